@@ -1,0 +1,72 @@
+"""Guide: a self-hosted server for proactive in-product onboarding."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config from ``GUIDE_*`` env vars, overridden by ``config``."""
+    from guide import cli, config as config_module, errors, extensions, models  # noqa: F401
+
+    app = Flask(__name__, instance_relative_config=False, static_folder=None)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config_module.from_env(app.instance_path))
+    app.config.update(
+        API_TITLE="Guide API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
+    if config:
+        app.config.update(config)
+        if "SQLALCHEMY_DATABASE_URI" in config and "SQLALCHEMY_ENGINE_OPTIONS" not in config:
+            url = config_module.normalize_database_url(config["SQLALCHEMY_DATABASE_URI"])
+            app.config["SQLALCHEMY_DATABASE_URI"] = url
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.engine_options(url)
+
+    extensions.db.init_app(app)
+    models.base.install_sqlite_pragmas(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
+        render_as_batch=True,
+    )
+    _init_socketio(app)
+    extensions.api.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from guide import api as api_package, realtime, widget_assets
+
+    api_package.init_app(app)
+    realtime.init_app(app)
+    widget_assets.init_app(app)
+    if app.config["GUIDE_DEMO"]:
+        from guide import demo
+
+        demo.init_app(app)
+    return app
+
+
+def _init_socketio(app: Flask) -> None:
+    from guide.extensions import socketio
+
+    socketio.init_app(
+        app,
+        async_mode=app.config["GUIDE_ASYNC_MODE"],
+        message_queue=app.config["GUIDE_MESSAGE_QUEUE"],
+        channel=app.config["GUIDE_MESSAGE_QUEUE_CHANNEL"],
+        transports=["websocket"],
+        # Origins are checked per workspace in the connect handler, which knows the
+        # workspace from the socket token; WebSocket upgrades are not subject to CORS.
+        cors_allowed_origins="*",
+        max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
+        ping_interval=25,
+        ping_timeout=20,
+    )

@@ -1,0 +1,12 @@
+"""The versioned HTTP API under ``/api/v1`` (documented at ``/api/v1/openapi.json``)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from guide.api.widget import blp as widget_blp
+    from guide.extensions import api
+
+    api.register_blueprint(widget_blp)

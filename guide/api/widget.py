@@ -1,0 +1,52 @@
+"""Widget endpoints: bootstrap, and envelope batches for the offline queue and beacons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from guide.api import cors
+from guide.schemas.widget import BatchIn, BootstrapIn
+from guide.services import bootstrap as bootstrap_service
+from guide.services import envelopes
+from guide.services.sessions import socket_context
+
+blp = Blueprint(
+    "widget", __name__, url_prefix="/api/v1/widget",
+    description="Called by the embedded widget (see docs/PROTOCOL.md).",
+)
+blp.before_request(cors.preflight)
+blp.after_request(cors.add_headers)
+
+
+@blp.route("/bootstrap")
+class Bootstrap(MethodView):
+    @blp.arguments(BootstrapIn)
+    @blp.response(200)
+    def post(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Identify the user; return guides, progress, theme and a socket token."""
+        origin = request.headers.get("Origin")
+        result = bootstrap_service.bootstrap(payload, origin)
+        cors.allow(origin)
+        return result
+
+
+@blp.route("/events")
+class Events(MethodView):
+    @blp.arguments(BatchIn)
+    @blp.response(200)
+    def post(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Record a batch of envelopes; one result per envelope, in order."""
+        origin = request.headers.get("Origin")
+        ctx = socket_context(_bearer() or payload["token"], origin)
+        cors.allow(origin)
+        results = [envelopes.handle(ctx, item["type"], item["data"]) for item in payload["envelopes"]]
+        return {"results": results}
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() or None if header.lower().startswith("bearer ") else None

@@ -1,0 +1,81 @@
+"""Configuration, read from ``GUIDE_*`` environment variables.
+
+Every key the server reads is listed here with its default, so this file is
+the one place to look. Defaults make ``make demo`` work with no setup at all.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"GUIDE_{name}")
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(name: str) -> list[str]:
+    value = _env(name, "") or ""
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def sqlite_url(instance_path: str) -> str:
+    """The embedded default database: ``instance/guide.db``."""
+    return f"sqlite:///{Path(instance_path) / 'guide.db'}"
+
+
+def normalize_database_url(url: str) -> str:
+    """Use psycopg 3 for ``postgres://`` and ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_env(instance_path: str) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment."""
+    database_url = normalize_database_url(_env("DATABASE_URL") or sqlite_url(instance_path))
+    return {
+        # Signs admin sessions and socket tokens. Without it a random key is used,
+        # which logs every widget out at each restart: set it in production.
+        "SECRET_KEY": _env("SECRET_KEY") or secrets.token_hex(32),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
+        # Socket.IO message queue (e.g. redis://127.0.0.1:6379/0) for several processes.
+        "GUIDE_MESSAGE_QUEUE": _env("MESSAGE_QUEUE"),
+        "GUIDE_MESSAGE_QUEUE_CHANNEL": _env("MESSAGE_QUEUE_CHANNEL", "guide-socketio"),
+        # threading (default, simple-websocket) or gevent (production).
+        "GUIDE_ASYNC_MODE": _env("ASYNC_MODE", "threading"),
+        # Seconds a socket token issued at bootstrap stays valid.
+        "GUIDE_SOCKET_TOKEN_TTL": int(_env("SOCKET_TOKEN_TTL", "3600") or 3600),
+        # Largest accepted HTTP body and Socket.IO frame, in bytes.
+        "MAX_CONTENT_LENGTH": int(_env("MAX_PAYLOAD_BYTES", "65536") or 65536),
+        # Serve the demo product at /demo/ (the customer's app, for trying Guide out).
+        "GUIDE_DEMO": _env_bool("DEMO", True),
+        # Extra origins allowed for every workspace (e.g. a staging host), comma separated.
+        "GUIDE_EXTRA_ORIGINS": _env_list("EXTRA_ORIGINS"),
+        # Where `flask guide content push` reads from by default.
+        "GUIDE_CONTENT_DIR": _env("CONTENT_DIR", str(PROJECT_ROOT / "content")),
+        # Where the built widget bundle lives.
+        "GUIDE_WIDGET_DIST": _env("WIDGET_DIST", str(PROJECT_ROOT / "static" / "widget" / "dist")),
+    }
+
+
+def engine_options(database_url: str) -> dict[str, Any]:
+    """Per-backend engine options; SQLite pragmas are set on connect (see models.base)."""
+    if database_url.startswith("sqlite"):
+        # A busy writer makes others wait instead of failing at once.
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True}

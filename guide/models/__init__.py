@@ -1,0 +1,19 @@
+"""Models, one module per aggregate. Importing this package registers every table."""
+
+from guide.models.event import Event
+from guide.models.guide import Guide, GuideVersion
+from guide.models.progress import AccountStepCompletion, Progress, UserMilestone
+from guide.models.user import Account, EndUser
+from guide.models.workspace import Workspace
+
+__all__ = [
+    "Account",
+    "AccountStepCompletion",
+    "EndUser",
+    "Event",
+    "Guide",
+    "GuideVersion",
+    "Progress",
+    "UserMilestone",
+    "Workspace",
+]

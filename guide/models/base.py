@@ -1,0 +1,63 @@
+"""Column types and helpers shared by every model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+# JSON documents: JSONB on PostgreSQL (indexable), JSON text on SQLite.
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+# 64-bit keys on PostgreSQL; SQLite only autoincrements a plain INTEGER key.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite drops the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC datetimes")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def isoformat(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    import sqlite3
+
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def install_sqlite_pragmas(app: Any) -> None:
+    """WAL, foreign keys and a busy timeout on every SQLite connection.
+
+    WAL lets readers work while one writer commits; foreign keys are off by
+    default in SQLite; synchronous=FULL keeps an acknowledged write on disk even
+    if the machine loses power right after the ack.
+    """
+    if not sa.event.contains(sa.engine.Engine, "connect", _sqlite_on_connect):
+        sa.event.listen(sa.engine.Engine, "connect", _sqlite_on_connect)

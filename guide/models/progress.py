@@ -1,0 +1,62 @@
+"""Where each user stands on each guide, and the milestones they reached."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from guide.extensions import db
+from guide.models.base import JSONType, UTCDateTime, utcnow
+
+PROGRESS_STATES = ("not_started", "active", "completed", "dismissed", "snoozed")
+
+
+class Progress(db.Model):
+    __tablename__ = "progress"
+    __table_args__ = (sa.UniqueConstraint("user_id", "guide_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("end_user.id", ondelete="CASCADE"))
+    guide_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("guide.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(sa.String(20), default="not_started")
+    current_step: Mapped[str | None] = mapped_column(sa.String(100))
+    # User-scoped steps done, in completion order (account steps: AccountStepCompletion).
+    completed_steps: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AccountStepCompletion(db.Model):
+    """An account-scoped step (``scope: account``), done once for the whole company."""
+
+    __tablename__ = "account_step_completion"
+    __table_args__ = (sa.UniqueConstraint("account_id", "guide_id", "step_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id", ondelete="CASCADE"))
+    guide_id: Mapped[int] = mapped_column(sa.ForeignKey("guide.id", ondelete="CASCADE"))
+    step_id: Mapped[str] = mapped_column(sa.String(100))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("end_user.id", ondelete="SET NULL"))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class UserMilestone(db.Model):
+    """A lifecycle milestone a user reached (e.g. ``activated``), once per user."""
+
+    __tablename__ = "user_milestone"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("end_user.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(100))
+    # What reached it, e.g. "guide:getting-started".
+    source: Mapped[str] = mapped_column(sa.String(200))
+    reached_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

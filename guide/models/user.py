@@ -1,0 +1,54 @@
+"""End users of a customer's product and the accounts (companies) they belong to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from guide.extensions import db
+from guide.models.base import JSONType, UTCDateTime, utcnow
+
+
+class Account(db.Model):
+    __tablename__ = "account"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspace.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(sa.String(255))
+    traits: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class EndUser(db.Model):
+    __tablename__ = "end_user"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspace.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(sa.String(255))
+    account_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account.id", ondelete="SET NULL"), index=True
+    )
+    traits: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    locale: Mapped[str | None] = mapped_column(sa.String(35))
+    lifecycle_stage: Mapped[str | None] = mapped_column(sa.String(64))
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def room(self) -> str:
+        """Socket.IO room of every connection of this user (all tabs, devices)."""
+        return f"user:{self.id}"
+
+
+def account_room(account_id: int) -> str:
+    return f"account:{account_id}"
+
+
+def workspace_room(workspace_id: int) -> str:
+    return f"workspace:{workspace_id}"

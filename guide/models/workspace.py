@@ -1,0 +1,47 @@
+"""A workspace: one customer product, with its keys and settings."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from guide.extensions import db
+from guide.models.base import JSONType, UTCDateTime, utcnow
+
+MAX_SIGNING_SECRETS = 2
+
+
+class Workspace(db.Model):
+    __tablename__ = "workspace"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Public key given to Guide.init({appKey}); safe to ship in the snippet.
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    default_locale: Mapped[str] = mapped_column(sa.String(16), default="en")
+    # Origins (scheme://host[:port]) allowed to call the widget API and socket.
+    allowed_origins: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # When true, bootstrap and socket connect need an identity JWT.
+    require_identity: Mapped[bool] = mapped_column(default=False)
+    # HS256 secrets for identity JWTs; newest first, at most two during rotation.
+    signing_secrets: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    support_url: Mapped[str | None] = mapped_column(sa.String(2000))
+    help_enabled: Mapped[bool] = mapped_column(default=True)
+    theme: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def ensure_signing_secret(self) -> str:
+        """Return the current signing secret, creating one if there is none."""
+        if not self.signing_secrets:
+            self.signing_secrets = [secrets.token_urlsafe(32)]
+        return self.signing_secrets[0]
+
+    def rotate_signing_secret(self) -> str:
+        """Add a new secret in front; the previous one stays valid until next rotation."""
+        new = secrets.token_urlsafe(32)
+        self.signing_secrets = [new, *self.signing_secrets][:MAX_SIGNING_SECRETS]
+        return new

@@ -1,0 +1,64 @@
+"""The ``/widget`` namespace: connect with a socket token, send envelopes with acks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, session
+from flask_socketio import ConnectionRefusedError, join_room
+
+from guide.errors import GuideError
+from guide.extensions import db, socketio
+from guide.models import EndUser, Workspace
+from guide.models.user import account_room, workspace_room
+from guide.services import envelopes
+from guide.services.sessions import socket_context
+
+NAMESPACE = "/widget"
+
+
+@socketio.on("connect", namespace=NAMESPACE)
+def on_connect(auth: Any = None) -> None:
+    """Refuse bad tokens and origins with ``{code, message}``; join the user's rooms."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    try:
+        ctx = socket_context(token, request.headers.get("Origin"), request.sid)
+    except GuideError as err:
+        raise ConnectionRefusedError(err.message, err.to_dict()["error"]) from err
+    session["workspace_id"] = ctx.workspace.id
+    session["user_id"] = ctx.user.id
+    join_room(ctx.user.room)
+    join_room(workspace_room(ctx.workspace.id))
+    if ctx.user.account_id is not None:
+        join_room(account_room(ctx.user.account_id))
+
+
+def _context() -> envelopes.Context | None:
+    workspace = db.session.get(Workspace, session.get("workspace_id", 0))
+    user = db.session.get(EndUser, session.get("user_id", 0))
+    if workspace is None or user is None:
+        return None
+    return envelopes.Context(workspace=workspace, user=user, sid=request.sid)
+
+
+def _envelope(kind: str, data: Any) -> dict[str, Any]:
+    ctx = _context()
+    if ctx is None:
+        return {"ok": False, "error": {"code": "socket_token_invalid",
+                                       "message": "This connection's user no longer exists."}}
+    return envelopes.handle(ctx, kind, data)
+
+
+@socketio.on("step:complete", namespace=NAMESPACE)
+def on_step_complete(data: Any = None) -> dict[str, Any]:
+    return _envelope("step:complete", data)
+
+
+@socketio.on("guide:state", namespace=NAMESPACE)
+def on_guide_state(data: Any = None) -> dict[str, Any]:
+    return _envelope("guide:state", data)
+
+
+@socketio.on("event:track", namespace=NAMESPACE)
+def on_track(data: Any = None) -> dict[str, Any]:
+    return _envelope("event:track", data)

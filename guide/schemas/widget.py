@@ -1,0 +1,107 @@
+"""What the widget sends: bootstrap requests and envelopes (docs/PROTOCOL.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+
+ENVELOPE_ID = validate.Regexp(
+    r"^[A-Za-z0-9_-]{8,64}$", error="Must be 8-64 letters, digits, '-' or '_' (a UUID)."
+)
+SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,99}$", error="Must be a slug like 'connect-data'.")
+EVENT_NAME = validate.Regexp(
+    r"^\$?[A-Za-z0-9][A-Za-z0-9_.:/ -]{0,199}$",
+    error="Must be 1-200 letters, digits, spaces or _ . : / - (e.g. 'integration_connected').",
+)
+MAX_TRAITS = 100
+MAX_PROPS_JSON = 16 * 1024
+
+
+def check_mapping(value: dict[str, Any], what: str, max_keys: int = MAX_TRAITS) -> None:
+    """Traits and props: a flat-ish JSON object of bounded size with short keys."""
+    if len(value) > max_keys:
+        raise ValidationError(f"At most {max_keys} {what} are allowed.")
+    for key in value:
+        if not isinstance(key, str) or not 0 < len(key) <= 100:
+            raise ValidationError(f"{what.capitalize()} names must be 1-100 characters.")
+    if len(json.dumps(value, default=str)) > MAX_PROPS_JSON:
+        raise ValidationError(f"{what.capitalize()} are limited to {MAX_PROPS_JSON} bytes.")
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class UserIn(StrictSchema):
+    id = fields.String(required=True, validate=validate.Length(1, 255))
+    traits = fields.Dict(keys=fields.String(), load_default=dict)
+
+    @validates("traits")
+    def _traits(self, value: dict[str, Any], **_: Any) -> None:
+        check_mapping(value, "traits")
+
+
+class AccountIn(UserIn):
+    pass
+
+
+class BootstrapIn(StrictSchema):
+    app = fields.String(required=True, validate=validate.Length(1, 64))
+    user = fields.Nested(UserIn, required=True)
+    account = fields.Nested(AccountIn, allow_none=True, load_default=None)
+    token = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4096))
+    url = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
+    locale = fields.String(
+        allow_none=True, load_default=None,
+        validate=validate.Regexp(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", error="Not a BCP 47 tag."),
+    )
+
+
+class EnvelopeBase(StrictSchema):
+    id = fields.String(required=True, validate=ENVELOPE_ID)
+    at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+
+
+class StepCompleteIn(EnvelopeBase):
+    guide = fields.String(required=True, validate=SLUG)
+    step = fields.String(required=True, validate=SLUG)
+
+
+class GuideStateIn(EnvelopeBase):
+    guide = fields.String(required=True, validate=SLUG)
+    state = fields.String(
+        required=True, validate=validate.OneOf(["active", "dismissed", "snoozed", "not_started"])
+    )
+    step = fields.String(load_default=None, allow_none=True, validate=SLUG)
+
+
+class TrackIn(EnvelopeBase):
+    name = fields.String(required=True, validate=EVENT_NAME)
+    props = fields.Dict(keys=fields.String(), load_default=dict)
+    url = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+    @validates("props")
+    def _props(self, value: dict[str, Any], **_: Any) -> None:
+        check_mapping(value, "props", max_keys=50)
+
+
+ENVELOPE_SCHEMAS: dict[str, type[EnvelopeBase]] = {
+    "step:complete": StepCompleteIn,
+    "guide:state": GuideStateIn,
+    "event:track": TrackIn,
+}
+
+
+class EnvelopeItem(StrictSchema):
+    type = fields.String(required=True, validate=validate.OneOf(sorted(ENVELOPE_SCHEMAS)))
+    data = fields.Dict(required=True)
+
+
+class BatchIn(StrictSchema):
+    token = fields.String(load_default=None, allow_none=True)
+    envelopes = fields.List(
+        fields.Nested(EnvelopeItem), required=True, validate=validate.Length(1, 100)
+    )

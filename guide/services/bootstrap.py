@@ -1,0 +1,120 @@
+"""Bootstrap: identify the user and hand the widget everything in one round trip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from guide.errors import Forbidden, NotFound
+from guide.extensions import db
+from guide.models import Account, EndUser, Workspace
+from guide.models.base import utcnow
+from guide.services import progress as rules
+from guide.services.audience import matches
+from guide.services.guides import guide_view, published_guides
+from guide.services.identity import issue_socket_token, verify_identity
+from guide.services.origins import origin_allowed
+
+
+def workspace_for(app_key: str, origin: str | None) -> Workspace:
+    """The workspace behind a public app key, if this browser origin may use it."""
+    workspace = db.session.scalars(db.select(Workspace).where(Workspace.key == app_key)).first()
+    if workspace is None:
+        raise NotFound(
+            f"No workspace has the app key {app_key!r}; check Guide.init({{appKey}}).",
+            code="unknown_app",
+        )
+    if not origin_allowed(workspace, origin):
+        raise Forbidden(
+            f"Origin {origin} is not in this workspace's allowed_origins.",
+            code="origin_not_allowed",
+        )
+    return workspace
+
+
+def bootstrap(payload: dict[str, Any], origin: str | None) -> dict[str, Any]:
+    """Verify identity, upsert user and account, and return guides, progress and a socket token.
+
+    Nothing is written unless the identity checks pass.
+    """
+    workspace = workspace_for(payload["app"], origin)
+    user_in, account_in = payload["user"], payload["account"]
+    claims = verify_identity(workspace, user_in["id"], payload["token"])
+    # Signed claims win over what the browser says.
+    traits = {**user_in["traits"], **(claims.get("traits") or {})}
+    signed_account = claims.get("account")
+    if isinstance(signed_account, dict) and signed_account.get("id"):
+        account_in = {"id": str(signed_account["id"]),
+                      "traits": {**((account_in or {}).get("traits") or {}),
+                                 **(signed_account.get("traits") or {})}}
+    account = _upsert_account(workspace, account_in) if account_in else None
+    # Kept as asked (fr-CA); each string falls back to fr, then the workspace default.
+    locale = payload["locale"] or workspace.default_locale
+    user = _upsert_user(workspace, user_in["id"], traits, account, locale)
+    db.session.commit()
+
+    now = utcnow()
+    account_traits = account.traits if account else {}
+    pairs = [
+        (guide, version) for guide, version in published_guides(workspace.id)
+        if matches(version.body.get("audience"), user.traits, account_traits, payload["url"], now)
+    ]
+    token, ttl = issue_socket_token(workspace.id, user.id)
+    return {
+        "user": {"id": user.external_id, "locale": locale},
+        "workspace": {
+            "name": workspace.name,
+            "locale": workspace.default_locale,
+            "theme": workspace.theme or {},
+            "support_url": workspace.support_url,
+            "help_enabled": workspace.help_enabled,
+        },
+        "guides": [guide_view(workspace, version, locale) for _, version in pairs],
+        "progress": rules.progress_map(user, pairs),
+        "socket": {"namespace": "/widget", "path": "/socket.io", "token": token, "expires_in": ttl},
+    }
+
+
+def _upsert_account(workspace: Workspace, data: dict[str, Any]) -> Account:
+    stmt = db.select(Account).where(
+        Account.workspace_id == workspace.id, Account.external_id == data["id"]
+    )
+    account = db.session.scalars(stmt).first()
+    if account is None:
+        try:
+            with db.session.begin_nested():
+                account = Account(workspace_id=workspace.id, external_id=data["id"], traits={})
+                db.session.add(account)
+        except IntegrityError:
+            account = db.session.scalars(stmt).one()
+    if data.get("traits"):
+        account.traits = {**(account.traits or {}), **data["traits"]}
+    return account
+
+
+def _upsert_user(
+    workspace: Workspace, external_id: str, traits: dict[str, Any], account: Account | None,
+    locale: str,
+) -> EndUser:
+    stmt = db.select(EndUser).where(
+        EndUser.workspace_id == workspace.id, EndUser.external_id == external_id
+    )
+    user = db.session.scalars(stmt).first()
+    now = utcnow()
+    if user is None:
+        try:
+            with db.session.begin_nested():
+                user = EndUser(workspace_id=workspace.id, external_id=external_id, traits={},
+                               first_seen=now, last_seen=now)
+                db.session.add(user)
+        except IntegrityError:
+            user = db.session.scalars(stmt).one()
+    if traits:
+        user.traits = {**(user.traits or {}), **traits}
+    if account is not None:
+        db.session.flush()
+        user.account_id = account.id
+    user.locale = locale
+    user.last_seen = now
+    return user

@@ -1,0 +1,232 @@
+"""Envelopes from the widget (socket or HTTP batch): validated, recorded once, acked after commit.
+
+Every envelope carries a client UUID. The first time an id is seen, its event
+row and every change it causes commit in one transaction, and the ack result
+is stored on the event row. A replay of the same id returns that stored
+result with ``duplicate: true`` and writes nothing; the same id with a
+different payload is refused (``id_conflict``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from guide.errors import Conflict, GuideError, NotFound, invalid_payload
+from guide.extensions import db
+from guide.models import EndUser, Event, Guide, GuideVersion, Workspace
+from guide.models.base import utcnow
+from guide.schemas.widget import ENVELOPE_SCHEMAS
+from guide.services import progress as rules
+from guide.services import push
+from guide.services.audience import matches, url_matches
+from guide.services.guides import published_guide, published_guides
+
+
+@dataclass
+class Context:
+    """Who sent an envelope, and from which socket (to skip it when pushing)."""
+
+    workspace: Workspace
+    user: EndUser
+    sid: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What one envelope changed, collected while its transaction is open."""
+
+    completed: list[dict[str, str]] = field(default_factory=list)
+    touched: dict[int, tuple[Guide, GuideVersion]] = field(default_factory=dict)
+    account_guides: set[int] = field(default_factory=set)
+
+    def touch(self, guide: Guide, version: GuideVersion) -> None:
+        self.touched[guide.id] = (guide, version)
+
+
+def handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
+    """Process one envelope and return its acknowledgement (never raises)."""
+    try:
+        return _handle(ctx, kind, data)
+    except GuideError as err:
+        db.session.rollback()
+        return {"ok": False, **err.to_dict()}
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("envelope %s failed", kind)
+        return {"ok": False, "error": {
+            "code": "internal_error", "message": "The server failed to record this; retry later.",
+        }}
+
+
+def _handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
+    schema = ENVELOPE_SCHEMAS.get(kind)
+    if schema is None:
+        raise GuideError(f"Unknown envelope type {kind!r}.", code="invalid_payload")
+    if not isinstance(data, dict):
+        raise GuideError("The envelope must be a JSON object.", code="invalid_payload")
+    try:
+        envelope = schema().load(data)
+    except ValidationError as err:
+        raise invalid_payload(err) from err
+    fingerprint = _fingerprint(kind, data)
+    replay = _replay(ctx, envelope["id"], fingerprint)
+    if replay is not None:
+        return replay
+    event = Event(
+        workspace_id=ctx.workspace.id, user_id=ctx.user.id, client_id=envelope["id"], type=kind,
+        fingerprint=fingerprint, client_at=envelope.get("at"), created_at=utcnow(),
+    )
+    outcome = Outcome()
+    APPLY[kind](ctx, envelope, event, outcome)
+    ack = {"ok": True, "id": envelope["id"], "duplicate": False,
+           "progress": _progress_of(ctx.user, outcome), "completed": outcome.completed}
+    event.result = ack
+    db.session.add(event)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same id committed by a concurrent request (another tab, a retry racing
+        # the original): its result stands, ours is discarded.
+        db.session.rollback()
+        replay = _replay(ctx, envelope["id"], fingerprint)
+        if replay is None:
+            raise
+        return replay
+    push.progress_changed(ctx, outcome)
+    return ack
+
+
+def _fingerprint(kind: str, data: dict[str, Any]) -> str:
+    # "at" differs between a send and its retry from another tab; ignore it.
+    canonical = {k: v for k, v in data.items() if k != "at"}
+    text = json.dumps([kind, canonical], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _replay(ctx: Context, client_id: str, fingerprint: str) -> dict[str, Any] | None:
+    event = db.session.scalars(
+        db.select(Event).where(
+            Event.workspace_id == ctx.workspace.id, Event.client_id == client_id
+        )
+    ).first()
+    if event is None:
+        return None
+    if event.fingerprint != fingerprint or event.user_id != ctx.user.id:
+        raise Conflict(
+            "This envelope id was already used for a different envelope; generate a new UUID.",
+            code="id_conflict",
+        )
+    return {**(event.result or {}), "duplicate": True}
+
+
+def _guide_or_404(ctx: Context, key: str) -> tuple[Guide, GuideVersion]:
+    found = published_guide(ctx.workspace.id, key)
+    if found is None:
+        raise NotFound(f"No published guide {key!r} in this workspace.", code="unknown_guide")
+    return found
+
+
+def _step_or_404(version: GuideVersion, key: str, step_id: str | None) -> dict[str, Any] | None:
+    if step_id is None:
+        return None
+    step = version.step(step_id)
+    if step is None:
+        raise NotFound(f"Guide {key!r} has no step {step_id!r}.", code="unknown_step")
+    return step
+
+
+def _apply_step_complete(ctx: Context, env: dict[str, Any], event: Event, out: Outcome) -> None:
+    guide, version = _guide_or_404(ctx, env["guide"])
+    step = _step_or_404(version, guide.key, env["step"])
+    assert step is not None
+    if step.get("complete_when") and "manual" not in step["complete_when"]:
+        raise Conflict(
+            f"Step {step['id']!r} completes on its own rule ({step['complete_when']}), "
+            "not by a manual completion.",
+            code="step_not_manual",
+        )
+    event.name = f"{guide.key}/{step['id']}"
+    event.props = {"guide": guide.key, "step": step["id"]}
+    _complete(ctx, guide, version, step, out)
+
+
+def _complete(
+    ctx: Context, guide: Guide, version: GuideVersion, step: dict[str, Any], out: Outcome
+) -> None:
+    out.touch(guide, version)
+    if rules.complete_step(ctx.user, guide, version, step["id"]):
+        out.completed.append({"guide": guide.key, "step": step["id"]})
+        if step.get("scope") == "account" and ctx.user.account_id is not None:
+            out.account_guides.add(guide.id)
+            # Teammates may have just finished the guide through this shared step.
+            for teammate, progress in rules.teammates_with_progress(ctx.user, guide):
+                rules.refresh_state(teammate, guide, version, progress, utcnow())
+
+
+def _apply_guide_state(ctx: Context, env: dict[str, Any], event: Event, out: Outcome) -> None:
+    guide, version = _guide_or_404(ctx, env["guide"])
+    _step_or_404(version, guide.key, env["step"])
+    event.name = guide.key
+    event.props = {"guide": guide.key, "state": env["state"], "step": env["step"]}
+    rules.set_state(ctx.user, guide, version, env["state"], env["step"])
+    out.touch(guide, version)
+
+
+def _apply_track(ctx: Context, env: dict[str, Any], event: Event, out: Outcome) -> None:
+    event.name, event.props, event.url = env["name"], env["props"], env["url"]
+    page = env["url"] if env["name"] == "$page" else None
+    account = ctx.user.account_id
+    account_traits = _account_traits(account)
+    for guide, version in published_guides(ctx.workspace.id):
+        if not matches(_without_url_rules(version.body.get("audience")), ctx.user.traits,
+                       account_traits, None, utcnow()):
+            continue
+        for step in version.body["steps"]:
+            rule = step.get("complete_when") or {}
+            if rule.get("event") == env["name"] or (
+                page is not None and "url" in rule and url_matches(rule["url"], page)
+            ):
+                _complete(ctx, guide, version, step, out)
+
+
+def _account_traits(account_id: int | None) -> dict[str, Any]:
+    from guide.models import Account
+
+    account = db.session.get(Account, account_id) if account_id else None
+    return account.traits if account else {}
+
+
+def _without_url_rules(rule: Any) -> Any:
+    """Audience for completions: the page a backend event came from is unknown, so URL
+    conditions are dropped and only trait conditions decide."""
+    if not isinstance(rule, dict):
+        return rule
+    if "url" in rule:
+        return None
+    if "not" in rule:
+        inner = _without_url_rules(rule["not"])
+        return {"not": inner} if inner is not None else None
+    for op in ("all", "any"):
+        if op in rule:
+            kept = [r for r in (_without_url_rules(x) for x in rule[op]) if r is not None]
+            return {op: kept} if kept else None
+    return rule
+
+
+def _progress_of(user: EndUser, out: Outcome) -> dict[str, Any]:
+    db.session.flush()
+    return rules.progress_map(user, list(out.touched.values()))
+
+
+APPLY = {
+    "step:complete": _apply_step_complete,
+    "guide:state": _apply_guide_state,
+    "event:track": _apply_track,
+}

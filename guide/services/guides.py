@@ -1,0 +1,97 @@
+"""Published guides as the widget sees them: localized, rendered and sanitized."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from threading import Lock
+from typing import Any
+
+from guide.extensions import db
+from guide.models import Guide, GuideVersion, Workspace
+from guide.services.localize import localize
+from guide.services.markdown import render_markdown
+
+
+def published_guides(workspace_id: int) -> list[tuple[Guide, GuideVersion]]:
+    """Every published guide of a workspace with its version, by priority then key."""
+    rows = db.session.execute(
+        db.select(Guide, GuideVersion)
+        .join(GuideVersion, Guide.published_version_id == GuideVersion.id)
+        .where(Guide.workspace_id == workspace_id)
+        .order_by(Guide.priority, Guide.key)
+    )
+    return [(guide, version) for guide, version in rows]
+
+
+def published_guide(workspace_id: int, key: str) -> tuple[Guide, GuideVersion] | None:
+    row = db.session.execute(
+        db.select(Guide, GuideVersion)
+        .join(GuideVersion, Guide.published_version_id == GuideVersion.id)
+        .where(Guide.workspace_id == workspace_id, Guide.key == key)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def completion_rule(step: dict[str, Any]) -> dict[str, Any]:
+    """``{"type": "manual"}``, ``{"type": "event", "event": ...}`` or ``{"type": "url", ...}``."""
+    rule = step.get("complete_when") or {"manual": True}
+    if "event" in rule:
+        return {"type": "event", "event": rule["event"]}
+    if "url" in rule:
+        return {"type": "url", "url": rule["url"]}
+    return {"type": "manual"}
+
+
+_VIEW_CACHE: OrderedDict[tuple[str, int, str, str], dict[str, Any]] = OrderedDict()
+_VIEW_CACHE_SIZE = 512
+_view_lock = Lock()
+
+
+def guide_view(workspace: Workspace, version: GuideVersion, locale: str) -> dict[str, Any]:
+    """The widget's view of a guide version in one locale.
+
+    Cached by the body's checksum: versions are immutable, and rendering
+    Markdown for every bootstrap would be the slowest part of it.
+    """
+    cache_key = (version.checksum, version.number, locale, workspace.default_locale)
+    with _view_lock:
+        view = _VIEW_CACHE.get(cache_key)
+        if view is not None:
+            _VIEW_CACHE.move_to_end(cache_key)
+            return view
+    view = _render_view(version.body, version.number, locale, workspace.default_locale)
+    with _view_lock:
+        _VIEW_CACHE[cache_key] = view
+        if len(_VIEW_CACHE) > _VIEW_CACHE_SIZE:
+            _VIEW_CACHE.popitem(last=False)
+    return view
+
+
+def _render_view(body: dict[str, Any], number: int, locale: str, default: str) -> dict[str, Any]:
+    def text(value: Any) -> str | None:
+        return localize(value, locale, default)
+
+    steps = []
+    for step in body.get("steps", []):
+        action = step.get("action")
+        steps.append({
+            "id": step["id"],
+            "title": text(step.get("title")),
+            "body_html": render_markdown(text(step.get("body")) or ""),
+            "action": {"label": text(action.get("label")), "url": action["url"]}
+            if action else None,
+            "complete_when": completion_rule(step),
+            "scope": step.get("scope", "user"),
+            **({"help": step["help"]} if step.get("help") else {}),
+            **{k: step[k] for k in ("target", "placement", "advance_on") if k in step},
+        })
+    return {
+        "key": body["key"],
+        "kind": body["kind"],
+        "version": number,
+        "title": text(body.get("title")),
+        "description": text(body.get("description")),
+        "priority": body.get("priority", 0),
+        "milestone": body.get("milestone"),
+        "steps": steps,
+    }

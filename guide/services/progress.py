@@ -1,0 +1,213 @@
+"""Progress rules: completing steps, guide states, milestones.
+
+These functions change rows in the caller's transaction and never commit: the
+envelope service (``services.envelopes``) owns the transaction, so a step
+completion, its event row and the milestone it reaches commit together or not
+at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from guide.extensions import db
+from guide.models import (
+    AccountStepCompletion,
+    EndUser,
+    Event,
+    Guide,
+    GuideVersion,
+    Progress,
+    UserMilestone,
+)
+from guide.models.base import isoformat, utcnow
+
+
+def account_steps(account_id: int | None, guide_ids: list[int]) -> dict[int, set[str]]:
+    """Account-scoped steps done by anyone in the account, per guide id."""
+    done: dict[int, set[str]] = {gid: set() for gid in guide_ids}
+    if account_id is None or not guide_ids:
+        return done
+    rows = db.session.execute(
+        db.select(AccountStepCompletion.guide_id, AccountStepCompletion.step_id).where(
+            AccountStepCompletion.account_id == account_id,
+            AccountStepCompletion.guide_id.in_(guide_ids),
+        )
+    )
+    for guide_id, step_id in rows:
+        done[guide_id].add(step_id)
+    return done
+
+
+def done_steps(version: GuideVersion, progress: Progress | None, account_done: set[str]) -> list[str]:
+    """Steps done, in the guide's order; steps no longer in the guide are ignored."""
+    mine = set(progress.completed_steps) if progress else set()
+    return [
+        step["id"] for step in version.body["steps"]
+        if step["id"] in mine or (step.get("scope") == "account" and step["id"] in account_done)
+    ]
+
+
+def progress_view(
+    version: GuideVersion, progress: Progress | None, account_done: set[str]
+) -> dict[str, Any]:
+    """The progress object of docs/PROTOCOL.md."""
+    done = done_steps(version, progress, account_done)
+    return {
+        "state": progress.state if progress else "not_started",
+        "step": progress.current_step if progress else None,
+        "completed": done,
+        "total": len(version.body["steps"]),
+        "started_at": isoformat(progress.started_at) if progress else None,
+        "completed_at": isoformat(progress.completed_at) if progress else None,
+        "updated_at": isoformat(progress.updated_at) if progress else None,
+    }
+
+
+def progress_map(user: EndUser, pairs: list[tuple[Guide, GuideVersion]]) -> dict[str, Any]:
+    """Progress of one user on the given guides, keyed by guide key (two queries)."""
+    guide_ids = [guide.id for guide, _ in pairs]
+    rows = db.session.scalars(
+        db.select(Progress).where(Progress.user_id == user.id, Progress.guide_id.in_(guide_ids))
+    ) if guide_ids else []
+    by_guide = {row.guide_id: row for row in rows}
+    account_done = account_steps(user.account_id, guide_ids)
+    result = {}
+    for guide, version in pairs:
+        progress = by_guide.get(guide.id)
+        if progress is not None or account_done[guide.id]:
+            result[guide.key] = progress_view(version, progress, account_done[guide.id])
+    return result
+
+
+def get_or_create_progress(user: EndUser, guide: Guide) -> Progress:
+    """The user's row for a guide; two tabs creating it at once both end up with one row."""
+    stmt = db.select(Progress).where(Progress.user_id == user.id, Progress.guide_id == guide.id)
+    progress = db.session.scalars(stmt).first()
+    if progress is not None:
+        return progress
+    try:
+        with db.session.begin_nested():
+            progress = Progress(
+                workspace_id=user.workspace_id, user_id=user.id, guide_id=guide.id,
+                state="not_started", completed_steps=[], updated_at=utcnow(),
+            )
+            db.session.add(progress)
+    except IntegrityError:
+        progress = db.session.scalars(stmt).one()
+    return progress
+
+
+def complete_step(user: EndUser, guide: Guide, version: GuideVersion, step_id: str) -> bool:
+    """Mark one step done for the user (or their account). True if it was not done before."""
+    step = version.step(step_id)
+    assert step is not None, "callers check the step exists"
+    now = utcnow()
+    progress = get_or_create_progress(user, guide)
+    if step.get("scope") == "account" and user.account_id is not None:
+        changed = _complete_for_account(user, guide, step_id, now)
+    else:
+        changed = step_id not in progress.completed_steps
+        if changed:
+            progress.completed_steps = [*progress.completed_steps, step_id]
+    if changed:
+        if progress.state in ("not_started", "snoozed"):
+            progress.state = "active"
+        progress.started_at = progress.started_at or now
+        progress.updated_at = now
+        refresh_state(user, guide, version, progress, now)
+    return changed
+
+
+def _complete_for_account(user: EndUser, guide: Guide, step_id: str, now: datetime) -> bool:
+    exists = db.select(AccountStepCompletion.id).where(
+        AccountStepCompletion.account_id == user.account_id,
+        AccountStepCompletion.guide_id == guide.id,
+        AccountStepCompletion.step_id == step_id,
+    )
+    if db.session.scalar(exists) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(AccountStepCompletion(
+                account_id=user.account_id, guide_id=guide.id, step_id=step_id,
+                user_id=user.id, completed_at=now,
+            ))
+    except IntegrityError:
+        return False  # a teammate completed it in the same instant
+    return True
+
+
+def refresh_state(
+    user: EndUser, guide: Guide, version: GuideVersion, progress: Progress, now: datetime
+) -> None:
+    """Move the current step forward; complete the guide when every step is done."""
+    account_done = account_steps(user.account_id, [guide.id])[guide.id]
+    done = set(done_steps(version, progress, account_done))
+    remaining = [sid for sid in version.step_ids if sid not in done]
+    progress.current_step = remaining[0] if remaining else None
+    if not remaining and progress.state != "completed":
+        progress.state = "completed"
+        progress.completed_at = now
+        progress.updated_at = now
+        milestone = version.body.get("milestone")
+        if milestone:
+            reach_milestone(user, milestone, f"guide:{guide.key}", now)
+
+
+def reach_milestone(user: EndUser, key: str, source: str, now: datetime) -> bool:
+    """Record a milestone once per user, with an event in the log."""
+    stmt = db.select(UserMilestone.id).where(
+        UserMilestone.user_id == user.id, UserMilestone.key == key
+    )
+    if db.session.scalar(stmt) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(UserMilestone(user_id=user.id, key=key, source=source, reached_at=now))
+            db.session.add(Event(
+                workspace_id=user.workspace_id, user_id=user.id, type="milestone", name=key,
+                props={"source": source}, created_at=now,
+            ))
+    except IntegrityError:
+        return False
+    return True
+
+
+def set_state(
+    user: EndUser, guide: Guide, version: GuideVersion, state: str, step_id: str | None
+) -> bool:
+    """Apply a ``guide:state`` envelope. A completed guide stays completed."""
+    now = utcnow()
+    progress = get_or_create_progress(user, guide)
+    before = (progress.state, progress.current_step)
+    if progress.state != "completed" or state in ("dismissed", "snoozed"):
+        progress.state = state
+    if state == "active":
+        progress.started_at = progress.started_at or now
+    if step_id is not None:
+        progress.current_step = step_id
+    changed = (progress.state, progress.current_step) != before
+    if changed:
+        progress.updated_at = now
+    return changed
+
+
+def teammates_with_progress(user: EndUser, guide: Guide) -> list[tuple[EndUser, Progress]]:
+    """Other users of the account who have started this guide (bounded: accounts are teams)."""
+    if user.account_id is None:
+        return []
+    rows = db.session.execute(
+        db.select(EndUser, Progress)
+        .join(Progress, Progress.user_id == EndUser.id)
+        .where(
+            EndUser.account_id == user.account_id,
+            EndUser.id != user.id,
+            Progress.guide_id == guide.id,
+        )
+        .limit(1000)
+    )
+    return [(teammate, progress) for teammate, progress in rows]

@@ -1,0 +1,43 @@
+"""Server -> widget pushes, sent only after the change they announce is committed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from guide.extensions import db, socketio
+from guide.models import EndUser
+from guide.models.user import workspace_room
+from guide.services import progress as rules
+
+if TYPE_CHECKING:
+    from guide.services.envelopes import Context, Outcome
+
+NAMESPACE = "/widget"
+
+
+def progress_changed(ctx: Context, outcome: Outcome) -> None:
+    """Tell the user's other tabs and devices, and teammates for account-scoped steps."""
+    if not outcome.touched:
+        return
+    pairs = list(outcome.touched.values())
+    payload = rules.progress_map(ctx.user, pairs)
+    if payload:
+        _emit("progress", {"progress": payload}, ctx.user.room, skip_sid=ctx.sid)
+    shared = [pair for pair in pairs if pair[0].id in outcome.account_guides]
+    if shared and ctx.user.account_id is not None:
+        teammates = db.session.scalars(
+            db.select(EndUser)
+            .where(EndUser.account_id == ctx.user.account_id, EndUser.id != ctx.user.id)
+            .limit(1000)
+        )
+        for teammate in teammates:
+            _emit("progress", {"progress": rules.progress_map(teammate, shared)}, teammate.room)
+
+
+def guides_changed(workspace_id: int) -> None:
+    """Published content changed: every connected widget of the workspace bootstraps again."""
+    _emit("guides:changed", {}, workspace_room(workspace_id))
+
+
+def _emit(event: str, payload: dict[str, Any], room: str, skip_sid: str | None = None) -> None:
+    socketio.emit(event, payload, to=room, skip_sid=skip_sid, namespace=NAMESPACE)
