@@ -42,10 +42,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from guide import api as api_package, realtime, widget_assets
+    from guide import api as api_package, widget_assets
 
     api_package.init_app(app)
-    realtime.init_app(app)
     widget_assets.init_app(app)
     if app.config["GUIDE_DEMO"]:
         from guide import demo
@@ -56,6 +55,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_socketio(app: Flask) -> None:
     from guide.extensions import socketio
+
+    # Handlers must be declared before the first init_app: Flask-SocketIO keeps
+    # handlers declared while it has no server and replays them for every app.
+    from guide import realtime  # noqa: F401
 
     socketio.init_app(
         app,

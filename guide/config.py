@@ -44,13 +44,32 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def instance_secret(instance_path: str) -> str:
+    """A secret kept in ``instance/secret_key`` when GUIDE_SECRET_KEY is not set.
+
+    Generated once, so restarts of a single-node install keep widgets' socket
+    tokens valid. Several processes must share it: set GUIDE_SECRET_KEY there.
+    """
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process created it first
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
 def from_env(instance_path: str) -> dict[str, Any]:
     """Build the Flask config mapping from the environment."""
     database_url = normalize_database_url(_env("DATABASE_URL") or sqlite_url(instance_path))
     return {
         # Signs admin sessions and socket tokens. Without it a random key is used,
         # which logs every widget out at each restart: set it in production.
-        "SECRET_KEY": _env("SECRET_KEY") or secrets.token_hex(32),
+        "SECRET_KEY": _env("SECRET_KEY") or instance_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         # Socket.IO message queue (e.g. redis://127.0.0.1:6379/0) for several processes.

@@ -1,9 +1,8 @@
-"""Socket.IO handlers. Thin: authenticate, then hand envelopes to ``services.envelopes``."""
+"""Socket.IO handlers. Thin: authenticate, then hand envelopes to ``services.envelopes``.
+
+Importing this package declares the handlers on the unbound ``socketio``.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
-
-
-def init_app(app: Flask) -> None:
-    from guide.realtime import widget  # noqa: F401  (registers the /widget handlers)
+from guide.realtime import widget  # noqa: F401

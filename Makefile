@@ -1,0 +1,59 @@
+# Every target bootstraps what it needs (.venv, node_modules, the widget bundle)
+# and skips what is already up to date, so running one twice is fast.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+WIDGET := static/widget
+WIDGET_SRC := $(shell find $(WIDGET)/src $(WIDGET)/scripts -type f 2>/dev/null)
+GUIDE_PORT ?= 5000
+GUIDE_HOST ?= 127.0.0.1
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: demo test bench lint widget setup db clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+$(WIDGET)/node_modules/.installed: $(WIDGET)/package.json $(WIDGET)/package-lock.json
+	cd $(WIDGET) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WIDGET)/dist/guide.js: $(WIDGET)/node_modules/.installed $(WIDGET_SRC)
+	cd $(WIDGET) && npm run --silent build
+
+widget: $(WIDGET)/dist/guide.js
+
+setup: $(VENV)/.installed widget
+
+# Apply migrations and load content/ into the demo workspace (no-op when unchanged).
+db: setup
+	@mkdir -p instance
+	@$(FLASK) db upgrade
+	@$(FLASK) guide content push
+
+demo: db
+	@echo ""
+	@echo "  Guide is running:"
+	@echo "    Demo product (the widget inside a customer app): http://$(GUIDE_HOST):$(GUIDE_PORT)/demo/"
+	@echo "    Widget bundle:                                  http://$(GUIDE_HOST):$(GUIDE_PORT)/widget/guide.js"
+	@echo "    API document (OpenAPI):                         http://$(GUIDE_HOST):$(GUIDE_PORT)/api/v1/openapi.json"
+	@echo "  Stop with Ctrl-C."
+	@echo ""
+	$(BIN)/gunicorn --no-control-socket --workers 1 --threads 100 \
+		--bind $(GUIDE_HOST):$(GUIDE_PORT) --access-logfile - wsgi:app
+
+test: setup
+	cd $(WIDGET) && npm run --silent typecheck && npm test --silent && npm run --silent size
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check guide tests wsgi.py
+
+clean:
+	rm -rf $(VENV) $(WIDGET)/node_modules $(WIDGET)/dist instance

@@ -1,0 +1,58 @@
+"""POST /api/v1/widget/events: the HTTP path for the same envelopes."""
+
+from __future__ import annotations
+
+import uuid
+
+from guide.extensions import db
+from guide.models import Event
+from tests import factories
+
+
+def post(client, token, envelopes, header=True):
+    headers = {"Authorization": f"Bearer {token}"} if header else {}
+    body = {"envelopes": envelopes} if header else {"token": token, "envelopes": envelopes}
+    return client.post("/api/v1/widget/events", json=body, headers=headers)
+
+
+def test_batch_gives_one_result_per_envelope_in_order(client, open_workspace):
+    token = factories.socket_token(client, open_workspace)
+    done = {"id": str(uuid.uuid4()), "guide": "onboarding", "step": "hello"}
+    response = post(client, token, [
+        {"type": "step:complete", "data": done},
+        {"type": "step:complete", "data": {"id": str(uuid.uuid4()), "guide": "x", "step": "y"}},
+        {"type": "event:track", "data": {"id": str(uuid.uuid4()), "name": "connected"}},
+        {"type": "step:complete", "data": done},
+    ])
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [r["ok"] for r in results] == [True, False, True, True]
+    assert results[1]["error"]["code"] == "unknown_guide"
+    assert results[2]["completed"] == [{"guide": "onboarding", "step": "connect"}]
+    assert results[3]["duplicate"] is True
+    assert db.session.scalar(db.select(db.func.count(Event.id))) == 2
+
+
+def test_beacon_style_token_in_body_is_accepted(client, open_workspace):
+    token = factories.socket_token(client, open_workspace)
+    response = post(client, token, [{"type": "event:track",
+                                     "data": {"id": str(uuid.uuid4()), "name": "x"}}], header=False)
+    assert response.status_code == 200 and response.get_json()["results"][0]["ok"]
+
+
+def test_batch_without_a_valid_token_is_401_and_writes_nothing(client, open_workspace):
+    envelopes = [{"type": "event:track", "data": {"id": str(uuid.uuid4()), "name": "x"}}]
+    for token in ("", "forged"):
+        response = post(client, token, envelopes)
+        assert response.status_code == 401
+        assert response.get_json()["error"]["code"].startswith("socket_token_")
+    assert db.session.scalar(db.select(db.func.count(Event.id))) == 0
+
+
+def test_batch_shape_errors_are_400(client, open_workspace):
+    token = factories.socket_token(client, open_workspace)
+    for envelopes in ([], [{"type": "nope", "data": {}}], [{"type": "event:track"}],
+                      [{"type": "event:track", "data": {}}] * 101):
+        response = post(client, token, envelopes)
+        assert response.status_code == 400, envelopes
+        assert response.get_json()["error"]["code"] == "invalid_payload"
