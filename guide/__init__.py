@@ -42,10 +42,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from guide import api as api_package, widget_assets
+    from guide import api as api_package, health, widget_assets
 
     api_package.init_app(app)
     widget_assets.init_app(app)
+    health.init_app(app)
     if app.config["GUIDE_DEMO"]:
         from guide import demo
 

@@ -1,0 +1,96 @@
+"""Browser fixtures: a live gunicorn server and Debian's Chromium driven by Playwright.
+
+Chromium comes from the system (`apt-get install chromium`; .ci/run does it);
+Playwright never downloads a browser here. Without Chromium these tests are
+skipped with the reason printed, except in CI (CI=true), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import live
+from tests.pg import PG_URL, temporary_database
+
+CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+WIDGET_BUNDLE = live.ROOT / "static" / "widget" / "dist" / "guide.js"
+
+
+def chromium_path() -> str | None:
+    return next((p for p in CHROMIUM_CANDIDATES if os.access(p, os.X_OK)), None)
+
+
+def _require(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI must run the browser tests)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveServer]:
+    _require(WIDGET_BUNDLE.is_file(), f"widget bundle missing at {WIDGET_BUNDLE}: run `make widget`")
+    tmp = tmp_path_factory.mktemp("live")
+    with _database(tmp) as url:
+        env = live.server_env(url, tmp / "instance")
+        live.prepare(env)
+        with live.run_server(env, tmp / "server.log") as server:
+            yield server
+
+
+def _database(tmp: Path) -> Any:
+    if PG_URL:
+        return temporary_database("browser")
+    from contextlib import nullcontext
+
+    return nullcontext(f"sqlite:///{tmp / 'guide.db'}")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    executable = chromium_path()
+    _require(executable is not None, "Chromium not found: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Any, live_server: live.LiveServer) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    errors: list[str] = []
+    context.on("weberror", lambda error: errors.append(str(error.error)))
+    yield context
+    context.close()
+    assert errors == [], f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture
+def page(context: Any) -> Any:
+    return context.new_page()
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path: Path) -> Path:
+    """docs/screenshots when GUIDE_SCREENSHOTS=1 (make screenshots), else a temp dir."""
+    if os.environ.get("GUIDE_SCREENSHOTS"):
+        target = live.ROOT / "docs" / "screenshots"
+        target.mkdir(parents=True, exist_ok=True)
+        return target
+    return tmp_path
+
+

@@ -1,0 +1,90 @@
+"""A real Guide server in a subprocess: gunicorn, as `make demo` runs it.
+
+Prepared with the real CLI (`flask db upgrade`, `flask guide content push`),
+so the browser tests also prove the commands a new user runs.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def server_env(database_url: str, instance: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
+    env.update({
+        "GUIDE_DATABASE_URL": database_url,
+        "GUIDE_SECRET_KEY": "live-test-secret-0123456789abcdef0123456789",
+        "FLASK_APP": "wsgi",
+        **extra,
+    })
+    instance.mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Migrate and push content/ exactly as `make demo` does."""
+    for args in (["db", "upgrade"], ["guide", "content", "push"]):
+        subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
+                       check=True, capture_output=True, timeout=120)
+
+
+@contextmanager
+def run_server(env: dict[str, str], log: Path) -> Iterator[LiveServer]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--no-control-socket", "--workers", "1", "--threads", "50",
+             "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_ready(url, process, log)
+        yield LiveServer(url=url, env=env, process=process, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, deadline: float = 30) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)  # polling a starting server; nothing to wait on but the port
+    raise RuntimeError(f"server not ready after {deadline}s:\n{log.read_text()}")
