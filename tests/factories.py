@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from typing import Any
 
 import jwt
 
+from guide.content.push import body_checksum
 from guide.extensions import db
 from guide.models import Guide, GuideVersion, Workspace
 
@@ -55,7 +54,7 @@ def publish(ws: Workspace, body: dict[str, Any]) -> GuideVersion:
     number = 1 + (db.session.scalar(
         db.select(db.func.max(GuideVersion.number)).where(GuideVersion.guide_id == guide.id)
     ) or 0)
-    checksum = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    checksum = body_checksum(body)
     version = GuideVersion(guide_id=guide.id, number=number, state="published", body=body,
                            checksum=checksum)
     db.session.add(version)

@@ -1,0 +1,1 @@
+"""Content as files: YAML guides and workspace settings, validated and pushed."""

@@ -1,0 +1,80 @@
+"""``flask guide content ...`` and ``flask guide workspace ...``: thin wrappers.
+
+The work happens in ``loader`` and ``push`` so tests and the content API call
+the same code. ``validate`` never opens the database: it runs in a
+customer's CI with nothing but the files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from guide.content.loader import ContentError, load_content
+from guide.content.push import ContentInvalid, push_content
+
+content_cli = AppGroup("content", help="Validate and push content files (guides, workspace).")
+workspace_cli = AppGroup("workspace", help="Workspace keys and settings.")
+
+DIRECTORY = click.argument(
+    "directory", required=False, type=click.Path(file_okay=False, path_type=Path)
+)
+
+
+def _directory(directory: Path | None) -> Path:
+    return directory or Path(current_app.config["GUIDE_CONTENT_DIR"])
+
+
+def _fail(errors: list[ContentError]) -> None:
+    for error in errors:
+        click.echo(str(error), err=True)
+    count = len(errors)
+    click.echo(f"{count} error{'s' if count != 1 else ''}", err=True)
+    raise SystemExit(1)
+
+
+@content_cli.command("validate")
+@DIRECTORY
+def validate_command(directory: Path | None) -> None:
+    """Check workspace.yaml and guides/*.yaml; print file:line errors, exit 1 if any."""
+    content = load_content(_directory(directory))
+    if not content.ok:
+        _fail(content.errors)
+    count = len(content.guides)
+    click.echo(f"{count} guide{'s' if count != 1 else ''}, 0 errors")
+
+
+@content_cli.command("push")
+@DIRECTORY
+@click.option("--draft", is_flag=True, help="Add new versions as drafts; do not publish.")
+@click.option("--author", default=None, help="Recorded on new versions (e.g. a CI job or email).")
+def push_command(directory: Path | None, draft: bool, author: str | None) -> None:
+    """Validate, then load the files into their workspace in one transaction."""
+    try:
+        report = push_content(_directory(directory), publish=not draft, author=author)
+    except ContentInvalid as error:
+        _fail(error.errors)
+    for line in report.lines():
+        click.echo(line)
+
+
+@workspace_cli.command("secret")
+@click.argument("key")
+@click.option("--rotate", is_flag=True, help="Add a new secret; the previous one stays valid.")
+def secret_command(key: str, rotate: bool) -> None:
+    """Print the workspace's signing secret for identity JWTs (HS256)."""
+    from guide.extensions import db
+    from guide.models import Workspace
+
+    workspace = db.session.scalar(db.select(Workspace).where(Workspace.key == key))
+    if workspace is None:
+        click.echo(f'No workspace "{key}"; create it with `flask guide content push`.', err=True)
+        raise SystemExit(1)
+    before = list(workspace.signing_secrets or [])
+    secret = workspace.rotate_signing_secret() if rotate else workspace.ensure_signing_secret()
+    if workspace.signing_secrets != before:
+        db.session.commit()
+    click.echo(secret)
