@@ -11,7 +11,8 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config from ``GUIDE_*`` env vars, overridden by ``config``."""
-    from guide import cli, config as config_module, errors, extensions, models  # noqa: F401
+    from guide import cli, errors, extensions, models  # noqa: F401
+    from guide import config as config_module
 
     app = Flask(__name__, instance_relative_config=False, static_folder=None)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -42,7 +43,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
 
-    from guide import api as api_package, health, widget_assets
+    from guide import api as api_package
+    from guide import health, widget_assets
 
     api_package.init_app(app)
     widget_assets.init_app(app)
@@ -55,11 +57,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_socketio(app: Flask) -> None:
-    from guide.extensions import socketio
-
     # Handlers must be declared before the first init_app: Flask-SocketIO keeps
     # handlers declared while it has no server and replays them for every app.
     from guide import realtime  # noqa: F401
+    from guide.extensions import socketio
 
     socketio.init_app(
         app,

@@ -113,10 +113,13 @@ def init_app(app: Flask) -> None:
         messages = data.get("messages")
         if messages is not None:  # webargs / flask-smorest argument validation
             fields = messages.get("json", messages) if isinstance(messages, dict) else messages
-            return error_response(400, "invalid_payload", "The request body is invalid; see fields.", fields)
+            return error_response(
+                400, "invalid_payload", "The request body is invalid; see fields.", fields
+            )
         if status == 413:
             limit = app.config["MAX_CONTENT_LENGTH"]
-            return error_response(413, "payload_too_large", f"Request bodies are limited to {limit} bytes.")
+            message = f"Request bodies are limited to {limit} bytes."
+            return error_response(413, "payload_too_large", message)
         return error_response(status, HTTP_CODES.get(status, "error"), err.description or err.name)
 
     @app.errorhandler(Exception)
@@ -126,4 +129,5 @@ def init_app(app: Flask) -> None:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         if not _wants_json():
             return "Internal server error", 500
-        return error_response(500, "internal_error", "Something went wrong on the server; it was logged.")
+        message = "Something went wrong on the server; it was logged."
+        return error_response(500, "internal_error", message)

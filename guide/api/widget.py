@@ -43,7 +43,8 @@ class Events(MethodView):
         origin = request.headers.get("Origin")
         ctx = socket_context(_bearer() or payload["token"], origin)
         cors.allow(origin)
-        results = [envelopes.handle(ctx, item["type"], item["data"]) for item in payload["envelopes"]]
+        items = payload["envelopes"]
+        results = [envelopes.handle(ctx, item["type"], item["data"]) for item in items]
         return {"results": results}
 
 

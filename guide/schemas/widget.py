@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
@@ -15,6 +16,7 @@ EVENT_NAME = validate.Regexp(
     r"^\$?[A-Za-z0-9][A-Za-z0-9_.:/ -]{0,199}$",
     error="Must be 1-200 letters, digits, spaces or _ . : / - (e.g. 'integration_connected').",
 )
+LOCALE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 MAX_TRAITS = 100
 MAX_PROPS_JSON = 16 * 1024
 
@@ -56,7 +58,7 @@ class BootstrapIn(StrictSchema):
     url = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
     locale = fields.String(
         allow_none=True, load_default=None,
-        validate=validate.Regexp(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$", error="Not a BCP 47 tag."),
+        validate=validate.Regexp(LOCALE, error="Not a BCP 47 tag."),
     )
 
 

@@ -10,6 +10,7 @@ from guide.errors import Forbidden, NotFound
 from guide.extensions import db
 from guide.models import Account, EndUser, Workspace
 from guide.models.base import utcnow
+from guide.schemas.widget import LOCALE
 from guide.services import progress as rules
 from guide.services.audience import matches
 from guide.services.guides import guide_view, published_guides
@@ -49,8 +50,9 @@ def bootstrap(payload: dict[str, Any], origin: str | None) -> dict[str, Any]:
                       "traits": {**((account_in or {}).get("traits") or {}),
                                  **(signed_account.get("traits") or {})}}
     account = _upsert_account(workspace, account_in) if account_in else None
-    # Kept as asked (fr-CA); each string falls back to fr, then the workspace default.
-    locale = payload["locale"] or workspace.default_locale
+    # The product's own locale setting (a trait) beats the browser's language; kept
+    # as given (fr-CA): each string falls back to fr, then the workspace default.
+    locale = _trait_locale(traits) or payload["locale"] or workspace.default_locale
     user = _upsert_user(workspace, user_in["id"], traits, account, locale)
     db.session.commit()
 
@@ -118,3 +120,10 @@ def _upsert_user(
     user.locale = locale
     user.last_seen = now
     return user
+
+
+def _trait_locale(traits: dict[str, Any]) -> str | None:
+    value = traits.get("locale")
+    if isinstance(value, str) and LOCALE.match(value):
+        return value
+    return None

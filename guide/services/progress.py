@@ -42,7 +42,9 @@ def account_steps(account_id: int | None, guide_ids: list[int]) -> dict[int, set
     return done
 
 
-def done_steps(version: GuideVersion, progress: Progress | None, account_done: set[str]) -> list[str]:
+def done_steps(
+    version: GuideVersion, progress: Progress | None, account_done: set[str]
+) -> list[str]:
     """Steps done, in the guide's order; steps no longer in the guide are ignored."""
     mine = set(progress.completed_steps) if progress else set()
     return [

@@ -174,3 +174,10 @@ def test_openapi_document_lists_widget_endpoints(client, app):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/widget/bootstrap" in spec["paths"]
     assert "/api/v1/widget/events" in spec["paths"]
+
+
+def test_locale_trait_beats_the_browser_language(client, open_workspace):
+    data = factories.bootstrap(client, open_workspace, "marie", locale="en-US",
+                               traits={"locale": "fr"}).get_json()
+    assert data["user"]["locale"] == "fr"
+    assert data["guides"][0]["title"] == "Démarrage"
