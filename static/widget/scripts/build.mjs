@@ -1,0 +1,61 @@
+// Builds dist/guide.js (the widget) and dist/stub.min.js (the loader stub),
+// and regenerates snippet.html from the minified stub so the documented
+// snippet can never drift from the code.
+import { build } from "esbuild";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(root, "dist");
+const target = ["es2019", "chrome80", "firefox78", "safari13"];
+const EXAMPLE_SERVER = "https://guide.example.com";
+
+await mkdir(dist, { recursive: true });
+
+await build({
+  entryPoints: [join(root, "src/index.ts")],
+  outfile: join(dist, "guide.js"),
+  bundle: true,
+  format: "iife",
+  platform: "browser",
+  target,
+  minify: true,
+  sourcemap: true,
+  legalComments: "none",
+  logLevel: "warning",
+});
+
+/** The stub as one statement; `server` is the argument a product team edits. */
+async function stub(server) {
+  const result = await build({
+    stdin: {
+      contents: `import { stub } from "./src/stub.ts"; stub(window, document, ${JSON.stringify(server)});`,
+      resolveDir: root,
+      loader: "ts",
+    },
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target,
+    minify: true,
+    write: false,
+    legalComments: "none",
+  });
+  return result.outputFiles[0].text.trim();
+}
+
+// The default stub loads from the page's own origin (empty server prefix).
+await writeFile(join(dist, "stub.min.js"), (await stub("")) + "\n");
+
+const snippet = `<!-- Guide: paste before </body> (or in <head>). Replace the server URL,
+     the app key and the user; sign the identity token on your backend. -->
+<script>
+${await stub(EXAMPLE_SERVER)}
+Guide.init({appKey: "demo", server: "${EXAMPLE_SERVER}"});
+Guide.identify("user-123", {name: "Ada", plan: "trial"}, {token: "<identity JWT from your backend>"});
+</script>
+`;
+const snippetPath = join(root, "snippet.html");
+const previous = await readFile(snippetPath, "utf8").catch(() => "");
+if (previous !== snippet) await writeFile(snippetPath, snippet);

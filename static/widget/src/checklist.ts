@@ -1,0 +1,174 @@
+import { h } from "./h";
+import type { Guide, Step } from "./types";
+
+export interface ChecklistView {
+  checklists: Guide[];
+  guide: Guide;
+  isDone(step: string): boolean;
+  isExpanded(step: string): boolean;
+  error(step: string): string | undefined;
+  help: boolean;
+}
+
+export interface ChecklistHandlers {
+  close(): void;
+  select(guide: string): void;
+  toggle(step: string): void;
+  markDone(step: string): void;
+  help(): void;
+}
+
+/** Relative URLs and http(s) only: a `javascript:` action must never become a link. */
+export function safeHref(url: unknown, base: string): string | null {
+  if (typeof url !== "string" || !url) return null;
+  try {
+    return /^https?:$/.test(new URL(url, base).protocol) ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+function renderStep(doc: Document, prefix: string, index: number, step: Step, view: ChecklistView, on: ChecklistHandlers): HTMLLIElement {
+  const done = view.isDone(step.id);
+  const open = view.isExpanded(step.id);
+  const bodyId = `${prefix}-b${index}`;
+  const href = step.action ? safeHref(step.action.url, doc.baseURI) : null;
+  const manual = step.complete_when?.type === "manual" && !done;
+  const error = view.error(step.id);
+
+  let html: HTMLDivElement | null = null;
+  if (step.body_html) {
+    html = h(doc, "div", { class: "step-html" });
+    // The only innerHTML in the widget: the server sanitizes body_html (nh3) before sending it.
+    html.innerHTML = step.body_html;
+  }
+
+  const actions =
+    href || manual
+      ? h(
+          doc,
+          "div",
+          { class: "actions" },
+          href &&
+            h(doc, "a", { class: "btn btn-primary", href, "data-testid": "step-action", "data-focus": `action:${step.id}` }, step.action?.label || "Open"),
+          manual &&
+            h(
+              doc,
+              "button",
+              {
+                type: "button",
+                class: `btn ${href ? "btn-secondary" : "btn-primary"}`,
+                "data-testid": "step-done",
+                "data-focus": `done:${step.id}`,
+                onclick: () => on.markDone(step.id),
+              },
+              "Mark done",
+            ),
+        )
+      : null;
+
+  return h(
+    doc,
+    "li",
+    { class: "step", "data-step": step.id, "data-done": String(done), "data-open": String(open) },
+    h(
+      doc,
+      "button",
+      {
+        type: "button",
+        class: "step-toggle",
+        "aria-expanded": String(open),
+        "aria-controls": bodyId,
+        "data-testid": "step-toggle",
+        "data-focus": `toggle:${step.id}`,
+        onclick: () => on.toggle(step.id),
+      },
+      h(doc, "span", { class: "check", "aria-hidden": "true" }, "\u2713"),
+      h(doc, "span", { class: "step-title" }, step.title, done && h(doc, "span", { class: "sr" }, " (done)")),
+      h(doc, "span", { class: "chevron", "aria-hidden": "true" }, "\u25BE"),
+    ),
+    h(
+      doc,
+      "div",
+      { class: "step-body", id: bodyId, hidden: !open },
+      html,
+      actions,
+      error && h(doc, "p", { class: "error", role: "alert", "data-testid": "step-error" }, error),
+    ),
+  );
+}
+
+/** Builds the panel's content; the caller owns the dialog element and replaces its children. */
+export function renderChecklist(doc: Document, prefix: string, view: ChecklistView, on: ChecklistHandlers): Node[] {
+  const { guide, checklists } = view;
+  const total = guide.steps.length;
+  const done = guide.steps.filter((s) => view.isDone(s.id)).length;
+  const fill = h(doc, "div", { class: "bar-fill" });
+  fill.style.setProperty("--guide-pct", String(total ? done / total : 0));
+
+  return [
+    h(
+      doc,
+      "div",
+      { class: "head" },
+      h(doc, "h2", { class: "title", id: `${prefix}-title`, tabindex: "-1", "data-testid": "guide-title", "data-focus": "title" }, guide.title),
+      h(doc, "button", { type: "button", class: "close", "aria-label": "Close", "data-testid": "guide-close", "data-focus": "close", onclick: on.close }, "\u00D7"),
+    ),
+    checklists.length > 1 &&
+      h(
+        doc,
+        "div",
+        { class: "tabs", role: "group", "aria-label": "Checklists" },
+        ...checklists.map((g) =>
+          h(
+            doc,
+            "button",
+            {
+              type: "button",
+              class: "tab",
+              "aria-pressed": String(g.key === guide.key),
+              "data-testid": "guide-tab",
+              "data-guide": g.key,
+              "data-focus": `tab:${g.key}`,
+              onclick: () => on.select(g.key),
+            },
+            g.title,
+          ),
+        ),
+      ),
+    h(
+      doc,
+      "div",
+      { class: "meter" },
+      h(doc, "p", { class: "meter-text", id: `${prefix}-meter` }, `${done} of ${total} steps done`),
+      h(
+        doc,
+        "div",
+        {
+          class: "bar",
+          role: "progressbar",
+          "aria-valuemin": 0,
+          "aria-valuemax": total,
+          "aria-valuenow": done,
+          "aria-labelledby": `${prefix}-meter`,
+          "data-testid": "guide-progressbar",
+        },
+        fill,
+      ),
+    ),
+    h(
+      doc,
+      "div",
+      { class: "body" },
+      done === total && total > 0 && h(doc, "p", { class: "done-all", "data-testid": "guide-all-done" }, "All done! You have completed every step."),
+      h(doc, "ol", { class: "steps", "data-guide": guide.key }, ...guide.steps.map((s, i) => renderStep(doc, prefix, i, s, view, on))),
+    ),
+    view.help &&
+      h(
+        doc,
+        "div",
+        { class: "foot" },
+        h(doc, "button", { type: "button", class: "link", "data-testid": "guide-help", "data-focus": "help", onclick: on.help }, "Need help?"),
+      ),
+  ].filter((n): n is HTMLDivElement => !!n);
+}

@@ -1,0 +1,50 @@
+import { createApi, METHODS, type GuideApi } from "./api";
+import { browserDeps } from "./widget";
+
+type GuideGlobal = Window & { Guide?: unknown };
+
+/**
+ * Where the server lives when init() is not told: the place the bundle was
+ * served from, minus `/widget/guide.js`, so sub-path deployments work too.
+ */
+export function serverFromScript(src: string | null | undefined, fallback: string): string {
+  if (!src) return fallback;
+  try {
+    const url = new URL(src, fallback);
+    return url.origin + url.pathname.replace(/\/widget\/[^/]*$/, "");
+  } catch {
+    return fallback;
+  }
+}
+
+function currentScriptSrc(d: Document): string | null {
+  const current = d.currentScript as HTMLScriptElement | null;
+  if (current?.src) return current.src;
+  return d.querySelector<HTMLScriptElement>('script[src*="/widget/guide"]')?.src ?? null;
+}
+
+/**
+ * Installs the real `window.Guide` and replays what the stub queued. A second
+ * copy of the bundle finds the marker and does nothing; a `window.Guide` that
+ * is neither ours nor a stub queue is left alone rather than clobbered.
+ */
+export function install(w: GuideGlobal): GuideApi | undefined {
+  const existing = w.Guide as (GuideApi & unknown[]) | undefined;
+  if (existing && (existing as Partial<GuideApi>).__guide) return existing;
+  if (existing !== undefined && !Array.isArray(existing)) {
+    console.error("[Guide] window.Guide is already used by another script; the widget was not installed.");
+    return undefined;
+  }
+  const api = createApi(serverFromScript(currentScriptSrc(w.document), w.location.origin), () => browserDeps(w));
+  w.Guide = api;
+  if (!existing) return api;
+  const queue = existing as unknown as Array<[string, unknown[]]> & Record<string, unknown>;
+  // Code that kept a reference to the stub keeps working: its methods now forward.
+  for (const m of METHODS) queue[m] = api[m];
+  for (const [method, args] of queue.splice(0)) {
+    if ((METHODS as readonly string[]).includes(method)) {
+      (api[method as (typeof METHODS)[number]] as (...a: unknown[]) => void)(...(Array.isArray(args) ? args : []));
+    }
+  }
+  return api;
+}

@@ -1,0 +1,43 @@
+import { h } from "./h";
+
+export interface LauncherView {
+  title: string;
+  done: number;
+  total: number;
+  expanded: boolean;
+}
+
+export interface Launcher {
+  el: HTMLButtonElement;
+  update(view: LauncherView): void;
+}
+
+/**
+ * The accessible name comes from the content, not aria-label: an aria-label
+ * must contain the visible text (axe label-content-name-mismatch), and "2/5"
+ * reads badly, so the count is aria-hidden and spelled out in hidden text.
+ * Resulting name: "Onboarding checklist: <title>, 2 of 5 steps done".
+ */
+export function createLauncher(doc: Document, panelId: string, onClick: () => void): Launcher {
+  const label = h(doc, "span", { class: "launcher-label" });
+  const status = h(doc, "span", { class: "sr" });
+  const count = h(doc, "span", { class: "launcher-count", "data-testid": "guide-progress", "aria-hidden": "true" });
+  const el = h(
+    doc,
+    "button",
+    { type: "button", class: "launcher", "data-testid": "guide-launcher", "aria-controls": panelId, "aria-expanded": "false", onclick: onClick },
+    h(doc, "span", { class: "sr" }, "Onboarding checklist: "),
+    label,
+    status,
+    count,
+  );
+  return {
+    el,
+    update({ title, done, total, expanded }) {
+      label.textContent = title || "Get started";
+      status.textContent = `, ${done} of ${total} steps done`;
+      count.textContent = `${done}/${total}`;
+      el.setAttribute("aria-expanded", String(expanded));
+    },
+  };
+}

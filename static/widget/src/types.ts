@@ -1,0 +1,118 @@
+// Shapes from docs/PROTOCOL.md. Keep these in step with the server's schemas.
+
+export type GuideState = "not_started" | "active" | "completed" | "dismissed" | "snoozed";
+
+export interface Progress {
+  state: GuideState;
+  step?: string | null;
+  completed: string[];
+  total?: number;
+  started_at?: string | null;
+  completed_at?: string | null;
+  updated_at?: string | null;
+}
+
+export type ProgressMap = Record<string, Progress>;
+
+export interface StepAction {
+  label: string;
+  url: string;
+}
+
+export interface CompleteWhen {
+  type: "manual" | "event" | "url";
+  event?: string;
+  url?: string;
+}
+
+export interface Step {
+  id: string;
+  title: string;
+  body_html?: string;
+  action?: StepAction | null;
+  complete_when: CompleteWhen;
+  scope?: "user" | "account";
+}
+
+export interface Guide {
+  key: string;
+  kind: string;
+  version?: number;
+  title: string;
+  priority?: number;
+  milestone?: string | null;
+  steps: Step[];
+}
+
+export interface Theme {
+  accent?: unknown;
+  background?: unknown;
+  text?: unknown;
+  radius?: unknown;
+  font?: unknown;
+}
+
+export interface Workspace {
+  name?: string;
+  locale?: string;
+  theme?: Theme | null;
+  support_url?: string | null;
+  help_enabled?: boolean;
+}
+
+export interface SocketInfo {
+  namespace?: string;
+  path?: string;
+  token: string;
+  expires_in?: number;
+}
+
+export interface BootstrapRequest {
+  app: string;
+  user: { id: string; traits?: Record<string, unknown> };
+  account?: { id: string; traits?: Record<string, unknown> };
+  token: string | null;
+  url: string;
+  locale: string;
+}
+
+export interface BootstrapResponse {
+  user: { id: string; locale?: string };
+  workspace: Workspace;
+  guides: Guide[];
+  progress: ProgressMap;
+  socket: SocketInfo;
+}
+
+export interface GuideError {
+  code: string;
+  message: string;
+  fields?: Record<string, string[]>;
+}
+
+export interface Completion {
+  guide: string;
+  step: string;
+}
+
+export type Ack =
+  | { ok: true; id?: string; duplicate?: boolean; progress?: ProgressMap; completed?: Completion[] }
+  | { ok: false; id?: string; error: GuideError };
+
+export type EnvelopeType = "step:complete" | "guide:state" | "event:track";
+
+export interface Envelope {
+  type: EnvelopeType;
+  data: { id: string } & Record<string, unknown>;
+}
+
+/** Events a host page can subscribe to with `Guide.on`. */
+export interface GuideEvents {
+  ready: { user: { id: string; locale?: string }; guides: string[] };
+  progress: { guide: string; state: GuideState; completed: string[]; total: number };
+  "step:completed": Completion;
+  "guide:completed": { guide: string };
+  error: GuideError;
+}
+
+export type GuideEventName = keyof GuideEvents;

@@ -1,0 +1,252 @@
+import { createClient, defaultDeps, type Client, type ClientDeps } from "./client";
+import { createEmitter, type Emitter } from "./emitter";
+import { pageUrl, watchPage } from "./page";
+import { createStore, type StoreChanges } from "./store";
+import type { Ack, BootstrapResponse, EnvelopeType, Guide, GuideError, GuideEvents } from "./types";
+import { createUi, type Ui } from "./ui";
+import { uuid } from "./uuid";
+
+export interface InitOptions {
+  appKey: string;
+  /** Base URL of the Guide server. @default the origin the bundle was loaded from */
+  server?: string;
+}
+
+type Traits = Record<string, unknown>;
+
+export interface WidgetDeps extends ClientDeps {
+  window: Window;
+}
+
+export interface Widget {
+  events: Emitter<GuideEvents>;
+  // Arguments are `unknown`: they come straight from host pages and are validated here.
+  init(options: unknown): void;
+  identify(userId: unknown, traits?: unknown, options?: unknown): void;
+  group(accountId: unknown, traits?: unknown): void;
+  track(name: unknown, props?: unknown): void;
+  start(guideKey: unknown): void;
+  openHelp(): void;
+  destroy(): void;
+}
+
+const INACTIVE = new Set(["completed", "dismissed"]);
+
+/** The checklist the launcher speaks for: the most urgent one still open. */
+export function primaryChecklist(checklists: Guide[], state: (guide: string) => string): Guide | undefined {
+  const open = checklists.filter((g) => !INACTIVE.has(state(g.key)));
+  return [...open].sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0))[0] ?? checklists[0];
+}
+
+export class GuideUsageError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * One widget instance: identity, bootstrap, realtime, store and UI. Methods
+ * may throw GuideUsageError on bad input; the API boundary (api.ts) catches.
+ */
+export function createWidget(defaultServer: string, deps: WidgetDeps, report: (err: GuideError) => void): Widget {
+  const win = deps.window;
+  const events = createEmitter<GuideEvents>((err) => console.error("[Guide] An event listener threw:", err));
+  const store = createStore();
+  const ui: Ui = createUi(win.document, `guide-${uuid().slice(0, 8)}`, { markDone, help: openHelp });
+  const early: Array<(client: Client) => void> = [];
+  const teardown: Array<() => void> = [];
+  let app: { appKey: string; server: string } | null = null;
+  let client: Client | null = null;
+  let user: { id: string; traits?: Traits; token: string | null } | null = null;
+  let account: { id: string; traits?: Traits } | undefined;
+  let data: BootstrapResponse | null = null;
+  let booted = "";
+  let seq = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let pendingStart: string | null = null;
+  let destroyed = false;
+
+  const identity = (): string => JSON.stringify([user, account]);
+  const checklists = (): Guide[] => (data?.guides ?? []).filter((g) => g.kind === "checklist" && Array.isArray(g.steps) && g.steps.length > 0);
+
+  function render(): void {
+    const lists = checklists();
+    const primary = primaryChecklist(lists, store.state);
+    const ws = data?.workspace;
+    ui.update(
+      primary ? { checklists: lists, primary, theme: ws?.theme, help: !!(ws?.help_enabled && ws.support_url), isDone: store.isDone } : null,
+    );
+  }
+  teardown.push(store.subscribe(render));
+
+  function emitChanges(changes: StoreChanges): void {
+    for (const guide of changes.changed) {
+      const p = store.get(guide);
+      const total = p?.total ?? data?.guides.find((g) => g.key === guide)?.steps.length ?? 0;
+      if (p) events.emit("progress", { guide, state: p.state, completed: [...p.completed], total });
+    }
+    changes.completed.forEach((c) => events.emit("step:completed", c));
+    changes.guidesCompleted.forEach((guide) => events.emit("guide:completed", { guide }));
+  }
+
+  function send(type: EnvelopeType, payload: Record<string, unknown>): Promise<Ack> {
+    const envelope = { id: uuid(), ...payload, at: new Date().toISOString() };
+    // Before init there is no server to send to; hold the call, in order, until there is.
+    const sent = client
+      ? client.send(type, envelope)
+      : new Promise<Ack>((resolve) => early.push((c) => void c.send(type, envelope).then(resolve)));
+    return sent.then((ack) => {
+      if (destroyed) return ack;
+      if (ack.ok) emitChanges(store.apply(ack.progress, ack.completed));
+      else report(ack.error);
+      return ack;
+    });
+  }
+
+  const trackPage = (): void => void send("event:track", { name: "$page", url: pageUrl(win.location) });
+
+  function scheduleBootstrap(): void {
+    if (!app || !user || destroyed) return;
+    // Coalesces identify + group replayed from the stub queue into one request.
+    clearTimeout(timer);
+    timer = setTimeout(() => void bootstrap(), 0);
+  }
+
+  async function bootstrap(): Promise<void> {
+    if (!app || !user || !client) return;
+    const mine = ++seq;
+    const who = identity();
+    let res: BootstrapResponse;
+    try {
+      res = await client.bootstrap({
+        app: app.appKey,
+        user: { id: user.id, traits: user.traits },
+        account,
+        token: user.token,
+        url: pageUrl(win.location),
+        locale: win.navigator?.language || "en",
+      });
+    } catch (err) {
+      if (mine === seq && !destroyed) report(err as GuideError);
+      return;
+    }
+    // A newer identify may have started another bootstrap meanwhile; its answer wins.
+    if (mine !== seq || destroyed) return;
+    const fresh = who !== booted;
+    const switched = fresh && booted !== "";
+    booted = who;
+    data = { ...res, guides: Array.isArray(res.guides) ? res.guides : [] };
+    if (fresh) store.reset(res.progress ?? {});
+    else emitChanges(store.apply(res.progress ?? {}));
+    client.connect(res.socket, switched);
+    if (fresh) {
+      trackPage();
+      events.emit("ready", { user: res.user, guides: data.guides.map((g) => g.key) });
+    }
+    if (pendingStart) {
+      const key = pendingStart;
+      pendingStart = null;
+      start(key);
+    }
+  }
+
+  function markDone(guide: string, step: string): void {
+    if (!client || store.isDone(guide, step)) return;
+    const id = uuid();
+    store.optimistic(id, guide, step);
+    void client.send("step:complete", { id, guide, step, at: new Date().toISOString() }).then((ack) => {
+      if (destroyed) return;
+      if (ack.ok) {
+        // Merge before dropping the optimistic mark, so the step never flickers back.
+        const changes = store.apply(ack.progress, ack.completed);
+        store.settle(id);
+        emitChanges(changes);
+      } else {
+        store.settle(id);
+        ui.setError(guide, step, "Could not save this step. Please try again.");
+        report(ack.error);
+      }
+    });
+  }
+
+  function start(guideKey: unknown): void {
+    if (typeof guideKey !== "string" || !guideKey) throw new GuideUsageError("invalid_guide", "Guide.start needs a guide key.");
+    if (!data) {
+      pendingStart = guideKey;
+      return;
+    }
+    const guide = checklists().find((g) => g.key === guideKey);
+    if (!guide) throw new GuideUsageError("unknown_guide", `No checklist "${guideKey}" applies to this user on this page.`);
+    if (store.state(guide.key) !== "active" && store.state(guide.key) !== "completed") {
+      void send("guide:state", { guide: guide.key, state: "active" });
+    }
+    ui.open(guide.key);
+  }
+
+  function openHelp(): void {
+    const ws = data?.workspace;
+    if (!ws?.help_enabled || !ws.support_url) throw new GuideUsageError("help_unavailable", "Help is not enabled for this workspace.");
+    // {reference} will carry an escalation id once escalations exist.
+    const url = ws.support_url.split("{reference}").join("");
+    if (!/^https?:\/\//i.test(url)) throw new GuideUsageError("help_unavailable", "The workspace's support_url is not an http(s) URL.");
+    win.open(url, "_blank", "noopener");
+  }
+
+  return {
+    events,
+    init(options) {
+      if (app) throw new GuideUsageError("already_initialized", "Guide.init was called twice; call Guide.destroy() first to start over.");
+      const opts = (isObject(options) ? options : {}) as Partial<InitOptions>;
+      if (typeof opts.appKey !== "string" || !opts.appKey) {
+        throw new GuideUsageError("invalid_options", 'Guide.init needs {appKey: "<your app key>"}.');
+      }
+      const server = (typeof opts.server === "string" && opts.server ? opts.server : defaultServer).replace(/\/+$/, "");
+      app = { appKey: opts.appKey, server };
+      client = createClient(server, deps, {
+        progress: (progress) => emitChanges(store.apply(progress)),
+        guidesChanged: scheduleBootstrap,
+        tokenExpired: scheduleBootstrap,
+        error: report,
+      });
+      const ready = client;
+      early.splice(0).forEach((fn) => fn(ready));
+      teardown.push(watchPage(win, () => data && trackPage()));
+      scheduleBootstrap();
+    },
+    identify(userId, traits, options) {
+      const id = typeof userId === "number" ? String(userId) : userId;
+      if (typeof id !== "string" || !id || id.length > 255) {
+        throw new GuideUsageError("invalid_user", "Guide.identify needs a user id (a non-empty string of at most 255 characters).");
+      }
+      const token = isObject(options) && typeof options.token === "string" ? options.token : null;
+      user = { id, traits: isObject(traits) ? traits : undefined, token };
+      if (identity() !== booted) scheduleBootstrap();
+    },
+    group(accountId, traits) {
+      const id = typeof accountId === "number" ? String(accountId) : accountId;
+      if (typeof id !== "string" || !id) throw new GuideUsageError("invalid_account", "Guide.group needs an account id.");
+      account = { id, traits: isObject(traits) ? traits : undefined };
+      if (identity() !== booted) scheduleBootstrap();
+    },
+    track(name, props) {
+      if (typeof name !== "string" || !name) throw new GuideUsageError("invalid_event", "Guide.track needs an event name.");
+      void send("event:track", { name, ...(isObject(props) ? { props } : {}), url: pageUrl(win.location) });
+    },
+    start,
+    openHelp,
+    destroy() {
+      destroyed = true;
+      clearTimeout(timer);
+      teardown.splice(0).forEach((fn) => fn());
+      client?.destroy();
+      ui.destroy();
+      events.clear();
+    },
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export const browserDeps = (win: Window): WidgetDeps => ({ ...defaultDeps(), window: win });

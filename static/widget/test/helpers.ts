@@ -1,0 +1,155 @@
+import { vi } from "vitest";
+import { createApi, type GuideApi } from "../src/api";
+import type { IoFactory, SocketLike } from "../src/client";
+import type { BootstrapResponse } from "../src/types";
+import type { WidgetDeps } from "../src/widget";
+
+type Handler = (...args: any[]) => void;
+
+/** Stands in for a socket.io-client Socket; tests drive the server side by hand. */
+export class FakeSocket implements SocketLike {
+  connected = false;
+  active = true;
+  connects = 0;
+  disconnects = 0;
+  emitted: Array<{ event: string; data: any; ack: (ack: unknown) => void }> = [];
+  private handlers = new Map<string, Handler[]>();
+
+  constructor(readonly uri: string, readonly opts: Record<string, any>) {}
+
+  on(event: string, fn: Handler): this {
+    this.handlers.set(event, [...(this.handlers.get(event) ?? []), fn]);
+    return this;
+  }
+  emit(event: string, data: unknown, ack: (ack: unknown) => void): this {
+    this.emitted.push({ event, data, ack });
+    return this;
+  }
+  connect(): this {
+    this.connects++;
+    this.active = true;
+    return this;
+  }
+  disconnect(): this {
+    this.disconnects++;
+    const was = this.connected;
+    this.connected = false;
+    this.active = false;
+    if (was) this.fire("disconnect", "io client disconnect");
+    return this;
+  }
+  /** Simulates the server side. */
+  fire(event: string, ...args: unknown[]): void {
+    (this.handlers.get(event) ?? []).forEach((fn) => fn(...args));
+  }
+  accept(): void {
+    this.connected = true;
+    this.fire("connect");
+  }
+  token(): unknown {
+    let auth: unknown;
+    const a = this.opts.auth;
+    if (typeof a === "function") a((x: unknown) => (auth = x));
+    else auth = a;
+    return auth;
+  }
+}
+
+export function fakeIo(): { io: IoFactory; sockets: FakeSocket[] } {
+  const sockets: FakeSocket[] = [];
+  const io: IoFactory = (uri, opts) => {
+    const s = new FakeSocket(uri, opts);
+    sockets.push(s);
+    return s;
+  };
+  return { io, sockets };
+}
+
+export function jsonResponse(body: unknown, status = 200): Response {
+  return { ok: status >= 200 && status < 300, status, json: async () => body } as Response;
+}
+
+export function bootstrapPayload(overrides: Partial<BootstrapResponse> = {}): BootstrapResponse {
+  return {
+    user: { id: "user-123", locale: "en" },
+    workspace: {
+      name: "Demo",
+      locale: "en",
+      theme: { accent: "#4f46e5" },
+      support_url: "https://help.example.com/new?ref={reference}",
+      help_enabled: true,
+    },
+    guides: [
+      {
+        key: "getting-started",
+        kind: "checklist",
+        version: 3,
+        title: "Get set up in 5 minutes",
+        priority: 0,
+        steps: [
+          { id: "welcome", title: "Say hello", body_html: "<p>Hi</p>", complete_when: { type: "manual" } },
+          { id: "profile", title: "Fill your profile", body_html: "<p>Who are you?</p>", complete_when: { type: "url", url: "/app/profile" } },
+          {
+            id: "connect-data",
+            title: "Connect your data source",
+            body_html: "<p>Sanitized <strong>HTML</strong></p>",
+            action: { label: "Open integrations", url: "/app/integrations" },
+            complete_when: { type: "event", event: "integration_connected" },
+          },
+          { id: "read-docs", title: "Read the docs", body_html: "<p>Docs</p>", complete_when: { type: "manual" } },
+          { id: "invite", title: "Invite a teammate", complete_when: { type: "manual" } },
+        ],
+      },
+    ],
+    progress: {
+      "getting-started": { state: "active", step: "connect-data", completed: ["welcome", "profile"], total: 5 },
+    },
+    socket: { namespace: "/widget", path: "/socket.io", token: "sock-1", expires_in: 3600 },
+    ...overrides,
+  };
+}
+
+export interface Harness {
+  api: GuideApi;
+  fetch: ReturnType<typeof vi.fn>;
+  sockets: FakeSocket[];
+  socket(): FakeSocket;
+  root(): ShadowRoot;
+  $(selector: string): HTMLElement | null;
+  $$(selector: string): HTMLElement[];
+}
+
+/** A full widget behind the public API, with fetch and socket faked. */
+export function harness(payload: BootstrapResponse | (() => BootstrapResponse) = bootstrapPayload()): Harness {
+  const { io, sockets } = fakeIo();
+  const fetch = vi.fn(async (url: string, _init?: RequestInit) => {
+    if (url.endsWith("/api/v1/widget/bootstrap")) return jsonResponse(typeof payload === "function" ? payload() : payload);
+    if (url.endsWith("/api/v1/widget/events")) return jsonResponse({ results: [] });
+    return jsonResponse({ error: { code: "not_found", message: "nope" } }, 404);
+  });
+  const deps: WidgetDeps = { fetch: fetch as unknown as typeof globalThis.fetch, io, window };
+  const api = createApi("https://guide.test", () => deps);
+  const root = (): ShadowRoot => {
+    const host = document.querySelector<HTMLElement>("#guide-root");
+    if (!host?.shadowRoot) throw new Error("widget not mounted");
+    return host.shadowRoot;
+  };
+  return {
+    api,
+    fetch,
+    sockets,
+    socket: () => sockets[sockets.length - 1],
+    root,
+    $: (s) => root().querySelector<HTMLElement>(s),
+    $$: (s) => Array.from(root().querySelectorAll<HTMLElement>(s)),
+  };
+}
+
+/** Lets the 0 ms bootstrap debounce and the fetch promise chain run. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+}
+
+export function bootstrapBodies(fetch: ReturnType<typeof vi.fn>): any[] {
+  return fetch.mock.calls.filter(([url]) => String(url).endsWith("/bootstrap")).map(([, init]) => JSON.parse(String(init?.body)));
+}
