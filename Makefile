@@ -10,7 +10,7 @@ GUIDE_PORT ?= 5000
 GUIDE_HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: demo test bench lint widget setup db clean
+.PHONY: demo test bench lint widget setup db clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ demo: db
 test: setup
 	cd $(WIDGET) && npm run --silent typecheck && npm test --silent && npm run --silent size
 	$(BIN)/python -m pytest
+
+# Regenerate the README's screenshots (docs/screenshots/) from the browser tests.
+screenshots: setup
+	GUIDE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser -k keyboard
 
 lint: setup
 	$(BIN)/ruff check guide tests wsgi.py
