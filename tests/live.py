@@ -88,3 +88,47 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, deadline: 
         except OSError:
             time.sleep(0.1)  # polling a starting server; nothing to wait on but the port
     raise RuntimeError(f"server not ready after {deadline}s:\n{log.read_text()}")
+
+
+@contextmanager
+def database(tmp: Path, label: str) -> Iterator[str]:
+    """A throwaway PostgreSQL database when the suite runs on it, else a SQLite file."""
+    from tests.pg import PG_URL, temporary_database
+
+    if PG_URL:
+        with temporary_database(label) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp / f'{label}.db'}"
+
+
+@contextmanager
+def demo_server(tmp: Path, label: str = "live") -> Iterator[LiveServer]:
+    """One migrated server with content/ pushed, on its own database."""
+    with database(tmp, label) as url:
+        env = server_env(url, tmp / "instance")
+        prepare(env)
+        with run_server(env, tmp / f"{label}.log") as server:
+            yield server
+
+
+def demo_identity(server: LiveServer, user: str) -> str:
+    """Sign an identity token for the demo workspace, as the product's backend would."""
+    import jwt
+
+    secret = subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", "guide", "workspace", "secret", "demo"],
+        cwd=ROOT, env=server.env, check=True, capture_output=True, text=True, timeout=60,
+    ).stdout.strip().splitlines()[-1]
+    return jwt.encode({"sub": user, "exp": int(time.time()) + 300}, secret, algorithm="HS256")
+
+
+def bootstrap(server: LiveServer, user: str) -> dict[str, object]:
+    import json
+
+    body = json.dumps({"app": "demo", "user": {"id": user},
+                       "token": demo_identity(server, user)}).encode()
+    request = urllib.request.Request(f"{server.url}/api/v1/widget/bootstrap", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())

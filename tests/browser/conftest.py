@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from tests import live
-from tests.pg import PG_URL, temporary_database
 
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -40,20 +39,8 @@ def _require(condition: bool, reason: str) -> None:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveServer]:
     _require(WIDGET_BUNDLE.is_file(), f"widget bundle missing at {WIDGET_BUNDLE}: run `make widget`")
-    tmp = tmp_path_factory.mktemp("live")
-    with _database(tmp) as url:
-        env = live.server_env(url, tmp / "instance")
-        live.prepare(env)
-        with live.run_server(env, tmp / "server.log") as server:
-            yield server
-
-
-def _database(tmp: Path) -> Any:
-    if PG_URL:
-        return temporary_database("browser")
-    from contextlib import nullcontext
-
-    return nullcontext(f"sqlite:///{tmp / 'guide.db'}")
+    with live.demo_server(tmp_path_factory.mktemp("live"), "browser") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

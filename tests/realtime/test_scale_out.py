@@ -6,13 +6,11 @@ widget connected to process B. Needs GUIDE_TEST_REDIS_URL (CI sets it).
 
 from __future__ import annotations
 
-import json
 import os
 import queue
-import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, nullcontext
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,6 @@ import pytest
 import socketio
 
 from tests import live
-from tests.pg import PG_URL, temporary_database
 
 REDIS_URL = os.environ.get("GUIDE_TEST_REDIS_URL")
 pytestmark = pytest.mark.skipif(
@@ -31,10 +28,9 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def two_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[live.LiveServer]]:
     tmp = tmp_path_factory.mktemp("scale")
-    database = temporary_database("scale") if PG_URL else nullcontext(f"sqlite:///{tmp / 'g.db'}")
     channel = f"guide-test-{uuid.uuid4().hex[:8]}"
     with ExitStack() as stack:
-        url = stack.enter_context(database)
+        url = stack.enter_context(live.database(tmp, "scale"))
         servers = []
         for name in ("a", "b"):
             env = live.server_env(url, tmp / name, GUIDE_MESSAGE_QUEUE=REDIS_URL or "",
@@ -43,29 +39,6 @@ def two_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[live.
                 live.prepare(env)
             servers.append(stack.enter_context(live.run_server(env, tmp / f"{name}.log")))
         yield servers
-
-
-def bootstrap(server: live.LiveServer, user: str) -> dict[str, Any]:
-    """An open identity is not allowed on the demo workspace: sign as its backend would."""
-    token = _sign_demo(server, user)
-    body = json.dumps({"app": "demo", "user": {"id": user}, "token": token}).encode()
-    request = urllib.request.Request(f"{server.url}/api/v1/widget/bootstrap", data=body,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
-
-
-def _sign_demo(server: live.LiveServer, user: str) -> str:
-    import subprocess
-    import time
-
-    import jwt
-
-    secret = subprocess.run(
-        [str(live.BIN / "flask"), "--app", "wsgi", "guide", "workspace", "secret", "demo"],
-        cwd=live.ROOT, env=server.env, check=True, capture_output=True, text=True, timeout=60,
-    ).stdout.strip().splitlines()[-1]
-    return jwt.encode({"sub": user, "exp": int(time.time()) + 300}, secret, algorithm="HS256")
 
 
 def connect(server: live.LiveServer, token: str) -> tuple[socketio.Client, queue.Queue[Any]]:
@@ -79,8 +52,8 @@ def connect(server: live.LiveServer, token: str) -> tuple[socketio.Client, queue
 
 def test_progress_reaches_a_tab_connected_to_the_other_process(two_servers, tmp_path: Path):
     server_a, server_b = two_servers
-    on_a = connect(server_a, bootstrap(server_a, "ada")["socket"]["token"])[0]
-    on_b, pushed = connect(server_b, bootstrap(server_b, "ada")["socket"]["token"])
+    on_a = connect(server_a, live.bootstrap(server_a, "ada")["socket"]["token"])[0]
+    on_b, pushed = connect(server_b, live.bootstrap(server_b, "ada")["socket"]["token"])
     try:
         ack = on_a.call("step:complete", {"id": str(uuid.uuid4()), "guide": "getting-started",
                                           "step": "welcome"}, namespace="/widget", timeout=10)
