@@ -16,6 +16,7 @@ from guide.services.audience import matches
 from guide.services.guides import guide_view, published_guides
 from guide.services.identity import issue_socket_token, verify_identity
 from guide.services.origins import origin_allowed
+from guide.services.strings import widget_strings
 
 
 def workspace_for(app_key: str, origin: str | None) -> Workspace:
@@ -74,6 +75,7 @@ def bootstrap(payload: dict[str, Any], origin: str | None) -> dict[str, Any]:
         },
         "guides": [guide_view(workspace, version, locale) for _, version in pairs],
         "progress": rules.progress_map(user, pairs),
+        "strings": widget_strings(locale, workspace.default_locale),
         "socket": {"namespace": "/widget", "path": "/socket.io", "token": token, "expires_in": ttl},
     }
 

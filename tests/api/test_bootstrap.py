@@ -181,3 +181,4 @@ def test_locale_trait_beats_the_browser_language(client, open_workspace):
                                traits={"locale": "fr"}).get_json()
     assert data["user"]["locale"] == "fr"
     assert data["guides"][0]["title"] == "Démarrage"
+    assert data["strings"]["mark_done"] == "Marquer comme fait"

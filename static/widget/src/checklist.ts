@@ -1,4 +1,5 @@
 import { h } from "./h";
+import { fmt, type Strings } from "./i18n";
 import type { Guide, Step } from "./types";
 
 export interface ChecklistView {
@@ -8,6 +9,7 @@ export interface ChecklistView {
   isExpanded(step: string): boolean;
   error(step: string): string | undefined;
   help: boolean;
+  t: Strings;
 }
 
 export interface ChecklistHandlers {
@@ -50,7 +52,7 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
           "div",
           { class: "actions" },
           href &&
-            h(doc, "a", { class: "btn btn-primary", href, "data-testid": "step-action", "data-focus": `action:${step.id}` }, step.action?.label || "Open"),
+            h(doc, "a", { class: "btn btn-primary", href, "data-testid": "step-action", "data-focus": `action:${step.id}` }, step.action?.label || view.t.open),
           manual &&
             h(
               doc,
@@ -62,7 +64,7 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
                 "data-focus": `done:${step.id}`,
                 onclick: () => on.markDone(step.id),
               },
-              "Mark done",
+              view.t.mark_done,
             ),
         )
       : null;
@@ -84,7 +86,7 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
         onclick: () => on.toggle(step.id),
       },
       h(doc, "span", { class: "check", "aria-hidden": "true" }, "\u2713"),
-      h(doc, "span", { class: "step-title" }, step.title, done && h(doc, "span", { class: "sr" }, " (done)")),
+      h(doc, "span", { class: "step-title" }, step.title, done && h(doc, "span", { class: "sr" }, ` ${view.t.done_suffix}`)),
       h(doc, "span", { class: "chevron", "aria-hidden": "true" }, "\u25BE"),
     ),
     h(
@@ -112,13 +114,13 @@ export function renderChecklist(doc: Document, prefix: string, view: ChecklistVi
       "div",
       { class: "head" },
       h(doc, "h2", { class: "title", id: `${prefix}-title`, tabindex: "-1", "data-testid": "guide-title", "data-focus": "title" }, guide.title),
-      h(doc, "button", { type: "button", class: "close", "aria-label": "Close", "data-testid": "guide-close", "data-focus": "close", onclick: on.close }, "\u00D7"),
+      h(doc, "button", { type: "button", class: "close", "aria-label": view.t.close, "data-testid": "guide-close", "data-focus": "close", onclick: on.close }, "\u00D7"),
     ),
     checklists.length > 1 &&
       h(
         doc,
         "div",
-        { class: "tabs", role: "group", "aria-label": "Checklists" },
+        { class: "tabs", role: "group", "aria-label": view.t.checklists },
         ...checklists.map((g) =>
           h(
             doc,
@@ -140,7 +142,7 @@ export function renderChecklist(doc: Document, prefix: string, view: ChecklistVi
       doc,
       "div",
       { class: "meter" },
-      h(doc, "p", { class: "meter-text", id: `${prefix}-meter` }, `${done} of ${total} steps done`),
+      h(doc, "p", { class: "meter-text", id: `${prefix}-meter` }, fmt(view.t.steps_done, { done, total })),
       h(
         doc,
         "div",
@@ -160,7 +162,7 @@ export function renderChecklist(doc: Document, prefix: string, view: ChecklistVi
       doc,
       "div",
       { class: "body" },
-      done === total && total > 0 && h(doc, "p", { class: "done-all", "data-testid": "guide-all-done" }, "All done! You have completed every step."),
+      done === total && total > 0 && h(doc, "p", { class: "done-all", "data-testid": "guide-all-done" }, view.t.all_done),
       h(doc, "ol", { class: "steps", "data-guide": guide.key }, ...guide.steps.map((s, i) => renderStep(doc, prefix, i, s, view, on))),
     ),
     view.help &&
@@ -168,7 +170,7 @@ export function renderChecklist(doc: Document, prefix: string, view: ChecklistVi
         doc,
         "div",
         { class: "foot" },
-        h(doc, "button", { type: "button", class: "link", "data-testid": "guide-help", "data-focus": "help", onclick: on.help }, "Need help?"),
+        h(doc, "button", { type: "button", class: "link", "data-testid": "guide-help", "data-focus": "help", onclick: on.help }, view.t.need_help),
       ),
   ].filter((n): n is HTMLDivElement => !!n);
 }

@@ -1,10 +1,12 @@
 import { h } from "./h";
+import { fmt, type Strings } from "./i18n";
 
 export interface LauncherView {
   title: string;
   done: number;
   total: number;
   expanded: boolean;
+  t: Strings;
 }
 
 export interface Launcher {
@@ -19,6 +21,7 @@ export interface Launcher {
  * Resulting name: "Onboarding checklist: <title>, 2 of 5 steps done".
  */
 export function createLauncher(doc: Document, panelId: string, onClick: () => void): Launcher {
+  const name = h(doc, "span", { class: "sr" });
   const label = h(doc, "span", { class: "launcher-label" });
   const status = h(doc, "span", { class: "sr" });
   const count = h(doc, "span", { class: "launcher-count", "data-testid": "guide-progress", "aria-hidden": "true" });
@@ -26,16 +29,17 @@ export function createLauncher(doc: Document, panelId: string, onClick: () => vo
     doc,
     "button",
     { type: "button", class: "launcher", "data-testid": "guide-launcher", "aria-controls": panelId, "aria-expanded": "false", onclick: onClick },
-    h(doc, "span", { class: "sr" }, "Onboarding checklist: "),
+    name,
     label,
     status,
     count,
   );
   return {
     el,
-    update({ title, done, total, expanded }) {
-      label.textContent = title || "Get started";
-      status.textContent = `, ${done} of ${total} steps done`;
+    update({ title, done, total, expanded, t }) {
+      name.textContent = `${t.launcher_name}: `;
+      label.textContent = title || t.get_started;
+      status.textContent = `, ${fmt(t.steps_done, { done, total })}`;
       count.textContent = `${done}/${total}`;
       el.setAttribute("aria-expanded", String(expanded));
     },

@@ -82,6 +82,8 @@ export interface BootstrapResponse {
   guides: Guide[];
   progress: ProgressMap;
   socket: SocketInfo;
+  /** The widget's own words in the user's locale (see i18n.ts for the keys). */
+  strings?: Record<string, string>;
 }
 
 export interface GuideError {

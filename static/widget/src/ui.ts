@@ -3,6 +3,7 @@ import { h } from "./h";
 import { createLauncher } from "./launcher";
 import { adoptStyles } from "./styles";
 import { applyTheme } from "./theme";
+import type { Strings } from "./i18n";
 import type { Guide, Theme } from "./types";
 
 export interface UiModel {
@@ -10,6 +11,7 @@ export interface UiModel {
   primary: Guide;
   theme: Theme | null | undefined;
   help: boolean;
+  t: Strings;
   isDone(guide: string, step: string): boolean;
 }
 
@@ -82,7 +84,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     const m = model;
     applyTheme(host, m.theme);
     const count = (g: Guide): number => g.steps.filter((s) => m.isDone(g.key, s.id)).length;
-    launcher.update({ title: m.primary.title, done: count(m.primary), total: m.primary.steps.length, expanded: isOpen });
+    launcher.update({ title: m.primary.title, done: count(m.primary), total: m.primary.steps.length, expanded: isOpen, t: m.t });
     if (!isOpen) return;
 
     // Re-rendering replaces the nodes, so remember what had focus and put it back.
@@ -96,6 +98,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
           checklists: m.checklists,
           guide,
           help: m.help,
+          t: m.t,
           isDone: (step) => m.isDone(guide.key, step),
           isExpanded: (step) => expanded.get(k(guide.key, step)) ?? step === firstOpen,
           error: (step) => errors.get(k(guide.key, step)),

@@ -1,5 +1,6 @@
 import { createClient, defaultDeps, type Client, type ClientDeps } from "./client";
 import { createEmitter, type Emitter } from "./emitter";
+import { mergeStrings, type Strings } from "./i18n";
 import { pageUrl, watchPage } from "./page";
 import { createStore, type StoreChanges } from "./store";
 import type { Ack, BootstrapResponse, EnvelopeType, Guide, GuideError, GuideEvents } from "./types";
@@ -66,6 +67,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   let pendingStart: string | null = null;
   let destroyed = false;
 
+  const strings = (): Strings => mergeStrings(data?.strings);
   const identity = (): string => JSON.stringify([user, account]);
   const checklists = (): Guide[] => (data?.guides ?? []).filter((g) => g.kind === "checklist" && Array.isArray(g.steps) && g.steps.length > 0);
 
@@ -74,7 +76,9 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     const primary = primaryChecklist(lists, store.state);
     const ws = data?.workspace;
     ui.update(
-      primary ? { checklists: lists, primary, theme: ws?.theme, help: !!(ws?.help_enabled && ws.support_url), isDone: store.isDone } : null,
+      primary
+        ? { checklists: lists, primary, theme: ws?.theme, help: !!(ws?.help_enabled && ws.support_url), t: strings(), isDone: store.isDone }
+        : null,
     );
   }
   teardown.push(store.subscribe(render));
@@ -163,7 +167,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
         emitChanges(changes);
       } else {
         store.settle(id);
-        ui.setError(guide, step, "Could not save this step. Please try again.");
+        ui.setError(guide, step, strings().save_failed);
         report(ack.error);
       }
     });

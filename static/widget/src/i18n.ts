@@ -1,0 +1,37 @@
+/**
+ * The widget's own words (buttons, counts). The server sends them already
+ * localized at bootstrap (`strings`); these English defaults fill any gap, so an
+ * older server or a missing key never leaves a button blank.
+ */
+export const DEFAULT_STRINGS = {
+  launcher_name: "Onboarding checklist",
+  get_started: "Get started",
+  steps_done: "{done} of {total} steps done",
+  mark_done: "Mark done",
+  open: "Open",
+  close: "Close",
+  checklists: "Checklists",
+  all_done: "All done! You have completed every step.",
+  need_help: "Need help?",
+  done_suffix: "(done)",
+  save_failed: "Could not save this step. Please try again.",
+};
+
+export type Strings = typeof DEFAULT_STRINGS;
+
+/** Server strings over the defaults; only known keys with string values are taken. */
+export function mergeStrings(server: unknown): Strings {
+  const out = { ...DEFAULT_STRINGS };
+  if (server && typeof server === "object") {
+    for (const key of Object.keys(out) as Array<keyof Strings>) {
+      const value = (server as Record<string, unknown>)[key];
+      if (typeof value === "string" && value) out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** `{name}` placeholders filled from `vars`; unknown placeholders stay as written. */
+export function fmt(template: string, vars: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+}

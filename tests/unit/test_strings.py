@@ -1,0 +1,32 @@
+"""The widget's own words: every language has every key the widget knows."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from guide.services.strings import STRINGS, widget_strings
+
+I18N_TS = Path(__file__).resolve().parents[2] / "static" / "widget" / "src" / "i18n.ts"
+
+
+def widget_keys() -> set[str]:
+    block = I18N_TS.read_text().split("DEFAULT_STRINGS = {", 1)[1].split("};", 1)[0]
+    return set(re.findall(r"^\s+(\w+):", block, re.M))
+
+
+def test_server_and_widget_know_the_same_keys():
+    assert widget_keys() == set(STRINGS["en"])
+
+
+def test_every_language_translates_every_key_with_the_same_placeholders():
+    for lang, table in STRINGS.items():
+        assert set(table) == set(STRINGS["en"]), lang
+        for key, text in table.items():
+            assert re.findall(r"\{\w+\}", text) == re.findall(r"\{\w+\}", STRINGS["en"][key]), (lang, key)
+
+
+def test_region_falls_back_to_language_then_workspace_default():
+    assert widget_strings("fr-CA", "en")["mark_done"] == "Marquer comme fait"
+    assert widget_strings("ja", "de")["close"] == "Schließen"
+    assert widget_strings("ja", "xx")["close"] == "Close"
