@@ -32,6 +32,11 @@ class Progress(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "Later": hidden until then (tours' snooze_days).
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How often the guide was shown (became active), for tours' repeat rule.
+    shown_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AccountStepCompletion(db.Model):

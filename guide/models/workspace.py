@@ -32,6 +32,10 @@ class Workspace(db.Model):
     support_url: Mapped[str | None] = mapped_column(sa.String(2000))
     help_enabled: Mapped[bool] = mapped_column(default=True)
     theme: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # sha256 of the secret API keys a backend uses for the server-side REST API.
+    api_key_hashes: Mapped[list[str]] = mapped_column(
+        JSONType, default=list, server_default=sa.text("'[]'")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def ensure_signing_secret(self) -> str:

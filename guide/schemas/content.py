@@ -10,219 +10,88 @@ Unknown keys are errors, so a typo is caught instead of silently ignored.
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import urlsplit
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from guide.schemas import tour
+from guide.schemas.fields import (
+    COLOR,
+    FONT,
+    SLUG,
+    WORKSPACE_KEY,
+    AudienceRule,
+    LocalizedString,
+    Origin,
+    StrictBoolean,
+    StrictInteger,
+    StrictSchema,
+    check_link,
+    check_locale,
+    check_url_pattern,
+)
 from guide.schemas.widget import EVENT_NAME
-from guide.services.audience import rule_errors
 
-SLUG = validate.Regexp(
-    r"^[a-z0-9][a-z0-9_-]{0,99}$",
-    error='Must be a slug: lowercase letters, digits, "-" or "_", starting with a letter '
-    'or digit (e.g. "connect-data").',
-)
-WORKSPACE_KEY = validate.Regexp(
-    r"^[a-z0-9][a-z0-9_-]{0,63}$", error='Must be a slug of at most 64 characters (e.g. "demo").'
-)
-LOCALE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-COLOR = validate.Regexp(
-    r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$",
-    error='Must be a hex color ("#4f46e5").',
-)
-FONT = validate.Regexp(
-    r"""^[A-Za-z0-9 ,'"_-]{1,200}$""",
-    error='Must be a CSS font-family list (letters, digits, spaces, quotes, "," "-" "_").',
-)
-LINK_SCHEMES = ("http", "https", "mailto")
-TOUR_ONLY_FIELDS = ("target", "placement", "advance_on")
-ADVANCE_ON = ("click", "input", "url", "event", "next")
 MAX_STEPS = 50
-
-
-def check_locale(tag: Any) -> None:
-    if not isinstance(tag, str) or not LOCALE_TAG.match(tag):
-        raise ValidationError("Not a valid locale tag (e.g. en, fr, fr-CA).")
-
-
-def check_link(url: str, *, relative: bool = True) -> None:
-    """Links authors put in front of users: relative, http(s) or mailto, nothing executable."""
-    if not url or len(url) > 2000:
-        raise ValidationError("Must be 1-2000 characters.")
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        # Browsers strip tabs and newlines, so "java\tscript:" would still run.
-        raise ValidationError("Must not contain spaces or control characters; encode them (%20).")
-    if url.startswith("//"):
-        raise ValidationError('Protocol-relative URLs are not allowed; write "https://...".')
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if not scheme and not relative:
-        raise ValidationError("Must be an absolute http(s) or mailto URL.")
-    if scheme and scheme not in LINK_SCHEMES:
-        raise ValidationError(
-            f'Link scheme "{scheme}:" is not allowed; use a relative URL, http(s) or mailto.'
-        )
-    if scheme in ("http", "https") and not parts.netloc:
-        raise ValidationError(f'"{url}" has no host; write "https://example.com/...".')
-
-
-def check_url_pattern(pattern: str) -> None:
-    if not pattern.startswith("/") or len(pattern) > 2000:
-        raise ValidationError('A URL pattern is a path starting with "/" (e.g. "/app/**").')
-
-
-def normalize_origin(value: Any) -> str:
-    """``HTTPS://App.example.com/`` -> ``https://app.example.com`` (the Origin header's form)."""
-    if not isinstance(value, str):
-        raise ValidationError("Not a valid string.")
-    parts = urlsplit(value.strip().rstrip("/"))
-    try:
-        port = parts.port
-    except ValueError:
-        port, parts = None, parts._replace(netloc="")
-    if (
-        parts.scheme.lower() not in ("http", "https")
-        or not parts.hostname
-        or parts.username is not None
-        or parts.path
-        or parts.query
-        or parts.fragment
-    ):
-        raise ValidationError(f'"{value}" is not an origin; write scheme://host[:port].')
-    host = parts.hostname.lower()
-    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
-
-
-class StrictSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class StrictBoolean(fields.Boolean):
-    """Only true/false: marshmallow would accept "yes", 1 or "on" and hide a mistake."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if not isinstance(value, bool):
-            raise ValidationError("Must be true or false.")
-        return value
-
-
-class StrictInteger(fields.Integer):
-    """Whole numbers only: neither "3", 3.0 nor true (which Python counts as 1)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(strict=True, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if isinstance(value, bool):
-            raise ValidationError("Not a valid integer.")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-class Origin(fields.Field):
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        return normalize_origin(value)
-
-
-class LocalizedString(fields.Field):
-    """A plain string, or a ``{locale: string}`` map; returned in the shape it came in."""
-
-    def __init__(self, max_length: int = 200, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.max_length = max_length
-
-    def _check_text(self, text: Any) -> None:
-        if not isinstance(text, str) or not text.strip():
-            raise ValidationError("Must be a non-empty string (quote it if YAML reads it as "
-                                  "something else).")  # fmt: skip
-        if len(text) > self.max_length:
-            raise ValidationError(f"Must be at most {self.max_length} characters.")
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if not isinstance(value, dict):
-            if not isinstance(value, str):
-                raise ValidationError("Must be a string or a map of locale to string "
-                                      "(e.g. {en: Hello, fr: Bonjour}).")  # fmt: skip
-            self._check_text(value)
-            return value
-        if not value:
-            raise ValidationError("Must have at least one translation (e.g. {en: Hello}).")
-        errors: dict[str, list[str]] = {}
-        for tag, text in value.items():
-            try:
-                check_locale(tag)
-                self._check_text(text)
-            except ValidationError as error:
-                errors[tag] = error.messages  # type: ignore[assignment]
-        if errors:
-            raise ValidationError(errors)
-        return dict(value)
-
-
-class AudienceRule(fields.Field):
-    """An audience rule, checked against the grammar in ``guide.services.audience``."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        errors = rule_errors(value)
-        if errors:
-            raise ValidationError(errors)
-        return value
 
 
 class CompleteWhenSchema(StrictSchema):
     event = fields.String(validate=EVENT_NAME)
     url = fields.String(validate=check_url_pattern)
+    tour = fields.String(validate=SLUG)
     manual = StrictBoolean()
 
     @validates_schema
     def _exactly_one(self, data: dict[str, Any], **_: Any) -> None:
         if len(data) != 1:
-            raise ValidationError("Needs exactly one of: event, url, manual.")
+            raise ValidationError("Needs exactly one of: event, url, tour, manual.")
         if data.get("manual") is False:
-            raise ValidationError("manual: false is not a rule; use event or url.", "manual")
+            raise ValidationError("manual: false is not a rule; use event, url or tour.", "manual")
 
 
 class CompleteWhen(fields.Field):
-    """``manual``, ``{manual: true}``, ``{event: NAME}`` or ``{url: PATTERN}``, normalized."""
+    """``manual``, ``{manual: true}``, ``{event: NAME}``, ``{url: PATTERN}`` or ``{tour: KEY}``."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if value == "manual":
             return {"manual": True}
         if not isinstance(value, dict):
-            raise ValidationError('Must be "manual", {event: NAME}, {url: PATTERN} '
-                                  "or {manual: true}.")  # fmt: skip
+            raise ValidationError('Must be "manual", {event: NAME}, {url: PATTERN}, '
+                                  "{tour: KEY} or {manual: true}.")  # fmt: skip
         return CompleteWhenSchema().load(value)
 
 
 class ActionSchema(StrictSchema):
+    """A step's button: a link (``url``) or the start of a tour (``tour``)."""
+
     label = LocalizedString(required=True, max_length=100)
-    url = fields.String(required=True, validate=check_link)
+    url = fields.String(validate=check_link)
+    tour = fields.String(validate=SLUG)
 
-
-class AdvanceOn(fields.Field):
-    """Tours only; checked loosely until tours land (a later issue fixes the grammar)."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if isinstance(value, str) and value in ADVANCE_ON:
-            return value
-        if isinstance(value, dict) and value:
-            return value
-        raise ValidationError(f"Must be one of {', '.join(ADVANCE_ON)}, or a mapping.")
+    @validates_schema
+    def _url_or_tour(self, data: dict[str, Any], **_: Any) -> None:
+        if ("url" in data) == ("tour" in data):
+            raise ValidationError("An action needs exactly one of url or tour.")
 
 
 class StepSchema(StrictSchema):
     id = fields.String(required=True, validate=SLUG)
     title = LocalizedString(required=True)
     body = LocalizedString(max_length=20_000)
-    action = fields.Nested(ActionSchema)
-    complete_when = CompleteWhen(load_default=lambda: {"manual": True})
-    scope = fields.String(load_default="user", validate=validate.OneOf(["user", "account"]))
     help = fields.String(validate=SLUG)
-    target = fields.String(validate=validate.Length(1, 500))
-    placement = fields.String(validate=validate.OneOf(["top", "bottom", "left", "right", "auto"]))
-    advance_on = AdvanceOn()
+    # Checklist steps.
+    action = fields.Nested(ActionSchema)
+    complete_when = CompleteWhen()
+    scope = fields.String(validate=validate.OneOf(["user", "account"]))
+    # Tour steps (docs/TOURS.md).
+    target = tour.Selector()
+    placement = tour.Placement()
+    advance_on = tour.AdvanceOn()
+    page = fields.String(validate=check_url_pattern)
+    wait_ms = StrictInteger(validate=validate.Range(0, tour.MAX_WAIT_MS))
+    on_missing = tour.OnMissing()
+    spotlight = StrictBoolean()
+    buttons = tour.Buttons()
 
 
 class GuideFileSchema(StrictSchema):
@@ -235,6 +104,12 @@ class GuideFileSchema(StrictSchema):
     priority = StrictInteger(load_default=0, validate=validate.Range(-10_000, 10_000))
     milestone = fields.String(validate=SLUG)
     audience = AudienceRule()
+    # Tours only (docs/TOURS.md).
+    start = fields.Nested(tour.StartSchema)
+    repeat = tour.Repeat()
+    snooze_days = StrictInteger(validate=validate.Range(0, 365))
+    on_missing = tour.OnMissing()
+    spotlight = StrictBoolean()
     steps = fields.List(
         fields.Nested(StepSchema),
         required=True,
@@ -242,33 +117,60 @@ class GuideFileSchema(StrictSchema):
     )
 
     @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def _steps_fit_guide(self, data: dict[str, Any], original: Any, **_: Any) -> None:
-        """Step ids are unique (progress refers to them); checklists carry no tour fields.
+    def _fields_fit_kind(self, data: dict[str, Any], original: Any, **_: Any) -> None:
+        """Step ids are unique (progress refers to them) and each field fits the guide's kind.
 
         Reads the original data so these errors show up alongside field errors
         with the author's own step indexes (a failed step is absent from ``data``).
         """
-        raw = original.get("steps") if isinstance(original, dict) else None
-        if not isinstance(raw, list):
+        if not isinstance(original, dict):
             return
-        checklist = original.get("kind") == "checklist"
-        errors: dict[int, dict[str, list[str]]] = {}
-        first_index: dict[Any, int] = {}
-        for index, step in enumerate(raw):
-            if not isinstance(step, dict):
-                continue
-            step_id = step.get("id")
-            if isinstance(step_id, str) and step_id in first_index:
-                message = f'Duplicate step id "{step_id}" (also steps[{first_index[step_id]}]).'
-                errors.setdefault(index, {})["id"] = [message]
-            if isinstance(step_id, str):
-                first_index.setdefault(step_id, index)
-            for name in TOUR_ONLY_FIELDS if checklist else ():
-                if name in step:
-                    message = f"Only tour steps have {name}; remove it or use kind: tour."
-                    errors.setdefault(index, {})[name] = [message]
+        kind = original.get("kind")
+        errors: dict[str, Any] = {}
+        if kind == "checklist":
+            for name in tour.TOUR_GUIDE_FIELDS:
+                if name in original:
+                    errors[name] = [f"Only tours have {name}; remove it or use kind: tour."]
+        step_errors = _step_errors(original.get("steps"), kind)
+        if step_errors:
+            errors["steps"] = step_errors
         if errors:
-            raise ValidationError(errors, "steps")
+            raise ValidationError(errors)
+
+    @post_load
+    def _checklist_defaults(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if data["kind"] == "checklist":
+            for step in data["steps"]:
+                step.setdefault("complete_when", {"manual": True})
+                step.setdefault("scope", "user")
+        return data
+
+
+def _step_errors(raw: Any, kind: Any) -> dict[int, dict[str, list[str]]]:
+    if not isinstance(raw, list):
+        return {}
+    errors: dict[int, dict[str, list[str]]] = {}
+    first_index: dict[str, int] = {}
+    misplaced = {"checklist": (tour.TOUR_STEP_FIELDS, "Only tour steps have {}; remove it or "
+                               "use kind: tour."),
+                 "tour": (tour.CHECKLIST_STEP_FIELDS, "Only checklist steps have {}; a tour "
+                          "step is done when the user moves past it.")}.get(kind)  # fmt: skip
+    for index, step in enumerate(raw):
+        if not isinstance(step, dict):
+            continue
+        step_id = step.get("id")
+        if isinstance(step_id, str) and step_id in first_index:
+            message = f'Duplicate step id "{step_id}" (also steps[{first_index[step_id]}]).'
+            errors.setdefault(index, {})["id"] = [message]
+        if isinstance(step_id, str):
+            first_index.setdefault(step_id, index)
+        for name in misplaced[0] if misplaced else ():
+            if name in step:
+                errors.setdefault(index, {})[name] = [misplaced[1].format(name)]
+        if step.get("advance_on") in ("click", "input") and "target" not in step:
+            message = f"advance_on: {step['advance_on']} needs a target to watch."
+            errors.setdefault(index, {})["advance_on"] = [message]
+    return errors
 
 
 class ThemeSchema(StrictSchema):

@@ -75,7 +75,8 @@ class StepCompleteIn(EnvelopeBase):
 class GuideStateIn(EnvelopeBase):
     guide = fields.String(required=True, validate=SLUG)
     state = fields.String(
-        required=True, validate=validate.OneOf(["active", "dismissed", "snoozed", "not_started"])
+        required=True,
+        validate=validate.OneOf(["active", "dismissed", "snoozed", "not_started", "completed"]),
     )
     step = fields.String(load_default=None, allow_none=True, validate=SLUG)
 

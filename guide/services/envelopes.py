@@ -173,27 +173,47 @@ def _complete(
 def _apply_guide_state(ctx: Context, env: dict[str, Any], event: Event, out: Outcome) -> None:
     guide, version = _guide_or_404(ctx, env["guide"])
     _step_or_404(version, guide.key, env["step"])
+    if env["state"] == "completed" and guide.kind != "tour":
+        raise Conflict(
+            f"{guide.key!r} is a checklist: it is completed by its steps, not by guide:state.",
+            code="invalid_state",
+        )
     event.name = guide.key
     event.props = {"guide": guide.key, "state": env["state"], "step": env["step"]}
-    rules.set_state(ctx.user, guide, version, env["state"], env["step"])
     out.touch(guide, version)
+    if rules.set_state(ctx.user, guide, version, env["state"], env["step"]):
+        _complete_waiting_for(ctx, {"tour": guide.key}, out)
+
+
+def _complete_waiting_for(ctx: Context, rule: dict[str, Any], out: Outcome) -> None:
+    """Complete the user's checklist steps whose ``complete_when`` is ``rule``."""
+    for guide, version in _applicable_guides(ctx):
+        for step in version.body["steps"]:
+            if step.get("complete_when") == rule:
+                _complete(ctx, guide, version, step, out)
 
 
 def _apply_track(ctx: Context, env: dict[str, Any], event: Event, out: Outcome) -> None:
     event.name, event.props, event.url = env["name"], env["props"], env["url"]
     page = env["url"] if env["name"] == "$page" else None
-    account = ctx.user.account_id
-    account_traits = _account_traits(account)
-    for guide, version in published_guides(ctx.workspace.id):
-        if not matches(_without_url_rules(version.body.get("audience")), ctx.user.traits,
-                       account_traits, None, utcnow()):
-            continue
+    for guide, version in _applicable_guides(ctx):
         for step in version.body["steps"]:
             rule = step.get("complete_when") or {}
             if rule.get("event") == env["name"] or (
                 page is not None and "url" in rule and url_matches(rule["url"], page)
             ):
                 _complete(ctx, guide, version, step, out)
+
+
+def _applicable_guides(ctx: Context) -> list[tuple[Guide, GuideVersion]]:
+    """Published guides whose audience takes this user (trait conditions only)."""
+    account_traits = _account_traits(ctx.user.account_id)
+    now = utcnow()
+    return [
+        (guide, version) for guide, version in published_guides(ctx.workspace.id)
+        if matches(_without_url_rules(version.body.get("audience")), ctx.user.traits,
+                   account_traits, None, now)
+    ]
 
 
 def _account_traits(account_id: int | None) -> dict[str, Any]:

@@ -33,15 +33,25 @@ def published_guide(workspace_id: int, key: str) -> tuple[Guide, GuideVersion] |
 
 
 def completion_rule(step: dict[str, Any]) -> dict[str, Any]:
-    """``{"type": "manual"}``, ``{"type": "event", "event": ...}`` or ``{"type": "url", ...}``."""
+    """``{"type": "manual"}`` or ``{"type": "event"|"url"|"tour", <that key>: ...}``."""
     rule = step.get("complete_when") or {"manual": True}
-    if "event" in rule:
-        return {"type": "event", "event": rule["event"]}
-    if "url" in rule:
-        return {"type": "url", "url": rule["url"]}
+    for kind in ("event", "url", "tour"):
+        if kind in rule:
+            return {"type": kind, kind: rule[kind]}
     return {"type": "manual"}
 
 
+def advance_rule(step: dict[str, Any]) -> dict[str, Any]:
+    """A tour step's ``advance_on`` as ``{"type": ..., "url"|"event": ...}``."""
+    rule = step.get("advance_on", "next")
+    if isinstance(rule, str):
+        return {"type": rule}
+    kind = "url" if "url" in rule else "event"
+    return {"type": kind, kind: rule[kind]}
+
+
+DEFAULT_WAIT_MS = 5000
+DEFAULT_SNOOZE_DAYS = 1
 _VIEW_CACHE: OrderedDict[tuple[str, int, str, str], dict[str, Any]] = OrderedDict()
 _VIEW_CACHE_SIZE = 512
 _view_lock = Lock()
@@ -71,21 +81,18 @@ def _render_view(body: dict[str, Any], number: int, locale: str, default: str) -
     def text(value: Any) -> str | None:
         return localize(value, locale, default)
 
-    steps = []
-    for step in body.get("steps", []):
-        action = step.get("action")
-        steps.append({
+    tour = body["kind"] == "tour"
+    steps = [
+        {
             "id": step["id"],
             "title": text(step.get("title")),
             "body_html": render_markdown(text(step.get("body")) or ""),
-            "action": {"label": text(action.get("label")), "url": action["url"]}
-            if action else None,
-            "complete_when": completion_rule(step),
-            "scope": step.get("scope", "user"),
             **({"help": step["help"]} if step.get("help") else {}),
-            **{k: step[k] for k in ("target", "placement", "advance_on") if k in step},
-        })
-    return {
+            **(_tour_step(body, step, index) if tour else _checklist_step(step, text)),
+        }
+        for index, step in enumerate(body.get("steps", []))
+    ]
+    view = {
         "key": body["key"],
         "kind": body["kind"],
         "version": number,
@@ -94,4 +101,38 @@ def _render_view(body: dict[str, Any], number: int, locale: str, default: str) -
         "priority": body.get("priority", 0),
         "milestone": body.get("milestone"),
         "steps": steps,
+    }
+    if tour:
+        view.update(
+            start=body.get("start"),
+            repeat=body.get("repeat", "once"),
+            snooze_days=body.get("snooze_days", DEFAULT_SNOOZE_DAYS),
+        )
+    return view
+
+
+def _checklist_step(step: dict[str, Any], text: Any) -> dict[str, Any]:
+    action = step.get("action")
+    if action:
+        target = {"tour": action["tour"]} if "tour" in action else {"url": action["url"]}
+        action = {"label": text(action.get("label")), **target}
+    return {
+        "action": action or None,
+        "complete_when": completion_rule(step),
+        "scope": step.get("scope", "user"),
+    }
+
+
+def _tour_step(body: dict[str, Any], step: dict[str, Any], index: int) -> dict[str, Any]:
+    """Every default filled in, so the widget carries none of these rules."""
+    default_buttons = (["back"] if index else []) + ["next", "dismiss"]
+    return {
+        "target": step.get("target"),
+        "placement": step.get("placement", "auto"),
+        "advance_on": advance_rule(step),
+        "page": step.get("page"),
+        "wait_ms": step.get("wait_ms", DEFAULT_WAIT_MS),
+        "on_missing": step.get("on_missing", body.get("on_missing", "skip")),
+        "spotlight": step.get("spotlight", body.get("spotlight", True)),
+        "buttons": step.get("buttons", default_buttons),
     }

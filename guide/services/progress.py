@@ -8,7 +8,7 @@ at all.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -66,7 +66,28 @@ def progress_view(
         "started_at": isoformat(progress.started_at) if progress else None,
         "completed_at": isoformat(progress.completed_at) if progress else None,
         "updated_at": isoformat(progress.updated_at) if progress else None,
+        "snoozed_until": isoformat(progress.snoozed_until) if progress else None,
+        "autostart": may_autostart(version.body, progress, utcnow()),
     }
+
+
+def may_autostart(body: dict[str, Any], progress: Progress | None, now: datetime) -> bool:
+    """May this guide start on its own now? Snoozes, dismissals and the repeat rule say no."""
+    if progress is None:
+        return True
+    if progress.snoozed_until is not None and progress.snoozed_until > now:
+        return False
+    if progress.state not in ("completed", "dismissed"):
+        return True
+    repeat = body.get("repeat", "once")
+    if repeat == "always":
+        return True
+    if isinstance(repeat, dict):
+        shown = progress.shown_count or 0
+        last = progress.last_shown_at or progress.updated_at
+        due = last + timedelta(days=repeat["every_days"]) <= now
+        return due and shown < repeat.get("max", 10**6)
+    return False
 
 
 def progress_map(user: EndUser, pairs: list[tuple[Guide, GuideVersion]]) -> dict[str, Any]:
@@ -182,20 +203,37 @@ def reach_milestone(user: EndUser, key: str, source: str, now: datetime) -> bool
 def set_state(
     user: EndUser, guide: Guide, version: GuideVersion, state: str, step_id: str | None
 ) -> bool:
-    """Apply a ``guide:state`` envelope. A completed guide stays completed."""
+    """Apply a ``guide:state`` envelope; True if the guide just became completed.
+
+    A completed checklist stays completed (its steps decide); a tour is
+    completed by the widget when the user finishes it, and may be shown again
+    later under its ``repeat`` rule.
+    """
     now = utcnow()
     progress = get_or_create_progress(user, guide)
-    before = (progress.state, progress.current_step)
-    if progress.state != "completed" or state in ("dismissed", "snoozed"):
-        progress.state = state
-    if state == "active":
+    before = progress.state
+    if state == "active" and before != "active":
+        progress.shown_count = (progress.shown_count or 0) + 1
+        progress.last_shown_at = now
         progress.started_at = progress.started_at or now
+    # The widget cannot reopen a completed checklist (its steps decide), but a
+    # finished tour may be shown again under its repeat rule.
+    reopen = state in ("active", "not_started")
+    if not (before == "completed" and reopen and guide.kind == "checklist"):
+        progress.state = state
+    progress.snoozed_until = (
+        now + timedelta(days=version.body.get("snooze_days", 1)) if state == "snoozed" else None
+    )
     if step_id is not None:
         progress.current_step = step_id
-    changed = (progress.state, progress.current_step) != before
-    if changed:
-        progress.updated_at = now
-    return changed
+    progress.updated_at = now
+    finished = state == "completed" and before != "completed"
+    if finished:
+        progress.completed_at = now
+        milestone = version.body.get("milestone")
+        if milestone:
+            reach_milestone(user, milestone, f"guide:{guide.key}", now)
+    return finished
 
 
 def teammates_with_progress(user: EndUser, guide: Guide) -> list[tuple[EndUser, Progress]]:

@@ -193,7 +193,9 @@ def test_guide_state_dismiss_and_current_step(connect):
     assert result["progress"]["onboarding"]["state"] == "dismissed"
     assert result["progress"]["onboarding"]["step"] == "visit"
     bad = ack(sock, "guide:state", {"id": eid(), "guide": "onboarding", "state": "completed"})
-    assert bad["error"]["code"] == "invalid_payload"
+    assert bad["error"]["code"] == "invalid_state"  # checklists complete through their steps
+    unknown = ack(sock, "guide:state", {"id": eid(), "guide": "onboarding", "state": "exploded"})
+    assert unknown["error"]["code"] == "invalid_payload"
 
 
 def test_progress_survives_into_the_next_bootstrap(connect, client, open_workspace):

@@ -76,11 +76,11 @@ def test_complete_when_is_normalized(rule: Any, normalized: dict[str, Any]) -> N
     [
         (
             "auto",
-            ['Must be "manual", {event: NAME}, {url: PATTERN} or {manual: true}.'],
+            ['Must be "manual", {event: NAME}, {url: PATTERN}, {tour: KEY} or {manual: true}.'],
         ),
-        ({}, {"_schema": ["Needs exactly one of: event, url, manual."]}),
-        ({"event": "a", "url": "/b"}, {"_schema": ["Needs exactly one of: event, url, manual."]}),
-        ({"manual": False}, {"manual": ["manual: false is not a rule; use event or url."]}),
+        ({}, {"_schema": ["Needs exactly one of: event, url, tour, manual."]}),
+        ({"event": "a", "url": "/b"}, {"_schema": ["Needs exactly one of: event, url, tour, manual."]}),
+        ({"manual": False}, {"manual": ["manual: false is not a rule; use event, url or tour."]}),
         (
             {"url": "settings"},
             {"url": ['A URL pattern is a path starting with "/" (e.g. "/app/**").']},

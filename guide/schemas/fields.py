@@ -1,0 +1,159 @@
+"""Field types and checks shared by the content schemas (guides, tours, workspace)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from guide.services.audience import rule_errors
+
+SLUG = validate.Regexp(
+    r"^[a-z0-9][a-z0-9_-]{0,99}$",
+    error='Must be a slug: lowercase letters, digits, "-" or "_", starting with a letter '
+    'or digit (e.g. "connect-data").',
+)
+WORKSPACE_KEY = validate.Regexp(
+    r"^[a-z0-9][a-z0-9_-]{0,63}$", error='Must be a slug of at most 64 characters (e.g. "demo").'
+)
+LOCALE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+COLOR = validate.Regexp(
+    r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$",
+    error='Must be a hex color ("#4f46e5").',
+)
+FONT = validate.Regexp(
+    r"""^[A-Za-z0-9 ,'"_-]{1,200}$""",
+    error='Must be a CSS font-family list (letters, digits, spaces, quotes, "," "-" "_").',
+)
+LINK_SCHEMES = ("http", "https", "mailto")
+
+
+def check_locale(tag: Any) -> None:
+    if not isinstance(tag, str) or not LOCALE_TAG.match(tag):
+        raise ValidationError("Not a valid locale tag (e.g. en, fr, fr-CA).")
+
+
+def check_link(url: str, *, relative: bool = True) -> None:
+    """Links authors put in front of users: relative, http(s) or mailto, nothing executable."""
+    if not url or len(url) > 2000:
+        raise ValidationError("Must be 1-2000 characters.")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        # Browsers strip tabs and newlines, so "java\tscript:" would still run.
+        raise ValidationError("Must not contain spaces or control characters; encode them (%20).")
+    if url.startswith("//"):
+        raise ValidationError('Protocol-relative URLs are not allowed; write "https://...".')
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if not scheme and not relative:
+        raise ValidationError("Must be an absolute http(s) or mailto URL.")
+    if scheme and scheme not in LINK_SCHEMES:
+        raise ValidationError(
+            f'Link scheme "{scheme}:" is not allowed; use a relative URL, http(s) or mailto.'
+        )
+    if scheme in ("http", "https") and not parts.netloc:
+        raise ValidationError(f'"{url}" has no host; write "https://example.com/...".')
+
+
+def check_url_pattern(pattern: str) -> None:
+    if not pattern.startswith("/") or len(pattern) > 2000:
+        raise ValidationError('A URL pattern is a path starting with "/" (e.g. "/app/**").')
+
+
+def normalize_origin(value: Any) -> str:
+    """``HTTPS://App.example.com/`` -> ``https://app.example.com`` (the Origin header's form)."""
+    if not isinstance(value, str):
+        raise ValidationError("Not a valid string.")
+    parts = urlsplit(value.strip().rstrip("/"))
+    try:
+        port = parts.port
+    except ValueError:
+        port, parts = None, parts._replace(netloc="")
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.path
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValidationError(f'"{value}" is not an origin; write scheme://host[:port].')
+    host = parts.hostname.lower()
+    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class StrictBoolean(fields.Boolean):
+    """Only true/false: marshmallow would accept "yes", 1 or "on" and hide a mistake."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValidationError("Must be true or false.")
+        return value
+
+
+class StrictInteger(fields.Integer):
+    """Whole numbers only: neither "3", 3.0 nor true (which Python counts as 1)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool):
+            raise ValidationError("Not a valid integer.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Origin(fields.Field):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return normalize_origin(value)
+
+
+class LocalizedString(fields.Field):
+    """A plain string, or a ``{locale: string}`` map; returned in the shape it came in."""
+
+    def __init__(self, max_length: int = 200, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def _check_text(self, text: Any) -> None:
+        if not isinstance(text, str) or not text.strip():
+            raise ValidationError("Must be a non-empty string (quote it if YAML reads it as "
+                                  "something else).")  # fmt: skip
+        if len(text) > self.max_length:
+            raise ValidationError(f"Must be at most {self.max_length} characters.")
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, dict):
+            if not isinstance(value, str):
+                raise ValidationError("Must be a string or a map of locale to string "
+                                      "(e.g. {en: Hello, fr: Bonjour}).")  # fmt: skip
+            self._check_text(value)
+            return value
+        if not value:
+            raise ValidationError("Must have at least one translation (e.g. {en: Hello}).")
+        errors: dict[str, list[str]] = {}
+        for tag, text in value.items():
+            try:
+                check_locale(tag)
+                self._check_text(text)
+            except ValidationError as error:
+                errors[tag] = error.messages  # type: ignore[assignment]
+        if errors:
+            raise ValidationError(errors)
+        return dict(value)
+
+
+class AudienceRule(fields.Field):
+    """An audience rule, checked against the grammar in ``guide.services.audience``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        errors = rule_errors(value)
+        if errors:
+            raise ValidationError(errors)
+        return value
