@@ -6,7 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from guide.api.guides import blp as guides_blp
     from guide.api.widget import blp as widget_blp
     from guide.extensions import api
 
     api.register_blueprint(widget_blp)
+    api.register_blueprint(guides_blp)

@@ -78,3 +78,22 @@ def secret_command(key: str, rotate: bool) -> None:
     if workspace.signing_secrets != before:
         db.session.commit()
     click.echo(secret)
+
+
+@workspace_cli.command("api-key")
+@click.argument("key")
+@click.option("--revoke-all", is_flag=True, help="Revoke every API key of the workspace first.")
+def api_key_command(key: str, revoke_all: bool) -> None:
+    """Create a secret API key for the server-side REST API (printed once, stored hashed)."""
+    from guide.extensions import db
+    from guide.models import Workspace
+
+    workspace = db.session.scalar(db.select(Workspace).where(Workspace.key == key))
+    if workspace is None:
+        click.echo(f'No workspace "{key}"; create it with `flask guide content push`.', err=True)
+        raise SystemExit(1)
+    if revoke_all:
+        workspace.api_key_hashes = []
+    api_key = workspace.create_api_key()
+    db.session.commit()
+    click.echo(api_key)

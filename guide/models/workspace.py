@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import datetime
 from typing import Any
@@ -38,6 +40,16 @@ class Workspace(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    def create_api_key(self) -> str:
+        """A new secret key for the server-side REST API; only its hash is kept."""
+        key = f"gsk_{self.key}.{secrets.token_urlsafe(32)}"
+        self.api_key_hashes = [*(self.api_key_hashes or []), hash_api_key(key)]
+        return key
+
+    def has_api_key(self, key: str) -> bool:
+        digest = hash_api_key(key)
+        return any(hmac.compare_digest(digest, known) for known in self.api_key_hashes or [])
+
     def ensure_signing_secret(self) -> str:
         """Return the current signing secret, creating one if there is none."""
         if not self.signing_secrets:
@@ -49,3 +61,15 @@ class Workspace(db.Model):
         new = secrets.token_urlsafe(32)
         self.signing_secrets = [new, *self.signing_secrets][:MAX_SIGNING_SECRETS]
         return new
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def workspace_key_of(api_key: str) -> str | None:
+    """``gsk_<workspace key>.<secret>`` -> the workspace key (neither part contains ".")."""
+    if not api_key.startswith("gsk_"):
+        return None
+    workspace_key, _, secret = api_key[4:].partition(".")
+    return workspace_key if workspace_key and secret else None
