@@ -42,6 +42,7 @@ class GuideFile:
     file: str
     body: dict[str, Any]
     key_line: int
+    document: YamlDocument | None = None
 
 
 @dataclass
@@ -160,7 +161,25 @@ def _load_guides(directory: Path, content: Content) -> None:
             content.errors.append(ContentError(file, line, message))
             continue
         seen[body["key"]] = f"{file}:{line}"
-        content.guides.append(GuideFile(file, body, line))
+        content.guides.append(GuideFile(file, body, line, document))
+    content.errors.extend(_unknown_tours(content.guides))
+
+
+def _unknown_tours(guides: list[GuideFile]) -> list[ContentError]:
+    """Checklist steps that start or wait for a tour must name a tour in the directory."""
+    tours = {g.body["key"] for g in guides if g.body["kind"] == "tour"}
+    errors = []
+    for guide in guides:
+        for index, step in enumerate(guide.body["steps"]):
+            for field_name in ("action", "complete_when"):
+                ref = (step.get(field_name) or {}).get("tour")
+                if ref is None or ref in tours:
+                    continue
+                path = ("steps", index, field_name, "tour")
+                line = guide.document.line_of(path) if guide.document else guide.key_line
+                message = f'{format_path(path)}: No tour "{ref}" in this directory.'
+                errors.append(ContentError(guide.file, line, message))
+    return errors
 
 
 def load_content(directory: Path) -> Content:

@@ -237,3 +237,18 @@ def test_yaml_keeps_dates_and_norwegian_as_text() -> None:
     document = parse_yaml("title: {en: Hi, no: Hei}\nwhen: 2026-01-01\n")
     assert document.data == {"title": {"en": "Hi", "no": "Hei"}, "when": "2026-01-01"}
     assert document.lines[("title", "no")] == 1 and document.lines[("when",)] == 2
+
+
+def test_checklist_steps_must_name_a_tour_that_exists(tmp_path: Path) -> None:
+    (tmp_path / "guides").mkdir()
+    (tmp_path / "workspace.yaml").write_text("key: demo\nname: Demo\n")
+    (tmp_path / "guides" / "tour.yaml").write_text(
+        "key: real-tour\nkind: tour\ntitle: T\nsteps:\n  - id: a\n    title: A\n")
+    (tmp_path / "guides" / "list.yaml").write_text(
+        "key: list\nkind: checklist\ntitle: L\nsteps:\n"
+        "  - id: a\n    title: A\n    action: {label: Go, tour: real-tour}\n"
+        "  - id: b\n    title: B\n    complete_when:\n      tour: missing-tour\n")
+    content = load_content(tmp_path)
+    assert [str(e).split(":", 1)[1] for e in content.errors] == [
+        '11: steps[1].complete_when.tour: No tour "missing-tour" in this directory.'
+    ]
