@@ -36,7 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     models.base.install_sqlite_pragmas(app)
     extensions.migrate.init_app(
         app, extensions.db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
-        render_as_batch=True,
+        render_as_batch=True, include_name=models.help.is_model_table,
     )
     _init_socketio(app)
     extensions.api.init_app(app)

@@ -1,7 +1,10 @@
 """Models, one module per aggregate. Importing this package registers every table."""
 
+from guide.models.escalation import Escalation, Nudge
 from guide.models.event import Event
 from guide.models.guide import Guide, GuideVersion
+from guide.models.help import HelpArticle
+from guide.models.outbox import OutboxMessage, SupportSettings, WebhookEndpoint
 from guide.models.progress import AccountStepCompletion, Progress, UserMilestone
 from guide.models.user import Account, EndUser
 from guide.models.workspace import Workspace
@@ -10,10 +13,16 @@ __all__ = [
     "Account",
     "AccountStepCompletion",
     "EndUser",
+    "Escalation",
     "Event",
     "Guide",
     "GuideVersion",
+    "HelpArticle",
+    "Nudge",
+    "OutboxMessage",
     "Progress",
+    "SupportSettings",
     "UserMilestone",
+    "WebhookEndpoint",
     "Workspace",
 ]
