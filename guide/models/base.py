@@ -48,16 +48,28 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA synchronous={sqlite_synchronous()}")
     cursor.close()
 
 
+def sqlite_synchronous() -> str:
+    """GUIDE_SQLITE_SYNCHRONOUS: NORMAL (default) or FULL.
+
+    In WAL mode NORMAL keeps every committed (so acknowledged) write through a
+    crash or kill -9 of the server; only a power loss or OS crash can lose the
+    last transactions. FULL also covers those, at the price of an fsync per commit.
+    """
+    import os
+
+    value = os.environ.get("GUIDE_SQLITE_SYNCHRONOUS", "NORMAL").upper()
+    return value if value in ("NORMAL", "FULL") else "NORMAL"
+
+
 def install_sqlite_pragmas(app: Any) -> None:
-    """WAL, foreign keys and a busy timeout on every SQLite connection.
+    """WAL, foreign keys, a busy timeout and the durability level on every SQLite connection.
 
     WAL lets readers work while one writer commits; foreign keys are off by
-    default in SQLite; synchronous=FULL keeps an acknowledged write on disk even
-    if the machine loses power right after the ack.
+    default in SQLite.
     """
     if not sa.event.contains(sa.engine.Engine, "connect", _sqlite_on_connect):
         sa.event.listen(sa.engine.Engine, "connect", _sqlite_on_connect)

@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from guide.extensions import db
 from guide.models import (
     AccountStepCompletion,
@@ -24,6 +22,7 @@ from guide.models import (
     UserMilestone,
 )
 from guide.models.base import isoformat, utcnow
+from guide.services.rows import get_or_create
 
 
 def account_steps(account_id: int | None, guide_ids: list[int]) -> dict[int, set[str]]:
@@ -109,18 +108,10 @@ def progress_map(user: EndUser, pairs: list[tuple[Guide, GuideVersion]]) -> dict
 def get_or_create_progress(user: EndUser, guide: Guide) -> Progress:
     """The user's row for a guide; two tabs creating it at once both end up with one row."""
     stmt = db.select(Progress).where(Progress.user_id == user.id, Progress.guide_id == guide.id)
-    progress = db.session.scalars(stmt).first()
-    if progress is not None:
-        return progress
-    try:
-        with db.session.begin_nested():
-            progress = Progress(
-                workspace_id=user.workspace_id, user_id=user.id, guide_id=guide.id,
-                state="not_started", completed_steps=[], updated_at=utcnow(),
-            )
-            db.session.add(progress)
-    except IntegrityError:
-        progress = db.session.scalars(stmt).one()
+    progress, _ = get_or_create(stmt, lambda: Progress(
+        workspace_id=user.workspace_id, user_id=user.id, guide_id=guide.id,
+        state="not_started", completed_steps=[], updated_at=utcnow(),
+    ))
     return progress
 
 
@@ -146,22 +137,17 @@ def complete_step(user: EndUser, guide: Guide, version: GuideVersion, step_id: s
 
 
 def _complete_for_account(user: EndUser, guide: Guide, step_id: str, now: datetime) -> bool:
-    exists = db.select(AccountStepCompletion.id).where(
+    """True if this user's completion is the account's first (teammates may race us)."""
+    stmt = db.select(AccountStepCompletion).where(
         AccountStepCompletion.account_id == user.account_id,
         AccountStepCompletion.guide_id == guide.id,
         AccountStepCompletion.step_id == step_id,
     )
-    if db.session.scalar(exists) is not None:
-        return False
-    try:
-        with db.session.begin_nested():
-            db.session.add(AccountStepCompletion(
-                account_id=user.account_id, guide_id=guide.id, step_id=step_id,
-                user_id=user.id, completed_at=now,
-            ))
-    except IntegrityError:
-        return False  # a teammate completed it in the same instant
-    return True
+    _, created = get_or_create(stmt, lambda: AccountStepCompletion(
+        account_id=user.account_id, guide_id=guide.id, step_id=step_id, user_id=user.id,
+        completed_at=now,
+    ))
+    return created
 
 
 def refresh_state(
@@ -183,21 +169,18 @@ def refresh_state(
 
 def reach_milestone(user: EndUser, key: str, source: str, now: datetime) -> bool:
     """Record a milestone once per user, with an event in the log."""
-    stmt = db.select(UserMilestone.id).where(
+    stmt = db.select(UserMilestone).where(
         UserMilestone.user_id == user.id, UserMilestone.key == key
     )
-    if db.session.scalar(stmt) is not None:
-        return False
-    try:
-        with db.session.begin_nested():
-            db.session.add(UserMilestone(user_id=user.id, key=key, source=source, reached_at=now))
-            db.session.add(Event(
-                workspace_id=user.workspace_id, user_id=user.id, type="milestone", name=key,
-                props={"source": source}, created_at=now,
-            ))
-    except IntegrityError:
-        return False
-    return True
+    _, created = get_or_create(
+        stmt, lambda: UserMilestone(user_id=user.id, key=key, source=source, reached_at=now)
+    )
+    if created:
+        db.session.add(Event(
+            workspace_id=user.workspace_id, user_id=user.id, type="milestone", name=key,
+            props={"source": source}, created_at=now,
+        ))
+    return created
 
 
 def set_state(

@@ -7,6 +7,8 @@ step. Placeholders such as ``{done}`` are filled in by the widget.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from guide.services.localize import localize
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -89,6 +91,7 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+@lru_cache(maxsize=256)
 def widget_strings(locale: str, default_locale: str) -> dict[str, str]:
     """Every key in the best language available for ``locale``, English as the last resort."""
     return {
