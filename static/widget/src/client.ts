@@ -1,10 +1,10 @@
-import { io } from "socket.io-client";
 import { createOutbox, type Pending } from "./queue";
+import { socketIo } from "./socket";
 import type {
   Ack, BootstrapRequest, BootstrapResponse, Envelope, EnvelopeType, GuideError, ProgressMap, SocketInfo,
 } from "./types";
 
-/** The part of socket.io-client's Socket we use; tests pass a fake. */
+/** The part of a Socket.IO client socket we use (socket.ts implements it); tests pass a fake. */
 export interface SocketLike {
   connected: boolean;
   active?: boolean;
@@ -46,7 +46,7 @@ const MAX_BATCH_BYTES = 60000;
 
 export const defaultDeps = (): ClientDeps => ({
   fetch: (...args) => fetch(...args),
-  io: io as unknown as IoFactory,
+  io: socketIo,
 });
 
 const fail = (code: string, message: string): Ack => ({ ok: false, error: { code, message } });

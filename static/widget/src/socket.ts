@@ -1,0 +1,177 @@
+import type { IoFactory, SocketLike } from "./client";
+
+/**
+ * A Socket.IO v4 client for exactly what the widget uses (PROTOCOL.md
+ * section 2): one namespace, WebSocket transport only, text packets, events
+ * with acknowledgements, server pushes, automatic reconnection with backoff.
+ * socket.io-client does all this and much more (polling, binary, multiplexing)
+ * for ~15 KB gzip, half the widget's whole budget; this is ~1.3 KB.
+ *
+ * Wire format: Engine.IO packets `0` open (JSON handshake), `2` ping -> `3`
+ * pong, `1` close, `4` message; the message is a Socket.IO packet
+ * `<type>[/<nsp>,][<ack id>][<JSON>]` with type 0 connect, 1 disconnect,
+ * 2 event, 3 ack, 4 connect error.
+ */
+type Handler = (...args: any[]) => void;
+type Auth = Record<string, unknown> | ((cb: (auth: Record<string, unknown>) => void) => void);
+
+export interface SocketOptions {
+  path?: string;
+  auth?: Auth;
+  reconnection?: boolean;
+}
+
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 5000;
+
+export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSocket = WebSocket): SocketLike {
+  const url = new URL(uri);
+  const nsp = url.pathname || "/";
+  const prefix = nsp === "/" ? "" : `${nsp},`;
+  const path = (opts.path || "/socket.io").replace(/\/?$/, "/");
+  const endpoint = `${url.protocol === "https:" ? "wss" : "ws"}://${url.host}${path}?EIO=4&transport=websocket`;
+  const handlers = new Map<string, Handler[]>();
+  const acks = new Map<number, Handler>();
+  let ws: WebSocket | null = null;
+  let nextAck = 0;
+  let attempts = 0;
+  let pingMs = 45000;
+  let pingTimer: ReturnType<typeof setTimeout> | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const fire = (event: string, ...args: unknown[]): void => (handlers.get(event) ?? []).forEach((fn) => fn(...args));
+  const raw = (packet: string): void => {
+    if (ws?.readyState === 1) ws.send(packet);
+  };
+
+  function drop(): void {
+    clearTimeout(pingTimer);
+    if (!ws) return;
+    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+    try {
+      ws.close();
+    } catch {
+      // Closing a socket that never opened may throw in old engines.
+    }
+    ws = null;
+  }
+
+  function heartbeat(): void {
+    clearTimeout(pingTimer);
+    // The server pings every pingInterval; silence past pingInterval + pingTimeout is a dead link.
+    pingTimer = setTimeout(() => lost("ping timeout"), pingMs);
+  }
+
+  function lost(reason: string): void {
+    const was = socket.connected;
+    socket.connected = false;
+    acks.clear(); // the widget's own ack timeout resends them (same envelope id, deduplicated)
+    drop();
+    if (was) fire("disconnect", reason);
+    else fire("connect_error", new Error(`Realtime connection failed (${reason}).`));
+    if (!socket.active || opts.reconnection === false) return;
+    const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** attempts++) * (0.5 + Math.random());
+    retryTimer = setTimeout(open, delay);
+  }
+
+  function onSocketPacket(packet: string): void {
+    const type = packet[0];
+    let rest = packet.slice(1);
+    if (rest[0] === "/") {
+      const comma = rest.indexOf(",");
+      if ((comma < 0 ? rest : rest.slice(0, comma)) !== nsp) return;
+      rest = comma < 0 ? "" : rest.slice(comma + 1);
+    } else if (nsp !== "/") return;
+    const [, id, json] = /^(\d*)([\s\S]*)$/.exec(rest)!;
+    const data = json ? JSON.parse(json) : undefined;
+    if (type === "0") {
+      socket.connected = true;
+      attempts = 0;
+      fire("connect");
+    } else if (type === "2" && Array.isArray(data)) {
+      fire(String(data[0]), ...data.slice(1));
+    } else if (type === "3") {
+      const ack = acks.get(Number(id));
+      acks.delete(Number(id));
+      ack?.(...(Array.isArray(data) ? data : []));
+    } else if (type === "4" || type === "1") {
+      // Refused (a bad token, an origin) or disconnected by the server: no automatic retry.
+      socket.active = socket.connected = false;
+      drop();
+      if (type === "1") fire("disconnect", "io server disconnect");
+      else fire("connect_error", Object.assign(new Error(data?.message || "Connection refused."), { data: data?.data }));
+    }
+  }
+
+  function onMessage(event: MessageEvent): void {
+    const packet = String(event.data);
+    try {
+      if (packet[0] === "0") {
+        const handshake = JSON.parse(packet.slice(1));
+        pingMs = (handshake.pingInterval || 25000) + (handshake.pingTimeout || 20000);
+        heartbeat();
+        const join = (auth: unknown): void => raw(`40${prefix}${auth ? JSON.stringify(auth) : ""}`);
+        if (typeof opts.auth === "function") opts.auth(join);
+        else join(opts.auth);
+      } else if (packet[0] === "2") {
+        heartbeat();
+        raw("3");
+      } else if (packet[0] === "1") {
+        lost("transport close");
+      } else if (packet[0] === "4") {
+        onSocketPacket(packet.slice(1));
+      }
+    } catch {
+      // A malformed packet: ignore it rather than break the page.
+    }
+  }
+
+  function open(): void {
+    clearTimeout(retryTimer);
+    drop();
+    try {
+      ws = new WS(endpoint);
+    } catch {
+      return lost("transport error");
+    }
+    ws.onmessage = onMessage;
+    ws.onclose = () => lost("transport close");
+  }
+
+  const socket: SocketLike = {
+    connected: false,
+    active: false,
+    on(event, fn) {
+      handlers.set(event, [...(handlers.get(event) ?? []), fn]);
+      return socket;
+    },
+    emit(event, data, ack) {
+      if (!socket.connected) return socket;
+      const id = nextAck++;
+      if (typeof ack === "function") acks.set(id, ack as Handler);
+      raw(`42${prefix}${id}${JSON.stringify([event, data])}`);
+      return socket;
+    },
+    connect() {
+      if (socket.active && ws) return socket;
+      socket.active = true;
+      attempts = 0;
+      open();
+      return socket;
+    },
+    disconnect() {
+      const was = socket.connected;
+      if (was) raw(`41${prefix}`);
+      socket.active = socket.connected = false;
+      clearTimeout(retryTimer);
+      acks.clear();
+      drop();
+      if (was) fire("disconnect", "io client disconnect");
+      return socket;
+    },
+  };
+  return socket;
+}
+
+/** `deps.io` for browsers: the same call shape as socket.io-client's `io()`, connecting at once. */
+export const socketIo: IoFactory = (uri, opts) => createSocket(uri, opts as SocketOptions).connect() as SocketLike;
