@@ -1,5 +1,6 @@
-// Builds dist/guide.js (the widget) and dist/stub.min.js (the loader stub),
-// and regenerates snippet.html from the minified stub so the documented
+// Builds dist/guide.js (the widget), dist/tour.js (the tour runtime, loaded by
+// guide.js only when a tour is about to show) and dist/stub.min.js (the loader
+// stub), and regenerates snippet.html from the minified stub so the documented
 // snippet can never drift from the code.
 import { build } from "esbuild";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -13,18 +14,22 @@ const EXAMPLE_SERVER = "https://guide.example.com";
 
 await mkdir(dist, { recursive: true });
 
-await build({
-  entryPoints: [join(root, "src/index.ts")],
-  outfile: join(dist, "guide.js"),
-  bundle: true,
-  format: "iife",
-  platform: "browser",
-  target,
-  minify: true,
-  sourcemap: true,
-  legalComments: "none",
-  logLevel: "warning",
-});
+const bundle = (entry, outfile) =>
+  build({
+    entryPoints: [join(root, entry)],
+    outfile: join(dist, outfile),
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    target,
+    minify: true,
+    sourcemap: true,
+    legalComments: "none",
+    logLevel: "warning",
+  });
+
+await bundle("src/index.ts", "guide.js");
+await bundle("src/tour/index.ts", "tour.js");
 
 /** The stub as one statement; `server` is the argument a product team edits. */
 async function stub(server) {

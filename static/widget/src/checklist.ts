@@ -18,6 +18,7 @@ export interface ChecklistHandlers {
   toggle(step: string): void;
   markDone(step: string): void;
   help(): void;
+  startTour(key: string): void;
 }
 
 /** Relative URLs and http(s) only: a `javascript:` action must never become a link. */
@@ -35,6 +36,7 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
   const open = view.isExpanded(step.id);
   const bodyId = `${prefix}-b${index}`;
   const href = step.action ? safeHref(step.action.url, doc.baseURI) : null;
+  const tour = typeof step.action?.tour === "string" ? step.action.tour : null;
   const manual = step.complete_when?.type === "manual" && !done;
   const error = view.error(step.id);
 
@@ -46,11 +48,24 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
   }
 
   const actions =
-    href || manual
+    href || tour || manual
       ? h(
           doc,
           "div",
           { class: "actions" },
+          tour &&
+            h(
+              doc,
+              "button",
+              {
+                type: "button",
+                class: "btn btn-primary",
+                "data-testid": "step-action",
+                "data-focus": `action:${step.id}`,
+                onclick: () => on.startTour(tour),
+              },
+              step.action?.label || view.t.open,
+            ),
           href &&
             h(doc, "a", { class: "btn btn-primary", href, "data-testid": "step-action", "data-focus": `action:${step.id}` }, step.action?.label || view.t.open),
           manual &&
@@ -59,7 +74,7 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
               "button",
               {
                 type: "button",
-                class: `btn ${href ? "btn-secondary" : "btn-primary"}`,
+                class: `btn ${href || tour ? "btn-secondary" : "btn-primary"}`,
                 "data-testid": "step-done",
                 "data-focus": `done:${step.id}`,
                 onclick: () => on.markDone(step.id),

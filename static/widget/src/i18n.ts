@@ -15,6 +15,12 @@ export const DEFAULT_STRINGS = {
   need_help: "Need help?",
   done_suffix: "(done)",
   save_failed: "Could not save this step. Please try again.",
+  back: "Back",
+  next: "Next",
+  done: "Done",
+  skip_tour: "Skip tour",
+  later: "Later",
+  step_of: "{current} of {total}",
 };
 
 export type Strings = typeof DEFAULT_STRINGS;

@@ -11,7 +11,10 @@ type HistoryMethod = "pushState" | "replaceState";
  * router's or another tool's patch). On teardown the original is restored
  * only if nobody patched over us; otherwise the wrapper stays but goes inert,
  * so their patch keeps working. Reports are deduplicated on the full href, so
- * a replaceState that only changes `state` is not a page view.
+ * a replaceState that only changes `state` is not a page view, and the
+ * Navigation API's `navigatesuccess` (where the browser has it: it also sees
+ * navigations no wrapper can, such as a router calling navigation.navigate())
+ * never double-fires with the history wrappers.
  */
 export function watchPage(win: Window, onChange: (url: string) => void): () => void {
   let active = true;
@@ -34,12 +37,15 @@ export function watchPage(win: Window, onChange: (url: string) => void): () => v
       if (win.history[name] === wrapper) win.history[name] = original;
     };
   });
+  const nav = (win as Window & { navigation?: EventTarget }).navigation;
   win.addEventListener("popstate", check);
   win.addEventListener("hashchange", check);
+  nav?.addEventListener?.("navigatesuccess", check);
   return () => {
     active = false;
     restorers.forEach((restore) => restore());
     win.removeEventListener("popstate", check);
     win.removeEventListener("hashchange", check);
+    nav?.removeEventListener?.("navigatesuccess", check);
   };
 }

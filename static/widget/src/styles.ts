@@ -126,7 +126,7 @@ button { cursor: pointer; }
  * Constructable stylesheets need no style-src exception under a strict CSP;
  * the <style> fallback covers browsers (and jsdom) without them.
  */
-export function adoptStyles(root: ShadowRoot, css: string = CSS): () => void {
+export function adoptStyles(root: ShadowRoot, css: string): () => void {
   const win = root.ownerDocument.defaultView as (Window & typeof globalThis) | null;
   try {
     if (win && "adoptedStyleSheets" in root && typeof win.CSSStyleSheet === "function") {

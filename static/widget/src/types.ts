@@ -10,19 +10,25 @@ export interface Progress {
   started_at?: string | null;
   completed_at?: string | null;
   updated_at?: string | null;
+  snoozed_until?: string | null;
+  /** Tours: whether the tour may start on its own now (repeat, dismissal, snooze). Missing means true. */
+  autostart?: boolean;
 }
 
 export type ProgressMap = Record<string, Progress>;
 
+/** `url` opens a page; `tour` starts that tour. */
 export interface StepAction {
   label: string;
-  url: string;
+  url?: string;
+  tour?: string;
 }
 
 export interface CompleteWhen {
-  type: "manual" | "event" | "url";
+  type: "manual" | "event" | "url" | "tour";
   event?: string;
   url?: string;
+  tour?: string;
 }
 
 export interface Step {
@@ -42,6 +48,39 @@ export interface Guide {
   priority?: number;
   milestone?: string | null;
   steps: Step[];
+}
+
+export interface AdvanceOn {
+  type: "next" | "click" | "input" | "url" | "event";
+  url?: string;
+  event?: string;
+}
+
+/** A tour step as bootstrap sends it: every default already filled by the server. */
+export interface TourStep {
+  id: string;
+  title: string;
+  body_html?: string;
+  target: string | null;
+  placement: string;
+  advance_on: AdvanceOn;
+  page: string | null;
+  wait_ms: number;
+  on_missing: "skip" | "center";
+  spotlight: boolean;
+  buttons: string[];
+}
+
+export interface Tour {
+  key: string;
+  kind: "tour";
+  version?: number;
+  title: string;
+  priority?: number;
+  start: { url: string } | null;
+  repeat?: unknown;
+  snooze_days?: number;
+  steps: TourStep[];
 }
 
 export interface Theme {
@@ -114,6 +153,10 @@ export interface GuideEvents {
   progress: { guide: string; state: GuideState; completed: string[]; total: number };
   "step:completed": Completion;
   "guide:completed": { guide: string };
+  /** A tour step was shown (`index` counts from 0). */
+  "tour:step": { guide: string; step: string; index: number; total: number };
+  /** A tour ended here: finished, dismissed ("Skip tour", Esc) or snoozed ("Later"). */
+  "tour:end": { guide: string; state: "completed" | "dismissed" | "snoozed" };
   error: GuideError;
 }
 

@@ -1,7 +1,7 @@
 import { renderChecklist } from "./checklist";
 import { h } from "./h";
 import { createLauncher } from "./launcher";
-import { adoptStyles } from "./styles";
+import { adoptStyles, CSS } from "./styles";
 import { applyTheme } from "./theme";
 import type { Strings } from "./i18n";
 import type { Guide, Theme } from "./types";
@@ -18,6 +18,7 @@ export interface UiModel {
 export interface UiHandlers {
   markDone(guide: string, step: string): void;
   help(): void;
+  startTour(key: string): void;
 }
 
 export interface Ui {
@@ -72,7 +73,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     if (root) return root;
     host = h(doc, "div", { id: "guide-root", "data-guide-widget": "" });
     root = host.attachShadow({ mode: "open" });
-    teardown.push(adoptStyles(root));
+    teardown.push(adoptStyles(root, CSS));
     root.append(launcher.el, panel);
     doc.body.appendChild(host);
     return root;
@@ -121,6 +122,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
             on.markDone(guide.key, step);
           },
           help: on.help,
+          startTour: on.startTour,
         },
       ),
     );

@@ -3,6 +3,10 @@ import { createEmitter, type Emitter } from "./emitter";
 import { mergeStrings, type Strings } from "./i18n";
 import { pageUrl, watchPage } from "./page";
 import { createStore, type StoreChanges } from "./store";
+import { themeVars } from "./theme";
+import type { TourHost, TourRuntime } from "./tour/contract";
+import { loadTourBundle } from "./tourloader";
+import { pickTour, tours } from "./tours";
 import type { Ack, BootstrapResponse, EnvelopeType, Guide, GuideError, GuideEvents } from "./types";
 import { createUi, type Ui } from "./ui";
 import { uuid } from "./uuid";
@@ -17,6 +21,8 @@ type Traits = Record<string, unknown>;
 
 export interface WidgetDeps extends ClientDeps {
   window: Window;
+  /** Where the tour runtime comes from. @default loads dist/tour.js from the server */
+  loadTours?: typeof loadTourBundle;
 }
 
 export interface Widget {
@@ -32,6 +38,7 @@ export interface Widget {
 }
 
 const INACTIVE = new Set(["completed", "dismissed"]);
+const ENDED = new Set(["completed", "dismissed", "snoozed"]);
 
 /** The checklist the launcher speaks for: the most urgent one still open. */
 export function primaryChecklist(checklists: Guide[], state: (guide: string) => string): Guide | undefined {
@@ -53,7 +60,17 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   const win = deps.window;
   const events = createEmitter<GuideEvents>((err) => console.error("[Guide] An event listener threw:", err));
   const store = createStore();
-  const ui: Ui = createUi(win.document, `guide-${uuid().slice(0, 8)}`, { markDone, help: openHelp });
+  const ui: Ui = createUi(win.document, `guide-${uuid().slice(0, 8)}`, {
+    markDone,
+    help: openHelp,
+    startTour: (key) => {
+      try {
+        start(key);
+      } catch (err) {
+        report(err as GuideError);
+      }
+    },
+  });
   const early: Array<(client: Client) => void> = [];
   const teardown: Array<() => void> = [];
   let app: { appKey: string; server: string } | null = null;
@@ -66,6 +83,10 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   let timer: ReturnType<typeof setTimeout> | undefined;
   let pendingStart: string | null = null;
   let destroyed = false;
+  let tourRuntime: Promise<TourRuntime> | null = null;
+  let runningTours: TourRuntime | null = null;
+  // Tours that ended in this page's lifetime do not start again on their own until a reload.
+  const endedTours = new Set<string>();
 
   const strings = (): Strings => mergeStrings(data?.strings);
   const identity = (): string => JSON.stringify([user, account]);
@@ -91,6 +112,54 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     }
     changes.completed.forEach((c) => events.emit("step:completed", c));
     changes.guidesCompleted.forEach((guide) => events.emit("guide:completed", { guide }));
+    // Ended in another tab or device: stop showing it here too.
+    const running = runningTours?.current();
+    if (running && changes.changed.includes(running) && ENDED.has(store.state(running))) {
+      endedTours.add(running);
+      runningTours?.stop();
+    }
+  }
+
+  const tourHost: TourHost = {
+    win,
+    strings,
+    vars: () => themeVars(data?.workspace?.theme),
+    state: (guide, state, step) => void send("guide:state", { guide, state, ...(step ? { step } : {}) }),
+    track: (name, props) => void send("event:track", { name, props, url: pageUrl(win.location) }),
+    emit(event, payload) {
+      if (event === "tour:end") endedTours.add(payload.guide);
+      events.emit(event, payload);
+    },
+  };
+
+  /** The tour runtime, loading dist/tour.js the first time a tour is about to show. */
+  function tourRuntimeReady(): Promise<TourRuntime> {
+    if (!tourRuntime) {
+      tourRuntime = (deps.loadTours ?? loadTourBundle)(win, app!.server).then((factory) => (runningTours = factory(tourHost)));
+      // A failed load (offline, not built) may be retried by the next start.
+      tourRuntime.catch(() => (tourRuntime = null));
+    }
+    return tourRuntime;
+  }
+
+  function runTour(key: string, step: string | null, replace: boolean): void {
+    tourRuntimeReady().then(
+      (rt) => {
+        const tour = tours(data?.guides ?? []).find((t) => t.key === key);
+        if (destroyed || !tour || rt.current() === key || (rt.current() && !replace)) return;
+        rt.run(tour, step);
+      },
+      (err) => report(err as GuideError),
+    );
+  }
+
+  /** Route changes, bootstrap and Guide.start all end here: what should the tour do now? */
+  function evaluateTours(): void {
+    if (!data || destroyed) return;
+    const here = pageUrl(win.location);
+    if (runningTours?.current()) return runningTours.route(here);
+    const pick = pickTour(tours(data.guides), store.get, here, endedTours);
+    if (pick) runTour(pick.tour.key, pick.step, false);
   }
 
   function send(type: EnvelopeType, payload: Record<string, unknown>): Promise<Ack> {
@@ -152,6 +221,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       pendingStart = null;
       start(key);
     }
+    evaluateTours();
   }
 
   function markDone(guide: string, step: string): void {
@@ -179,8 +249,14 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       pendingStart = guideKey;
       return;
     }
+    if (tours(data.guides).some((t) => t.key === guideKey)) {
+      endedTours.delete(guideKey);
+      ui.close(true);
+      runTour(guideKey, null, true);
+      return;
+    }
     const guide = checklists().find((g) => g.key === guideKey);
-    if (!guide) throw new GuideUsageError("unknown_guide", `No checklist "${guideKey}" applies to this user on this page.`);
+    if (!guide) throw new GuideUsageError("unknown_guide", `No checklist or tour "${guideKey}" applies to this user on this page.`);
     if (store.state(guide.key) !== "active" && store.state(guide.key) !== "completed") {
       void send("guide:state", { guide: guide.key, state: "active" });
     }
@@ -214,7 +290,13 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       });
       const ready = client;
       early.splice(0).forEach((fn) => fn(ready));
-      teardown.push(watchPage(win, () => data && trackPage()));
+      teardown.push(
+        watchPage(win, () => {
+          if (!data) return;
+          trackPage();
+          evaluateTours();
+        }),
+      );
       scheduleBootstrap();
     },
     identify(userId, traits, options) {
@@ -235,6 +317,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     track(name, props) {
       if (typeof name !== "string" || !name) throw new GuideUsageError("invalid_event", "Guide.track needs an event name.");
       void send("event:track", { name, ...(isObject(props) ? { props } : {}), url: pageUrl(win.location) });
+      runningTours?.event(name);
     },
     start,
     openHelp,
@@ -242,6 +325,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       destroyed = true;
       clearTimeout(timer);
       teardown.splice(0).forEach((fn) => fn());
+      runningTours?.destroy();
       client?.destroy();
       ui.destroy();
       events.clear();

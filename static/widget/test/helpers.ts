@@ -1,7 +1,8 @@
 import { vi } from "vitest";
 import { createApi, type GuideApi } from "../src/api";
 import type { IoFactory, SocketLike } from "../src/client";
-import type { BootstrapResponse } from "../src/types";
+import type { BootstrapResponse, TourStep } from "../src/types";
+import { createTourRuntime } from "../src/tour/runtime";
 import type { WidgetDeps } from "../src/widget";
 
 type Handler = (...args: any[]) => void;
@@ -127,7 +128,9 @@ export function harness(payload: BootstrapResponse | (() => BootstrapResponse) =
     if (url.endsWith("/api/v1/widget/events")) return jsonResponse({ results: [] });
     return jsonResponse({ error: { code: "not_found", message: "nope" } }, 404);
   });
-  const deps: WidgetDeps = { fetch: fetch as unknown as typeof globalThis.fetch, io, window };
+  // The tour bundle, as if dist/tour.js had loaded.
+  const loadTours = vi.fn(async () => createTourRuntime);
+  const deps: WidgetDeps = { fetch: fetch as unknown as typeof globalThis.fetch, io, window, loadTours };
   const api = createApi("https://guide.test", () => deps);
   const root = (): ShadowRoot => {
     const host = document.querySelector<HTMLElement>("#guide-root");
@@ -152,4 +155,22 @@ export async function settle(): Promise<void> {
 
 export function bootstrapBodies(fetch: ReturnType<typeof vi.fn>): any[] {
   return fetch.mock.calls.filter(([url]) => String(url).endsWith("/bootstrap")).map(([, init]) => JSON.parse(String(init?.body)));
+}
+
+/** A tour step with every field the server fills in; `extra` overrides. */
+export function tourStep(id: string, extra: Partial<TourStep> = {}): TourStep {
+  return {
+    id,
+    title: `Step ${id}`,
+    body_html: `<p>About ${id}</p>`,
+    target: `#${id}`,
+    placement: "auto",
+    advance_on: { type: "next" },
+    page: null,
+    wait_ms: 5000,
+    on_missing: "skip",
+    spotlight: true,
+    buttons: ["back", "next", "dismiss"],
+    ...extra,
+  };
 }

@@ -1,0 +1,38 @@
+import type { Strings } from "../i18n";
+import type { GuideEvents, Tour } from "../types";
+
+/**
+ * The seam between the main bundle and the lazily loaded tour bundle
+ * (dist/tour.js). Types only, so nothing here is bundled twice.
+ */
+export type EndState = "completed" | "dismissed" | "snoozed";
+
+export interface TourHost {
+  win: Window;
+  strings(): Strings;
+  /** Validated theme custom properties (see theme.ts) for the tour's own host element. */
+  vars(): Record<string, string>;
+  /** Sends `guide:state` (the caller sends only real changes). */
+  state(guide: string, state: "active" | EndState, step?: string): void;
+  track(name: string, props: Record<string, unknown>): void;
+  emit<K extends "tour:step" | "tour:end">(event: K, payload: GuideEvents[K]): void;
+}
+
+export interface TourRuntime {
+  /** Starts (or resumes at `step`) a tour; replaces any tour running. */
+  run(tour: Tour, step: string | null): void;
+  /** The key of the tour running, or null. */
+  current(): string | null;
+  /** A route change (SPA navigation): page rules and `advance_on: {url}`. */
+  route(url: string): void;
+  /** `Guide.track(name)` was called: `advance_on: {event}`. */
+  event(name: string): void;
+  /** Hides the running tour without telling the server (it changed elsewhere). */
+  stop(): void;
+  destroy(): void;
+}
+
+export type TourFactory = (host: TourHost) => TourRuntime;
+
+/** Where dist/tour.js leaves its factory. */
+export const GLOBAL = "__guideTour";

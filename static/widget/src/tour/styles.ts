@@ -1,0 +1,58 @@
+// The tour's stylesheet, adopted into its own shadow root. `:host { all:
+// initial !important }` matters: host-page !important rules such as
+// `* { font-size: 30px !important }` match our host element, and inherited
+// properties would flow into the shadow tree; an !important declaration from
+// inside the shadow beats one from outside (CSS Cascade 4, context order).
+export const TOUR_CSS = `
+:host {
+  all: initial !important;
+  --guide-accent: #4f46e5; --guide-bg: #fff; --guide-fg: #1f2937; --guide-radius: 12px;
+  --guide-font: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+}
+*, *::before, *::after { box-sizing: border-box; }
+[hidden] { display: none !important; }
+.overlay, .step {
+  position: fixed; margin: 0; padding: 0; border: 0; overflow: visible; inset: auto;
+  font: 400 14px/1.5 var(--guide-font); color: var(--guide-fg); letter-spacing: normal; word-spacing: normal;
+  text-transform: none; text-align: left; text-indent: 0; white-space: normal; visibility: visible;
+  direction: ltr; cursor: auto;
+}
+.overlay { inset: 0; width: 100%; height: 100%; max-width: none; max-height: none; background: transparent; pointer-events: none; z-index: 2147483646; }
+.overlay svg { display: block; width: 100%; height: 100%; }
+.dim { fill: rgba(17, 24, 39, .55); fill-rule: evenodd; pointer-events: auto; }
+.shield { fill: transparent; pointer-events: none; }
+.shield.block { pointer-events: all; }
+.step {
+  left: 0; top: 0; width: 340px; max-width: calc(100vw - 16px); max-height: calc(100vh - 16px);
+  padding: 16px 18px 14px; background: var(--guide-bg); border-radius: var(--guide-radius);
+  box-shadow: 0 18px 48px rgba(17, 24, 39, .25), 0 2px 6px rgba(17, 24, 39, .1);
+  z-index: 2147483647; animation: guide-tour-in .18s ease-out;
+}
+.step:focus { outline: none; }
+.step:focus-visible { outline: 2px solid var(--guide-accent); outline-offset: 2px; }
+.step.centered { left: 50%; top: 50%; transform: translate(-50%, -50%); }
+.step.docked { left: 8px; right: 8px; top: auto; bottom: 8px; width: auto; max-height: 50vh; overflow-y: auto; }
+.step.centered .arrow, .step.docked .arrow { display: none; }
+@keyframes guide-tour-in { from { opacity: 0; } }
+.arrow { position: absolute; width: 12px; height: 12px; background: var(--guide-bg); transform: rotate(45deg); }
+.count { margin: 0 0 4px; color: #5b6270; font-size: 12px; font-weight: 600; }
+.title { margin: 0 0 6px; font-size: 16px; font-weight: 650; line-height: 1.35; }
+.html { margin: 0; color: var(--guide-fg); }
+.html > :first-child { margin-top: 0; }
+.html p { margin: 0 0 8px; }
+.html a { color: var(--guide-accent); }
+.bar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin-top: 12px; }
+.gap { flex: 1; }
+button {
+  display: inline-flex; align-items: center; min-height: 32px; margin: 0; padding: 5px 12px;
+  border: 1px solid var(--guide-accent); border-radius: 8px; background: transparent; color: var(--guide-accent);
+  font: 600 13px/1.2 var(--guide-font); cursor: pointer;
+}
+button:focus-visible { outline: 2px solid var(--guide-accent); outline-offset: 2px; }
+.primary { background: var(--guide-accent); color: #fff; }
+.link { border-color: transparent; padding: 5px 6px; color: #4b5563; }
+.link:hover { text-decoration: underline; }
+@media (prefers-reduced-motion: reduce) {
+  *, *::before, *::after { animation: none !important; transition: none !important; }
+}
+`;

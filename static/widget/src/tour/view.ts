@@ -1,0 +1,52 @@
+import { h } from "../h";
+import { fmt, type Strings } from "../i18n";
+import type { TourStep } from "../types";
+
+export interface StepView {
+  prefix: string;
+  guide: string;
+  step: TourStep;
+  index: number;
+  total: number;
+  buttons: string[];
+  t: Strings;
+}
+
+export type ButtonName = "back" | "next" | "dismiss" | "later";
+
+/**
+ * The step's content: a count, the title (labels the dialog), the body
+ * (describes it; server-sanitized HTML) and the buttons. "Skip tour" and
+ * "Later" sit left, Back and Next/Done right, in DOM (= Tab) order.
+ */
+export function renderStep(doc: Document, view: StepView, press: (b: ButtonName) => void): Node[] {
+  const { prefix, step, index, total, t } = view;
+  const last = index === total - 1;
+  const labels: Record<ButtonName, string> = { back: t.back, next: last ? t.done : t.next, dismiss: t.skip_tour, later: t.later };
+  const button = (name: ButtonName, cls: string): HTMLButtonElement | null =>
+    view.buttons.includes(name)
+      ? h(doc, "button", { type: "button", class: cls, "data-testid": `tour-${name}`, onclick: () => press(name) }, labels[name])
+      : null;
+  let body: HTMLDivElement | null = null;
+  if (step.body_html) {
+    body = h(doc, "div", { class: "html", id: `${prefix}-body` });
+    // The server sanitized body_html (nh3) before sending it.
+    body.innerHTML = step.body_html;
+  }
+  return [
+    h(doc, "div", { class: "arrow", "aria-hidden": "true" }),
+    total > 1 && h(doc, "p", { class: "count", "data-testid": "tour-count" }, fmt(t.step_of, { current: index + 1, total })),
+    h(doc, "h2", { class: "title", id: `${prefix}-title`, "data-testid": "tour-title" }, step.title),
+    body,
+    h(
+      doc,
+      "div",
+      { class: "bar" },
+      button("dismiss", "link"),
+      button("later", "link"),
+      h(doc, "span", { class: "gap" }),
+      button("back", ""),
+      button("next", "primary"),
+    ),
+  ].filter((n): n is HTMLDivElement => !!n);
+}

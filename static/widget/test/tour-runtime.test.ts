@@ -1,0 +1,266 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { DEFAULT_STRINGS } from "../src/i18n";
+import type { TourHost, TourRuntime } from "../src/tour/contract";
+import { createTourRuntime } from "../src/tour/runtime";
+import type { Tour, TourStep } from "../src/types";
+import { tourStep } from "./helpers";
+
+let rt: TourRuntime;
+let calls: { state: unknown[][]; track: unknown[][]; emit: unknown[][] };
+
+function host(): TourHost {
+  calls = { state: [], track: [], emit: [] };
+  return {
+    win: window,
+    strings: () => DEFAULT_STRINGS,
+    vars: () => ({ "--guide-accent": "#123456" }),
+    state: (...a) => void calls.state.push(a),
+    track: (...a) => void calls.track.push(a),
+    emit: (...a) => void calls.emit.push(a),
+  };
+}
+
+function tour(steps: TourStep[]): Tour {
+  return { key: "t", kind: "tour", title: "T", start: null, steps };
+}
+
+function target(id: string, tag = "div"): HTMLElement {
+  const el = document.createElement(tag);
+  el.id = id;
+  document.body.appendChild(el);
+  return el;
+}
+
+const shadow = (): ShadowRoot => document.querySelector("#guide-tour-root")!.shadowRoot!;
+const stepEl = (): HTMLElement => shadow().querySelector<HTMLElement>('[data-testid="tour-step"]')!;
+const button = (name: string): HTMLButtonElement | null => shadow().querySelector(`[data-testid="tour-${name}"]`);
+const mounted = (): boolean => !!document.querySelector("#guide-tour-root");
+const shownStep = (): string | null => (mounted() && !stepEl().hidden ? stepEl().getAttribute("data-step") : null);
+const key = (k: string, init: KeyboardEventInit = {}, on: Element = stepEl()): boolean =>
+  on.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, composed: true, cancelable: true, ...init }));
+
+beforeEach(() => {
+  // jsdom lays nothing out; the runtime treats elements without boxes as not there yet.
+  vi.spyOn(Element.prototype, "getClientRects").mockImplementation(function (this: Element) {
+    return (this.isConnected ? [{}] : []) as unknown as DOMRectList;
+  });
+  history.replaceState(null, "", "/demo/dashboard");
+  rt = createTourRuntime(host());
+});
+afterEach(() => {
+  rt.destroy();
+  vi.useRealTimers();
+  document.body.replaceChildren();
+});
+
+describe("tour runtime", () => {
+  it("shows a labelled, described dialog, focuses it and tells the server once", () => {
+    target("a");
+    target("b");
+    rt.run(tour([tourStep("a"), tourStep("b")]), null);
+    const el = stepEl();
+    expect(shownStep()).toBe("a");
+    expect(el.getAttribute("role")).toBe("dialog");
+    expect(shadow().getElementById(el.getAttribute("aria-labelledby")!)!.textContent).toBe("Step a");
+    expect(shadow().getElementById(el.getAttribute("aria-describedby")!)!.innerHTML).toBe("<p>About a</p>");
+    expect(shadow().activeElement).toBe(el);
+    expect(shadow().querySelector('[data-testid="tour-count"]')!.textContent).toBe("1 of 2");
+    expect(button("back")).toBeNull();
+    expect(calls.state).toEqual([["t", "active", "a"]]);
+    expect(calls.emit).toEqual([["tour:step", { guide: "t", step: "a", index: 0, total: 2 }]]);
+    expect((document.querySelector("#guide-tour-root") as HTMLElement).style.getPropertyValue("--guide-accent")).toBe("#123456");
+  });
+
+  it("goes next, back and done; finishing completes the tour and returns focus", () => {
+    target("a");
+    target("b");
+    const before = target("field", "input") as HTMLInputElement;
+    before.focus();
+    rt.run(tour([tourStep("a"), tourStep("b")]), null);
+    button("next")!.click();
+    expect(shownStep()).toBe("b");
+    expect(button("next")!.textContent).toBe("Done");
+    button("back")!.click();
+    expect(shownStep()).toBe("a");
+    button("next")!.click();
+    button("next")!.click();
+    expect(rt.current()).toBeNull();
+    expect(stepEl().hidden).toBe(true);
+    expect(calls.state).toEqual([["t", "active", "a"], ["t", "active", "b"], ["t", "active", "a"], ["t", "active", "b"], ["t", "completed"]]);
+    expect(calls.emit[calls.emit.length - 1]).toEqual(["tour:end", { guide: "t", state: "completed" }]);
+    expect(document.activeElement).toBe(before);
+  });
+
+  it("resumes at the server's step without resending it", () => {
+    target("a");
+    target("b");
+    rt.run(tour([tourStep("a"), tourStep("b")]), "b");
+    expect(shownStep()).toBe("b");
+    expect(calls.state).toEqual([]);
+  });
+
+  it("waits for a late target and shows the step as soon as it appears", async () => {
+    vi.useFakeTimers();
+    target("a");
+    rt.run(tour([tourStep("late", { wait_ms: 5000 }), tourStep("a")]), null);
+    expect(shownStep()).toBeNull();
+    vi.advanceTimersByTime(2000);
+    target("late");
+    await Promise.resolve(); // MutationObserver callbacks are microtasks
+    expect(shownStep()).toBe("late");
+    vi.advanceTimersByTime(10000);
+    expect(shownStep()).toBe("late");
+    expect(calls.track).toEqual([]);
+  });
+
+  it("skips a target that never appears and records $target_missing once", () => {
+    vi.useFakeTimers();
+    target("b");
+    rt.run(tour([tourStep("gone", { wait_ms: 1000 }), tourStep("b")]), null);
+    vi.advanceTimersByTime(999);
+    expect(shownStep()).toBeNull();
+    vi.advanceTimersByTime(1);
+    expect(shownStep()).toBe("b");
+    expect(calls.track).toEqual([["$target_missing", { guide: "t", step: "gone", selector: "#gone" }]]);
+    expect(calls.state).toEqual([["t", "active", "b"]]);
+  });
+
+  it("shows a missing target's step centred when on_missing is center", () => {
+    vi.useFakeTimers();
+    rt.run(tour([tourStep("gone", { wait_ms: 300, on_missing: "center" })]), null);
+    vi.advanceTimersByTime(300);
+    expect(shownStep()).toBe("gone");
+    expect(stepEl().classList.contains("centered")).toBe(true);
+    expect(calls.track.length).toBe(1);
+  });
+
+  it("keys: Enter and ArrowRight next, ArrowLeft back, Esc dismisses", () => {
+    ["a", "b", "c"].forEach((id) => target(id));
+    rt.run(tour(["a", "b", "c"].map((id) => tourStep(id))), null);
+    key("Enter");
+    expect(shownStep()).toBe("b");
+    key("ArrowRight");
+    expect(shownStep()).toBe("c");
+    key("ArrowLeft");
+    expect(shownStep()).toBe("b");
+    button("back")!.focus();
+    key("Enter", {}, button("back")!); // the button's own activation, not ours
+    expect(shownStep()).toBe("b");
+    const notCancelled = key("Escape");
+    expect(notCancelled).toBe(false);
+    expect(rt.current()).toBeNull();
+    expect(calls.state[calls.state.length - 1]).toEqual(["t", "dismissed"]);
+  });
+
+  it("keeps Tab within the step's buttons", () => {
+    target("a");
+    target("b");
+    rt.run(tour([tourStep("a"), tourStep("b")]), "b");
+    const [dismiss, back, next] = ["dismiss", "back", "next"].map((n) => button(n)!);
+    key("Tab");
+    expect(shadow().activeElement).toBe(dismiss);
+    key("Tab", {}, dismiss);
+    expect(shadow().activeElement).toBe(back);
+    key("Tab", {}, back);
+    key("Tab", {}, next);
+    expect(shadow().activeElement).toBe(dismiss); // wrapped around
+    key("Tab", { shiftKey: true }, dismiss);
+    expect(shadow().activeElement).toBe(next);
+  });
+
+  it("lets the user Tab to the target when the step waits for a click on it", () => {
+    const t = target("a", "button");
+    target("b");
+    rt.run(tour([tourStep("a", { advance_on: { type: "click" } }), tourStep("b")]), null);
+    expect(button("next")).toBeNull();
+    key("Tab");
+    expect(document.activeElement).toBe(t);
+    key("Tab", {}, t);
+    expect(shadow().activeElement).toBe(button("dismiss"));
+    t.focus();
+    t.click();
+    expect(shownStep()).toBe("b");
+  });
+
+  it("moves on when the user types in the target", () => {
+    const input = target("a", "input");
+    target("b");
+    rt.run(tour([tourStep("a", { advance_on: { type: "input" } }), tourStep("b")]), null);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    expect(shownStep()).toBe("b");
+  });
+
+  it("moves on when Guide.track sends the step's event", () => {
+    target("a");
+    target("b");
+    rt.run(tour([tourStep("a", { advance_on: { type: "event", event: "report_opened" } }), tourStep("b")]), null);
+    rt.event("something_else");
+    expect(shownStep()).toBe("a");
+    rt.event("report_opened");
+    expect(shownStep()).toBe("b");
+  });
+
+  it("follows route changes: page rules hide and show a step, advance_on url moves on", () => {
+    target("tab");
+    target("reports");
+    rt.run(
+      tour([
+        tourStep("tab", { page: "/demo/dashboard", advance_on: { type: "url", url: "/demo/dashboard/reports" } }),
+        tourStep("reports", { page: "/demo/dashboard/reports" }),
+      ]),
+      null,
+    );
+    expect(shownStep()).toBe("tab");
+    history.pushState(null, "", "/demo/dashboard/reports");
+    rt.route("/demo/dashboard/reports");
+    expect(shownStep()).toBe("reports");
+    expect(button("back")).toBeNull(); // Back would lead to a step of another page
+    history.pushState(null, "", "/demo/settings");
+    rt.route("/demo/settings");
+    expect(shownStep()).toBeNull(); // waits for its page
+    expect(rt.current()).toBe("t");
+    history.pushState(null, "", "/demo/dashboard/reports");
+    rt.route("/demo/dashboard/reports");
+    expect(shownStep()).toBe("reports");
+  });
+
+  it("resuming on the page a url step points to moves on at once", () => {
+    target("link");
+    target("there");
+    history.replaceState(null, "", "/demo/integrations");
+    rt.run(tour([tourStep("link", { advance_on: { type: "url", url: "/demo/integrations" } }), tourStep("there")]), "link");
+    expect(shownStep()).toBe("there");
+  });
+
+  it("snoozes with Later and stops quietly when told the tour ended elsewhere", () => {
+    target("a");
+    rt.run(tour([tourStep("a", { buttons: ["next", "dismiss", "later"] })]), null);
+    expect(button("later")!.textContent).toBe("Later");
+    expect(button("dismiss")!.textContent).toBe("Skip tour");
+    button("later")!.click();
+    expect(calls.state[calls.state.length - 1]).toEqual(["t", "snoozed"]);
+    rt.run(tour([tourStep("a")]), null);
+    const sent = calls.state.length;
+    rt.stop();
+    expect(rt.current()).toBeNull();
+    expect(calls.state.length).toBe(sent);
+  });
+
+  it("renders the step in the top layer where popovers exist", () => {
+    const show = vi.fn();
+    const proto = HTMLElement.prototype as unknown as Record<string, unknown>;
+    proto.showPopover = show;
+    proto.hidePopover = vi.fn();
+    try {
+      rt.destroy();
+      rt = createTourRuntime(host());
+      target("a");
+      rt.run(tour([tourStep("a")]), null);
+      expect(stepEl().getAttribute("popover")).toBe("manual");
+      expect(show).toHaveBeenCalledTimes(2); // the overlay, then the step above it
+    } finally {
+      delete proto.showPopover;
+      delete proto.hidePopover;
+    }
+  });
+});
