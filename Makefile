@@ -52,6 +52,18 @@ test: setup
 	cd $(WIDGET) && npm run --silent typecheck && npm test --silent && npm run --silent size
 	$(BIN)/python -m pytest
 
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+# Guide against the bare framework on this machine; writes docs/BENCHMARKS.md and
+# bench/results/. Needs wrk (installed with apt when running as root). Set
+# GUIDE_BENCH_DATABASE_URL (or GUIDE_TEST_DATABASE_URL) to include PostgreSQL.
+bench: setup $(VENV)/.bench-installed
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "bench needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 # Regenerate the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: setup
 	GUIDE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser -k keyboard

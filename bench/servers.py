@@ -1,0 +1,73 @@
+"""Start Guide or the bare baseline under gunicorn (gevent), as production would."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests import live  # noqa: E402  (reuses the test harness: ports, readiness, prepare)
+
+
+def raise_fd_limit() -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+@contextmanager
+def gunicorn(module: str, env: dict[str, str], log: Path) -> Iterator[live.LiveServer]:
+    port = live.free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**env, "GUIDE_ASYNC_MODE": "gevent"}
+    cmd = [str(live.BIN / "gunicorn"), "--no-control-socket", "--workers", "1",
+           "--worker-class", "gevent", "--worker-connections", "20000",
+           "--bind", f"127.0.0.1:{port}", module]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        live.wait_ready(url, process, log)
+        yield live.LiveServer(url=url, env=env, process=process, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def guide_server(database_url: str, tmp: Path) -> Iterator[live.LiveServer]:
+    env = live.server_env(database_url, tmp / "instance", GUIDE_WORKER="off")
+    live.prepare(env)
+    with gunicorn("wsgi:app", env, tmp / "guide.log") as server:
+        yield server
+
+
+@contextmanager
+def bare_server(tmp: Path) -> Iterator[live.LiveServer]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUIDE_")}
+    with gunicorn("bench.bare:app", env, tmp / "bare.log") as server:
+        yield server
+
+
+def worker_pid(server: live.LiveServer) -> int:
+    """gunicorn's single worker (the process that holds the connections)."""
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+    pids = children.read_text().split()
+    return int(pids[0])
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
