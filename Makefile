@@ -69,7 +69,7 @@ screenshots: setup
 	GUIDE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser -k keyboard
 
 lint: setup
-	$(BIN)/ruff check guide tests wsgi.py
+	$(BIN)/ruff check guide tests bench wsgi.py
 
 clean:
 	rm -rf $(VENV) $(WIDGET)/node_modules $(WIDGET)/dist instance

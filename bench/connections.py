@@ -28,7 +28,7 @@ async def hold(session: aiohttp.ClientSession, ws_url: str, token: str | None,
             while not stop.is_set():
                 try:
                     message = await ws.receive_str(timeout=1)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 if message == "2":  # ping -> pong keeps the connection alive
                     await ws.send_str("3")

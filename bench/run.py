@@ -122,7 +122,8 @@ def machine() -> dict[str, Any]:
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1),
             "python": platform.python_version(), "os": platform.platform(),
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "note": "load generators (wrk, Python asyncio clients) share the machine with the server"}
+            "note": "load generators (wrk, Python asyncio clients) share the machine "
+                    "with the server"}
 
 
 def main() -> None:
