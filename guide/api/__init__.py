@@ -7,8 +7,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from guide.api.guides import blp as guides_blp
+    from guide.api.help import blp as help_blp
     from guide.api.widget import blp as widget_blp
     from guide.extensions import api
 
     api.register_blueprint(widget_blp)
     api.register_blueprint(guides_blp)
+    api.register_blueprint(help_blp)

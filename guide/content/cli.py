@@ -39,12 +39,13 @@ def _fail(errors: list[ContentError]) -> None:
 @content_cli.command("validate")
 @DIRECTORY
 def validate_command(directory: Path | None) -> None:
-    """Check workspace.yaml and guides/*.yaml; print file:line errors, exit 1 if any."""
+    """Check workspace.yaml, guides/*.yaml and help/*.md; print file:line errors, exit 1 if any."""
     content = load_content(_directory(directory))
     if not content.ok:
         _fail(content.errors)
-    count = len(content.guides)
-    click.echo(f"{count} guide{'s' if count != 1 else ''}, 0 errors")
+    count, articles = len(content.guides), len(content.articles)
+    help_part = f", {articles} help article{'s' if articles != 1 else ''}" if articles else ""
+    click.echo(f"{count} guide{'s' if count != 1 else ''}{help_part}, 0 errors")
 
 
 @content_cli.command("push")

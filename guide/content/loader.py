@@ -15,7 +15,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 
 from guide.content.yamlfile import YamlDocument, parse_yaml
-from guide.schemas.content import GuideFileSchema, WorkspaceFileSchema
+from guide.schemas.content import GuideFileSchema
+from guide.schemas.support import WorkspaceWithSupportSchema
 
 MAX_FILE_BYTES = 256 * 1024
 WORKSPACE_FILE = "workspace.yaml"
@@ -52,6 +53,7 @@ class Content:
     directory: Path
     workspace: dict[str, Any] | None = None
     guides: list[GuideFile] = field(default_factory=list)
+    articles: list[Any] = field(default_factory=list)  # help.ArticleFile
     errors: list[ContentError] = field(default_factory=list)
 
     @property
@@ -183,7 +185,7 @@ def _unknown_tours(guides: list[GuideFile]) -> list[ContentError]:
 
 
 def load_content(directory: Path) -> Content:
-    """Validate ``workspace.yaml`` and ``guides/*.yaml`` under ``directory``; never raises."""
+    """Validate ``workspace.yaml``, ``guides/*.yaml`` and ``help/*.md``; never raises."""
     content = Content(directory)
     if not directory.is_dir():
         message = "No such content directory."
@@ -191,11 +193,14 @@ def load_content(directory: Path) -> Content:
         return content
     workspace_path = directory / WORKSPACE_FILE
     if workspace_path.is_file():
-        workspace, _, errors = load_file(workspace_path, WorkspaceFileSchema())
+        workspace, _, errors = load_file(workspace_path, WorkspaceWithSupportSchema())
         content.workspace = workspace
         content.errors.extend(errors)
     else:
         message = "Missing: every content directory needs a workspace.yaml (key, name, ...)."
         content.errors.append(ContentError(display_name(workspace_path), None, message))
     _load_guides(directory, content)
+    from guide.content.help import load_articles
+
+    load_articles(directory, content)
     return content

@@ -15,6 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guide.content.help_push import (
+    ArticleResult,
+    articles_not_in_files,
+    sync_articles,
+    sync_support,
+)
 from guide.content.loader import ContentError, load_content
 from guide.extensions import db
 from guide.models import Guide, GuideVersion, Workspace
@@ -61,11 +67,16 @@ class PushReport:
     workspace_status: str
     guides: list[GuideResult] = field(default_factory=list)
     not_in_files: list[str] = field(default_factory=list)
+    articles: list[ArticleResult] = field(default_factory=list)
+    articles_not_in_files: list[str] = field(default_factory=list)
+    support_changed: bool = False
 
     @property
     def changed(self) -> bool:
-        return self.workspace_status != "unchanged" or any(
-            g.status != "unchanged" for g in self.guides
+        return (
+            self.workspace_status != "unchanged" or self.support_changed
+            or any(g.status != "unchanged" for g in self.guides)
+            or any(a.status != "unchanged" for a in self.articles)
         )
 
     @property
@@ -77,6 +88,10 @@ class PushReport:
         out = [f"workspace {self.workspace}: {self.workspace_status}"]
         out += [g.describe() for g in self.guides]
         out += [f"{key}: not in files (left alone)" for key in self.not_in_files]
+        out += [a.describe() for a in self.articles]
+        out += [f"help {key}: not in files (left alone)" for key in self.articles_not_in_files]
+        if self.support_changed and self.workspace_status == "unchanged":
+            out.append(f"workspace {self.workspace}: support settings updated")
         if not self.changed:
             out.append("unchanged")
         return out
@@ -182,6 +197,10 @@ def push_content(directory: Path, *, publish: bool = True, author: str | None = 
             result = _sync_guide(workspace, guide_file.body, publish=publish, author=author)
             report.guides.append(result)
         report.not_in_files = _not_in_files(workspace, {g.key for g in report.guides})
+        report.support_changed = sync_support(workspace, content.workspace.get("support"))
+        report.articles = sync_articles(workspace, [a.data for a in content.articles])
+        report.articles_not_in_files = articles_not_in_files(
+            workspace, {a.key for a in report.articles})
         if report.changed:
             db.session.commit()
         else:
