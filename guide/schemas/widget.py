@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates
 
 ENVELOPE_ID = validate.Regexp(
     r"^[A-Za-z0-9_-]{8,64}$", error="Must be 8-64 letters, digits, '-' or '_' (a UUID)."
@@ -32,9 +32,26 @@ def check_mapping(value: dict[str, Any], what: str, max_keys: int = MAX_TRAITS) 
         raise ValidationError(f"{what.capitalize()} are limited to {MAX_PROPS_JSON} bytes.")
 
 
+def has_nul(value: Any) -> bool:
+    """NUL characters anywhere: PostgreSQL cannot store them in text or JSONB."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False
+
+
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _no_nul(self, data: Any, **_: Any) -> Any:
+        if has_nul(data):
+            raise ValidationError("Text must not contain NUL (\\u0000) characters.")
+        return data
 
 
 class UserIn(StrictSchema):
@@ -91,10 +108,27 @@ class TrackIn(EnvelopeBase):
         check_mapping(value, "props", max_keys=50)
 
 
+class EscalateIn(EnvelopeBase):
+    """``help:escalate``: a stuck user's message; the server assembles the context."""
+
+    message = fields.String(required=True, validate=validate.Length(1, 5000))
+    severity = fields.String(required=True, validate=validate.OneOf(["blocked", "question"]))
+    guide = fields.String(load_default=None, allow_none=True, validate=SLUG)
+    step = fields.String(load_default=None, allow_none=True, validate=SLUG)
+    url = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    article = fields.String(load_default=None, allow_none=True, validate=SLUG)
+
+    @validates("message")
+    def _message(self, value: str, **_: Any) -> None:
+        if not value.strip():
+            raise ValidationError("Write what you need help with (1-5000 characters).")
+
+
 ENVELOPE_SCHEMAS: dict[str, type[EnvelopeBase]] = {
     "step:complete": StepCompleteIn,
     "guide:state": GuideStateIn,
     "event:track": TrackIn,
+    "help:escalate": EscalateIn,
 }
 
 

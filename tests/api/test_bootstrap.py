@@ -182,3 +182,13 @@ def test_locale_trait_beats_the_browser_language(client, open_workspace):
     assert data["user"]["locale"] == "fr"
     assert data["guides"][0]["title"] == "Démarrage"
     assert data["strings"]["mark_done"] == "Marquer comme fait"
+
+
+def test_nul_characters_are_refused_everywhere(client, open_workspace):
+    for body in ({"app": "open", "user": {"id": "a\x00b"}},
+                 {"app": "open", "user": {"id": "ada", "traits": {"k\x00": 1}}},
+                 {"app": "open", "user": {"id": "ada", "traits": {"k": ["x\x00"]}}}):
+        response = client.post("/api/v1/widget/bootstrap", json=body)
+        assert response.status_code == 400, body
+        assert response.get_json()["error"]["code"] == "invalid_payload"
+    assert count_users() == 0
