@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -41,10 +43,11 @@ def two_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[live.
         yield servers
 
 
-def connect(server: live.LiveServer, token: str) -> tuple[socketio.Client, queue.Queue[Any]]:
+def connect(server: live.LiveServer, token: str,
+            event: str = "progress") -> tuple[socketio.Client, queue.Queue[Any]]:
     client = socketio.Client(reconnection=False)
     received: queue.Queue[Any] = queue.Queue()
-    client.on("progress", received.put, namespace="/widget")
+    client.on(event, received.put, namespace="/widget")
     client.connect(server.url, namespaces=["/widget"], transports=["websocket"],
                    auth={"token": token}, wait_timeout=10)
     return client, received
@@ -60,6 +63,28 @@ def test_progress_reaches_a_tab_connected_to_the_other_process(two_servers, tmp_
         assert ack["ok"] is True, ack
         push = pushed.get(timeout=10)
         assert "welcome" in push["progress"]["getting-started"]["completed"]
+    finally:
+        on_a.disconnect()
+        on_b.disconnect()
+
+
+def test_a_publish_from_the_cli_reaches_widgets_on_both_processes(two_servers, tmp_path: Path):
+    """`flask guide content push` is a third process: its guides:changed goes through Redis."""
+    server_a, server_b = two_servers
+    on_a, seen_a = connect(server_a, live.bootstrap(server_a, "grace")["socket"]["token"],
+                           "guides:changed")
+    on_b, seen_b = connect(server_b, live.bootstrap(server_b, "alan")["socket"]["token"],
+                           "guides:changed")
+    content = tmp_path / "content"
+    shutil.copytree(live.ROOT / "content", content)
+    guide_file = content / "guides" / "getting-started.yaml"
+    guide_file.write_text(guide_file.read_text().replace("priority: 0", "priority: 1", 1))
+    try:
+        subprocess.run([str(live.BIN / "flask"), "--app", "wsgi", "guide", "content", "push",
+                        str(content)], cwd=live.ROOT, env=server_a.env, check=True,
+                       capture_output=True, timeout=60)
+        assert seen_a.get(timeout=10) == {}
+        assert seen_b.get(timeout=10) == {}
     finally:
         on_a.disconnect()
         on_b.disconnect()
