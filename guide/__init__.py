@@ -39,6 +39,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         render_as_batch=True, include_name=models.help.is_model_table,
     )
     _init_socketio(app)
+    if app.config["GUIDE_TRUSTED_PROXIES"]:
+        # Outermost, so Socket.IO handshakes see the client's scheme and host too.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["GUIDE_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     extensions.api.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -89,6 +89,30 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "GUIDE_CONTENT_DIR": _env("CONTENT_DIR", str(PROJECT_ROOT / "content")),
         # Where the built widget bundle lives.
         "GUIDE_WIDGET_DIST": _env("WIDGET_DIST", str(PROJECT_ROOT / "static" / "widget" / "dist")),
+        # How many reverse proxies (load balancer, nginx) sit in front and set
+        # X-Forwarded-For/-Proto/-Host; 0 trusts none of these headers.
+        "GUIDE_TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES", "0") or 0),
+        # Outbox delivery (webhooks, emails): "embedded" runs it in a thread of the web
+        # server (one command, the default); "off" leaves it to `flask guide worker`.
+        "GUIDE_WORKER": _env("WORKER", "embedded"),
+        # Seconds between polls for due deliveries when idle, and a claimed message's lease
+        # (another worker may retry it after that, e.g. when this one was killed).
+        "GUIDE_WORKER_INTERVAL": float(_env("WORKER_INTERVAL", "2") or 2),
+        "GUIDE_OUTBOX_LEASE": int(_env("OUTBOX_LEASE", "60") or 60),
+        # Escalation emails: smtp://user:pass@host:587?starttls=true or smtps://host:465.
+        "GUIDE_SMTP_URL": _env("SMTP_URL"),
+        # Sender when a workspace's support.email has no "from".
+        "GUIDE_SMTP_FROM": _env("SMTP_FROM", "guide@localhost"),
+        # Deliver webhooks to loopback/private addresses for every workspace (local tests
+        # only; a workspace can allow it for itself with support.allow_private_webhooks).
+        "GUIDE_WEBHOOK_ALLOW_PRIVATE": _env_bool("WEBHOOK_ALLOW_PRIVATE", False),
+        # Seconds to wait for a webhook receiver to answer.
+        "GUIDE_WEBHOOK_TIMEOUT": float(_env("WEBHOOK_TIMEOUT", "10") or 10),
+        # An endpoint is disabled after this many messages in a row went dead.
+        "GUIDE_WEBHOOK_DISABLE_AFTER": int(_env("WEBHOOK_DISABLE_AFTER", "3") or 3),
+        # This server's public address (https://guide.example.com), for links in emails
+        # and webhooks to the support inbox; omitted from them when unset.
+        "GUIDE_PUBLIC_URL": _env("PUBLIC_URL"),
     }
 
 

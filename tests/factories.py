@@ -73,13 +73,14 @@ def sign(ws: Workspace, sub: str, *, ttl: int = 300, secret: str | None = None,
 
 
 def bootstrap(client: Any, ws: Workspace, user_id: str = "u1", *, token: Any = "sign",
-              origin: str | None = None, **body: Any) -> Any:
+              origin: str | None = None, headers: dict[str, str] | None = None,
+              **body: Any) -> Any:
     """POST a bootstrap for ``user_id``; ``token="sign"`` signs a valid identity token."""
     if token == "sign":
         token = sign(ws, user_id)
     payload = {"app": ws.key, "user": {"id": user_id, "traits": body.pop("traits", {})},
                "token": token, **body}
-    headers = {"Origin": origin} if origin else {}
+    headers = {**(headers or {}), **({"Origin": origin} if origin else {})}
     return client.post("/api/v1/widget/bootstrap", json=payload, headers=headers)
 
 
