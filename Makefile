@@ -10,7 +10,7 @@ GUIDE_PORT ?= 5000
 GUIDE_HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: demo test bench lint widget setup db clean screenshots
+.PHONY: demo test bench lint widget setup db clean screenshots scale-out
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ bench: setup $(VENV)/.bench-installed
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The production tier on this machine (docs/DEPLOY.md): N gevent processes on
+# PostgreSQL + Redis and separate delivery workers.
+scale-out: setup
+	$(BIN)/python -m pip install --quiet -e '.[postgres,redis,gevent]'
+	scripts/scale-out.sh
 
 # Regenerate the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: setup
