@@ -11,7 +11,7 @@ from guide.errors import GuideError
 from guide.extensions import db, socketio
 from guide.models import EndUser, Workspace
 from guide.models.user import account_room, workspace_room
-from guide.services import envelopes
+from guide.services import envelopes, nudges
 from guide.services.sessions import socket_context
 
 NAMESPACE = "/widget"
@@ -31,6 +31,8 @@ def on_connect(auth: Any = None) -> None:
     join_room(workspace_room(ctx.workspace.id))
     if ctx.user.account_id is not None:
         join_room(account_room(ctx.user.account_id))
+    # Status changes of the user's escalations made while they were away.
+    nudges.deliver_pending(ctx.user, request.sid)
 
 
 def _context() -> envelopes.Context | None:
@@ -62,3 +64,8 @@ def on_guide_state(data: Any = None) -> dict[str, Any]:
 @socketio.on("event:track", namespace=NAMESPACE)
 def on_track(data: Any = None) -> dict[str, Any]:
     return _envelope("event:track", data)
+
+
+@socketio.on("help:escalate", namespace=NAMESPACE)
+def on_escalate(data: Any = None) -> dict[str, Any]:
+    return _envelope("help:escalate", data)

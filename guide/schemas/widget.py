@@ -6,7 +6,16 @@ import json
 import re
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates,
+    validates_schema,
+)
 
 ENVELOPE_ID = validate.Regexp(
     r"^[A-Za-z0-9_-]{8,64}$", error="Must be 8-64 letters, digits, '-' or '_' (a UUID)."
@@ -122,6 +131,11 @@ class EscalateIn(EnvelopeBase):
     def _message(self, value: str, **_: Any) -> None:
         if not value.strip():
             raise ValidationError("Write what you need help with (1-5000 characters).")
+
+    @validates_schema
+    def _step_needs_guide(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("step") and not data.get("guide"):
+            raise ValidationError("A step needs its guide.", "step")
 
 
 ENVELOPE_SCHEMAS: dict[str, type[EnvelopeBase]] = {

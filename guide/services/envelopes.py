@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,10 @@ class Outcome:
     completed: list[dict[str, str]] = field(default_factory=list)
     touched: dict[int, tuple[Guide, GuideVersion]] = field(default_factory=dict)
     account_guides: set[int] = field(default_factory=set)
+    # More fields for the ack (help:escalate: reference, status), and work to do once
+    # the transaction committed (waking the outbox worker).
+    extra: dict[str, Any] = field(default_factory=dict)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     def touch(self, guide: Guide, version: GuideVersion) -> None:
         self.touched[guide.id] = (guide, version)
@@ -86,7 +91,8 @@ def _handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
     outcome = Outcome()
     APPLY[kind](ctx, envelope, event, outcome)
     ack = {"ok": True, "id": envelope["id"], "duplicate": False,
-           "progress": _progress_of(ctx.user, outcome), "completed": outcome.completed}
+           "progress": _progress_of(ctx.user, outcome), "completed": outcome.completed,
+           **outcome.extra}
     event.result = ack
     db.session.add(event)
     try:
@@ -100,6 +106,8 @@ def _handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
             raise
         return replay
     push.progress_changed(ctx, outcome)
+    for callback in outcome.after_commit:
+        callback()
     return ack
 
 
@@ -245,8 +253,15 @@ def _progress_of(user: EndUser, out: Outcome) -> dict[str, Any]:
     return rules.progress_map(user, list(out.touched.values()))
 
 
+def _apply_escalate(ctx: Context, env: dict[str, Any], event: Event, out: Outcome) -> None:
+    from guide.services.escalations import apply_escalate
+
+    apply_escalate(ctx, env, event, out)
+
+
 APPLY = {
     "step:complete": _apply_step_complete,
     "guide:state": _apply_guide_state,
     "event:track": _apply_track,
+    "help:escalate": _apply_escalate,
 }
