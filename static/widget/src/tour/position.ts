@@ -36,7 +36,8 @@ export function anchor(
       middleware: [
         offset(12),
         flip({ padding: 8, fallbackAxisSideDirection: auto ? "end" : "none" }),
-        shift({ padding: 8 }),
+        // crossAxis too: a target taller than the viewport must not push the step off-screen.
+        shift({ padding: 8, crossAxis: true }),
         arrow({ element: arrowEl, padding: 12 }),
       ],
     }).then(({ x, y, placement: side, middlewareData }) => {
