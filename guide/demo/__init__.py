@@ -147,7 +147,14 @@ def logout() -> Any:
 @bp.get("/dashboard")
 @signed_in
 def dashboard() -> str:
-    return render_page("demo/dashboard.html", "dashboard")
+    return render_page("demo/dashboard.html", "dashboard", tab="overview")
+
+
+@bp.get("/dashboard/reports")
+@signed_in
+def dashboard_reports() -> str:
+    """The Reports view of the dashboard; demo.js reaches it client-side with pushState."""
+    return render_page("demo/dashboard.html", "dashboard", tab="reports")
 
 
 @bp.get("/integrations")

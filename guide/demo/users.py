@@ -36,6 +36,14 @@ USERS: list[dict[str, Any]] = [
         "id": "alan", "name": "Alan Turing", "email": "alan@bletchley.example", "role": "viewer",
         "plan": "enterprise", "signup_days_ago": 1, "locale": "en", "account": "bletchley",
     },
+    {
+        "id": "tess", "name": "Tess Ocean", "email": "tess@acme.example", "role": "member",
+        "plan": "trial", "signup_days_ago": 0, "locale": "en", "account": "acme",
+    },
+    {
+        "id": "ben", "name": "Ben Franklin", "email": "ben@radium.example", "role": "member",
+        "plan": "pro", "signup_days_ago": 3, "locale": "en", "account": "radium",
+    },
 ]
 
 

@@ -20,7 +20,7 @@ def run(app: Flask, *args: str) -> Any:
 def test_validate_the_default_directory(app: Flask) -> None:
     result = run(app, "content", "validate")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "2 guides, 4 help articles, 0 errors\n"
+    assert result.stdout == "3 guides, 4 help articles, 0 errors\n"
 
 
 def test_validate_reports_file_line_errors_and_exits_1(app: Flask, tmp_path: Path) -> None:
@@ -49,6 +49,7 @@ def test_push_prints_a_summary(app: Flask, db: Any) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "workspace demo: created",
+        "dashboard-tour: created, version 1 published",
         "getting-started: created, version 1 published",
         "pro-features: created, version 1 published",
         "help connect-data-sources: created",

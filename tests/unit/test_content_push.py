@@ -45,6 +45,7 @@ def test_push_creates_workspace_guides_and_published_versions(db: Any, content_d
     report = push_content(content_dir, author="ci")
     assert report.workspace_status == "created"
     assert [(g.key, g.status, g.version, g.published) for g in report.guides] == [
+        ("dashboard-tour", "created", 1, True),
         ("getting-started", "created", 1, True),
         ("pro-features", "created", 1, True),
     ]
@@ -66,7 +67,7 @@ def test_push_twice_is_a_no_op(db: Any, content_dir: Path) -> None:
     report = push_content(content_dir)
     assert not report.changed
     assert report.lines()[-1] == "unchanged"
-    assert [g.status for g in report.guides] == ["unchanged", "unchanged"]
+    assert [g.status for g in report.guides] == ["unchanged", "unchanged", "unchanged"]
     assert versions(db, "getting-started") == [(1, "published")]
     assert db.session.scalars(db.select(Workspace)).one().signing_secrets == secret
 
@@ -77,6 +78,7 @@ def test_changed_content_makes_version_two_and_archives_one(db: Any, content_dir
     edit(content_dir, "getting-started.yaml", "priority: 0", "priority: 3")
     report = push_content(content_dir)
     assert [g.describe() for g in report.guides] == [
+        "dashboard-tour: unchanged",
         "getting-started: new version 2 published",
         "pro-features: unchanged",
     ]
@@ -90,13 +92,13 @@ def test_draft_leaves_the_published_version_alone(db: Any, content_dir: Path) ->
     push_content(content_dir)
     edit(content_dir, "getting-started.yaml", "en: Say hello", "en: Say hi")
     report = push_content(content_dir, publish=False)
-    assert report.guides[0].describe() == "getting-started: new version 2 draft"
+    assert report.guides[1].describe() == "getting-started: new version 2 draft"
     assert not report.published
     assert versions(db, "getting-started") == [(1, "published"), (2, "draft")]
     assert guide(db, "getting-started").published_version.number == 1  # type: ignore[union-attr]
     # Pushing the same files without --draft publishes that draft, with no third version.
     report = push_content(content_dir)
-    assert report.guides[0].describe() == "getting-started: version 2 published"
+    assert report.guides[1].describe() == "getting-started: version 2 published"
     assert versions(db, "getting-started") == [(1, "archived"), (2, "published")]
 
 

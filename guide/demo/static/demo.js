@@ -73,8 +73,57 @@
     form.reset();
   }
 
+  // Dashboard views: Overview and Reports switch client-side (an SPA route
+  // change through history.pushState); Back/Forward switch them again.
+  var VIEWS = {"/demo/dashboard": "overview", "/demo/dashboard/reports": "reports"};
+  function showView(path) {
+    var name = VIEWS[path.replace(/\/+$/, "")];
+    if (!name) return false;
+    Object.keys(VIEWS).forEach(function (p) {
+      var key = VIEWS[p];
+      var view = document.getElementById("view-" + key);
+      var tab = document.getElementById("tab-" + key);
+      if (view) view.hidden = key !== name;
+      if (tab) {
+        if (key === name) tab.setAttribute("aria-current", "page");
+        else tab.removeAttribute("aria-current");
+      }
+    });
+    document.title = (name === "reports" ? "Reports" : "Dashboard") + " · Acme Analytics";
+    return true;
+  }
+  function onTab(event, tab) {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey ||
+        event.shiftKey || event.altKey) return;
+    var path = new URL(tab.href, location.href).pathname;
+    event.preventDefault();
+    if (path !== location.pathname) history.pushState({view: path}, "", path);
+    showView(path);
+  }
+
+  // "Weekly insights" arrives two seconds after load, like a lazily loaded widget.
+  function renderInsights() {
+    var slot = document.getElementById("insights-slot");
+    if (!slot || document.getElementById("insights")) return;
+    var card = document.createElement("section");
+    card.className = "card insights";
+    card.id = "insights";
+    card.setAttribute("aria-labelledby", "insights-title");
+    var title = document.createElement("h2");
+    title.id = "insights-title";
+    title.textContent = "Weekly insights";
+    var text = document.createElement("p");
+    text.className = "muted";
+    text.textContent = "Sessions from organic search grew 14% this week; conversion dipped on mobile.";
+    card.appendChild(title);
+    card.appendChild(text);
+    slot.appendChild(card);
+  }
+
   function init() {
     var done = connected();
+    if (document.getElementById("insights-slot")) setTimeout(renderInsights, 2000);
+    window.addEventListener("popstate", function () { showView(location.pathname); });
     document.querySelectorAll("[data-integration]").forEach(function (button) {
       if (done.indexOf(button.getAttribute("data-integration")) !== -1) markConnected(button);
     });
@@ -85,6 +134,8 @@
       if (target.closest("#new-dashboard")) return onNewDashboard();
       if (target.closest("#open-help")) return guide("openHelp");
       if (target.closest("#export")) return toast("Export started: you will get an email");
+      var tab = target.closest("#dashboard-tabs a");
+      if (tab) return onTab(event, tab);
       var connect = target.closest("[data-integration]");
       if (connect && !connect.disabled) onConnect(connect);
     });
