@@ -70,3 +70,30 @@ describe("page tracking", () => {
     expect(history.replaceState).toBe(replace);
   });
 });
+
+describe("Navigation API", () => {
+  it("reports navigations it sees once, without double-firing with the history wrappers", async () => {
+    const navigation = new EventTarget();
+    (window as unknown as { navigation?: EventTarget }).navigation = navigation;
+    try {
+      const seen: string[] = [];
+      stop = watchPage(window, (url) => seen.push(url));
+      history.pushState({}, "", "/nav/one");
+      navigation.dispatchEvent(new Event("navigatesuccess"));
+      await tick();
+      // A router calling navigation.navigate() changes the URL without touching history methods.
+      History.prototype.replaceState.call(history, {}, "", "/nav/two");
+      navigation.dispatchEvent(new Event("navigatesuccess"));
+      await tick();
+      expect(seen).toEqual(["/nav/one", "/nav/two"]);
+      stop();
+      stop = undefined;
+      history.pushState({}, "", "/nav/three");
+      navigation.dispatchEvent(new Event("navigatesuccess"));
+      await tick();
+      expect(seen).toEqual(["/nav/one", "/nav/two"]); // listener removed on teardown
+    } finally {
+      delete (window as unknown as { navigation?: EventTarget }).navigation;
+    }
+  });
+});

@@ -238,8 +238,10 @@ export function createTourRuntime(host: TourHost): TourRuntime {
     run(next, at) {
       if (tour) end(null, false);
       if (!next?.steps?.length) return;
-      const active = doc.activeElement as HTMLElement | null;
-      returnTo = active && active !== doc.body && active !== hostEl ? active : null;
+      // Into open shadow roots (our own checklist's button, a web component's field).
+      let active = doc.activeElement as HTMLElement | null;
+      while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement as HTMLElement;
+      returnTo = active && active !== doc.body && !hostEl?.contains(active) ? active : null;
       tour = next;
       state = initialState(next.steps, at);
       // Resuming where the server says the user is: nothing new to tell it.
