@@ -246,6 +246,18 @@ describe("tour runtime", () => {
     expect(calls.state.length).toBe(sent);
   });
 
+  it("finds a target inside an open shadow root with >>>", () => {
+    const component = target("app-card");
+    const inner = document.createElement("button");
+    inner.className = "inner";
+    component.attachShadow({ mode: "open" }).append(inner);
+    rt.run(tour([tourStep("x", { target: "#app-card >>> .inner", advance_on: { type: "click" } }), tourStep("b", { target: null })]), null);
+    expect(shownStep()).toBe("x");
+    inner.click();
+    expect(shownStep()).toBe("b");
+    expect(stepEl().classList.contains("centered")).toBe(true); // no target: centred
+  });
+
   it("renders the step in the top layer where popovers exist", () => {
     const show = vi.fn();
     const proto = HTMLElement.prototype as unknown as Record<string, unknown>;
