@@ -57,6 +57,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api_package.init_app(app)
     widget_assets.init_app(app)
     health.init_app(app)
+    if app.config["GUIDE_WORKER"] == "embedded" and not app.testing:
+        from guide.automation import worker
+
+        worker.init_app(app)
     if app.config["GUIDE_DEMO"]:
         from guide import demo
 

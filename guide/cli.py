@@ -9,8 +9,10 @@ guide_cli = AppGroup("guide", help="Guide server commands.")
 
 
 def init_app(app: Flask) -> None:
+    from guide.automation.cli import worker_command
     from guide.content.cli import content_cli, workspace_cli
 
     guide_cli.add_command(content_cli)
     guide_cli.add_command(workspace_cli)
+    guide_cli.add_command(worker_command)
     app.cli.add_command(guide_cli)

@@ -1,0 +1,1 @@
+"""Automation: the outbox worker and what it delivers (webhooks, emails)."""

@@ -1,0 +1,73 @@
+"""Escalation emails over SMTP (``GUIDE_SMTP_URL``): plain text and HTML, both readable.
+
+``smtp://user:pass@host:587?starttls=true`` (STARTTLS), ``smtps://host:465``
+(TLS from the start) or ``smtp://host:25`` (no TLS, e.g. a local relay).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from flask import current_app
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from guide.models import OutboxMessage
+
+TIMEOUT = 30
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+)
+
+
+def render(message: OutboxMessage) -> tuple[str, str, str]:
+    """``(subject, text, html)`` for an escalation event."""
+    data: dict[str, Any] = message.payload["data"]
+    escalation = data["escalation"]
+    change = data.get("change")
+    what = f"{change['to']}" if change else escalation["severity"]
+    subject = f"[{escalation['reference']}] {what}: {escalation['summary']}"
+    values = {"e": escalation, "c": escalation.get("context") or {}, "change": change,
+              "event": message.payload["type"]}
+    return (subject, _templates.get_template("escalation.txt").render(values),
+            _templates.get_template("escalation.html").render(values))
+
+
+def _smtp(url: str) -> smtplib.SMTP:
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError("GUIDE_SMTP_URL must look like smtp://user:pass@host:587?starttls=true")
+    options = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
+    context = ssl.create_default_context()
+    if parts.scheme == "smtps":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(parts.hostname, parts.port or 465,
+                                                timeout=TIMEOUT, context=context)
+    else:
+        client = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=TIMEOUT)
+        if options.get("starttls") in ("1", "true", "yes"):
+            client.starttls(context=context)
+    if parts.username:
+        client.login(unquote(parts.username), unquote(parts.password or ""))
+    return client
+
+
+def deliver(message: OutboxMessage) -> None:
+    """Send the email; any SMTP or network error raises (and the message is retried)."""
+    url = current_app.config["GUIDE_SMTP_URL"]
+    if not url:
+        raise RuntimeError("GUIDE_SMTP_URL is not set")
+    subject, text, html = render(message)
+    email = EmailMessage()
+    email["Subject"] = subject
+    email["From"] = message.payload.get("from") or current_app.config["GUIDE_SMTP_FROM"]
+    email["To"] = message.target
+    email["Message-ID"] = f"<{message.message_id}@guide>"
+    email.set_content(text)
+    email.add_alternative(html, subtype="html")
+    with _smtp(url) as client:
+        client.send_message(email)
