@@ -195,19 +195,30 @@ def run(app: Flask, stop: threading.Event) -> None:
 
 
 _embedded_lock = threading.Lock()
-_embedded: dict[int, threading.Thread] = {}
+_embedded: dict[int, tuple[threading.Thread, threading.Event]] = {}
 
 
 def start_embedded(app: Flask) -> threading.Thread:
     """One background worker thread per process (re-created after a fork)."""
     with _embedded_lock:
-        thread = _embedded.get(os.getpid())
+        thread, _ = _embedded.get(os.getpid(), (None, None))
         if thread is None or not thread.is_alive():
-            thread = threading.Thread(target=run, args=(app, threading.Event()),
-                                      name="guide-outbox", daemon=True)
+            stop = threading.Event()
+            thread = threading.Thread(target=run, args=(app, stop), name="guide-outbox",
+                                      daemon=True)
             thread.start()
-            _embedded[os.getpid()] = thread
+            _embedded[os.getpid()] = (thread, stop)
         return thread
+
+
+def stop_embedded(timeout: float = 10) -> None:
+    """Stop this process's embedded worker after the message in hand (tests, shutdown)."""
+    with _embedded_lock:
+        thread, stop = _embedded.pop(os.getpid(), (None, None))
+    if thread is not None and stop is not None:
+        stop.set()
+        wake_up.set()
+        thread.join(timeout)
 
 
 def init_app(app: Flask) -> None:
