@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from guide.api.escalations import blp as escalations_blp
     from guide.api.guides import blp as guides_blp
     from guide.api.help import blp as help_blp
     from guide.api.widget import blp as widget_blp
@@ -14,3 +15,4 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(widget_blp)
     api.register_blueprint(guides_blp)
     api.register_blueprint(help_blp)
+    api.register_blueprint(escalations_blp)
