@@ -16,3 +16,7 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(guides_blp)
     api.register_blueprint(help_blp)
     api.register_blueprint(escalations_blp)
+    # The inbox pages (/support/) belong to the same feature as the escalation API.
+    from guide import support
+
+    support.init_app(app)
