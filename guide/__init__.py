@@ -52,11 +52,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
 
     from guide import api as api_package
-    from guide import health, widget_assets
+    from guide import health, metrics, widget_assets
 
     api_package.init_app(app)
     widget_assets.init_app(app)
     health.init_app(app)
+    metrics.init_app(app)
     if app.config["GUIDE_WORKER"] == "embedded" and not app.testing:
         from guide.automation import worker
 

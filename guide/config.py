@@ -89,6 +89,9 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "GUIDE_CONTENT_DIR": _env("CONTENT_DIR", str(PROJECT_ROOT / "content")),
         # Where the built widget bundle lives.
         "GUIDE_WIDGET_DIST": _env("WIDGET_DIST", str(PROJECT_ROOT / "static" / "widget" / "dist")),
+        # Envelopes one socket may send (the `limits` notation); over it, a negative
+        # ack with retry_after.
+        "GUIDE_SOCKET_RATE_LIMIT": _env("SOCKET_RATE_LIMIT", "20/second;300/minute"),
         # How many reverse proxies (load balancer, nginx) sit in front and set
         # X-Forwarded-For/-Proto/-Host; 0 trusts none of these headers.
         "GUIDE_TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES", "0") or 0),

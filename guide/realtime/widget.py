@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
+from guide import metrics
 from guide.errors import GuideError
 from guide.extensions import db, socketio
 from guide.models import EndUser, Workspace
 from guide.models.user import account_room, workspace_room
+from guide.realtime import ratelimit
 from guide.services import envelopes, nudges
 from guide.services.sessions import socket_context
 
@@ -33,6 +36,14 @@ def on_connect(auth: Any = None) -> None:
         join_room(account_room(ctx.user.account_id))
     # Status changes of the user's escalations made while they were away.
     nudges.deliver_pending(ctx.user, request.sid)
+    metrics.CONNECTIONS.inc()
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def on_disconnect(*_: Any) -> None:
+    if "user_id" in session:  # a refused connection was never counted
+        metrics.CONNECTIONS.dec()
+    ratelimit.forget(request.sid)
 
 
 def _context() -> envelopes.Context | None:
@@ -44,11 +55,20 @@ def _context() -> envelopes.Context | None:
 
 
 def _envelope(kind: str, data: Any) -> dict[str, Any]:
+    wait = ratelimit.retry_after(request.sid)
+    if wait is not None:
+        return {"ok": False, "error": {
+            "code": "rate_limited", "retry_after": wait,
+            "message": f"Too many events from this page; retry after {wait} s.",
+        }}
     ctx = _context()
     if ctx is None:
         return {"ok": False, "error": {"code": "socket_token_invalid",
                                        "message": "This connection's user no longer exists."}}
-    return envelopes.handle(ctx, kind, data)
+    started = time.perf_counter()
+    ack = envelopes.handle(ctx, kind, data)
+    metrics.observe(kind, ack, time.perf_counter() - started)
+    return ack
 
 
 @socketio.on("step:complete", namespace=NAMESPACE)
