@@ -1,5 +1,7 @@
 """Models, one module per aggregate. Importing this package registers every table."""
 
+from guide.models.audit import AuditEntry
+from guide.models.author import Author, AuthoringSettings, AuthorRole
 from guide.models.escalation import Escalation, Nudge
 from guide.models.event import Event
 from guide.models.guide import Guide, GuideVersion
@@ -12,6 +14,10 @@ from guide.models.workspace import Workspace
 __all__ = [
     "Account",
     "AccountStepCompletion",
+    "AuditEntry",
+    "Author",
+    "AuthorRole",
+    "AuthoringSettings",
     "EndUser",
     "Escalation",
     "Event",

@@ -1,0 +1,86 @@
+"""Authors: the people who write and publish guides in the admin (``/admin/``).
+
+An author signs in with an email and a password (argon2 hash) and has one
+role per workspace. Roles are ordered: each includes what the lower ones may do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from guide.extensions import db
+from guide.models.base import UTCDateTime, utcnow
+
+# viewer reads; author edits drafts; publisher publishes, rolls back and renames
+# steps; admin also manages authors, roles, API keys and workspace settings.
+ROLES = ("viewer", "author", "publisher", "admin")
+
+
+def role_rank(role: str | None) -> int:
+    """0 for no role, then 1..4 in ``ROLES`` order."""
+    return ROLES.index(role) + 1 if role in ROLES else 0
+
+
+class Author(db.Model):
+    __tablename__ = "author"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased: sign-in is case-insensitive.
+    email: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Flask-Login's user protocol.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.email
+
+
+class AuthorRole(db.Model):
+    """An author's role in one workspace (no row: no access)."""
+
+    __tablename__ = "author_role"
+    __table_args__ = (sa.UniqueConstraint("author_id", "workspace_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("author.id", ondelete="CASCADE"))
+    workspace_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuthoringSettings(db.Model):
+    """Per-workspace admin settings that never live in content files."""
+
+    __tablename__ = "authoring_settings"
+
+    workspace_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The host product page that "Preview" and "Pick element" open, e.g.
+    # https://app.example.com/dashboard (or a path on this server, like /demo/dashboard).
+    preview_url: Mapped[str | None] = mapped_column(sa.String(2000))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
