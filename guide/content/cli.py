@@ -16,7 +16,7 @@ from flask.cli import AppGroup
 from guide.content.loader import ContentError, load_content
 from guide.content.push import ContentInvalid, push_content
 
-content_cli = AppGroup("content", help="Validate and push content files (guides, workspace).")
+content_cli = AppGroup("content", help="Validate, push and pull content files.")
 workspace_cli = AppGroup("workspace", help="Workspace keys and settings.")
 
 DIRECTORY = click.argument(
@@ -98,3 +98,21 @@ def api_key_command(key: str, revoke_all: bool) -> None:
     api_key = workspace.create_api_key()
     db.session.commit()
     click.echo(api_key)
+
+
+@content_cli.command("pull")
+@DIRECTORY
+@click.option("--workspace", "workspace_key", default=None,
+              help="Workspace key (default: the key in DIR/workspace.yaml).")
+@click.option("--drafts", is_flag=True, help="Write each guide's latest draft, not what is live.")
+def pull_command(directory: Path | None, workspace_key: str | None, drafts: bool) -> None:
+    """Write the workspace's settings, guides and help articles to DIR as files."""
+    from guide.content.pull import PullError, pull_content
+
+    try:
+        report = pull_content(_directory(directory), workspace_key, drafts=drafts)
+    except PullError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(1) from error
+    for line in report.lines():
+        click.echo(line)

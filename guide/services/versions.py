@@ -1,0 +1,195 @@
+"""Guide versions from the admin: save drafts, publish, roll back, list.
+
+Every save adds a draft version (numbered after the latest, like ``content
+push``), stored exactly as push stores it: the body ``GuideFileSchema`` loads.
+Publishing points the guide at a version and archives the previous one;
+published versions are never edited. Rollback republishes an old body as a
+*new* version number (history only grows, and ``push``'s "unchanged" check
+keeps comparing with the latest version). Each change is audited in the same
+transaction, and widgets are told to refresh after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from guide.content.push import body_checksum
+from guide.errors import Conflict, InvalidPayload, NotFound, invalid_payload
+from guide.extensions import db
+from guide.models import Author, Guide, GuideVersion, Workspace
+from guide.schemas.content import GuideFileSchema
+from guide.services import audit
+from guide.services.push import guides_changed
+
+
+@dataclass
+class GuideStatus:
+    guide: Guide
+    title: Any
+    published: int | None
+    latest: GuideVersion
+
+    @property
+    def unpublished(self) -> bool:
+        return self.published is None or self.latest.number > self.published
+
+    @property
+    def edited_at(self) -> datetime:
+        return self.latest.created_at
+
+    @property
+    def edited_by(self) -> str | None:
+        return self.latest.author
+
+
+def validate_body(data: Any) -> dict[str, Any]:
+    """The stored body for ``data``; ``InvalidPayload`` with per-field messages if invalid."""
+    try:
+        return GuideFileSchema().load(data)
+    except ValidationError as error:
+        raise invalid_payload(error) from error
+
+
+def get_guide(workspace: Workspace, key: str) -> Guide:
+    guide = db.session.scalar(
+        db.select(Guide).where(Guide.workspace_id == workspace.id, Guide.key == key))
+    if guide is None:
+        raise NotFound(f'No guide "{key}" in this workspace.')
+    return guide
+
+
+def latest_version(guide: Guide) -> GuideVersion:
+    return db.session.scalars(db.select(GuideVersion).where(GuideVersion.guide_id == guide.id)
+                              .order_by(GuideVersion.number.desc()).limit(1)).one()
+
+
+def get_version(guide: Guide, number: int) -> GuideVersion:
+    version = db.session.scalar(db.select(GuideVersion).where(
+        GuideVersion.guide_id == guide.id, GuideVersion.number == number))
+    if version is None:
+        raise NotFound(f"{guide.key} has no version {number}.")
+    return version
+
+
+def history(guide: Guide) -> list[GuideVersion]:
+    return list(db.session.scalars(db.select(GuideVersion).where(
+        GuideVersion.guide_id == guide.id).order_by(GuideVersion.number.desc())))
+
+
+def statuses(workspace: Workspace) -> list[GuideStatus]:
+    """Every guide with its published number and latest version, by key."""
+    latest = (db.select(GuideVersion.guide_id, db.func.max(GuideVersion.number).label("n"))
+              .group_by(GuideVersion.guide_id).subquery())
+    rows = db.session.execute(
+        db.select(Guide, GuideVersion)
+        .join(latest, latest.c.guide_id == Guide.id)
+        .join(GuideVersion, (GuideVersion.guide_id == Guide.id)
+              & (GuideVersion.number == latest.c.n))
+        .where(Guide.workspace_id == workspace.id).order_by(Guide.key))
+    out = []
+    for guide, version in rows:
+        published = guide.published_version.number if guide.published_version else None
+        out.append(GuideStatus(guide, version.body.get("title"), published, version))
+    return out
+
+
+def _add_version(guide: Guide, body: dict[str, Any], author: Author, state: str,
+                 after: GuideVersion | None) -> GuideVersion:
+    version = GuideVersion(
+        guide_id=guide.id, number=(after.number + 1) if after else 1, state=state, body=body,
+        checksum=body_checksum(body), author=author.email,
+    )  # fmt: skip
+    db.session.add(version)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise Conflict("Someone saved this guide at the same moment; reload and try again.",
+                       code="version_conflict") from error
+    return version
+
+
+def create_guide(workspace: Workspace, author: Author, data: dict[str, Any]) -> GuideVersion:
+    """A new guide with its first draft, from a (raw) guide document."""
+    body = validate_body(data)
+    exists = db.session.scalar(db.select(Guide.id).where(
+        Guide.workspace_id == workspace.id, Guide.key == body["key"]))
+    if exists is not None:
+        raise InvalidPayload("The request body is invalid; see fields.",
+                             fields={"key": [f'A guide "{body["key"]}" already exists.']})
+    guide = Guide(workspace_id=workspace.id, key=body["key"], kind=body["kind"],
+                  priority=body["priority"])
+    db.session.add(guide)
+    db.session.flush()
+    version = _add_version(guide, body, author, "draft", None)
+    audit.record(workspace.id, author, "guide.create", guide.key, version=1)
+    db.session.commit()
+    return version
+
+
+def save_draft(workspace: Workspace, author: Author, guide: Guide, data: dict[str, Any],
+               base: int | None = None) -> tuple[GuideVersion, bool]:
+    """Validate ``data`` and add it as a draft; ``(version, created)``.
+
+    ``base`` is the version number the editor started from: if someone saved
+    since, the save is refused rather than silently overwriting their work.
+    Unchanged content adds nothing.
+    """
+    body = validate_body(data)
+    if body["key"] != guide.key or body["kind"] != guide.kind:
+        raise InvalidPayload("The key and kind of a guide cannot change.",
+                             fields={"key": ["Cannot change."]})
+    latest = latest_version(guide)
+    if base is not None and base != latest.number:
+        raise Conflict(f"{latest.author or 'Someone'} saved version {latest.number} after you "
+                       "opened the editor; reload to see it.", code="version_conflict")
+    if latest.checksum == body_checksum(body):
+        return latest, False
+    version = _add_version(guide, body, author, "draft", latest)
+    audit.record(workspace.id, author, "guide.save", guide.key, version=version.number)
+    db.session.commit()
+    return version, True
+
+
+def _point_at(guide: Guide, version: GuideVersion) -> None:
+    previous = guide.published_version
+    if previous is not None and previous.id != version.id:
+        previous.state = "archived"
+    version.state = "published"
+    guide.published_version = version
+    guide.priority = version.body.get("priority", 0)
+
+
+def publish(workspace: Workspace, author: Author, guide: Guide, number: int) -> GuideVersion:
+    """Publish draft ``number``, which must be the latest version."""
+    version, latest = get_version(guide, number), latest_version(guide)
+    if version.state != "draft":
+        raise Conflict(f"Version {number} is {version.state}; only a draft can be published "
+                       "(use rollback for an older version).", code="not_a_draft")
+    if version.id != latest.id:
+        raise Conflict(f"Version {latest.number} is newer; publish that one.",
+                       code="version_conflict")
+    _point_at(guide, version)
+    audit.record(workspace.id, author, "guide.publish", guide.key, version=number)
+    db.session.commit()
+    guides_changed(workspace.id)
+    return version
+
+
+def rollback(workspace: Workspace, author: Author, guide: Guide, number: int) -> GuideVersion:
+    """Republish the body of version ``number`` as a new, published version."""
+    source, latest = get_version(guide, number), latest_version(guide)
+    if guide.published_version_id == source.id:
+        raise Conflict(f"Version {number} is already the published one.", code="already_published")
+    version = _add_version(guide, source.body, author, "published", latest)
+    _point_at(guide, version)
+    audit.record(workspace.id, author, "guide.rollback", guide.key, version=version.number,
+                 restored=number)
+    db.session.commit()
+    guides_changed(workspace.id)
+    return version
