@@ -52,9 +52,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
 
     from guide import api as api_package
-    from guide import health, metrics, widget_assets
+    from guide import authoring, health, metrics, widget_assets
 
     api_package.init_app(app)
+    authoring.init_app(app)
     widget_assets.init_app(app)
     health.init_app(app)
     metrics.init_app(app)
@@ -73,6 +74,7 @@ def _init_socketio(app: Flask) -> None:
     # Handlers must be declared before the first init_app: Flask-SocketIO keeps
     # handlers declared while it has no server and replays them for every app.
     from guide import realtime  # noqa: F401
+    from guide.authoring import realtime as admin_realtime  # noqa: F401
     from guide.extensions import socketio
 
     socketio.init_app(

@@ -1,0 +1,37 @@
+"""The admin at ``/admin/``: authors sign in, edit, preview and publish guides.
+
+Server-rendered pages with a little JavaScript. Every route declares who may
+use it (``auth.policy``); the blueprint enforces that before the view runs
+and refuses routes that declare nothing. CSRF tokens are checked on every
+state-changing admin request, and only there: the widget API and Socket.IO
+authenticate with their own tokens.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+
+def init_app(app: Flask) -> None:
+    """Sessions, Flask-Login, CSRF and the admin routes; called by ``create_app``."""
+    from guide.authoring import auth, views_admin, views_auth, views_guides, views_versions  # noqa: F401
+
+    secure = os.environ.get("GUIDE_SECURE_COOKIES", "").strip().lower() in {"1", "true", "yes"}
+    # Session cookies: not readable by scripts, not sent on cross-site requests,
+    # and only over HTTPS when GUIDE_SECURE_COOKIES=1 (set it behind TLS).
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
+    )
+    # CSRF is checked by the admin blueprint itself (auth.enforce), not app-wide.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session's lifetime
+    auth.login_manager.init_app(app)
+    auth.csrf.init_app(app)
+    app.register_blueprint(bp)

@@ -1,0 +1,154 @@
+"""Who may do what in the admin: sign-in, per-route policies, CSRF, login throttling.
+
+Each view declares a policy per HTTP method with ``@policy(GET=..., POST=...)``:
+``public``, ``login`` (any signed-in author) or a workspace role (``viewer`` <
+``author`` < ``publisher`` < ``admin``; the route then has a ``<workspace>``
+argument). ``enforce`` runs before every admin view: a route or method with
+no declared policy is refused, so forgetting one fails closed (and the test
+suite's role x route matrix names it).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, current_app, g, jsonify, redirect, request, url_for
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from guide.authoring import bp
+from guide.extensions import db
+from guide.models import Author, Workspace
+from guide.models.author import ROLES, role_rank
+from guide.services.authors import role_of
+
+login_manager = LoginManager()
+login_manager.login_view = "admin.login"
+login_manager.login_message = None  # the login page says what it is
+csrf = CSRFProtect()
+
+LEVELS = ("public", "login", *ROLES)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Flask's own routes of the blueprint.
+BUILTIN_POLICIES: dict[str, dict[str, str]] = {"admin.static": {"GET": "public"}}
+
+
+def policy(**methods: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the level each method of a view needs: ``@policy(GET="viewer", POST="author")``."""
+    for method, level in methods.items():
+        if level not in LEVELS:
+            raise ValueError(f"{method}: unknown policy {level!r}; one of {LEVELS}")
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        view.admin_policy = {m.upper(): level for m, level in methods.items()}  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def policy_of(endpoint: str | None) -> dict[str, str] | None:
+    if endpoint in BUILTIN_POLICIES:
+        return BUILTIN_POLICIES[endpoint]
+    view = current_app.view_functions.get(endpoint or "")
+    return getattr(view, "admin_policy", None)
+
+
+@login_manager.user_loader
+def _load_author(author_id: str) -> Author | None:
+    try:
+        return db.session.get(Author, int(author_id))
+    except ValueError:
+        return None
+
+
+def wants_json() -> bool:
+    return (request.headers.get("X-Requested-With") == "XMLHttpRequest"
+            or request.accept_mimetypes.best == "application/json")
+
+
+@login_manager.unauthorized_handler
+def _unauthorized() -> Any:
+    if wants_json():
+        body = {"error": {"code": "unauthorized", "message": "Sign in again."}}
+        return jsonify(body), 401
+    return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+
+
+@bp.before_request
+def enforce() -> Any:
+    """CSRF on state-changing methods, then the route's declared policy."""
+    method = "GET" if request.method == "HEAD" else request.method
+    if method not in SAFE_METHODS:
+        csrf.protect()
+    declared = policy_of(request.endpoint) or {}
+    level = declared.get(method)
+    if level is None:
+        if method == "OPTIONS":
+            return None
+        abort(403, "This admin route declares no access policy.")
+    if level == "public":
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if level == "login":
+        return None
+    return _require_role(level)
+
+
+def _require_role(level: str) -> None:
+    key = (request.view_args or {}).get("workspace")
+    workspace = db.session.scalar(db.select(Workspace).where(Workspace.key == key))
+    if workspace is None:
+        abort(404, "No such workspace.")
+    role = role_of(current_user, workspace)
+    if role_rank(role) < role_rank(level):
+        abort(403, f"This needs the {level} role in {workspace.name}."
+              if role else f"You have no role in {workspace.name}.")
+    g.workspace, g.role = workspace, role
+
+
+def can(level: str) -> bool:
+    """For templates: does the current author's role in ``g.workspace`` reach ``level``?"""
+    return role_rank(getattr(g, "role", None)) >= role_rank(level)
+
+
+class LoginThrottle:
+    """At most ``limit`` failed sign-ins per ``window`` seconds per address and per email.
+
+    In memory, per process: enough to stop password guessing against one
+    server; a multi-process deployment should also rate-limit at its proxy.
+    """
+
+    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures[key]
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        return times
+
+    def blocked(self, *keys: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            return any(len(self._recent(k, now)) >= self.limit for k in keys)
+
+    def failed(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                self._recent(key, now).append(now)
+
+    def reset(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
+
+
+throttle = LoginThrottle()

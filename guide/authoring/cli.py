@@ -1,0 +1,53 @@
+"""``flask guide author ...``: admin accounts from the command line."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from guide.models.author import ROLES
+
+author_cli = AppGroup("author", help="Admin accounts (authors) and their roles.")
+
+
+@author_cli.command("create")
+@click.argument("email")
+@click.option("--workspace", "workspace_key", required=True, help="Workspace key, e.g. demo.")
+@click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
+@click.option("--password", default=None,
+              help="Default: prompt (on a terminal), else generate and print one.")
+@click.option("--exists-ok", is_flag=True,
+              help="An existing author keeps the account: the password (if given) and the role "
+                   "are set. Makes the command safe to run again.")  # fmt: skip
+def create_command(email: str, workspace_key: str, role: str, password: str | None,
+                   exists_ok: bool) -> None:
+    """Create an author with ROLE in a workspace (sign in at /admin/)."""
+    from guide.errors import GuideError
+    from guide.extensions import db
+    from guide.models import Workspace
+    from guide.services import authors
+
+    workspace = db.session.scalar(db.select(Workspace).where(Workspace.key == workspace_key))
+    if workspace is None:
+        raise click.ClickException(
+            f'No workspace "{workspace_key}"; create it with `flask guide content push`.')
+    existing = authors.find_author(email)
+    if existing is not None and not exists_ok:
+        raise click.ClickException(f"{existing.email} already exists (use --exists-ok).")
+    generated = False
+    if password is None and existing is None:
+        if click.get_text_stream("stdin").isatty():
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        else:
+            password, generated = authors.generate_password(), True
+    try:
+        if existing is not None and password is None:
+            authors.set_role("cli", workspace, existing, role)
+            author, created = existing, False
+        else:
+            author, created = authors.ensure_author(email, password or "", workspace, role)
+    except GuideError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"{'created' if created else 'updated'} {author.email}: {role} in {workspace.key}")
+    if generated:
+        click.echo(f"password: {password}")

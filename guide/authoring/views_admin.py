@@ -1,0 +1,100 @@
+"""Workspace administration: members and roles, settings, API keys, the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from guide.authoring import bp
+from guide.authoring.auth import policy
+from guide.errors import Conflict, InvalidPayload, NotFound
+from guide.extensions import db
+from guide.models.author import ROLES
+from guide.services import audit, authors, settings
+
+
+@bp.route("/w/<workspace>/members", methods=["GET", "POST"])
+@policy(GET="admin", POST="admin")
+def members(workspace: str) -> Any:
+    """List members; POST adds one (creating the account if needed) or changes a role."""
+    new_password = None
+    if request.method == "POST":
+        email, role = request.form.get("email", ""), request.form.get("role", "")
+        try:
+            author = authors.find_author(email)
+            if author is None:
+                new_password = authors.generate_password()
+                author = authors.create_author(email, new_password)
+                audit.record(g.workspace.id, current_user, "author.create", author.email)
+            authors.set_role(current_user, g.workspace, author, role)
+        except (InvalidPayload, Conflict) as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            new_password = None
+        else:
+            flash(f"{author.email} is now {role}.")
+            if new_password is None:
+                return redirect(url_for("admin.members", workspace=workspace))
+    return render_template("admin/members.html", members=authors.members(g.workspace),
+                           roles=ROLES, new_password=new_password,
+                           new_email=request.form.get("email"))
+
+
+@bp.route("/w/<workspace>/members/<int:author_id>/remove", methods=["POST"])
+@policy(POST="admin")
+def remove_member(workspace: str, author_id: int) -> Any:
+    try:
+        authors.remove_role(current_user, g.workspace, author_id)
+    except (NotFound, Conflict) as error:
+        flash(error.message, "error")
+    return redirect(url_for("admin.members", workspace=workspace))
+
+
+@bp.route("/w/<workspace>/settings", methods=["GET", "POST"])
+@policy(GET="admin", POST="admin")
+def workspace_settings(workspace: str) -> Any:
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        try:
+            settings.set_preview_url(current_user, g.workspace, request.form.get("preview_url"))
+        except InvalidPayload as error:
+            errors = error.fields or {}
+        else:
+            flash("Settings saved.")
+            return redirect(url_for("admin.workspace_settings", workspace=workspace))
+    return render_template("admin/settings.html", errors=errors,
+                           preview_url=settings.preview_url_of(g.workspace),
+                           key_ids=settings.api_key_ids(g.workspace), new_key=None)
+
+
+@bp.route("/w/<workspace>/api-keys", methods=["POST"])
+@policy(POST="admin")
+def create_api_key(workspace: str) -> Any:
+    """The key is shown once, in this response (never stored in a cookie or flashed)."""
+    key = settings.create_api_key(current_user, g.workspace)
+    return render_template("admin/settings.html", errors={},
+                           preview_url=settings.preview_url_of(g.workspace),
+                           key_ids=settings.api_key_ids(g.workspace), new_key=key)
+
+
+@bp.route("/w/<workspace>/api-keys/<key_id>/revoke", methods=["POST"])
+@policy(POST="admin")
+def revoke_api_key(workspace: str, key_id: str) -> Any:
+    try:
+        settings.revoke_api_key(current_user, g.workspace, key_id)
+    except NotFound as error:
+        flash(error.message, "error")
+    else:
+        flash(f"API key {key_id} revoked.")
+    return redirect(url_for("admin.workspace_settings", workspace=workspace))
+
+
+@bp.route("/w/<workspace>/audit")
+@policy(GET="admin")
+def audit_log(workspace: str) -> Any:
+    before = request.args.get("before", type=int)
+    entries = audit.entries(g.workspace.id, before=before)
+    return render_template("admin/audit.html", entries=entries,
+                           more=entries[-1].id if len(entries) == audit.PAGE_SIZE else None)
