@@ -8,7 +8,7 @@ from typing import Any
 from guide.extensions import db
 from guide.models import HelpArticle, SupportSettings, WebhookEndpoint, Workspace
 from guide.models.base import utcnow
-from guide.services.help_search import index_article
+from guide.services.help_search import index_article, refresh_statistics
 
 ARTICLE_FIELDS = ("title", "tags", "pages", "guides", "steps", "body")
 
@@ -43,9 +43,10 @@ def sync_articles(workspace: Workspace, articles: list[dict[str, Any]]) -> list[
         for name in ARTICLE_FIELDS:
             setattr(article, name, data[name])
         article.checksum, article.updated_at = checksum, utcnow()
-        db.session.flush()
         index_article(article)
         results.append(ArticleResult(data["key"], status))
+    if any(r.status != "unchanged" for r in results):
+        refresh_statistics()
     return results
 
 
