@@ -151,4 +151,6 @@ class LoginThrottle:
                 self._failures.pop(key, None)
 
 
-throttle = LoginThrottle()
+def throttle() -> LoginThrottle:
+    """This app's throttle (one per app, so separate apps never share counts)."""
+    return current_app.extensions.setdefault("guide_login_throttle", LoginThrottle())

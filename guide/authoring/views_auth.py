@@ -31,18 +31,17 @@ def login() -> Any:
     if request.method == "POST":
         email = (request.form.get("email") or "").strip().lower()
         keys = (f"ip:{request.remote_addr}", f"email:{email}")
-        if throttle.blocked(*keys):
+        if throttle().blocked(*keys):
             error = "Too many failed attempts; wait a few minutes and try again."
             return render_template("admin/login.html", error=error, email=email), 429
         author = authenticate(email, request.form.get("password") or "")
         if author is not None:
-            throttle.reset(f"email:{email}")
+            throttle().reset(f"email:{email}")
             login_user(author, remember=bool(request.form.get("remember")))
             return redirect(_safe_next(request.args.get("next")) or url_for("admin.index"))
-        throttle.failed(*keys)
+        throttle().failed(*keys)
         error = "Wrong email or password."
-    status = 401 if error else 200
-    return render_template("admin/login.html", error=error, email=email), status
+    return render_template("admin/login.html", error=error, email=email)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -42,6 +42,24 @@ class AdminClient:
         return self.client.post(url, data={"csrf_token": self.token, **(data or {})}, **kw)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_g_per_request(app: Any) -> None:
+    """Each request starts with an empty ``g``, as in production.
+
+    The ``app`` fixture keeps an app context pushed for the whole test, and
+    Flask reuses it for test requests, so ``g`` would carry one client's
+    signed-in author (Flask-Login) and CSRF token (Flask-WTF) into the next
+    client's requests.
+    """
+    from flask import g
+
+    def reset() -> None:
+        for name in ("_login_user", "csrf_token"):
+            g.pop(name, None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, reset)
+
+
 @pytest.fixture
 def authors(app: Any, workspace: Any) -> dict[str, Any]:
     """One author per role in the demo workspace: viewer@, author@, publisher@, admin@example.com."""
