@@ -247,7 +247,8 @@ def test_mobile_viewport_keeps_the_step_on_screen(browser, live_server, tess):
 
 
 def test_axe_finds_no_violations_with_a_step_open(browser, live_server, tess):
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True,
+    # Reduced motion: axe measures contrast on the settled step, not mid fade-in.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, reduced_motion="reduce",
                                   viewport={"width": 1280, "height": 800})
     context.set_default_timeout(10_000)
     page = context.new_page()

@@ -124,13 +124,37 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     win,
     strings,
     vars: () => themeVars(data?.workspace?.theme),
-    state: (guide, state, step) => void send("guide:state", { guide, state, ...(step ? { step } : {}) }),
+    state: (guide, state, step) => sendState({ guide, state, ...(step ? { step } : {}) }),
     track: (name, props) => void send("event:track", { name, props, url: pageUrl(win.location) }),
     emit(event, payload) {
       if (event === "tour:end") endedTours.add(payload.guide);
       events.emit(event, payload);
     },
   };
+
+  /**
+   * Tour states go one at a time, each after the previous ack: the server may
+   * handle socket events concurrently, and "active at step 3" must not land
+   * after "active at step 4". A newer `active` for the same guide replaces one
+   * still waiting (only the latest step matters); end states are never dropped.
+   */
+  const stateQueue: Array<Record<string, string>> = [];
+  let stateBusy = false;
+  function sendState(payload: Record<string, string>): void {
+    const last = stateQueue[stateQueue.length - 1];
+    if (last && last.guide === payload.guide && last.state === "active" && payload.state === "active") stateQueue.pop();
+    stateQueue.push(payload);
+    pumpStates();
+  }
+  function pumpStates(): void {
+    const next = stateBusy ? undefined : stateQueue.shift();
+    if (!next) return;
+    stateBusy = true;
+    void send("guide:state", next).then(() => {
+      stateBusy = false;
+      pumpStates();
+    });
+  }
 
   /** The tour runtime, loading dist/tour.js the first time a tour is about to show. */
   function tourRuntimeReady(): Promise<TourRuntime> {

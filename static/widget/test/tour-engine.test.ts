@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { initialState, keyIntent, reduce, visibleButtons, type TourState } from "../src/tour/engine";
+import { catchUp, initialState, keyIntent, reduce, visibleButtons, type TourState } from "../src/tour/engine";
 import { tourStep } from "./helpers";
 
 const steps = ["a", "b", "c", "d"].map((id) => tourStep(id));
@@ -42,6 +42,23 @@ describe("tour state machine", () => {
     expect(reduce(steps, at(0), { type: "goto", step: "c" })).toEqual(at(2));
     expect(reduce(steps, at(3), { type: "goto", step: "b" })).toEqual(at(1, -1));
     expect(reduce(steps, at(3), { type: "goto", step: "nope" })).toEqual(at(3));
+  });
+});
+
+describe("catching up with the page", () => {
+  const flow = [
+    tourStep("tab", { page: "/dash", advance_on: { type: "url", url: "/dash/reports" } }),
+    tourStep("reports", { page: "/dash/reports" }),
+    tourStep("link", { advance_on: { type: "url", url: "/integrations" } }),
+    tourStep("there", { page: "/integrations" }),
+    tourStep("end", { target: null }),
+  ];
+
+  it("moves past the last step whose advance_on url the user already reached", () => {
+    expect(catchUp(flow, 1, "/integrations")).toBe(3); // the state for "link" never reached the server
+    expect(catchUp(flow, 0, "/dash/reports")).toBe(1);
+    expect(catchUp(flow, 3, "/integrations")).toBeNull(); // forward only
+    expect(catchUp(flow, 0, "/settings")).toBeNull();
   });
 });
 

@@ -232,6 +232,21 @@ describe("tour runtime", () => {
     expect(shownStep()).toBe("there");
   });
 
+  it("catches up when the server's step is behind the page the user is on", () => {
+    ["link", "there"].forEach((id) => target(id));
+    history.replaceState(null, "", "/demo/integrations");
+    rt.run(
+      tour([
+        tourStep("reports", { page: "/demo/dashboard/reports" }),
+        tourStep("link", { advance_on: { type: "url", url: "/demo/integrations" } }),
+        tourStep("there", { page: "/demo/integrations" }),
+      ]),
+      "reports",
+    );
+    expect(shownStep()).toBe("there");
+    expect(calls.state).toEqual([["t", "active", "there"]]);
+  });
+
   it("snoozes with Later and stops quietly when told the tour ended elsewhere", () => {
     target("a");
     rt.run(tour([tourStep("a", { buttons: ["next", "dismiss", "later"] })]), null);

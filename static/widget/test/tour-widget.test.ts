@@ -133,6 +133,19 @@ describe("tours in the widget", () => {
     expect(shown()).toBeNull();
   });
 
+  it("sends tour states one at a time, the latest step replacing one still waiting", async () => {
+    await boot();
+    await settle();
+    const next = () => tourRoot()!.querySelector<HTMLElement>('[data-testid="tour-next"]')!.click();
+    next(); // b
+    h.api.track("report_opened"); // c
+    expect(states()).toEqual([["active", "a"]]); // b and c wait for a's ack; c replaced b
+    const ackFirst = h.socket().emitted.find((e) => e.event === "guide:state")!;
+    ackFirst.ack({ ok: true, id: ackFirst.data.id, progress: {}, completed: [] });
+    await settle();
+    expect(states()).toEqual([["active", "a"], ["active", "c"]]);
+  });
+
   it("an unknown key is an error, not a throw", async () => {
     await boot();
     const errors: string[] = [];

@@ -80,6 +80,18 @@ export const onPage = (step: TourStep, url: string): boolean => !step.page || ur
 /** Whether this page view completes the step (`advance_on: {url}`). */
 export const reachedUrl = (step: TourStep, url: string): boolean => step.advance_on?.type === "url" && urlMatches(step.advance_on.url, url);
 
+/**
+ * Where to pick the tour up when its current step does not belong on this
+ * page but the user has already done what a later step asks (reached the page
+ * its `advance_on: {url}` waits for): the step after that one. Covers a user
+ * who clicked through faster than the last state reached the server, and one
+ * who went there on their own. Forward only; null when nothing fits.
+ */
+export function catchUp(steps: TourStep[], index: number, url: string): number | null {
+  for (let i = index; i < steps.length - 1; i++) if (reachedUrl(steps[i], url)) return i + 1;
+  return null;
+}
+
 export type KeyIntent = "next" | "back" | "dismiss" | null;
 
 /**

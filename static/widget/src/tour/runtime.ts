@@ -3,7 +3,7 @@ import { pageUrl } from "../page";
 import { adoptStyles } from "../styles";
 import type { Tour, TourStep } from "../types";
 import type { EndState, TourHost, TourRuntime } from "./contract";
-import { initialState, interactive, keyIntent, onPage, reachedUrl, reduce, visibleButtons, type TourAction, type TourState } from "./engine";
+import { catchUp, initialState, interactive, keyIntent, onPage, reachedUrl, reduce, visibleButtons, type TourAction, type TourState } from "./engine";
 import { anchor } from "./position";
 import { createSpotlight } from "./spotlight";
 import { TOUR_CSS } from "./styles";
@@ -127,7 +127,11 @@ export function createTourRuntime(host: TourHost): TourRuntime {
     const here = url();
     // Arriving where the step points moves on; not when the user came back to it.
     if (state.dir === 1 && reachedUrl(s, here)) return dispatch({ type: "next" });
-    if (!onPage(s, here)) return; // the tour waits for its page
+    if (!onPage(s, here)) {
+      const ahead = catchUp(tour.steps, state.index, here);
+      // Otherwise the tour waits for its page.
+      return ahead === null ? undefined : dispatch({ type: "goto", step: tour.steps[ahead].id });
+    }
     if (!s.target) return display(s, null);
     waiting = true;
     const key = tour.key;
