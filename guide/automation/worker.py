@@ -180,6 +180,8 @@ def run(app: Flask, stop: threading.Event) -> None:
     log.info("outbox worker %s started", name)
     while not stop.is_set():
         done = 0
+        # Cleared before looking, so a commit that wakes us while we look is not lost.
+        wake_up.clear()
         with app.app_context():
             try:
                 done = process_due(name)
@@ -190,7 +192,6 @@ def run(app: Flask, stop: threading.Event) -> None:
                 db.session.remove()
         if done == 0:
             wake_up.wait(interval)
-            wake_up.clear()
     log.info("outbox worker %s stopped", name)
 
 

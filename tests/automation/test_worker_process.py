@@ -80,7 +80,7 @@ def test_the_embedded_worker_delivers_right_after_the_escalation(database_url):
         try:
             # The first request starts the thread; the commit wakes it (no 30 s poll).
             escalate_http(client, factories.socket_token(client, ws, "ada"))
-            receiver.wait_for(1, timeout=10)
+            receiver.wait_for(1, timeout=20)
         finally:
             worker.stop_embedded()
             db.session.remove()

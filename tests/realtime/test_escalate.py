@@ -20,6 +20,8 @@ def sock(app, client, open_workspace):
     from guide.extensions import socketio
     from tests.socket_client import WidgetTestClient
 
+    # The context test sends 25 envelopes in a row, faster than the default socket limit.
+    app.config["GUIDE_SOCKET_RATE_LIMIT"] = "1000/second"
     token = factories.socket_token(client, open_workspace, "ada", traits={"plan": "trial"},
                                    account={"id": "acme", "traits": {"seats": 3}}, locale="fr-FR")
     connection = WidgetTestClient(app, socketio, namespace=NS, auth={"token": token},
