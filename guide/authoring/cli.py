@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import AppGroup
 
@@ -36,7 +38,7 @@ def create_command(email: str, workspace_key: str, role: str, password: str | No
         raise click.ClickException(f"{existing.email} already exists (use --exists-ok).")
     generated = False
     if password is None and existing is None:
-        if click.get_text_stream("stdin").isatty():
+        if sys.stdin is not None and sys.stdin.isatty():
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         else:
             password, generated = authors.generate_password(), True
