@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, Response, current_app, send_from_directory
 from guide.errors import error_response
 
 bp = Blueprint("widget_assets", __name__)
-FILES = {"guide.js", "guide.js.map", "stub.min.js"}
+FILES = {"guide.js", "guide.js.map", "stub.min.js", "tour.js", "tour.js.map"}
 
 
 @bp.get("/widget/<name>")
