@@ -37,12 +37,20 @@ db: setup
 	@$(FLASK) db upgrade
 	@$(FLASK) guide content push
 
+# The demo's admin account (safe to run again: keeps the account, resets this password).
+DEMO_AUTHOR ?= demo@example.com
+DEMO_PASSWORD ?= guide-demo-password
+
 demo: db
+	@$(FLASK) guide author create $(DEMO_AUTHOR) --workspace demo --role admin \
+		--password $(DEMO_PASSWORD) --exists-ok >/dev/null
 	@echo ""
 	@echo "  Guide is running:"
 	@echo "    Demo product (the widget inside a customer app): http://$(GUIDE_HOST):$(GUIDE_PORT)/demo/"
 	@echo "    Widget bundle:                                  http://$(GUIDE_HOST):$(GUIDE_PORT)/widget/guide.js"
 	@echo "    API document (OpenAPI):                         http://$(GUIDE_HOST):$(GUIDE_PORT)/api/v1/openapi.json"
+	@echo "    Admin (write, preview, publish guides):         http://$(GUIDE_HOST):$(GUIDE_PORT)/admin/"
+	@echo "      sign in as $(DEMO_AUTHOR) / $(DEMO_PASSWORD)"
 	@echo "  Stop with Ctrl-C."
 	@echo ""
 	$(BIN)/gunicorn --no-control-socket --workers 1 --threads 100 \
