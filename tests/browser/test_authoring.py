@@ -1,0 +1,154 @@
+"""The admin in real Chromium: sign in, edit a step, publish, and a widget elsewhere updates live.
+
+Runs its own server (with its own database), so publishing here never
+changes what the other browser tests see.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import live
+from tests.browser.test_demo_checklist import open_panel, sign_in
+
+pytestmark = pytest.mark.browser
+
+EMAIL, PASSWORD = "editor@example.com", "browser-test-password"
+WIDGET_TITLE = ("id => document.querySelector('#guide-root').shadowRoot"
+                ".querySelector(`li[data-step=\"${id}\"]`)?.textContent || ''")
+
+
+@pytest.fixture(scope="module")
+def admin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveServer]:
+    from tests.browser.conftest import WIDGET_BUNDLE, _require
+
+    _require(WIDGET_BUNDLE.is_file(), f"widget bundle missing at {WIDGET_BUNDLE}: run `make widget`")
+    with live.demo_server(tmp_path_factory.mktemp("authoring"), "authoring") as server:
+        subprocess.run([str(live.BIN / "flask"), "--app", "wsgi", "guide", "author", "create",
+                        EMAIL, "--workspace", "demo", "--role", "admin", "--password", PASSWORD],
+                       cwd=live.ROOT, env=server.env, check=True, capture_output=True, timeout=60)
+        yield server
+
+
+@pytest.fixture
+def admin_context(browser: Any, admin_server: live.LiveServer) -> Iterator[Any]:
+    context = browser.new_context(base_url=admin_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    errors: list[str] = []
+    context.on("weberror", lambda error: errors.append(str(error.error)))
+    yield context
+    context.close()
+    assert errors == [], f"uncaught errors in the page: {errors}"
+
+
+def admin_login(page: Any) -> None:
+    page.goto("/admin/login")
+    page.fill('input[name="email"]', EMAIL)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.wait_for_url("**/admin/w/demo/")
+
+
+def widget_supports(page: Any, feature: str) -> bool:
+    return bool(page.evaluate(
+        "f => !!(window.Guide && Array.isArray(window.Guide.supports) && "
+        "window.Guide.supports.includes(f))", feature))
+
+
+def test_edit_publish_and_a_widget_in_another_tab_updates_live(admin_context, screenshot_dir: Path):
+    widget = admin_context.new_page()
+    sign_in(widget, "ada")
+    open_panel(widget)
+    widget.wait_for_function(f"() => ({WIDGET_TITLE})('welcome').includes('Say hello')")
+    widget.evaluate("window.__noReload = true")
+
+    admin = admin_context.new_page()
+    admin_login(admin)
+    admin.screenshot(path=str(screenshot_dir / "admin-guides.png"))
+    admin.click('tr[data-guide="getting-started"] a')
+    title = admin.locator('fieldset[data-step="welcome"] [data-testid="step-title"]')
+    title.fill("Say hello to the team")
+    body = admin.locator('fieldset[data-step="welcome"] textarea[data-markdown]')
+    body.fill("Welcome to **Acme**! <script>alert(1)</script>")
+    preview = admin.locator('fieldset[data-step="welcome"] .md-preview')
+    preview.locator("strong").wait_for()  # the server's sanitized rendering, live
+    assert "<script>" not in preview.inner_html()
+    admin.screenshot(path=str(screenshot_dir / "admin-editor.png"), full_page=False)
+    admin.click('[data-testid="save"]')
+    admin.locator(".flash", has_text="Saved draft version").wait_for()
+    assert admin.locator('[data-testid="unpublished"]').is_visible()
+    # A draft changes nothing for users.
+    assert "Say hello to the team" not in widget.evaluate(WIDGET_TITLE, "welcome")
+
+    admin.click('[data-testid="publish"]')
+    admin.locator(".flash", has_text="Published version").wait_for()
+    # No reload: the server's guides:changed push makes the widget bootstrap again.
+    widget.wait_for_function(f"() => ({WIDGET_TITLE})('welcome').includes('Say hello to the team')")
+    assert widget.evaluate("window.__noReload") is True
+
+    admin.click("text=History")
+    admin.locator('[data-testid="history"]').wait_for()
+    admin.click("text=Show changes")
+    admin.locator('[data-testid="diff"] tr.add', has_text="Say hello to the team").wait_for()
+    admin.screenshot(path=str(screenshot_dir / "admin-diff.png"))
+
+
+def test_tour_editor_screenshot_and_errors_beside_fields(admin_context, screenshot_dir: Path):
+    admin = admin_context.new_page()
+    admin_login(admin)
+    admin.goto("/admin/w/demo/guides/dashboard-tour")
+    target = admin.locator('fieldset[data-step="kpis"] input[data-pick-target]')
+    target.fill("div[")
+    admin.click('[data-testid="save"]')
+    admin.locator('[data-testid="form-errors"]').wait_for()
+    error = admin.locator('fieldset[data-step="kpis"] .error', has_text="Not a valid CSS selector")
+    error.wait_for()
+    target.fill("#kpis")
+    admin.locator('fieldset[data-step="kpis"]').scroll_into_view_if_needed()
+    admin.screenshot(path=str(screenshot_dir / "admin-tour-editor.png"))
+
+
+def test_preview_shows_the_draft_to_the_author_only(admin_context):
+    admin = admin_context.new_page()
+    admin_login(admin)
+    probe = admin_context.new_page()
+    sign_in(probe, "grace")
+    if not widget_supports(probe, "preview"):
+        pytest.skip("the widget does not support preview yet (Guide.supports lacks 'preview'); "
+                    "contract: docs/AUTHORING.md")
+    admin.goto("/admin/w/demo/guides/getting-started")
+    admin.locator('fieldset[data-step="welcome"] [data-testid="step-title"]').fill("Draft only")
+    admin.click('[data-testid="save"]')
+    with admin_context.expect_page() as opened:
+        admin.click("text=Preview")
+    preview = opened.value
+    open_panel(preview)
+    preview.wait_for_function(f"() => ({WIDGET_TITLE})('welcome').includes('Draft only')")
+    open_panel(probe)
+    assert "Draft only" not in probe.evaluate(WIDGET_TITLE, "welcome")
+
+
+def test_the_picker_fills_the_target_field(admin_context):
+    admin = admin_context.new_page()
+    admin_login(admin)
+    probe = admin_context.new_page()
+    sign_in(probe, "alan")
+    if not widget_supports(probe, "pick"):
+        pytest.skip("the widget does not support pick mode yet (Guide.supports lacks 'pick'); "
+                    "contract: docs/AUTHORING.md")
+    admin.goto("/admin/w/demo/guides/dashboard-tour")
+    field = admin.locator('fieldset[data-step="kpis"] input[data-pick-target]')
+    with admin_context.expect_page() as opened:
+        admin.locator('fieldset[data-step="kpis"] [data-action="pick"]').click()
+    product = opened.value
+    product.wait_for_load_state()
+    product.locator("#insights").click()
+    admin.wait_for_function("el => el.value !== '#kpis'", arg=field.element_handle())
+    selector = field.input_value()
+    assert product.evaluate("s => document.querySelectorAll(s).length", selector) == 1
+    assert product.evaluate("s => document.querySelector(s).id", selector) == "insights"
