@@ -15,6 +15,7 @@ from guide.models import EndUser, Workspace
 from guide.models.user import account_room, workspace_room
 from guide.realtime import ratelimit
 from guide.services import envelopes, nudges
+from guide.services.picker import relay_pick
 from guide.services.sessions import socket_context
 
 NAMESPACE = "/widget"
@@ -89,3 +90,11 @@ def on_track(data: Any = None) -> dict[str, Any]:
 @socketio.on("help:escalate", namespace=NAMESPACE)
 def on_escalate(data: Any = None) -> dict[str, Any]:
     return _envelope("help:escalate", data)
+
+
+@socketio.on("picker:selected", namespace=NAMESPACE)
+def on_picker_selected(data: Any = None) -> dict[str, Any]:
+    """An author's element picker chose a selector: relay it to their editor (/admin)."""
+    data = data if isinstance(data, dict) else {}
+    return relay_pick(data.get("token"), data.get("selector"), data.get("url"),
+                      workspace_id=session.get("workspace_id"))

@@ -82,6 +82,8 @@ class BootstrapIn(StrictSchema):
     account = fields.Nested(AccountIn, allow_none=True, load_default=None)
     token = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4096))
     url = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
+    # An author's preview token (docs/AUTHORING.md): this browser sees the draft.
+    preview = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=1000))
     locale = fields.String(
         allow_none=True, load_default=None,
         validate=validate.Regexp(LOCALE, error="Not a BCP 47 tag."),

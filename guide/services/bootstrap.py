@@ -15,6 +15,7 @@ from guide.services.audience import matches
 from guide.services.guides import guide_view, published_guides
 from guide.services.identity import issue_socket_token, verify_identity
 from guide.services.origins import origin_allowed
+from guide.services.preview import apply_preview
 from guide.services.rows import get_or_create
 from guide.services.strings import widget_strings
 
@@ -68,6 +69,8 @@ def bootstrap(payload: dict[str, Any], origin: str | None) -> dict[str, Any]:
         (guide, version) for guide, version in published_guides(workspace.id)
         if matches(version.body.get("audience"), user.traits, account_traits, payload["url"], now)
     ]
+    preview = apply_preview(pairs, payload.get("preview"), workspace)
+    pairs = preview.pairs
     token, ttl = issue_socket_token(workspace.id, user.id)
     return {
         "user": {"id": user.external_id, "locale": locale},
@@ -81,6 +84,7 @@ def bootstrap(payload: dict[str, Any], origin: str | None) -> dict[str, Any]:
         "guides": [guide_view(workspace, version, locale) for _, version in pairs],
         "progress": rules.progress_map(user, pairs),
         "strings": widget_strings(locale, workspace.default_locale),
+        **({"preview": preview.info} if preview.info else {}),
         "socket": {"namespace": "/widget", "path": "/socket.io", "token": token, "expires_in": ttl},
     }
 

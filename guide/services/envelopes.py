@@ -105,7 +105,7 @@ def _handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
         if replay is None:
             raise
         return replay
-    push.progress_changed(ctx, outcome)
+    push.progress_changed(ctx, outcome, ack["progress"])
     for callback in outcome.after_commit:
         callback()
     return ack

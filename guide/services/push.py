@@ -15,12 +15,15 @@ if TYPE_CHECKING:
 NAMESPACE = "/widget"
 
 
-def progress_changed(ctx: Context, outcome: Outcome) -> None:
-    """Tell the user's other tabs and devices, and teammates for account-scoped steps."""
+def progress_changed(ctx: Context, outcome: Outcome, payload: dict[str, Any]) -> None:
+    """Tell the user's other tabs and devices, and teammates for account-scoped steps.
+
+    ``payload`` is the user's progress as committed (the ack's), so the common
+    case costs no query after the commit.
+    """
     if not outcome.touched:
         return
     pairs = list(outcome.touched.values())
-    payload = rules.progress_map(ctx.user, pairs)
     if payload:
         _emit("progress", {"progress": payload}, ctx.user.room, skip_sid=ctx.sid)
     shared = [pair for pair in pairs if pair[0].id in outcome.account_guides]

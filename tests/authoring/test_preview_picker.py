@@ -147,3 +147,17 @@ def test_the_admin_socket_needs_a_session_and_the_same_origin(app, as_role):
     ok = admin_socket(app, signed_in, origin="http://localhost")
     assert ok.is_connected("/admin")
     ok.disconnect("/admin")
+
+
+def test_bootstrap_with_a_preview_token_serves_the_draft_to_that_browser_only(
+        client, workspace, draft, authors):
+    token = issue_preview_token(authors["author"], workspace, draft)
+    previewing = factories.bootstrap(client, workspace, "author-browser", preview=token).get_json()
+    guide = next(g for g in previewing["guides"] if g["key"] == "getting-started")
+    assert guide["steps"][0]["title"] == "Draft title"
+    assert previewing["preview"]["ok"] is True
+    everyone = factories.bootstrap(client, workspace, "someone-else").get_json()
+    guide = next(g for g in everyone["guides"] if g["key"] == "getting-started")
+    assert guide["steps"][0]["title"] != "Draft title" and "preview" not in everyone
+    forged = factories.bootstrap(client, workspace, "x", preview="forged").get_json()
+    assert forged["preview"]["ok"] is False
