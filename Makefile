@@ -80,7 +80,8 @@ scale-out: setup
 
 # Regenerate the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: setup
-	GUIDE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser -k keyboard
+	GUIDE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_demo_checklist.py \
+		tests/browser/test_authoring.py -k "keyboard or authoring"
 
 lint: setup
 	$(BIN)/ruff check guide tests bench wsgi.py
