@@ -46,6 +46,20 @@ def _migrate(database_url: str) -> None:
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_background_worker() -> Iterator[None]:
+    """Tests drive the outbox worker themselves (guide.automation.worker.process_due):
+    no app a test creates starts the embedded one, which would outlive the test and, on
+    a shared PostgreSQL database, deliver the next tests' messages behind their backs."""
+    previous = os.environ.get("GUIDE_WORKER")
+    os.environ["GUIDE_WORKER"] = "off"
+    yield
+    if previous is None:
+        os.environ.pop("GUIDE_WORKER", None)
+    else:
+        os.environ["GUIDE_WORKER"] = previous
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database with every migration applied, once per test session."""

@@ -88,9 +88,12 @@ def test_the_embedded_worker_delivers_right_after_the_escalation(database_url):
     assert receiver.requests[0].headers["webhook-id"].startswith("msg_")
 
 
-def test_a_testing_app_never_starts_the_embedded_worker(app, client):
+def test_a_testing_app_never_starts_the_embedded_worker(database_url):
     import os
 
-    assert app.config["GUIDE_WORKER"] == "embedded"  # the default ...
-    client.get("/healthz")
-    assert os.getpid() not in worker._embedded  # ... but tests drive the worker themselves
+    from guide import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "k" * 40,
+                      "TESTING": True, "GUIDE_WORKER": "embedded", "GUIDE_DEMO": False})
+    app.test_client().get("/healthz")
+    assert os.getpid() not in worker._embedded  # tests drive the worker themselves
