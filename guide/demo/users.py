@@ -44,6 +44,14 @@ USERS: list[dict[str, Any]] = [
         "id": "ben", "name": "Ben Franklin", "email": "ben@radium.example", "role": "member",
         "plan": "pro", "signup_days_ago": 3, "locale": "en", "account": "radium",
     },
+    {
+        "id": "katherine", "name": "Katherine Johnson", "email": "katherine@radium.example",
+        "role": "member", "plan": "pro", "signup_days_ago": 1, "locale": "en", "account": "radium",
+    },
+    {
+        "id": "hedy", "name": "Hedy Lamarr", "email": "hedy@acme.example", "role": "member",
+        "plan": "trial", "signup_days_ago": 4, "locale": "en", "account": "acme",
+    },
 ]
 
 

@@ -1,8 +1,10 @@
-import { createOutbox, type Pending } from "./queue";
+import { createOutbox, type Item } from "./queue";
 import { socketIo } from "./socket";
+import { memoryStore, type QueueStore, type Stored } from "./storage";
 import type {
-  Ack, BootstrapRequest, BootstrapResponse, Envelope, EnvelopeType, GuideError, ProgressMap, SocketInfo,
+  Ack, BootstrapRequest, BootstrapResponse, Envelope, EnvelopeType, GuideError, Nudge, ProgressMap, SocketInfo,
 } from "./types";
+import { uuid } from "./uuid";
 
 /** The part of a Socket.IO client socket we use (socket.ts implements it); tests pass a fake. */
 export interface SocketLike {
@@ -19,6 +21,10 @@ export type IoFactory = (uri: string, opts: Record<string, unknown>) => SocketLi
 export interface ClientDeps {
   fetch: typeof fetch;
   io: IoFactory;
+  /** Where envelopes wait for their acknowledgement. @default memory (the widget passes the browser's storage) */
+  store?: QueueStore;
+  /** For the backoff's jitter. @default Math.random */
+  random?: () => number;
 }
 
 export interface ClientHandlers {
@@ -26,23 +32,40 @@ export interface ClientHandlers {
   guidesChanged(): void;
   tokenExpired(): void;
   error(err: GuideError): void;
+  /** The final outcome of every envelope, including those restored from an earlier page. */
+  settled(rec: Stored, ack: Ack): void;
+  nudge(nudge: Nudge): void;
 }
 
 export interface Client {
   bootstrap(req: BootstrapRequest): Promise<BootstrapResponse>;
+  /** The user new envelopes belong to; resolves with what an earlier page left unacknowledged for them. */
+  use(scope: string): Promise<Stored[]>;
   /** `restart` forces a fresh handshake (a different user must not keep the old socket's rooms). */
-  connect(info: SocketInfo, restart: boolean): void;
+  connect(info: SocketInfo, restart: boolean, scope: string): void;
+  /** Persists, then sends; resolves on the final outcome (an ok or a definitive negative ack). */
   send(type: EnvelopeType, data: Envelope["data"]): Promise<Ack>;
+  /** This user's envelopes still waiting, oldest first. */
+  pending(): Stored[];
+  /** The page is being hidden or unloaded: send what waits in one request that outlives the page. */
+  flush(): void;
+  /** A one-off socket event with an acknowledgement, not queued (the element picker). */
+  request(event: string, data: Record<string, unknown>): Promise<Ack>;
+  /** GET a widget endpoint with the socket token (help). */
+  get<T>(path: string): Promise<T>;
   destroy(): void;
 }
 
 /** How long the socket gets before queued envelopes go over HTTP instead. */
 export const SOCKET_GRACE_MS = 3000;
-const ACK_TIMEOUT_MS = 10000;
-const HTTP_RETRY_MS = 5000;
-const MAX_ATTEMPTS = 3;
+export const ACK_TIMEOUT_MS = 10000;
+export const RETRY_BASE_MS = 1000;
+export const RETRY_MAX_MS = 30000;
 const BATCH = 100;
 const MAX_BATCH_BYTES = 60000;
+
+/** Negative acks that will never turn positive: the envelope is removed, not retried (PROTOCOL.md section 2). */
+export const DEFINITIVE = new Set(["invalid_payload", "unknown_guide", "unknown_step", "step_not_manual", "id_conflict", "invalid_state"]);
 
 export const defaultDeps = (): ClientDeps => ({
   fetch: (...args) => fetch(...args),
@@ -50,6 +73,8 @@ export const defaultDeps = (): ClientDeps => ({
 });
 
 const fail = (code: string, message: string): Ack => ({ ok: false, error: { code, message } });
+const isFinal = (ack: Ack): boolean => ack.ok || DEFINITIVE.has(ack.error?.code);
+const wire = (i: Item) => ({ type: i.rec.type, data: i.rec.data });
 
 function asAck(value: unknown): Ack {
   return value && typeof value === "object" && "ok" in value ? (value as Ack) : fail("invalid_ack", "The server sent an unreadable acknowledgement.");
@@ -65,107 +90,199 @@ async function errorFrom(res: Response): Promise<GuideError> {
   return { code: `http_${res.status}`, message: `The Guide server answered ${res.status}.` };
 }
 
+/** At most 100 envelopes and ~60 KB: what one batch request may carry (PROTOCOL.md section 3). */
+function batchOf(items: Item[]): Item[] {
+  let bytes = 0;
+  return items.slice(0, BATCH).filter((i, n) => (bytes += i.bytes) <= MAX_BATCH_BYTES || n === 0);
+}
+
+/**
+ * Transport for envelopes: a persisted outbox (queue.ts) drained over the
+ * socket, or over the HTTP batch endpoint when the socket cannot connect.
+ * Envelopes are only ever sent with the token of the user they belong to.
+ * Failures back off exponentially with full jitter (and a `rate_limited`
+ * nack's `retry_after`), so a struggling server never sees a resend storm.
+ */
 export function createClient(server: string, deps: ClientDeps, handlers: ClientHandlers): Client {
-  const outbox = createOutbox();
+  const outbox = createOutbox(deps.store ?? memoryStore());
+  const random = deps.random ?? Math.random;
   const timers = new Set<ReturnType<typeof setTimeout>>();
+  const inflight = new Set<Item>();
+  const onConnect: Array<() => void> = [];
   let socket: SocketLike | null = null;
   let socketKey = "";
   let token: string | null = null;
+  let scope = "";
+  let tokenScope = "";
   let useHttp = false;
   let httpBusy = false;
   let destroyed = false;
+  let tries = 0;
+  let failures = 0;
+  let blockedUntil = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let dropped = 0;
+  let seq = 0;
 
-  const later = (fn: () => void, ms: number): void => {
+  const later = (fn: () => void, ms: number): ReturnType<typeof setTimeout> => {
     const t = setTimeout(() => {
       timers.delete(t);
       if (!destroyed) fn();
     }, ms);
     timers.add(t);
+    return t;
+  };
+  const cancel = (t: ReturnType<typeof setTimeout> | undefined): void => {
+    clearTimeout(t);
+    timers.delete(t!);
   };
 
-  const settleDropped = (dropped: Pending[]): void =>
-    dropped.forEach((p) => p.resolve(fail("queue_full", "Too many events were waiting to be sent; the oldest was dropped.")));
+  function retryIn(ms: number): void {
+    cancel(retryTimer);
+    retryTimer = later(() => {
+      retryTimer = undefined;
+      drain();
+    }, ms);
+  }
+
+  /** Waits before the next attempt: random(0, min(cap, base * 2^failures)) ("full jitter"). */
+  function backoff(): void {
+    if (retryTimer === undefined) retryIn(random() * Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(failures++, 15)));
+  }
+
+  /** The server said when to come back (`retry_after`, Retry-After): nothing is sent before. */
+  function pause(seconds: number): void {
+    const until = Date.now() + (seconds * 1000 || RETRY_BASE_MS);
+    if (until <= blockedUntil) return;
+    blockedUntil = until;
+    retryIn(until - Date.now());
+  }
+
+  function finish(item: Item, ack: Ack): void {
+    if (!outbox.remove(item.rec.id)) return; // already settled (a beacon and the socket both answered)
+    item.resolve?.(ack);
+    handlers.settled(item.rec, ack);
+  }
+
+  /** Applies one acknowledgement; false when the envelope must be sent again later. */
+  function acknowledge(item: Item, ack: Ack): boolean {
+    if (isFinal(ack)) {
+      failures = 0;
+      finish(item, ack);
+      return true;
+    }
+    if (!ack.ok && ack.error.code === "rate_limited") pause(Number(ack.error.retry_after));
+    else backoff();
+    return false;
+  }
 
   function drain(): void {
+    if (destroyed || !token || retryTimer !== undefined || Date.now() < blockedUntil) return;
+    const mine = outbox.of(tokenScope);
+    const ready = mine.filter((i) => i.ready && !i.busy);
+    if (!ready.length) return reportDropped();
     if (socket?.connected) {
-      for (const item of outbox.take(outbox.size)) emitWithAck(socket, item);
-    } else if (useHttp && token && outbox.size) {
-      void flushHttp();
-    }
+      // Tour states go one at a time: the server may handle socket events concurrently.
+      let stateBusy = mine.some((i) => i.busy && i.rec.type === "guide:state");
+      for (const item of ready) {
+        if (item.rec.type === "guide:state") {
+          if (stateBusy) continue;
+          stateBusy = true;
+        }
+        emitWithAck(socket, item);
+      }
+    } else if (useHttp) void flushHttp();
   }
 
-  function retry(item: Pending): void {
-    if (++item.attempts >= MAX_ATTEMPTS) {
-      item.resolve(fail("timeout", "The Guide server did not acknowledge the event."));
-      return;
-    }
-    settleDropped(outbox.unshift([item]));
-    drain();
-  }
-
-  function emitWithAck(s: SocketLike, item: Pending): void {
-    let answered = false;
-    const t = setTimeout(() => {
-      timers.delete(t);
-      answered = true;
-      // Same id again is safe: the server answers a duplicate with the original result.
-      if (!destroyed) retry(item);
-    }, ACK_TIMEOUT_MS);
-    timers.add(t);
-    s.emit(item.envelope.type, item.envelope.data, (ack: unknown) => {
-      if (answered || destroyed) return;
-      answered = true;
-      clearTimeout(t);
-      timers.delete(t);
-      item.resolve(asAck(ack));
+  function emitWithAck(s: SocketLike, item: Item): void {
+    const attempt = (item.busy = ++tries);
+    inflight.add(item);
+    const done = (): boolean => {
+      inflight.delete(item);
+      const mine = item.busy === attempt;
+      if (mine) item.busy = 0;
+      return mine && !destroyed;
+    };
+    // Same id again is safe: the server answers a duplicate with the original result.
+    const t = later(() => done() && backoff(), ACK_TIMEOUT_MS);
+    s.emit(item.rec.type, item.rec.data, (ack: unknown) => {
+      cancel(t);
+      if (done() && acknowledge(item, asAck(ack))) drain();
     });
-  }
-
-  /** Takes what fits one request: at most 100 envelopes and 64 KB (PROTOCOL.md section 3). */
-  function takeBatch(): Pending[] {
-    const batch = outbox.take(BATCH);
-    while (batch.length > 1 && JSON.stringify(batch.map((p) => p.envelope)).length > MAX_BATCH_BYTES) {
-      settleDropped(outbox.unshift(batch.splice(Math.ceil(batch.length / 2))));
-    }
-    return batch;
   }
 
   async function flushHttp(): Promise<void> {
     if (httpBusy || !token) return;
+    const batch = batchOf(outbox.of(tokenScope).filter((i) => i.ready && !i.busy));
+    if (!batch.length) return;
     httpBusy = true;
-    const batch = takeBatch();
-    let retryLater = false;
+    const attempt = ++tries;
+    batch.forEach((i) => (i.busy = attempt));
+    const release = (): void => batch.forEach((i) => i.busy === attempt && (i.busy = 0));
+    let next = false;
     try {
       const res = await deps.fetch(`${server}/api/v1/widget/events`, {
         method: "POST",
         headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-        body: JSON.stringify({ envelopes: batch.map((p) => p.envelope) }),
+        body: JSON.stringify({ envelopes: batch.map(wire) }),
         credentials: "omit",
       });
       if (destroyed) return;
       if (res.ok) {
         const { results = [] } = (await res.json()) as { results?: unknown[] };
-        batch.forEach((p, i) => (i < results.length ? p.resolve(asAck(results[i])) : settleDropped(outbox.unshift([p]))));
+        release();
+        next = batch.map((item, i) => acknowledge(item, i < results.length ? asAck(results[i]) : fail("invalid_ack", "Missing result."))).every(Boolean);
       } else if (res.status === 401) {
-        settleDropped(outbox.unshift(batch));
-        handlers.tokenExpired();
+        release();
+        handlers.tokenExpired(); // the next connect() drains with the fresh token
       } else if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
         // The server will never accept this batch as it is; retrying would loop forever.
         const error = await errorFrom(res);
-        batch.forEach((p) => p.resolve({ ok: false, error }));
+        batch.forEach((item) => finish(item, { ok: false, error }));
+        next = true;
       } else {
-        settleDropped(outbox.unshift(batch));
-        retryLater = true;
+        release();
+        const after = Number(res.headers?.get?.("Retry-After"));
+        if (after > 0) pause(after);
+        else backoff();
       }
     } catch {
-      if (destroyed) return;
-      settleDropped(outbox.unshift(batch));
-      retryLater = true;
+      release();
+      if (!destroyed) backoff();
     } finally {
       httpBusy = false;
     }
-    if (retryLater) later(drain, HTTP_RETRY_MS);
-    else drain();
+    if (next) drain();
+  }
+
+  function onDropped(items: Item[]): void {
+    if (!items.length) return;
+    for (const item of items) {
+      const ack = fail("queue_overflow", "Too many events were waiting to be sent; this one was dropped.");
+      item.resolve?.(ack);
+      handlers.settled(item.rec, ack);
+    }
+    // One error per burst, however many envelopes it dropped.
+    if (!dropped) later(() => dropped && handlers.error({ code: "queue_overflow", message: `${dropped} waiting events were dropped: the queue was full.`, count: dropped }), 0);
+    dropped += items.length;
+  }
+
+  /** Once there is room again, the server hears how many events were lost. */
+  function reportDropped(): void {
+    if (!dropped || outbox.of(tokenScope).length) return;
+    const count = dropped;
+    dropped = 0;
+    void send("event:track", { id: uuid(), name: "$queue_dropped", props: { count }, at: new Date().toISOString() });
+  }
+
+  function send(type: EnvelopeType, data: Envelope["data"]): Promise<Ack> {
+    return new Promise<Ack>((resolve) => {
+      const rec: Stored = { scope, id: data.id, n: Date.now() * 1000 + (seq++ % 1000), type, data };
+      const added = outbox.add(rec, resolve);
+      added.replaced.forEach((i) => i.resolve?.({ ok: true, id: i.rec.id }));
+      onDropped(added.dropped);
+      void added.saved.then(drain);
+    });
   }
 
   function armFallback(): void {
@@ -188,9 +305,20 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
     });
     s.on("connect", () => {
       useHttp = false;
+      // Back online: no reason to sit out the rest of a backoff (a rate limit still holds).
+      if (Date.now() >= blockedUntil) {
+        cancel(retryTimer);
+        retryTimer = undefined;
+      }
+      onConnect.splice(0).forEach((fn) => fn());
       drain();
     });
-    s.on("disconnect", armFallback);
+    s.on("disconnect", () => {
+      // Their acks will never come: free them for the HTTP fallback or the next connection.
+      inflight.forEach((i) => (i.busy = 0));
+      inflight.clear();
+      armFallback();
+    });
     s.on("connect_error", (err: { message?: string; data?: { code?: string; message?: string } }) => {
       const code = err?.data?.code;
       if (code === "socket_token_expired") return handlers.tokenExpired();
@@ -201,6 +329,7 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
     });
     s.on("progress", (payload: { progress?: ProgressMap }) => payload?.progress && handlers.progress(payload.progress));
     s.on("guides:changed", () => handlers.guidesChanged());
+    s.on("nudge", (payload: Nudge) => payload && typeof payload.message === "string" && handlers.nudge(payload));
     return s;
   }
 
@@ -221,8 +350,17 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
       return (await res.json()) as BootstrapResponse;
     },
 
-    connect(info, restart) {
+    use(next) {
+      scope = next;
+      return outbox.restore(next).then((added) => {
+        drain();
+        return added.map((i) => i.rec);
+      });
+    },
+
+    connect(info, restart, forScope) {
       token = info.token;
+      tokenScope = forScope;
       const key = `${info.namespace}|${info.path}`;
       if (!socket || key !== socketKey) {
         socket?.disconnect();
@@ -238,11 +376,51 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
       drain();
     },
 
-    send(type, data) {
+    send,
+
+    pending: () => outbox.of(scope).map((i) => i.rec),
+
+    flush() {
+      const batch = token ? batchOf(outbox.of(tokenScope).filter((i) => i.ready)) : [];
+      if (!batch.length || destroyed) return;
+      const url = `${server}/api/v1/widget/events`;
+      // Token in the body (PROTOCOL.md section 3): what a beacon can carry. If the page
+      // survives (a hidden tab), the answers settle the envelopes like any other.
+      const body = JSON.stringify({ token, envelopes: batch.map(wire) });
+      try {
+        deps
+          .fetch(url, { method: "POST", keepalive: true, headers: { "Content-Type": "application/json" }, body, credentials: "omit" })
+          .then((res) => (res.ok ? res.json() : { results: [] }))
+          .then(({ results = [] }: { results?: unknown[] }) => results.forEach((r, i) => isFinal(asAck(r)) && batch[i] && finish(batch[i], asAck(r))))
+          .catch(() => {});
+      } catch {
+        globalThis.navigator?.sendBeacon?.(url, new Blob([body], { type: "application/json" }));
+      }
+    },
+
+    request(event, data) {
       return new Promise<Ack>((resolve) => {
-        settleDropped([outbox.push({ envelope: { type, data }, resolve, attempts: 0 })].filter((p): p is Pending => !!p));
-        drain();
+        const t = later(() => resolve(fail("timeout", "The Guide server did not answer; check your connection.")), ACK_TIMEOUT_MS);
+        const go = (): void =>
+          void socket?.emit(event, data, (ack: unknown) => {
+            cancel(t);
+            resolve(asAck(ack));
+          });
+        if (socket?.connected) go();
+        else onConnect.push(go);
       });
+    },
+
+    async get<T>(path: string): Promise<T> {
+      let res: Response;
+      try {
+        res = await deps.fetch(server + path, { headers: { Authorization: `Bearer ${token}` }, credentials: "omit" });
+      } catch {
+        throw { code: "network_error", message: `Could not reach the Guide server at ${server}.` } satisfies GuideError;
+      }
+      if (res.status === 401) handlers.tokenExpired();
+      if (!res.ok) throw await errorFrom(res);
+      return (await res.json()) as T;
     },
 
     destroy() {

@@ -1,39 +1,135 @@
-import type { Ack, Envelope } from "./types";
+import type { QueueStore, Stored } from "./storage";
+import type { Ack } from "./types";
 
-export interface Pending {
-  envelope: Envelope;
-  resolve: (ack: Ack) => void;
-  attempts: number;
+export interface Item {
+  rec: Stored;
+  bytes: number;
+  /** Persisted (or known unpersistable): may be sent. Envelopes are written before they are sent. */
+  ready: boolean;
+  /** Non-zero while sent and awaiting its acknowledgement (the attempt number). */
+  busy: number;
+  /** Settles the `send()` promise of this page; absent for envelopes restored from storage. */
+  resolve?: (ack: Ack) => void;
+  /** The write to storage; a removal waits for it, so a removed envelope never comes back. */
+  saved?: Promise<void>;
 }
 
+export interface Limits {
+  count: number;
+  bytes: number;
+}
+
+export const LIMITS: Limits = { count: 500, bytes: 256 * 1024 };
+
 export interface Outbox {
-  readonly size: number;
-  /** Adds at the back; returns the entry dropped to stay within the bound, if any. */
-  push(item: Pending): Pending | undefined;
-  /** Puts entries back at the front, in their original order (a failed flush). */
-  unshift(items: Pending[]): Pending[];
-  take(max: number): Pending[];
+  /** Loads what an earlier page of this scope left unacknowledged (once per scope); resolves with what it added. */
+  restore(scope: string): Promise<Item[]>;
+  /**
+   * Adds an envelope and persists it; `ready` flips once it is stored. Returns
+   * the items that were removed to make room (`dropped`, counted) or because
+   * the new one supersedes them (`replaced`: a tour's waiting `active` step).
+   */
+  add(rec: Stored, resolve?: (ack: Ack) => void): { item: Item; saved: Promise<void>; dropped: Item[]; replaced: Item[] };
+  /** Forgets an envelope for good (acknowledged, or refused for good). */
+  remove(id: string): Item | undefined;
+  /** This scope's envelopes, oldest first. */
+  of(scope: string): Item[];
 }
 
 /**
- * In memory only for now; a persisted (IndexedDB) queue will replace this
- * module behind the same interface so envelopes survive reloads.
+ * What goes first when the queue is full: page views and other `$` events,
+ * then tracked events, then tour states; step completions and escalations
+ * only when nothing else is left.
  */
-export function createOutbox(limit = 200): Outbox {
-  const items: Pending[] = [];
+export function rank(rec: Stored): number {
+  if (rec.type === "event:track") return String(rec.data.name).startsWith("$") ? 0 : 1;
+  return rec.type === "guide:state" ? 2 : 3;
+}
+
+/** The item to drop from a full queue: the lowest rank, oldest first, one not in flight if possible. */
+export function victim(items: Item[]): Item | undefined {
+  let best: Item | undefined;
+  const score = (i: Item): number => rank(i.rec) * 2 + (i.busy ? 1 : 0);
+  for (const i of items) if (!best || score(i) < score(best)) best = i;
+  return best;
+}
+
+/**
+ * The persisted, bounded queue of envelopes. Pure bookkeeping: the client
+ * (client.ts) decides when to send and what an acknowledgement means.
+ */
+export function createOutbox(store: QueueStore, limits: Limits = LIMITS): Outbox {
+  const items: Item[] = [];
+  const restored = new Map<string, Promise<Item[]>>();
+  const of = (scope: string): Item[] => items.filter((i) => i.rec.scope === scope);
+  const forget = (item: Item): void => {
+    items.splice(items.indexOf(item), 1);
+    void (item.saved ?? Promise.resolve()).then(() => store.remove(item.rec.scope, item.rec.id)).catch(() => {});
+  };
+
   return {
-    get size() {
-      return items.length;
+    restore(scope) {
+      let p = restored.get(scope);
+      if (!p) {
+        p = store.load(scope).then(
+          (rows) => {
+            const known = new Set(items.map((i) => i.rec.id));
+            const added = rows
+              .filter((r) => r && r.id && r.type && r.data && !known.has(r.id))
+              .map((rec): Item => ({ rec, bytes: JSON.stringify(rec).length, ready: true, busy: 0 }));
+            // Restored envelopes are older than anything this page added: they go first.
+            items.unshift(...added);
+            return added;
+          },
+          () => [],
+        );
+        restored.set(scope, p);
+      }
+      return p;
     },
-    push(item) {
+
+    add(rec, resolve) {
+      const item: Item = { rec, bytes: JSON.stringify(rec).length, ready: false, busy: 0, resolve };
+      const mine = of(rec.scope);
+      const replaced: Item[] = [];
+      const last = mine.filter((i) => i.rec.type === "guide:state").pop();
+      if (
+        rec.type === "guide:state" && last && !last.busy && last.rec.data.guide === rec.data.guide &&
+        last.rec.data.state === "active" && rec.data.state === "active"
+      ) {
+        replaced.push(last);
+        forget(last);
+        mine.splice(mine.indexOf(last), 1);
+      }
+      const dropped: Item[] = [];
+      let bytes = mine.reduce((sum, i) => sum + i.bytes, item.bytes);
+      while (mine.length && (mine.length + 1 > limits.count || bytes > limits.bytes)) {
+        const out = victim(mine)!;
+        // A new low-rank envelope does not push out older, more important ones: it is dropped itself.
+        if (rank(out.rec) > rank(rec)) {
+          dropped.push(item);
+          return { item, saved: Promise.resolve(), dropped, replaced };
+        }
+        mine.splice(mine.indexOf(out), 1);
+        bytes -= out.bytes;
+        dropped.push(out);
+        forget(out);
+      }
       items.push(item);
-      return items.length > limit ? items.shift() : undefined;
+      const saved = (item.saved = store.put(rec).then(
+        () => void (item.ready = true),
+        // Storage refused (quota, private mode): still send it, from memory only.
+        () => void (item.ready = true),
+      ));
+      return { item, saved, dropped, replaced };
     },
-    unshift(batch) {
-      items.unshift(...batch);
-      // Over the bound the oldest go, like push(); the caller settles them.
-      return items.length > limit ? items.splice(0, items.length - limit) : [];
+
+    remove(id) {
+      const item = items.find((i) => i.rec.id === id);
+      if (item) forget(item);
+      return item;
     },
-    take: (max) => items.splice(0, max),
+
+    of,
   };
 }

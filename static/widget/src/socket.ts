@@ -22,6 +22,8 @@ export interface SocketOptions {
 }
 
 const RETRY_MIN_MS = 1000;
+/** A proxy may accept the upgrade and then say nothing: give up and retry after this long. */
+const HANDSHAKE_MS = 10000;
 const RETRY_MAX_MS = 5000;
 
 export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSocket = WebSocket): SocketLike {
@@ -136,6 +138,7 @@ export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSoc
     }
     ws.onmessage = onMessage;
     ws.onclose = () => lost("transport close");
+    pingTimer = setTimeout(() => lost("handshake timeout"), HANDSHAKE_MS);
   }
 
   const socket: SocketLike = {

@@ -129,6 +129,18 @@ export interface GuideError {
   code: string;
   message: string;
   fields?: Record<string, string[]>;
+  /** `rate_limited`: seconds to wait before sending again. */
+  retry_after?: number;
+  /** `queue_overflow`: how many waiting envelopes were dropped. */
+  count?: number;
+}
+
+/** Support changed the status of one of the user's escalations (PROTOCOL.md section 2). */
+export interface Nudge {
+  id: number | string;
+  message: string;
+  reference?: string;
+  status?: string;
 }
 
 export interface Completion {
@@ -137,10 +149,20 @@ export interface Completion {
 }
 
 export type Ack =
-  | { ok: true; id?: string; duplicate?: boolean; progress?: ProgressMap; completed?: Completion[] }
+  | {
+      ok: true;
+      id?: string;
+      duplicate?: boolean;
+      progress?: ProgressMap;
+      completed?: Completion[];
+      /** help:escalate only. */
+      reference?: string;
+      status?: string;
+      support_url?: string | null;
+    }
   | { ok: false; id?: string; error: GuideError };
 
-export type EnvelopeType = "step:complete" | "guide:state" | "event:track";
+export type EnvelopeType = "step:complete" | "guide:state" | "event:track" | "help:escalate";
 
 export interface Envelope {
   type: EnvelopeType;
@@ -155,6 +177,8 @@ export interface GuideEvents {
   "guide:completed": { guide: string };
   /** A tour step was shown (`index` counts from 0). */
   "tour:step": { guide: string; step: string; index: number; total: number };
+  /** Support answered one of the user's escalations; shown once per id. */
+  nudge: Nudge;
   /** A tour ended here: finished, dismissed ("Skip tour", Esc) or snoozed ("Later"). */
   "tour:end": { guide: string; state: "completed" | "dismissed" | "snoozed" };
   error: GuideError;

@@ -6,6 +6,7 @@ import { createStore, type StoreChanges } from "./store";
 import { themeVars } from "./theme";
 import type { TourHost, TourRuntime } from "./tour/contract";
 import { loadTourBundle } from "./tourloader";
+import { browserStore, type Stored } from "./storage";
 import { pickTour, tours } from "./tours";
 import type { Ack, BootstrapResponse, EnvelopeType, Guide, GuideError, GuideEvents } from "./types";
 import { createUi, type Ui } from "./ui";
@@ -71,6 +72,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       }
     },
   });
+  // Envelopes sent before there is a server and a user to send them for, in order.
   const early: Array<(client: Client) => void> = [];
   const teardown: Array<() => void> = [];
   let app: { appKey: string; server: string } | null = null;
@@ -78,6 +80,8 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   let user: { id: string; traits?: Traits; token: string | null } | null = null;
   let account: { id: string; traits?: Traits } | undefined;
   let data: BootstrapResponse | null = null;
+  /** Server, app key and user: whose envelopes these are (client.ts never mixes users). */
+  let scope = "";
   let booted = "";
   let seq = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -124,37 +128,14 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     win,
     strings,
     vars: () => themeVars(data?.workspace?.theme),
-    state: (guide, state, step) => sendState({ guide, state, ...(step ? { step } : {}) }),
+    // The outbox sends tour states one at a time, a newer `active` replacing one still waiting.
+    state: (guide, state, step) => void send("guide:state", { guide, state, ...(step ? { step } : {}) }),
     track: (name, props) => void send("event:track", { name, props, url: pageUrl(win.location) }),
     emit(event, payload) {
       if (event === "tour:end") endedTours.add(payload.guide);
       events.emit(event, payload);
     },
   };
-
-  /**
-   * Tour states go one at a time, each after the previous ack: the server may
-   * handle socket events concurrently, and "active at step 3" must not land
-   * after "active at step 4". A newer `active` for the same guide replaces one
-   * still waiting (only the latest step matters); end states are never dropped.
-   */
-  const stateQueue: Array<Record<string, string>> = [];
-  let stateBusy = false;
-  function sendState(payload: Record<string, string>): void {
-    const last = stateQueue[stateQueue.length - 1];
-    if (last && last.guide === payload.guide && last.state === "active" && payload.state === "active") stateQueue.pop();
-    stateQueue.push(payload);
-    pumpStates();
-  }
-  function pumpStates(): void {
-    const next = stateBusy ? undefined : stateQueue.shift();
-    if (!next) return;
-    stateBusy = true;
-    void send("guide:state", next).then(() => {
-      stateBusy = false;
-      pumpStates();
-    });
-  }
 
   /** The tour runtime, loading dist/tour.js the first time a tour is about to show. */
   function tourRuntimeReady(): Promise<TourRuntime> {
@@ -186,18 +167,43 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     if (pick) runTour(pick.tour.key, pick.step, false);
   }
 
+  /** Queues an envelope; resolves with its final acknowledgement (`settled` below applies it). */
   function send(type: EnvelopeType, payload: Record<string, unknown>): Promise<Ack> {
     const envelope = { id: uuid(), ...payload, at: new Date().toISOString() };
-    // Before init there is no server to send to; hold the call, in order, until there is.
-    const sent = client
-      ? client.send(type, envelope)
-      : new Promise<Ack>((resolve) => early.push((c) => void c.send(type, envelope).then(resolve)));
-    return sent.then((ack) => {
-      if (destroyed) return ack;
-      if (ack.ok) emitChanges(store.apply(ack.progress, ack.completed));
-      else report(ack.error);
-      return ack;
-    });
+    if (client && scope) return client.send(type, envelope);
+    return new Promise<Ack>((resolve) => early.push((c) => void c.send(type, envelope).then(resolve)));
+  }
+
+  /** Every envelope's outcome, this page's and those an earlier page left in storage. */
+  function settled(rec: Stored, ack: Ack): void {
+    if (destroyed || rec.scope !== scope) return;
+    if (ack.ok) {
+      // Merge before dropping the optimistic mark, so the step never flickers back.
+      const changes = store.apply(ack.progress, ack.completed);
+      store.settle(rec.id);
+      emitChanges(changes);
+      return;
+    }
+    store.settle(rec.id);
+    if (rec.type === "step:complete") ui.setError(String(rec.data.guide), String(rec.data.step), strings().save_failed);
+    // Overflow is reported once per burst by the client, not once per envelope.
+    if (ack.error.code !== "queue_overflow") report(ack.error);
+  }
+
+  /** Steps completed but not yet acknowledged (maybe by a page before a reload) show as done. */
+  function optimisticFrom(recs: Stored[]): void {
+    for (const r of recs) if (r.type === "step:complete") store.optimistic(r.id, String(r.data.guide), String(r.data.step));
+  }
+
+  /** Whose envelopes new sends are; loads what this user's earlier pages left unacknowledged. */
+  function useScope(): void {
+    if (!client || !app || !user) return;
+    const next = JSON.stringify([app.server, app.appKey, user.id]);
+    if (next === scope) return;
+    scope = next;
+    const c = client;
+    void c.use(next).then((recs) => scope === next && !destroyed && optimisticFrom(recs));
+    early.splice(0).forEach((fn) => fn(c));
   }
 
   const trackPage = (): void => void send("event:track", { name: "$page", url: pageUrl(win.location) });
@@ -213,6 +219,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     if (!app || !user || !client) return;
     const mine = ++seq;
     const who = identity();
+    const forScope = scope;
     let res: BootstrapResponse;
     try {
       res = await client.bootstrap({
@@ -227,15 +234,17 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       if (mine === seq && !destroyed) report(err as GuideError);
       return;
     }
-    // A newer identify may have started another bootstrap meanwhile; its answer wins.
-    if (mine !== seq || destroyed) return;
+    // A newer identify may have started (or scheduled) another bootstrap meanwhile; its answer wins.
+    if (mine !== seq || destroyed || who !== identity() || forScope !== scope) return;
     const fresh = who !== booted;
     const switched = fresh && booted !== "";
     booted = who;
     data = { ...res, guides: Array.isArray(res.guides) ? res.guides : [] };
-    if (fresh) store.reset(res.progress ?? {});
-    else emitChanges(store.apply(res.progress ?? {}));
-    client.connect(res.socket, switched);
+    if (fresh) {
+      store.reset(res.progress ?? {});
+      optimisticFrom(client.pending());
+    } else emitChanges(store.apply(res.progress ?? {}));
+    client.connect(res.socket, switched, scope);
     if (fresh) {
       trackPage();
       events.emit("ready", { user: res.user, guides: data.guides.map((g) => g.key) });
@@ -248,23 +257,12 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     evaluateTours();
   }
 
+  /** Checked at once, and stays checked (across reloads) until the server answers. */
   function markDone(guide: string, step: string): void {
     if (!client || store.isDone(guide, step)) return;
     const id = uuid();
     store.optimistic(id, guide, step);
-    void client.send("step:complete", { id, guide, step, at: new Date().toISOString() }).then((ack) => {
-      if (destroyed) return;
-      if (ack.ok) {
-        // Merge before dropping the optimistic mark, so the step never flickers back.
-        const changes = store.apply(ack.progress, ack.completed);
-        store.settle(id);
-        emitChanges(changes);
-      } else {
-        store.settle(id);
-        ui.setError(guide, step, strings().save_failed);
-        report(ack.error);
-      }
-    });
+    void send("step:complete", { id, guide, step });
   }
 
   function start(guideKey: unknown): void {
@@ -311,9 +309,19 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
         guidesChanged: scheduleBootstrap,
         tokenExpired: scheduleBootstrap,
         error: report,
+        settled,
+        nudge: () => {},
       });
-      const ready = client;
-      early.splice(0).forEach((fn) => fn(ready));
+      useScope();
+      // Whatever still waits goes out in a request that outlives the page.
+      const flush = (): void => client?.flush();
+      const hidden = (): void => void (win.document.visibilityState === "hidden" && flush());
+      win.addEventListener("pagehide", flush);
+      win.document.addEventListener("visibilitychange", hidden);
+      teardown.push(() => {
+        win.removeEventListener("pagehide", flush);
+        win.document.removeEventListener("visibilitychange", hidden);
+      });
       teardown.push(
         watchPage(win, () => {
           if (!data) return;
@@ -330,6 +338,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       }
       const token = isObject(options) && typeof options.token === "string" ? options.token : null;
       user = { id, traits: isObject(traits) ? traits : undefined, token };
+      useScope();
       if (identity() !== booted) scheduleBootstrap();
     },
     group(accountId, traits) {
@@ -361,4 +370,4 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-export const browserDeps = (win: Window): WidgetDeps => ({ ...defaultDeps(), window: win });
+export const browserDeps = (win: Window): WidgetDeps => ({ ...defaultDeps(), window: win, store: browserStore(win) });

@@ -166,6 +166,7 @@ describe("mark done", () => {
     stepDone("read-docs").click();
     expect(h.$('li[data-step="read-docs"]')!.dataset.done).toBe("true");
     expect(h.$('[data-testid="guide-progress"]')!.textContent).toBe("3/5");
+    await settle(); // persisted first, then sent
     const [envelope] = sent();
     expect(envelope.data).toEqual({ id: expect.any(String), guide: "getting-started", step: "read-docs", at: expect.any(String) });
     envelope.ack({
@@ -188,6 +189,7 @@ describe("mark done", () => {
     openPanel();
     stepDone("invite").click();
     expect(h.$('li[data-step="invite"]')!.dataset.done).toBe("true");
+    await settle();
     sent()[0].ack({ ok: false, error: { code: "step_not_manual", message: "Not manual." } });
     await settle();
     expect(h.$('li[data-step="invite"]')!.dataset.done).toBe("false");

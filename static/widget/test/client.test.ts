@@ -139,61 +139,15 @@ describe("bootstrap and realtime", () => {
   });
 });
 
-describe("client outbox", () => {
+describe("client connection errors", () => {
   const info = { namespace: "/widget", path: "/socket.io", token: "t" };
-  const handlers = { progress: vi.fn(), guidesChanged: vi.fn(), tokenExpired: vi.fn(), error: vi.fn() };
-
-  it("holds envelopes until connect, then sends each with an ack", async () => {
-    const { io, sockets } = fakeIo();
-    const client = createClient("https://guide.test", { fetch: vi.fn() as never, io }, handlers);
-    const acked = client.send("event:track", { id: "e1", name: "x" });
-    client.connect(info, false);
-    expect(sockets[0].emitted).toEqual([]);
-    sockets[0].accept();
-    expect(sockets[0].emitted.map((e) => e.data.id)).toEqual(["e1"]);
-    sockets[0].emitted[0].ack({ ok: true, id: "e1", progress: {}, completed: [] });
-    await expect(acked).resolves.toMatchObject({ ok: true, id: "e1" });
-    client.destroy();
-  });
-
-  it("keeps at most 200 waiting envelopes, settling the dropped ones", async () => {
-    const { io } = fakeIo();
-    const client = createClient("https://guide.test", { fetch: vi.fn() as never, io }, handlers);
-    const first = client.send("event:track", { id: "e0", name: "x" });
-    for (let i = 1; i <= 200; i++) void client.send("event:track", { id: `e${i}`, name: "x" });
-    await expect(first).resolves.toMatchObject({ ok: false, error: { code: "queue_full" } });
-    client.destroy();
-  });
-
-  it("retries an HTTP batch the server could not take, and gives up on one it rejects", async () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    const { io, sockets } = fakeIo();
-    const statuses = [503, 200, 400];
-    const fetch = vi.fn(async (_url: string, init?: RequestInit) => {
-      const status = statuses.shift() ?? 200;
-      if (status !== 200) return jsonResponse({ error: { code: "invalid_payload", message: "Bad." } }, status);
-      const { envelopes } = JSON.parse(String(init?.body));
-      return jsonResponse({ results: envelopes.map((e: { data: { id: string } }) => ({ ok: true, id: e.data.id })) });
-    });
-    const client = createClient("https://guide.test", { fetch: fetch as never, io }, handlers);
-    client.connect(info, false);
-    sockets[0].fire("connect_error", new Error("websocket error"));
-    const first = client.send("event:track", { id: "e1", name: "x" });
-    await vi.advanceTimersByTimeAsync(0);
-    expect(fetch).toHaveBeenCalledTimes(1);
-    await vi.advanceTimersByTimeAsync(5000);
-    await expect(first).resolves.toMatchObject({ ok: true, id: "e1" });
-    const second = client.send("event:track", { id: "e2", name: "x" });
-    await expect(second).resolves.toEqual({ ok: false, error: { code: "invalid_payload", message: "Bad." } });
-    expect(fetch).toHaveBeenCalledTimes(3);
-    client.destroy();
-  });
+  const handlers = { progress: vi.fn(), guidesChanged: vi.fn(), tokenExpired: vi.fn(), error: vi.fn(), settled: vi.fn(), nudge: vi.fn() };
 
   it("reports refused connections but not plain network failures", () => {
     const { io, sockets } = fakeIo();
     const error = vi.fn();
     const client = createClient("https://guide.test", { fetch: vi.fn() as never, io }, { ...handlers, error });
-    client.connect(info, false);
+    client.connect(info, false, "s");
     sockets[0].fire("connect_error", new Error("xhr poll error"));
     expect(error).not.toHaveBeenCalled();
     sockets[0].fire("connect_error", Object.assign(new Error("no"), { data: { code: "origin_not_allowed", message: "Origin not allowed." } }));

@@ -1,6 +1,7 @@
 import { vi } from "vitest";
 import { createApi, type GuideApi } from "../src/api";
 import type { IoFactory, SocketLike } from "../src/client";
+import type { QueueStore } from "../src/storage";
 import type { BootstrapResponse, TourStep } from "../src/types";
 import { createTourRuntime } from "../src/tour/runtime";
 import type { WidgetDeps } from "../src/widget";
@@ -121,7 +122,7 @@ export interface Harness {
 }
 
 /** A full widget behind the public API, with fetch and socket faked. */
-export function harness(payload: BootstrapResponse | (() => BootstrapResponse) = bootstrapPayload()): Harness {
+export function harness(payload: BootstrapResponse | (() => BootstrapResponse) = bootstrapPayload(), store?: QueueStore): Harness {
   const { io, sockets } = fakeIo();
   const fetch = vi.fn(async (url: string, _init?: RequestInit) => {
     if (url.endsWith("/api/v1/widget/bootstrap")) return jsonResponse(typeof payload === "function" ? payload() : payload);
@@ -130,7 +131,7 @@ export function harness(payload: BootstrapResponse | (() => BootstrapResponse) =
   });
   // The tour bundle, as if dist/tour.js had loaded.
   const loadTours = vi.fn(async () => createTourRuntime);
-  const deps: WidgetDeps = { fetch: fetch as unknown as typeof globalThis.fetch, io, window, loadTours };
+  const deps: WidgetDeps = { fetch: fetch as unknown as typeof globalThis.fetch, io, window, loadTours, store };
   const api = createApi("https://guide.test", () => deps);
   const root = (): ShadowRoot => {
     const host = document.querySelector<HTMLElement>("#guide-root");

@@ -120,6 +120,7 @@ describe("tours in the widget", () => {
     expect(shown()).toBe("b");
     h.api.track("report_opened");
     expect(shown()).toBe("c");
+    await settle(); // persisted first, then sent
     expect(h.socket().emitted.some((e) => e.event === "event:track" && e.data.name === "report_opened")).toBe(true);
   });
 

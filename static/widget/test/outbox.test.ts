@@ -1,0 +1,306 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createClient, RETRY_BASE_MS, SOCKET_GRACE_MS, type Client, type ClientHandlers } from "../src/client";
+import { createOutbox, rank, type Item } from "../src/queue";
+import { localStore, memoryStore, withFallback, type QueueStore, type Stored } from "../src/storage";
+import { fakeIo, FakeSocket, harness, jsonResponse, settle } from "./helpers";
+
+const INFO = (token = "tok-a") => ({ namespace: "/widget", path: "/socket.io", token });
+const A = JSON.stringify(["https://guide.test", "demo", "ada"]);
+const B = JSON.stringify(["https://guide.test", "demo", "bob"]);
+
+let clients: Client[] = [];
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+});
+afterEach(() => {
+  clients.forEach((c) => c.destroy());
+  clients = [];
+  vi.useRealTimers();
+});
+
+function handlers(): ClientHandlers & { [K in keyof ClientHandlers]: ReturnType<typeof vi.fn> } {
+  return { progress: vi.fn(), guidesChanged: vi.fn(), tokenExpired: vi.fn(), error: vi.fn(), settled: vi.fn(), nudge: vi.fn() };
+}
+
+/** A client on a fake socket; `random` fixed at 1 makes every backoff its ceiling. */
+function setup(store: QueueStore = memoryStore(), fetch = vi.fn(async () => jsonResponse({ results: [] }))) {
+  const { io, sockets } = fakeIo();
+  const on = handlers();
+  const client = createClient("https://guide.test", { fetch: fetch as never, io, store, random: () => 1 }, on);
+  clients.push(client);
+  return { client, sockets, on, fetch, store, socket: (): FakeSocket => sockets[sockets.length - 1] };
+}
+
+const ok = (id: string) => ({ ok: true, id, duplicate: false, progress: {}, completed: [] });
+const env = (id: string, extra: Record<string, unknown> = {}) => ({ id, name: "clicked", at: "2026-01-01T00:00:00Z", ...extra });
+const ids = (s: FakeSocket) => s.emitted.map((e) => e.data.id);
+
+describe("durable outbox", () => {
+  it("persists an envelope before sending it and forgets it only once acknowledged", async () => {
+    const t = setup();
+    await t.client.use(A);
+    t.client.connect(INFO(), false, A);
+    t.socket().accept();
+    const acked = t.client.send("step:complete", { id: "s1", guide: "g", step: "x" });
+    expect(t.socket().emitted).toEqual([]); // not before it is stored
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await t.store.load(A)).map((r) => r.id)).toEqual(["s1"]);
+    expect(ids(t.socket())).toEqual(["s1"]);
+    t.socket().emitted[0].ack(ok("s1"));
+    await expect(acked).resolves.toMatchObject({ ok: true, id: "s1" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await t.store.load(A)).toEqual([]);
+    expect(t.on.settled).toHaveBeenCalledWith(expect.objectContaining({ id: "s1", scope: A, type: "step:complete" }), ok("s1"));
+  });
+
+  it("drops an envelope on a definitive negative ack, keeps and retries it on a transient one", async () => {
+    const t = setup();
+    await t.client.use(A);
+    t.client.connect(INFO(), false, A);
+    t.socket().accept();
+    void t.client.send("step:complete", { id: "bad", guide: "g", step: "x" });
+    void t.client.send("event:track", env("e1"));
+    await vi.advanceTimersByTimeAsync(0);
+    const [bad, e1] = t.socket().emitted;
+    bad.ack({ ok: false, error: { code: "unknown_step", message: "No." } });
+    e1.ack({ ok: false, error: { code: "internal_error", message: "Oops." } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await t.store.load(A)).map((r) => r.id)).toEqual(["e1"]);
+    await vi.advanceTimersByTimeAsync(RETRY_BASE_MS - 1);
+    expect(ids(t.socket())).toEqual(["bad", "e1"]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ids(t.socket())).toEqual(["bad", "e1", "e1"]); // same id: the server answers a duplicate with the original result
+  });
+
+  it("waits out a rate_limited nack's retry_after: no resend storm", async () => {
+    const t = setup();
+    await t.client.use(A);
+    t.client.connect(INFO(), false, A);
+    t.socket().accept();
+    for (let i = 0; i < 5; i++) void t.client.send("event:track", env(`e${i}`));
+    await vi.advanceTimersByTimeAsync(0);
+    const limited = { ok: false, error: { code: "rate_limited", message: "Slow down.", retry_after: 7 } };
+    t.socket().emitted.forEach((e) => e.ack(limited));
+    void t.client.send("event:track", env("late"));
+    await vi.advanceTimersByTimeAsync(6999);
+    expect(t.socket().emitted).toHaveLength(5);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ids(t.socket()).slice(5)).toEqual(["e0", "e1", "e2", "e3", "e4", "late"]);
+  });
+
+  it("backs off exponentially (full jitter) while the network is down", async () => {
+    const fetch = vi.fn(async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    const t = setup(memoryStore(), fetch as never);
+    await t.client.use(A);
+    t.client.connect(INFO(), false, A);
+    t.socket().fire("connect_error", new Error("websocket error"));
+    void t.client.send("event:track", env("e1"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    const calls: number[] = [];
+    for (const wait of [1000, 2000, 4000, 8000]) {
+      await vi.advanceTimersByTimeAsync(wait);
+      calls.push(fetch.mock.calls.length);
+    }
+    expect(calls).toEqual([2, 3, 4, 5]);
+  });
+
+  it("re-sends what an earlier page left, with the same ids, after a reload", async () => {
+    const store = memoryStore();
+    const first = setup(store);
+    await first.client.use(A);
+    void first.client.send("step:complete", { id: "s1", guide: "g", step: "x" });
+    void first.client.send("event:track", env("e1"));
+    await vi.advanceTimersByTimeAsync(0);
+    first.client.destroy(); // the page goes away before any ack
+
+    const second = setup(store);
+    expect((await second.client.use(A)).map((r) => r.id)).toEqual(["s1", "e1"]);
+    expect(second.client.pending().map((r) => r.id)).toEqual(["s1", "e1"]);
+    second.client.connect(INFO(), false, A);
+    second.socket().accept();
+    expect(ids(second.socket())).toEqual(["s1", "e1"]);
+    second.socket().emitted.forEach((e) => e.ack({ ...ok(e.data.id), duplicate: false }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await store.load(A)).toEqual([]);
+    expect(second.on.settled).toHaveBeenCalledTimes(2);
+  });
+
+  it("never sends one user's envelopes with another user's token", async () => {
+    const store = memoryStore();
+    const t = setup(store);
+    await t.client.use(A);
+    t.client.connect(INFO("tok-a"), false, A);
+    void t.client.send("step:complete", { id: "a1", guide: "g", step: "x" });
+    await vi.advanceTimersByTimeAsync(0);
+    // Ada signs out, Bob signs in before anything was sent.
+    await t.client.use(B);
+    void t.client.send("step:complete", { id: "b1", guide: "g", step: "x" });
+    await vi.advanceTimersByTimeAsync(0);
+    t.client.connect(INFO("tok-b"), true, B);
+    t.socket().accept();
+    expect(t.socket().token()).toEqual({ token: "tok-b" });
+    expect(ids(t.socket())).toEqual(["b1"]);
+    await vi.advanceTimersByTimeAsync(SOCKET_GRACE_MS * 3);
+    expect(ids(t.socket())).toEqual(["b1"]);
+    expect(t.fetch).not.toHaveBeenCalled();
+    expect((await store.load(A)).map((r) => r.id)).toEqual(["a1"]); // kept for Ada's next visit
+  });
+
+  it("flushes over the HTTP batch endpoint when the socket cannot connect", async () => {
+    const fetch = vi.fn(async (_url: string, init?: RequestInit) => {
+      const { envelopes } = JSON.parse(String(init?.body));
+      return jsonResponse({ results: envelopes.map((e: { data: { id: string } }) => ok(e.data.id)) });
+    });
+    const t = setup(memoryStore(), fetch as never);
+    await t.client.use(A);
+    t.client.connect(INFO(), false, A);
+    void t.client.send("step:complete", { id: "s1", guide: "g", step: "x" });
+    await vi.advanceTimersByTimeAsync(SOCKET_GRACE_MS);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    const [url, init] = fetch.mock.calls[0];
+    expect(url).toBe("https://guide.test/api/v1/widget/events");
+    expect((init!.headers as Record<string, string>).Authorization).toBe("Bearer tok-a");
+    expect(JSON.parse(String(init!.body)).envelopes).toEqual([{ type: "step:complete", data: { id: "s1", guide: "g", step: "x" } }]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await t.store.load(A)).toEqual([]);
+  });
+
+  it("on page hide, sends what waits in a keepalive request with the token in the body", async () => {
+    const t = setup();
+    await t.client.use(A);
+    t.client.connect(INFO(), false, A);
+    void t.client.send("step:complete", { id: "s1", guide: "g", step: "x" });
+    await vi.advanceTimersByTimeAsync(0);
+    t.fetch.mockResolvedValueOnce(jsonResponse({ results: [ok("s1")] }));
+    t.client.flush();
+    const [url, init] = t.fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("https://guide.test/api/v1/widget/events");
+    expect(init.keepalive).toBe(true);
+    expect(JSON.parse(String(init.body))).toEqual({ token: "tok-a", envelopes: [{ type: "step:complete", data: { id: "s1", guide: "g", step: "x" } }] });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await t.store.load(A)).toEqual([]); // the page survived (a hidden tab): the answer settles it
+  });
+
+  it("sends tour states one at a time over the socket", async () => {
+    const t = setup();
+    await t.client.use(A);
+    t.client.connect(INFO(), false, A);
+    t.socket().accept();
+    void t.client.send("guide:state", { id: "g1", guide: "tour", state: "active", step: "a" });
+    void t.client.send("guide:state", { id: "g2", guide: "tour", state: "dismissed" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ids(t.socket())).toEqual(["g1"]);
+    t.socket().emitted[0].ack(ok("g1"));
+    expect(ids(t.socket())).toEqual(["g1", "g2"]);
+  });
+});
+
+describe("queue bound", () => {
+  const rec = (id: string, type: Stored["type"], data: Record<string, unknown> = {}): Stored => ({ scope: A, id, n: 0, type, data: { id, ...data } });
+
+  it("drops page views first, then tracked events, step completions last", () => {
+    const q = createOutbox(memoryStore(), { count: 3, bytes: 1e6 });
+    q.add(rec("s1", "step:complete", { guide: "g", step: "x" }));
+    q.add(rec("p1", "event:track", { name: "$page" }));
+    q.add(rec("t1", "event:track", { name: "clicked" }));
+    expect(q.add(rec("s2", "step:complete")).dropped.map((i: Item) => i.rec.id)).toEqual(["p1"]);
+    expect(q.add(rec("s3", "step:complete")).dropped.map((i: Item) => i.rec.id)).toEqual(["t1"]);
+    // A new page view does not push out a step completion: it is the one dropped.
+    expect(q.add(rec("p2", "event:track", { name: "$page" })).dropped.map((i: Item) => i.rec.id)).toEqual(["p2"]);
+    expect(q.of(A).map((i) => i.rec.id)).toEqual(["s1", "s2", "s3"]);
+    expect([rank(rec("x", "help:escalate")), rank(rec("x", "guide:state"))]).toEqual([3, 2]);
+  });
+
+  it("bounds bytes too", () => {
+    const q = createOutbox(memoryStore(), { count: 100, bytes: 400 });
+    for (let i = 0; i < 5; i++) q.add(rec(`t${i}`, "event:track", { name: "clicked", props: { pad: "x".repeat(60) } }));
+    expect(q.of(A).reduce((n, i) => n + i.bytes, 0)).toBeLessThanOrEqual(400);
+    expect(q.of(A).map((i) => i.rec.id)).toContain("t4");
+  });
+
+  it("reports an overflow once per burst, then tells the server how many were lost", async () => {
+    const { io, sockets } = fakeIo();
+    const on = handlers();
+    const client = createClient("https://guide.test", { fetch: vi.fn() as never, io, store: memoryStore() }, on);
+    clients.push(client);
+    await client.use(A);
+    for (let i = 0; i < 503; i++) void client.send("event:track", env(`e${i}`, { name: "$page" }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(on.error).toHaveBeenCalledTimes(1);
+    expect(on.error).toHaveBeenCalledWith(expect.objectContaining({ code: "queue_overflow", count: 3 }));
+    client.connect(INFO(), false, A);
+    sockets[0].accept();
+    sockets[0].emitted.forEach((e) => e.ack(ok(e.data.id)));
+    await vi.advanceTimersByTimeAsync(0);
+    const report = sockets[0].emitted.find((e) => e.data.name === "$queue_dropped");
+    expect(report?.data.props).toEqual({ count: 3 });
+  });
+});
+
+describe("storage adapters", () => {
+  it("localStorage keeps one key per envelope, per user", async () => {
+    localStorage.clear();
+    const s = localStore(localStorage);
+    await s.put({ scope: A, id: "2", n: 2, type: "event:track", data: { id: "2" } });
+    await s.put({ scope: A, id: "1", n: 1, type: "event:track", data: { id: "1" } });
+    await s.put({ scope: B, id: "3", n: 3, type: "event:track", data: { id: "3" } });
+    expect((await s.load(A)).map((r) => r.id)).toEqual(["1", "2"]);
+    await s.remove(A, "1");
+    expect((await s.load(A)).map((r) => r.id)).toEqual(["2"]);
+    expect((await s.load(B)).map((r) => r.id)).toEqual(["3"]);
+  });
+
+  it("falls back for good when the primary store fails", async () => {
+    const broken: QueueStore = { load: () => Promise.reject(new Error("no")), put: () => Promise.reject(new Error("no")), remove: () => Promise.reject(new Error("no")) };
+    const s = withFallback(broken, memoryStore());
+    await s.put({ scope: A, id: "1", n: 1, type: "event:track", data: { id: "1" } });
+    expect((await s.load(A)).map((r) => r.id)).toEqual(["1"]);
+  });
+});
+
+describe("optimistic state across reloads", () => {
+  afterEach(() => document.body.replaceChildren());
+
+  it("a step completed offline stays checked after a reload, and is sent again with the same id", async () => {
+    vi.useRealTimers();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const store = memoryStore();
+    const first = harness(undefined, store);
+    first.api.init({ appKey: "demo", server: "https://guide.test" });
+    first.api.identify("user-123");
+    await settle();
+    first.$('[data-testid="guide-launcher"]')!.click();
+    first.$('li[data-step="read-docs"] [data-testid="step-done"]')!.click();
+    await settle();
+    expect(first.socket().emitted).toEqual([]); // never connected: nothing went out
+    first.api.destroy();
+    document.body.replaceChildren();
+
+    // Another user on the same browser does not see (or send) it.
+    const third = harness(undefined, store);
+    third.api.init({ appKey: "demo", server: "https://guide.test" });
+    third.api.identify("user-456");
+    await settle();
+    expect(third.$('[data-testid="guide-progress"]')!.textContent).toBe("2/5");
+    third.api.destroy();
+    document.body.replaceChildren();
+
+    const second = harness(undefined, store);
+    second.api.init({ appKey: "demo", server: "https://guide.test" });
+    second.api.identify("user-123");
+    await settle();
+    expect(second.$('[data-testid="guide-progress"]')!.textContent).toBe("3/5");
+    second.socket().accept();
+    const resent = second.socket().emitted.filter((e) => e.event === "step:complete");
+    expect(resent.map((e) => e.data.step)).toEqual(["read-docs"]);
+    resent[0].ack({ ...ok(resent[0].data.id), progress: { "getting-started": { state: "active", completed: ["welcome", "profile", "read-docs"], total: 5 } } });
+    await settle();
+    expect(second.$('[data-testid="guide-progress"]')!.textContent).toBe("3/5");
+    expect(await store.load(JSON.stringify(["https://guide.test", "demo", "user-123"]))).toEqual(
+      expect.not.arrayContaining([expect.objectContaining({ type: "step:complete" })]),
+    );
+  });
+});
