@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -41,15 +42,23 @@ def check_mapping(value: dict[str, Any], what: str, max_keys: int = MAX_TRAITS) 
         raise ValidationError(f"{what.capitalize()} are limited to {MAX_PROPS_JSON} bytes.")
 
 
-def has_nul(value: Any) -> bool:
-    """NUL characters anywhere: PostgreSQL cannot store them in text or JSONB."""
+def unstorable(value: Any) -> str | None:
+    """What in ``value`` cannot be stored as JSON text, or None.
+
+    NUL characters (PostgreSQL refuses them in text and JSONB), and NaN or
+    Infinity, which Python's JSON parser accepts but JSON itself has not.
+    """
     if isinstance(value, str):
-        return "\x00" in value
+        return "Text must not contain NUL (\\u0000) characters." if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "Numbers must be finite (no NaN or Infinity)."
     if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(has_nul(v) for v in value)
-    return False
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    return next((problem for item in items if (problem := unstorable(item))), None)
 
 
 class StrictSchema(Schema):
@@ -57,9 +66,10 @@ class StrictSchema(Schema):
         unknown = RAISE
 
     @pre_load
-    def _no_nul(self, data: Any, **_: Any) -> Any:
-        if has_nul(data):
-            raise ValidationError("Text must not contain NUL (\\u0000) characters.")
+    def _storable(self, data: Any, **_: Any) -> Any:
+        problem = unstorable(data)
+        if problem:
+            raise ValidationError(problem)
         return data
 
 

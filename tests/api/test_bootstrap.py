@@ -192,3 +192,13 @@ def test_nul_characters_are_refused_everywhere(client, open_workspace):
         assert response.status_code == 400, body
         assert response.get_json()["error"]["code"] == "invalid_payload"
     assert count_users() == 0
+
+
+def test_nan_and_infinity_are_refused(client, open_workspace):
+    for raw in ('{"app": "open", "user": {"id": "ada", "traits": {"n": NaN}}}',
+                '{"app": "open", "user": {"id": "ada", "traits": {"n": [Infinity]}}}'):
+        response = client.post("/api/v1/widget/bootstrap", data=raw,
+                               content_type="application/json")
+        assert response.status_code == 400, raw
+        assert response.get_json()["error"]["code"] == "invalid_payload"
+    assert count_users() == 0
