@@ -53,6 +53,13 @@ def table(results: dict[str, Any]) -> str:
         f"| memory per connection | {cap['kb_per_connection']:.1f} KB "
         f"({cap['mb_per_1000']:.1f} MB per 1,000) |",
     ]
+    crash = results.get("crash", {})
+    if crash:
+        lines += ["", "| crash test (server SIGKILLed mid-stream, restarted) | sent | kills | "
+                  "resends | recorded | distinct |", "|---|---|---|---|---|---|"]
+        for db, r in crash.items():
+            lines.append(f"| {db} | {r['sent']} | {r['kills']} | {r['resends']} | "
+                         f"{r['recorded']} | {r['distinct']} |")
     return "\n".join(lines)
 
 

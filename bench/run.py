@@ -114,6 +114,28 @@ def measure_capacity(tmp: Path, opts: argparse.Namespace) -> dict[str, Any]:
                                                 lambda: servers.rss_kb(pid)))
 
 
+def measure_crash(tmp: Path, opts: argparse.Namespace) -> dict[str, Any]:
+    """The suite's crash test at bench size, on SQLite and (when given) PostgreSQL."""
+    from tests.realtime.test_crash import crash_run
+
+    out = {}
+    for label in ["sqlite"] + (["postgres"] if opts.postgres else []):
+        print(f"[crash] {label}: {opts.crash_n} envelopes, {opts.crash_kills} SIGKILLs ...",
+              flush=True)
+        folder = tmp / f"crash-{label}"
+        folder.mkdir()
+        if label == "sqlite":
+            os.environ.pop("GUIDE_TEST_DATABASE_URL", None)
+        else:
+            os.environ["GUIDE_TEST_DATABASE_URL"] = opts.postgres
+        import importlib
+
+        import tests.pg
+        importlib.reload(tests.pg)  # live.database() reads the URL from tests.pg
+        out[label] = crash_run(folder, opts.crash_n, opts.crash_kills)
+    return out
+
+
 def machine() -> dict[str, Any]:
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
@@ -137,6 +159,8 @@ def main() -> None:
     opts.rate = 50 if opts.quick else 200
     opts.http_connections = 50
     opts.connections = 500 if opts.quick else 5000
+    opts.crash_n = 1000 if opts.quick else 10000
+    opts.crash_kills = 3 if opts.quick else 8
     servers.raise_fd_limit()
     if opts.postgres:
         os.environ["GUIDE_TEST_DATABASE_URL"] = opts.postgres  # live.database() reads it
@@ -154,6 +178,7 @@ def main() -> None:
             url = stack.enter_context(temporary_database("bench"))
             results["postgres"] = measure_database("postgres", url, tmp / "pg", opts, 1000)
         results["capacity"] = measure_capacity(tmp, opts)
+        results["crash"] = measure_crash(tmp, opts)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "server.json").write_text(json.dumps(results, indent=2))
     report.write(results)

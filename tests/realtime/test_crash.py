@@ -28,16 +28,17 @@ KILLS = 3
 class Streamer(threading.Thread):
     """Sends batches in order; a batch counts as acknowledged only on a 200 with its results."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, n: int = N) -> None:
         super().__init__(daemon=True)
         self.token = token
+        self.n = n
         self.url = ""
         self.url_ready = threading.Condition()
         self.acked = 0
         self.progress = threading.Condition()
         self.resends = 0
         self.error: BaseException | None = None
-        self.ids = [str(uuid.uuid4()) for _ in range(N)]
+        self.ids = [str(uuid.uuid4()) for _ in range(n)]
 
     def point_at(self, url: str) -> None:
         with self.url_ready:
@@ -46,7 +47,7 @@ class Streamer(threading.Thread):
 
     def run(self) -> None:
         try:
-            for start in range(0, N, BATCH):
+            for start in range(0, self.n, BATCH):
                 self._send_until_acked(self.ids[start:start + BATCH])
                 with self.progress:
                     self.acked = start + BATCH
@@ -81,24 +82,25 @@ class Streamer(threading.Thread):
             assert self.progress.wait_for(lambda: self.acked >= count or self.error, timeout)
 
 
-def test_acknowledged_envelopes_survive_sigkill_and_resends_record_nothing_twice(tmp_path: Path):
+def crash_run(tmp_path: Path, n: int = N, kills: int = KILLS) -> dict[str, int]:
+    """Stream ``n`` envelopes, SIGKILL the server ``kills`` times; count what was recorded."""
     with live.database(tmp_path, "crash") as url:
         env = live.server_env(url, tmp_path / "instance")
         live.prepare(env)
         with live.run_server(env, tmp_path / "s0.log") as server:
-            streamer = Streamer(live.bootstrap(server, "crash-user")["socket"]["token"])
+            streamer = Streamer(live.bootstrap(server, "crash-user")["socket"]["token"], n)
             streamer.point_at(server.url)
             streamer.start()
-            streamer.wait_acked(N // (KILLS + 1))
+            streamer.wait_acked(n // (kills + 1))
             server.process.kill()  # SIGKILL: no cleanup, no flush
-        for round_ in range(1, KILLS + 1):
+        for round_ in range(1, kills + 1):
             with live.run_server(env, tmp_path / f"s{round_}.log") as server:
                 streamer.point_at(server.url)
-                if round_ < KILLS:
-                    streamer.wait_acked(N * (round_ + 1) // (KILLS + 1))
+                if round_ < kills:
+                    streamer.wait_acked(n * (round_ + 1) // (kills + 1))
                     server.process.kill()
                 else:
-                    streamer.join(timeout=120)
+                    streamer.join(timeout=600)
         assert streamer.error is None, streamer.error
         engine = sa.create_engine(normalize_database_url(url))
         try:
@@ -108,6 +110,11 @@ def test_acknowledged_envelopes_survive_sigkill_and_resends_record_nothing_twice
                 )).one()
         finally:
             engine.dispose()
-    assert (total, distinct) == (N, N)
-    print(f"crash test: {N} envelopes, {KILLS} SIGKILLs, {streamer.resends} resends, "
-          f"{total} recorded, {distinct} distinct")
+    return {"sent": n, "kills": kills, "resends": streamer.resends, "recorded": total,
+            "distinct": distinct}
+
+
+def test_acknowledged_envelopes_survive_sigkill_and_resends_record_nothing_twice(tmp_path: Path):
+    result = crash_run(tmp_path)
+    assert (result["recorded"], result["distinct"]) == (N, N)
+    print(f"crash test: {result}")
