@@ -9,7 +9,9 @@ from flask import Blueprint, Flask, Response, current_app, send_from_directory
 from guide.errors import error_response
 
 bp = Blueprint("widget_assets", __name__)
-FILES = {"guide.js", "guide.js.map", "stub.min.js", "tour.js", "tour.js.map"}
+FILES = {
+    "guide.js", "guide.js.map", "stub.min.js", "tour.js", "tour.js.map", "help.js", "help.js.map",
+}
 
 
 @bp.get("/widget/<name>")

@@ -169,6 +169,7 @@ def test_completions_made_offline_survive_a_reload_and_are_recorded_once(page, l
 def test_leaving_the_page_sends_what_waits(page, live_server):
     """pagehide: the waiting envelopes go in a keepalive request that outlives the page."""
     user = "hedy"
+    reset_user(live_server, user)
     page.goto("/demo/")
     page.locator(f'form:has(input[name="user"][value="{user}"]) button').click()
     page.wait_for_url("**/demo/dashboard")

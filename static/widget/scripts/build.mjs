@@ -9,7 +9,9 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
-const target = ["es2019", "chrome80", "firefox78", "safari13"];
+// ES2020 syntax (optional chaining, ??) ships as is: every target here has it, and
+// transpiling it away cost ~0.3 KB gzip of the 30 KB budget.
+const target = ["es2020", "chrome80", "firefox78", "safari13.1"];
 const EXAMPLE_SERVER = "https://guide.example.com";
 
 await mkdir(dist, { recursive: true });
@@ -30,6 +32,7 @@ const bundle = (entry, outfile) =>
 
 await bundle("src/index.ts", "guide.js");
 await bundle("src/tour/index.ts", "tour.js");
+await bundle("src/help/index.ts", "help.js");
 
 /** The stub as one statement; `server` is the argument a product team edits. */
 async function stub(server) {

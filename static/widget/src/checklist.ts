@@ -18,6 +18,8 @@ export interface ChecklistHandlers {
   toggle(step: string): void;
   markDone(step: string): void;
   help(): void;
+  /** A step's "Stuck?": its help article. */
+  stuck(step: string, article: string): void;
   startTour(key: string): void;
 }
 
@@ -39,6 +41,7 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
   const tour = typeof step.action?.tour === "string" ? step.action.tour : null;
   const manual = step.complete_when?.type === "manual" && !done;
   const error = view.error(step.id);
+  const stuck = view.help && typeof step.help === "string" && step.help ? step.help : null;
 
   let html: HTMLDivElement | null = null;
   if (step.body_html) {
@@ -48,7 +51,7 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
   }
 
   const actions =
-    href || tour || manual
+    href || tour || manual || stuck
       ? h(
           doc,
           "div",
@@ -80,6 +83,13 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
                 onclick: () => on.markDone(step.id),
               },
               view.t.mark_done,
+            ),
+          stuck &&
+            h(
+              doc,
+              "button",
+              { type: "button", class: "link", "data-testid": "step-stuck", "data-focus": `stuck:${step.id}`, onclick: () => on.stuck(step.id, stuck) },
+              view.t.stuck,
             ),
         )
       : null;

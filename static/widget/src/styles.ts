@@ -23,15 +23,27 @@ export const CSS = `
 *, *::before, *::after { box-sizing: border-box; }
 /* Repeated below :host because a host page rule like "* { font: x !important }"
    beats :host for the host element itself; our top-level boxes reset it. */
-.launcher, .panel { font-family: var(--guide-font); font-size: 14px; line-height: 1.5; letter-spacing: normal; text-transform: none; text-align: left; }
+.dock, .nudge, .panel { font-family: var(--guide-font); font-size: 14px; line-height: 1.5; letter-spacing: normal; text-transform: none; text-align: left; }
 [hidden] { display: none !important; }
 button, a { font: inherit; color: inherit; }
 button { cursor: pointer; }
 :focus-visible { outline: 2px solid var(--guide-accent); outline-offset: 2px; }
 .sr { position: absolute; width: 1px; height: 1px; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 
+.dock { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; display: flex; align-items: center; gap: 10px; }
+.hbtn {
+  width: 40px; height: 40px; border: 1px solid var(--guide-line); border-radius: 50%;
+  background: var(--guide-bg); color: var(--guide-accent); font-size: 18px; font-weight: 700;
+  box-shadow: 0 6px 20px rgba(17, 24, 39, .14);
+}
+.nudge {
+  position: fixed; right: 20px; bottom: 76px; z-index: 2147483002; width: 320px; max-width: calc(100vw - 32px);
+  padding: 12px 40px 12px 16px; background: var(--guide-bg); border: 1px solid var(--guide-line);
+  border-radius: var(--guide-radius); box-shadow: 0 18px 48px rgba(17, 24, 39, .18);
+}
+.nudge p { margin: 0; }
+.nudge .close { position: absolute; top: 10px; right: 10px; }
 .launcher {
-  position: fixed; right: 20px; bottom: 20px; z-index: 2147483000;
   display: inline-flex; align-items: center; gap: 10px; max-width: 280px;
   padding: 10px 16px; border: 0; border-radius: 999px;
   background: var(--guide-accent); color: #fff; font-weight: 600;

@@ -38,6 +38,8 @@ export interface Step {
   action?: StepAction | null;
   complete_when: CompleteWhen;
   scope?: "user" | "account";
+  /** Key of the help article behind the step's "Stuck?". */
+  help?: string;
 }
 
 export interface Guide {
@@ -69,6 +71,7 @@ export interface TourStep {
   on_missing: "skip" | "center";
   spotlight: boolean;
   buttons: string[];
+  help?: string;
 }
 
 export interface Tour {

@@ -4,12 +4,14 @@ import { createLauncher } from "./launcher";
 import { adoptStyles, CSS } from "./styles";
 import { applyTheme } from "./theme";
 import type { Strings } from "./i18n";
-import type { Guide, Theme } from "./types";
+import type { Guide, Nudge, Theme } from "./types";
 
 export interface UiModel {
   checklists: Guide[];
-  primary: Guide;
+  /** The checklist the launcher speaks for; none: only the help button shows. */
+  primary?: Guide;
   theme: Theme | null | undefined;
+  /** The workspace has help enabled: a help button, "Need help?" and "Stuck?". */
   help: boolean;
   t: Strings;
   isDone(guide: string, step: string): boolean;
@@ -17,8 +19,11 @@ export interface UiModel {
 
 export interface UiHandlers {
   markDone(guide: string, step: string): void;
-  help(): void;
+  /** Opens the help panel, at an article for a step's "Stuck?". */
+  help(guide?: string, step?: string, article?: string): void;
   startTour(key: string): void;
+  /** The checklist panel opened (the help panel closes). */
+  opened(): void;
 }
 
 export interface Ui {
@@ -26,6 +31,12 @@ export interface Ui {
   open(guide?: string): void;
   close(returnFocus: boolean): void;
   setError(guide: string, step: string, message: string | null): void;
+  /** The shadow root, mounted if it was not yet (the help panel lives there too). */
+  root(): ShadowRoot;
+  /** Focus back to the help button (the help panel closed). */
+  focusHelp(): void;
+  /** Shows support's note about an escalation; null hides it. */
+  nudge(nudge: Nudge | null): void;
   destroy(): void;
 }
 
@@ -46,6 +57,16 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
   const panelId = `${prefix}-panel`;
 
   const launcher = createLauncher(doc, panelId, () => (isOpen ? close(true) : open()));
+  const helpName = h(doc, "span", { class: "sr" });
+  const helpButton = h(
+    doc,
+    "button",
+    { type: "button", class: "hbtn", "data-testid": "guide-help-button", onclick: () => on.help() },
+    helpName,
+    h(doc, "span", { "aria-hidden": "true" }, "?"),
+  );
+  const dock = h(doc, "div", { class: "dock" }, helpButton, launcher.el);
+  const note = h(doc, "div", { class: "nudge", role: "status", "data-testid": "guide-nudge", hidden: true });
   const panel = h(doc, "div", {
     class: "panel",
     id: panelId,
@@ -64,8 +85,8 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
 
   const k = (guide: string, step: string): string => `${guide}\u0000${step}`;
 
-  function current(): Guide | null {
-    if (!model) return null;
+  function current(): Guide | undefined {
+    if (!model) return undefined;
     return model.checklists.find((g) => g.key === selected) ?? model.primary;
   }
 
@@ -74,16 +95,20 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     host = h(doc, "div", { id: "guide-root", "data-guide-widget": "" });
     root = host.attachShadow({ mode: "open" });
     teardown.push(adoptStyles(root, CSS));
-    root.append(launcher.el, panel);
+    root.append(dock, note, panel);
     doc.body.appendChild(host);
     return root;
   }
 
   function render(): void {
-    const guide = current();
-    if (!model || !guide || !root || !host) return;
+    if (!model || !root || !host) return;
     const m = model;
     applyTheme(host, m.theme);
+    helpButton.hidden = !m.help;
+    helpName.textContent = m.t.help;
+    const guide = current();
+    launcher.el.hidden = !m.primary;
+    if (!guide || !m.primary) return;
     const count = (g: Guide): number => g.steps.filter((s) => m.isDone(g.key, s.id)).length;
     launcher.update({ title: m.primary.title, done: count(m.primary), total: m.primary.steps.length, expanded: isOpen, t: m.t });
     if (!isOpen) return;
@@ -121,7 +146,8 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
             expanded.delete(k(guide.key, step));
             on.markDone(guide.key, step);
           },
-          help: on.help,
+          help: () => on.help(),
+          stuck: (step, article) => on.help(guide.key, step, article),
           startTour: on.startTour,
         },
       ),
@@ -135,8 +161,9 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
   }
 
   function open(guide?: string): void {
-    if (!model) return;
+    if (!model?.primary) return;
     if (guide) selected = guide;
+    on.opened();
     isOpen = true;
     panel.hidden = false;
     render();
@@ -153,12 +180,13 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
 
   return {
     update(next) {
-      model = next && next.checklists.length ? next : null;
+      model = next && (next.checklists.length || next.help) ? next : null;
       if (!model) {
-        // No checklist for this user on this page: nothing of ours stays visible.
-        if (host) host.hidden = true;
+        // No checklist and no help for this user on this page: nothing of ours stays visible.
+        if (host && note.hidden) host.hidden = true;
         return;
       }
+      if (!model.primary) close(false);
       mount();
       if (host) host.hidden = false;
       render();
@@ -172,6 +200,24 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
         expanded.set(k(guide, step), true);
       } else errors.delete(k(guide, step));
       render();
+    },
+    root: () => {
+      const r = mount();
+      if (host) host.hidden = false;
+      return r;
+    },
+    focusHelp: () => (helpButton.hidden ? launcher.el : helpButton).focus(),
+    nudge(n) {
+      note.hidden = !n;
+      if (!n) return;
+      const t = model?.t;
+      note.replaceChildren(
+        h(doc, "p", {}, n.message),
+        h(doc, "p", { class: "meter-text" }, n.reference ?? ""),
+        h(doc, "button", { type: "button", class: "close", "aria-label": t?.dismiss ?? "Dismiss", "data-testid": "nudge-dismiss", onclick: () => (note.hidden = true) }, "\u00D7"),
+      );
+      mount();
+      if (host) host.hidden = false;
     },
     destroy() {
       teardown.forEach((fn) => fn());

@@ -1,14 +1,19 @@
+import { safeHref } from "./checklist";
 import { createClient, defaultDeps, type Client, type ClientDeps } from "./client";
+import { h } from "./h";
+import { HELP_GLOBAL, type HelpAt, type HelpFactory, type HelpHost, type HelpPanel } from "./help/contract";
+import { loadBundle } from "./lazy";
 import { createEmitter, type Emitter } from "./emitter";
 import { mergeStrings, type Strings } from "./i18n";
 import { pageUrl, watchPage } from "./page";
 import { createStore, type StoreChanges } from "./store";
+import { adoptStyles } from "./styles";
 import { themeVars } from "./theme";
 import type { TourHost, TourRuntime } from "./tour/contract";
 import { loadTourBundle } from "./tourloader";
 import { browserStore, type Stored } from "./storage";
 import { pickTour, tours } from "./tours";
-import type { Ack, BootstrapResponse, EnvelopeType, Guide, GuideError, GuideEvents } from "./types";
+import type { Ack, BootstrapResponse, EnvelopeType, Guide, GuideError, GuideEvents, Nudge } from "./types";
 import { createUi, type Ui } from "./ui";
 import { uuid } from "./uuid";
 
@@ -24,6 +29,8 @@ export interface WidgetDeps extends ClientDeps {
   window: Window;
   /** Where the tour runtime comes from. @default loads dist/tour.js from the server */
   loadTours?: typeof loadTourBundle;
+  /** Where the help panel comes from. @default loads dist/help.js from the server */
+  loadHelp?: (win: Window, server: string) => Promise<HelpFactory>;
 }
 
 export interface Widget {
@@ -34,7 +41,7 @@ export interface Widget {
   group(accountId: unknown, traits?: unknown): void;
   track(name: unknown, props?: unknown): void;
   start(guideKey: unknown): void;
-  openHelp(): void;
+  openHelp(at?: HelpAt): void;
   destroy(): void;
 }
 
@@ -61,9 +68,17 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   const win = deps.window;
   const events = createEmitter<GuideEvents>((err) => console.error("[Guide] An event listener threw:", err));
   const store = createStore();
-  const ui: Ui = createUi(win.document, `guide-${uuid().slice(0, 8)}`, {
+  const prefix = `guide-${uuid().slice(0, 8)}`;
+  const ui: Ui = createUi(win.document, prefix, {
     markDone,
-    help: openHelp,
+    help: (guide, step, article) => {
+      try {
+        openHelp(guide ? { guide, step, article } : undefined);
+      } catch (err) {
+        report(err as GuideError);
+      }
+    },
+    opened: () => helpPanel?.then((p) => p.close(false)),
     startTour: (key) => {
       try {
         start(key);
@@ -86,6 +101,9 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   let seq = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let pendingStart: string | null = null;
+  let pendingHelp: HelpAt | null = null;
+  let helpPanel: Promise<HelpPanel> | null = null;
+  const nudges = new Set<string>();
   let destroyed = false;
   let tourRuntime: Promise<TourRuntime> | null = null;
   let runningTours: TourRuntime | null = null;
@@ -98,13 +116,8 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
 
   function render(): void {
     const lists = checklists();
-    const primary = primaryChecklist(lists, store.state);
     const ws = data?.workspace;
-    ui.update(
-      primary
-        ? { checklists: lists, primary, theme: ws?.theme, help: !!(ws?.help_enabled && ws.support_url), t: strings(), isDone: store.isDone }
-        : null,
-    );
+    ui.update(data ? { checklists: lists, primary: primaryChecklist(lists, store.state), theme: ws?.theme, help: !!ws?.help_enabled, t: strings(), isDone: store.isDone } : null);
   }
   teardown.push(store.subscribe(render));
 
@@ -249,6 +262,11 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       trackPage();
       events.emit("ready", { user: res.user, guides: data.guides.map((g) => g.key) });
     }
+    if (pendingHelp) {
+      const at = pendingHelp;
+      pendingHelp = null;
+      openHelp(at);
+    }
     if (pendingStart) {
       const key = pendingStart;
       pendingStart = null;
@@ -285,13 +303,69 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     ui.open(guide.key);
   }
 
-  function openHelp(): void {
-    const ws = data?.workspace;
-    if (!ws?.help_enabled || !ws.support_url) throw new GuideUsageError("help_unavailable", "Help is not enabled for this workspace.");
-    // {reference} will carry an escalation id once escalations exist.
-    const url = ws.support_url.split("{reference}").join("");
-    if (!/^https?:\/\//i.test(url)) throw new GuideUsageError("help_unavailable", "The workspace's support_url is not an http(s) URL.");
+  /** Where help is about when the user did not say: the primary checklist's first step not done. */
+  function where(): { guide?: string; step?: string } {
+    const guide = primaryChecklist(checklists(), store.state);
+    const step = guide?.steps.find((st) => !store.isDone(guide.key, st.id));
+    return guide ? { guide: guide.key, step: step?.id } : {};
+  }
+
+  const helpHost: HelpHost = {
+    doc: win.document,
+    h,
+    prefix,
+    root: () => ui.root(),
+    style: (css) => void adoptStyles(ui.root(), css),
+    t: strings,
+    where,
+    label: (guide, step) => data?.guides.find((g) => g.key === guide)?.steps.find((st) => st.id === step)?.title,
+    list(q, at) {
+      const params = new URLSearchParams({ q, url: pageUrl(win.location) });
+      if (at.guide) params.set("guide", at.guide);
+      if (at.step) params.set("step", at.step);
+      return client!.get(`/api/v1/widget/help?${params}`);
+    },
+    article: (key) => client!.get(`/api/v1/widget/help/${encodeURIComponent(key)}`),
+    escalate: (e) => send("help:escalate", { ...e, url: pageUrl(win.location) }),
+    safeUrl: (url) => (safeHref(url, "https://x.invalid/") && /^https?:\/\//i.test(String(url)) ? String(url) : null),
+    closed: (returnFocus) => returnFocus && ui.focusHelp(),
+  };
+
+  /** Opens the help panel (loading dist/help.js the first time); without help, the support URL. */
+  function openHelp(at?: HelpAt): void {
+    if (!data) {
+      pendingHelp = at ?? {};
+      return;
+    }
+    const ws = data.workspace;
+    if (!ws?.help_enabled) return openSupport();
+    ui.close(false);
+    if (!helpPanel) {
+      helpPanel = (deps.loadHelp ?? ((w, s) => loadBundle<HelpFactory>(w, s, "help.js", HELP_GLOBAL)))(win, app!.server).then((f) => f(helpHost));
+      helpPanel.catch(() => (helpPanel = null)); // offline: the next click tries again
+    }
+    helpPanel.then(
+      (panel) => !destroyed && panel.open(at ?? {}),
+      (err) => {
+        report(err as GuideError);
+        if (ws.support_url) openSupport();
+      },
+    );
+  }
+
+  function openSupport(): void {
+    const url = data?.workspace?.support_url?.split("{reference}").join("").split("{summary}").join("");
+    if (!url || !/^https?:\/\//i.test(url)) throw new GuideUsageError("help_unavailable", "Help is not enabled for this workspace.");
     win.open(url, "_blank", "noopener");
+  }
+
+  /** Support answered an escalation: shown once, however many server processes send it. */
+  function nudge(n: Nudge): void {
+    const key = String(n.id);
+    if (destroyed || nudges.has(key)) return;
+    nudges.add(key);
+    ui.nudge(n);
+    events.emit("nudge", n);
   }
 
   return {
@@ -310,7 +384,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
         tokenExpired: scheduleBootstrap,
         error: report,
         settled,
-        nudge: () => {},
+        nudge,
       });
       useScope();
       // Whatever still waits goes out in a request that outlives the page.
@@ -353,12 +427,13 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       runningTours?.event(name);
     },
     start,
-    openHelp,
+    openHelp: () => openHelp(),
     destroy() {
       destroyed = true;
       clearTimeout(timer);
       teardown.splice(0).forEach((fn) => fn());
       runningTours?.destroy();
+      helpPanel?.then((p) => p.destroy(), () => {});
       client?.destroy();
       ui.destroy();
       events.clear();

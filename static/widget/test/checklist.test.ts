@@ -109,10 +109,18 @@ describe("checklist rendering", () => {
     expect(host.style.getPropertyValue("--guide-font")).toBe("");
   });
 
-  it("does not render anything without a checklist", async () => {
-    await boot(bootstrapPayload({ guides: [] }));
+  it("does not render anything without a checklist and without help", async () => {
+    const payload = bootstrapPayload({ guides: [] });
+    payload.workspace.help_enabled = false;
+    await boot(payload);
     const host = document.querySelector<HTMLElement>("#guide-root");
     expect(host === null || host.hidden).toBe(true);
+  });
+
+  it("shows only the help button without a checklist when help is enabled", async () => {
+    await boot(bootstrapPayload({ guides: [] }));
+    expect(h.$('[data-testid="guide-help-button"]')!.hidden).toBe(false);
+    expect(h.$('[data-testid="guide-launcher"]')!.hidden).toBe(true);
   });
 
   it("picks the open checklist with the lowest priority and offers a selector", async () => {
@@ -144,11 +152,13 @@ describe("checklist rendering", () => {
     expect(h.$('[data-testid="guide-panel"]')!.hidden).toBe(false);
   });
 
-  it("opens the support URL in a new tab with noopener", async () => {
-    await boot();
+  it("without help enabled, openHelp() opens the support URL in a new tab with noopener", async () => {
+    const payload = bootstrapPayload();
+    payload.workspace.help_enabled = false;
+    await boot(payload);
     const open = vi.spyOn(window, "open").mockImplementation(() => null);
-    openPanel();
-    h.$('[data-testid="guide-help"]')!.click();
+    expect(h.$('[data-testid="guide-help-button"]')!.hidden).toBe(true);
+    h.api.openHelp();
     expect(open).toHaveBeenCalledWith("https://help.example.com/new?ref=", "_blank", "noopener");
   });
 });

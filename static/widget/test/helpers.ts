@@ -3,6 +3,7 @@ import { createApi, type GuideApi } from "../src/api";
 import type { IoFactory, SocketLike } from "../src/client";
 import type { QueueStore } from "../src/storage";
 import type { BootstrapResponse, TourStep } from "../src/types";
+import { createHelpPanel } from "../src/help/panel";
 import { createTourRuntime } from "../src/tour/runtime";
 import type { WidgetDeps } from "../src/widget";
 
@@ -131,7 +132,9 @@ export function harness(payload: BootstrapResponse | (() => BootstrapResponse) =
   });
   // The tour bundle, as if dist/tour.js had loaded.
   const loadTours = vi.fn(async () => createTourRuntime);
-  const deps: WidgetDeps = { fetch: fetch as unknown as typeof globalThis.fetch, io, window, loadTours, store };
+  // The help panel, as if dist/help.js had loaded.
+  const loadHelp = vi.fn(async () => createHelpPanel);
+  const deps: WidgetDeps = { fetch: fetch as unknown as typeof globalThis.fetch, io, window, loadTours, loadHelp, store };
   const api = createApi("https://guide.test", () => deps);
   const root = (): ShadowRoot => {
     const host = document.querySelector<HTMLElement>("#guide-root");

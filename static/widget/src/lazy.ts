@@ -1,0 +1,30 @@
+import type { GuideError } from "./types";
+
+/**
+ * Loads a lazily built bundle (dist/tour.js, dist/help.js, dist/author.js)
+ * from the Guide server, the same place as guide.js, with a `<script>` tag (so
+ * a strict CSP needs nothing more than it already allows for guide.js), and
+ * resolves with what the bundle leaves on `window[global]`. A copy already on
+ * the page (another widget instance, a test) is reused.
+ */
+export function loadBundle<T>(win: Window, server: string, file: string, global: string): Promise<T> {
+  const g = win as unknown as Record<string, unknown>;
+  const ready = (): T | null => (typeof g[global] === "function" ? (g[global] as T) : null);
+  const have = ready();
+  if (have) return Promise.resolve(have);
+  return new Promise((resolve, reject) => {
+    const doc = win.document;
+    const script = doc.createElement("script");
+    script.async = true;
+    script.src = `${server}/widget/${file}`;
+    const fail = (): void =>
+      reject({ code: "bundle_unavailable", message: `Could not load ${script.src}; is the widget built and served?` } satisfies GuideError);
+    script.onload = () => {
+      const value = ready();
+      if (value) resolve(value);
+      else fail();
+    };
+    script.onerror = fail;
+    (doc.head || doc.documentElement).appendChild(script);
+  });
+}
