@@ -71,6 +71,9 @@ bench: setup $(VENV)/.bench-installed
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	GUIDE_TEST_DATABASE_URL=$${GUIDE_BENCH_DATABASE_URL:-$$GUIDE_TEST_DATABASE_URL} \
+		$(BIN)/python bench/search.py
+	cd $(WIDGET) && node scripts/compare-size.mjs
 
 # The production tier on this machine (docs/DEPLOY.md): N gevent processes on
 # PostgreSQL + Redis and separate delivery workers.
