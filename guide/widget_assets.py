@@ -11,6 +11,7 @@ from guide.errors import error_response
 bp = Blueprint("widget_assets", __name__)
 FILES = {
     "guide.js", "guide.js.map", "stub.min.js", "tour.js", "tour.js.map", "help.js", "help.js.map",
+    "author.js", "author.js.map",
 }
 
 

@@ -16,7 +16,21 @@ const EXAMPLE_SERVER = "https://guide.example.com";
 
 await mkdir(dist, { recursive: true });
 
-const bundle = (entry, outfile) =>
+// The lazily loaded bundles take these helpers from guide.js at run time
+// (src/lib.ts) instead of bundling their own copies.
+const SHARED = { h: ["h"], i18n: ["fmt"], page: ["pageUrl"], styles: ["adoptStyles"], url: ["urlMatches"] };
+const shared = {
+  name: "shared",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/(h|i18n|page|styles|url)$/ }, (args) => ({ path: args.path.slice(3), namespace: "shared" }));
+    b.onLoad({ filter: /.*/, namespace: "shared" }, (args) => ({
+      contents: SHARED[args.path].map((n) => `export const ${n} = (...a) => window.__guideLib.${n}(...a);`).join("\n"),
+      loader: "js",
+    }));
+  },
+};
+
+const bundle = (entry, outfile, lazy = false) =>
   build({
     entryPoints: [join(root, entry)],
     outfile: join(dist, outfile),
@@ -28,11 +42,13 @@ const bundle = (entry, outfile) =>
     sourcemap: true,
     legalComments: "none",
     logLevel: "warning",
+    plugins: lazy ? [shared] : [],
   });
 
 await bundle("src/index.ts", "guide.js");
-await bundle("src/tour/index.ts", "tour.js");
-await bundle("src/help/index.ts", "help.js");
+await bundle("src/tour/index.ts", "tour.js", true);
+await bundle("src/help/index.ts", "help.js", true);
+await bundle("src/author/index.ts", "author.js", true);
 
 /** The stub as one statement; `server` is the argument a product team edits. */
 async function stub(server) {

@@ -15,6 +15,8 @@ export interface GuideApi {
   start(guideKey: string): void;
   openHelp(): void;
   destroy(): void;
+  /** Optional features this bundle has (the admin's browser tests check them). */
+  readonly supports: readonly string[];
   /** Marks the real widget, so the stub and a second copy of the bundle leave it alone. */
   readonly __guide: string;
 }
@@ -64,6 +66,7 @@ export function createApi(defaultServer: string, deps: () => WidgetDeps): GuideA
 
   return {
     __guide: VERSION,
+    supports: Object.freeze(["help", "preview", "pick"]),
     init: guard((options) => instance().init(options)),
     identify: guard((userId, traits, options) => instance().identify(userId, traits, options)),
     group: guard((accountId, traits) => instance().group(accountId, traits)),

@@ -1,3 +1,4 @@
+import { LIB, lib } from "./lib";
 import type { GuideError } from "./types";
 
 /**
@@ -9,6 +10,7 @@ import type { GuideError } from "./types";
  */
 export function loadBundle<T>(win: Window, server: string, file: string, global: string): Promise<T> {
   const g = win as unknown as Record<string, unknown>;
+  g[LIB] ??= lib;
   const ready = (): T | null => (typeof g[global] === "function" ? (g[global] as T) : null);
   const have = ready();
   if (have) return Promise.resolve(have);

@@ -116,6 +116,8 @@ export interface BootstrapRequest {
   token: string | null;
   url: string;
   locale: string;
+  /** An author's preview token (docs/AUTHORING.md). */
+  preview?: string;
 }
 
 export interface BootstrapResponse {
@@ -126,6 +128,8 @@ export interface BootstrapResponse {
   socket: SocketInfo;
   /** The widget's own words in the user's locale (see i18n.ts for the keys). */
   strings?: Record<string, string>;
+  /** Present when the bootstrap carried a preview token. */
+  preview?: import("./author/contract").PreviewInfo;
 }
 
 export interface GuideError {

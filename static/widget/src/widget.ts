@@ -1,3 +1,5 @@
+import { AUTHOR_GLOBAL, type AuthorFactory, type AuthorTools, type PreviewInfo } from "./author/contract";
+import { authorToken, forgetToken } from "./authoring";
 import { safeHref } from "./checklist";
 import { createClient, defaultDeps, type Client, type ClientDeps } from "./client";
 import { h } from "./h";
@@ -31,6 +33,8 @@ export interface WidgetDeps extends ClientDeps {
   loadTours?: typeof loadTourBundle;
   /** Where the help panel comes from. @default loads dist/help.js from the server */
   loadHelp?: (win: Window, server: string) => Promise<HelpFactory>;
+  /** Where the preview badge and picker come from. @default loads dist/author.js from the server */
+  loadAuthor?: (win: Window, server: string) => Promise<AuthorFactory>;
 }
 
 export interface Widget {
@@ -104,6 +108,11 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   let pendingHelp: HelpAt | null = null;
   let helpPanel: Promise<HelpPanel> | null = null;
   const nudges = new Set<string>();
+  // Preview and pick mode, for authors sent here by the admin (docs/AUTHORING.md).
+  let preview: string | null = null;
+  let pick: string | null = null;
+  let previewGuide: string | null = null;
+  let author: Promise<AuthorTools> | null = null;
   let destroyed = false;
   let tourRuntime: Promise<TourRuntime> | null = null;
   let runningTours: TourRuntime | null = null;
@@ -173,16 +182,19 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
 
   /** Route changes, bootstrap and Guide.start all end here: what should the tour do now? */
   function evaluateTours(): void {
-    if (!data || destroyed) return;
+    if (!data || destroyed || pick) return; // no tour gets in the way of picking an element
     const here = pageUrl(win.location);
     if (runningTours?.current()) return runningTours.route(here);
-    const pick = pickTour(tours(data.guides), store.get, here, endedTours);
-    if (pick) runTour(pick.tour.key, pick.step, false);
+    const next = pickTour(tours(data.guides), store.get, here, endedTours);
+    if (next) runTour(next.tour.key, next.step, false);
   }
 
   /** Queues an envelope; resolves with its final acknowledgement (`settled` below applies it). */
   function send(type: EnvelopeType, payload: Record<string, unknown>): Promise<Ack> {
     const envelope = { id: uuid(), ...payload, at: new Date().toISOString() };
+    // A previewed draft's progress stays in this page: its steps may not exist in the
+    // published version, and a preview must not change the author's real progress.
+    if (previewGuide && payload.guide === previewGuide && type !== "event:track") return Promise.resolve({ ok: true });
     if (client && scope) return client.send(type, envelope);
     return new Promise<Ack>((resolve) => early.push((c) => void c.send(type, envelope).then(resolve)));
   }
@@ -242,6 +254,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
         token: user.token,
         url: pageUrl(win.location),
         locale: win.navigator?.language || "en",
+        ...(preview ? { preview } : {}),
       });
     } catch (err) {
       if (mine === seq && !destroyed) report(err as GuideError);
@@ -249,6 +262,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     }
     // A newer identify may have started (or scheduled) another bootstrap meanwhile; its answer wins.
     if (mine !== seq || destroyed || who !== identity() || forScope !== scope) return;
+    authorMode(res.preview);
     const fresh = who !== booted;
     const switched = fresh && booted !== "";
     booted = who;
@@ -359,6 +373,38 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     win.open(url, "_blank", "noopener");
   }
 
+  /** The preview badge and pick mode (dist/author.js), when the admin sent an author here. */
+  function authorMode(info: PreviewInfo | undefined): void {
+    previewGuide = info?.ok ? info.guide ?? null : null;
+    if (info && !info.ok) {
+      preview = null;
+      forgetToken(win, "guide_preview");
+    }
+    if (!info && !pick && !author) return;
+    author ??= (deps.loadAuthor ?? ((w, s) => loadBundle<AuthorFactory>(w, s, "author.js", AUTHOR_GLOBAL)))(win, app!.server).then((f) =>
+      f({
+        win,
+        exitPreview() {
+          preview = null;
+          forgetToken(win, "guide_preview");
+          booted = ""; // the published guides replace the draft, progress included
+          scheduleBootstrap();
+        },
+        pick: (selector) => client!.request("picker:selected", { token: pick, selector, url: pageUrl(win.location) }),
+        pickDone() {
+          pick = null;
+          forgetToken(win, "guide_pick");
+          evaluateTours();
+        },
+      }),
+    );
+    author.then((tools) => {
+      if (destroyed) return;
+      tools.preview(info ?? null);
+      if (pick) tools.pick();
+    }, report);
+  }
+
   /** Support answered an escalation: shown once, however many server processes send it. */
   function nudge(n: Nudge): void {
     const key = String(n.id);
@@ -378,6 +424,8 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       }
       const server = (typeof opts.server === "string" && opts.server ? opts.server : defaultServer).replace(/\/+$/, "");
       app = { appKey: opts.appKey, server };
+      preview = authorToken(win, "guide_preview");
+      pick = authorToken(win, "guide_pick");
       client = createClient(server, deps, {
         progress: (progress) => emitChanges(store.apply(progress)),
         guidesChanged: scheduleBootstrap,
@@ -434,6 +482,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       teardown.splice(0).forEach((fn) => fn());
       runningTours?.destroy();
       helpPanel?.then((p) => p.destroy(), () => {});
+      author?.then((a) => a.destroy(), () => {});
       client?.destroy();
       ui.destroy();
       events.clear();

@@ -3,6 +3,7 @@ import { createApi, type GuideApi } from "../src/api";
 import type { IoFactory, SocketLike } from "../src/client";
 import type { QueueStore } from "../src/storage";
 import type { BootstrapResponse, TourStep } from "../src/types";
+import { createAuthorTools } from "../src/author/tools";
 import { createHelpPanel } from "../src/help/panel";
 import { createTourRuntime } from "../src/tour/runtime";
 import type { WidgetDeps } from "../src/widget";
@@ -134,7 +135,8 @@ export function harness(payload: BootstrapResponse | (() => BootstrapResponse) =
   const loadTours = vi.fn(async () => createTourRuntime);
   // The help panel, as if dist/help.js had loaded.
   const loadHelp = vi.fn(async () => createHelpPanel);
-  const deps: WidgetDeps = { fetch: fetch as unknown as typeof globalThis.fetch, io, window, loadTours, loadHelp, store };
+  const loadAuthor = vi.fn(async () => createAuthorTools);
+  const deps: WidgetDeps = { fetch: fetch as unknown as typeof globalThis.fetch, io, window, loadTours, loadHelp, loadAuthor, store };
   const api = createApi("https://guide.test", () => deps);
   const root = (): ShadowRoot => {
     const host = document.querySelector<HTMLElement>("#guide-root");
