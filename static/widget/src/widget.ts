@@ -153,6 +153,9 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     // The outbox sends tour states one at a time, a newer `active` replacing one still waiting.
     state: (guide, state, step) => void send("guide:state", { guide, state, ...(step ? { step } : {}) }),
     track: (name, props) => void send("event:track", { name, props, url: pageUrl(win.location) }),
+    get help() {
+      return data?.workspace?.help_enabled ? (guide: string, step: string, article: string) => openHelp({ guide, step, article }) : undefined;
+    },
     emit(event, payload) {
       if (event === "tour:end") endedTours.add(payload.guide);
       events.emit(event, payload);

@@ -147,6 +147,26 @@ describe("tours in the widget", () => {
     expect(states()).toEqual([["active", "a"], ["active", "c"]]);
   });
 
+  it("a step with a help article shows Stuck?, which opens it; without help enabled it does not", async () => {
+    const p = payload();
+    (p.guides[1].steps[0] as unknown as { help: string }).help = "dashboards";
+    await boot(p);
+    await settle();
+    const stuck = tourRoot()!.querySelector<HTMLElement>('[data-testid="tour-stuck"]')!;
+    expect(stuck.textContent).toBe("Stuck?");
+    stuck.click();
+    await settle();
+    expect(h.$('[data-testid="help-panel"]')!.hidden).toBe(false);
+    expect(h.fetch.mock.calls.some(([url]) => String(url).endsWith("/api/v1/widget/help/dashboards"))).toBe(true);
+    expect(shown()).toBe("a"); // the tour stays where it was
+    h.api.destroy();
+    document.body.querySelectorAll("#guide-root, #guide-tour-root").forEach((el) => el.remove());
+    p.workspace.help_enabled = false;
+    await boot(p);
+    await settle();
+    expect(tourRoot()!.querySelector('[data-testid="tour-stuck"]')).toBeNull();
+  });
+
   it("an unknown key is an error, not a throw", async () => {
     await boot();
     const errors: string[] = [];

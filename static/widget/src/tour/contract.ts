@@ -16,6 +16,8 @@ export interface TourHost {
   state(guide: string, state: "active" | EndState, step?: string): void;
   track(name: string, props: Record<string, unknown>): void;
   emit<K extends "tour:step" | "tour:end">(event: K, payload: GuideEvents[K]): void;
+  /** A step's "Stuck?" opens its help article; absent when the workspace has no help. */
+  help?: (guide: string, step: string, article: string) => void;
 }
 
 export interface TourRuntime {

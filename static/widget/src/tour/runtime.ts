@@ -159,7 +159,7 @@ export function createTourRuntime(host: TourHost): TourRuntime {
     const box = stepEl!;
     const names = buttons(s);
     box.replaceChildren(
-      ...renderStep(doc, { prefix, guide: t.key, step: s, index: state.index, total: t.steps.length, buttons: names, t: host.strings() }, press),
+      ...renderStep(doc, { prefix, guide: t.key, step: s, index: state.index, total: t.steps.length, buttons: names, t: host.strings(), stuck: !!(s.help && host.help) }, press),
     );
     if (s.body_html) box.setAttribute("aria-describedby", `${prefix}-body`);
     else box.removeAttribute("aria-describedby");
@@ -200,6 +200,8 @@ export function createTourRuntime(host: TourHost): TourRuntime {
   }
 
   function press(name: ButtonName): void {
+    const s = step();
+    if (name === "stuck") return void (s?.help && tour && host.help?.(tour.key, s.id, s.help));
     dispatch({ type: name === "later" ? "snooze" : name === "dismiss" ? "dismiss" : name });
   }
 

@@ -10,9 +10,11 @@ export interface StepView {
   total: number;
   buttons: string[];
   t: Strings;
+  /** Show "Stuck?" (the step has a help article and help is enabled). */
+  stuck: boolean;
 }
 
-export type ButtonName = "back" | "next" | "dismiss" | "later";
+export type ButtonName = "back" | "next" | "dismiss" | "later" | "stuck";
 
 /**
  * The step's content: a count, the title (labels the dialog), the body
@@ -22,9 +24,9 @@ export type ButtonName = "back" | "next" | "dismiss" | "later";
 export function renderStep(doc: Document, view: StepView, press: (b: ButtonName) => void): Node[] {
   const { prefix, step, index, total, t } = view;
   const last = index === total - 1;
-  const labels: Record<ButtonName, string> = { back: t.back, next: last ? t.done : t.next, dismiss: t.skip_tour, later: t.later };
+  const labels: Record<ButtonName, string> = { back: t.back, next: last ? t.done : t.next, dismiss: t.skip_tour, later: t.later, stuck: t.stuck };
   const button = (name: ButtonName, cls: string): HTMLButtonElement | null =>
-    view.buttons.includes(name)
+    view.buttons.includes(name) || (name === "stuck" && view.stuck)
       ? h(doc, "button", { type: "button", class: cls, "data-testid": `tour-${name}`, onclick: () => press(name) }, labels[name])
       : null;
   let body: HTMLDivElement | null = null;
@@ -44,6 +46,7 @@ export function renderStep(doc: Document, view: StepView, press: (b: ButtonName)
       { class: "bar" },
       button("dismiss", "link"),
       button("later", "link"),
+      button("stuck", "link"),
       h(doc, "span", { class: "gap" }),
       button("back", ""),
       button("next", "primary"),
