@@ -7,6 +7,8 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from webargs import core
+from webargs.flaskparser import FlaskParser
 
 from guide.api import cors
 from guide.schemas.widget import BatchIn, BootstrapIn
@@ -14,10 +16,22 @@ from guide.services import bootstrap as bootstrap_service
 from guide.services import envelopes
 from guide.services.sessions import socket_context
 
+
+class BeaconParser(FlaskParser):
+    """Also reads JSON sent as ``text/plain``: ``navigator.sendBeacon`` sends it that way,
+    the one body type that needs no CORS preflight. The token inside still authenticates."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        if req.mimetype == "text/plain":
+            return core.parse_json(req.get_data(cache=True))
+        return super()._raw_load_json(req)
+
+
 blp = Blueprint(
     "widget", __name__, url_prefix="/api/v1/widget",
     description="Called by the embedded widget (see docs/PROTOCOL.md).",
 )
+blp.ARGUMENTS_PARSER = BeaconParser()
 blp.before_request(cors.preflight)
 blp.after_request(cors.add_headers)
 

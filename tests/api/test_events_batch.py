@@ -56,3 +56,16 @@ def test_batch_shape_errors_are_400(client, open_workspace):
         response = post(client, token, envelopes)
         assert response.status_code == 400, envelopes
         assert response.get_json()["error"]["code"] == "invalid_payload"
+
+
+def test_sendbeacon_text_plain_json_is_accepted(client, open_workspace):
+    import json
+
+    token = factories.socket_token(client, open_workspace)
+    body = json.dumps({"token": token, "envelopes": [
+        {"type": "event:track", "data": {"id": str(uuid.uuid4()), "name": "left_page"}}]})
+    response = client.post("/api/v1/widget/events", data=body, content_type="text/plain;charset=UTF-8")
+    assert response.status_code == 200 and response.get_json()["results"][0]["ok"]
+    garbage = client.post("/api/v1/widget/events", data="{nope", content_type="text/plain")
+    assert garbage.status_code == 400
+    assert garbage.get_json()["error"]["code"] == "invalid_payload"
