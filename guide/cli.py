@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import click
 from flask import Flask
 from flask.cli import AppGroup
 
@@ -18,3 +21,15 @@ def init_app(app: Flask) -> None:
     guide_cli.add_command(author_cli)
     guide_cli.add_command(worker_command)
     app.cli.add_command(guide_cli)
+
+
+def workspace_or_exit(key: str) -> Any:
+    """The workspace with this app key, or a clear message and exit status 1."""
+    from guide.extensions import db
+    from guide.models import Workspace
+
+    workspace = db.session.scalar(db.select(Workspace).where(Workspace.key == key))
+    if workspace is None:
+        click.echo(f'No workspace "{key}"; create it with `flask guide content push`.', err=True)
+        raise SystemExit(1)
+    return workspace

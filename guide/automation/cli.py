@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from guide.cli import workspace_or_exit
 from guide.content.cli import workspace_cli
 from guide.services.outbox import wake_up
 
@@ -37,17 +38,6 @@ def worker_command(once: bool) -> None:
     worker.run(app, stop)
 
 
-def _workspace(key: str) -> Any:
-    from guide.extensions import db
-    from guide.models import Workspace
-
-    workspace = db.session.scalar(db.select(Workspace).where(Workspace.key == key))
-    if workspace is None:
-        click.echo(f'No workspace "{key}"; create it with `flask guide content push`.', err=True)
-        raise SystemExit(1)
-    return workspace
-
-
 @workspace_cli.command("webhook-secret")
 @click.argument("key")
 @click.option("--rotate", is_flag=True, help="Replace the secret (receivers must update theirs).")
@@ -57,7 +47,7 @@ def webhook_secret_command(key: str, rotate: bool) -> None:
     from guide.models import SupportSettings
     from guide.models.outbox import new_webhook_secret
 
-    workspace = _workspace(key)
+    workspace = workspace_or_exit(key)
     settings = db.session.get(SupportSettings, workspace.id)
     if settings is None:
         settings = SupportSettings(workspace_id=workspace.id, allow_private_webhooks=False)
@@ -76,7 +66,7 @@ def webhooks_command(key: str, enable_url: str | None) -> None:
     from guide.extensions import db
     from guide.models import WebhookEndpoint
 
-    workspace = _workspace(key)
+    workspace = workspace_or_exit(key)
     endpoints = list(db.session.scalars(db.select(WebhookEndpoint).where(
         WebhookEndpoint.workspace_id == workspace.id).order_by(WebhookEndpoint.id)))
     if enable_url is not None:

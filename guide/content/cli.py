@@ -67,13 +67,10 @@ def push_command(directory: Path | None, draft: bool, author: str | None) -> Non
 @click.option("--rotate", is_flag=True, help="Add a new secret; the previous one stays valid.")
 def secret_command(key: str, rotate: bool) -> None:
     """Print the workspace's signing secret for identity JWTs (HS256)."""
+    from guide.cli import workspace_or_exit
     from guide.extensions import db
-    from guide.models import Workspace
 
-    workspace = db.session.scalar(db.select(Workspace).where(Workspace.key == key))
-    if workspace is None:
-        click.echo(f'No workspace "{key}"; create it with `flask guide content push`.', err=True)
-        raise SystemExit(1)
+    workspace = workspace_or_exit(key)
     before = list(workspace.signing_secrets or [])
     secret = workspace.rotate_signing_secret() if rotate else workspace.ensure_signing_secret()
     if workspace.signing_secrets != before:
@@ -86,13 +83,10 @@ def secret_command(key: str, rotate: bool) -> None:
 @click.option("--revoke-all", is_flag=True, help="Revoke every API key of the workspace first.")
 def api_key_command(key: str, revoke_all: bool) -> None:
     """Create a secret API key for the server-side REST API (printed once, stored hashed)."""
+    from guide.cli import workspace_or_exit
     from guide.extensions import db
-    from guide.models import Workspace
 
-    workspace = db.session.scalar(db.select(Workspace).where(Workspace.key == key))
-    if workspace is None:
-        click.echo(f'No workspace "{key}"; create it with `flask guide content push`.', err=True)
-        raise SystemExit(1)
+    workspace = workspace_or_exit(key)
     if revoke_all:
         workspace.api_key_hashes = []
     api_key = workspace.create_api_key()

@@ -129,17 +129,6 @@ def _latest_version(guide: Guide) -> GuideVersion | None:
     )
 
 
-def _publish(guide: Guide, version: GuideVersion) -> None:
-    """One published version at a time: the previous one is archived, never deleted."""
-    previous = guide.published_version
-    if previous is not None and previous.id != version.id:
-        previous.state = "archived"
-    version.state = "published"
-    guide.published_version = version
-    guide.kind = version.body["kind"]
-    guide.priority = version.body["priority"]
-
-
 def _sync_guide(
     workspace: Workspace, body: dict[str, Any], *, publish: bool, author: str | None
 ) -> GuideResult:
@@ -168,7 +157,7 @@ def _sync_guide(
     published = publish and guide.published_version_id != version.id
     if published:
         # Also covers `push --draft` followed by `push`: the draft gets published.
-        _publish(guide, version)
+        guide.publish(version)
         status = "published" if status == "unchanged" else status
     return GuideResult(guide.key, status, version.number, published)
 

@@ -34,6 +34,16 @@ class Guide(db.Model):
         foreign_keys=[published_version_id], post_update=True
     )
 
+    def publish(self, version: GuideVersion) -> None:
+        """One published version at a time: the previous one is archived, never deleted."""
+        previous = self.published_version
+        if previous is not None and previous.id != version.id:
+            previous.state = "archived"
+        version.state = "published"
+        self.published_version = version
+        self.kind = version.body["kind"]
+        self.priority = version.body.get("priority", 0)
+
 
 class GuideVersion(db.Model):
     """One immutable body of a guide. Publishing points the guide at a version."""

@@ -22,7 +22,7 @@ from guide.models import AccountStepCompletion, Author, Guide, GuideVersion, Pro
 from guide.schemas.fields import SLUG
 from guide.services import audit
 from guide.services.push import guides_changed
-from guide.services.versions import _add_version, _point_at, latest_version, validate_body
+from guide.services.versions import _add_version, latest_version, validate_body
 
 
 def renamed(body: dict[str, Any], old: str, new: str) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def rename_step(workspace: Workspace, author: Author, guide: Guide, old: str,
         _check(published, old, new)
         version = _add_version(guide, renamed(published.body, old, new), author, "published",
                                latest)
-        _point_at(guide, version)
+        guide.publish(version)
         added.append(version)
     if latest.id != (published.id if published else None) and old in latest.step_ids:
         _check(latest, old, new)

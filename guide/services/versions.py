@@ -156,15 +156,6 @@ def save_draft(workspace: Workspace, author: Author, guide: Guide, data: dict[st
     return version, True
 
 
-def _point_at(guide: Guide, version: GuideVersion) -> None:
-    previous = guide.published_version
-    if previous is not None and previous.id != version.id:
-        previous.state = "archived"
-    version.state = "published"
-    guide.published_version = version
-    guide.priority = version.body.get("priority", 0)
-
-
 def publish(workspace: Workspace, author: Author, guide: Guide, number: int) -> GuideVersion:
     """Publish draft ``number``, which must be the latest version."""
     version, latest = get_version(guide, number), latest_version(guide)
@@ -174,7 +165,7 @@ def publish(workspace: Workspace, author: Author, guide: Guide, number: int) -> 
     if version.id != latest.id:
         raise Conflict(f"Version {latest.number} is newer; publish that one.",
                        code="version_conflict")
-    _point_at(guide, version)
+    guide.publish(version)
     audit.record(workspace.id, author, "guide.publish", guide.key, version=number)
     db.session.commit()
     guides_changed(workspace.id)
@@ -187,7 +178,7 @@ def rollback(workspace: Workspace, author: Author, guide: Guide, number: int) ->
     if guide.published_version_id == source.id:
         raise Conflict(f"Version {number} is already the published one.", code="already_published")
     version = _add_version(guide, source.body, author, "published", latest)
-    _point_at(guide, version)
+    guide.publish(version)
     audit.record(workspace.id, author, "guide.rollback", guide.key, version=version.number,
                  restored=number)
     db.session.commit()
