@@ -44,6 +44,10 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    # Let SQLAlchemy say when transactions begin (see _sqlite_on_begin): the
+    # driver's own handling starts them only at the first write, so a
+    # read-modify-write could read outside its transaction and lose an update.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -65,6 +69,17 @@ def sqlite_synchronous() -> str:
     return value if value in ("NORMAL", "FULL") else "NORMAL"
 
 
+def _sqlite_on_begin(connection: Any) -> None:
+    """BEGIN IMMEDIATE: take SQLite's one write lock when the transaction starts.
+
+    Every envelope reads progress and then writes it; with the lock taken up
+    front, two tabs completing steps at once queue up (busy_timeout) instead of
+    one overwriting the other's change or failing on a stale snapshot.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def install_sqlite_pragmas(app: Any) -> None:
     """WAL, foreign keys, a busy timeout and the durability level on every SQLite connection.
 
@@ -73,3 +88,4 @@ def install_sqlite_pragmas(app: Any) -> None:
     """
     if not sa.event.contains(sa.engine.Engine, "connect", _sqlite_on_connect):
         sa.event.listen(sa.engine.Engine, "connect", _sqlite_on_connect)
+        sa.event.listen(sa.engine.Engine, "begin", _sqlite_on_begin)

@@ -107,7 +107,13 @@ def progress_map(user: EndUser, pairs: list[tuple[Guide, GuideVersion]]) -> dict
 
 def get_or_create_progress(user: EndUser, guide: Guide) -> Progress:
     """The user's row for a guide; two tabs creating it at once both end up with one row."""
-    stmt = db.select(Progress).where(Progress.user_id == user.id, Progress.guide_id == guide.id)
+    # FOR UPDATE (PostgreSQL): two tabs completing steps at once take turns, so
+    # neither overwrites the other's completed_steps.
+    stmt = (
+        db.select(Progress)
+        .where(Progress.user_id == user.id, Progress.guide_id == guide.id)
+        .with_for_update()
+    )
     progress, _ = get_or_create(stmt, lambda: Progress(
         workspace_id=user.workspace_id, user_id=user.id, guide_id=guide.id,
         state="not_started", completed_steps=[], updated_at=utcnow(),
