@@ -41,13 +41,15 @@ def test_simultaneous_completions_from_two_tabs_are_both_kept(server):
         start = threading.Barrier(2)
         acks: list[object] = []
 
-        def complete(client: socketio.Client, step: str) -> None:
+        def complete(client: socketio.Client, step: str, start: threading.Barrier = start,
+                     acks: list[object] = acks) -> None:
             start.wait(timeout=10)
             acks.append(client.call("step:complete", {"id": str(uuid.uuid4()),
                                                       "guide": "pro-features", "step": step},
                                     namespace="/widget", timeout=20))
 
-        threads = [threading.Thread(target=complete, args=(c, s)) for c, s in zip(tabs, STEPS)]
+        threads = [threading.Thread(target=complete, args=(c, s))
+                   for c, s in zip(tabs, STEPS, strict=True)]
         for thread in threads:
             thread.start()
         for thread in threads:
