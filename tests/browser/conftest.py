@@ -55,15 +55,20 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def context(browser: Any, live_server: live.LiveServer) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+def checked_context(browser: Any, base_url: str, height: int = 800) -> Iterator[Any]:
+    """A browser context that fails the test if any page in it threw an uncaught error."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": height})
     context.set_default_timeout(10_000)
     errors: list[str] = []
     context.on("weberror", lambda error: errors.append(str(error.error)))
     yield context
     context.close()
     assert errors == [], f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture
+def context(browser: Any, live_server: live.LiveServer) -> Iterator[Any]:
+    yield from checked_context(browser, live_server.url)
 
 
 @pytest.fixture

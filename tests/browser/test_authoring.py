@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests import live
+from tests.browser.conftest import checked_context
 from tests.browser.test_demo_checklist import open_panel, sign_in
 
 pytestmark = pytest.mark.browser
@@ -37,13 +38,7 @@ def admin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.Live
 
 @pytest.fixture
 def admin_context(browser: Any, admin_server: live.LiveServer) -> Iterator[Any]:
-    context = browser.new_context(base_url=admin_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    errors: list[str] = []
-    context.on("weberror", lambda error: errors.append(str(error.error)))
-    yield context
-    context.close()
-    assert errors == [], f"uncaught errors in the page: {errors}"
+    yield from checked_context(browser, admin_server.url, height=900)
 
 
 def admin_login(page: Any) -> None:
