@@ -7,12 +7,14 @@ from guide.models.event import Event
 from guide.models.guide import Guide, GuideVersion
 from guide.models.help import HelpArticle
 from guide.models.outbox import OutboxMessage, SupportSettings, WebhookEndpoint
+from guide.models.proactive import AccountMilestone, Scenario, ScenarioFiring
 from guide.models.progress import AccountStepCompletion, Progress, UserMilestone
 from guide.models.user import Account, EndUser
 from guide.models.workspace import Workspace
 
 __all__ = [
     "Account",
+    "AccountMilestone",
     "AccountStepCompletion",
     "AuditEntry",
     "Author",
@@ -27,6 +29,8 @@ __all__ = [
     "Nudge",
     "OutboxMessage",
     "Progress",
+    "Scenario",
+    "ScenarioFiring",
     "SupportSettings",
     "UserMilestone",
     "WebhookEndpoint",

@@ -38,6 +38,9 @@ class Escalation(db.Model):
     message: Mapped[str] = mapped_column(sa.Text)
     severity: Mapped[str] = mapped_column(sa.String(20))
     status: Mapped[str] = mapped_column(sa.String(20), default="open")
+    # "user" (asked for help) or "scenario" (a proactive task opened by a scenario).
+    origin: Mapped[str] = mapped_column(sa.String(20), default="user", server_default="user")
+    scenario_key: Mapped[str | None] = mapped_column(sa.String(100))
     guide_key: Mapped[str | None] = mapped_column(sa.String(100))
     step_id: Mapped[str | None] = mapped_column(sa.String(100))
     article_key: Mapped[str | None] = mapped_column(sa.String(100))
@@ -54,7 +57,10 @@ class Nudge(db.Model):
     """A message for a user's widget, kept until a connection of theirs received it."""
 
     __tablename__ = "nudge"
-    __table_args__ = (sa.Index("ix_nudge_user_pending", "user_id", "delivered_at"),)
+    __table_args__ = (
+        sa.Index("ix_nudge_user_pending", "user_id", "delivered_at"),
+        sa.Index("ix_nudge_user_time", "user_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -63,5 +69,9 @@ class Nudge(db.Model):
         sa.ForeignKey("escalation.id", ondelete="CASCADE")
     )
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # The scenario that sent it (None: an escalation status change).
+    scenario_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("scenario.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from guide.extensions import db
 from guide.models.base import JSONType, UTCDateTime, utcnow
 
-GUIDE_KINDS = ("checklist", "tour")
+GUIDE_KINDS = ("checklist", "tour", "plan")
 VERSION_STATES = ("draft", "published", "archived")
 
 

@@ -15,7 +15,11 @@ PROGRESS_STATES = ("not_started", "active", "completed", "dismissed", "snoozed")
 
 class Progress(db.Model):
     __tablename__ = "progress"
-    __table_args__ = (sa.UniqueConstraint("user_id", "guide_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "guide_id"),
+        # Sweeps: "active on this guide, no progress since".
+        sa.Index("ix_progress_guide_state_updated", "guide_id", "state", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(
@@ -50,6 +54,9 @@ class AccountStepCompletion(db.Model):
     guide_id: Mapped[int] = mapped_column(sa.ForeignKey("guide.id", ondelete="CASCADE"))
     step_id: Mapped[str] = mapped_column(sa.String(100))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("end_user.id", ondelete="SET NULL"))
+    # Who did it when no end user did: a vendor-side plan step ticked by a
+    # customer-success person (their email) or a backend ("api").
+    completed_by: Mapped[str | None] = mapped_column(sa.String(255))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -57,7 +64,11 @@ class UserMilestone(db.Model):
     """A lifecycle milestone a user reached (e.g. ``activated``), once per user."""
 
     __tablename__ = "user_milestone"
-    __table_args__ = (sa.UniqueConstraint("user_id", "key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "key"),
+        # Sweeps ask "who has not reached K": an index led by the key.
+        sa.Index("ix_user_milestone_key_user", "key", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("end_user.id", ondelete="CASCADE"))

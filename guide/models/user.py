@@ -20,13 +20,21 @@ class Account(db.Model):
     workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspace.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(sa.String(255))
     traits: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # Lifecycle stage (content/lifecycle.yaml) and when the account entered it.
+    lifecycle_stage: Mapped[str | None] = mapped_column(sa.String(64))
+    stage_entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The account's start: success plans' due dates count from here.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class EndUser(db.Model):
     __tablename__ = "end_user"
-    __table_args__ = (sa.UniqueConstraint("workspace_id", "external_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("workspace_id", "external_id"),
+        # Sweeps: "users first seen more than N days ago".
+        sa.Index("ix_end_user_workspace_first_seen", "workspace_id", "first_seen"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -37,6 +45,7 @@ class EndUser(db.Model):
     traits: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     locale: Mapped[str | None] = mapped_column(sa.String(35))
     lifecycle_stage: Mapped[str | None] = mapped_column(sa.String(64))
+    stage_entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -38,6 +38,10 @@ class Workspace(db.Model):
     api_key_hashes: Mapped[list[str]] = mapped_column(
         JSONType, default=list, server_default=sa.text("'[]'")
     )
+    # content/lifecycle.yaml: {"milestones": [...], "stages": [...]}, or None.
+    lifecycle: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # The ``settings:`` of content/scenarios.yaml (frequency caps), or None.
+    scenario_settings: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def create_api_key(self) -> str:

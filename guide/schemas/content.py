@@ -33,6 +33,10 @@ from guide.schemas.fields import (
 from guide.schemas.widget import EVENT_NAME
 
 MAX_STEPS = 50
+GUIDE_KINDS = ("checklist", "tour", "plan")
+# A plan step is done by the customer's users or by the vendor's team.
+PLAN_OWNERS = ("customer", "vendor")
+PLAN_STEP_FIELDS = ("owner", "assignee", "due_days")
 
 
 class CompleteWhenSchema(StrictSchema):
@@ -92,13 +96,17 @@ class StepSchema(StrictSchema):
     on_missing = tour.OnMissing()
     spotlight = StrictBoolean()
     buttons = tour.Buttons()
+    # Success-plan steps (kind: plan).
+    owner = fields.String(validate=validate.OneOf(PLAN_OWNERS))
+    assignee = fields.String(validate=validate.Length(1, 100))
+    due_days = StrictInteger(validate=validate.Range(0, 3650))
 
 
 class GuideFileSchema(StrictSchema):
     """One guide file; ``load`` returns the body stored in ``GuideVersion.body``."""
 
     key = fields.String(required=True, validate=SLUG)
-    kind = fields.String(required=True, validate=validate.OneOf(["checklist", "tour"]))
+    kind = fields.String(required=True, validate=validate.OneOf(GUIDE_KINDS))
     title = LocalizedString(required=True)
     description = LocalizedString(max_length=1000)
     priority = StrictInteger(load_default=0, validate=validate.Range(-10_000, 10_000))
@@ -127,7 +135,7 @@ class GuideFileSchema(StrictSchema):
             return
         kind = original.get("kind")
         errors: dict[str, Any] = {}
-        if kind == "checklist":
+        if kind in ("checklist", "plan"):
             for name in tour.TOUR_GUIDE_FIELDS:
                 if name in original:
                     errors[name] = [f"Only tours have {name}; remove it or use kind: tour."]
@@ -139,10 +147,13 @@ class GuideFileSchema(StrictSchema):
 
     @post_load
     def _checklist_defaults(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        if data["kind"] == "checklist":
+        if data["kind"] in ("checklist", "plan"):
             for step in data["steps"]:
                 step.setdefault("complete_when", {"manual": True})
-                step.setdefault("scope", "user")
+                step.setdefault("scope", "account" if data["kind"] == "plan" else "user")
+        if data["kind"] == "plan":
+            for step in data["steps"]:
+                step.setdefault("owner", "customer")
         return data
 
 
@@ -151,10 +162,13 @@ def _step_errors(raw: Any, kind: Any) -> dict[int, dict[str, list[str]]]:
         return {}
     errors: dict[int, dict[str, list[str]]] = {}
     first_index: dict[str, int] = {}
-    misplaced = {"checklist": (tour.TOUR_STEP_FIELDS, "Only tour steps have {}; remove it or "
-                               "use kind: tour."),
-                 "tour": (tour.CHECKLIST_STEP_FIELDS, "Only checklist steps have {}; a tour "
-                          "step is done when the user moves past it.")}.get(kind)  # fmt: skip
+    tour_only = "Only tour steps have {}; remove it or use kind: tour."
+    plan_only = "Only plan steps have {}; remove it or use kind: plan."
+    misplaced = {
+        "checklist": (*tour.TOUR_STEP_FIELDS, *PLAN_STEP_FIELDS),
+        "plan": tour.TOUR_STEP_FIELDS,
+        "tour": (*tour.CHECKLIST_STEP_FIELDS, *PLAN_STEP_FIELDS),
+    }.get(kind, ())
     for index, step in enumerate(raw):
         if not isinstance(step, dict):
             continue
@@ -164,9 +178,16 @@ def _step_errors(raw: Any, kind: Any) -> dict[int, dict[str, list[str]]]:
             errors.setdefault(index, {})["id"] = [message]
         if isinstance(step_id, str):
             first_index.setdefault(step_id, index)
-        for name in misplaced[0] if misplaced else ():
+        for name in misplaced:
             if name in step:
-                errors.setdefault(index, {})[name] = [misplaced[1].format(name)]
+                message = (plan_only if name in PLAN_STEP_FIELDS else tour_only
+                           if name in tour.TOUR_STEP_FIELDS else
+                           "Only checklist and plan steps have {}; a tour step is done when "
+                           "the user moves past it.")
+                errors.setdefault(index, {})[name] = [message.format(name)]
+        if kind == "plan" and step.get("scope") == "user":
+            errors.setdefault(index, {})["scope"] = [
+                "A plan is shared by the whole account: its steps have scope account."]
         if step.get("advance_on") in ("click", "input") and "target" not in step:
             message = f"advance_on: {step['advance_on']} needs a target to watch."
             errors.setdefault(index, {})["advance_on"] = [message]

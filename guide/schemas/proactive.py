@@ -1,0 +1,271 @@
+"""content/lifecycle.yaml and content/scenarios.yaml (docs/PROACTIVE.md).
+
+Like the guide schemas, loading returns plain JSON-serializable dicts (stored
+on ``Workspace.lifecycle`` and ``Scenario.body``), every trigger and action is
+normalized to exactly one kind, and unknown keys are errors. References to
+guides, steps, milestones and stages are checked against the whole content
+directory by ``guide.content.proactive``, where every file is known.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+
+from guide.schemas.fields import SLUG, AudienceRule, LocalizedString, StrictInteger, StrictSchema
+from guide.schemas.widget import EVENT_NAME
+from guide.services.audience import rule_errors
+
+MAX_MILESTONES = 100
+MAX_STAGES = 20
+MAX_SCENARIOS = 200
+MAX_ACTIONS = 10
+MAX_DAYS = 3650
+STEP_REF = validate.Regexp(
+    r"^[a-z0-9][a-z0-9_-]{0,99}/[a-z0-9][a-z0-9_-]{0,99}$",
+    error='Must be "guide-key/step-id" (e.g. "getting-started/connect-data").',
+)
+TRAIT_KEY = validate.Regexp(
+    r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$", error="Must be a trait name (letters, digits, _ . -)."
+)
+DAYS = validate.Range(0, MAX_DAYS)
+
+
+def _exactly_one(data: dict[str, Any], kinds: tuple[str, ...], what: str) -> None:
+    found = [kind for kind in kinds if kind in data]
+    if len(found) != 1:
+        extra = f" (found {', '.join(found)})" if found else ""
+        raise ValidationError(f"{what} needs exactly one of: {', '.join(kinds)}{extra}.")
+
+
+class TraitRule(AudienceRule):
+    """An audience rule on traits only: a backend event has no page, so ``url`` is refused."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        rule = super()._deserialize(value, attr, data, **kwargs)
+        if _has_url(rule):
+            raise ValidationError("Only trait conditions here: a URL is not known at this point.")
+        return rule
+
+
+def _has_url(rule: Any) -> bool:
+    if not isinstance(rule, dict):
+        return False
+    if "url" in rule:
+        return True
+    return any(_has_url(r) for key in ("all", "any") for r in rule.get(key) or []) or _has_url(
+        rule.get("not"))
+
+
+# ---------------------------------------------------------------- lifecycle.yaml
+
+MILESTONE_KINDS = ("guide", "step", "event", "traits")
+
+
+class MilestoneWhenSchema(StrictSchema):
+    guide = fields.String(validate=SLUG)
+    step = fields.String(validate=STEP_REF)
+    event = fields.String(validate=EVENT_NAME)
+    # With event: reached the count-th time the event is seen.
+    count = StrictInteger(validate=validate.Range(1, 10_000))
+    traits = TraitRule()
+
+    @validates_schema
+    def _one_kind(self, data: dict[str, Any], **_: Any) -> None:
+        _exactly_one(data, MILESTONE_KINDS, "A milestone's when")
+        if "count" in data and "event" not in data:
+            raise ValidationError("count goes with event.", "count")
+
+
+class MilestoneSchema(StrictSchema):
+    key = fields.String(required=True, validate=SLUG)
+    title = LocalizedString()
+    when = fields.Nested(MilestoneWhenSchema, required=True)
+
+
+class StageSchema(StrictSchema):
+    key = fields.String(required=True, validate=SLUG)
+    title = LocalizedString()
+    # Entered once every one of these milestones is reached (the first stage needs none).
+    requires = fields.List(fields.String(validate=SLUG), load_default=list,
+                           validate=validate.Length(max=MAX_MILESTONES))
+
+
+class LifecycleFileSchema(StrictSchema):
+    milestones = fields.List(fields.Nested(MilestoneSchema), load_default=list,
+                             validate=validate.Length(max=MAX_MILESTONES))
+    stages = fields.List(fields.Nested(StageSchema), required=True,
+                         validate=validate.Length(1, MAX_STAGES))
+
+    @validates_schema(skip_on_field_errors=True)
+    def _consistent(self, data: dict[str, Any], **_: Any) -> None:
+        errors: dict[str, Any] = {}
+        _duplicates(data["milestones"], "milestone", "milestones", errors)
+        _duplicates(data["stages"], "stage", "stages", errors)
+        if data["stages"][0]["requires"]:
+            errors.setdefault("stages", {}).setdefault(0, {})["requires"] = [
+                "The first stage is where every user starts: it requires nothing."]
+        if errors:
+            raise ValidationError(errors)
+
+
+def _duplicates(items: list[dict[str, Any]], what: str, name: str, errors: dict[str, Any]) -> None:
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if item["key"] in first:
+            errors.setdefault(name, {}).setdefault(index, {})["key"] = [
+                f'Duplicate {what} key "{item["key"]}" (also {name}[{first[item["key"]]}]).']
+        first.setdefault(item["key"], index)
+
+
+# ---------------------------------------------------------------- scenarios.yaml
+
+TRIGGERS = ("milestone_missing", "guide_stalled", "inactive", "event_repeated", "help_repeated",
+            "target_missing", "plan_overdue")  # fmt: skip
+# Triggers evaluated when an event is written; the others by the periodic sweep.
+EVENT_TRIGGERS = ("event_repeated", "help_repeated", "target_missing")
+ACTIONS = ("nudge", "webhook", "email", "task", "set_trait", "tag")
+
+
+class TriggerSchema(StrictSchema):
+    # A milestone not reached `days` after the user was first seen (or entered `after_stage`).
+    milestone_missing = fields.String(validate=SLUG)
+    after_stage = fields.String(validate=SLUG)
+    # No progress on an active guide for `days`.
+    guide_stalled = fields.String(validate=SLUG)
+    # No activity at all `days` after sign-up.
+    inactive = fields.Boolean(truthy={True}, falsy=set())
+    # An event seen `count` times within `within_minutes`.
+    event_repeated = fields.String(validate=EVENT_NAME)
+    within_minutes = StrictInteger(validate=validate.Range(1, 60 * 24 * 30))
+    # Help opened `count` times on the same step (default 2).
+    help_repeated = fields.Boolean(truthy={True}, falsy=set())
+    # A $target_missing on the step the user is on (optionally only this guide).
+    target_missing = fields.String(validate=validate.Regexp(r"^(\*|[a-z0-9][a-z0-9_-]{0,99})$",
+                                                            error='A guide key or "*".'))
+    # A plan step past its due date and not done (optionally only this guide; "*": any plan).
+    plan_overdue = fields.String(validate=validate.Regexp(r"^(\*|[a-z0-9][a-z0-9_-]{0,99})$",
+                                                          error='A plan key or "*".'))
+    owner = fields.String(validate=validate.OneOf(["customer", "vendor"]))
+    days = StrictInteger(validate=DAYS)
+    count = StrictInteger(validate=validate.Range(2, 10_000))
+
+    @validates_schema
+    def _fits(self, data: dict[str, Any], **_: Any) -> None:
+        _exactly_one(data, TRIGGERS, "A trigger")
+        kind = next(k for k in TRIGGERS if k in data)
+        allowed = {
+            "milestone_missing": {"days", "after_stage"}, "guide_stalled": {"days"},
+            "inactive": {"days"}, "event_repeated": {"count", "within_minutes"},
+            "help_repeated": {"count"}, "target_missing": set(), "plan_overdue": {"owner"},
+        }[kind]
+        needed = {"milestone_missing": {"days"}, "guide_stalled": {"days"}, "inactive": {"days"},
+                  "event_repeated": {"count", "within_minutes"}}.get(kind, set())
+        errors = {name: [f"{kind} does not take {name}."]
+                  for name in data if name != kind and name not in allowed}
+        errors.update({name: [f"{kind} needs {name}."] for name in needed if name not in data})
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def _normalize(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if "help_repeated" in data:
+            data.setdefault("count", 2)
+        return data
+
+
+class NudgeActionSchema(StrictSchema):
+    title = LocalizedString(max_length=100)
+    message = LocalizedString(required=True, max_length=500)
+    guide = fields.String(validate=SLUG)
+    step = fields.String(validate=SLUG)
+    # card: a message with "Show me"; start: start the guide (never over an active tour).
+    mode = fields.String(load_default="card", validate=validate.OneOf(["card", "start"]))
+
+    @validates_schema
+    def _guide_for_step(self, data: dict[str, Any], **_: Any) -> None:
+        if "step" in data and "guide" not in data:
+            raise ValidationError("step goes with guide.", "step")
+        if data.get("mode") == "start" and "guide" not in data:
+            raise ValidationError("mode: start needs a guide to start.", "mode")
+
+
+class EmailActionSchema(StrictSchema):
+    # csm / owner: the address in the account trait csm_email / owner_email.
+    to = fields.String(required=True, validate=validate.Regexp(
+        r"^(csm|owner|[^@\s]{1,64}@[^@\s]{1,255})$", error='Must be "csm", "owner" or an address.'))
+    subject = fields.String(required=True, validate=validate.Length(1, 200))
+    text = fields.String(validate=validate.Length(max=5000))
+
+
+class TaskActionSchema(StrictSchema):
+    message = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class SetTraitActionSchema(StrictSchema):
+    key = fields.String(required=True, validate=TRAIT_KEY)
+    value = fields.Raw(required=True)
+
+    @validates_schema
+    def _scalar(self, data: dict[str, Any], **_: Any) -> None:
+        value = data.get("value")
+        if not (value is None or isinstance(value, str | bool | int | float)):
+            raise ValidationError("A trait value is a string, number, boolean or null.", "value")
+
+
+class WebhookActionSchema(StrictSchema):
+    # Extra fields merged into the webhook's data (e.g. a routing hint for the receiver).
+    data = fields.Dict(keys=fields.String(validate=TRAIT_KEY), load_default=dict)
+
+
+class ActionSchema(StrictSchema):
+    nudge = fields.Nested(NudgeActionSchema)
+    webhook = fields.Nested(WebhookActionSchema)
+    email = fields.Nested(EmailActionSchema)
+    task = fields.Nested(TaskActionSchema)
+    set_trait = fields.Nested(SetTraitActionSchema)
+    tag = fields.String(validate=TRAIT_KEY)
+
+    @validates_schema
+    def _one(self, data: dict[str, Any], **_: Any) -> None:
+        _exactly_one(data, ACTIONS, "An action")
+
+
+class ScenarioSchema(StrictSchema):
+    key = fields.String(required=True, validate=SLUG)
+    title = fields.String(validate=validate.Length(1, 200))
+    enabled = fields.Boolean(truthy={True}, falsy={False}, load_default=True)
+    trigger = fields.Nested(TriggerSchema, required=True)
+    # Trait conditions on the user (and account.* traits) that must also hold.
+    conditions = TraitRule()
+    # At most one firing per subject within this many days (default: no cooldown).
+    cooldown_days = StrictInteger(validate=DAYS)
+    # At most this many firings per subject, ever (default 1).
+    max_per_subject = StrictInteger(load_default=1, validate=validate.Range(1, 1000))
+    actions = fields.List(fields.Nested(ActionSchema), required=True,
+                          validate=validate.Length(1, MAX_ACTIONS))
+
+
+class ScenarioSettingsSchema(StrictSchema):
+    # Scenario nudges one user gets per day, across scenarios.
+    max_nudges_per_day = StrictInteger(load_default=3, validate=validate.Range(1, 100))
+    # How often the worker sweeps for time-based triggers, in seconds.
+    sweep_seconds = StrictInteger(load_default=300, validate=validate.Range(10, 86_400))
+
+
+class ScenariosFileSchema(StrictSchema):
+    settings = fields.Nested(ScenarioSettingsSchema, load_default=lambda: {
+        "max_nudges_per_day": 3, "sweep_seconds": 300})
+    scenarios = fields.List(fields.Nested(ScenarioSchema), required=True,
+                            validate=validate.Length(max=MAX_SCENARIOS))
+
+    @validates_schema(skip_on_field_errors=True)
+    def _unique(self, data: dict[str, Any], **_: Any) -> None:
+        errors: dict[str, Any] = {}
+        _duplicates(data["scenarios"], "scenario", "scenarios", errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+__all__ = ["LifecycleFileSchema", "ScenariosFileSchema", "rule_errors"]
