@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from guide.errors import Forbidden, NotFound
 from guide.extensions import db
-from guide.models import Account, EndUser, Workspace
+from guide.models import Workspace
 from guide.models.base import utcnow
-from guide.schemas.widget import LOCALE
 from guide.services import progress as rules
 from guide.services.audience import matches
 from guide.services.guides import guide_view, published_guides
 from guide.services.identity import issue_socket_token, verify_identity
 from guide.services.origins import origin_allowed
 from guide.services.preview import apply_preview
-from guide.services.rows import get_or_create
 from guide.services.strings import widget_strings
-
-# last_seen is kept to the minute: refreshing it on every page view would make
-# every bootstrap a write.
-LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+from guide.services.users import trait_locale, upsert_account, upsert_user
 
 
 def workspace_for(app_key: str, origin: str | None) -> Workspace:
@@ -55,11 +49,11 @@ def bootstrap(payload: dict[str, Any], origin: str | None) -> dict[str, Any]:
         account_in = {"id": str(signed_account["id"]),
                       "traits": {**((account_in or {}).get("traits") or {}),
                                  **(signed_account.get("traits") or {})}}
-    account, wrote_account = _upsert_account(workspace, account_in) if account_in else (None, False)
+    account, wrote_account = upsert_account(workspace, account_in) if account_in else (None, False)
     # The product's own locale setting (a trait) beats the browser's language; kept
     # as given (fr-CA): each string falls back to fr, then the workspace default.
-    locale = _trait_locale(traits) or payload["locale"] or workspace.default_locale
-    user, wrote_user = _upsert_user(workspace, user_in["id"], traits, account, locale)
+    locale = trait_locale(traits) or payload["locale"] or workspace.default_locale
+    user, wrote_user = upsert_user(workspace, user_in["id"], traits, account, locale)
     if wrote_account or wrote_user:
         db.session.commit()
 
@@ -87,56 +81,3 @@ def bootstrap(payload: dict[str, Any], origin: str | None) -> dict[str, Any]:
         **({"preview": preview.info} if preview.info else {}),
         "socket": {"namespace": "/widget", "path": "/socket.io", "token": token, "expires_in": ttl},
     }
-
-
-def _upsert_account(workspace: Workspace, data: dict[str, Any]) -> tuple[Account, bool]:
-    """The account, with the given traits merged in; True if anything was written."""
-    stmt = db.select(Account).where(
-        Account.workspace_id == workspace.id, Account.external_id == data["id"]
-    )
-    account, created = get_or_create(
-        stmt, lambda: Account(workspace_id=workspace.id, external_id=data["id"], traits={})
-    )
-    merged = {**(account.traits or {}), **(data.get("traits") or {})}
-    if merged != account.traits:
-        account.traits = merged
-        created = True
-    return account, created
-
-
-def _upsert_user(
-    workspace: Workspace, external_id: str, traits: dict[str, Any], account: Account | None,
-    locale: str,
-) -> tuple[EndUser, bool]:
-    """The user, updated; True if anything was written.
-
-    Only what changed is assigned: a returning user's bootstrap then writes
-    nothing, and most bootstraps are returning users opening another page.
-    """
-    now = utcnow()
-    stmt = db.select(EndUser).where(
-        EndUser.workspace_id == workspace.id, EndUser.external_id == external_id
-    )
-    user, created = get_or_create(stmt, lambda: EndUser(
-        workspace_id=workspace.id, external_id=external_id, traits={}, first_seen=now,
-        last_seen=now,
-    ))
-    changes = {
-        "traits": {**(user.traits or {}), **traits},
-        "account_id": account.id if account is not None else user.account_id,
-        "locale": locale,
-    }
-    if now - user.last_seen > LAST_SEEN_RESOLUTION:
-        changes["last_seen"] = now
-    for name, value in changes.items():
-        if getattr(user, name) != value:
-            setattr(user, name, value)
-            created = True
-    return user, created
-
-
-def _trait_locale(traits: dict[str, Any]) -> str | None:
-    value = traits.get("locale")
-    if isinstance(value, str) and LOCALE.match(value):
-        return value
-    return None
