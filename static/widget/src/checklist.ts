@@ -2,9 +2,23 @@ import { h } from "./h";
 import { fmt, type Strings } from "./i18n";
 import type { Guide, Step } from "./types";
 
+/** What a success plan (`kind: "plan"`) shows beside each step. */
+export interface PlanView {
+  /** The workspace's name: vendor steps are "{name} team". */
+  org: string;
+  /** Due times (ISO 8601) and the server's overdue steps, from the plan's progress. */
+  due: Record<string, string>;
+  overdue: string[];
+  now: number;
+  /** An ISO time as a date in the user's locale. */
+  date(iso: string): string;
+}
+
 export interface ChecklistView {
   checklists: Guide[];
   guide: Guide;
+  /** Present for plans. */
+  plan?: PlanView;
   isDone(step: string): boolean;
   isExpanded(step: string): boolean;
   error(step: string): string | undefined;
@@ -39,7 +53,8 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
   const bodyId = `${prefix}-b${index}`;
   const href = step.action ? safeHref(step.action.url, doc.baseURI) : null;
   const tour = typeof step.action?.tour === "string" ? step.action.tour : null;
-  const manual = step.complete_when?.type === "manual" && !done;
+  // Vendor steps of a plan are ticked by the vendor's team; the server refuses them from here.
+  const manual = step.complete_when?.type === "manual" && !done && step.owner !== "vendor";
   const error = view.error(step.id);
   const stuck = view.help && typeof step.help === "string" && step.help ? step.help : null;
 
@@ -113,6 +128,7 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
       h(doc, "span", { class: "check", "aria-hidden": "true" }, "\u2713"),
       h(doc, "span", { class: "step-title" }, step.title, done && h(doc, "span", { class: "sr" }, ` ${view.t.done_suffix}`)),
       h(doc, "span", { class: "chevron", "aria-hidden": "true" }, "\u25BE"),
+      view.plan && planMeta(doc, step, done, view.plan, view.t),
     ),
     h(
       doc,
@@ -123,6 +139,19 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
       error && h(doc, "p", { class: "error", role: "alert", "data-testid": "step-error" }, error),
     ),
   );
+}
+
+/** Owner side, assignee, due date and "Overdue" (in words, not only red): part of the step button's name. */
+function planMeta(doc: Document, step: Step, done: boolean, plan: PlanView, t: Strings): HTMLSpanElement {
+  const due = plan.due[step.id];
+  const late = !done && (plan.overdue.includes(step.id) || Date.parse(due) <= plan.now);
+  const bits = [
+    h(doc, "span", { class: "owner", "data-testid": "step-owner" }, step.owner === "vendor" ? fmt(t.plan_vendor, { name: plan.org }) : t.plan_customer),
+    step.assignee && fmt(t.plan_assignee, { name: step.assignee }),
+    due && fmt(t.plan_due, { date: plan.date(due) }),
+    late && h(doc, "strong", { class: "late", "data-testid": "step-overdue" }, t.plan_overdue),
+  ].filter((b) => !!b) as Array<string | Node>;
+  return h(doc, "span", { class: "meta", "data-testid": "step-meta" }, ...bits.flatMap((b, i) => (i ? [" \u00B7 ", b] : [b])));
 }
 
 /** Builds the panel's content; the caller owns the dialog element and replaces its children. */

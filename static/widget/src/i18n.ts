@@ -40,6 +40,12 @@ export const DEFAULT_STRINGS = {
   help_send_failed: "Could not send your request. Please try again.",
   stuck: "Stuck?",
   dismiss: "Dismiss",
+  nudge_open: "Show me",
+  plan_vendor: "{name} team",
+  plan_customer: "Your team",
+  plan_assignee: "Assigned to {name}",
+  plan_due: "Due {date}",
+  plan_overdue: "Overdue",
 };
 
 export type Strings = typeof DEFAULT_STRINGS;

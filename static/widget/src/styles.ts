@@ -42,6 +42,8 @@ button { cursor: pointer; }
   border-radius: var(--guide-radius); box-shadow: 0 18px 48px rgba(17, 24, 39, .18);
 }
 .nudge p { margin: 0; }
+.nudge .nt { font-weight: 650; }
+.nudge .btn { margin-top: 10px; }
 .nudge .close { position: absolute; top: 10px; right: 10px; }
 .launcher {
   display: inline-flex; align-items: center; gap: 10px; max-width: 280px;
@@ -90,7 +92,7 @@ button { cursor: pointer; }
 .step + .step { margin-top: 2px; }
 .step[data-open="true"] { background: var(--guide-soft); }
 .step-toggle {
-  display: flex; align-items: center; gap: 10px; width: 100%; padding: 10px 8px;
+  display: flex; flex-wrap: wrap; align-items: center; gap: 2px 10px; width: 100%; padding: 10px 8px;
   border: 0; border-radius: 10px; background: transparent; text-align: left;
 }
 .step-toggle:hover { background: var(--guide-soft); }
@@ -102,6 +104,9 @@ button { cursor: pointer; }
 .step[data-done="true"] .check { border-color: var(--guide-accent); background: var(--guide-accent); color: #fff; }
 .step-title { flex: 1; font-weight: 550; }
 .step[data-done="true"] .step-title { color: var(--guide-muted); text-decoration: line-through; text-decoration-color: var(--guide-line); }
+.meta { order: 1; flex-basis: 100%; padding-left: 30px; color: var(--guide-muted); font-size: 12px; }
+.owner, .late { font-weight: 600; }
+.late { color: #b91c1c; }
 .chevron { flex: none; color: var(--guide-muted); transition: transform .15s ease; }
 .step-toggle[aria-expanded="true"] .chevron { transform: rotate(180deg); }
 .step-body { padding: 0 10px 12px 38px; color: var(--guide-fg); }

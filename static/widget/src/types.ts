@@ -13,6 +13,10 @@ export interface Progress {
   snoozed_until?: string | null;
   /** Tours: whether the tour may start on its own now (repeat, dismissal, snooze). Missing means true. */
   autostart?: boolean;
+  /** Plans: due time (ISO 8601) of each step that has one. */
+  due?: Record<string, string>;
+  /** Plans: steps past their due time and not done (server-computed). */
+  overdue?: string[];
 }
 
 export type ProgressMap = Record<string, Progress>;
@@ -40,6 +44,9 @@ export interface Step {
   scope?: "user" | "account";
   /** Key of the help article behind the step's "Stuck?". */
   help?: string;
+  /** Plans: which side does the step; vendor steps are completed by the vendor's team, never here. */
+  owner?: "customer" | "vendor";
+  assignee?: string | null;
 }
 
 export interface Guide {
@@ -142,10 +149,19 @@ export interface GuideError {
   count?: number;
 }
 
-/** Support changed the status of one of the user's escalations (PROTOCOL.md section 2). */
+/**
+ * A message from the server (PROTOCOL.md section 2): support changed the status
+ * of one of the user's escalations, or a scenario fired. `guide` (and `step`)
+ * say what "Show me" opens; `mode: "start"` opens it without a card.
+ */
 export interface Nudge {
   id: number | string;
   message: string;
+  title?: string;
+  guide?: string;
+  step?: string;
+  mode?: "card" | "start";
+  scenario?: string;
   reference?: string;
   status?: string;
 }
@@ -184,7 +200,7 @@ export interface GuideEvents {
   "guide:completed": { guide: string };
   /** A tour step was shown (`index` counts from 0). */
   "tour:step": { guide: string; step: string; index: number; total: number };
-  /** Support answered one of the user's escalations; shown once per id. */
+  /** A nudge arrived (support answered an escalation, or a scenario fired); once per id. */
   nudge: Nudge;
   /** A tour ended here: finished, dismissed ("Skip tour", Esc) or snoozed ("Later"). */
   "tour:end": { guide: string; state: "completed" | "dismissed" | "snoozed" };

@@ -1,9 +1,9 @@
-import { renderChecklist } from "./checklist";
+import { renderChecklist, type PlanView } from "./checklist";
 import { h } from "./h";
 import { createLauncher } from "./launcher";
 import { adoptStyles, CSS } from "./styles";
 import { applyTheme } from "./theme";
-import type { Strings } from "./i18n";
+import { DEFAULT_STRINGS, type Strings } from "./i18n";
 import type { Guide, Nudge, Theme } from "./types";
 
 export interface UiModel {
@@ -15,6 +15,8 @@ export interface UiModel {
   help: boolean;
   t: Strings;
   isDone(guide: string, step: string): boolean;
+  /** Owner, due dates and overdue steps of a plan; undefined for a checklist. */
+  plan(guide: Guide): PlanView | undefined;
 }
 
 export interface UiHandlers {
@@ -24,19 +26,22 @@ export interface UiHandlers {
   startTour(key: string): void;
   /** The checklist panel opened (the help panel closes). */
   opened(): void;
+  /** The user answered the nudge card: "Show me" (true) or dismiss (false). */
+  nudge(open: boolean): void;
 }
 
 export interface Ui {
   update(model: UiModel | null): void;
-  open(guide?: string): void;
+  /** Opens the panel at a checklist, and at one of its steps (expanded and focused). */
+  open(guide?: string, step?: string): void;
   close(returnFocus: boolean): void;
   setError(guide: string, step: string, message: string | null): void;
   /** The shadow root, mounted if it was not yet (the help panel lives there too). */
   root(): ShadowRoot;
   /** Focus back to the help button (the help panel closed). */
   focusHelp(): void;
-  /** Shows support's note about an escalation; null hides it. */
-  nudge(nudge: Nudge | null): void;
+  /** Shows a nudge card ("Show me" when `open`); null hides it. */
+  nudge(nudge: Nudge | null, open?: boolean): void;
   destroy(): void;
 }
 
@@ -84,6 +89,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
   });
 
   const k = (guide: string, step: string): string => `${guide}\u0000${step}`;
+  const focusHelp = (): void => (helpButton.hidden ? launcher.el : helpButton).focus();
 
   function current(): Guide | undefined {
     if (!model) return undefined;
@@ -125,6 +131,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
           guide,
           help: m.help,
           t: m.t,
+          plan: m.plan(guide),
           isDone: (step) => m.isDone(guide.key, step),
           isExpanded: (step) => expanded.get(k(guide.key, step)) ?? step === firstOpen,
           error: (step) => errors.get(k(guide.key, step)),
@@ -160,14 +167,16 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     }
   }
 
-  function open(guide?: string): void {
+  function open(guide?: string, step?: string): void {
     if (!model?.primary) return;
     if (guide) selected = guide;
+    if (guide && step) expanded.set(k(guide, step), true);
     on.opened();
     isOpen = true;
     panel.hidden = false;
     render();
-    panel.querySelector<HTMLElement>(".title")?.focus();
+    // focus() scrolls the step into view.
+    (panel.querySelector<HTMLElement>(`[data-focus="toggle:${step}"]`) ?? panel.querySelector<HTMLElement>(".title"))?.focus();
   }
 
   function close(returnFocus: boolean): void {
@@ -206,16 +215,22 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
       if (host) host.hidden = false;
       return r;
     },
-    focusHelp: () => (helpButton.hidden ? launcher.el : helpButton).focus(),
-    nudge(n) {
+    focusHelp,
+    nudge(n, canOpen) {
+      // Focus inside the card must not be lost with it.
+      if (!n && note.contains(root?.activeElement ?? null)) focusHelp();
       note.hidden = !n;
       if (!n) return;
-      const t = model?.t;
-      note.replaceChildren(
+      const t = model?.t ?? DEFAULT_STRINGS;
+      note.setAttribute("data-nudge", String(n.id));
+      const parts = [
+        n.title && h(doc, "p", { class: "nt" }, n.title),
         h(doc, "p", {}, n.message),
-        h(doc, "p", { class: "meter-text" }, n.reference ?? ""),
-        h(doc, "button", { type: "button", class: "close", "aria-label": t?.dismiss ?? "Dismiss", "data-testid": "nudge-dismiss", onclick: () => (note.hidden = true) }, "\u00D7"),
-      );
+        n.reference && h(doc, "p", { class: "meter-text" }, n.reference),
+        canOpen && h(doc, "button", { type: "button", class: "btn btn-primary", "data-testid": "nudge-open", onclick: () => on.nudge(true) }, t.nudge_open),
+        h(doc, "button", { type: "button", class: "close", "aria-label": t.dismiss, "data-testid": "nudge-dismiss", onclick: () => on.nudge(false) }, "\u00D7"),
+      ];
+      note.replaceChildren(...(parts.filter((p) => !!p) as Node[]));
       mount();
       if (host) host.hidden = false;
     },

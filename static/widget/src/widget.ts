@@ -1,6 +1,6 @@
 import { AUTHOR_GLOBAL, type AuthorFactory, type AuthorTools, type PreviewInfo } from "./author/contract";
 import { authorToken, forgetToken } from "./authoring";
-import { safeHref } from "./checklist";
+import { safeHref, type PlanView } from "./checklist";
 import { createClient, defaultDeps, type Client, type ClientDeps } from "./client";
 import { h } from "./h";
 import { HELP_GLOBAL, type HelpAt, type HelpFactory, type HelpHost, type HelpPanel } from "./help/contract";
@@ -83,12 +83,14 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       }
     },
     opened: () => helpPanel?.then((p) => p.close(false)),
-    startTour: (key) => {
-      try {
-        start(key);
-      } catch (err) {
-        report(err as GuideError);
-      }
+    startTour: (key) => safeStart(key),
+    nudge: (open) => {
+      const n = card!;
+      card = null;
+      ui.nudge(null);
+      track(open ? "$nudge_opened" : "$nudge_dismissed", { nudge: n.id, scenario: n.scenario ?? null });
+      if (open) safeStart(n.guide!, n.step);
+      pump();
     },
   });
   // Envelopes sent before there is a server and a user to send them for, in order.
@@ -108,6 +110,10 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   let pendingHelp: HelpAt | null = null;
   let helpPanel: Promise<HelpPanel> | null = null;
   const nudges = new Set<string>();
+  // Nudges wait here while a tour shows or another card is up (one card at a time).
+  const waitingNudges: Nudge[] = [];
+  let card: Nudge | null = null;
+  let dueTimer: ReturnType<typeof setTimeout> | undefined;
   // Preview and pick mode, for authors sent here by the admin (docs/AUTHORING.md).
   let preview: string | null = null;
   let pick: string | null = null;
@@ -121,12 +127,36 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
 
   const strings = (): Strings => mergeStrings(data?.strings);
   const identity = (): string => JSON.stringify([user, account]);
-  const checklists = (): Guide[] => (data?.guides ?? []).filter((g) => g.kind === "checklist" && Array.isArray(g.steps) && g.steps.length > 0);
+  // Success plans show in the same panel as checklists.
+  const checklists = (): Guide[] =>
+    (data?.guides ?? []).filter((g) => (g.kind === "checklist" || g.kind === "plan") && Array.isArray(g.steps) && g.steps.length > 0);
 
   function render(): void {
     const lists = checklists();
     const ws = data?.workspace;
-    ui.update(data ? { checklists: lists, primary: primaryChecklist(lists, store.state), theme: ws?.theme, help: !!ws?.help_enabled, t: strings(), isDone: store.isDone } : null);
+    // Called by the UI each time it draws a plan.
+    const plan = (g: Guide): PlanView | undefined => {
+      if (g.kind !== "plan") return;
+      const p = store.get(g.key);
+      const due = p?.due ?? {};
+      const now = Date.now();
+      // Draw again when the next due time passes, so "Overdue" appears while the page is open.
+      const next = Math.min(...Object.values(due).map(Date.parse).filter((t) => t > now));
+      clearTimeout(dueTimer);
+      if (next < Infinity) dueTimer = setTimeout(render, Math.min(next - now + 1000, 2 ** 31 - 1));
+      return { org: ws?.name ?? "", due, overdue: p?.overdue ?? [], now, date: formatDate };
+    };
+    ui.update(data ? { checklists: lists, primary: primaryChecklist(lists, store.state), theme: ws?.theme, help: !!ws?.help_enabled, t: strings(), isDone: store.isDone, plan } : null);
+  }
+
+  /** A date (no time) in the user's locale. */
+  function formatDate(iso: string): string {
+    const d = new Date(iso);
+    try {
+      return d.toLocaleDateString(data?.user?.locale || undefined, { dateStyle: "medium" });
+    } catch {
+      return d.toLocaleDateString(); // a locale tag this browser rejects
+    }
   }
   teardown.push(store.subscribe(render));
 
@@ -143,6 +173,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     if (running && changes.changed.includes(running) && ENDED.has(store.state(running))) {
       endedTours.add(running);
       runningTours?.stop();
+      pump();
     }
   }
 
@@ -152,15 +183,35 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     vars: () => themeVars(data?.workspace?.theme),
     // The outbox sends tour states one at a time, a newer `active` replacing one still waiting.
     state: (guide, state, step) => void send("guide:state", { guide, state, ...(step ? { step } : {}) }),
-    track: (name, props) => void send("event:track", { name, props, url: pageUrl(win.location) }),
+    track: (name, props) => track(name, props),
     get help() {
       return data?.workspace?.help_enabled ? (guide: string, step: string, article: string) => openHelp({ guide, step, article }) : undefined;
     },
     emit(event, payload) {
       if (event === "tour:end") endedTours.add(payload.guide);
+      else if (card) {
+        // A tour step showed up: the card steps aside and comes back after the tour.
+        waitingNudges.unshift(card);
+        card = null;
+        ui.nudge(null);
+      }
       events.emit(event, payload);
+      pump();
     },
   };
+
+  /** Records an event through the durable outbox, as `Guide.track` does. */
+  function track(name: string, props?: Record<string, unknown>): void {
+    void send("event:track", { name, ...(props ? { props } : {}), url: pageUrl(win.location) });
+  }
+
+  function safeStart(key: string, step?: string): void {
+    try {
+      start(key, step);
+    } catch (err) {
+      report(err as GuideError);
+    }
+  }
 
   /** The tour runtime, loading dist/tour.js the first time a tour is about to show. */
   function tourRuntimeReady(): Promise<TourRuntime> {
@@ -290,6 +341,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       start(key);
     }
     evaluateTours();
+    pump();
   }
 
   /** Checked at once, and stays checked (across reloads) until the server answers. */
@@ -300,7 +352,8 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     void send("step:complete", { id, guide, step });
   }
 
-  function start(guideKey: unknown): void {
+  /** Guide.start, "Show me" and nudges: a tour runs (from `step`), a checklist or plan opens (at `step`). */
+  function start(guideKey: unknown, step?: string): void {
     if (typeof guideKey !== "string" || !guideKey) throw new GuideUsageError("invalid_guide", "Guide.start needs a guide key.");
     if (!data) {
       pendingStart = guideKey;
@@ -309,7 +362,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     if (tours(data.guides).some((t) => t.key === guideKey)) {
       endedTours.delete(guideKey);
       ui.close(true);
-      runTour(guideKey, null, true);
+      runTour(guideKey, step ?? null, true);
       return;
     }
     const guide = checklists().find((g) => g.key === guideKey);
@@ -317,7 +370,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     if (store.state(guide.key) !== "active" && store.state(guide.key) !== "completed") {
       void send("guide:state", { guide: guide.key, state: "active" });
     }
-    ui.open(guide.key);
+    ui.open(guide.key, step);
   }
 
   /** Where help is about when the user did not say: the primary checklist's first step not done. */
@@ -356,6 +409,9 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     }
     const ws = data.workspace;
     if (!ws?.help_enabled) return openSupport();
+    // Where the user is (the panel suggests articles for the same place): scenarios react to help opened twice on one step.
+    const on = at?.guide ? at : { ...at, ...where() };
+    track("$help_open", { guide: on.guide ?? null, step: on.step ?? null, article: on.article ?? null });
     ui.close(false);
     if (!helpPanel) {
       helpPanel = (deps.loadHelp ?? ((w, s) => loadBundle<HelpFactory>(w, s, "help.js", HELP_GLOBAL)))(win, app!.server).then((f) => f(helpHost));
@@ -408,13 +464,32 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     }, report);
   }
 
-  /** Support answered an escalation: shown once, however many server processes send it. */
+  /** A nudge arrived: shown once, however many server processes send it. */
   function nudge(n: Nudge): void {
     const key = String(n.id);
     if (destroyed || nudges.has(key)) return;
     nudges.add(key);
-    ui.nudge(n);
+    waitingNudges.push(n);
     events.emit("nudge", n);
+    pump();
+  }
+
+  /**
+   * Shows the next waiting nudge, unless a card is up or a tour shows (a nudge
+   * never interrupts a tour). `mode: "start"` opens its guide without a card;
+   * a guide that does not apply here leaves the message alone, without "Show me".
+   */
+  function pump(): void {
+    if (card || destroyed || !data || runningTours?.showing()) return;
+    const n = waitingNudges.shift();
+    if (!n) return;
+    const known = !!n.guide && data.guides.some((g) => g.key === n.guide);
+    if (known && n.mode === "start") {
+      safeStart(n.guide!, n.step);
+      return pump();
+    }
+    card = n;
+    ui.nudge(n, known);
   }
 
   return {
@@ -452,6 +527,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
           if (!data) return;
           trackPage();
           evaluateTours();
+          pump(); // a tour may have stopped showing: it waits for another page
         }),
       );
       scheduleBootstrap();
@@ -474,7 +550,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     },
     track(name, props) {
       if (typeof name !== "string" || !name) throw new GuideUsageError("invalid_event", "Guide.track needs an event name.");
-      void send("event:track", { name, ...(isObject(props) ? { props } : {}), url: pageUrl(win.location) });
+      track(name, isObject(props) ? props : undefined);
       runningTours?.event(name);
     },
     start,
@@ -482,6 +558,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     destroy() {
       destroyed = true;
       clearTimeout(timer);
+      clearTimeout(dueTimer);
       teardown.splice(0).forEach((fn) => fn());
       runningTours?.destroy();
       helpPanel?.then((p) => p.destroy(), () => {});

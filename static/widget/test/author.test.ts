@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createAuthorTools } from "../src/author/tools";
 import type { BootstrapResponse } from "../src/types";
-import { bootstrapBodies, bootstrapPayload, harness, settle, type Harness } from "./helpers";
+import { booted, bootstrapBodies, bootstrapPayload, settle, type Harness } from "./helpers";
 
 let h: Harness;
 const authorRoot = () => document.querySelector("#guide-author-root")?.shadowRoot ?? null;
@@ -19,13 +19,7 @@ afterEach(() => {
 
 async function boot(url: string, payload: BootstrapResponse | (() => BootstrapResponse) = bootstrapPayload()): Promise<Harness> {
   history.replaceState(null, "", url);
-  h = harness(payload);
-  h.api.init({ appKey: "demo", server: "https://guide.test" });
-  h.api.identify("user-123");
-  await settle();
-  h.socket().accept();
-  await settle();
-  return h;
+  return (h = await booted(payload));
 }
 
 describe("preview", () => {

@@ -180,3 +180,38 @@ describe("nudges", () => {
     expect(card.hidden).toBe(true);
   });
 });
+
+describe("help-open tracking", () => {
+  const opens = () => h.socket().emitted.filter((e) => e.event === "event:track" && e.data.name === "$help_open").map((e) => e.data.props);
+
+  it("tracks $help_open with where the user is when the help button opens the panel", async () => {
+    await boot();
+    h.$('[data-testid="guide-help-button"]')!.click();
+    await settle();
+    expect(opens()).toEqual([{ guide: "getting-started", step: "connect-data", article: null }]);
+  });
+
+  it("tracks the step and article a step's Stuck? opens, once per opening", async () => {
+    await boot();
+    h.$('[data-testid="guide-launcher"]')!.click();
+    h.$('li[data-step="connect-data"] [data-testid="step-stuck"]')!.click();
+    await settle();
+    h.$('[data-testid="help-close"]')!.click();
+    h.$('[data-testid="guide-launcher"]')!.click();
+    h.$('li[data-step="connect-data"] [data-testid="step-stuck"]')!.click();
+    await settle();
+    const at = { guide: "getting-started", step: "connect-data", article: "connect-data-sources" };
+    expect(opens()).toEqual([at, at]);
+  });
+
+  it("tracks nothing when the workspace has no help panel (the support URL opens instead)", async () => {
+    const payload = bootstrapPayload();
+    payload.workspace.help_enabled = false;
+    const open = vi.spyOn(window, "open").mockImplementation(() => null);
+    await boot(payload);
+    h.api.openHelp();
+    await settle();
+    expect(open).toHaveBeenCalled();
+    expect(opens()).toEqual([]);
+  });
+});

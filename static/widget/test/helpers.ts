@@ -2,7 +2,7 @@ import { vi } from "vitest";
 import { createApi, type GuideApi } from "../src/api";
 import type { IoFactory, SocketLike } from "../src/client";
 import type { QueueStore } from "../src/storage";
-import type { BootstrapResponse, TourStep } from "../src/types";
+import type { BootstrapResponse, Guide, TourStep } from "../src/types";
 import { createAuthorTools } from "../src/author/tools";
 import { createHelpPanel } from "../src/help/panel";
 import { createTourRuntime } from "../src/tour/runtime";
@@ -179,4 +179,51 @@ export function tourStep(id: string, extra: Partial<TourStep> = {}): TourStep {
     buttons: ["back", "next", "dismiss"],
     ...extra,
   };
+}
+
+/** A full widget past init, identify, the bootstrap and the socket's connect. */
+export async function booted(payload: BootstrapResponse | (() => BootstrapResponse) = bootstrapPayload()): Promise<Harness> {
+  const h = harness(payload);
+  h.api.init({ appKey: "demo", server: "https://guide.test" });
+  h.api.identify("user-123");
+  await settle();
+  h.socket().accept();
+  await settle();
+  return h;
+}
+
+/** jsdom lays nothing out; the tour runtime treats elements without boxes as not there yet. */
+export function layout(): void {
+  vi.spyOn(Element.prototype, "getClientRects").mockImplementation(function (this: Element) {
+    return (this.isConnected ? [{}] : []) as unknown as DOMRectList;
+  });
+}
+
+/** Tour targets `#a`, `#b`, `#c` in the page, laid out. */
+export function tourTargets(ids = ["a", "b", "c"]): void {
+  layout();
+  for (const id of ids) document.body.appendChild(Object.assign(document.createElement("div"), { id }));
+}
+
+export const tourRoot = (): ShadowRoot | null => document.querySelector("#guide-tour-root")?.shadowRoot ?? null;
+
+/** The id of the tour step on screen, or null. */
+export function shownTourStep(): string | null {
+  const el = tourRoot()?.querySelector<HTMLElement>('[data-testid="tour-step"]');
+  return el && !el.hidden ? el.dataset.step ?? null : null;
+}
+
+/** The demo's dashboard tour (starts on /demo/dashboard) over `steps`, by default `#a`, `#b`, `#c`. */
+export function dashboardTour(steps: TourStep[] = [tourStep("a"), tourStep("b"), tourStep("c")]): Guide {
+  return {
+    key: "dashboard-tour",
+    kind: "tour",
+    version: 1,
+    title: "Tour",
+    priority: 5,
+    start: { url: "/demo/dashboard" },
+    repeat: "once",
+    snooze_days: 1,
+    steps,
+  } as unknown as Guide;
 }

@@ -3,7 +3,7 @@ import { DEFAULT_STRINGS } from "../src/i18n";
 import type { TourHost, TourRuntime } from "../src/tour/contract";
 import { createTourRuntime } from "../src/tour/runtime";
 import type { Tour, TourStep } from "../src/types";
-import { tourStep } from "./helpers";
+import { layout, tourStep } from "./helpers";
 
 let rt: TourRuntime;
 let calls: { state: unknown[][]; track: unknown[][]; emit: unknown[][] };
@@ -40,10 +40,7 @@ const key = (k: string, init: KeyboardEventInit = {}, on: Element = stepEl()): b
   on.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, composed: true, cancelable: true, ...init }));
 
 beforeEach(() => {
-  // jsdom lays nothing out; the runtime treats elements without boxes as not there yet.
-  vi.spyOn(Element.prototype, "getClientRects").mockImplementation(function (this: Element) {
-    return (this.isConnected ? [{}] : []) as unknown as DOMRectList;
-  });
+  layout();
   history.replaceState(null, "", "/demo/dashboard");
   rt = createTourRuntime(host());
 });

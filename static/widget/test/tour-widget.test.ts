@@ -1,20 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Guide } from "../src/types";
-import { bootstrapPayload, harness, settle, tourStep, type Harness } from "./helpers";
+import { bootstrapPayload, dashboardTour, harness, settle, shownTourStep as shown, tourRoot, tourStep, tourTargets, type Harness } from "./helpers";
 
 let h: Harness;
 
-const TOUR = {
-  key: "dashboard-tour",
-  kind: "tour",
-  version: 1,
-  title: "Tour",
-  priority: 5,
-  start: { url: "/demo/dashboard" },
-  repeat: "once",
-  snooze_days: 1,
-  steps: [tourStep("a"), tourStep("b", { advance_on: { type: "event", event: "report_opened" } }), tourStep("c")],
-} as unknown as Guide;
+const TOUR = dashboardTour([tourStep("a"), tourStep("b", { advance_on: { type: "event", event: "report_opened" } }), tourStep("c")]);
 
 function payload(extra: { progress?: Record<string, unknown>; action?: boolean } = {}) {
   const base = bootstrapPayload();
@@ -32,23 +21,11 @@ async function boot(p = payload()): Promise<Harness> {
   return h;
 }
 
-const tourRoot = (): ShadowRoot | null => document.querySelector("#guide-tour-root")?.shadowRoot ?? null;
-const shown = (): string | null => {
-  const el = tourRoot()?.querySelector<HTMLElement>('[data-testid="tour-step"]');
-  return el && !el.hidden ? el.dataset.step ?? null : null;
-};
 const states = (): unknown[] => h.socket().emitted.filter((e) => e.event === "guide:state").map((e) => [e.data.state, e.data.step]);
 
 beforeEach(() => {
   vi.spyOn(console, "error").mockImplementation(() => {});
-  vi.spyOn(Element.prototype, "getClientRects").mockImplementation(function (this: Element) {
-    return (this.isConnected ? [{}] : []) as unknown as DOMRectList;
-  });
-  for (const id of ["a", "b", "c"]) {
-    const el = document.createElement("div");
-    el.id = id;
-    document.body.appendChild(el);
-  }
+  tourTargets();
   history.replaceState(null, "", "/demo/dashboard");
 });
 afterEach(() => {

@@ -25,6 +25,8 @@ export interface TourRuntime {
   run(tour: Tour, step: string | null): void;
   /** The key of the tour running, or null. */
   current(): string | null;
+  /** A step is on screen (or about to be: its target is awaited on this page); false while the tour waits for another page. */
+  showing(): boolean;
   /** A route change (SPA navigation): page rules and `advance_on: {url}`. */
   route(url: string): void;
   /** `Guide.track(name)` was called: `advance_on: {event}`. */

@@ -255,6 +255,7 @@ export function createTourRuntime(host: TourHost): TourRuntime {
       show();
     },
     current: () => (tour && state.status === "running" ? tour.key : null),
+    showing: () => shown || waiting,
     route(here) {
       const s = step();
       if (!s) return;
