@@ -15,11 +15,13 @@ def init_app(app: Flask) -> None:
     from guide.authoring.cli import author_cli
     from guide.automation.cli import worker_command
     from guide.content.cli import content_cli, workspace_cli
+    from guide.proactive.cli import scenarios_cli
 
     guide_cli.add_command(content_cli)
     guide_cli.add_command(workspace_cli)
     guide_cli.add_command(author_cli)
     guide_cli.add_command(worker_command)
+    guide_cli.add_command(scenarios_cli)
     app.cli.add_command(guide_cli)
 
 

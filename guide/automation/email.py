@@ -26,8 +26,10 @@ _templates = Environment(
 
 
 def render(message: OutboxMessage) -> tuple[str, str, str]:
-    """``(subject, text, html)`` for an escalation event."""
+    """``(subject, text, html)`` for an escalation or scenario event."""
     data: dict[str, Any] = message.payload["data"]
+    if message.payload["type"] == "scenario.fired":
+        return _render_scenario(data)
     escalation = data["escalation"]
     change = data.get("change")
     what = f"{change['to']}" if change else escalation["severity"]
@@ -36,6 +38,14 @@ def render(message: OutboxMessage) -> tuple[str, str, str]:
               "event": message.payload["type"]}
     return (subject, _templates.get_template("escalation.txt").render(values),
             _templates.get_template("escalation.html").render(values))
+
+
+def _render_scenario(data: dict[str, Any]) -> tuple[str, str, str]:
+    """A scenario's email to a CSM or owner: the author's subject and text, then the facts."""
+    values = {"d": data, "email": data.get("email") or {}}
+    return (values["email"].get("subject") or f"Guide: {data['scenario']}",
+            _templates.get_template("scenario.txt").render(values),
+            _templates.get_template("scenario.html").render(values))
 
 
 def _smtp(url: str) -> smtplib.SMTP:

@@ -38,6 +38,7 @@ from guide.automation import email, webhooks
 from guide.extensions import db
 from guide.models import OutboxMessage, WebhookEndpoint
 from guide.models.base import utcnow
+from guide.proactive.sweep import sweep_due
 from guide.services.outbox import wake_up
 
 log = logging.getLogger("guide.worker")
@@ -187,6 +188,12 @@ def run(app: Flask, stop: threading.Event) -> None:
                 done = process_due(name)
             except Exception:
                 log.exception("outbox worker: delivery round failed; retrying")
+                db.session.rollback()
+            try:
+                # Time-based scenarios, each workspace every sweep_seconds.
+                sweep_due()
+            except Exception:
+                log.exception("scenario sweep failed; retrying next round")
                 db.session.rollback()
             finally:
                 db.session.remove()

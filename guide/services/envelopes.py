@@ -19,6 +19,7 @@ from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from guide import proactive
 from guide.errors import Conflict, GuideError, NotFound, invalid_payload
 from guide.extensions import db
 from guide.models import EndUser, Event, Guide, GuideVersion, Workspace
@@ -90,6 +91,7 @@ def _handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
     )
     outcome = Outcome()
     APPLY[kind](ctx, envelope, event, outcome)
+    proactive.after_event(ctx, event, outcome)
     ack = {"ok": True, "id": envelope["id"], "duplicate": False,
            "progress": _progress_of(ctx.user, outcome), "completed": outcome.completed,
            **outcome.extra}

@@ -7,6 +7,7 @@ tells the user through a nudge.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from guide.errors import InvalidPayload, NotFound
 from guide.extensions import db
-from guide.models import EndUser, Escalation, Event, Workspace
+from guide.models import Account, EndUser, Escalation, Event, Workspace
 from guide.models.base import isoformat, utcnow
 from guide.models.escalation import new_reference
 from guide.services import nudges, outbox
@@ -79,6 +80,30 @@ def apply_escalate(ctx: Context, env: dict[str, Any], event: Event, out: Outcome
         out.after_commit.append(outbox.wake_up.set)
 
 
+def open_task(workspace: Workspace, user: EndUser | None, account: Account | None,
+              message: str, scenario_key: str, details: dict[str, Any], now: datetime) -> bool:
+    """A proactive task in the support inbox, opened by a scenario (in the caller's
+    transaction); True if webhooks or emails were queued for it."""
+    if user is not None:
+        context = snapshot(workspace, user, {"guide": details.get("details", {}).get("guide"),
+                                             "step": details.get("details", {}).get("step")})
+    else:
+        context = {"account": {"id": account.external_id, "traits": account.traits or {}}
+                   if account else None}
+    context["scenario"] = details
+    details_of = details.get("details") or {}
+    escalation = Escalation(
+        workspace_id=workspace.id, user_id=user.id if user else None,
+        reference=_unique_reference(), message=message, severity="question", status="open",
+        origin="scenario", scenario_key=scenario_key, guide_key=details_of.get("guide"),
+        step_id=details_of.get("step"), context=context, history=[], created_at=now,
+        updated_at=now)
+    db.session.add(escalation)
+    db.session.flush()
+    return bool(outbox.enqueue(workspace, "escalation.created",
+                               {"escalation": view(workspace, escalation)}))
+
+
 def view(workspace: Workspace, escalation: Escalation, *, context: bool = True) -> dict[str, Any]:
     """An escalation as the REST API, webhooks and emails show it."""
     user = db.session.get(EndUser, escalation.user_id) if escalation.user_id else None
@@ -86,6 +111,8 @@ def view(workspace: Workspace, escalation: Escalation, *, context: bool = True) 
         "reference": escalation.reference,
         "status": escalation.status,
         "severity": escalation.severity,
+        "origin": escalation.origin,
+        "scenario": escalation.scenario_key,
         "message": escalation.message,
         "summary": summary(escalation.message),
         "user": {"id": user.external_id} if user else None,

@@ -59,9 +59,25 @@ def _online_here(user_id: int) -> bool:
 
 def send(nudge: Nudge) -> None:
     """After commit: emit to the user's room; delivered if they are connected here."""
-    socketio.emit("nudge", _payload(nudge), to=f"user:{nudge.user_id}", namespace=NAMESPACE)
-    if _online_here(nudge.user_id):
-        nudge.delivered_at = utcnow()
+    send_many([(nudge.id, nudge.user_id, nudge.payload)])
+
+
+def send_many(items: list[tuple[int, int, dict[str, Any]]]) -> None:
+    """After commit: emit each ``(nudge id, user id, payload)`` to its user's room.
+
+    Nudges to users connected to this process are marked delivered; the others
+    wait for the user's next connect (another process may have delivered them:
+    the widget drops repeats by id).
+    """
+    here = []
+    for nudge_id, user_id, payload in items:
+        socketio.emit("nudge", {"id": nudge_id, **payload}, to=f"user:{user_id}",
+                      namespace=NAMESPACE)
+        if _online_here(user_id):
+            here.append(nudge_id)
+    if here:
+        db.session.execute(db.update(Nudge).where(Nudge.id.in_(here))
+                           .values(delivered_at=utcnow()))
         db.session.commit()
 
 

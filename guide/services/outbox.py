@@ -27,29 +27,37 @@ def new_message_id() -> str:
 
 def enqueue(workspace: Workspace, event_type: str, data: dict[str, Any]) -> list[OutboxMessage]:
     """One message per active webhook endpoint and per email setting subscribed to the event."""
+    return enqueue_many(workspace, event_type, [data])
+
+
+def enqueue_many(workspace: Workspace, event_type: str,
+                 items: list[dict[str, Any]]) -> list[OutboxMessage]:
+    """``enqueue`` for many events of one type (a sweep's firings): the settings are read once."""
     now = utcnow()
-    body = {"type": event_type, "timestamp": isoformat(now), "data": data}
     messages = []
-    endpoints = db.session.scalars(db.select(WebhookEndpoint).where(
+    endpoints = [endpoint for endpoint in db.session.scalars(db.select(WebhookEndpoint).where(
         WebhookEndpoint.workspace_id == workspace.id, WebhookEndpoint.configured.is_(True),
         WebhookEndpoint.disabled_at.is_(None)).order_by(WebhookEndpoint.id))
-    for endpoint in endpoints:
-        if event_type in endpoint.events:
+        if event_type in endpoint.events]
+    settings = db.session.get(SupportSettings, workspace.id)
+    email = settings.email if settings else None
+    wants_email = bool(email and event_type in email.get("events", []))
+    if wants_email and not current_app.config["GUIDE_SMTP_URL"]:
+        current_app.logger.warning("workspace %s wants %s emails but GUIDE_SMTP_URL is not set; "
+                                   "no email queued", workspace.key, event_type)
+        wants_email = False
+    for data in items:
+        body = {"type": event_type, "timestamp": isoformat(now), "data": data}
+        for endpoint in endpoints:
             messages.append(OutboxMessage(
                 workspace_id=workspace.id, kind="webhook", target=endpoint.url,
                 endpoint_id=endpoint.id, message_id=new_message_id(), event_type=event_type,
                 payload=body, status="pending", attempts=0, next_attempt_at=now, created_at=now))
-    settings = db.session.get(SupportSettings, workspace.id)
-    email = settings.email if settings else None
-    if email and event_type in email.get("events", []):
-        if current_app.config["GUIDE_SMTP_URL"]:
+        if wants_email and email:
             messages.append(OutboxMessage(
                 workspace_id=workspace.id, kind="email", target=", ".join(email["to"]),
                 message_id=new_message_id(), event_type=event_type,
                 payload={**body, "from": email.get("from")}, status="pending", attempts=0,
                 next_attempt_at=now, created_at=now))
-        else:
-            current_app.logger.warning("workspace %s wants escalation emails but GUIDE_SMTP_URL "
-                                       "is not set; no email queued", workspace.key)
     db.session.add_all(messages)
     return messages

@@ -15,13 +15,12 @@ from guide.extensions import db
 from guide.models import (
     AccountStepCompletion,
     EndUser,
-    Event,
     Guide,
     GuideVersion,
     Progress,
-    UserMilestone,
 )
 from guide.models.base import isoformat, utcnow
+from guide.proactive import lifecycle
 from guide.services.rows import get_or_create
 
 
@@ -134,6 +133,7 @@ def complete_step(user: EndUser, guide: Guide, version: GuideVersion, step_id: s
         if changed:
             progress.completed_steps = [*progress.completed_steps, step_id]
     if changed:
+        lifecycle.step_completed(user, guide.key, step_id, now)
         if progress.state in ("not_started", "snoozed"):
             progress.state = "active"
         progress.started_at = progress.started_at or now
@@ -168,25 +168,7 @@ def refresh_state(
         progress.state = "completed"
         progress.completed_at = now
         progress.updated_at = now
-        milestone = version.body.get("milestone")
-        if milestone:
-            reach_milestone(user, milestone, f"guide:{guide.key}", now)
-
-
-def reach_milestone(user: EndUser, key: str, source: str, now: datetime) -> bool:
-    """Record a milestone once per user, with an event in the log."""
-    stmt = db.select(UserMilestone).where(
-        UserMilestone.user_id == user.id, UserMilestone.key == key
-    )
-    _, created = get_or_create(
-        stmt, lambda: UserMilestone(user_id=user.id, key=key, source=source, reached_at=now)
-    )
-    if created:
-        db.session.add(Event(
-            workspace_id=user.workspace_id, user_id=user.id, type="milestone", name=key,
-            props={"source": source}, created_at=now,
-        ))
-    return created
+        lifecycle.guide_completed(user, guide.key, version.body.get("milestone"), now)
 
 
 def set_state(
@@ -219,9 +201,7 @@ def set_state(
     finished = state == "completed" and before != "completed"
     if finished:
         progress.completed_at = now
-        milestone = version.body.get("milestone")
-        if milestone:
-            reach_milestone(user, milestone, f"guide:{guide.key}", now)
+        lifecycle.guide_completed(user, guide.key, version.body.get("milestone"), now)
     return finished
 
 

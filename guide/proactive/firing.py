@@ -1,0 +1,171 @@
+"""Fire a scenario for a set of subjects: conditions, caps, the once-only record, actions.
+
+Both paths use it: an event trigger with one subject, inside the transaction
+that records the event; the sweep with a batch of subjects found by one
+set-based query. Nothing here commits; ``Fired.after_commit`` holds what must
+wait for the commit (sending nudges, waking the outbox worker).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from guide.extensions import db
+from guide.models import Account, EndUser, ScenarioFiring, Workspace
+from guide.models.base import isoformat
+from guide.proactive.rules import Rule
+from guide.services.audience import matches
+
+CHUNK = 500
+
+
+@dataclass
+class Candidate:
+    """A subject a trigger found, the window it fires in and why."""
+
+    subject_id: int
+    window: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Subject:
+    """What actions and conditions need to know about a user or an account."""
+
+    type: str
+    id: int
+    external_id: str
+    traits: dict[str, Any]
+    account_id: int | None
+    account_external_id: str | None
+    account_traits: dict[str, Any]
+    locale: str | None = None
+
+    def ref(self) -> dict[str, Any]:
+        if self.type == "user":
+            return {"user": {"id": self.external_id, "account": self.account_external_id}}
+        return {"account": {"id": self.external_id}}
+
+
+@dataclass
+class Match:
+    subject: Subject
+    candidate: Candidate
+    firing_id: int | None = None
+
+
+@dataclass
+class Fired:
+    matched: list[Match] = field(default_factory=list)
+    fired: list[Match] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+def fire(workspace: Workspace, rule: Rule, candidates: list[Candidate], now: datetime,
+         *, dry_run: bool = False) -> Fired:
+    """Fire ``rule`` for every candidate that passes its conditions and caps."""
+    result = Fired()
+    for start in range(0, len(candidates), CHUNK):
+        chunk = candidates[start:start + CHUNK]
+        subjects = load_subjects(rule.subject_type, [c.subject_id for c in chunk])
+        allowed = _within_caps(rule, [c.subject_id for c in chunk], now)
+        matched = [Match(subjects[c.subject_id], c) for c in chunk
+                   if c.subject_id in subjects and c.subject_id in allowed
+                   and _conditions_hold(rule, subjects[c.subject_id], now)]
+        result.matched += matched
+        if dry_run or not matched:
+            continue
+        fired = _record(workspace, rule, matched, now)
+        result.fired += fired
+        if fired:
+            from guide.proactive.actions import run_actions
+
+            run_actions(workspace, rule, fired, now, result.after_commit)
+    return result
+
+
+def load_subjects(subject_type: str, ids: list[int]) -> dict[int, Subject]:
+    if not ids:
+        return {}
+    if subject_type == "account":
+        rows = db.session.execute(sa.select(Account.id, Account.external_id, Account.traits)
+                                  .where(Account.id.in_(ids)))
+        return {id: Subject("account", id, ext, {}, id, ext, traits or {})
+                for id, ext, traits in rows}
+    rows = db.session.execute(
+        sa.select(EndUser.id, EndUser.external_id, EndUser.traits, EndUser.account_id,
+                  EndUser.locale, Account.external_id, Account.traits)
+        .outerjoin(Account, Account.id == EndUser.account_id).where(EndUser.id.in_(ids)))
+    return {id: Subject("user", id, ext, traits or {}, account_id, account_ext,
+                        account_traits or {}, locale)
+            for id, ext, traits, account_id, locale, account_ext, account_traits in rows}
+
+
+def _conditions_hold(rule: Rule, subject: Subject, now: datetime) -> bool:
+    conditions = rule.body.get("conditions")
+    return conditions is None or matches(conditions, subject.traits, subject.account_traits,
+                                         None, now)
+
+
+def _within_caps(rule: Rule, ids: list[int], now: datetime) -> set[int]:
+    """Subjects still under ``max_per_subject`` and outside ``cooldown_days``."""
+    rows = db.session.execute(
+        sa.select(ScenarioFiring.subject_id, sa.func.count(), sa.func.max(ScenarioFiring.fired_at))
+        .where(ScenarioFiring.scenario_id == rule.id,
+               ScenarioFiring.subject_type == rule.subject_type,
+               ScenarioFiring.subject_id.in_(ids))
+        .group_by(ScenarioFiring.subject_id))
+    limit = rule.body.get("max_per_subject", 1)
+    cooldown = rule.body.get("cooldown_days")
+    blocked = set()
+    for subject_id, count, last in rows:
+        if count >= limit or (cooldown is not None and last is not None
+                              and _aware(last) > now - timedelta(days=cooldown)):
+            blocked.add(subject_id)
+    return set(ids) - blocked
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _record(workspace: Workspace, rule: Rule, matched: list[Match],
+            now: datetime) -> list[Match]:
+    """Insert the firings; those already recorded (same window) are skipped, not refired."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (insert(ScenarioFiring.__table__)
+            .on_conflict_do_nothing(index_elements=["scenario_id", "subject_type", "subject_id",
+                                                    "window"])
+            .returning(ScenarioFiring.__table__.c.id, ScenarioFiring.__table__.c.subject_id,
+                       ScenarioFiring.__table__.c.window))
+    rows = [{"workspace_id": workspace.id, "scenario_id": rule.id,
+             "subject_type": rule.subject_type, "subject_id": m.subject.id,
+             "window": m.candidate.window[:200], "details": m.candidate.details, "fired_at": now}
+            for m in matched]
+    inserted = {(subject_id, window): id
+                for id, subject_id, window in db.session.execute(stmt, rows)}
+    fired = []
+    for match in matched:
+        firing_id = inserted.get((match.subject.id, match.candidate.window[:200]))
+        if firing_id is not None:
+            match.firing_id = firing_id
+            fired.append(match)
+    return fired
+
+
+def describe(rule: Rule, match: Match, now: datetime) -> dict[str, Any]:
+    """The ``scenario.fired`` data: webhooks, emails and tasks show the same thing."""
+    return {
+        "scenario": rule.key, "title": rule.body.get("title"), "subject": rule.subject_type,
+        **match.subject.ref(), "window": match.candidate.window,
+        "details": match.candidate.details, "fired_at": isoformat(now),
+    }
