@@ -39,13 +39,24 @@ def _fail(errors: list[ContentError]) -> None:
 @content_cli.command("validate")
 @DIRECTORY
 def validate_command(directory: Path | None) -> None:
-    """Check workspace.yaml, guides/*.yaml and help/*.md; print file:line errors, exit 1 if any."""
+    """Check every content file and the references between them; print file:line errors, exit 1
+    if any."""
     content = load_content(_directory(directory))
     if not content.ok:
         _fail(content.errors)
-    count, articles = len(content.guides), len(content.articles)
-    help_part = f", {articles} help article{'s' if articles != 1 else ''}" if articles else ""
-    click.echo(f"{count} guide{'s' if count != 1 else ''}{help_part}, 0 errors")
+    parts = [_count(len(content.guides), "guide")]
+    if content.articles:
+        parts.append(_count(len(content.articles), "help article"))
+    if content.lifecycle is not None:
+        parts.append(_count(len(content.lifecycle["milestones"]), "milestone"))
+        parts.append(_count(len(content.lifecycle["stages"]), "stage"))
+    if content.scenarios is not None:
+        parts.append(_count(len(content.scenarios["scenarios"]), "scenario"))
+    click.echo(", ".join([*parts, "0 errors"]))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 @content_cli.command("push")

@@ -6,7 +6,8 @@ put the default locale first, and audience rules put ``trait`` before the
 operator. Block style, Unicode kept, no line folding, multi-line text as
 literal blocks (``|``), so a file reads like one an author wrote. Values the
 schemas fill in by default (``priority: 0``, a checklist step's
-``complete_when: manual`` and ``scope: user``) are left out: loading the file
+``complete_when: manual`` and ``scope: user``, a plan step's ``owner: customer``
+and ``scope: account``, a scenario's ``enabled: true``) are left out: loading the file
 gives them back, so the stored body is the same either way.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from guide.schemas import proactive
 from guide.schemas.content import (
     ActionSchema,
     GuideFileSchema,
@@ -34,6 +36,20 @@ EMAIL_ORDER = ["to", "from", "events"]
 WEBHOOK_ORDER = ["url", "events"]
 ARTICLE_ORDER = ["key", "title", "tags", "pages", "guides", "steps"]
 RULE_FIRST = ("trait", "url", "all", "any", "not")
+# Values loading fills in: left out of files (step defaults by guide kind).
+STEP_DEFAULTS = {
+    "checklist": {"complete_when": {"manual": True}, "scope": "user"},
+    "plan": {"complete_when": {"manual": True}, "scope": "account", "owner": "customer"},
+}
+MILESTONE_ORDER = list(proactive.MilestoneSchema._declared_fields)
+WHEN_ORDER = list(proactive.MilestoneWhenSchema._declared_fields)
+STAGE_ORDER = list(proactive.StageSchema._declared_fields)
+SCENARIO_ORDER = list(proactive.ScenarioSchema._declared_fields)
+# The trigger's kind first, then its parameters as the docs write them.
+TRIGGER_ORDER = [*proactive.TRIGGERS, "days", "after_stage", "count", "within_minutes", "owner"]
+NUDGE_ORDER = list(proactive.NudgeActionSchema._declared_fields)
+EMAIL_ACTION_ORDER = list(proactive.EmailActionSchema._declared_fields)
+SETTINGS_DEFAULTS = {"max_nudges_per_day": 3, "sweep_seconds": 300}
 LOCALIZED = frozenset({"title", "description", "body", "label"})
 
 
@@ -88,12 +104,8 @@ def _rule(rule: Any) -> Any:
 
 
 def _step(step: dict[str, Any], kind: str, locale: str) -> dict[str, Any]:
-    step = dict(step)
-    if kind == "checklist":
-        if step.get("complete_when") == {"manual": True}:
-            del step["complete_when"]
-        if step.get("scope") == "user":
-            del step["scope"]
+    defaults = STEP_DEFAULTS.get(kind, {})
+    step = {k: v for k, v in step.items() if k not in defaults or defaults[k] != v}
     if isinstance(step.get("action"), dict):
         action = ordered(step["action"], ACTION_ORDER)
         action["label"] = _localized(action.get("label"), locale)
@@ -140,3 +152,68 @@ def workspace_yaml(data: dict[str, Any]) -> str:
             support["webhooks"] = [ordered(h, WEBHOOK_ORDER) for h in support["webhooks"]]
         doc["support"] = support
     return dump_yaml(ordered(doc, WORKSPACE_ORDER))
+
+
+def lifecycle_yaml(data: dict[str, Any], default_locale: str = "en") -> str:
+    """lifecycle.yaml: milestones (left out when none), then stages (``requires: []`` left out)."""
+    doc: dict[str, Any] = {}
+    if data.get("milestones"):
+        doc["milestones"] = [_titled(ordered(m, MILESTONE_ORDER), default_locale)
+                             for m in data["milestones"]]
+        for milestone in doc["milestones"]:
+            when = ordered(milestone["when"], WHEN_ORDER)
+            if "traits" in when:
+                when["traits"] = _rule(when["traits"])
+            milestone["when"] = when
+    doc["stages"] = []
+    for stage in data["stages"]:
+        stage = {k: v for k, v in stage.items() if (k, v) != ("requires", [])}
+        doc["stages"].append(_titled(ordered(stage, STAGE_ORDER), default_locale))
+    return dump_yaml(doc)
+
+
+def _titled(item: dict[str, Any], default_locale: str) -> dict[str, Any]:
+    if "title" in item:
+        item["title"] = _localized(item["title"], default_locale)
+    return item
+
+
+def scenarios_yaml(data: dict[str, Any], default_locale: str = "en") -> str:
+    """scenarios.yaml: settings (only what differs from the defaults), then scenarios."""
+    doc: dict[str, Any] = {}
+    settings = {k: v for k, v in (data.get("settings") or {}).items()
+                if SETTINGS_DEFAULTS.get(k) != v}
+    if settings:
+        doc["settings"] = ordered(settings, list(SETTINGS_DEFAULTS))
+    doc["scenarios"] = [_scenario(s, default_locale) for s in data["scenarios"]]
+    return dump_yaml(doc)
+
+
+def _scenario(body: dict[str, Any], locale: str) -> dict[str, Any]:
+    doc = {k: v for k, v in body.items()
+           if (k, v) not in (("enabled", True), ("max_per_subject", 1))}
+    trigger = dict(doc["trigger"])
+    if "help_repeated" in trigger and trigger.get("count") == 2:
+        del trigger["count"]
+    doc["trigger"] = ordered(trigger, TRIGGER_ORDER)
+    if "conditions" in doc:
+        doc["conditions"] = _rule(doc["conditions"])
+    doc["actions"] = [_action(action, locale) for action in doc["actions"]]
+    return ordered(doc, SCENARIO_ORDER)
+
+
+def _action(action: dict[str, Any], locale: str) -> dict[str, Any]:
+    (kind, value), = action.items()
+    if kind == "nudge":
+        value = {k: v for k, v in value.items() if (k, v) != ("mode", "card")}
+        for name in ("title", "message"):
+            if name in value:
+                value[name] = _localized(value[name], locale)
+        value = ordered(value, NUDGE_ORDER)
+    elif kind == "webhook":
+        value = {"data": ordered(value["data"], [])} if value.get("data") else {}
+    elif kind == "email":
+        value = ordered(value, EMAIL_ACTION_ORDER)
+    elif kind == "set_trait":
+        value = ordered(value, ["key", "value"])
+    return {kind: value}

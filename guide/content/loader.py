@@ -54,6 +54,11 @@ class Content:
     workspace: dict[str, Any] | None = None
     guides: list[GuideFile] = field(default_factory=list)
     articles: list[Any] = field(default_factory=list)  # help.ArticleFile
+    # lifecycle.yaml and scenarios.yaml (optional files): validated data, or None.
+    lifecycle: dict[str, Any] | None = None
+    scenarios: dict[str, Any] | None = None
+    # "lifecycle" / "scenarios" -> (file name, document), to point errors at lines.
+    sources: dict[str, tuple[str, YamlDocument]] = field(default_factory=dict)
     errors: list[ContentError] = field(default_factory=list)
 
     @property
@@ -185,7 +190,8 @@ def _unknown_tours(guides: list[GuideFile]) -> list[ContentError]:
 
 
 def load_content(directory: Path) -> Content:
-    """Validate ``workspace.yaml``, ``guides/*.yaml`` and ``help/*.md``; never raises."""
+    """Validate ``workspace.yaml``, ``guides/*.yaml``, ``help/*.md``, ``lifecycle.yaml`` and
+    ``scenarios.yaml``; never raises."""
     content = Content(directory)
     if not directory.is_dir():
         message = "No such content directory."
@@ -201,6 +207,8 @@ def load_content(directory: Path) -> Content:
         content.errors.append(ContentError(display_name(workspace_path), None, message))
     _load_guides(directory, content)
     from guide.content.help import load_articles
+    from guide.content.proactive import load_proactive
 
     load_articles(directory, content)
+    load_proactive(directory, content)
     return content

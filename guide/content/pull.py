@@ -24,11 +24,13 @@ from guide.content.loader import (
     guide_paths,
     load_file,
 )
+from guide.content.proactive import LIFECYCLE_FILE, SCENARIOS_FILE
 from guide.content.push import body_checksum
 from guide.extensions import db
-from guide.models import Guide, GuideVersion, HelpArticle, Workspace
+from guide.models import Guide, GuideVersion, HelpArticle, Scenario, Workspace
 from guide.models.outbox import SupportSettings, WebhookEndpoint
 from guide.schemas.content import GuideFileSchema
+from guide.schemas.proactive import LifecycleFileSchema, ScenariosFileSchema
 from guide.schemas.support import WorkspaceWithSupportSchema
 
 BASE_FIELDS = ("key", "name", "default_locale", "allowed_origins", "require_identity",
@@ -119,8 +121,9 @@ def _find_workspace(directory: Path, key: str | None) -> Workspace:
 
 
 class _Writer:
-    def __init__(self, directory: Path, report: PullReport) -> None:
+    def __init__(self, directory: Path, report: PullReport, default_locale: str = "en") -> None:
         self.directory, self.report = directory, report
+        self.default_locale = default_locale
 
     def put(self, path: Path, text: str | None, same: bool) -> None:
         """Write ``text`` to ``path`` unless the file already says the same."""
@@ -190,9 +193,42 @@ def _pull_articles(workspace: Workspace, writer: _Writer) -> None:
         writer.report.files.append((str(path.relative_to(writer.directory)), "left alone"))
 
 
+def _pull_document(writer: _Writer, name: str, schema: Any, stored: dict[str, Any] | None,
+                   text: Any) -> None:
+    """Write ``name`` from ``stored`` unless the file loads to the same; no data, no file."""
+    path = writer.directory / name
+    current = load_file(path, schema)[0] if path.is_file() else None
+    if stored is None:
+        if path.is_file():
+            writer.report.files.append((name, "left alone"))
+        return
+    same = current is not None and body_checksum(current) == body_checksum(stored)
+    writer.put(path, None if same else text(stored, writer.default_locale), same)
+
+
+def scenarios_document(workspace: Workspace) -> dict[str, Any] | None:
+    """scenarios.yaml's content: the settings and the configured scenarios, in file order."""
+    rows = list(db.session.scalars(db.select(Scenario).where(
+        Scenario.workspace_id == workspace.id, Scenario.configured.is_(True))
+        .order_by(Scenario.position, Scenario.id)))
+    if workspace.scenario_settings is None and not rows:
+        return None
+    settings = ScenariosFileSchema().load({"scenarios": []})["settings"]
+    return {"settings": {**settings, **(workspace.scenario_settings or {})},
+            "scenarios": [row.body for row in rows]}
+
+
+def _pull_proactive(workspace: Workspace, writer: _Writer) -> None:
+    _pull_document(writer, LIFECYCLE_FILE, LifecycleFileSchema(), workspace.lifecycle,
+                   emit.lifecycle_yaml)
+    _pull_document(writer, SCENARIOS_FILE, ScenariosFileSchema(), scenarios_document(workspace),
+                   emit.scenarios_yaml)
+
+
 def pull_content(directory: Path, workspace_key: str | None = None, *,
                  drafts: bool = False) -> PullReport:
-    """Write ``workspace.yaml``, ``guides/*.yaml`` and ``help/*.md`` of a workspace.
+    """Write ``workspace.yaml``, ``guides/*.yaml``, ``help/*.md``, ``lifecycle.yaml`` and
+    ``scenarios.yaml`` (configured scenarios only) of a workspace.
 
     Published versions by default; ``drafts=True`` writes each guide's latest
     version instead. Reads the database only.
@@ -200,10 +236,11 @@ def pull_content(directory: Path, workspace_key: str | None = None, *,
     directory = Path(directory)
     workspace = _find_workspace(directory, workspace_key)
     report = PullReport(workspace.key)
-    writer = _Writer(directory, report)
+    writer = _Writer(directory, report, workspace.default_locale)
     directory.mkdir(parents=True, exist_ok=True)
     _pull_workspace(workspace, writer)
     _pull_guides(workspace, writer, drafts)
     _pull_articles(workspace, writer)
+    _pull_proactive(workspace, writer)
     db.session.rollback()
     return report

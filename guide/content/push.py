@@ -22,6 +22,7 @@ from guide.content.help_push import (
     sync_support,
 )
 from guide.content.loader import ContentError, load_content
+from guide.content.proactive_push import ProactiveResult, sync_proactive
 from guide.extensions import db
 from guide.models import Guide, GuideVersion, Workspace
 from guide.services.push import guides_changed
@@ -70,6 +71,8 @@ class PushReport:
     articles: list[ArticleResult] = field(default_factory=list)
     articles_not_in_files: list[str] = field(default_factory=list)
     support_changed: bool = False
+    # lifecycle.yaml and scenarios.yaml
+    proactive: list[ProactiveResult] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -77,6 +80,7 @@ class PushReport:
             self.workspace_status != "unchanged" or self.support_changed
             or any(g.status != "unchanged" for g in self.guides)
             or any(a.status != "unchanged" for a in self.articles)
+            or any(p.changed for p in self.proactive)
         )
 
     @property
@@ -92,6 +96,7 @@ class PushReport:
         out += [f"help {key}: not in files (left alone)" for key in self.articles_not_in_files]
         if self.support_changed and self.workspace_status == "unchanged":
             out.append(f"workspace {self.workspace}: support settings updated")
+        out += [p.describe() for p in self.proactive]
         if not self.changed:
             out.append("unchanged")
         return out
@@ -172,6 +177,8 @@ def _not_in_files(workspace: Workspace, keys: set[str]) -> list[str]:
 def push_content(directory: Path, *, publish: bool = True, author: str | None = None) -> PushReport:
     """Validate ``directory`` and load it into its workspace in one transaction.
 
+    Guides, help articles, support settings, the lifecycle and the scenarios.
+
     Raises ``ContentInvalid`` (nothing written) if any file has an error.
     Connected widgets are told to reload only after the commit, and only if
     something was published.
@@ -190,6 +197,7 @@ def push_content(directory: Path, *, publish: bool = True, author: str | None = 
         report.articles = sync_articles(workspace, [a.data for a in content.articles])
         report.articles_not_in_files = articles_not_in_files(
             workspace, {a.key for a in report.articles})
+        report.proactive = sync_proactive(workspace, content)
         if report.changed:
             db.session.commit()
         else:

@@ -185,12 +185,25 @@ def _step_errors(raw: Any, kind: Any) -> dict[int, dict[str, list[str]]]:
                            "Only checklist and plan steps have {}; a tour step is done when "
                            "the user moves past it.")
                 errors.setdefault(index, {})[name] = [message.format(name)]
-        if kind == "plan" and step.get("scope") == "user":
-            errors.setdefault(index, {})["scope"] = [
-                "A plan is shared by the whole account: its steps have scope account."]
+        if kind == "plan":
+            for name, message in _plan_step_errors(step).items():
+                errors.setdefault(index, {})[name] = [message]
         if step.get("advance_on") in ("click", "input") and "target" not in step:
             message = f"advance_on: {step['advance_on']} needs a target to watch."
             errors.setdefault(index, {})["advance_on"] = [message]
+    return errors
+
+
+def _plan_step_errors(step: dict[str, Any]) -> dict[str, str]:
+    errors = {}
+    if step.get("scope") == "user":
+        errors["scope"] = "A plan is shared by the whole account: its steps have scope account."
+    rule = step.get("complete_when")
+    if step.get("owner") == "vendor" and isinstance(rule, dict) and "url" in rule:
+        # A URL rule is checked in the customer's browser, never in your team's.
+        errors["complete_when"] = ("A vendor step is done by your team, not by a page the "
+                                   "customer visits: use manual (ticked in the admin or the "
+                                   "API) or {event: NAME} sent from your backend.")
     return errors
 
 

@@ -205,7 +205,7 @@ class TaskActionSchema(StrictSchema):
 
 class SetTraitActionSchema(StrictSchema):
     key = fields.String(required=True, validate=TRAIT_KEY)
-    value = fields.Raw(required=True)
+    value = fields.Raw(required=True, allow_none=True)
 
     @validates_schema
     def _scalar(self, data: dict[str, Any], **_: Any) -> None:

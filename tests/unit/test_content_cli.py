@@ -20,7 +20,8 @@ def run(app: Flask, *args: str) -> Any:
 def test_validate_the_default_directory(app: Flask) -> None:
     result = run(app, "content", "validate")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "3 guides, 4 help articles, 0 errors\n"
+    assert result.stdout == (
+        "4 guides, 4 help articles, 5 milestones, 4 stages, 7 scenarios, 0 errors\n")
 
 
 def test_validate_reports_file_line_errors_and_exits_1(app: Flask, tmp_path: Path) -> None:
@@ -51,11 +52,21 @@ def test_push_prints_a_summary(app: Flask, db: Any) -> None:
         "workspace demo: created",
         "dashboard-tour: created, version 1 published",
         "getting-started: created, version 1 published",
+        "onboarding-plan: created, version 1 published",
         "pro-features: created, version 1 published",
         "help connect-data-sources: created",
         "help create-a-dashboard: created",
         "help invite-teammates: created",
         "help time-zone-and-currency: created",
+        "lifecycle: created",
+        "scenario settings: created",
+        "scenario import-trouble: created",
+        "scenario connect-data-reminder: created",
+        "scenario getting-started-stalled: created",
+        "scenario inactive-week: created",
+        "scenario help-loop: created",
+        "scenario tour-broken: created",
+        "scenario plan-overdue: created",
     ]
     again = run(app, "content", "push")
     assert again.stdout.splitlines()[-1] == "unchanged"
