@@ -6,9 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from guide.api.backend import blp as backend_blp
     from guide.api.escalations import blp as escalations_blp
     from guide.api.guides import blp as guides_blp
     from guide.api.help import blp as help_blp
+    from guide.api.plans import blp as plans_blp
     from guide.api.widget import blp as widget_blp
     from guide.extensions import api
 
@@ -16,6 +18,8 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(guides_blp)
     api.register_blueprint(help_blp)
     api.register_blueprint(escalations_blp)
+    api.register_blueprint(backend_blp)
+    api.register_blueprint(plans_blp)
     # The inbox pages (/support/) belong to the same feature as the escalation API.
     from guide import support
 

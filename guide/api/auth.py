@@ -1,10 +1,15 @@
 """Server-side REST authentication: ``Authorization: Bearer gsk_<workspace>.<secret>``.
 
 These keys belong on a customer's backend, never in a browser; the widget
-endpoints use identity and socket tokens instead.
+endpoints use identity and socket tokens instead. The backend event
+endpoints also take HTTP Basic with the key as the user name (what Segment
+and its forwarders send for a write key).
 """
 
 from __future__ import annotations
+
+import base64
+import binascii
 
 from flask import request
 
@@ -14,10 +19,15 @@ from guide.models import Workspace
 from guide.models.workspace import workspace_key_of
 
 
-def workspace_from_api_key() -> Workspace:
-    """The workspace whose secret API key authenticates this request, or 401."""
+def workspace_from_api_key(*, basic: bool = False) -> Workspace:
+    """The workspace whose secret API key authenticates this request, or 401.
+
+    ``basic``: also accept ``Authorization: Basic base64(<key>:)``.
+    """
     header = request.headers.get("Authorization", "")
     api_key = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if basic and header.lower().startswith("basic "):
+        api_key = _basic_user(header[6:].strip())
     workspace_key = workspace_key_of(api_key)
     workspace = (
         db.session.scalar(db.select(Workspace).where(Workspace.key == workspace_key))
@@ -30,3 +40,13 @@ def workspace_from_api_key() -> Workspace:
             code="api_key_invalid",
         )
     return workspace
+
+
+def _basic_user(credentials: str) -> str:
+    """The user name of Basic credentials (the password is empty, or the key itself)."""
+    try:
+        decoded = base64.b64decode(credentials, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
+    user, _, password = decoded.partition(":")
+    return user or password

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from guide.errors import NotFound
 from guide.extensions import db
 from guide.models import Account, EndUser, Workspace
 from guide.models.base import utcnow
@@ -74,3 +75,13 @@ def trait_locale(traits: dict[str, Any]) -> str | None:
     if isinstance(value, str) and LOCALE.match(value):
         return value
     return None
+
+
+def account_by_external_id(workspace: Workspace, external_id: str) -> Account:
+    """The workspace's account with this id (the product's own), or 404 ``unknown_account``."""
+    account = db.session.scalar(db.select(Account).where(
+        Account.workspace_id == workspace.id, Account.external_id == external_id))
+    if account is None:
+        raise NotFound(f"No account {external_id!r} in this workspace; accounts are created "
+                       "by a bootstrap with an account, identify or group.", code="unknown_account")
+    return account
