@@ -8,6 +8,7 @@ from guide.errors import Forbidden, NotFound
 from guide.extensions import db
 from guide.models import Workspace
 from guide.models.base import utcnow
+from guide.proactive import lifecycle
 from guide.services import progress as rules
 from guide.services.audience import matches
 from guide.services.guides import guide_view, published_guides
@@ -55,6 +56,8 @@ def bootstrap(payload: dict[str, Any], origin: str | None) -> dict[str, Any]:
     locale = trait_locale(traits) or payload["locale"] or workspace.default_locale
     user, wrote_user = upsert_user(workspace, user_in["id"], traits, account, locale)
     if wrote_account or wrote_user:
+        # New traits may reach a trait milestone (and a stage) in the same commit.
+        lifecycle.traits_changed(user)
         db.session.commit()
 
     now = utcnow()
@@ -62,6 +65,8 @@ def bootstrap(payload: dict[str, Any], origin: str | None) -> dict[str, Any]:
     pairs = [
         (guide, version) for guide, version in published_guides(workspace.id)
         if matches(version.body.get("audience"), user.traits, account_traits, payload["url"], now)
+        # A success plan belongs to an account: users without one do not see plans.
+        and (guide.kind != "plan" or account is not None)
     ]
     preview = apply_preview(pairs, payload.get("preview"), workspace)
     pairs = preview.pairs

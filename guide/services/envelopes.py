@@ -156,6 +156,8 @@ def _apply_step_complete(ctx: Context, env: dict[str, Any], event: Event, out: O
     guide, version = _guide_or_404(ctx, env["guide"])
     step = _step_or_404(version, guide.key, env["step"])
     assert step is not None
+    if guide.kind == "plan":
+        _check_plan_step(ctx, guide, step)
     if step.get("complete_when") and "manual" not in step["complete_when"]:
         raise Conflict(
             f"Step {step['id']!r} completes on its own rule ({step['complete_when']}), "
@@ -165,6 +167,16 @@ def _apply_step_complete(ctx: Context, env: dict[str, Any], event: Event, out: O
     event.name = f"{guide.key}/{step['id']}"
     event.props = {"guide": guide.key, "step": step["id"]}
     _complete(ctx, guide, version, step, out)
+
+
+def _check_plan_step(ctx: Context, guide: Guide, step: dict[str, Any]) -> None:
+    """A plan's vendor steps are ticked by the vendor's team; plans belong to accounts."""
+    if step.get("owner") == "vendor":
+        raise Conflict(f"Step {step['id']!r} of {guide.key!r} is done by the vendor's team, "
+                       "not from the widget.", code="vendor_step")
+    if ctx.user.account_id is None:
+        raise Conflict(f"{guide.key!r} is an account's plan and this user has no account "
+                       "(Guide.group).", code="no_account")
 
 
 def _complete(

@@ -89,6 +89,8 @@ def _render_view(body: dict[str, Any], number: int, locale: str, default: str) -
             "body_html": render_markdown(text(step.get("body")) or ""),
             **({"help": step["help"]} if step.get("help") else {}),
             **(_tour_step(body, step, index) if tour else _checklist_step(step, text)),
+            **({"owner": step.get("owner", "customer"), "assignee": step.get("assignee")}
+               if body["kind"] == "plan" else {}),
         }
         for index, step in enumerate(body.get("steps", []))
     ]

@@ -13,6 +13,7 @@ from typing import Any
 
 from guide.extensions import db
 from guide.models import (
+    Account,
     AccountStepCompletion,
     EndUser,
     Guide,
@@ -89,18 +90,30 @@ def may_autostart(body: dict[str, Any], progress: Progress | None, now: datetime
 
 
 def progress_map(user: EndUser, pairs: list[tuple[Guide, GuideVersion]]) -> dict[str, Any]:
-    """Progress of one user on the given guides, keyed by guide key (two queries)."""
+    """Progress of one user on the given guides, keyed by guide key (two queries).
+
+    Plans are always listed, with their due dates and overdue steps for the
+    user's account (docs/PROACTIVE.md).
+    """
+    from guide.proactive.plans import plan_progress_extras
+
     guide_ids = [guide.id for guide, _ in pairs]
     rows = db.session.scalars(
         db.select(Progress).where(Progress.user_id == user.id, Progress.guide_id.in_(guide_ids))
     ) if guide_ids else []
     by_guide = {row.guide_id: row for row in rows}
     account_done = account_steps(user.account_id, guide_ids)
+    account = None
     result = {}
     for guide, version in pairs:
         progress = by_guide.get(guide.id)
-        if progress is not None or account_done[guide.id]:
-            result[guide.key] = progress_view(version, progress, account_done[guide.id])
+        plan = guide.kind == "plan" and user.account_id is not None
+        if progress is not None or account_done[guide.id] or plan:
+            view = progress_view(version, progress, account_done[guide.id])
+            if plan:
+                account = account or db.session.get(Account, user.account_id)
+                view.update(plan_progress_extras(account, version, view["completed"], utcnow()))
+            result[guide.key] = view
     return result
 
 
