@@ -122,6 +122,12 @@ def test_identify_creates_then_merges_traits(client, auth):
     assert account.traits == {"seats": 5}
 
 
+def test_numeric_segment_ids_are_read_as_strings(client, auth):
+    body = client.post("/api/v1/group", json={"type": "group", "userId": 42, "groupId": 7},
+                       headers=auth).get_json()
+    assert body["user"]["id"] == "42" and body["user"]["account"] == "7"
+
+
 def test_group_puts_the_user_in_the_account(client, auth):
     segment = {"type": "group", "userId": "dee", "groupId": "globex",
                "traits": {"name": "Globex", "plan": "enterprise"}, **SEGMENT_EXTRAS}
