@@ -119,6 +119,9 @@ def complete_vendor_step(
 ) -> dict[str, Any]:
     """Mark a plan step done (or not done) for the account, by the vendor's team.
 
+    Any step may be marked this way (the widget is the one refused vendor
+    steps). ``by`` is kept as the completion's ``completed_by``; ``actor`` is
+    who made the change for the audit log (an Author from the admin, "api").
     Commits, then pushes the new progress to the account's connected users.
     Marking a step as it already is changes nothing and records nothing.
     Returns the plan's view.

@@ -15,6 +15,7 @@ import re
 import uuid
 from typing import Any
 
+from flask import current_app
 from marshmallow import ValidationError
 
 from guide.errors import GuideError, error_body, invalid_payload
@@ -97,6 +98,12 @@ def _batch_item(workspace: Workspace, item: dict[str, Any]) -> dict[str, Any]:
     except GuideError as err:
         db.session.rollback()
         return {"ok": False, **err.to_dict()}
+    except Exception:
+        # One call failing on the server must not lose the answers of the others.
+        db.session.rollback()
+        current_app.logger.exception("backend %s call failed", kind)
+        return {"ok": False, **error_body(
+            "internal_error", "The server failed to record this call; retry it later.")}
 
 
 def _user(workspace: Workspace, external_id: str) -> EndUser:

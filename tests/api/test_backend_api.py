@@ -166,6 +166,21 @@ def test_batch_answers_each_call_in_order(client, auth):
     assert tracked() == 2 and user("gus").traits == {"plan": "trial"}
 
 
+def test_a_call_failing_on_the_server_does_not_lose_the_rest_of_the_batch(
+        client, auth, monkeypatch):
+    from guide.services import backend
+
+    def broken(workspace, call):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setitem(backend.CALLS, "identify", broken)
+    response = client.post("/api/v1/batch", json=[
+        {"type": "identify", "user_id": "ivy"}, segment_track(userId="ivy")], headers=auth)
+    first, second = response.get_json()["results"]
+    assert response.status_code == 200 and first["error"]["code"] == "internal_error"
+    assert second["ok"] and tracked() == 1
+
+
 def test_batch_as_a_bare_array_and_its_limits(client, auth):
     one = {"type": "identify", "user_id": "hal"}
     assert client.post("/api/v1/batch", json=[one], headers=auth).status_code == 200
