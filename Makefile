@@ -73,6 +73,8 @@ bench: setup $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	GUIDE_TEST_DATABASE_URL=$${GUIDE_BENCH_DATABASE_URL:-$$GUIDE_TEST_DATABASE_URL} \
 		$(BIN)/python bench/search.py
+	GUIDE_TEST_DATABASE_URL=$${GUIDE_BENCH_DATABASE_URL:-$$GUIDE_TEST_DATABASE_URL} \
+		$(BIN)/python bench/sweep.py
 	cd $(WIDGET) && node scripts/compare-size.mjs
 
 # The production tier on this machine (docs/DEPLOY.md): N gevent processes on

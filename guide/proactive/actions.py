@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from guide.extensions import db
-from guide.models import Account, EndUser, Nudge, OutboxMessage, Workspace
+from guide.models import Account, EndUser, Nudge, Workspace
 from guide.models.base import isoformat
 from guide.proactive.firing import Match, describe
 from guide.proactive.rules import Rule, settings_of
@@ -84,11 +84,15 @@ def _nudge(workspace: Workspace, rule: Rule, fired: list[Match], spec: dict[str,
                      "payload": payload, "created_at": now})
     if not rows:
         return
-    table = Nudge.__table__
-    created = db.session.execute(sa.insert(table).returning(
-        table.c.id, table.c.user_id, table.c.payload), rows).all()
-    after_commit.append(lambda: nudges.send_many(
-        [(id, user_id, payload) for id, user_id, payload in created]))
+    db.session.execute(sa.insert(Nudge.__table__), rows)
+    after_commit.append(lambda: _send_nudges(rule, now))
+
+
+def _send_nudges(rule: Rule, now: datetime) -> None:
+    """After commit: the nudges this firing wrote (this scenario, stamped ``now``) go out."""
+    nudges.send_many(list(db.session.execute(
+        sa.select(Nudge.id, Nudge.user_id, Nudge.payload)
+        .where(Nudge.scenario_id == rule.id, Nudge.created_at == now).order_by(Nudge.id))))
 
 
 def _users_of(fired: list[Match]) -> list[tuple[int, str | None]]:
@@ -110,7 +114,7 @@ def _email(workspace: Workspace, rule: Rule, fired: list[Match], spec: dict[str,
         current_app.logger.warning("scenario %s sends email but GUIDE_SMTP_URL is not set; "
                                    "no email queued", rule.key)
         return False
-    messages = []
+    rows = []
     for match in fired:
         to = _address(spec["to"], match.subject.account_traits)
         if to is None:
@@ -119,13 +123,10 @@ def _email(workspace: Workspace, rule: Rule, fired: list[Match], spec: dict[str,
             continue
         data = {**describe(rule, match, now),
                 "email": {"subject": spec["subject"], "text": spec.get("text")}}
-        messages.append(OutboxMessage(
-            workspace_id=workspace.id, kind="email", target=to,
-            message_id=outbox.new_message_id(), event_type="scenario.fired",
-            payload={"type": "scenario.fired", "timestamp": isoformat(now), "data": data},
-            status="pending", attempts=0, next_attempt_at=now, created_at=now))
-    db.session.add_all(messages)
-    return bool(messages)
+        rows.append(outbox.message_row(
+            workspace, "email", to, "scenario.fired",
+            {"type": "scenario.fired", "timestamp": isoformat(now), "data": data}, now))
+    return bool(outbox.insert_messages(rows))
 
 
 def _address(to: str, account_traits: dict[str, Any]) -> str | None:

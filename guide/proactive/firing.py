@@ -139,20 +139,26 @@ def _aware(value: datetime) -> datetime:
 
 def _record(workspace: Workspace, rule: Rule, matched: list[Match],
             now: datetime) -> list[Match]:
-    """Insert the firings; those already recorded (same window) are skipped, not refired."""
+    """Insert the firings; those already recorded (same window) are skipped, not refired.
+
+    One executemany with ON CONFLICT DO NOTHING, then the rows stamped with this
+    call's ``now`` are read back: they are exactly the ones this call inserted (a
+    concurrent sweep stamps its own time, and a conflicting row was not written).
+    """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (insert(ScenarioFiring.__table__)
-            .on_conflict_do_nothing(index_elements=["scenario_id", "subject_type", "subject_id",
-                                                    "window"])
-            .returning(ScenarioFiring.__table__.c.id, ScenarioFiring.__table__.c.subject_id,
-                       ScenarioFiring.__table__.c.window))
-    rows = [{"workspace_id": workspace.id, "scenario_id": rule.id,
-             "subject_type": rule.subject_type, "subject_id": m.subject.id,
-             "window": m.candidate.window[:200], "details": m.candidate.details, "fired_at": now}
-            for m in matched]
-    inserted = {(subject_id, window): id
-                for id, subject_id, window in db.session.execute(stmt, rows)}
+    table = ScenarioFiring.__table__
+    stmt = insert(table).on_conflict_do_nothing(
+        index_elements=["scenario_id", "subject_type", "subject_id", "window"])
+    db.session.execute(stmt, [
+        {"workspace_id": workspace.id, "scenario_id": rule.id,
+         "subject_type": rule.subject_type, "subject_id": m.subject.id,
+         "window": m.candidate.window[:200], "details": m.candidate.details, "fired_at": now}
+        for m in matched])
+    inserted = {(subject_id, window): id for id, subject_id, window in db.session.execute(
+        sa.select(table.c.id, table.c.subject_id, table.c.window).where(
+            table.c.scenario_id == rule.id, table.c.subject_type == rule.subject_type,
+            table.c.fired_at == now, table.c.subject_id.in_([m.subject.id for m in matched])))}
     fired = []
     for match in matched:
         firing_id = inserted.get((match.subject.id, match.candidate.window[:200]))

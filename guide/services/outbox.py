@@ -25,16 +25,16 @@ def new_message_id() -> str:
     return f"msg_{uuid.uuid4().hex}"
 
 
-def enqueue(workspace: Workspace, event_type: str, data: dict[str, Any]) -> list[OutboxMessage]:
-    """One message per active webhook endpoint and per email setting subscribed to the event."""
+def enqueue(workspace: Workspace, event_type: str, data: dict[str, Any]) -> int:
+    """One message per active webhook endpoint and per email setting subscribed to the event;
+    returns how many were queued."""
     return enqueue_many(workspace, event_type, [data])
 
 
-def enqueue_many(workspace: Workspace, event_type: str,
-                 items: list[dict[str, Any]]) -> list[OutboxMessage]:
-    """``enqueue`` for many events of one type (a sweep's firings): the settings are read once."""
+def enqueue_many(workspace: Workspace, event_type: str, items: list[dict[str, Any]]) -> int:
+    """``enqueue`` for many events of one type (a sweep's firings): the settings are read
+    once and the rows written in one executemany."""
     now = utcnow()
-    messages = []
     endpoints = [endpoint for endpoint in db.session.scalars(db.select(WebhookEndpoint).where(
         WebhookEndpoint.workspace_id == workspace.id, WebhookEndpoint.configured.is_(True),
         WebhookEndpoint.disabled_at.is_(None)).order_by(WebhookEndpoint.id))
@@ -46,18 +46,28 @@ def enqueue_many(workspace: Workspace, event_type: str,
         current_app.logger.warning("workspace %s wants %s emails but GUIDE_SMTP_URL is not set; "
                                    "no email queued", workspace.key, event_type)
         wants_email = False
+    rows = []
     for data in items:
         body = {"type": event_type, "timestamp": isoformat(now), "data": data}
-        for endpoint in endpoints:
-            messages.append(OutboxMessage(
-                workspace_id=workspace.id, kind="webhook", target=endpoint.url,
-                endpoint_id=endpoint.id, message_id=new_message_id(), event_type=event_type,
-                payload=body, status="pending", attempts=0, next_attempt_at=now, created_at=now))
+        rows += [message_row(workspace, "webhook", endpoint.url, event_type, body, now,
+                             endpoint_id=endpoint.id) for endpoint in endpoints]
         if wants_email and email:
-            messages.append(OutboxMessage(
-                workspace_id=workspace.id, kind="email", target=", ".join(email["to"]),
-                message_id=new_message_id(), event_type=event_type,
-                payload={**body, "from": email.get("from")}, status="pending", attempts=0,
-                next_attempt_at=now, created_at=now))
-    db.session.add_all(messages)
-    return messages
+            rows.append(message_row(workspace, "email", ", ".join(email["to"]), event_type,
+                                    {**body, "from": email.get("from")}, now))
+    return insert_messages(rows)
+
+
+def message_row(workspace: Workspace, kind: str, target: str, event_type: str,
+                payload: dict[str, Any], now: Any, endpoint_id: int | None = None
+                ) -> dict[str, Any]:
+    return {"workspace_id": workspace.id, "kind": kind, "target": target,
+            "endpoint_id": endpoint_id, "message_id": new_message_id(), "event_type": event_type,
+            "payload": payload, "status": "pending", "attempts": 0, "next_attempt_at": now,
+            "created_at": now}
+
+
+def insert_messages(rows: list[dict[str, Any]]) -> int:
+    """Write outbox rows in the caller's transaction (one executemany, no ORM objects)."""
+    if rows:
+        db.session.execute(db.insert(OutboxMessage.__table__), rows)
+    return len(rows)
