@@ -89,8 +89,8 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       card = null;
       ui.nudge(null);
       track(open ? "$nudge_opened" : "$nudge_dismissed", { nudge: n.id, scenario: n.scenario ?? null });
-      if (open) safeStart(n.guide!, n.step);
-      pump();
+      // A tour started here: the next nudge waits for it (tour:end).
+      if (!(open && safeStart(n.guide!, n.step))) pump();
     },
   });
   // Envelopes sent before there is a server and a user to send them for, in order.
@@ -205,11 +205,12 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     void send("event:track", { name, ...(props ? { props } : {}), url: pageUrl(win.location) });
   }
 
-  function safeStart(key: string, step?: string): void {
+  function safeStart(key: string, step?: string): boolean {
     try {
-      start(key, step);
+      return start(key, step);
     } catch (err) {
       report(err as GuideError);
+      return false;
     }
   }
 
@@ -279,6 +280,12 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     if (!client || !app || !user) return;
     const next = JSON.stringify([app.server, app.appKey, user.id]);
     if (next === scope) return;
+    if (scope) {
+      // Another user signed in here: the previous user's nudges go with them.
+      waitingNudges.length = 0;
+      card = null;
+      ui.nudge(null);
+    }
     scope = next;
     const c = client;
     void c.use(next).then((recs) => scope === next && !destroyed && optimisticFrom(recs));
@@ -352,18 +359,21 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     void send("step:complete", { id, guide, step });
   }
 
-  /** Guide.start, "Show me" and nudges: a tour runs (from `step`), a checklist or plan opens (at `step`). */
-  function start(guideKey: unknown, step?: string): void {
+  /**
+   * Guide.start, "Show me" and nudges: a tour runs (from `step`), a checklist
+   * or plan opens (at `step`). True when a tour is starting.
+   */
+  function start(guideKey: unknown, step?: string): boolean {
     if (typeof guideKey !== "string" || !guideKey) throw new GuideUsageError("invalid_guide", "Guide.start needs a guide key.");
     if (!data) {
       pendingStart = guideKey;
-      return;
+      return false;
     }
     if (tours(data.guides).some((t) => t.key === guideKey)) {
       endedTours.delete(guideKey);
       ui.close(true);
       runTour(guideKey, step ?? null, true);
-      return;
+      return true;
     }
     const guide = checklists().find((g) => g.key === guideKey);
     if (!guide) throw new GuideUsageError("unknown_guide", `No checklist or tour "${guideKey}" applies to this user on this page.`);
@@ -371,6 +381,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       void send("guide:state", { guide: guide.key, state: "active" });
     }
     ui.open(guide.key, step);
+    return false;
   }
 
   /** Where help is about when the user did not say: the primary checklist's first step not done. */
@@ -485,8 +496,8 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     if (!n) return;
     const known = !!n.guide && data.guides.some((g) => g.key === n.guide);
     if (known && n.mode === "start") {
-      safeStart(n.guide!, n.step);
-      return pump();
+      if (!safeStart(n.guide!, n.step)) pump();
+      return;
     }
     card = n;
     ui.nudge(n, known);

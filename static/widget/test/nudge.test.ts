@@ -62,13 +62,20 @@ describe("scenario nudges", () => {
     expect(tracked("$nudge")).toEqual([["$nudge_opened", { nudge: 2, scenario: "stalled" }]]);
   });
 
-  it("Show me starts a tour at the named step", async () => {
+  it("Show me starts a tour at the named step; the next nudge waits for the tour, not even flashing", async () => {
     await boot();
     await push({ id: 3, message: "Take the tour.", guide: "dashboard-tour", step: "b" });
+    await push({ id: 30, message: "Next one" });
+    const seen: Array<string | null> = [];
+    new MutationObserver(() => seen.push(shownNudge())).observe(card(), { attributes: true });
     h.$('[data-testid="nudge-open"]')!.click();
     await settle();
     expect(tourStepShown()).toBe("b");
+    expect(seen).not.toContain("30");
     expect(tracked("$nudge")).toEqual([["$nudge_opened", { nudge: 3, scenario: null }]]);
+    tourRoot()!.querySelector<HTMLElement>('[data-testid="tour-dismiss"]')!.click();
+    await settle();
+    expect(shownNudge()).toBe("30");
   });
 
   it("shows one card at a time, the next after a dismissal, and drops duplicate ids", async () => {
@@ -134,6 +141,17 @@ describe("scenario nudges", () => {
     await push({ id: 11, message: "Tour time", guide: "dashboard-tour", mode: "start" });
     expect(tourStepShown()).toBe("a");
     expect(shownNudge()).toBeNull();
+  });
+
+  it("another user signing in takes the previous user's nudges away", async () => {
+    await boot();
+    await push({ id: 13, message: "For user-123" });
+    await push({ id: 14, message: "Also for user-123" });
+    h.api.identify("someone-else");
+    await settle();
+    expect(shownNudge()).toBeNull();
+    await push({ id: 15, message: "For someone-else" });
+    expect(shownNudge()).toBe("15");
   });
 
   it("a guide that does not apply here leaves a plain card, without Show me", async () => {
