@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from guide.extensions import db
 from guide.models import Event
 
 if TYPE_CHECKING:
@@ -26,9 +27,13 @@ def after_event(ctx: Context, event: Event, outcome: Outcome) -> None:
         return
     now = event.created_at
     lifecycle.event_seen(ctx.user, event.name, now)
-    for rule in rules_of(ctx.workspace.id):
-        if not rule.on_event:
-            continue
-        candidate = candidate_for(rule, ctx.user, event, now)
-        if candidate is not None:
-            outcome.after_commit += fire(ctx.workspace, rule, [candidate], now).after_commit
+    found = [(rule, candidate) for rule in rules_of(ctx.workspace.id) if rule.on_event
+             for candidate in [candidate_for(rule, ctx.user, event, now)] if candidate]
+    if not found:
+        return
+    # Written now (its ack is filled in at commit), so a support task's context shows
+    # the event that fired it; the triggers above counted it as one more already.
+    db.session.add(event)
+    db.session.flush()
+    for rule, candidate in found:
+        outcome.after_commit += fire(ctx.workspace, rule, [candidate], now).after_commit

@@ -66,6 +66,20 @@
     toast((name ? name.textContent : key) + " connected");
   }
 
+  // The demo's import always fails, the way a real one fails for a user who is
+  // stuck: the product reports it, and Guide's "import-trouble" scenario reaches
+  // out after the second failure (content/scenarios.yaml).
+  var imports = 0;
+  function onImport() {
+    imports += 1;
+    guide("track", "import_failed", {format: "csv", attempt: imports});
+    var error = document.getElementById("import-error");
+    if (error) {
+      error.textContent = "Import failed: the file has no header row (attempt " + imports + ").";
+      error.hidden = false;
+    }
+  }
+
   function onInvite(form) {
     var role = form.elements.role ? form.elements.role.value : "member";
     guide("track", "teammate_invited", {role: role});
@@ -134,6 +148,7 @@
       if (target.closest("#new-dashboard")) return onNewDashboard();
       if (target.closest("#open-help")) return guide("openHelp");
       if (target.closest("#export")) return toast("Export started: you will get an email");
+      if (target.closest("#import-csv")) return onImport();
       var tab = target.closest("#dashboard-tabs a");
       if (tab) return onTab(event, tab);
       var connect = target.closest("[data-integration]");
