@@ -7,7 +7,7 @@ stored, and only what changed is written.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from guide.errors import NotFound
@@ -33,6 +33,10 @@ def upsert_account(workspace: Workspace, data: dict[str, Any]) -> tuple[Account,
     merged = {**(account.traits or {}), **(data.get("traits") or {})}
     if merged != account.traits:
         account.traits = merged
+        created = True
+    started = signup_time(merged)
+    if started is not None and started < account.created_at:
+        account.created_at = started
         created = True
     return account, created
 
@@ -62,11 +66,44 @@ def upsert_user(
     }
     if now - user.last_seen > LAST_SEEN_RESOLUTION:
         changes["last_seen"] = now
+    signed_up = signup_time(changes["traits"])
+    if signed_up is not None and signed_up < user.first_seen:
+        changes["first_seen"] = signed_up
     for name, value in changes.items():
         if getattr(user, name) != value:
             setattr(user, name, value)
             created = True
     return user, created
+
+
+SIGNUP_TRAITS = ("created_at", "createdAt", "signed_up_at")
+
+
+def signup_time(traits: dict[str, Any]) -> datetime | None:
+    """When the product says the user (or account) signed up: the ``created_at`` trait
+    (Segment's ``createdAt``, or ``signed_up_at``) as an ISO date or time, or Unix seconds.
+
+    Scenarios count "N days after sign-up" from it; Guide's own first sight of the user
+    is used when the product sends none. A time in the future is ignored.
+    """
+    for name in SIGNUP_TRAITS:
+        value = traits.get(name)
+        parsed = _parse_time(value)
+        if parsed is not None:
+            return parsed if parsed <= utcnow() else None
+    return None
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1e11:
+        return datetime.fromtimestamp(value, UTC)
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def trait_locale(traits: dict[str, Any]) -> str | None:

@@ -77,3 +77,20 @@ def test_a_bootstrap_with_new_traits_reaches_a_trait_milestone(client, open_work
     assert db.session.scalar(db.select(db.func.count()).select_from(UserMilestone)) == 0
     factories.bootstrap(client, open_workspace, "ada", traits={"plan": "pro"})
     assert db.session.scalar(db.select(UserMilestone.key)) == "pro"
+
+
+def test_the_products_signup_date_counts_as_first_seen(client, open_workspace):
+    from guide.models import EndUser
+
+    signed_up = (utcnow() - timedelta(days=40)).date().isoformat()
+    factories.bootstrap(client, open_workspace, "grace",
+                        traits={"signed_up_at": signed_up},
+                        account={"id": "acme", "traits": {"createdAt": 1_700_000_000}})
+    user = db.session.scalar(db.select(EndUser))
+    assert user.first_seen.date().isoformat() == signed_up
+    account = db.session.scalar(db.select(Account))
+    assert account.created_at.timestamp() == 1_700_000_000
+    # A later or unreadable date changes nothing.
+    factories.bootstrap(client, open_workspace, "grace", traits={"signed_up_at": "soon"})
+    db.session.expire_all()
+    assert db.session.scalar(db.select(EndUser)).first_seen.date().isoformat() == signed_up
