@@ -88,3 +88,34 @@ def test_two_failed_imports_bring_a_nudge_and_a_support_task(page, live_server):
     assert len(sql(live_server, f"SELECT id FROM escalation WHERE user_id IN {ids}",
                    user=USER)) == 1
     assert reference.startswith("ESC-")
+
+
+def test_a_nudge_waits_for_the_running_tour_and_can_be_dismissed(page, live_server):
+    from tests.browser.tour_helpers import STEP, step
+
+    user = "ben"
+    reset_user(live_server, user)  # the dashboard tour starts for him
+    forget_scenarios(live_server, user)
+    page.goto("/demo/")
+    page.locator(f'form:has(input[name="user"][value="{user}"]) button').click()
+    page.wait_for_url("**/demo/dashboard")
+    step(page)  # the tour is showing
+    # The product reports two failed imports while the tour is on screen.
+    page.evaluate("() => { Guide.track('import_failed', {format: 'csv'}); "
+                  "Guide.track('import_failed', {format: 'csv'}); }")
+    poll(lambda: sql(live_server, "SELECT n.delivered_at FROM nudge n JOIN end_user u "
+                                  "ON u.id = n.user_id WHERE u.external_id = :user "
+                                  "AND n.delivered_at IS NOT NULL", user=user))
+    assert page.locator(STEP).is_visible()
+    assert not page.locator(NUDGE).is_visible()  # delivered, but held back by the tour
+
+    page.locator('[data-testid="tour-dismiss"]').click()
+    nudge = page.locator(NUDGE)
+    nudge.wait_for(state="visible")
+    page.locator('[data-testid="nudge-dismiss"]').click()
+    nudge.wait_for(state="hidden")
+    dismissed = poll(lambda: sql(
+        live_server, "SELECT e.props FROM event e JOIN end_user u ON u.id = e.user_id "
+                     "WHERE u.external_id = :user AND e.name = '$nudge_dismissed'", user=user))
+    props = dismissed[0][0] if isinstance(dismissed[0][0], dict) else json.loads(dismissed[0][0])
+    assert props["scenario"] == "import-trouble"
