@@ -19,7 +19,15 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 
 def init_app(app: Flask) -> None:
     """Sessions, Flask-Login, CSRF and the admin routes; called by ``create_app``."""
-    from guide.authoring import auth, views_admin, views_auth, views_guides, views_versions  # noqa: F401
+    from guide.authoring import (  # noqa: F401
+        auth,
+        views_accounts,
+        views_admin,
+        views_auth,
+        views_guides,
+        views_scenarios,
+        views_versions,
+    )
 
     secure = os.environ.get("GUIDE_SECURE_COOKIES", "").strip().lower() in {"1", "true", "yes"}
     # Session cookies: not readable by scripts, not sent on cross-site requests,
