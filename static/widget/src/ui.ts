@@ -90,6 +90,9 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
 
   const k = (guide: string, step: string): string => `${guide}\u0000${step}`;
   const focusHelp = (): void => (helpButton.hidden ? launcher.el : helpButton).focus();
+  // Compared, not put in a selector: ids come from content and may hold any character.
+  const byFocus = (key: string): HTMLElement | undefined =>
+    Array.from(panel.querySelectorAll<HTMLElement>("[data-focus]")).find((el) => el.getAttribute("data-focus") === key);
 
   function current(): Guide | undefined {
     if (!model) return undefined;
@@ -160,10 +163,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
       ),
     );
     if (focusKey) {
-      const fallback = focusKey.replace(/^(done|action):/, "toggle:");
-      const candidates = Array.from(panel.querySelectorAll<HTMLElement>("[data-focus]"));
-      const find = (key: string): HTMLElement | undefined => candidates.find((el) => el.getAttribute("data-focus") === key);
-      (find(focusKey) ?? find(fallback))?.focus();
+      (byFocus(focusKey) ?? byFocus(focusKey.replace(/^(done|action):/, "toggle:")))?.focus();
     }
   }
 
@@ -176,7 +176,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     panel.hidden = false;
     render();
     // focus() scrolls the step into view.
-    (panel.querySelector<HTMLElement>(`[data-focus="toggle:${step}"]`) ?? panel.querySelector<HTMLElement>(".title"))?.focus();
+    (byFocus(`toggle:${step}`) ?? byFocus("title"))?.focus();
   }
 
   function close(returnFocus: boolean): void {

@@ -491,7 +491,8 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
    * a guide that does not apply here leaves the message alone, without "Show me".
    */
   function pump(): void {
-    if (card || destroyed || !data || runningTours?.showing()) return;
+    // showing?.(): a tour.js cached from an older release lacks it.
+    if (card || destroyed || !data || runningTours?.showing?.()) return;
     const n = waitingNudges.shift();
     if (!n) return;
     const known = !!n.guide && data.guides.some((g) => g.key === n.guide);
