@@ -65,7 +65,7 @@ const BATCH = 100;
 const MAX_BATCH_BYTES = 60000;
 
 /** Negative acks that will never turn positive: the envelope is removed, not retried (PROTOCOL.md section 2). */
-export const DEFINITIVE = new Set(["invalid_payload", "unknown_guide", "unknown_step", "step_not_manual", "id_conflict", "invalid_state", "vendor_step"]);
+export const DEFINITIVE = new Set(["invalid_payload", "unknown_guide", "unknown_step", "step_not_manual", "id_conflict", "invalid_state", "vendor_step", "no_account"]);
 
 export const defaultDeps = (): ClientDeps => ({
   fetch: (...args) => fetch(...args),

@@ -109,6 +109,8 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   let pendingStart: string | null = null;
   let pendingHelp: HelpAt | null = null;
   let helpPanel: Promise<HelpPanel> | null = null;
+  // True while the help panel shows: opening it again then is not another "help opened".
+  let helpShown = false;
   const nudges = new Set<string>();
   // Nudges wait here while a tour shows or another card is up (one card at a time).
   const waitingNudges: Nudge[] = [];
@@ -409,7 +411,10 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     article: (key) => client!.get(`/api/v1/widget/help/${encodeURIComponent(key)}`),
     escalate: (e) => send("help:escalate", { ...e, url: pageUrl(win.location) }),
     safeUrl: (url) => (safeHref(url, "https://x.invalid/") && /^https?:\/\//i.test(String(url)) ? String(url) : null),
-    closed: (returnFocus) => returnFocus && ui.focusHelp(),
+    closed: (returnFocus) => {
+      helpShown = false;
+      if (returnFocus) ui.focusHelp();
+    },
   };
 
   /** Opens the help panel (loading dist/help.js the first time); without help, the support URL. */
@@ -422,7 +427,8 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     if (!ws?.help_enabled) return openSupport();
     // Where the user is (the panel suggests articles for the same place): scenarios react to help opened twice on one step.
     const on = at?.guide ? at : { ...at, ...where() };
-    track("$help_open", { guide: on.guide ?? null, step: on.step ?? null, article: on.article ?? null });
+    if (!helpShown) track("$help_open", { guide: on.guide ?? null, step: on.step ?? null, article: on.article ?? null });
+    helpShown = true;
     ui.close(false);
     if (!helpPanel) {
       helpPanel = (deps.loadHelp ?? ((w, s) => loadBundle<HelpFactory>(w, s, "help.js", HELP_GLOBAL)))(win, app!.server).then((f) => f(helpHost));

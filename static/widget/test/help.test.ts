@@ -204,6 +204,19 @@ describe("help-open tracking", () => {
     expect(opens()).toEqual([at, at]);
   });
 
+  it("does not count opening the panel again while it is open as another opening", async () => {
+    await boot();
+    h.$('[data-testid="guide-help-button"]')!.click();
+    await settle();
+    h.api.openHelp();
+    await settle();
+    expect(opens()).toHaveLength(1);
+    h.$('[data-testid="help-close"]')!.click();
+    h.api.openHelp();
+    await settle();
+    expect(opens()).toHaveLength(2);
+  });
+
   it("tracks nothing when the workspace has no help panel (the support URL opens instead)", async () => {
     const payload = bootstrapPayload();
     payload.workspace.help_enabled = false;
