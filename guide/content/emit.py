@@ -66,6 +66,9 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 
 _Dumper.add_representer(str, _represent_str)
+# The same value twice (a shared condition, a default) is written twice: content files
+# refuse anchors and aliases.
+_Dumper.ignore_aliases = lambda self, data: True  # type: ignore[method-assign]
 
 
 def dump_yaml(data: Any) -> str:

@@ -57,6 +57,8 @@ class Content:
     # lifecycle.yaml and scenarios.yaml (optional files): validated data, or None.
     lifecycle: dict[str, Any] | None = None
     scenarios: dict[str, Any] | None = None
+    # Keys of guide files with errors: references to them are not reported a second time.
+    invalid_guides: set[str] = field(default_factory=set)
     # "lifecycle" / "scenarios" -> (file name, document), to point errors at lines.
     sources: dict[str, tuple[str, YamlDocument]] = field(default_factory=dict)
     errors: list[ContentError] = field(default_factory=list)
@@ -161,6 +163,8 @@ def _load_guides(directory: Path, content: Content) -> None:
         body, document, errors = load_file(path, schema)
         content.errors.extend(errors)
         if body is None or document is None:
+            if document is not None and isinstance(document.data, dict):
+                content.invalid_guides.add(str(document.data.get("key")))
             continue
         file, line = display_name(path), document.line_of(("key",))
         if body["key"] in seen:

@@ -28,6 +28,7 @@ class _Check:
     """What references may name, and where to report the ones that name nothing."""
 
     guides: dict[str, dict[str, Any]]
+    invalid_guides: set[str]
     lifecycle: dict[str, Any] | None
     guide_milestones: set[str]
     errors: list[ContentError]
@@ -47,8 +48,13 @@ class _Check:
                                         f"{format_path(path)}: {message}"))
 
     def guide(self, key: str, kind: str | None = None) -> str | None:
-        """Why ``key`` is not a guide (of ``kind``) in the directory, or None if it is."""
+        """Why ``key`` is not a guide (of ``kind``) in the directory, or None if it is.
+
+        A guide whose file has errors is not checked: its own errors say what to fix.
+        """
         body = self.guides.get(key)
+        if key in self.invalid_guides:
+            return None
         if body is None:
             return f'No {kind or "guide"} "{key}" in this directory.'
         if kind is not None and body["kind"] != kind:
@@ -57,7 +63,7 @@ class _Check:
 
     def step(self, guide_key: str, step_id: str) -> str | None:
         missing = self.guide(guide_key)
-        if missing:
+        if missing or guide_key in self.invalid_guides:
             return missing
         if step_id not in {s["id"] for s in self.guides[guide_key]["steps"]}:
             return f'No step "{step_id}" in guide "{guide_key}".'
@@ -91,6 +97,7 @@ def load_proactive(directory: Path, content: Content) -> None:
             content.sources[attribute] = (display_name(path), document)
     check = _Check(
         guides={g.body["key"]: g.body for g in content.guides},
+        invalid_guides=content.invalid_guides,
         lifecycle=content.lifecycle,
         guide_milestones={g.body["milestone"] for g in content.guides if "milestone" in g.body},
         errors=content.errors,

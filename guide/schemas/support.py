@@ -11,7 +11,10 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from guide.schemas.content import WorkspaceFileSchema
 from guide.schemas.fields import StrictBoolean, StrictSchema, check_link
 
-WEBHOOK_EVENTS = ("escalation.created", "escalation.updated")
+ESCALATION_EVENTS = ("escalation.created", "escalation.updated")
+# Proactive onboarding (docs/PROACTIVE.md): webhooks only, never subscribed by default.
+PROACTIVE_EVENTS = ("scenario.fired", "milestone.reached", "lifecycle.stage_changed")
+WEBHOOK_EVENTS = (*ESCALATION_EVENTS, *PROACTIVE_EVENTS)
 EMAIL = validate.Email(error="Not a valid email address.")
 
 
@@ -42,7 +45,7 @@ class WebhookSchema(StrictSchema):
     url = fields.String(required=True)
     events = fields.List(
         fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)),
-        load_default=lambda: list(WEBHOOK_EVENTS), validate=validate.Length(min=1),
+        load_default=lambda: list(ESCALATION_EVENTS), validate=validate.Length(min=1),
     )
 
 
@@ -50,8 +53,9 @@ class EmailSchema(StrictSchema):
     to = fields.List(fields.String(validate=EMAIL), required=True,
                      validate=validate.Length(1, 20))
     from_ = fields.String(data_key="from", load_default=None, validate=EMAIL)
+    # Emails are written for escalations only (guide/automation/templates).
     events = fields.List(
-        fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)),
+        fields.String(validate=validate.OneOf(ESCALATION_EVENTS)),
         load_default=lambda: ["escalation.created"], validate=validate.Length(min=1),
     )
 

@@ -15,6 +15,7 @@ from guide.content.loader import load_content
 from guide.content.pull import pull_content
 from guide.content.push import push_content
 from guide.schemas.content import GuideFileSchema
+from guide.schemas.proactive import LifecycleFileSchema, ScenariosFileSchema
 from tests.conftest import CONTENT_DIR
 
 
@@ -78,7 +79,7 @@ def test_the_cli_pulls_and_reports(app, runner, tmp_path):
     assert result.exit_code == 1 and 'No workspace "nope"' in result.output
 
 
-# ---- the property: any valid guide survives push -> pull -> push ----
+# ---- the property: any valid directory survives push -> pull -> push ----
 
 LOCALES = ["en", "fr", "de", "no", "fr-CA", "pt-BR"]
 TRICKY = ["yes", "no", "3.10", "null", "2025-01-31", "- item", "a: b", "#hash", "'quoted'",
@@ -102,7 +103,7 @@ audiences = st.sampled_from([
 
 @st.composite
 def guide_docs(draw):
-    kind = draw(st.sampled_from(["checklist", "tour"]))
+    kind = draw(st.sampled_from(["checklist", "tour", "plan"]))
     ids = draw(st.lists(slugs, min_size=1, max_size=4, unique=True))
     steps = []
     for step_id in ids:
@@ -118,6 +119,8 @@ def guide_docs(draw):
                 ["manual", {"manual": True}, {"event": "done it"}, {"url": "/a/**"}]))
             if draw(st.booleans()):
                 step["scope"] = draw(st.sampled_from(["user", "account"]))
+        elif kind == "plan":
+            step.update(draw(plan_step_fields()))
         else:
             if draw(st.booleans()):
                 step["target"] = draw(st.sampled_from(["#kpis", "[data-tour='x y']",
@@ -138,13 +141,101 @@ def guide_docs(draw):
     return doc
 
 
+@st.composite
+def plan_step_fields(draw):
+    owner = draw(st.sampled_from([None, "customer", "vendor"]))
+    rules = ["manual", {"event": "kickoff_done"}] + ([{"url": "/a/**"}] if owner != "vendor" else [])
+    fields = {"owner": owner, "assignee": draw(st.one_of(st.none(), text.map(str.strip))),
+              "due_days": draw(st.one_of(st.none(), st.integers(0, 90))),
+              "complete_when": draw(st.one_of(st.none(), st.sampled_from(rules))),
+              "scope": draw(st.sampled_from([None, "account"]))}
+    return {key: value for key, value in fields.items() if value not in (None, "")}
+
+
+@st.composite
+def lifecycle_docs(draw, docs):
+    """Milestones reached by events, traits, or the generated guides and steps; stages
+    requiring some of them (the first none)."""
+    whens = [{"event": "opened"}, {"event": "exported", "count": 5},
+             {"traits": {"trait": "plan", "in": ["pro"]}}]
+    whens += [{"guide": d["key"]} for d in docs]
+    whens += [{"step": f"{d['key']}/{s['id']}"} for d in docs for s in d["steps"]]
+    keys = draw(st.lists(slugs, max_size=4, unique=True))
+    milestones = [{"key": key, "when": draw(st.sampled_from(whens))} for key in keys]
+    for milestone in milestones:
+        if draw(st.booleans()):
+            milestone["title"] = draw(localized)
+    stages = [{"key": key} for key in draw(st.lists(slugs, min_size=1, max_size=4, unique=True))]
+    for stage in stages[1:]:
+        if keys and draw(st.booleans()):
+            stage["requires"] = draw(st.lists(st.sampled_from(keys), min_size=1, unique=True))
+    doc = {"stages": stages}
+    if milestones or draw(st.booleans()):
+        doc["milestones"] = milestones
+    return doc
+
+
+@st.composite
+def scenarios_docs(draw, docs, lifecycle):
+    """Scenarios whose references name what the directory has."""
+    tours = [d["key"] for d in docs if d["kind"] == "tour"] + ["*"]
+    plans = [d["key"] for d in docs if d["kind"] == "plan"] + ["*"]
+    triggers = [{"inactive": True, "days": 7}, {"help_repeated": True},
+                {"help_repeated": True, "count": 3},
+                {"event_repeated": "import failed", "count": 2, "within_minutes": 10},
+                {"guide_stalled": docs[0]["key"], "days": 3},
+                {"target_missing": draw(st.sampled_from(tours))},
+                {"plan_overdue": draw(st.sampled_from(plans)), "owner": "vendor"}]
+    if lifecycle and lifecycle.get("milestones"):
+        trigger = {"milestone_missing": lifecycle["milestones"][0]["key"], "days": 2}
+        triggers += [trigger, {**trigger, "after_stage": lifecycle["stages"][-1]["key"]}]
+    step = docs[0]["steps"][0]["id"]
+    actions = [{"nudge": {"message": draw(localized)}},
+               {"nudge": {"title": draw(localized), "message": "Hi", "guide": docs[0]["key"],
+                          "step": step, "mode": draw(st.sampled_from(["card", "start"]))}},
+               {"webhook": {}}, {"webhook": {"data": {"team": "cs", "b": 1}}},
+               {"email": {"to": "csm", "subject": draw(text).strip() or "x", "text": "Hello"}},
+               {"task": {"message": draw(text).strip() or "x"}},
+               {"set_trait": {"key": "stuck", "value": draw(st.sampled_from([True, None, 2.5]))}},
+               {"tag": "needs-help"}]
+    scenarios = []
+    for key in draw(st.lists(slugs, min_size=1, max_size=3, unique=True)):
+        scenario = {"key": key, "trigger": draw(st.sampled_from(triggers)),
+                    "actions": draw(st.lists(st.sampled_from(actions), min_size=1, max_size=3))}
+        for name, values in (("enabled", [True, False]), ("max_per_subject", [1, 2]),
+                             ("cooldown_days", [0, 7]), ("conditions", [AUDIENCE_TRAITS]),
+                             ("title", ["Stuck users", "yes"])):
+            if draw(st.booleans()):
+                scenario[name] = draw(st.sampled_from(values))
+        scenarios.append(scenario)
+    doc = {"scenarios": scenarios}
+    if draw(st.booleans()):
+        doc["settings"] = draw(st.sampled_from([{}, {"max_nudges_per_day": 5},
+                                                {"sweep_seconds": 300, "max_nudges_per_day": 3}]))
+    return doc
+
+
+AUDIENCE_TRAITS = {"all": [{"trait": "plan", "in": ["trial"]}, {"trait": "account.seats", "gte": 5}]}
+
+
+@st.composite
+def directories(draw):
+    """Guides, and sometimes a lifecycle.yaml and a scenarios.yaml that refer to them."""
+    docs = draw(st.lists(guide_docs(), min_size=1, max_size=3, unique_by=lambda d: d["key"]))
+    lifecycle = draw(st.one_of(st.none(), lifecycle_docs(docs)))
+    scenarios = draw(st.one_of(st.none(), scenarios_docs(docs, lifecycle)))
+    return docs, lifecycle, scenarios
+
+
 _workspaces = itertools.count()
 
 
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(docs=st.lists(guide_docs(), min_size=1, max_size=3, unique_by=lambda d: d["key"]))
-def test_push_then_pull_is_the_identity_and_pull_then_push_writes_nothing(app, tmp_path, docs):
+@given(directory=directories())
+def test_push_then_pull_is_the_identity_and_pull_then_push_writes_nothing(app, tmp_path,
+                                                                          directory):
+    docs, lifecycle, scenarios = directory
     key = f"prop{next(_workspaces)}"
     source = tmp_path / key / "source"
     (source / "guides").mkdir(parents=True)
@@ -155,6 +246,13 @@ def test_push_then_pull_is_the_identity_and_pull_then_push_writes_nothing(app, t
         body = GuideFileSchema().load(doc)
         (source / "guides" / f"{doc['key']}.yaml").write_text(emit.guide_yaml(body),
                                                               encoding="utf-8")
+    if lifecycle is not None:
+        (source / "lifecycle.yaml").write_text(emit.lifecycle_yaml(
+            LifecycleFileSchema().load(lifecycle)), encoding="utf-8")
+    if scenarios is not None:
+        (source / "scenarios.yaml").write_text(emit.scenarios_yaml(
+            ScenariosFileSchema().load(scenarios)), encoding="utf-8")
+    assert load_content(source).ok, [str(e) for e in load_content(source).errors]
     push_content(source)
     pulled = tmp_path / key / "pulled"
     pull_content(pulled, key)
