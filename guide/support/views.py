@@ -17,6 +17,9 @@ from guide.support import auth
 bp = Blueprint("support", __name__, url_prefix="/support", template_folder="templates",
                static_folder="static")
 STATUSES = ("open", "acknowledged", "resolved")
+# The inbox's origin filter: everything, what users asked, what scenarios opened.
+ORIGINS = {"all": "All", "user": "Asked by users", "scenario": "Proactive"}
+LISTED = 100
 
 
 @bp.context_processor
@@ -72,15 +75,23 @@ def inbox() -> str:
     status = request.args.get("status", "open")
     if status not in STATUSES:
         status = "open"
+    origin = request.args.get("origin", "all")
+    if origin not in ORIGINS:
+        origin = "all"
+    mine = [Escalation.workspace_id == workspace.id]
+    if origin != "all":
+        mine.append(Escalation.origin == origin)
     counts = dict(db.session.execute(
-        db.select(Escalation.status, db.func.count())
-        .where(Escalation.workspace_id == workspace.id)
+        db.select(Escalation.status, db.func.count()).where(*mine)
         .group_by(Escalation.status)).all())
-    rows = [escalations.view(workspace, e, context=True)
-            for e in escalations.listing(workspace, status)]
+    found = db.session.scalars(
+        db.select(Escalation).where(*mine, Escalation.status == status)
+        .order_by(Escalation.created_at.desc(), Escalation.id.desc()).limit(LISTED))
+    rows = [escalations.view(workspace, e, context=True) for e in found]
     disabled = [e for e in _endpoints(workspace) if e.disabled_at is not None and e.configured]
     return render_template("support/inbox.html", workspace=workspace, status=status,
-                           statuses=STATUSES, counts=counts, rows=rows, disabled=disabled)
+                           statuses=STATUSES, counts=counts, rows=rows, disabled=disabled,
+                           origin=origin, origins=ORIGINS)
 
 
 @bp.get("/escalations/<reference>")

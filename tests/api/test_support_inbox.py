@@ -128,3 +128,67 @@ def test_a_next_parameter_cannot_redirect_elsewhere(client, api_key):
     response = client.post("/support/signin?next=//evil.example/x",
                            data={"api_key": api_key, "csrf": csrf(page)})
     assert response.location.endswith("/support/escalations")
+
+
+# ---------------------------------------------------------------- proactive tasks
+
+
+@pytest.fixture
+def proactive(open_workspace) -> dict[str, str]:
+    """Two tasks opened by scenarios: one for user late (a sweep), one for account acme."""
+    from guide.models import Account
+    from guide.proactive.sweep import sweep
+    from tests.proactive.conftest import LIFECYCLE, make_user, set_rules
+
+    set_rules(open_workspace, lifecycle=LIFECYCLE, scenarios=[
+        {"key": "not-connected", "title": "Not connected after 2 days",
+         "trigger": {"milestone_missing": "connected", "days": 2},
+         "actions": [{"task": {"message": "Has not connected after 2 days."}}]},
+        {"key": "plan-late", "trigger": {"plan_overdue": "*"},
+         "actions": [{"task": {"message": "A plan step is overdue."}}]}])
+    factories.publish(open_workspace, {
+        "key": "plan", "kind": "plan", "title": "Plan", "priority": 0, "steps": [
+            {"id": "kickoff", "title": "Kickoff", "owner": "vendor", "due_days": 3,
+             "complete_when": {"manual": True}, "scope": "account"}]})
+    db.session.add(Account(workspace_id=open_workspace.id, external_id="acme", traits={},
+                           created_at=utcnow() - timedelta(days=5)))
+    make_user(open_workspace, "late", days_ago=3, plan="trial")
+    sweep(open_workspace)
+    return {e.scenario_key: e.reference for e in db.session.scalars(
+        db.select(Escalation).where(Escalation.origin == "scenario"))}
+
+
+def listed(response) -> dict[str, str]:
+    html = response.get_data(as_text=True)
+    return dict(re.findall(r'data-reference="(ESC-\w+)" data-origin="(\w+)"', html))
+
+
+def test_proactive_tasks_are_marked_and_filtered(signed_in, reference, proactive):
+    assert set(proactive) == {"not-connected", "plan-late"}
+    everything = signed_in.get("/support/escalations")
+    assert listed(everything) == {reference: "user", proactive["not-connected"]: "scenario",
+                                  proactive["plan-late"]: "scenario"}
+    html = everything.get_data(as_text=True)
+    assert html.count(">Proactive</span>") == 2
+    assert "<code class=\"scenario\">not-connected</code>" in html
+    assert listed(signed_in.get("/support/escalations?origin=user")) == {reference: "user"}
+    only = signed_in.get("/support/escalations?origin=scenario")
+    assert set(listed(only)) == {proactive["not-connected"], proactive["plan-late"]}
+    assert re.search(r'aria-current="page">\s*Open <span class="count">2</span>',
+                     only.get_data(as_text=True))
+    assert listed(signed_in.get("/support/escalations?origin=scenario&status=resolved")) == {}
+    assert len(listed(signed_in.get("/support/escalations?origin=nonsense"))) == 3
+
+
+def test_a_proactive_task_shows_the_scenario_beside_the_users_context(signed_in, proactive):
+    page = signed_in.get(f"/support/escalations/{proactive['not-connected']}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Proactive" in html and "Why: scenario <code>not-connected</code>" in html
+    assert "Not connected after 2 days" in html and "user late" in html
+    assert "milestone</dt><dd>connected" in html
+    assert ">plan</dt><dd>trial" in html  # the user's traits, from the context snapshot
+    account_task = signed_in.get(f"/support/escalations/{proactive['plan-late']}")
+    assert account_task.status_code == 200
+    text = account_task.get_data(as_text=True)
+    assert "account acme" in text and "plan/kickoff" in text
