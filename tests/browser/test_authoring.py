@@ -147,3 +147,70 @@ def test_the_picker_fills_the_target_field(admin_context):
     selector = field.input_value()
     assert product.evaluate("s => document.querySelectorAll(s).length", selector) == 1
     assert product.evaluate("s => document.querySelector(s).id", selector) == "insights"
+
+
+def _demo_account_users(server: live.LiveServer) -> None:
+    """The demo's people bootstrap with their accounts; acme started 12 days ago, and ada
+    connected data (a milestone, and the plan's connect-data step)."""
+    import json
+    import urllib.request
+    from datetime import timedelta
+
+    from guide.demo.embed import sign_identity
+    from guide.demo.users import get_user
+    from guide.models.base import utcnow
+    from tests.browser.tour_helpers import sql
+
+    secret = subprocess.run(
+        [str(live.BIN / "flask"), "--app", "wsgi", "guide", "workspace", "secret", "demo"],
+        cwd=live.ROOT, env=server.env, check=True, capture_output=True, text=True, timeout=60,
+    ).stdout.strip().splitlines()[-1]
+
+    def post(path: str, body: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+        headers = {"Content-Type": "application/json",
+                   **({"Authorization": f"Bearer {token}"} if token else {})}
+        request = urllib.request.Request(f"{server.url}{path}", data=json.dumps(body).encode(),
+                                         headers=headers)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    tokens = {}
+    for user in ("ada", "grace", "hedy", "marie", "ben", "alan"):
+        boot = post("/api/v1/widget/bootstrap", {
+            "app": "demo", "user": {"id": user}, "token": sign_identity(secret, get_user(user))})
+        tokens[user] = boot["socket"]["token"]
+    for account, days in {"acme": 12, "radium": 5, "bletchley": 1}.items():
+        started = (utcnow() - timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S.%f")
+        sql(server, "UPDATE account SET created_at = :at WHERE external_id = :id",
+            at=started, id=account)
+    for user in ("ada", "marie"):
+        post("/api/v1/widget/events", {"envelopes": [{"type": "event:track", "data": {
+            "id": f"connect-{user}", "name": "integration_connected", "props": {}}}]},
+            tokens[user])
+
+
+def test_accounts_pages_authoring_screenshots(admin_context, admin_server, screenshot_dir: Path):
+    _demo_account_users(admin_server)
+    admin = admin_context.new_page()
+    admin_login(admin)
+    admin.click('nav.mainnav a:text("Accounts")')
+    admin.locator('tr[data-account="acme"]').wait_for()
+    assert "overdue" in admin.locator('tr[data-account="acme"] [data-testid="overdue"]').inner_text()
+    admin.screenshot(path=str(screenshot_dir / "admin-accounts.png"))
+    admin.click('tr[data-account="acme"] a')
+    admin.locator('[data-plan="onboarding-plan"]').wait_for()
+    admin.locator('tr[data-step="kickoff-call"] button:text("Mark done")').click()
+    admin.locator('tr[data-step="kickoff-call"] :text("Mark not done")').wait_for()
+    assert "by editor@example.com" in admin.locator('tr[data-step="kickoff-call"]').inner_text()
+    admin.screenshot(path=str(screenshot_dir / "admin-account.png"), full_page=True)
+
+
+def test_a_scenario_dry_run_from_the_admin(admin_context, admin_server):
+    _demo_account_users(admin_server)
+    admin = admin_context.new_page()
+    admin_login(admin)
+    admin.click('nav.mainnav a:text("Scenarios")')
+    admin.locator('[data-scenario="plan-overdue"] button:text("Dry run")').click()
+    result = admin.locator('[data-scenario="plan-overdue"] [data-testid="dry-run"]')
+    result.wait_for()
+    assert "Would fire for" in result.inner_text() and "acme" in result.inner_text()
