@@ -183,16 +183,42 @@ def event_seen(user: EndUser, name: str, now: datetime) -> None:
 
 
 def traits_changed(user: EndUser, now: datetime | None = None) -> None:
-    """Milestones on trait conditions, after identify, group or a bootstrap changed traits."""
+    """After identify, group or a bootstrap wrote the user: trait milestones, and the
+    milestones the user brings into an account they just joined."""
+    now = now or utcnow()
+    _bring_to_account(user, now)
     life = lifecycle_of(_workspace(user))
     if life is None or not life.by_traits:
         return
-    now = now or utcnow()
     account = db.session.get(Account, user.account_id) if user.account_id else None
     account_traits = account.traits if account else {}
     for key, rule in life.by_traits:
         if matches(rule, user.traits or {}, account_traits or {}, None, now):
             reach(user, key, "traits", now)
+
+
+def _bring_to_account(user: EndUser, now: datetime) -> None:
+    """A user who joins an account gives it the milestones it has not reached yet."""
+    if user.account_id is None:
+        return
+    theirs = db.session.execute(db.select(UserMilestone.key, UserMilestone.source,
+                                          UserMilestone.reached_at)
+                                .where(UserMilestone.user_id == user.id)).all()
+    if not theirs:
+        return
+    known = set(db.session.scalars(db.select(AccountMilestone.key).where(
+        AccountMilestone.account_id == user.account_id)))
+    new = [(key, source, at) for key, source, at in theirs if key not in known]
+    if not new:
+        return
+    db.session.add_all([AccountMilestone(account_id=user.account_id, key=key, user_id=user.id,
+                                         source=source, reached_at=at) for key, source, at in new])
+    workspace = _workspace(user)
+    life = lifecycle_of(workspace)
+    account = db.session.get(Account, user.account_id)
+    if life is not None and account is not None:
+        db.session.flush()
+        _advance_account(workspace, life, account, now)
 
 
 # ---------------------------------------------------------------- stages

@@ -235,6 +235,8 @@ def _applicable_guides(ctx: Context) -> list[tuple[Guide, GuideVersion]]:
         (guide, version) for guide, version in published_guides(ctx.workspace.id)
         if matches(_without_url_rules(version.body.get("audience")), ctx.user.traits,
                    account_traits, None, now)
+        # A plan is an account's: a user without one cannot move it.
+        and (guide.kind != "plan" or ctx.user.account_id is not None)
     ]
 
 

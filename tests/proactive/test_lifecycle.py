@@ -116,3 +116,16 @@ def test_without_a_lifecycle_guide_milestones_still_count(open_workspace):
     send(open_workspace, user, "event:track", name="$page", props={}, url="/settings/x")
     assert milestones(user) == {"onboarded": "guide:onboarding"}
     assert user.lifecycle_stage is None
+
+
+def test_a_user_joining_an_account_brings_their_milestones(ws):
+    user = make_user(ws)
+    track(ws, user, "connected")
+    account = Account(workspace_id=ws.id, external_id="acme", traits={})
+    db.session.add(account)
+    db.session.flush()
+    user.account_id = account.id
+    lifecycle.traits_changed(user)
+    db.session.commit()
+    assert [m.key for m in db.session.scalars(db.select(AccountMilestone))] == ["connected"]
+    assert account.lifecycle_stage == "set_up"

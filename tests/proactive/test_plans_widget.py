@@ -94,3 +94,14 @@ def test_the_products_signup_date_counts_as_first_seen(client, open_workspace):
     factories.bootstrap(client, open_workspace, "grace", traits={"signed_up_at": "soon"})
     db.session.expire_all()
     assert db.session.scalar(db.select(EndUser)).first_seen.date().isoformat() == signed_up
+
+
+def test_an_event_does_not_move_a_plan_for_a_user_without_an_account(open_workspace):
+    from tests.proactive.conftest import make_user, track
+
+    plan = {**PLAN, "steps": [{**PLAN["steps"][1], "complete_when": {"event": "connected"}}]}
+    factories.publish(open_workspace, plan)
+    user = make_user(open_workspace, "solo")
+    ack = track(open_workspace, user, "connected")
+    assert [c["guide"] for c in ack["completed"]] == ["onboarding"]
+    assert "plan" not in ack["progress"]
