@@ -184,7 +184,7 @@ def test_push_creates_scenarios_and_the_lifecycle_then_writes_nothing(db: Any,
     assert workspace.lifecycle["stages"][1] == {
         "key": "set_up", "title": {"en": "Set up", "fr": "Configuré"},
         "requires": ["data_connected"]}
-    assert workspace.scenario_settings == {"max_nudges_per_day": 3, "sweep_seconds": 300}
+    assert workspace.scenario_settings == {"max_nudges_per_day": 3, "sweep_seconds": 30}
     rows = scenario_rows(db)
     assert len(rows) == 7 and all(configured for _, _, configured in rows)
     assert ("import-trouble", 0, True) in rows and ("plan-overdue", 6, True) in rows
