@@ -41,6 +41,8 @@ button { cursor: pointer; }
   padding: 12px 40px 12px 16px; background: var(--guide-bg); border: 1px solid var(--guide-line);
   border-radius: var(--guide-radius); box-shadow: 0 18px 48px rgba(17, 24, 39, .18);
 }
+/* The open panel has the corner: a card waits behind it until it closes. */
+.panel:not([hidden]) ~ .nudge { display: none; }
 .nudge p { margin: 0; }
 .nudge .nt { font-weight: 650; }
 .nudge .btn { margin-top: 10px; }

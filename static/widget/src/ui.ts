@@ -104,7 +104,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     host = h(doc, "div", { id: "guide-root", "data-guide-widget": "" });
     root = host.attachShadow({ mode: "open" });
     teardown.push(adoptStyles(root, CSS));
-    root.append(dock, note, panel);
+    root.append(dock, panel, note);
     doc.body.appendChild(host);
     return root;
   }
