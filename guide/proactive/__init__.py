@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
+
 from guide.extensions import db
-from guide.models import Event
+from guide.models import EndUser, Event
 
 if TYPE_CHECKING:
     from guide.services.envelopes import Context, Outcome
@@ -21,13 +23,17 @@ def after_event(ctx: Context, event: Event, outcome: Outcome) -> None:
     from guide.proactive import lifecycle
     from guide.proactive.firing import fire
     from guide.proactive.rules import rules_of
-    from guide.proactive.triggers import candidate_for
+    from guide.proactive.triggers import candidate_for, listens_to
 
     if event.type != "event:track":
         return
     now = event.created_at
+    rules = [rule for rule in rules_of(ctx.workspace.id)
+             if rule.on_event and listens_to(rule) == event.name]
+    if rules or lifecycle.counts(ctx.workspace, event.name):
+        _one_at_a_time(ctx.user)
     lifecycle.event_seen(ctx.user, event.name, now)
-    found = [(rule, candidate) for rule in rules_of(ctx.workspace.id) if rule.on_event
+    found = [(rule, candidate) for rule in rules
              for candidate in [candidate_for(rule, ctx.user, event, now)] if candidate]
     if not found:
         return
@@ -37,3 +43,11 @@ def after_event(ctx: Context, event: Event, outcome: Outcome) -> None:
     db.session.flush()
     for rule, candidate in found:
         outcome.after_commit += fire(ctx.workspace, rule, [candidate], now).after_commit
+
+
+def _one_at_a_time(user: EndUser) -> None:
+    """Counting triggers ("the second failed import") read the user's earlier events:
+    two events of one user arriving at once must not both count one. PostgreSQL locks
+    the user's row until this transaction ends, so the second waits and then sees the
+    first (SQLite's transactions take the database's write lock when they begin)."""
+    db.session.execute(sa.select(EndUser.id).where(EndUser.id == user.id).with_for_update())

@@ -167,6 +167,12 @@ def guide_completed(user: EndUser, guide_key: str, milestone: str | None,
         reach(user, key, f"guide:{guide_key}", now)
 
 
+def counts(workspace: Workspace, name: str) -> bool:
+    """Does a milestone wait for the n-th time this event is seen?"""
+    life = lifecycle_of(workspace)
+    return bool(life) and any(count > 1 for _, count in life.by_event.get(name, ()))
+
+
 def event_seen(user: EndUser, name: str, now: datetime) -> None:
     """Milestones whose ``when`` is this event (the count-th time, for ``count``).
 

@@ -21,6 +21,12 @@ TARGET_MISSING_EVENT = "$target_missing"
 MAX_SCANNED = 500
 
 
+def listens_to(rule: Rule) -> str | None:
+    """The event name an event trigger reacts to."""
+    return {"event_repeated": rule.trigger.get("event_repeated"), "help_repeated": HELP_EVENT,
+            "target_missing": TARGET_MISSING_EVENT}.get(rule.kind)
+
+
 def candidate_for(rule: Rule, user: EndUser, event: Event, now: datetime) -> Candidate | None:
     """The firing this event makes for ``rule``, if it makes one."""
     trigger, kind = rule.trigger, rule.kind

@@ -139,3 +139,36 @@ def test_a_nudge_reaches_an_open_socket_at_once_or_waits_for_the_next_connect(
     assert nudge["scenario"] == "import-trouble" and nudge["guide"] == "onboarding"
     assert pushes(other, "nudge") == []
     assert db.session.scalar(db.select(Nudge.delivered_at)) is not None
+
+
+def test_two_events_arriving_at_once_both_count(app, open_workspace):
+    """Two tabs (or a tab and the backend) report a failure at the same moment: the
+    second transaction waits for the first, so the pair fires the scenario once."""
+    import threading
+    import uuid
+
+    from guide.models import Workspace
+    from guide.services.envelopes import Context, handle
+
+    set_rules(open_workspace, scenarios=[IMPORT_TROUBLE])
+    user_id, ws_id = make_user(open_workspace).id, open_workspace.id
+    db.session.commit()  # this thread holds no transaction (SQLite: no write lock) meanwhile
+    barrier = threading.Barrier(2)
+    acks: list[dict] = []
+
+    def report() -> None:
+        with app.app_context():
+            barrier.wait(10)  # outside any transaction: SQLite's begins with the write lock
+            ws, user = db.session.get(Workspace, ws_id), db.session.get(EndUser, user_id)
+            acks.append(handle(Context(ws, user), "event:track", {
+                "id": str(uuid.uuid4()), "name": "import_failed", "props": {}}))
+            db.session.remove()
+
+    threads = [threading.Thread(target=report) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert [a["ok"] for a in acks] == [True, True]
+    db.session.expire_all()
+    assert len(firings()) == 1
