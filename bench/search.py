@@ -115,6 +115,25 @@ def database(backend: str, pg_url: str | None) -> Iterator[str]:
         admin.dispose()
 
 
+def each_backend(postgres: str | None, run: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    """``run(url)`` on a throwaway SQLite database, then PostgreSQL when a URL is given."""
+    results: dict[str, Any] = {}
+    for backend in ["sqlite"] + (["postgresql"] if postgres else []):
+        with database(backend, postgres) as url:
+            results[backend] = run(url)
+    return results
+
+
+def save_results(path: Path, results: dict[str, Any]) -> float:
+    """Write the JSON results with the machine they ran on; returns the load average."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"machine": {"python": platform.python_version(),
+                                            "cores": os.cpu_count(), "load_average": load},
+                                "results": results}, indent=2) + "\n")
+    return load
+
+
 def settle(db: Any) -> None:
     """What happens on its own shortly after a push: autovacuum on PostgreSQL (hint bits,
     visibility map, statistics), an FTS5 merge on SQLite. Measured without it, the first
@@ -189,11 +208,8 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("GUIDE_TEST_DATABASE_URL"),
                         help="a PostgreSQL URL to create a throwaway database next to")
     args = parser.parse_args()
-    backends = ["sqlite"] + (["postgresql"] if args.postgres else [])
-    results: dict[str, Any] = {}
-    for backend in backends:
-        with database(backend, args.postgres) as url:
-            results[backend] = run_backend(url, args.articles, args.queries, args.seed)
+    results = each_backend(args.postgres, lambda url: run_backend(
+        url, args.articles, args.queries, args.seed))
     print(f"\nHelp search, {args.articles} articles, {args.queries} queries "
           f"({platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} cores)\n")
@@ -205,14 +221,10 @@ def main() -> None:
             print(f"{backend:<11} {what:<9} {r['p50_ms']:>8} {r['p90_ms']:>8} {r['p99_ms']:>8} "
                   f"{r['max_ms']:>8}  {result['load_s']:>6}  {result['queries_with_results']:>8}")
     worst = max(r["endpoint"]["p99_ms"] for r in results.values())
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    load = save_results(RESULTS, results)
     print(f"\nload average during the run: {load:.1f} on {os.cpu_count()} cores")
     print(f"target: p99 < 50 ms; worst endpoint p99: {worst} ms "
           f"({'met' if worst < 50 else 'NOT met'})")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"machine": {"python": platform.python_version(),
-                                               "cores": os.cpu_count(), "load_average": load},
-                                   "results": results}, indent=2) + "\n")
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 
 

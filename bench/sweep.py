@@ -40,7 +40,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.search import database  # noqa: E402
+from bench.search import each_backend, save_results  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "sweep.json"
 DOC = ROOT / "docs" / "BENCHMARKS.md"
@@ -258,17 +258,10 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("GUIDE_TEST_DATABASE_URL"),
                         help="a PostgreSQL URL to create a throwaway database next to")
     args = parser.parse_args()
-    backends = ["sqlite"] + (["postgresql"] if args.postgres else [])
-    results: dict[str, Any] = {}
-    for backend in backends:
-        with database(backend, args.postgres) as url:
-            results[backend] = run_backend(url, args.users, args.accounts, args.seed)
-            print(backend, json.dumps(results[backend], indent=1))
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"machine": {"python": platform.python_version(),
-                                               "cores": os.cpu_count(), "load_average": load},
-                                   "results": results}, indent=2) + "\n")
+    results = each_backend(args.postgres, lambda url: run_backend(
+        url, args.users, args.accounts, args.seed))
+    print(json.dumps(results, indent=1))
+    load = save_results(RESULTS, results)
     write_doc(results, args, load)
     print(f"wrote {RESULTS.relative_to(ROOT)} and the sweep section of docs/BENCHMARKS.md")
 

@@ -233,24 +233,30 @@ def _bring_to_account(user: EndUser, now: datetime) -> None:
 def _advance_user(workspace: Workspace, life: Lifecycle, user: EndUser, now: datetime) -> None:
     reached = set(db.session.scalars(db.select(UserMilestone.key).where(
         UserMilestone.user_id == user.id)))
-    before = user.lifecycle_stage or life.first_stage
-    after = life.stage_for(reached)
-    if life.stage_index(after) <= life.stage_index(before):
-        return
-    user.lifecycle_stage, user.stage_entered_at = after, now
-    _stage_changed(workspace, "user", user, None, before, after, now)
+    moved = _advance(life, user, reached, now)
+    if moved:
+        _stage_changed(workspace, "user", user, None, *moved, now)
 
 
 def _advance_account(workspace: Workspace, life: Lifecycle, account: Account,
                      now: datetime) -> None:
     reached = set(db.session.scalars(db.select(AccountMilestone.key).where(
         AccountMilestone.account_id == account.id)))
-    before = account.lifecycle_stage or life.first_stage
+    moved = _advance(life, account, reached, now)
+    if moved:
+        _stage_changed(workspace, "account", None, account, *moved, now)
+
+
+def _advance(life: Lifecycle, subject: EndUser | Account, reached: set[str],
+             now: datetime) -> tuple[str, str] | None:
+    """Move a user or account forward to the stage its milestones reach: ``(from, to)``,
+    or None when it stays where it is (stages never move back)."""
+    before = subject.lifecycle_stage or life.first_stage
     after = life.stage_for(reached)
     if life.stage_index(after) <= life.stage_index(before):
-        return
-    account.lifecycle_stage, account.stage_entered_at = after, now
-    _stage_changed(workspace, "account", None, account, before, after, now)
+        return None
+    subject.lifecycle_stage, subject.stage_entered_at = after, now
+    return before, after
 
 
 def _stage_changed(workspace: Workspace, subject: str, user: EndUser | None,
@@ -280,34 +286,30 @@ def _account_external_id(user: EndUser) -> str | None:
 
 def user_lifecycle(user: EndUser) -> dict[str, Any]:
     """Stage, milestones and time to value of one user (REST API, admin)."""
-    workspace = _workspace(user)
-    life = lifecycle_of(workspace)
     rows = db.session.scalars(db.select(UserMilestone).where(
         UserMilestone.user_id == user.id).order_by(UserMilestone.reached_at))
-    return {
-        "stage": user.lifecycle_stage or (life.first_stage if life else None),
-        "stage_entered_at": isoformat(user.stage_entered_at or user.first_seen),
-        "first_seen": isoformat(user.first_seen),
-        "milestones": [{
-            "key": row.key, "title": life.titles.get(row.key) if life else None,
-            "reached_at": isoformat(row.reached_at), "source": row.source,
-            "time_to_value_seconds": int((row.reached_at - user.first_seen).total_seconds()),
-        } for row in rows],
-    }
+    return {**_view(lifecycle_of(_workspace(user)), user, user.first_seen, rows),
+            "first_seen": isoformat(user.first_seen)}
 
 
 def account_lifecycle(account: Account) -> dict[str, Any]:
+    """The same for an account, counted from the account's start."""
     workspace = db.session.get(Workspace, account.workspace_id)
-    life = lifecycle_of(workspace) if workspace else None
     rows = db.session.scalars(db.select(AccountMilestone).where(
         AccountMilestone.account_id == account.id).order_by(AccountMilestone.reached_at))
+    return {**_view(lifecycle_of(workspace) if workspace else None, account,
+                    account.created_at, rows),
+            "started_at": isoformat(account.created_at)}
+
+
+def _view(life: Lifecycle | None, subject: EndUser | Account, start: datetime,
+          rows: Any) -> dict[str, Any]:
     return {
-        "stage": account.lifecycle_stage or (life.first_stage if life else None),
-        "stage_entered_at": isoformat(account.stage_entered_at or account.created_at),
-        "started_at": isoformat(account.created_at),
+        "stage": subject.lifecycle_stage or (life.first_stage if life else None),
+        "stage_entered_at": isoformat(subject.stage_entered_at or start),
         "milestones": [{
             "key": row.key, "title": life.titles.get(row.key) if life else None,
             "reached_at": isoformat(row.reached_at), "source": row.source,
-            "time_to_value_seconds": int((row.reached_at - account.created_at).total_seconds()),
+            "time_to_value_seconds": int((row.reached_at - start).total_seconds()),
         } for row in rows],
     }
