@@ -1,0 +1,153 @@
+"""In-process profile of the two hot paths: bootstrap and ``step:complete``.
+
+    .venv/bin/python bench/hotpath_profile.py [--postgres URL] [--calls 300] [--top 25]
+
+Runs the Flask test client (bootstrap) and Flask-SocketIO's test client
+(``step:complete`` acks) against a fresh database holding the demo content,
+and prints, per call: wall time, CPU time, SQL statements and time spent in
+the database driver (execute + commit). Load-independent enough to compare
+two commits on a shared machine (use the CPU figures and statement counts);
+``--top`` adds a cProfile listing by cumulative time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa  # noqa: E402
+
+from tests.conftest import CONTENT_DIR, _config, _migrate  # noqa: E402
+
+
+class DriverClock:
+    """Counts statements and the time spent inside the driver (cursor.execute, commit)."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def install(self, engine: sa.Engine) -> None:
+        sa.event.listen(engine, "before_cursor_execute", self._before)
+        sa.event.listen(engine, "after_cursor_execute", self._after)
+        sa.event.listen(engine, "commit", self._commit_before)
+        inner = engine.dialect.do_commit
+
+        def timed_commit(dbapi_connection: Any) -> None:
+            started = time.perf_counter()
+            inner(dbapi_connection)
+            self.seconds += time.perf_counter() - started
+
+        engine.dialect.do_commit = timed_commit  # type: ignore[method-assign]
+
+    def _before(self, *_: Any) -> None:
+        self.statements += 1
+        self._started = time.perf_counter()
+
+    def _after(self, *_: Any) -> None:
+        self.seconds += time.perf_counter() - self._started
+
+    def _commit_before(self, *_: Any) -> None:
+        self.statements += 1
+
+
+@contextmanager
+def database(postgres: str | None) -> Iterator[str]:
+    if postgres:
+        import os
+
+        os.environ["GUIDE_TEST_DATABASE_URL"] = postgres
+        import importlib
+
+        import tests.pg
+
+        importlib.reload(tests.pg)
+        with tests.pg.temporary_database("profile") as url:
+            _migrate(url)
+            yield url
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{Path(tmp) / 'profile.db'}"
+            _migrate(url)
+            yield url
+
+
+def measure(label: str, calls: int, one: Callable[[int], Any], clock: DriverClock,
+            top: int) -> None:
+    profiler = cProfile.Profile()
+    statements, driver = clock.statements, clock.seconds
+    wall, cpu = time.perf_counter(), time.process_time()
+    profiler.enable()
+    for i in range(calls):
+        one(i)
+    profiler.disable()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"{label}: {wall / calls * 1000:.2f} ms/call wall, {cpu / calls * 1000:.2f} ms CPU, "
+          f"{(clock.statements - statements) / calls:.1f} statements, "
+          f"{(clock.seconds - driver) / calls * 1000:.2f} ms in the driver")
+    if top:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--postgres")
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--top", type=int, default=0)
+    opts = parser.parse_args()
+    from guide import create_app
+    from guide.content.push import push_content
+    from guide.extensions import db, socketio
+    from tests import factories
+    from tests.socket_client import WidgetTestClient
+
+    with ExitStack() as stack:
+        url = stack.enter_context(database(opts.postgres))
+        app = create_app(_config(url, GUIDE_SOCKET_RATE_LIMIT="1000000/second"))
+        stack.enter_context(app.app_context())
+        push_content(CONTENT_DIR)
+        ws = factories.workspace("demo")
+        secret = ws.ensure_signing_secret()
+        db.session.commit()
+        clock = DriverClock()
+        clock.install(db.engine)
+        client = app.test_client()
+        users = [f"bench-{i}" for i in range(50)]
+        bodies = [{"app": "demo", "user": {"id": u}, "locale": "en", "url": "/demo/dashboard",
+                   "token": factories.sign(ws, u, secret=secret)} for u in users]
+        tokens = [client.post("/api/v1/widget/bootstrap", json=b).get_json()["socket"]["token"]
+                  for b in bodies]
+        db.session.remove()
+
+        def bootstrap(i: int) -> None:
+            resp = client.post("/api/v1/widget/bootstrap", json=bodies[i % len(bodies)])
+            assert resp.status_code == 200, resp.get_json()
+
+        measure("bootstrap (returning user)", opts.calls, bootstrap, clock, opts.top)
+        sockets = [WidgetTestClient(app, socketio, namespace="/widget", auth={"token": t})
+                   for t in tokens[:10]]
+        db.session.remove()
+
+        def complete(i: int) -> None:
+            ack = sockets[i % len(sockets)].emit(
+                "step:complete", {"id": str(uuid.uuid4()), "guide": "getting-started",
+                                  "step": "welcome"}, namespace="/widget", callback=True)
+            assert ack["ok"], ack
+
+        measure("step:complete ack", opts.calls, complete, clock, opts.top)
+
+
+if __name__ == "__main__":
+    main()
