@@ -38,6 +38,7 @@ class DriverClock:
         self.statements = 0
         self.seconds = 0.0
         self._started = 0.0
+        self.show = False
 
     def install(self, engine: sa.Engine) -> None:
         sa.event.listen(engine, "before_cursor_execute", self._before)
@@ -52,8 +53,10 @@ class DriverClock:
 
         engine.dialect.do_commit = timed_commit  # type: ignore[method-assign]
 
-    def _before(self, *_: Any) -> None:
+    def _before(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         self.statements += 1
+        if self.show:
+            print("   ", " ".join(statement.split())[:150])
         self._started = time.perf_counter()
 
     def _after(self, *_: Any) -> None:
@@ -61,6 +64,8 @@ class DriverClock:
 
     def _commit_before(self, *_: Any) -> None:
         self.statements += 1
+        if self.show:
+            print("    COMMIT")
 
 
 @contextmanager
@@ -85,7 +90,7 @@ def database(postgres: str | None) -> Iterator[str]:
 
 
 def measure(label: str, calls: int, one: Callable[[int], Any], clock: DriverClock,
-            top: int) -> None:
+            top: int, show_sql: bool) -> None:
     statements, driver = clock.statements, clock.seconds
     wall, cpu = time.perf_counter(), time.process_time()
     for i in range(calls):
@@ -94,6 +99,11 @@ def measure(label: str, calls: int, one: Callable[[int], Any], clock: DriverCloc
     print(f"{label}: {wall / calls * 1000:.2f} ms/call wall, {cpu / calls * 1000:.2f} ms CPU, "
           f"{(clock.statements - statements) / calls:.1f} statements, "
           f"{(clock.seconds - driver) / calls * 1000:.2f} ms in the driver")
+    if show_sql:
+        print("  the statements of one more call:")
+        clock.show = True
+        one(calls)
+        clock.show = False
     if top:  # a second run under the profiler, which slows everything down
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [one(calls + i) for i in range(calls)])
@@ -105,6 +115,7 @@ def main() -> None:
     parser.add_argument("--postgres")
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--top", type=int, default=0)
+    parser.add_argument("--sql", action="store_true", help="print one call's statements")
     opts = parser.parse_args()
     from guide import create_app
     from guide.content.push import push_content
@@ -134,7 +145,7 @@ def main() -> None:
             resp = client.post("/api/v1/widget/bootstrap", json=bodies[i % len(bodies)])
             assert resp.status_code == 200, resp.get_json()
 
-        measure("bootstrap (returning user)", opts.calls, bootstrap, clock, opts.top)
+        measure("bootstrap (returning user)", opts.calls, bootstrap, clock, opts.top, opts.sql)
         sockets = [WidgetTestClient(app, socketio, namespace="/widget", auth={"token": t})
                    for t in tokens[:10]]
         db.session.remove()
@@ -145,7 +156,7 @@ def main() -> None:
                                   "step": "welcome"}, namespace="/widget", callback=True)
             assert ack["ok"], ack
 
-        measure("step:complete ack", opts.calls, complete, clock, opts.top)
+        measure("step:complete ack", opts.calls, complete, clock, opts.top, opts.sql)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from guide.extensions import db
 from guide.models import (
     AccountStepCompletion,
@@ -90,19 +92,53 @@ def may_autostart(body: dict[str, Any], progress: Progress | None, now: datetime
 
 
 def progress_map(user: EndUser, pairs: list[tuple[Guide, GuideVersion]]) -> dict[str, Any]:
-    """Progress of one user on the given guides, keyed by guide key (two queries)."""
+    """Progress of one user on the given guides, keyed by guide key (at most two queries).
+
+    Rows this transaction already read (``get_or_create_progress``) are used as
+    they are: a query would return those same objects unchanged. Account steps
+    are read only for guides that have account-scoped steps.
+    """
     guide_ids = [guide.id for guide, _ in pairs]
-    rows = db.session.scalars(
-        db.select(Progress).where(Progress.user_id == user.id, Progress.guide_id.in_(guide_ids))
-    ) if guide_ids else []
-    by_guide = {row.guide_id: row for row in rows}
-    account_done = account_steps(user.account_id, guide_ids)
+    by_guide = _progress_in_session(user.id, guide_ids)
+    missing = [gid for gid in guide_ids if gid not in by_guide]
+    if missing:
+        by_guide.update((row.guide_id, row) for row in db.session.scalars(
+            db.select(Progress).where(Progress.user_id == user.id, Progress.guide_id.in_(missing))
+        ))
+    account_done = account_steps(
+        user.account_id, [guide.id for guide, version in pairs if has_account_steps(version)]
+    )
     result = {}
     for guide, version in pairs:
         progress = by_guide.get(guide.id)
-        if progress is not None or account_done[guide.id]:
-            result[guide.key] = progress_view(version, progress, account_done[guide.id])
+        shared = account_done.get(guide.id, set())
+        if progress is not None or shared:
+            result[guide.key] = progress_view(version, progress, shared)
     return result
+
+
+_SESSION_ROWS = "guide.progress_rows"
+
+
+def _progress_in_session(user_id: int, guide_ids: list[int]) -> dict[int, Progress]:
+    """The user's progress rows on these guides that this transaction read and still holds.
+
+    A row is used only while it is loaded and current: a commit or rollback
+    expires it (or, if it was inserted, detaches it), and it is then read again.
+    """
+    held: dict[tuple[int, int], Progress] = db.session.info.get(_SESSION_ROWS, {})
+    found = {}
+    for guide_id in guide_ids:
+        row = held.get((user_id, guide_id))
+        if row is not None:
+            state = sa.inspect(row)
+            if state.persistent and not state.expired_attributes:
+                found[guide_id] = row
+    return found
+
+
+def has_account_steps(version: GuideVersion) -> bool:
+    return any(step.get("scope") == "account" for step in version.body["steps"])
 
 
 def get_or_create_progress(user: EndUser, guide: Guide) -> Progress:
@@ -118,6 +154,8 @@ def get_or_create_progress(user: EndUser, guide: Guide) -> Progress:
         workspace_id=user.workspace_id, user_id=user.id, guide_id=guide.id,
         state="not_started", completed_steps=[], updated_at=utcnow(),
     ))
+    # Held for progress_map (the ack's progress) in this same transaction.
+    db.session.info.setdefault(_SESSION_ROWS, {})[(user.id, guide.id)] = progress
     return progress
 
 
@@ -160,7 +198,8 @@ def refresh_state(
     user: EndUser, guide: Guide, version: GuideVersion, progress: Progress, now: datetime
 ) -> None:
     """Move the current step forward; complete the guide when every step is done."""
-    account_done = account_steps(user.account_id, [guide.id])[guide.id]
+    account_done = (account_steps(user.account_id, [guide.id])[guide.id]
+                    if has_account_steps(version) else set())
     done = set(done_steps(version, progress, account_done))
     remaining = [sid for sid in version.step_ids if sid not in done]
     progress.current_step = remaining[0] if remaining else None
