@@ -38,7 +38,8 @@ class DriverClock:
         self.statements = 0
         self.seconds = 0.0
         self._started = 0.0
-        self.show = False
+        self.by_statement: dict[str, list[float]] = {}
+        self._current = ""
 
     def install(self, engine: sa.Engine) -> None:
         sa.event.listen(engine, "before_cursor_execute", self._before)
@@ -49,23 +50,26 @@ class DriverClock:
         def timed_commit(dbapi_connection: Any) -> None:
             started = time.perf_counter()
             inner(dbapi_connection)
-            self.seconds += time.perf_counter() - started
+            self._add("COMMIT", time.perf_counter() - started)
 
         engine.dialect.do_commit = timed_commit  # type: ignore[method-assign]
 
     def _before(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         self.statements += 1
-        if self.show:
-            print("   ", " ".join(statement.split())[:150])
+        self._current = " ".join(statement.split())[:100]
         self._started = time.perf_counter()
 
     def _after(self, *_: Any) -> None:
-        self.seconds += time.perf_counter() - self._started
+        self._add(self._current, time.perf_counter() - self._started)
+
+    def _add(self, statement: str, seconds: float) -> None:
+        self.seconds += seconds
+        entry = self.by_statement.setdefault(statement, [0, 0.0])
+        entry[0] += 1
+        entry[1] += seconds
 
     def _commit_before(self, *_: Any) -> None:
         self.statements += 1
-        if self.show:
-            print("    COMMIT")
 
 
 @contextmanager
@@ -92,6 +96,7 @@ def database(postgres: str | None) -> Iterator[str]:
 def measure(label: str, calls: int, one: Callable[[int], Any], clock: DriverClock,
             top: int, show_sql: bool) -> None:
     statements, driver = clock.statements, clock.seconds
+    clock.by_statement = {}
     wall, cpu = time.perf_counter(), time.process_time()
     for i in range(calls):
         one(i)
@@ -100,10 +105,9 @@ def measure(label: str, calls: int, one: Callable[[int], Any], clock: DriverCloc
           f"{(clock.statements - statements) / calls:.1f} statements, "
           f"{(clock.seconds - driver) / calls * 1000:.2f} ms in the driver")
     if show_sql:
-        print("  the statements of one more call:")
-        clock.show = True
-        one(calls)
-        clock.show = False
+        print("  per statement: calls per call, mean ms in the driver")
+        for statement, (count, seconds) in clock.by_statement.items():
+            print(f"    {count / calls:4.1f} {seconds / count * 1000:6.3f}  {statement}")
     if top:  # a second run under the profiler, which slows everything down
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [one(calls + i) for i in range(calls)])
@@ -115,7 +119,7 @@ def main() -> None:
     parser.add_argument("--postgres")
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--top", type=int, default=0)
-    parser.add_argument("--sql", action="store_true", help="print one call's statements")
+    parser.add_argument("--sql", action="store_true", help="time each statement")
     opts = parser.parse_args()
     from guide import create_app
     from guide.content.push import push_content

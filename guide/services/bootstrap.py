@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from guide.errors import Forbidden, NotFound
 from guide.extensions import db
 from guide.models import Account, EndUser, Workspace
@@ -24,9 +26,18 @@ from guide.services.strings import widget_strings
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
+# Built once, with bind parameters: building them for every bootstrap cost as much as
+# running them.
+_WORKSPACE_BY_KEY = db.select(Workspace).where(Workspace.key == sa.bindparam("key"))
+_USER_BY_ID = db.select(EndUser).where(
+    EndUser.workspace_id == sa.bindparam("workspace_id"),
+    EndUser.external_id == sa.bindparam("external_id"),
+)
+
+
 def workspace_for(app_key: str, origin: str | None) -> Workspace:
     """The workspace behind a public app key, if this browser origin may use it."""
-    workspace = db.session.scalars(db.select(Workspace).where(Workspace.key == app_key)).first()
+    workspace = db.session.scalars(_WORKSPACE_BY_KEY, {"key": app_key}).first()
     if workspace is None:
         raise NotFound(
             f"No workspace has the app key {app_key!r}; check Guide.init({{appKey}}).",
@@ -114,13 +125,10 @@ def _upsert_user(
     nothing, and most bootstraps are returning users opening another page.
     """
     now = utcnow()
-    stmt = db.select(EndUser).where(
-        EndUser.workspace_id == workspace.id, EndUser.external_id == external_id
-    )
-    user, created = get_or_create(stmt, lambda: EndUser(
+    user, created = get_or_create(_USER_BY_ID, lambda: EndUser(
         workspace_id=workspace.id, external_id=external_id, traits={}, first_seen=now,
         last_seen=now,
-    ))
+    ), {"workspace_id": workspace.id, "external_id": external_id})
     changes = {
         "traits": {**(user.traits or {}), **traits},
         "account_id": account.id if account is not None else user.account_id,

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -124,12 +125,15 @@ def _fingerprint(kind: str, data: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+# Three columns, not the ORM entity, in a statement built once: this runs for every envelope.
+_RECORDED = db.select(Event.fingerprint, Event.user_id, Event.result).where(
+    Event.workspace_id == sa.bindparam("workspace_id"), Event.client_id == sa.bindparam("client_id")
+)
+
+
 def _replay(ctx: Context, client_id: str, fingerprint: str) -> dict[str, Any] | None:
-    # Three columns, not the ORM entity: this runs for every envelope.
     row = db.session.execute(
-        db.select(Event.fingerprint, Event.user_id, Event.result).where(
-            Event.workspace_id == ctx.workspace.id, Event.client_id == client_id
-        )
+        _RECORDED, {"workspace_id": ctx.workspace.id, "client_id": client_id}
     ).first()
     if row is None:
         return None

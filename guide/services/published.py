@@ -67,25 +67,28 @@ _CACHE: OrderedDict[VersionKey, PublishedVersion] = OrderedDict()
 _CACHE_SIZE = 2048
 _lock = Lock()
 
+# Built once, with bind parameters (building them per call cost as much as running them).
 _PUBLISHED = (
     sa.select(Guide.id, Guide.workspace_id, Guide.key, Guide.kind, Guide.priority,
               Guide.published_version_id, GuideVersion.number, GuideVersion.checksum)
     .join(GuideVersion, GuideVersion.id == Guide.published_version_id)
+    .where(Guide.workspace_id == sa.bindparam("workspace_id"))
 )
+_ALL = _PUBLISHED.order_by(Guide.priority, Guide.key)
+_ONE = _PUBLISHED.where(Guide.key == sa.bindparam("key"))
+_BODIES = sa.select(GuideVersion.id, GuideVersion.guide_id, GuideVersion.number,
+                    GuideVersion.body, GuideVersion.checksum
+                    ).where(GuideVersion.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def published_guides(workspace_id: int) -> list[Pair]:
     """Every published guide of a workspace with its version, by priority then key."""
-    rows = db.session.execute(
-        _PUBLISHED.where(Guide.workspace_id == workspace_id).order_by(Guide.priority, Guide.key)
-    ).all()
+    rows = db.session.execute(_ALL, {"workspace_id": workspace_id}).all()
     return _with_versions(rows)
 
 
 def published_guide(workspace_id: int, key: str) -> Pair | None:
-    rows = db.session.execute(
-        _PUBLISHED.where(Guide.workspace_id == workspace_id, Guide.key == key)
-    ).all()
+    rows = db.session.execute(_ONE, {"workspace_id": workspace_id, "key": key}).all()
     pairs = _with_versions(rows)
     return pairs[0] if pairs else None
 
@@ -109,11 +112,7 @@ def _versions(keys: list[VersionKey]) -> dict[VersionKey, PublishedVersion]:
     missing = [key for key in keys if key not in found]
     if not missing:
         return found
-    rows = db.session.execute(
-        sa.select(GuideVersion.id, GuideVersion.guide_id, GuideVersion.number,
-                  GuideVersion.body, GuideVersion.checksum)
-        .where(GuideVersion.id.in_([key[0] for key in missing]))
-    ).all()
+    rows = db.session.execute(_BODIES, {"ids": [key[0] for key in missing]}).all()
     loaded = {(row.id, row.number, row.checksum): _snapshot(*row) for row in rows}
     with _lock:
         for key, version in loaded.items():
