@@ -77,14 +77,18 @@ def handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
         }}
 
 
+# One instance per envelope type: the schemas keep no state between loads.
+_SCHEMAS = {kind: schema() for kind, schema in ENVELOPE_SCHEMAS.items()}
+
+
 def _handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
-    schema = ENVELOPE_SCHEMAS.get(kind)
+    schema = _SCHEMAS.get(kind)
     if schema is None:
         raise GuideError(f"Unknown envelope type {kind!r}.", code="invalid_payload")
     if not isinstance(data, dict):
         raise GuideError("The envelope must be a JSON object.", code="invalid_payload")
     try:
-        envelope = schema().load(data)
+        envelope = schema.load(data)
     except ValidationError as err:
         raise invalid_payload(err) from err
     fingerprint = _fingerprint(kind, data)
