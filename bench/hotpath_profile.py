@@ -94,7 +94,7 @@ def database(postgres: str | None) -> Iterator[str]:
 
 
 def measure(label: str, calls: int, one: Callable[[int], Any], clock: DriverClock,
-            top: int, show_sql: bool) -> None:
+            top: int, show_sql: bool, sort: str = "cumulative") -> None:
     statements, driver = clock.statements, clock.seconds
     clock.by_statement = {}
     wall, cpu = time.perf_counter(), time.process_time()
@@ -111,7 +111,7 @@ def measure(label: str, calls: int, one: Callable[[int], Any], clock: DriverCloc
     if top:  # a second run under the profiler, which slows everything down
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [one(calls + i) for i in range(calls)])
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+        pstats.Stats(profiler).sort_stats(sort).print_stats(top)
 
 
 def main() -> None:
@@ -120,6 +120,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--top", type=int, default=0)
     parser.add_argument("--sql", action="store_true", help="time each statement")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order (tottime, ...)")
     opts = parser.parse_args()
     from guide import create_app
     from guide.content.push import push_content
@@ -149,7 +150,7 @@ def main() -> None:
             resp = client.post("/api/v1/widget/bootstrap", json=bodies[i % len(bodies)])
             assert resp.status_code == 200, resp.get_json()
 
-        measure("bootstrap (returning user)", opts.calls, bootstrap, clock, opts.top, opts.sql)
+        measure("bootstrap (returning user)", opts.calls, bootstrap, clock, opts.top, opts.sql, opts.sort)
         sockets = [WidgetTestClient(app, socketio, namespace="/widget", auth={"token": t})
                    for t in tokens[:10]]
         db.session.remove()
@@ -160,7 +161,7 @@ def main() -> None:
                                   "step": "welcome"}, namespace="/widget", callback=True)
             assert ack["ok"], ack
 
-        measure("step:complete ack", opts.calls, complete, clock, opts.top, opts.sql)
+        measure("step:complete ack", opts.calls, complete, clock, opts.top, opts.sql, opts.sort)
 
 
 if __name__ == "__main__":
