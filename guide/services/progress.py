@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from guide.extensions import db
 from guide.models import (
@@ -131,11 +132,18 @@ def progress_map(user: EndUser, pairs: list[tuple[Guide, GuideVersion]]) -> dict
 _SESSION_ROWS = "guide.progress_rows"
 
 
+@sa.event.listens_for(Session, "after_commit")
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_rows(session: Session, *_: Any) -> None:
+    """Rows are held for one transaction only (a long-lived session must not pile them up)."""
+    session.info.pop(_SESSION_ROWS, None)
+
+
 def _progress_in_session(user_id: int, guide_ids: list[int]) -> dict[int, Progress]:
     """The user's progress rows on these guides that this transaction read and still holds.
 
-    A row is used only while it is loaded and current: a commit or rollback
-    expires it (or, if it was inserted, detaches it), and it is then read again.
+    A row is held from ``get_or_create_progress`` to the end of the transaction
+    (``_forget_rows``), and used only while it is loaded and current.
     """
     held: dict[tuple[int, int], Progress] = db.session.info.get(_SESSION_ROWS, {})
     found = {}
