@@ -124,4 +124,16 @@ def engine_options(database_url: str) -> dict[str, Any]:
     if database_url.startswith("sqlite"):
         # A busy writer makes others wait instead of failing at once.
         return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True}
+    # A gevent process serves many requests at once, each holding a connection for
+    # its transaction. With SQLAlchemy's default pool (5, plus 10 overflow connections
+    # closed as soon as they are returned) most requests under load opened a new
+    # connection, a process fork on the database server each time. Per process; keep
+    # processes x (size + overflow) under the server's max_connections.
+    return {
+        "pool_pre_ping": True,
+        # GUIDE_DB_POOL_SIZE: connections kept open per process (default 20).
+        "pool_size": int(_env("DB_POOL_SIZE", "20") or 20),
+        # GUIDE_DB_MAX_OVERFLOW: extra connections opened at peaks, closed after use
+        # (default 10); requests beyond size + overflow wait for a free connection.
+        "max_overflow": int(_env("DB_MAX_OVERFLOW", "10") or 10),
+    }

@@ -35,10 +35,15 @@ blp.ARGUMENTS_PARSER = BeaconParser()
 blp.before_request(cors.preflight)
 blp.after_request(cors.add_headers)
 
+# Schema instances, not classes: webargs would build a new schema (and its nested
+# ones) for every request. The schemas keep no state between loads.
+BOOTSTRAP_IN = BootstrapIn()
+BATCH_IN = BatchIn()
+
 
 @blp.route("/bootstrap")
 class Bootstrap(MethodView):
-    @blp.arguments(BootstrapIn)
+    @blp.arguments(BOOTSTRAP_IN)
     @blp.response(200)
     def post(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Identify the user; return guides, progress, theme and a socket token."""
@@ -50,7 +55,7 @@ class Bootstrap(MethodView):
 
 @blp.route("/events")
 class Events(MethodView):
-    @blp.arguments(BatchIn)
+    @blp.arguments(BATCH_IN)
     @blp.response(200)
     def post(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Record a batch of envelopes; one result per envelope, in order."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import sqlalchemy as sa
 from flask import request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
@@ -47,12 +48,21 @@ def on_disconnect(*_: Any) -> None:
     ratelimit.forget(request.sid)
 
 
+_USER_AND_WORKSPACE = (
+    db.select(EndUser, Workspace)
+    .join(Workspace, Workspace.id == EndUser.workspace_id)
+    .where(EndUser.id == sa.bindparam("user_id"), Workspace.id == sa.bindparam("workspace_id"))
+)
+
+
 def _context() -> envelopes.Context | None:
-    workspace = db.session.get(Workspace, session.get("workspace_id", 0))
-    user = db.session.get(EndUser, session.get("user_id", 0))
-    if workspace is None or user is None:
+    """The connection's user and workspace: one query, built once (this runs per envelope)."""
+    row = db.session.execute(_USER_AND_WORKSPACE, {
+        "user_id": session.get("user_id", 0), "workspace_id": session.get("workspace_id", 0),
+    }).first()
+    if row is None:
         return None
-    return envelopes.Context(workspace=workspace, user=user, sid=request.sid)
+    return envelopes.Context(workspace=row[1], user=row[0], sid=request.sid)
 
 
 def _envelope(kind: str, data: Any) -> dict[str, Any]:

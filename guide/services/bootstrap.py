@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from guide.errors import Forbidden, NotFound
 from guide.extensions import db
 from guide.models import Workspace
@@ -18,10 +20,14 @@ from guide.services.preview import apply_preview
 from guide.services.strings import widget_strings
 from guide.services.users import trait_locale, upsert_account, upsert_user
 
+# Built once, with bind parameters: building them for every bootstrap cost as much as
+# running them.
+_WORKSPACE_BY_KEY = db.select(Workspace).where(Workspace.key == sa.bindparam("key"))
+
 
 def workspace_for(app_key: str, origin: str | None) -> Workspace:
     """The workspace behind a public app key, if this browser origin may use it."""
-    workspace = db.session.scalars(db.select(Workspace).where(Workspace.key == app_key)).first()
+    workspace = db.session.scalars(_WORKSPACE_BY_KEY, {"key": app_key}).first()
     if workspace is None:
         raise NotFound(
             f"No workspace has the app key {app_key!r}; check Guide.init({{appKey}}).",

@@ -6,30 +6,12 @@ from collections import OrderedDict
 from threading import Lock
 from typing import Any
 
-from guide.extensions import db
-from guide.models import Guide, GuideVersion, Workspace
+from guide.models import GuideVersion, Workspace
 from guide.services.localize import localize
 from guide.services.markdown import render_markdown
 
-
-def published_guides(workspace_id: int) -> list[tuple[Guide, GuideVersion]]:
-    """Every published guide of a workspace with its version, by priority then key."""
-    rows = db.session.execute(
-        db.select(Guide, GuideVersion)
-        .join(GuideVersion, Guide.published_version_id == GuideVersion.id)
-        .where(Guide.workspace_id == workspace_id)
-        .order_by(Guide.priority, Guide.key)
-    )
-    return [(guide, version) for guide, version in rows]
-
-
-def published_guide(workspace_id: int, key: str) -> tuple[Guide, GuideVersion] | None:
-    row = db.session.execute(
-        db.select(Guide, GuideVersion)
-        .join(GuideVersion, Guide.published_version_id == GuideVersion.id)
-        .where(Guide.workspace_id == workspace_id, Guide.key == key)
-    ).first()
-    return (row[0], row[1]) if row else None
+# The hot-path readers live in their own module with their cache; imported here too.
+from guide.services.published import published_guide, published_guides  # noqa: F401
 
 
 def completion_rule(step: dict[str, Any]) -> dict[str, Any]:

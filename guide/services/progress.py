@@ -11,6 +11,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
 from guide.extensions import db
 from guide.models import (
     Account,
@@ -24,18 +27,29 @@ from guide.models.base import isoformat, utcnow
 from guide.proactive import lifecycle
 from guide.services.rows import get_or_create
 
+# The hot paths' statements are built once, with bind parameters: building a
+# select() and its where clause for every request cost about as much as running it.
+_ACCOUNT_STEPS = db.select(AccountStepCompletion.guide_id, AccountStepCompletion.step_id).where(
+    AccountStepCompletion.account_id == sa.bindparam("account_id"),
+    AccountStepCompletion.guide_id.in_(sa.bindparam("guide_ids", expanding=True)),
+)
+_USER_PROGRESS = db.select(Progress).where(
+    Progress.user_id == sa.bindparam("user_id"),
+    Progress.guide_id.in_(sa.bindparam("guide_ids", expanding=True)),
+)
+# FOR UPDATE (PostgreSQL): two tabs completing steps at once take turns, so
+# neither overwrites the other's completed_steps.
+_PROGRESS_FOR_UPDATE = db.select(Progress).where(
+    Progress.user_id == sa.bindparam("user_id"), Progress.guide_id == sa.bindparam("guide_id")
+).with_for_update()
+
 
 def account_steps(account_id: int | None, guide_ids: list[int]) -> dict[int, set[str]]:
     """Account-scoped steps done by anyone in the account, per guide id."""
     done: dict[int, set[str]] = {gid: set() for gid in guide_ids}
     if account_id is None or not guide_ids:
         return done
-    rows = db.session.execute(
-        db.select(AccountStepCompletion.guide_id, AccountStepCompletion.step_id).where(
-            AccountStepCompletion.account_id == account_id,
-            AccountStepCompletion.guide_id.in_(guide_ids),
-        )
-    )
+    rows = db.session.execute(_ACCOUNT_STEPS, {"account_id": account_id, "guide_ids": guide_ids})
     for guide_id, step_id in rows:
         done[guide_id].add(step_id)
     return done
@@ -90,26 +104,34 @@ def may_autostart(body: dict[str, Any], progress: Progress | None, now: datetime
 
 
 def progress_map(user: EndUser, pairs: list[tuple[Guide, GuideVersion]]) -> dict[str, Any]:
-    """Progress of one user on the given guides, keyed by guide key (two queries).
+    """Progress of one user on the given guides, keyed by guide key (at most two queries).
 
-    Plans are always listed, with their due dates and overdue steps for the
-    user's account (docs/PROACTIVE.md).
+    Rows this transaction already read (``get_or_create_progress``) are used as
+    they are: a query would return those same objects unchanged. Account steps
+    are read only for guides that have account-scoped steps. Plans are always
+    listed, with their due dates and overdue steps for the user's account
+    (docs/PROACTIVE.md).
     """
     from guide.proactive.plans import plan_progress_extras
 
     guide_ids = [guide.id for guide, _ in pairs]
-    rows = db.session.scalars(
-        db.select(Progress).where(Progress.user_id == user.id, Progress.guide_id.in_(guide_ids))
-    ) if guide_ids else []
-    by_guide = {row.guide_id: row for row in rows}
-    account_done = account_steps(user.account_id, guide_ids)
+    by_guide = _progress_in_session(user.id, guide_ids)
+    missing = [gid for gid in guide_ids if gid not in by_guide]
+    if missing:
+        by_guide.update((row.guide_id, row) for row in db.session.scalars(
+            _USER_PROGRESS, {"user_id": user.id, "guide_ids": missing}
+        ))
+    account_done = account_steps(
+        user.account_id, [guide.id for guide, version in pairs if has_account_steps(version)]
+    )
     account = None
     result = {}
     for guide, version in pairs:
         progress = by_guide.get(guide.id)
+        shared = account_done.get(guide.id, set())
         plan = guide.kind == "plan" and user.account_id is not None
-        if progress is not None or account_done[guide.id] or plan:
-            view = progress_view(version, progress, account_done[guide.id])
+        if progress is not None or shared or plan:
+            view = progress_view(version, progress, shared)
             if plan:
                 account = account or db.session.get(Account, user.account_id)
                 view.update(plan_progress_extras(account, version, view["completed"], utcnow()))
@@ -117,19 +139,45 @@ def progress_map(user: EndUser, pairs: list[tuple[Guide, GuideVersion]]) -> dict
     return result
 
 
+_SESSION_ROWS = "guide.progress_rows"
+
+
+@sa.event.listens_for(Session, "after_commit")
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_rows(session: Session, *_: Any) -> None:
+    """Rows are held for one transaction only (a long-lived session must not pile them up)."""
+    session.info.pop(_SESSION_ROWS, None)
+
+
+def _progress_in_session(user_id: int, guide_ids: list[int]) -> dict[int, Progress]:
+    """The user's progress rows on these guides that this transaction read and still holds.
+
+    A row is held from ``get_or_create_progress`` to the end of the transaction
+    (``_forget_rows``), and used only while it is loaded and current.
+    """
+    held: dict[tuple[int, int], Progress] = db.session.info.get(_SESSION_ROWS, {})
+    found = {}
+    for guide_id in guide_ids:
+        row = held.get((user_id, guide_id))
+        if row is not None:
+            state = sa.inspect(row)
+            if state.persistent and not state.expired_attributes:
+                found[guide_id] = row
+    return found
+
+
+def has_account_steps(version: GuideVersion) -> bool:
+    return any(step.get("scope") == "account" for step in version.body["steps"])
+
+
 def get_or_create_progress(user: EndUser, guide: Guide) -> Progress:
     """The user's row for a guide; two tabs creating it at once both end up with one row."""
-    # FOR UPDATE (PostgreSQL): two tabs completing steps at once take turns, so
-    # neither overwrites the other's completed_steps.
-    stmt = (
-        db.select(Progress)
-        .where(Progress.user_id == user.id, Progress.guide_id == guide.id)
-        .with_for_update()
-    )
-    progress, _ = get_or_create(stmt, lambda: Progress(
+    progress, _ = get_or_create(_PROGRESS_FOR_UPDATE, lambda: Progress(
         workspace_id=user.workspace_id, user_id=user.id, guide_id=guide.id,
         state="not_started", completed_steps=[], updated_at=utcnow(),
-    ))
+    ), {"user_id": user.id, "guide_id": guide.id})
+    # Held for progress_map (the ack's progress) in this same transaction.
+    db.session.info.setdefault(_SESSION_ROWS, {})[(user.id, guide.id)] = progress
     return progress
 
 
@@ -173,7 +221,8 @@ def refresh_state(
     user: EndUser, guide: Guide, version: GuideVersion, progress: Progress, now: datetime
 ) -> None:
     """Move the current step forward; complete the guide when every step is done."""
-    account_done = account_steps(user.account_id, [guide.id])[guide.id]
+    account_done = (account_steps(user.account_id, [guide.id])[guide.id]
+                    if has_account_steps(version) else set())
     done = set(done_steps(version, progress, account_done))
     remaining = [sid for sid in version.step_ids if sid not in done]
     progress.current_step = remaining[0] if remaining else None

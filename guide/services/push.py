@@ -25,7 +25,7 @@ def progress_changed(ctx: Context, outcome: Outcome, payload: dict[str, Any]) ->
         return
     pairs = list(outcome.touched.values())
     if payload:
-        _emit("progress", {"progress": payload}, ctx.user.room, skip_sid=ctx.sid)
+        _emit("progress", {"progress": payload}, ctx.room, skip_sid=ctx.sid)
     shared = [pair for pair in pairs if pair[0].id in outcome.account_guides]
     if shared and ctx.user.account_id is not None:
         teammates = db.session.scalars(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from guide.errors import NotFound
 from guide.extensions import db
 from guide.models import Account, EndUser, Workspace
@@ -20,6 +22,12 @@ from guide.services.rows import get_or_create
 # last_seen is kept to the minute: refreshing it on every page view would make
 # every bootstrap a write.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# Built once, with bind parameters: building it for every bootstrap cost as much as
+# running it.
+_USER_BY_ID = db.select(EndUser).where(
+    EndUser.workspace_id == sa.bindparam("workspace_id"),
+    EndUser.external_id == sa.bindparam("external_id"),
+)
 
 
 def upsert_account(workspace: Workspace, data: dict[str, Any]) -> tuple[Account, bool]:
@@ -52,13 +60,10 @@ def upsert_user(
     nothing, and most bootstraps are returning users opening another page.
     """
     now = utcnow()
-    stmt = db.select(EndUser).where(
-        EndUser.workspace_id == workspace.id, EndUser.external_id == external_id
-    )
-    user, created = get_or_create(stmt, lambda: EndUser(
+    user, created = get_or_create(_USER_BY_ID, lambda: EndUser(
         workspace_id=workspace.id, external_id=external_id, traits={}, first_seen=now,
         last_seen=now,
-    ))
+    ), {"workspace_id": workspace.id, "external_id": external_id})
     changes = {
         "traits": {**(user.traits or {}), **traits},
         "account_id": account.id if account is not None else user.account_id,

@@ -202,3 +202,19 @@ def test_nan_and_infinity_are_refused(client, open_workspace):
         assert response.status_code == 400, raw
         assert response.get_json()["error"]["code"] == "invalid_payload"
     assert count_users() == 0
+
+
+def test_each_publish_is_seen_at_once_though_versions_are_cached(client, open_workspace):
+    from guide.models import Guide
+
+    factories.bootstrap(client, open_workspace, "ada")  # caches version 1 in this process
+    factories.publish(open_workspace, factories.checklist_body(title="Second"))
+    [guide] = factories.bootstrap(client, open_workspace, "ada").get_json()["guides"]
+    assert (guide["version"], guide["title"]) == (2, "Second")
+    # A deleted guide's version ids may be given again (SQLite reuses rowids): the
+    # cached body of the old version must not come back under the new one.
+    db.session.execute(db.delete(Guide))
+    db.session.commit()
+    factories.publish(open_workspace, factories.checklist_body(title="Third"))
+    [guide] = factories.bootstrap(client, open_workspace, "ada").get_json()["guides"]
+    assert (guide["version"], guide["title"]) == (1, "Third")
