@@ -126,15 +126,9 @@ def _within_caps(rule: Rule, ids: list[int], now: datetime) -> set[int]:
     blocked = set()
     for subject_id, count, last in rows:
         if count >= limit or (cooldown is not None and last is not None
-                              and _aware(last) > now - timedelta(days=cooldown)):
+                              and last > now - timedelta(days=cooldown)):
             blocked.add(subject_id)
     return set(ids) - blocked
-
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _record(workspace: Workspace, rule: Rule, matched: list[Match],

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from guide.errors import NotFound
-from guide.extensions import db, socketio
+from guide.extensions import db
 from guide.models import (
     Account,
     AccountStepCompletion,
@@ -147,7 +147,7 @@ def complete_vendor_step(
                      target, by=by)
     db.session.commit()
     if changed:
-        _push(account, guide, version)
+        push.account_progress(account.id, [(guide, version)])
     return plan_view(account, guide, version, now)
 
 
@@ -180,11 +180,3 @@ def _refresh_account(account: Account, guide: Guide, version: GuideVersion,
         if progress.current_step is not None and progress.state == "completed":
             # A step was taken back: the plan is not complete any more.
             progress.state, progress.completed_at, progress.updated_at = "active", None, now
-
-
-def _push(account: Account, guide: Guide, version: GuideVersion) -> None:
-    users = db.session.scalars(db.select(EndUser).where(EndUser.account_id == account.id)
-                               .limit(1000))
-    for user in users:
-        progress = rules.progress_map(user, [(guide, version)])
-        socketio.emit("progress", {"progress": progress}, to=user.room, namespace=push.NAMESPACE)

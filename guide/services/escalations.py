@@ -151,12 +151,25 @@ def get(workspace: Workspace, reference: str) -> Escalation:
     return escalation
 
 
-def listing(workspace: Workspace, status: str | None, limit: int = 100) -> list[Escalation]:
-    query = db.select(Escalation).where(Escalation.workspace_id == workspace.id)
+def listing(workspace: Workspace, status: str | None, limit: int = 100,
+            origin: str | None = None) -> list[Escalation]:
+    """Newest first; ``origin`` "user" or "scenario" keeps only those."""
+    query = db.select(Escalation).where(*_of(workspace, origin))
     if status:
         query = query.where(Escalation.status == status)
     return list(db.session.scalars(query.order_by(Escalation.created_at.desc(),
                                                   Escalation.id.desc()).limit(limit)))
+
+
+def status_counts(workspace: Workspace, origin: str | None = None) -> dict[str, int]:
+    return dict(db.session.execute(
+        db.select(Escalation.status, db.func.count()).where(*_of(workspace, origin))
+        .group_by(Escalation.status)).all())
+
+
+def _of(workspace: Workspace, origin: str | None) -> list[Any]:
+    where = [Escalation.workspace_id == workspace.id]
+    return [*where, Escalation.origin == origin] if origin else where
 
 
 def change_status(workspace: Workspace, reference: str, status: str, note: str | None,

@@ -28,13 +28,17 @@ def progress_changed(ctx: Context, outcome: Outcome, payload: dict[str, Any]) ->
         _emit("progress", {"progress": payload}, ctx.room, skip_sid=ctx.sid)
     shared = [pair for pair in pairs if pair[0].id in outcome.account_guides]
     if shared and ctx.user.account_id is not None:
-        teammates = db.session.scalars(
-            db.select(EndUser)
-            .where(EndUser.account_id == ctx.user.account_id, EndUser.id != ctx.user.id)
-            .limit(1000)
-        )
-        for teammate in teammates:
-            _emit("progress", {"progress": rules.progress_map(teammate, shared)}, teammate.room)
+        account_progress(ctx.user.account_id, shared, but=ctx.user.id)
+
+
+def account_progress(account_id: int, pairs: list[Any], but: int | None = None) -> None:
+    """After commit: every user of the account (``but`` one) gets their progress on ``pairs``
+    (bounded: accounts are teams)."""
+    query = db.select(EndUser).where(EndUser.account_id == account_id)
+    if but is not None:
+        query = query.where(EndUser.id != but)
+    for user in db.session.scalars(query.limit(1000)):
+        _emit("progress", {"progress": rules.progress_map(user, pairs)}, user.room)
 
 
 def guides_changed(workspace_id: int) -> None:

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from guide.errors import GuideError
 from guide.extensions import db
-from guide.models import Escalation, OutboxMessage, WebhookEndpoint, Workspace
+from guide.models import OutboxMessage, WebhookEndpoint, Workspace
 from guide.services import escalations
 from guide.services.timeline import timeline
 from guide.support import auth
@@ -19,7 +19,6 @@ bp = Blueprint("support", __name__, url_prefix="/support", template_folder="temp
 STATUSES = ("open", "acknowledged", "resolved")
 # The inbox's origin filter: everything, what users asked, what scenarios opened.
 ORIGINS = {"all": "All", "user": "Asked by users", "scenario": "Proactive"}
-LISTED = 100
 
 
 @bp.context_processor
@@ -78,16 +77,10 @@ def inbox() -> str:
     origin = request.args.get("origin", "all")
     if origin not in ORIGINS:
         origin = "all"
-    mine = [Escalation.workspace_id == workspace.id]
-    if origin != "all":
-        mine.append(Escalation.origin == origin)
-    counts = dict(db.session.execute(
-        db.select(Escalation.status, db.func.count()).where(*mine)
-        .group_by(Escalation.status)).all())
-    found = db.session.scalars(
-        db.select(Escalation).where(*mine, Escalation.status == status)
-        .order_by(Escalation.created_at.desc(), Escalation.id.desc()).limit(LISTED))
-    rows = [escalations.view(workspace, e, context=True) for e in found]
+    only = None if origin == "all" else origin
+    counts = escalations.status_counts(workspace, only)
+    rows = [escalations.view(workspace, e, context=True)
+            for e in escalations.listing(workspace, status, origin=only)]
     disabled = [e for e in _endpoints(workspace) if e.disabled_at is not None and e.configured]
     return render_template("support/inbox.html", workspace=workspace, status=status,
                            statuses=STATUSES, counts=counts, rows=rows, disabled=disabled,

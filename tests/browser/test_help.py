@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests import live
-from tests.browser.test_demo_checklist import LAUNCHER, open_panel, step
-from tests.browser.tour_helpers import dismiss_tour, reset_user, sql
+from tests.browser.test_demo_checklist import open_panel, step
+from tests.browser.tour_helpers import sign_in_anew, sql
 
 pytestmark = pytest.mark.browser
 
@@ -21,12 +21,7 @@ AXE_PATH = live.ROOT / "static" / "widget" / "node_modules" / "axe-core" / "axe.
 
 
 def sign_in(page: Any, server: live.LiveServer, user: str = USER) -> None:
-    reset_user(server, user)  # a new user again: the dashboard tour starts, then is dismissed
-    page.goto("/demo/")
-    page.locator(f'form:has(input[name="user"][value="{user}"]) button').click()
-    page.wait_for_url("**/demo/dashboard")
-    page.locator(LAUNCHER).wait_for()
-    dismiss_tour(page)
+    sign_in_anew(page, server, user)  # a new user again: the dashboard tour is skipped
 
 
 def escalation(server: live.LiveServer, reference: str) -> dict[str, Any] | None:

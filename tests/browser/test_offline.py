@@ -16,7 +16,7 @@ import pytest
 
 from tests import live
 from tests.browser.test_demo_checklist import LAUNCHER, expect_done, open_panel, step
-from tests.browser.tour_helpers import dismiss_tour, reset_user, sql
+from tests.browser.tour_helpers import sign_in_anew, sql
 
 pytestmark = pytest.mark.browser
 
@@ -99,12 +99,7 @@ def queued(page: Any) -> int:
 
 
 def test_completions_made_offline_survive_a_reload_and_are_recorded_once(page, live_server):
-    reset_user(live_server, USER)
-    page.goto("/demo/")
-    page.locator(f'form:has(input[name="user"][value="{USER}"]) button').click()
-    page.wait_for_url("**/demo/dashboard")
-    page.locator(LAUNCHER).wait_for()
-    dismiss_tour(page)
+    sign_in_anew(page, live_server, USER)
     net = GuideNetwork(page)  # from the next connection on
     page.reload()
     page.locator(LAUNCHER).wait_for()
@@ -169,12 +164,7 @@ def test_completions_made_offline_survive_a_reload_and_are_recorded_once(page, l
 def test_leaving_the_page_sends_what_waits(page, live_server):
     """pagehide: the waiting envelopes go in a keepalive request that outlives the page."""
     user = "hedy"
-    reset_user(live_server, user)
-    page.goto("/demo/")
-    page.locator(f'form:has(input[name="user"][value="{user}"]) button').click()
-    page.wait_for_url("**/demo/dashboard")
-    page.locator(LAUNCHER).wait_for()
-    dismiss_tour(page)
+    sign_in_anew(page, live_server, user)
     net = GuideNetwork(page)
     page.reload()
     page.locator(LAUNCHER).wait_for()

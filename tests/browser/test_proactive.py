@@ -11,7 +11,7 @@ import pytest
 
 from tests import live
 from tests.browser.test_demo_checklist import LAUNCHER
-from tests.browser.tour_helpers import dismiss_tour, poll, reset_user, sql
+from tests.browser.tour_helpers import poll, reset_user, sign_in_anew, sql
 
 pytestmark = pytest.mark.browser
 
@@ -30,13 +30,8 @@ def forget_scenarios(server: live.LiveServer, user: str) -> None:
 
 
 def sign_in(page: Any, server: live.LiveServer, user: str) -> None:
-    reset_user(server, user)
     forget_scenarios(server, user)
-    page.goto("/demo/")
-    page.locator(f'form:has(input[name="user"][value="{user}"]) button').click()
-    page.wait_for_url("**/demo/dashboard")
-    page.locator(LAUNCHER).wait_for()
-    dismiss_tour(page)
+    sign_in_anew(page, server, user)
 
 
 def test_two_failed_imports_bring_a_nudge_and_a_support_task(page, live_server):

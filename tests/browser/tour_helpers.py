@@ -57,6 +57,15 @@ def sign_in(page: Any, user: str, then: str | None = None) -> None:
         page.goto(then)
 
 
+def sign_in_anew(page: Any, server: live.LiveServer, user: str) -> None:
+    """The user meets the product anew: progress forgotten, signed in, the dashboard
+    tour that starts for them skipped."""
+    reset_user(server, user)
+    sign_in(page, user)
+    page.locator(LAUNCHER).wait_for()
+    dismiss_tour(page)
+
+
 def step(page: Any, step_id: str | None = None) -> Any:
     """The visible tour step (optionally: the one with this id)."""
     selector = STEP + (f'[data-step="{step_id}"]' if step_id else "")

@@ -172,3 +172,31 @@ def test_two_events_arriving_at_once_both_count(app, open_workspace):
     assert [a["ok"] for a in acks] == [True, True]
     db.session.expire_all()
     assert len(firings()) == 1
+
+
+def test_a_cooldown_holds_a_scenario_back_for_its_days(open_workspace):
+    from datetime import timedelta
+
+    from guide.models import Event
+
+    set_rules(open_workspace, scenarios=[{**IMPORT_TROUBLE, "max_per_subject": 5,
+                                          "cooldown_days": 2}])
+    user = make_user(open_workspace)
+
+    def fail_twice_in_a_new_window(first_fired_days_ago: int) -> None:
+        # The earlier firing, and the events behind it, moved to an earlier day.
+        for firing in firings():
+            firing.fired_at = firing.fired_at - timedelta(days=first_fired_days_ago)
+            firing.window = f"earlier-{firing.id}"
+        db.session.execute(db.delete(Event))
+        db.session.commit()
+        track(open_workspace, user, "import_failed")
+        track(open_workspace, user, "import_failed")
+
+    track(open_workspace, user, "import_failed")
+    track(open_workspace, user, "import_failed")
+    assert len(firings()) == 1
+    fail_twice_in_a_new_window(1)  # within the cooldown
+    assert len(firings()) == 1
+    fail_twice_in_a_new_window(3)  # past it
+    assert len(firings()) == 2
