@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -21,17 +21,7 @@ from guide.services.sessions import socket_context
 
 blp = Blueprint("widget_help", __name__, url_prefix="/api/v1/widget/help",
                 description="Help articles for the widget (socket token; docs/PROTOCOL.md).")
-
-
-@blp.before_request
-def _preflight() -> Any:
-    response = cors.preflight()
-    if isinstance(response, Response):
-        response.headers["Access-Control-Allow-Methods"] = "GET"
-    return response
-
-
-blp.after_request(cors.add_headers)
+cors.install(blp, "GET")
 
 
 def _context() -> Context:

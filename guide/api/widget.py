@@ -32,8 +32,7 @@ blp = Blueprint(
     description="Called by the embedded widget (see docs/PROTOCOL.md).",
 )
 blp.ARGUMENTS_PARSER = BeaconParser()
-blp.before_request(cors.preflight)
-blp.after_request(cors.add_headers)
+cors.install(blp, "POST")
 
 # Schema instances, not classes: webargs would build a new schema (and its nested
 # ones) for every request. The schemas keep no state between loads.
