@@ -27,7 +27,8 @@ TOKEN_TTL = timedelta(hours=1)
 # the widget is built. Same queue format as the real stub: [method, args], which
 # the bundle replays on load. SERVER is defined by the embed template.
 FALLBACK_STUB = """\
-(function(w,d,s){var G=w.Guide=w.Guide||[];if(!Array.isArray(G)||G._stub)return;G._stub=true;
+(function(w,d,s){var G=w.Guide;if(G&&(G.nodeType||G.namedItem))G=undefined;G=w.Guide=G||[];\
+if(!Array.isArray(G)||G._stub)return;G._stub=true;
 ["init","identify","group","track","on","off","start","openHelp","destroy"].forEach(function(m){\
 G[m]=function(){G.push([m,[].slice.call(arguments)]);};});
 var t=d.createElement("script");t.async=true;t.src=s+"/widget/guide.js";\

@@ -1,3 +1,4 @@
+import { decode, encode } from "./json";
 import { createOutbox, type Item } from "./queue";
 import { socketIo } from "./socket";
 import { memoryStore, type QueueStore, type Stored } from "./storage";
@@ -61,28 +62,40 @@ export const SOCKET_GRACE_MS = 3000;
 export const ACK_TIMEOUT_MS = 10000;
 export const RETRY_BASE_MS = 1000;
 export const RETRY_MAX_MS = 30000;
+/** Socket acknowledgements missed in a row before an envelope goes over HTTP, whose answer is definitive. */
+export const SOCKET_STRIKES = 2;
 const BATCH = 100;
 const MAX_BATCH_BYTES = 60000;
 
 /** Negative acks that will never turn positive: the envelope is removed, not retried (PROTOCOL.md section 2). */
 export const DEFINITIVE = new Set(["invalid_payload", "unknown_guide", "unknown_step", "step_not_manual", "id_conflict", "invalid_state", "vendor_step", "no_account"]);
 
+/** As the page had it when the bundle loaded: a wrapper installed later does not see our traffic. */
+const pageFetch = typeof fetch === "function" ? fetch : undefined;
+
 export const defaultDeps = (): ClientDeps => ({
-  fetch: (...args) => fetch(...args),
+  fetch: (...args) => (pageFetch ?? fetch)(...args),
   io: socketIo,
 });
 
 const fail = (code: string, message: string): Ack => ({ ok: false, error: { code, message } });
 const isFinal = (ack: Ack): boolean => ack.ok || DEFINITIVE.has(ack.error?.code);
 const wire = (i: Item) => ({ type: i.rec.type, data: i.rec.data });
+/** Sent over HTTP even while the socket is up: it went unanswered there too often. */
+const overHttp = (i: Item): boolean => (i.strikes ?? 0) >= SOCKET_STRIKES;
+
+const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 function asAck(value: unknown): Ack {
-  return value && typeof value === "object" && "ok" in value ? (value as Ack) : fail("invalid_ack", "The server sent an unreadable acknowledgement.");
+  return value && typeof value === "object" && own(value, "ok") ? (value as Ack) : fail("invalid_ack", "The server sent an unreadable acknowledgement.");
 }
+
+/** Reads a JSON body with the JSON.parse the page had at load time. */
+const readJson = async <T>(res: Response): Promise<T> => decode(await res.text()) as T;
 
 async function errorFrom(res: Response): Promise<GuideError> {
   try {
-    const body = (await res.json()) as { error?: GuideError };
+    const body = await readJson<{ error?: GuideError }>(res);
     if (body?.error?.code) return body.error;
   } catch {
     // Not JSON (a proxy's error page): fall through to the status.
@@ -184,7 +197,9 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
     if (socket?.connected) {
       // Tour states go one at a time: the server may handle socket events concurrently.
       let stateBusy = mine.some((i) => i.busy && i.rec.type === "guide:state");
+      if (ready.some(overHttp)) void flushHttp();
       for (const item of ready) {
+        if (overHttp(item)) continue;
         if (item.rec.type === "guide:state") {
           if (stateBusy) continue;
           stateBusy = true;
@@ -204,7 +219,13 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
       return mine && !destroyed;
     };
     // Same id again is safe: the server answers a duplicate with the original result.
-    const t = later(() => done() && backoff(), ACK_TIMEOUT_MS);
+    // A socket that stays up but never answers one envelope (a proxy that mangles frames,
+    // a server that cannot route it) must not hold it forever: HTTP answers definitively.
+    const t = later(() => {
+      if (!done()) return;
+      item.strikes = (item.strikes ?? 0) + 1;
+      backoff();
+    }, ACK_TIMEOUT_MS);
     s.emit(item.rec.type, item.rec.data, (ack: unknown) => {
       cancel(t);
       if (done() && acknowledge(item, asAck(ack))) drain();
@@ -213,7 +234,8 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
 
   async function flushHttp(): Promise<void> {
     if (httpBusy || !token) return;
-    const batch = batchOf(outbox.of(tokenScope).filter((i) => i.ready && !i.busy));
+    const viaSocket = !!socket?.connected;
+    const batch = batchOf(outbox.of(tokenScope).filter((i) => i.ready && !i.busy && (!viaSocket || overHttp(i))));
     if (!batch.length) return;
     httpBusy = true;
     const attempt = ++tries;
@@ -224,12 +246,12 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
       const res = await deps.fetch(`${server}/api/v1/widget/events`, {
         method: "POST",
         headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-        body: JSON.stringify({ envelopes: batch.map(wire) }),
+        body: encode({ envelopes: batch.map(wire) }),
         credentials: "omit",
       });
       if (destroyed) return;
       if (res.ok) {
-        const { results = [] } = (await res.json()) as { results?: unknown[] };
+        const { results = [] } = await readJson<{ results?: unknown[] }>(res);
         release();
         next = batch.map((item, i) => acknowledge(item, i < results.length ? asAck(results[i]) : fail("invalid_ack", "Missing result."))).every(Boolean);
       } else if (res.status === 401) {
@@ -325,7 +347,8 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
       useHttp = true;
       drain();
       // Plain network failures repeat on every reconnect attempt; only refusals are worth reporting.
-      if (code) handlers.error({ code, message: err.data?.message || err.message || "Realtime connection refused." });
+      // A page whose CSP forbids WebSockets is not an error: HTTP carries everything quietly.
+      if (code && code !== "websocket_blocked") handlers.error({ code, message: err.data?.message || err.message || "Realtime connection refused." });
     });
     s.on("progress", (payload: { progress?: ProgressMap }) => payload?.progress && handlers.progress(payload.progress));
     s.on("guides:changed", () => handlers.guidesChanged());
@@ -340,14 +363,14 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
         res = await deps.fetch(`${server}/api/v1/widget/bootstrap`, {
           method: "POST",
           headers: { "Content-Type": "application/json" },
-          body: JSON.stringify(req),
+          body: encode(req),
           credentials: "omit",
         });
       } catch {
         throw { code: "network_error", message: `Could not reach the Guide server at ${server}.` } satisfies GuideError;
       }
       if (!res.ok) throw await errorFrom(res);
-      return (await res.json()) as BootstrapResponse;
+      return readJson<BootstrapResponse>(res);
     },
 
     use(next) {
@@ -386,11 +409,11 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
       const url = `${server}/api/v1/widget/events`;
       // Token in the body (PROTOCOL.md section 3): what a beacon can carry. If the page
       // survives (a hidden tab), the answers settle the envelopes like any other.
-      const body = JSON.stringify({ token, envelopes: batch.map(wire) });
+      const body = encode({ token, envelopes: batch.map(wire) });
       try {
         deps
           .fetch(url, { method: "POST", keepalive: true, headers: { "Content-Type": "application/json" }, body, credentials: "omit" })
-          .then((res) => (res.ok ? res.json() : { results: [] }))
+          .then((res) => (res.ok ? readJson<{ results?: unknown[] }>(res) : { results: [] }))
           .then(({ results = [] }: { results?: unknown[] }) => results.forEach((r, i) => isFinal(asAck(r)) && batch[i] && finish(batch[i], asAck(r))))
           .catch(() => {});
       } catch {
@@ -420,7 +443,7 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
       }
       if (res.status === 401) handlers.tokenExpired();
       if (!res.ok) throw await errorFrom(res);
-      return (await res.json()) as T;
+      return readJson<T>(res);
     },
 
     destroy() {

@@ -23,13 +23,21 @@ function currentScriptSrc(d: Document): string | null {
   return d.querySelector<HTMLScriptElement>('script[src*="/widget/guide"]')?.src ?? null;
 }
 
+/** An element (or several) whose id or name is "Guide", as window.Guide exposes it. */
+function isElementGlobal(value: unknown): boolean {
+  const v = value as { nodeType?: unknown; namedItem?: unknown } | null | undefined;
+  return !!v && typeof v === "object" && (typeof v.nodeType === "number" || typeof v.namedItem === "function");
+}
+
 /**
  * Installs the real `window.Guide` and replays what the stub queued. A second
  * copy of the bundle finds the marker and does nothing; a `window.Guide` that
  * is neither ours nor a stub queue is left alone rather than clobbered.
  */
 export function install(w: GuideGlobal): GuideApi | undefined {
-  const existing = w.Guide as (GuideApi & unknown[]) | undefined;
+  let existing = w.Guide as (GuideApi & unknown[]) | undefined;
+  // <div id="Guide"> shows through as window.Guide (named access): not a script's, so ours shadows it.
+  if (isElementGlobal(existing)) existing = undefined;
   if (existing && (existing as Partial<GuideApi>).__guide) return existing;
   if (existing !== undefined && !Array.isArray(existing)) {
     console.error("[Guide] window.Guide is already used by another script; the widget was not installed.");

@@ -1,3 +1,4 @@
+import { encode } from "./json";
 import type { QueueStore, Stored } from "./storage";
 import type { Ack } from "./types";
 
@@ -8,6 +9,8 @@ export interface Item {
   ready: boolean;
   /** Non-zero while sent and awaiting its acknowledgement (the attempt number). */
   busy: number;
+  /** Socket acknowledgements this envelope missed (client.ts moves it to HTTP after a few). */
+  strikes?: number;
   /** Settles the `send()` promise of this page; absent for envelopes restored from storage. */
   resolve?: (ack: Ack) => void;
   /** The write to storage; a removal waits for it, so a removed envelope never comes back. */
@@ -76,7 +79,7 @@ export function createOutbox(store: QueueStore, limits: Limits = LIMITS): Outbox
             const known = new Set(items.map((i) => i.rec.id));
             const added = rows
               .filter((r) => r && r.id && r.type && r.data && !known.has(r.id))
-              .map((rec): Item => ({ rec, bytes: JSON.stringify(rec).length, ready: true, busy: 0 }));
+              .map((rec): Item => ({ rec, bytes: encode(rec).length, ready: true, busy: 0 }));
             // Restored envelopes are older than anything this page added: they go first.
             items.unshift(...added);
             return added;
@@ -89,7 +92,7 @@ export function createOutbox(store: QueueStore, limits: Limits = LIMITS): Outbox
     },
 
     add(rec, resolve) {
-      const item: Item = { rec, bytes: JSON.stringify(rec).length, ready: false, busy: 0, resolve };
+      const item: Item = { rec, bytes: encode(rec).length, ready: false, busy: 0, resolve };
       const mine = of(rec.scope);
       const replaced: Item[] = [];
       const last = mine.filter((i) => i.rec.type === "guide:state").pop();

@@ -1,4 +1,5 @@
 import type { IoFactory, SocketLike } from "./client";
+import { decode, encode, isArray } from "./json";
 
 /**
  * A Socket.IO v4 client for exactly what the widget uses (PROTOCOL.md
@@ -25,8 +26,10 @@ const RETRY_MIN_MS = 1000;
 /** A proxy may accept the upgrade and then say nothing: give up and retry after this long. */
 const HANDSHAKE_MS = 10000;
 const RETRY_MAX_MS = 5000;
+/** As the page had it when the bundle loaded: an analytics wrapper installed later cannot intercept us. */
+const PageWebSocket = typeof WebSocket === "function" ? WebSocket : undefined;
 
-export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSocket = WebSocket): SocketLike {
+export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSocket | undefined = PageWebSocket): SocketLike {
   const url = new URL(uri);
   const nsp = url.pathname || "/";
   const prefix = nsp === "/" ? "" : `${nsp},`;
@@ -76,6 +79,13 @@ export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSoc
     retryTimer = setTimeout(open, delay);
   }
 
+  /** No automatic retry: the server (a bad token, an origin) or the page refused us. */
+  function refuse(message: string, data?: { code?: string; message?: string }): void {
+    socket.active = socket.connected = false;
+    drop();
+    fire("connect_error", Object.assign(new Error(message), { data }));
+  }
+
   function onSocketPacket(packet: string): void {
     const type = packet[0];
     let rest = packet.slice(1);
@@ -85,23 +95,24 @@ export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSoc
       rest = comma < 0 ? "" : rest.slice(comma + 1);
     } else if (nsp !== "/") return;
     const [, id, json] = /^(\d*)([\s\S]*)$/.exec(rest)!;
-    const data = json ? JSON.parse(json) : undefined;
+    const data = json ? decode(json) : undefined;
     if (type === "0") {
       socket.connected = true;
       attempts = 0;
       fire("connect");
-    } else if (type === "2" && Array.isArray(data)) {
+    } else if (type === "2" && isArray(data)) {
       fire(String(data[0]), ...data.slice(1));
     } else if (type === "3") {
       const ack = acks.get(Number(id));
       acks.delete(Number(id));
-      ack?.(...(Array.isArray(data) ? data : []));
-    } else if (type === "4" || type === "1") {
-      // Refused (a bad token, an origin) or disconnected by the server: no automatic retry.
+      ack?.(...(isArray(data) ? data : []));
+    } else if (type === "1") {
+      // Disconnected by the server: no automatic retry.
       socket.active = socket.connected = false;
       drop();
-      if (type === "1") fire("disconnect", "io server disconnect");
-      else fire("connect_error", Object.assign(new Error(data?.message || "Connection refused."), { data: data?.data }));
+      fire("disconnect", "io server disconnect");
+    } else if (type === "4") {
+      refuse(data?.message || "Connection refused.", data?.data);
     }
   }
 
@@ -109,10 +120,10 @@ export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSoc
     const packet = String(event.data);
     try {
       if (packet[0] === "0") {
-        const handshake = JSON.parse(packet.slice(1));
+        const handshake = decode(packet.slice(1));
         pingMs = (handshake.pingInterval || 25000) + (handshake.pingTimeout || 20000);
         heartbeat();
-        const join = (auth: unknown): void => raw(`40${prefix}${auth ? JSON.stringify(auth) : ""}`);
+        const join = (auth: unknown): void => raw(`40${prefix}${auth ? encode(auth) : ""}`);
         if (typeof opts.auth === "function") opts.auth(join);
         else join(opts.auth);
       } else if (packet[0] === "2") {
@@ -132,9 +143,16 @@ export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSoc
     clearTimeout(retryTimer);
     drop();
     try {
+      if (!WS) throw new Error("no WebSocket");
       ws = new WS(endpoint);
-    } catch {
-      return lost("transport error");
+    } catch (err) {
+      // The page's Content-Security-Policy refuses ws:/wss: (connect-src), or there is no
+      // WebSocket at all: retrying would only log a new violation every few seconds.
+      // Reported on the next tick: the caller has not subscribed yet during connect().
+      const blocked = (err as Error)?.name === "SecurityError" || !WS;
+      const message = "WebSockets are blocked on this page (Content-Security-Policy connect-src); using HTTP.";
+      retryTimer = setTimeout(() => (blocked ? refuse(message, { code: "websocket_blocked", message }) : lost("transport error")), 0);
+      return;
     }
     ws.onmessage = onMessage;
     ws.onclose = () => lost("transport close");
@@ -152,7 +170,7 @@ export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSoc
       if (!socket.connected) return socket;
       const id = nextAck++;
       if (typeof ack === "function") acks.set(id, ack as Handler);
-      raw(`42${prefix}${id}${JSON.stringify([event, data])}`);
+      raw(`42${prefix}${id}${encode([event, data])}`);
       return socket;
     },
     connect() {

@@ -1,3 +1,4 @@
+import { decode, encode } from "./json";
 import type { Envelope, EnvelopeType } from "./types";
 
 /**
@@ -25,7 +26,7 @@ const byOrder = (a: Stored, b: Stored): number => a.n - b.n;
 /** Tests, and the last resort when the browser stores nothing (some private modes). */
 export function memoryStore(): QueueStore {
   const rows = new Map<string, Stored>();
-  const k = (scope: string, id: string): string => JSON.stringify([scope, id]);
+  const k = (scope: string, id: string): string => encode([scope, id]);
   return {
     load: async (scope) => [...rows.values()].filter((r) => r.scope === scope).map((r) => ({ ...r })).sort(byOrder),
     put: async (item) => void rows.set(k(item.scope, item.id), { ...item }),
@@ -44,14 +45,14 @@ export function localStore(ls: Storage): QueueStore {
         const key = ls.key(i);
         if (!key?.startsWith(p)) continue;
         try {
-          out.push(JSON.parse(ls.getItem(key) || ""));
+          out.push(decode(ls.getItem(key) || ""));
         } catch {
           ls.removeItem(key); // unreadable: another script wrote it
         }
       }
       return out.sort(byOrder);
     },
-    put: async (item) => ls.setItem(prefix(item.scope) + item.id, JSON.stringify(item)),
+    put: async (item) => ls.setItem(prefix(item.scope) + item.id, encode(item)),
     remove: async (scope, id) => ls.removeItem(prefix(scope) + id),
   };
 }

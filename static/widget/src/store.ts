@@ -1,3 +1,4 @@
+import { encode, isArray } from "./json";
 import type { Completion, GuideState, Progress, ProgressMap } from "./types";
 
 export interface StoreChanges {
@@ -61,11 +62,11 @@ export function createStore(initial: ProgressMap = {}): Store {
       const before = confirmed;
       confirmed = { ...confirmed };
       for (const [guide, next] of Object.entries(progress ?? {})) {
-        if (!next || !Array.isArray(next.completed)) continue;
+        if (!next || !isArray(next.completed)) continue;
         const prev = before[guide];
         confirmed[guide] = next;
         // A re-bootstrap resends every guide; only real changes are news.
-        if (JSON.stringify(prev) !== JSON.stringify(next)) changes.changed.push(guide);
+        if (encode(prev) !== encode(next)) changes.changed.push(guide);
         for (const step of next.completed) {
           if (prev?.completed.includes(step)) continue;
           seen.add(key(guide, step));

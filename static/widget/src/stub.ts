@@ -11,9 +11,15 @@ const METHODS = ["init", "identify", "group", "track", "on", "off", "start", "op
 type StubQueue = unknown[][] & { [method: string]: unknown; _stub?: boolean };
 
 export function stub(w: Window & { Guide?: unknown }, d: Document, server: string): void {
-  const g = (w.Guide = w.Guide || []) as StubQueue;
+  let g = w.Guide as StubQueue | undefined;
+  // <div id="Guide"> shows through as window.Guide (named access): our own global shadows it.
+  if (g && (g.nodeType || g.namedItem)) g = undefined;
+  g = w.Guide = g || ([] as unknown as StubQueue);
   // The real widget is not an array; a stub already set up has `_stub`. Either way, once is enough.
-  if (!Array.isArray(g) || g._stub) return;
+  if (!Array.isArray(g) || g._stub) {
+    if (!g.__guide) console.error("[Guide] window.Guide is taken by another script; the widget is not loaded.");
+    return;
+  }
   g._stub = true;
   METHODS.forEach((m) => {
     g[m] = (...args: unknown[]) => {

@@ -3,6 +3,7 @@ import { authorToken, forgetToken } from "./authoring";
 import { safeHref, type PlanView } from "./checklist";
 import { createClient, defaultDeps, type Client, type ClientDeps } from "./client";
 import { h } from "./h";
+import { encode } from "./json";
 import { HELP_GLOBAL, type HelpAt, type HelpFactory, type HelpHost, type HelpPanel } from "./help/contract";
 import { loadBundle } from "./lazy";
 import { createEmitter, type Emitter } from "./emitter";
@@ -128,7 +129,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   const endedTours = new Set<string>();
 
   const strings = (): Strings => mergeStrings(data?.strings);
-  const identity = (): string => JSON.stringify([user, account]);
+  const identity = (): string => encode([user, account]);
   // Success plans show in the same panel as checklists.
   const checklists = (): Guide[] =>
     (data?.guides ?? []).filter((g) => (g.kind === "checklist" || g.kind === "plan") && Array.isArray(g.steps) && g.steps.length > 0);
@@ -280,7 +281,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   /** Whose envelopes new sends are; loads what this user's earlier pages left unacknowledged. */
   function useScope(): void {
     if (!client || !app || !user) return;
-    const next = JSON.stringify([app.server, app.appKey, user.id]);
+    const next = encode([app.server, app.appKey, user.id]);
     if (next === scope) return;
     if (scope) {
       // Another user signed in here: the previous user's nudges go with them.

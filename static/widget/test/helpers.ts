@@ -70,7 +70,7 @@ export function fakeIo(): { io: IoFactory; sockets: FakeSocket[] } {
 }
 
 export function jsonResponse(body: unknown, status = 200): Response {
-  return { ok: status >= 200 && status < 300, status, json: async () => body } as Response;
+  return { ok: status >= 200 && status < 300, status, json: async () => body, text: async () => JSON.stringify(body) } as Response;
 }
 
 export function bootstrapPayload(overrides: Partial<BootstrapResponse> = {}): BootstrapResponse {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createClient, RETRY_BASE_MS, SOCKET_GRACE_MS, type Client, type ClientHandlers } from "../src/client";
+import { ACK_TIMEOUT_MS, createClient, RETRY_BASE_MS, RETRY_MAX_MS, SOCKET_GRACE_MS, type Client, type ClientHandlers } from "../src/client";
 import { createOutbox, rank, type Item } from "../src/queue";
 import { localStore, memoryStore, withFallback, type QueueStore, type Stored } from "../src/storage";
 import { fakeIo, FakeSocket, harness, jsonResponse, settle } from "./helpers";
@@ -70,6 +70,42 @@ describe("durable outbox", () => {
     expect(ids(t.socket())).toEqual(["bad", "e1"]);
     await vi.advanceTimersByTimeAsync(1);
     expect(ids(t.socket())).toEqual(["bad", "e1", "e1"]); // same id: the server answers a duplicate with the original result
+  });
+
+  it("sends an envelope the socket keeps leaving unanswered over HTTP, and drops it when HTTP refuses it", async () => {
+    const refused = { error: { code: "invalid_payload", message: "envelopes must be a list." } };
+    const fetch = vi.fn(async (_url: string, _init?: RequestInit) => jsonResponse(refused, 400));
+    const t = setup(memoryStore(), fetch as never);
+    await t.client.use(A);
+    t.client.connect(INFO(), false, A);
+    t.socket().accept();
+    const result = t.client.send("step:complete", { id: "s1", guide: "g", step: "x" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ids(t.socket())).toEqual(["s1"]);
+    // No acknowledgement, twice (ACK_TIMEOUT_MS, then the backoff): the socket is not trusted with it any more.
+    for (let i = 0; i < 3 && !fetch.mock.calls.length; i++) await vi.advanceTimersByTimeAsync(ACK_TIMEOUT_MS + RETRY_MAX_MS);
+    expect(ids(t.socket())).toEqual(["s1", "s1"]);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(String(fetch.mock.calls[0][0])).toBe("https://guide.test/api/v1/widget/events");
+    await expect(result).resolves.toEqual({ ok: false, error: refused.error });
+    expect(t.on.settled).toHaveBeenCalledWith(expect.objectContaining({ id: "s1" }), { ok: false, error: refused.error });
+    expect(await t.store.load(A)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(10 * RETRY_MAX_MS);
+    expect(ids(t.socket())).toEqual(["s1", "s1"]); // not retried forever
+  });
+
+  it("uses HTTP quietly when the page's CSP blocks WebSockets", async () => {
+    const fetch = vi.fn(async (_url: string, init?: RequestInit) => {
+      const { envelopes } = JSON.parse(String(init?.body));
+      return jsonResponse({ results: envelopes.map((e: { data: { id: string } }) => ok(e.data.id)) });
+    });
+    const t = setup(memoryStore(), fetch as never);
+    await t.client.use(A);
+    t.client.connect(INFO(), false, A);
+    const message = "WebSockets are blocked on this page.";
+    t.socket().fire("connect_error", Object.assign(new Error(message), { data: { code: "websocket_blocked", message } }));
+    await expect(t.client.send("event:track", env("e1"))).resolves.toMatchObject({ ok: true, id: "e1" });
+    expect(t.on.error).not.toHaveBeenCalled();
   });
 
   it("waits out a rate_limited nack's retry_after: no resend storm", async () => {

@@ -136,3 +136,56 @@ describe("Socket.IO client (WebSocket only)", () => {
     expect(FakeWs.all.length).toBe(2);
   });
 });
+
+describe("a page whose CSP forbids WebSockets", () => {
+  it("gives up after the first refusal and says so once, instead of retrying forever", () => {
+    let attempts = 0;
+    const Refused = function () {
+      attempts++;
+      throw new DOMException("Refused to connect: Content-Security-Policy connect-src", "SecurityError");
+    } as unknown as typeof WebSocket;
+    const errors: Array<{ data?: { code?: string } }> = [];
+    const s = createSocket("https://guide.test/widget", { auth: { token: "t" } }, Refused);
+    s.on("connect_error", (err: { data?: { code?: string } }) => errors.push(err));
+    s.connect();
+    vi.advanceTimersByTime(60_000);
+    expect(attempts).toBe(1);
+    expect(errors.map((e) => e.data?.code)).toEqual(["websocket_blocked"]);
+    expect(s.active).toBe(false);
+  });
+
+  it("still retries a plain transport failure", () => {
+    let attempts = 0;
+    const Failing = function () {
+      attempts++;
+      throw new TypeError("network down");
+    } as unknown as typeof WebSocket;
+    const s = createSocket("https://guide.test/widget", { auth: { token: "t" } }, Failing);
+    s.connect();
+    vi.advanceTimersByTime(60_000);
+    expect(attempts).toBeGreaterThan(3);
+    s.disconnect();
+  });
+});
+
+describe("a page with Prototype.js-style built-ins", () => {
+  it("still sends the event as an array, with its ack id", () => {
+    const stringify = JSON.stringify;
+    Object.defineProperty(Array.prototype, "toJSON", {
+      configurable: true,
+      value(this: unknown[]) {
+        return `[${this.map((x) => stringify(x)).join(", ")}]`;
+      },
+    });
+    try {
+      const { s, ws } = connected();
+      s.emit("step:complete", { id: "e1", guide: "g", step: "a", tags: ["x"] }, () => {});
+      const frame = ws.sent[ws.sent.length - 1];
+      const m = /^42\/widget,(\d+)(.*)$/.exec(frame)!;
+      expect(m[1]).toBe("0");
+      expect(JSON.parse(m[2], (_k, v) => v)).toEqual(["step:complete", { id: "e1", guide: "g", step: "a", tags: ["x"] }]);
+    } finally {
+      delete (Array.prototype as { toJSON?: unknown }).toJSON;
+    }
+  });
+});

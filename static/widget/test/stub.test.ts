@@ -98,6 +98,38 @@ describe("bundle install", () => {
     expect(spy).toHaveBeenCalledWith(expect.stringContaining("[Guide]"));
   });
 
+  it("shadows an element named Guide (window.Guide by named access) instead of giving up", () => {
+    const el = document.createElement("div");
+    el.id = "Guide";
+    document.body.append(el);
+    // What a browser's named access shows (jsdom does not implement it).
+    w.Guide = el;
+    stub(w, document, "https://guide.example.com");
+    expect(() => w.Guide.init({ appKey: "demo" })).not.toThrow();
+    expect([...w.Guide]).toEqual([["init", [{ appKey: "demo" }]]]);
+    const api = install(w);
+    expect(api).toBeDefined();
+    expect(w.Guide).toBe(api);
+    expect(document.getElementById("Guide")).toBe(el); // the host's element is untouched
+  });
+
+  it("installs over an element named Guide when the bundle is loaded without the stub", () => {
+    const el = document.createElement("div");
+    el.id = "Guide";
+    w.Guide = el;
+    expect(install(w)?.__guide).toBeTruthy();
+  });
+
+  it("says why once when window.Guide belongs to another script", () => {
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    w.Guide = { somethingElse: true };
+    stub(w, document, "https://guide.example.com");
+    expect(w.Guide).toEqual({ somethingElse: true });
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(spy).toHaveBeenCalledWith(expect.stringContaining("[Guide] window.Guide is taken"));
+    expect(document.querySelectorAll("script")).toHaveLength(0);
+  });
+
   it("derives the default server from the script URL, sub-paths included", () => {
     expect(serverFromScript("https://g.example.com/widget/guide.js", "https://host.test")).toBe("https://g.example.com");
     expect(serverFromScript("https://ex.com/guide/widget/guide.js?v=1", "https://host.test")).toBe("https://ex.com/guide");
