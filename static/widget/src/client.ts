@@ -128,6 +128,8 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
   let scope = "";
   let tokenScope = "";
   let useHttp = false;
+  /** The page's CSP refused the WebSocket: never try again (each try logs a violation). */
+  let wsBlocked = false;
   let httpBusy = false;
   let destroyed = false;
   let tries = 0;
@@ -345,6 +347,7 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
       const code = err?.data?.code;
       if (code === "socket_token_expired") return handlers.tokenExpired();
       useHttp = true;
+      wsBlocked ||= code === "websocket_blocked";
       drain();
       // Plain network failures repeat on every reconnect attempt; only refusals are worth reporting.
       // A page whose CSP forbids WebSockets is not an error: HTTP carries everything quietly.
@@ -389,10 +392,10 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
         socket?.disconnect();
         socketKey = key;
         socket = open(info);
-      } else if (restart) {
+      } else if (restart && !wsBlocked) {
         socket.disconnect();
         socket.connect();
-      } else if (!socket.connected && !socket.active) {
+      } else if (!socket.connected && !socket.active && !wsBlocked) {
         socket.connect();
       }
       if (!socket.connected) armFallback();

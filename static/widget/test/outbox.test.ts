@@ -104,8 +104,15 @@ describe("durable outbox", () => {
     t.client.connect(INFO(), false, A);
     const message = "WebSockets are blocked on this page.";
     t.socket().fire("connect_error", Object.assign(new Error(message), { data: { code: "websocket_blocked", message } }));
+    t.socket().active = false; // what socket.ts does on a refusal
     await expect(t.client.send("event:track", env("e1"))).resolves.toMatchObject({ ok: true, id: "e1" });
     expect(t.on.error).not.toHaveBeenCalled();
+    // A fresh token (a re-bootstrap) does not try the WebSocket again: that would log another violation.
+    t.client.connect(INFO("tok-b"), false, A);
+    t.client.connect(INFO("tok-c"), true, A);
+    expect(t.socket().connects).toBe(0);
+    await expect(t.client.send("event:track", env("e2"))).resolves.toMatchObject({ ok: true, id: "e2" });
+    expect(String((fetch.mock.calls[fetch.mock.calls.length - 1][1]!.headers as Record<string, string>).Authorization)).toBe("Bearer tok-c");
   });
 
   it("waits out a rate_limited nack's retry_after: no resend storm", async () => {
