@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -10,7 +11,7 @@ from flask import request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
 from guide import metrics
-from guide.errors import GuideError
+from guide.errors import GuideError, error_body
 from guide.extensions import db, socketio
 from guide.models import EndUser, Workspace
 from guide.models.user import account_room, workspace_room
@@ -108,3 +109,44 @@ def on_picker_selected(data: Any = None) -> dict[str, Any]:
     data = data if isinstance(data, dict) else {}
     return relay_pick(data.get("token"), data.get("selector"), data.get("url"),
                       workspace_id=session.get("workspace_id"))
+
+
+@socketio.on("*", namespace=NAMESPACE)
+def on_unroutable(event: Any, *args: Any) -> dict[str, Any]:
+    """Nack whatever no handler above takes, so the widget drops and reports it.
+
+    Without an ack the widget retries the envelope forever. python-socketio takes
+    ``data[0]`` as the event and ``data[1:]`` as its arguments without checking that
+    the packet's data is an array: when a host page's Prototype-style
+    ``Array.prototype.toJSON`` made the widget send ``42/widget,0"[\\"step:complete\\",..]"``,
+    the event was ``"["`` and every other character an argument (issue 11). A packet
+    whose data cannot be indexed (an object, a number, ``[]``) fails inside
+    python-socketio before any handler runs, so it cannot be acked from here.
+    """
+    name, as_string = _event_name(event, args)
+    if as_string:
+        message = (f"Event {name!r} arrived as one JSON string instead of the array "
+                   "[event, payload]: something on the page changed how arrays are "
+                   "serialized (e.g. Array.prototype.toJSON). Nothing was recorded.")
+    else:
+        message = f"Unknown event {name!r} on {NAMESPACE}. Nothing was recorded."
+    return {"ok": False, **error_body("invalid_payload", message)}
+
+
+def _event_name(event: Any, args: tuple[Any, ...]) -> tuple[str, bool]:
+    """The event the client meant, and whether the packet's data was a string.
+
+    A string arrives as its first character (the event) and one argument per other
+    character; joined again, it is the JSON the client serialized.
+    """
+    chars = isinstance(event, str) and len(event) == 1 and bool(args) and all(
+        isinstance(a, str) and len(a) == 1 for a in args)
+    if not chars:
+        return str(event)[:100], False
+    text = event + "".join(args)
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    name = data[0] if isinstance(data, list) and data else text
+    return str(name)[:100], True
