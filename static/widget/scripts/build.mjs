@@ -1,12 +1,25 @@
-// Builds dist/guide.js (the widget), dist/tour.js (the tour runtime, loaded by
-// guide.js only when a tour is about to show) and dist/stub.min.js (the loader
-// stub), and regenerates snippet.html from the minified stub so the documented
-// snippet can never drift from the code.
+// Builds dist/guide.js (the widget), the lazily loaded bundles it fetches when
+// needed (dist/tour.js: the tour runtime, dist/help.js: the help panel,
+// dist/author.js: preview and picker for authors) and dist/stub.min.js (the
+// loader stub), and regenerates snippet.html from the minified stub so the
+// documented snippet can never drift from the code.
+//
+// For the server (guide/widget_assets.py, docs/DEPLOY.md):
+// - each lazy bundle is also written under a content-hashed name
+//   (tour.3fa2c1d9.js, cached forever), and guide.js is built after them with
+//   that name map compiled in (esbuild `define`, read by src/lazy.ts); the plain
+//   names stay, for a guide.js cached from an earlier release;
+// - dist/manifest.json maps every servable logical name to the file to serve
+//   (the server serves nothing else);
+// - every served file gets precompressed siblings, .gz (gzip level 9) and .br
+//   (Brotli quality 11), so no request compresses anything.
 import { build, transform } from "esbuild";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
+import { brotli, gzip } from "./wire.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
@@ -54,10 +67,12 @@ const minifyCss = {
   },
 };
 
-const bundle = (entry, outfile, lazy = false) =>
-  build({
+/** Builds one bundle in memory: its code (ending with a sourceMappingURL to `${outfile}.map`) and map. */
+async function bundle(entry, outfile, { lazy = false, define } = {}) {
+  const result = await build({
     entryPoints: [join(root, entry)],
     outfile: join(dist, outfile),
+    write: false,
     bundle: true,
     format: "iife",
     platform: "browser",
@@ -68,7 +83,11 @@ const bundle = (entry, outfile, lazy = false) =>
     logLevel: "warning",
     plugins: lazy ? [shared, minifyCss] : [minifyCss],
     supported,
+    define,
   });
+  const output = (suffix) => result.outputFiles.find((f) => f.path.endsWith(suffix)).text;
+  return { code: output(".js"), map: output(".js.map") };
+}
 
 /** Fails on a call inside an optional chain whose spread argument is not the last (see `supported`). */
 async function noBuggyOptionalCall(file) {
@@ -84,15 +103,49 @@ async function noBuggyOptionalCall(file) {
   visit(source);
 }
 
-for (const [entry, file, lazy] of [
-  ["src/index.ts", "guide.js"],
-  ["src/tour/index.ts", "tour.js", true],
-  ["src/help/index.ts", "help.js", true],
-  ["src/author/index.ts", "author.js", true],
-]) {
-  await bundle(entry, file, lazy);
-  await noBuggyOptionalCall(file);
+/** Logical name -> the file served for it, written to dist/manifest.json at the end. */
+const manifest = {};
+/** Every file the server may send: each gets .gz and .br siblings. */
+const served = [];
+
+async function emit(name, text) {
+  await writeFile(join(dist, name), text);
+  served.push(name);
 }
+
+// Hashed names from earlier builds: nothing refers to them any more. The manifest
+// goes too, until this build is complete.
+const HASHED = /\.[0-9a-f]{8}\.js(\.map)?(\.gz|\.br)?$/;
+for (const name of await readdir(dist)) if (HASHED.test(name) || name === "manifest.json") await rm(join(dist, name));
+
+// The lazy bundles first: guide.js is built with their hashed names.
+const bundles = {};
+for (const [entry, file] of [
+  ["src/tour/index.ts", "tour.js"],
+  ["src/help/index.ts", "help.js"],
+  ["src/author/index.ts", "author.js"],
+]) {
+  const { code, map } = await bundle(entry, file, { lazy: true });
+  // The hash of the bundle's bytes and its map; the hashed copy differs only in naming its own map.
+  const hash = createHash("sha256").update(code).update(map).digest("hex").slice(0, 8);
+  const hashed = file.replace(/\.js$/, `.${hash}.js`);
+  const pointer = `//# sourceMappingURL=${file}.map`;
+  if (!code.includes(pointer)) throw new Error(`${file}: no ${pointer} at its end`);
+  await emit(file, code);
+  await emit(`${file}.map`, map);
+  await emit(hashed, code.slice(0, code.lastIndexOf(pointer)) + `//# sourceMappingURL=${hashed}.map\n`);
+  await emit(`${hashed}.map`, map);
+  await noBuggyOptionalCall(file);
+  bundles[file] = hashed;
+  manifest[file] = hashed;
+  manifest[`${file}.map`] = `${hashed}.map`;
+}
+const main = await bundle("src/index.ts", "guide.js", { define: { __GUIDE_BUNDLES__: JSON.stringify(bundles) } });
+await emit("guide.js", main.code);
+await emit("guide.js.map", main.map);
+manifest["guide.js"] = "guide.js";
+manifest["guide.js.map"] = "guide.js.map";
+await noBuggyOptionalCall("guide.js");
 
 /** The stub as one statement; `server` is the argument a product team edits. */
 async function stub(server) {
@@ -114,7 +167,8 @@ async function stub(server) {
 }
 
 // The default stub loads from the page's own origin (empty server prefix).
-await writeFile(join(dist, "stub.min.js"), (await stub("")) + "\n");
+await emit("stub.min.js", (await stub("")) + "\n");
+manifest["stub.min.js"] = "stub.min.js";
 
 const snippet = `<!-- Guide: paste before </body> (or in <head>). Replace the server URL,
      the app key and the user; sign the identity token on your backend. -->
@@ -127,3 +181,12 @@ Guide.identify("user-123", {name: "Ada", plan: "trial"}, {token: "<identity JWT 
 const snippetPath = join(root, "snippet.html");
 const previous = await readFile(snippetPath, "utf8").catch(() => "");
 if (previous !== snippet) await writeFile(snippetPath, snippet);
+
+// Precompressed siblings of every served file, then the manifest (last: its
+// presence says the build is complete).
+for (const name of served) {
+  const raw = await readFile(join(dist, name));
+  await writeFile(join(dist, `${name}.gz`), gzip(raw));
+  await writeFile(join(dist, `${name}.br`), brotli(raw));
+}
+await writeFile(join(dist, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");

@@ -1,18 +1,20 @@
-// Our widget's gzip size next to the published bundles of driver.js,
-// shepherd.js and intro.js, written to docs/BENCHMARKS.md (between the
-// bench:widget markers, leaving the rest of the file alone) and printed.
+// Our widget's wire size (gzip and Brotli) next to the published bundles of
+// driver.js, shepherd.js and intro.js, written to docs/BENCHMARKS.md (between
+// the bench:widget markers, leaving the rest of the file alone) and printed.
 //
 //   npm run build && node scripts/compare-size.mjs [--no-write]
 //
 // The other libraries are installed with `npm install --no-save` into a
 // temporary directory (never into static/widget); each is measured as its
-// browser dist JS plus its CSS, gzipped separately at level 9 and summed.
+// browser dist JS plus its CSS, compressed separately (gzip level 9, Brotli
+// quality 11: scripts/wire.mjs) and summed. Ours are the .gz / .br files the
+// server sends.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
+import { wireSizes } from "./wire.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const docs = join(root, "..", "..", "docs", "BENCHMARKS.md");
@@ -25,14 +27,18 @@ const OTHERS = [
   { name: "intro.js", license: "AGPL-3.0", js: "minified/intro.min.js", css: "minified/introjs.min.css" },
 ];
 
-const gz = async (path) => gzipSync(await readFile(path), { level: 9 }).length;
 const n = (bytes) => bytes.toLocaleString("en-US");
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const add = (a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, br: a.br + b.br });
+/** "gzip / br" cells of a size. */
+const wire = (size) => `${n(size.gzip)} / ${n(size.br)}`;
 
+const dist = join(root, "dist");
+const manifest = JSON.parse(await readFile(join(dist, "manifest.json"), "utf8"));
 const ours = {
-  main: await gz(join(root, "dist", "guide.js")),
-  tour: await gz(join(root, "dist", "tour.js")),
-  help: await gz(join(root, "dist", "help.js")),
+  main: await wireSizes(join(dist, manifest["guide.js"])),
+  tour: await wireSizes(join(dist, manifest["tour.js"])),
+  help: await wireSizes(join(dist, manifest["help.js"])),
 };
 const version = JSON.parse(await readFile(join(root, "package.json"), "utf8")).version;
 
@@ -45,32 +51,34 @@ try {
   for (const o of OTHERS) {
     const dir = join(temp, "node_modules", o.name);
     const v = JSON.parse(await readFile(join(dir, "package.json"), "utf8")).version;
-    const js = await gz(join(dir, o.js));
-    const css = await gz(join(dir, o.css));
-    rows.push({ ...o, version: v, js, css, total: js + css });
+    const js = await wireSizes(join(dir, o.js));
+    const css = await wireSizes(join(dir, o.css));
+    rows.push({ ...o, version: v, js, css, total: add(js, css) });
   }
 } finally {
   await rm(temp, { recursive: true, force: true });
 }
 
-const total = ours.main + ours.tour + ours.help;
+const total = add(add(ours.main, ours.tour), ours.help);
 const date = new Date().toISOString().slice(0, 10);
 const lines = [
   START,
   "## Widget size (`node static/widget/scripts/compare-size.mjs`)",
   "",
-  `Measured ${date} with \`npm run build && node scripts/compare-size.mjs\` in static/widget: gzip level 9 of the built files. ` +
-    "The other libraries are their published npm packages (installed with `npm install --no-save` into a temporary directory), " +
-    "measured as their browser dist JS plus their CSS. Our CSS is inside the JS (constructable stylesheets).",
+  `Measured ${date} with \`npm run build && node scripts/compare-size.mjs\` in static/widget: the bytes on the wire, ` +
+    "gzip (level 9) / Brotli (quality 11), as the server sends the precompressed files `npm run build` writes " +
+    "(raw bytes in parentheses for ours). The other libraries are their published npm packages (installed with " +
+    "`npm install --no-save` into a temporary directory), measured as their browser dist JS plus their CSS, " +
+    "compressed the same way. Our CSS is inside the JS (constructable stylesheets). The budget is on gzip.",
   "",
-  "| bundle | version | JS gzip | CSS gzip | total gzip | vs our total |",
+  "| bundle | version | JS gzip / br | CSS gzip / br | total gzip / br | vs our total (gzip) |",
   "|---|---|---:|---:|---:|---:|",
-  `| **Guide** guide.js: first load (checklist, launcher, realtime client, durable outbox, HTTP fallback, tour start rules) | ${version} | ${n(ours.main)} | in JS | ${n(ours.main)} (${kb(ours.main)}) | |`,
-  `| **Guide** tour.js: loaded when a tour is about to show (tour runtime + Floating UI) | ${version} | ${n(ours.tour)} | in JS | ${n(ours.tour)} (${kb(ours.tour)}) | |`,
-  `| **Guide** help.js: loaded when help first opens (articles, search, Contact support) | ${version} | ${n(ours.help)} | in JS | ${n(ours.help)} (${kb(ours.help)}) | |`,
-  `| **Guide, whole widget** (budget 30 KB) | ${version} | ${n(total)} | in JS | **${n(total)} (${kb(total)})** | 1.00x |`,
+  `| **Guide** guide.js: first load (checklist, launcher, realtime client, durable outbox, HTTP fallback, tour start rules) | ${version} | ${wire(ours.main)} (${n(ours.main.raw)} raw) | in JS | ${wire(ours.main)} | |`,
+  `| **Guide** tour.js: loaded when a tour is about to show (tour runtime + Floating UI) | ${version} | ${wire(ours.tour)} (${n(ours.tour.raw)} raw) | in JS | ${wire(ours.tour)} | |`,
+  `| **Guide** help.js: loaded when help first opens (articles, search, Contact support) | ${version} | ${wire(ours.help)} (${n(ours.help.raw)} raw) | in JS | ${wire(ours.help)} | |`,
+  `| **Guide, whole widget** (budget 30 KB gzip) | ${version} | ${wire(total)} (${n(total.raw)} raw) | in JS | **${wire(total)} (${kb(total.gzip)} / ${kb(total.br)})** | 1.00x |`,
   ...rows.map(
-    (r) => `| ${r.name} (${r.license}), tours only, no server | ${r.version} | ${n(r.js)} | ${n(r.css)} | ${n(r.total)} (${kb(r.total)}) | ${(r.total / total).toFixed(2)}x |`,
+    (r) => `| ${r.name} (${r.license}), tours only, no server | ${r.version} | ${wire(r.js)} | ${wire(r.css)} | ${wire(r.total)} (${kb(r.total.gzip)} / ${kb(r.total.br)}) | ${(r.total.gzip / total.gzip).toFixed(2)}x |`,
   ),
   "",
   "driver.js, shepherd.js and intro.js are client-side tour libraries: no checklist, no progress sync, no server. " +

@@ -1,10 +1,11 @@
-// Prints raw and gzip sizes of the built files and fails over budget
-// (DESIGN.md section 8: the whole widget <= 30 KB gzip, stub < 1 KB gzip).
+// Prints the raw, gzip and Brotli bytes of the built files (what crosses the wire:
+// the server sends the precompressed .gz / .br siblings that build.mjs writes) and
+// fails over budget (DESIGN.md section 8: the whole widget <= 30 KB gzip, stub < 1 KB gzip).
 // The whole widget is guide.js plus its lazily loaded tour runtime (tour.js) and help panel (help.js).
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
+import { wireSizes } from "./wire.mjs";
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 const WHOLE = 30 * 1024;
@@ -17,25 +18,29 @@ const budgets = [
   ["stub.min.js", 1024, "<"],
 ];
 
+const manifest = JSON.parse(await readFile(join(dist, "manifest.json"), "utf8").catch(() => "{}"));
+const col = (n, width) => String(n).padStart(width);
 let failed = false;
-const gzipped = {};
+const sizes = {};
+console.log(`${"file".padEnd(32)} ${col("raw", 7)}   ${col("gzip", 6)}   ${col("br", 6)}`);
 for (const [file, limit, op] of budgets) {
-  let raw;
+  const served = manifest[file] ?? file;
+  let size;
   try {
-    raw = await readFile(join(dist, file));
+    size = await wireSizes(join(dist, served));
   } catch {
     console.error(`${file}: missing, run \`npm run build\` first`);
     failed = true;
     continue;
   }
-  const gz = gzipSync(raw, { level: 9 }).length;
-  gzipped[file] = gz;
-  const ok = op === "<=" ? gz <= limit : gz < limit;
+  sizes[file] = size;
+  const ok = op === "<=" ? size.gzip <= limit : size.gzip < limit;
   failed ||= !ok;
-  console.log(`${file.padEnd(12)} ${String(raw.length).padStart(7)} B raw  ${String(gz).padStart(6)} B gzip  (budget ${op} ${limit} B) ${ok ? "ok" : "OVER BUDGET"}`);
+  const name = served === file ? file : `${file} (${served})`;
+  console.log(`${name.padEnd(32)} ${col(size.raw, 7)} B ${col(size.gzip, 6)} B ${col(size.br, 6)} B  (gzip budget ${op} ${limit} B) ${ok ? "ok" : "OVER BUDGET"}`);
 }
-const whole = (gzipped["guide.js"] ?? 0) + (gzipped["tour.js"] ?? 0) + (gzipped["help.js"] ?? 0);
-const ok = whole <= WHOLE;
+const sum = (key) => ["guide.js", "tour.js", "help.js"].reduce((total, f) => total + (sizes[f]?.[key] ?? 0), 0);
+const ok = sum("gzip") <= WHOLE;
 failed ||= !ok;
-console.log(`${"whole widget".padEnd(12)} ${"".padStart(13)}  ${String(whole).padStart(6)} B gzip  (guide.js + tour.js + help.js, budget <= ${WHOLE} B) ${ok ? "ok" : "OVER BUDGET"}`);
+console.log(`${"whole widget".padEnd(32)} ${col(sum("raw"), 7)} B ${col(sum("gzip"), 6)} B ${col(sum("br"), 6)} B  (guide.js + tour.js + help.js, gzip budget <= ${WHOLE} B) ${ok ? "ok" : "OVER BUDGET"}`);
 process.exit(failed ? 1 : 0);
