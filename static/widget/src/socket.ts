@@ -43,6 +43,24 @@ export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSoc
   let pingMs = 45000;
   let pingTimer: ReturnType<typeof setTimeout> | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let unwatch = (): void => {};
+  const BLOCKED = "WebSockets are blocked on this page (Content-Security-Policy connect-src); using HTTP.";
+  const blocked = (): void => refuse(BLOCKED, { code: "websocket_blocked", message: BLOCKED });
+
+  /**
+   * Chromium does not throw when the page's CSP refuses a WebSocket: it fires
+   * `securitypolicyviolation` and an error, and never `close`. Retrying would log
+   * a new violation every few seconds, forever.
+   */
+  function watchCsp(): void {
+    const doc = typeof document === "object" ? document : null;
+    if (!doc) return;
+    const onViolation = (e: SecurityPolicyViolationEvent): void => {
+      if (e.disposition !== "report" && e.blockedURI && endpoint.startsWith(e.blockedURI)) blocked();
+    };
+    doc.addEventListener("securitypolicyviolation", onViolation);
+    unwatch = () => doc.removeEventListener("securitypolicyviolation", onViolation);
+  }
 
   const fire = (event: string, ...args: unknown[]): void => (handlers.get(event) ?? []).forEach((fn) => fn(...args));
   const raw = (packet: string): void => {
@@ -51,6 +69,7 @@ export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSoc
 
   function drop(): void {
     clearTimeout(pingTimer);
+    unwatch();
     if (!ws) return;
     ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
     try {
@@ -144,14 +163,14 @@ export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSoc
     drop();
     try {
       if (!WS) throw new Error("no WebSocket");
+      watchCsp();
       ws = new WS(endpoint);
     } catch (err) {
       // The page's Content-Security-Policy refuses ws:/wss: (connect-src), or there is no
-      // WebSocket at all: retrying would only log a new violation every few seconds.
-      // Reported on the next tick: the caller has not subscribed yet during connect().
-      const blocked = (err as Error)?.name === "SecurityError" || !WS;
-      const message = "WebSockets are blocked on this page (Content-Security-Policy connect-src); using HTTP.";
-      retryTimer = setTimeout(() => (blocked ? refuse(message, { code: "websocket_blocked", message }) : lost("transport error")), 0);
+      // WebSocket at all. Reported on the next tick: the caller has not subscribed yet.
+      // (Firefox throws SecurityError.)
+      const refused = (err as Error)?.name === "SecurityError" || !WS;
+      retryTimer = setTimeout(() => (refused ? blocked() : lost("transport error")), 0);
       return;
     }
     ws.onmessage = onMessage;

@@ -189,3 +189,22 @@ describe("a page with Prototype.js-style built-ins", () => {
     }
   });
 });
+
+describe("Chromium's way of refusing a WebSocket under CSP", () => {
+  it("notices the securitypolicyviolation for its own endpoint and stops trying", () => {
+    const events: unknown[][] = [];
+    const s = createSocket("https://guide.test/widget", { auth: { token: "t" } }, FakeWs as unknown as typeof WebSocket);
+    s.on("connect_error", (err: { data?: { code?: string } }) => events.push(["connect_error", err.data?.code]));
+    s.connect();
+    const violation = (uri: string, disposition = "enforce") =>
+      document.dispatchEvent(Object.assign(new Event("securitypolicyviolation"), { blockedURI: uri, disposition }));
+    violation("wss://other.example/socket.io/"); // someone else's
+    violation("wss://guide.test/socket.io/", "report"); // report-only: not blocked
+    expect(events).toEqual([]);
+    violation("wss://guide.test/socket.io/");
+    expect(events).toEqual([["connect_error", "websocket_blocked"]]);
+    vi.advanceTimersByTime(60_000);
+    expect(FakeWs.all).toHaveLength(1); // never tried again
+    expect(s.active).toBe(false);
+  });
+});
