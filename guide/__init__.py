@@ -54,11 +54,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
 
     from guide import api as api_package
-    from guide import authoring, health, metrics, widget_assets
+    from guide import authoring, health, metrics, public, widget_assets
 
     api_package.init_app(app)
     authoring.init_app(app)
     widget_assets.init_app(app)
+    public.init_app(app)
     health.init_app(app)
     metrics.init_app(app)
     if app.config["GUIDE_WORKER"] == "embedded" and not app.testing:

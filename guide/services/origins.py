@@ -27,16 +27,3 @@ def origin_allowed(workspace: Workspace, origin: str | None) -> bool:
     allowed = {o.rstrip("/") for o in workspace.allowed_origins or []}
     allowed.update(current_app.config["GUIDE_EXTRA_ORIGINS"])
     return origin == own_origin() or origin in allowed or "*" in allowed
-
-
-def any_workspace_allows(origin: str) -> bool:
-    """Preflight check, before the body (and so the workspace) is known."""
-    if origin.rstrip("/") == own_origin() or origin in current_app.config["GUIDE_EXTRA_ORIGINS"]:
-        return True
-    from guide.extensions import db
-
-    for allowed in db.session.scalars(db.select(Workspace.allowed_origins)):
-        normalized = {o.rstrip("/") for o in allowed or []}
-        if origin.rstrip("/") in normalized or "*" in normalized:
-            return True
-    return False

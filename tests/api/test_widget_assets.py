@@ -173,3 +173,15 @@ def test_every_built_file_is_served_decoding_to_its_bytes(client, built):
             assert response.status_code == 200, name
             assert response.headers.get("Content-Encoding") == encoding, name
             assert DECODE[encoding](response.data) == raw, (name, encoding)
+
+
+def test_public_responses_do_not_vary_on_the_admins_session_cookie(client, dist):
+    """A proxy or CDN keeps one guide.js for everyone, not one per visitor's cookie."""
+    with client.session_transaction() as session:
+        session["demo_user"] = "ada"  # a visitor who is signed in somewhere on this server
+    response = get(client, "guide.js", "br")
+    assert response.status_code == 200
+    assert response.vary.as_set() == {"accept-encoding"}
+    assert "Cookie" not in response.headers.get("Vary", "")
+    # Pages that do read the session still say so.
+    assert "cookie" in client.get("/admin/login").vary.as_set()
