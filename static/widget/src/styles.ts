@@ -1,8 +1,18 @@
 // One stylesheet for the whole widget. Defaults live on :host so a theme only
 // overrides custom properties; nothing here depends on the host page's CSS.
+// `:host { all: initial !important }`: host-page !important rules (`:focus {
+// outline: 3px solid red !important }`, `* { font-size: 30px !important }`)
+// match our host element, and an !important declaration from inside the
+// shadow beats one from outside (CSS Cascade 4, context order). Our own font
+// and colour follow it in the same block, so they are !important too (a
+// later declaration of the same importance wins). `all` leaves `direction`
+// alone: the host element's `dir` (our locale's, see locale.ts) decides it.
 export const CSS = `
 :host {
-  all: initial;
+  all: initial !important;
+  font: 14px/1.5 var(--guide-font) !important;
+  color: var(--guide-fg) !important;
+  direction: ltr !important;
   --guide-accent: #4f46e5;
   --guide-bg: #ffffff;
   --guide-fg: #1f2937;
@@ -11,34 +21,32 @@ export const CSS = `
   --guide-muted: color-mix(in srgb, var(--guide-fg) 72%, var(--guide-bg));
   --guide-line: color-mix(in srgb, var(--guide-fg) 12%, var(--guide-bg));
   --guide-soft: color-mix(in srgb, var(--guide-accent) 9%, var(--guide-bg));
-  font-family: var(--guide-font);
-  font-size: 14px;
-  line-height: 1.5;
-  color: var(--guide-fg);
 }
+:host([dir="rtl"]) { direction: rtl !important; }
 :host([hidden]) { display: none !important; }
 @supports not (color: color-mix(in srgb, red, blue)) {
   :host { --guide-muted: #5b6270; --guide-line: #e5e7eb; --guide-soft: #f3f3fd; }
 }
 *, *::before, *::after { box-sizing: border-box; }
-/* Repeated below :host because a host page rule like "* { font: x !important }"
-   beats :host for the host element itself; our top-level boxes reset it. */
-.dock, .nudge, .panel { font-family: var(--guide-font); font-size: 14px; line-height: 1.5; letter-spacing: normal; text-transform: none; text-align: left; }
+/* The top-level boxes: where the browser has popovers they are manual
+   popovers in the top layer (toplayer.ts), so the UA's [popover] box styles
+   (inset, margin, border, padding, overflow, colours) are reset here first. */
+.dock, .nudge, .panel { position: fixed; inset: auto; margin: 0; padding: 0; border: 0; overflow: visible; background: none; color: inherit; }
 [hidden] { display: none !important; }
 button, a { font: inherit; color: inherit; }
 button { cursor: pointer; }
 :focus-visible { outline: 2px solid var(--guide-accent); outline-offset: 2px; }
 .sr { position: absolute; width: 1px; height: 1px; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 
-.dock { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; display: flex; align-items: center; gap: 10px; }
+.dock { right: 20px; bottom: 20px; z-index: 2147483000; display: flex; align-items: center; gap: 10px; }
 .hbtn {
   width: 40px; height: 40px; border: 1px solid var(--guide-line); border-radius: 50%;
   background: var(--guide-bg); color: var(--guide-accent); font-size: 18px; font-weight: 700;
   box-shadow: 0 6px 20px rgba(17, 24, 39, .14);
 }
 .nudge {
-  position: fixed; right: 20px; bottom: 76px; z-index: 2147483002; width: 320px; max-width: calc(100vw - 32px);
-  padding: 12px 40px 12px 16px; background: var(--guide-bg); border: 1px solid var(--guide-line);
+  right: 20px; bottom: 76px; z-index: 2147483002; width: 320px; max-width: calc(100vw - 32px);
+  padding: 12px; padding-inline: 16px 40px; background: var(--guide-bg); border: 1px solid var(--guide-line);
   border-radius: var(--guide-radius); box-shadow: 0 18px 48px rgba(17, 24, 39, .18);
 }
 /* The open panel has the corner: a card waits behind it until it closes. */
@@ -46,7 +54,7 @@ button { cursor: pointer; }
 .nudge p { margin: 0; }
 .nudge .nt { font-weight: 650; }
 .nudge .btn { margin-top: 10px; }
-.nudge .close { position: absolute; top: 10px; right: 10px; }
+.nudge .close { position: absolute; top: 10px; inset-inline-end: 10px; }
 .launcher {
   display: inline-flex; align-items: center; gap: 10px; max-width: 280px;
   padding: 10px 16px; border: 0; border-radius: 999px;
@@ -60,10 +68,10 @@ button { cursor: pointer; }
 .launcher-count { padding: 1px 8px; border-radius: 999px; background: rgba(0, 0, 0, .2); font-size: 12px; font-variant-numeric: tabular-nums; }
 
 .panel {
-  position: fixed; right: 20px; bottom: 76px; z-index: 2147483001;
+  right: 20px; bottom: 76px; z-index: 2147483001;
   width: 360px; max-width: calc(100vw - 32px); max-height: calc(100vh - 100px);
   display: flex; flex-direction: column; overflow: hidden;
-  background: var(--guide-bg); color: var(--guide-fg);
+  background: var(--guide-bg);
   border: 1px solid var(--guide-line); border-radius: var(--guide-radius);
   box-shadow: 0 18px 48px rgba(17, 24, 39, .18), 0 2px 6px rgba(17, 24, 39, .08);
   animation: guide-in .18s ease-out;
@@ -74,7 +82,7 @@ button { cursor: pointer; }
 .title:focus { outline: none; }
 .title:focus-visible { outline: 2px solid var(--guide-accent); outline-offset: 2px; border-radius: 4px; }
 .close {
-  flex: none; width: 28px; height: 28px; margin: -4px -6px 0 0; border: 0; border-radius: 8px;
+  flex: none; width: 28px; height: 28px; margin: -4px 0 0; margin-inline-end: -6px; border: 0; border-radius: 8px;
   background: transparent; color: var(--guide-muted); font-size: 20px; line-height: 1;
 }
 .close:hover { background: var(--guide-line); color: var(--guide-fg); }
@@ -88,6 +96,7 @@ button { cursor: pointer; }
   height: 100%; width: 100%; background: var(--guide-accent); border-radius: inherit;
   transform-origin: left; transform: scaleX(var(--guide-pct, 0)); transition: transform .3s ease;
 }
+:host([dir="rtl"]) .bar-fill { transform-origin: right; }
 .body { overflow-y: auto; padding: 0 10px 10px; }
 .steps { list-style: none; margin: 0; padding: 0; }
 .step { border-radius: 10px; }
@@ -95,7 +104,7 @@ button { cursor: pointer; }
 .step[data-open="true"] { background: var(--guide-soft); }
 .step-toggle {
   display: flex; flex-wrap: wrap; align-items: center; gap: 2px 10px; width: 100%; padding: 10px 8px;
-  border: 0; border-radius: 10px; background: transparent; text-align: left;
+  border: 0; border-radius: 10px; background: transparent; text-align: start;
 }
 .step-toggle:hover { background: var(--guide-soft); }
 .check {
@@ -105,13 +114,15 @@ button { cursor: pointer; }
 }
 .step[data-done="true"] .check { border-color: var(--guide-accent); background: var(--guide-accent); color: #fff; }
 .step-title { flex: 1; font-weight: 550; }
+/* Done here, not yet acknowledged by the server (data-pending on .step). */
+.pending { color: var(--guide-muted); font-size: 12px; font-weight: 400; }
 .step[data-done="true"] .step-title { color: var(--guide-muted); text-decoration: line-through; text-decoration-color: var(--guide-line); }
-.meta { order: 1; flex-basis: 100%; padding-left: 30px; color: var(--guide-muted); font-size: 12px; }
+.meta { order: 1; flex-basis: 100%; padding-inline-start: 30px; color: var(--guide-muted); font-size: 12px; }
 .owner, .late { font-weight: 600; }
 .late { color: #b91c1c; }
 .chevron { flex: none; color: var(--guide-muted); transition: transform .15s ease; }
 .step-toggle[aria-expanded="true"] .chevron { transform: rotate(180deg); }
-.step-body { padding: 0 10px 12px 38px; color: var(--guide-fg); }
+.step-body { padding: 0 10px 12px; padding-inline-start: 38px; color: var(--guide-fg); }
 .step-html { color: var(--guide-muted); }
 .step-html > :first-child { margin-top: 0; }
 .step-html p { margin: 0 0 8px; }

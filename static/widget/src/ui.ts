@@ -1,8 +1,10 @@
 import { renderChecklist, type PlanView } from "./checklist";
 import { h } from "./h";
 import { createLauncher } from "./launcher";
+import { setLocale } from "./locale";
 import { adoptStyles, CSS } from "./styles";
 import { applyTheme } from "./theme";
+import { layer } from "./toplayer";
 import { DEFAULT_STRINGS, type Strings } from "./i18n";
 import type { Guide, Nudge, Theme } from "./types";
 
@@ -14,6 +16,8 @@ export interface UiModel {
   /** The workspace has help enabled: a help button, "Need help?" and "Stuck?". */
   help: boolean;
   t: Strings;
+  /** The user's locale (bootstrap `user.locale`): our `lang` and `dir`, whatever the page's. */
+  locale?: string;
   isDone(guide: string, step: string): boolean;
   /** Owner, due dates and overdue steps of a plan; undefined for a checklist. */
   plan(guide: Guide): PlanView | undefined;
@@ -105,7 +109,9 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     root = host.attachShadow({ mode: "open" });
     teardown.push(adoptStyles(root, CSS));
     root.append(dock, panel, note);
+    setLocale(host, model?.locale);
     doc.body.appendChild(host);
+    layer(dock, true);
     return root;
   }
 
@@ -113,6 +119,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     if (!model || !root || !host) return;
     const m = model;
     applyTheme(host, m.theme);
+    setLocale(host, m.locale);
     helpButton.hidden = !m.help;
     helpName.textContent = m.t.help;
     const guide = current();
@@ -173,7 +180,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     if (guide && step) expanded.set(k(guide, step), true);
     on.opened();
     isOpen = true;
-    panel.hidden = false;
+    layer(panel, true);
     render();
     // focus() scrolls the step into view.
     (byFocus(`toggle:${step}`) ?? byFocus("title"))?.focus();
@@ -182,7 +189,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
   function close(returnFocus: boolean): void {
     if (!isOpen) return;
     isOpen = false;
-    panel.hidden = true;
+    layer(panel, false);
     render();
     if (returnFocus) launcher.el.focus();
   }
@@ -219,8 +226,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     nudge(n, canOpen) {
       // Focus inside the card must not be lost with it.
       if (!n && note.contains(root?.activeElement ?? null)) focusHelp();
-      note.hidden = !n;
-      if (!n) return;
+      if (!n) return layer(note, false);
       const t = model?.t ?? DEFAULT_STRINGS;
       note.setAttribute("data-nudge", String(n.id));
       const parts = [
@@ -233,6 +239,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
       note.replaceChildren(...(parts.filter((p) => !!p) as Node[]));
       mount();
       if (host) host.hidden = false;
+      layer(note, true);
     },
     destroy() {
       teardown.forEach((fn) => fn());

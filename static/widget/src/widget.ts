@@ -149,7 +149,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       if (next < Infinity) dueTimer = setTimeout(render, Math.min(next - now + 1000, 2 ** 31 - 1));
       return { org: ws?.name ?? "", due, overdue: p?.overdue ?? [], now, date: formatDate };
     };
-    ui.update(data ? { checklists: lists, primary: primaryChecklist(lists, store.state), theme: ws?.theme, help: !!ws?.help_enabled, t: strings(), isDone: store.isDone, plan } : null);
+    ui.update(data ? { checklists: lists, primary: primaryChecklist(lists, store.state), theme: ws?.theme, help: !!ws?.help_enabled, t: strings(), locale: data.user?.locale, isDone: store.isDone, plan } : null);
   }
 
   /** A date (no time) in the user's locale. */
@@ -183,6 +183,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   const tourHost: TourHost = {
     win,
     strings,
+    locale: () => data?.user?.locale,
     vars: () => themeVars(data?.workspace?.theme),
     // The outbox sends tour states one at a time, a newer `active` replacing one still waiting.
     state: (guide, state, step) => void send("guide:state", { guide, state, ...(step ? { step } : {}) }),

@@ -1,4 +1,5 @@
 import { fmt } from "../i18n";
+import { layer } from "../toplayer";
 import type { Ack } from "../types";
 import type { ArticleSummary, HelpAt, HelpHost, HelpPanel } from "./contract";
 
@@ -14,7 +15,7 @@ const CSS = `
 .help .opt input{width:auto}
 .help .row{margin-top:14px}
 .arts{margin:8px -8px;padding:0;list-style:none}
-.art{display:block;width:100%;padding:8px;border:0;border-radius:8px;background:transparent;text-align:left;font-weight:600}
+.art{display:block;width:100%;padding:8px;border:0;border-radius:8px;background:transparent;text-align:start;font-weight:600}
 .art:hover{background:var(--guide-soft)}
 .art span,.muted{display:block;color:var(--guide-muted);font-size:12px;font-weight:400}
 `;
@@ -174,7 +175,7 @@ export function createHelpPanel(host: HelpHost): HelpPanel {
 
   function close(returnFocus: boolean): void {
     if (el.hidden) return;
-    el.hidden = true;
+    layer(el, false);
     view++;
     host.closed(returnFocus);
   }
@@ -188,7 +189,8 @@ export function createHelpPanel(host: HelpHost): HelpPanel {
       }
       const where = host.where();
       at = next.guide ? { ...next } : { ...next, guide: where.guide, step: where.step };
-      el.hidden = false;
+      // The top layer, raised again: above the page's sticky header and any host dialog opened since.
+      layer(el, true);
       if (next.article) article(next.article, list);
       else list();
     },

@@ -10,6 +10,8 @@ export type EndState = "completed" | "dismissed" | "snoozed";
 export interface TourHost {
   win: Window;
   strings(): Strings;
+  /** The user's locale: the tour's `lang` and `dir`. Optional: an older guide.js may lack it. */
+  locale?(): string | undefined;
   /** Validated theme custom properties (see theme.ts) for the tour's own host element. */
   vars(): Record<string, string>;
   /** Sends `guide:state` (the caller sends only real changes). */

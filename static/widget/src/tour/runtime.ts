@@ -1,38 +1,40 @@
 import { h } from "../h";
+import { setLocale } from "../locale";
 import { pageUrl } from "../page";
 import { adoptStyles } from "../styles";
+import { layer as raise } from "../toplayer";
 import type { Tour, TourStep } from "../types";
 import type { EndState, TourHost, TourRuntime } from "./contract";
+import { modalAround } from "./dialog";
 import { catchUp, initialState, interactive, keyIntent, onPage, reachedUrl, reduce, visibleButtons, type TourAction, type TourState } from "./engine";
 import { anchor } from "./position";
+import { reveal } from "./scroll";
 import { createSpotlight } from "./spotlight";
 import { TOUR_CSS } from "./styles";
 import { waitForTarget } from "./target";
 import { renderStep, type ButtonName } from "./view";
-
-type Popover = HTMLElement & { showPopover?: () => void; hidePopover?: () => void };
 
 /**
  * Runs one tour at a time: shows the current step (waiting for its target,
  * anchoring it, dimming around it), moves on by button, key, click, input,
  * route or event, and tells the host what the server must know.
  *
- * Layering: the overlay and the step are `popover="manual"` elements shown
- * with showPopover(), so they live in the browser's top layer above sticky
- * headers, transformed ancestors and host dialogs opened before them; where
- * popovers are missing they fall back to fixed positioning at max z-index.
+ * Layering: the overlay and the step are manual popovers (../toplayer.ts),
+ * in the browser's top layer above sticky headers, transformed ancestors and
+ * host dialogs opened before them. A host's modal dialog makes everything
+ * outside it inert, so for a target inside one the host element moves into
+ * that dialog while the step shows, and back under body when it closes.
  */
 export function createTourRuntime(host: TourHost): TourRuntime {
   const win = host.win;
   const doc = win.document;
   const prefix = `guide-tour-${Math.random().toString(36).slice(2, 8)}`;
-  const topLayer = typeof (doc.documentElement as Popover).showPopover === "function";
   const reducedMotion = (): boolean => !!win.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
   const spotlight = createSpotlight(doc);
 
   let hostEl: HTMLDivElement | null = null;
-  let overlay: Popover | null = null;
-  let stepEl: Popover | null = null;
+  let overlay: HTMLElement | null = null;
+  let stepEl: HTMLElement | null = null;
   let tour: Tour | null = null;
   let state: TourState = { index: 0, dir: 1, status: "completed" };
   let sent: string | null = null;
@@ -61,26 +63,10 @@ export function createTourRuntime(host: TourHost): TourRuntime {
       "data-testid": "tour-step",
       hidden: true,
     });
-    if (topLayer) {
-      overlay.setAttribute("popover", "manual");
-      stepEl.setAttribute("popover", "manual");
-    }
     root.append(overlay, stepEl);
     doc.body.appendChild(hostEl);
     win.addEventListener("keydown", onKey, true);
     win.addEventListener("resize", reposition);
-  }
-
-  function raise(el: Popover, on: boolean): void {
-    el.hidden = !on;
-    if (!topLayer) return;
-    try {
-      // Hide then show again: a host dialog opened since must not end up above us.
-      if (el.matches(":popover-open")) el.hidePopover!();
-      if (on) el.showPopover!();
-    } catch {
-      // Detached or an engine quirk: the fixed fallback styles still apply.
-    }
   }
 
   function hideUi(): void {
@@ -91,11 +77,15 @@ export function createTourRuntime(host: TourHost): TourRuntime {
       raise(stepEl, false);
       raise(overlay, false);
     }
+    // Out of a host dialog (see display): ours only while a step shows in it.
+    if (hostEl && hostEl.parentNode !== doc.body) doc.body.append(hostEl);
   }
 
   function reposition(): void {
     const s = step();
     if (!shown || !s) return;
+    // The host dialog we were in was removed from the page (no close event): look again.
+    if (!hostEl!.isConnected) return show();
     spotlight.update(target ? target.getBoundingClientRect() : null, !interactive(s));
   }
 
@@ -170,13 +160,22 @@ export function createTourRuntime(host: TourHost): TourRuntime {
     box.style.removeProperty("left");
     box.style.removeProperty("top");
     for (const [k, v] of Object.entries(host.vars())) hostEl!.style.setProperty(k, v);
+    setLocale(hostEl!, host.locale?.());
 
     target = el;
     shown = true;
+    // A direct child of the dialog, so never inside a form of the host's (Enter must not submit it).
+    const dialog = el && modalAround(el);
+    if (dialog) {
+      dialog.append(hostEl!);
+      // Closed: the target went with it; the step looks again (wait, skip or centre).
+      dialog.addEventListener("close", show);
+      stepTeardown.push(() => dialog.removeEventListener("close", show));
+    }
     if (s.spotlight !== false) raise(overlay!, true);
     raise(box, true);
     if (el) {
-      if (!inView(el)) el.scrollIntoView?.({ block: "center", behavior: reducedMotion() ? "auto" : "smooth" });
+      reveal(el, !reducedMotion());
       stepTeardown.push(anchor(win, el, box, box.querySelector<HTMLElement>(".arrow")!, s.placement, reposition));
       const type = s.advance_on?.type;
       if (type === "click" || type === "input") {
@@ -192,11 +191,6 @@ export function createTourRuntime(host: TourHost): TourRuntime {
       host.state(t.key, "active", s.id);
     }
     host.emit("tour:step", { guide: t.key, step: s.id, index: state.index, total: t.steps.length });
-  }
-
-  function inView(el: Element): boolean {
-    const r = el.getBoundingClientRect();
-    return r.top >= 0 && r.left >= 0 && r.bottom <= win.innerHeight && r.right <= win.innerWidth;
   }
 
   function press(name: ButtonName): void {

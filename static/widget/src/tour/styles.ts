@@ -3,20 +3,19 @@
 // `* { font-size: 30px !important }` match our host element, and inherited
 // properties would flow into the shadow tree; an !important declaration from
 // inside the shadow beats one from outside (CSS Cascade 4, context order).
+// Our font and colour follow it in the same block, so !important too; `all`
+// leaves `direction` alone: the host element's `dir` (our locale's) decides.
 export const TOUR_CSS = `
 :host {
-  all: initial !important;
+  all: initial !important; font: 14px/1.5 var(--guide-font) !important; color: var(--guide-fg) !important; direction: ltr !important;
   --guide-accent: #4f46e5; --guide-bg: #fff; --guide-fg: #1f2937; --guide-radius: 12px;
   --guide-font: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
 }
 *, *::before, *::after { box-sizing: border-box; }
+:host([dir="rtl"]) { direction: rtl !important; }
 [hidden] { display: none !important; }
-.overlay, .step {
-  position: fixed; margin: 0; padding: 0; border: 0; overflow: visible; inset: auto;
-  font: 400 14px/1.5 var(--guide-font); color: var(--guide-fg); letter-spacing: normal; word-spacing: normal;
-  text-transform: none; text-align: left; text-indent: 0; white-space: normal; visibility: visible;
-  direction: ltr; cursor: auto;
-}
+/* Manual popovers (../toplayer.ts): the UA's [popover] box styles are reset first. */
+.overlay, .step { position: fixed; margin: 0; padding: 0; border: 0; overflow: visible; inset: auto; color: inherit; }
 .overlay { inset: 0; width: 100%; height: 100%; max-width: none; max-height: none; background: transparent; pointer-events: none; z-index: 2147483646; }
 .overlay svg { display: block; width: 100%; height: 100%; }
 .dim { fill: rgba(17, 24, 39, .55); fill-rule: evenodd; pointer-events: auto; }

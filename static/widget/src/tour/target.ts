@@ -54,3 +54,10 @@ export function waitForTarget(doc: Document, selector: string, ms: number, done:
     win.clearTimeout(timer);
   };
 }
+
+/**
+ * The parent in the flat tree: the slot an element is assigned to, else its
+ * parent, else (at the top of a shadow tree) the shadow host. Scroll
+ * containers and modal dialogs work on the flat tree.
+ */
+export const parentOf = (el: Element): Element | null => el.assignedSlot ?? el.parentElement ?? (el.parentNode as ShadowRoot | null)?.host ?? null;

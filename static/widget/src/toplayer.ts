@@ -1,0 +1,21 @@
+/**
+ * Shows or hides one of our boxes (panel, dock, card, tour step). Where the
+ * browser has popovers, a shown box is a `popover="manual"` in the top layer,
+ * above any z-index, sticky header or transformed ancestor of the host page,
+ * and laid out against the viewport; elsewhere the CSS fallback (position:
+ * fixed, a large z-index) applies. Showing always hides first, so a host
+ * dialog or popover opened since ends up below us again. Hiding a manual
+ * popover moves no focus (checked in Chromium 156): callers put focus where
+ * it belongs.
+ */
+export function layer(el: HTMLElement, on: boolean): void {
+  el.hidden = !on;
+  if (!("showPopover" in el)) return;
+  try {
+    el.setAttribute("popover", "manual");
+    if (el.matches(":popover-open")) el.hidePopover();
+    if (on) el.showPopover();
+  } catch {
+    // Disconnected, or an engine quirk: the fixed fallback styles still apply.
+  }
+}
