@@ -20,6 +20,8 @@ export interface ChecklistView {
   /** Present for plans. */
   plan?: PlanView;
   isDone(step: string): boolean;
+  /** Done here but not yet acknowledged by the server (offline, or a page before a reload). */
+  isPending?(step: string): boolean;
   isExpanded(step: string): boolean;
   error(step: string): string | undefined;
   help: boolean;
@@ -49,6 +51,7 @@ export function safeHref(url: unknown, base: string): string | null {
 
 function renderStep(doc: Document, prefix: string, index: number, step: Step, view: ChecklistView, on: ChecklistHandlers): HTMLLIElement {
   const done = view.isDone(step.id);
+  const pending = done && !!view.isPending?.(step.id);
   const open = view.isExpanded(step.id);
   const bodyId = `${prefix}-b${index}`;
   const href = step.action ? safeHref(step.action.url, doc.baseURI) : null;
@@ -112,7 +115,7 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
   return h(
     doc,
     "li",
-    { class: "step", "data-step": step.id, "data-done": String(done), "data-open": String(open) },
+    { class: "step", "data-step": step.id, "data-done": String(done), "data-pending": pending && "true", "data-open": String(open) },
     h(
       doc,
       "button",
@@ -127,6 +130,7 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
       },
       h(doc, "span", { class: "check", "aria-hidden": "true" }, "\u2713"),
       h(doc, "span", { class: "step-title" }, step.title, done && h(doc, "span", { class: "sr" }, ` ${view.t.done_suffix}`)),
+      pending && h(doc, "span", { class: "pending", "data-testid": "step-pending" }, view.t.not_saved),
       h(doc, "span", { class: "chevron", "aria-hidden": "true" }, "\u25BE"),
       view.plan && planMeta(doc, step, done, view.plan, view.t),
     ),

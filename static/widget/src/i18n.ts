@@ -15,6 +15,7 @@ export const DEFAULT_STRINGS = {
   need_help: "Need help?",
   done_suffix: "(done)",
   save_failed: "Could not save this step. Please try again.",
+  not_saved: "Not saved yet",
   back: "Back",
   next: "Next",
   done: "Done",

@@ -115,7 +115,9 @@ button { cursor: pointer; }
 .step[data-done="true"] .check { border-color: var(--guide-accent); background: var(--guide-accent); color: #fff; }
 .step-title { flex: 1; font-weight: 550; }
 /* Done here, not yet acknowledged by the server (data-pending on .step). */
-.pending { color: var(--guide-muted); font-size: 12px; font-weight: 400; }
+.pending { color: var(--guide-muted); font-size: 12px; font-weight: 400; animation: guide-late 0s 1.5s both; }
+/* Most acknowledgements take milliseconds: only a wait the user could notice shows. */
+@keyframes guide-late { from { visibility: hidden; } }
 .step[data-done="true"] .step-title { color: var(--guide-muted); text-decoration: line-through; text-decoration-color: var(--guide-line); }
 .meta { order: 1; flex-basis: 100%; padding-inline-start: 30px; color: var(--guide-muted); font-size: 12px; }
 .owner, .late { font-weight: 600; }

@@ -19,6 +19,8 @@ export interface UiModel {
   /** The user's locale (bootstrap `user.locale`): our `lang` and `dir`, whatever the page's. */
   locale?: string;
   isDone(guide: string, step: string): boolean;
+  /** Done here, not yet acknowledged by the server: shown as "Not saved yet". */
+  isPending?(guide: string, step: string): boolean;
   /** Owner, due dates and overdue steps of a plan; undefined for a checklist. */
   plan(guide: Guide): PlanView | undefined;
 }
@@ -143,6 +145,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
           t: m.t,
           plan: m.plan(guide),
           isDone: (step) => m.isDone(guide.key, step),
+          isPending: (step) => !!m.isPending?.(guide.key, step),
           isExpanded: (step) => expanded.get(k(guide.key, step)) ?? step === firstOpen,
           error: (step) => errors.get(k(guide.key, step)),
         },

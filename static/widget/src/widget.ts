@@ -149,7 +149,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       if (next < Infinity) dueTimer = setTimeout(render, Math.min(next - now + 1000, 2 ** 31 - 1));
       return { org: ws?.name ?? "", due, overdue: p?.overdue ?? [], now, date: formatDate };
     };
-    ui.update(data ? { checklists: lists, primary: primaryChecklist(lists, store.state), theme: ws?.theme, help: !!ws?.help_enabled, t: strings(), locale: data.user?.locale, isDone: store.isDone, plan } : null);
+    ui.update(data ? { checklists: lists, primary: primaryChecklist(lists, store.state), theme: ws?.theme, help: !!ws?.help_enabled, t: strings(), locale: data.user?.locale, isDone: store.isDone, isPending: store.isPending, plan } : null);
   }
 
   /** A date (no time) in the user's locale. */

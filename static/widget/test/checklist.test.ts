@@ -175,6 +175,9 @@ describe("mark done", () => {
     openPanel();
     stepDone("read-docs").click();
     expect(h.$('li[data-step="read-docs"]')!.dataset.done).toBe("true");
+    // Done here, but the server has not said so yet: marked, not passed off as saved.
+    expect(h.$('li[data-step="read-docs"]')!.dataset.pending).toBe("true");
+    expect(h.$('li[data-step="read-docs"] [data-testid="step-pending"]')!.textContent).toBe("Not saved yet");
     expect(h.$('[data-testid="guide-progress"]')!.textContent).toBe("3/5");
     await settle(); // persisted first, then sent
     const [envelope] = sent();
@@ -188,6 +191,8 @@ describe("mark done", () => {
     });
     await settle();
     expect(h.$('li[data-step="read-docs"]')!.dataset.done).toBe("true");
+    expect(h.$('li[data-step="read-docs"]')!.hasAttribute("data-pending")).toBe(false);
+    expect(h.$('li[data-step="read-docs"] [data-testid="step-pending"]')).toBeNull();
     expect(completed).toHaveBeenCalledExactlyOnceWith({ guide: "getting-started", step: "read-docs" });
   });
 
@@ -203,6 +208,7 @@ describe("mark done", () => {
     sent()[0].ack({ ok: false, error: { code: "step_not_manual", message: "Not manual." } });
     await settle();
     expect(h.$('li[data-step="invite"]')!.dataset.done).toBe("false");
+    expect(h.$('li[data-step="invite"]')!.hasAttribute("data-pending")).toBe(false);
     expect(h.$('li[data-step="invite"] [data-testid="step-error"]')!.textContent).toMatch(/try again/i);
     expect(h.$('[data-testid="guide-progress"]')!.textContent).toBe("2/5");
     expect(onError).toHaveBeenCalledWith({ code: "step_not_manual", message: "Not manual." });
