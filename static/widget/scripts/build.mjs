@@ -11,7 +11,7 @@
 //   names stay, for a guide.js cached from an earlier release;
 // - dist/manifest.json maps every servable logical name to the file to serve
 //   (the server serves nothing else);
-// - every served file gets precompressed siblings, .gz (gzip level 9) and .br
+// - every served file gets precompressed siblings, .gz (gzip by Zopfli) and .br
 //   (Brotli quality 11), so no request compresses anything.
 import { build, transform } from "esbuild";
 import { createHash } from "node:crypto";
@@ -37,11 +37,13 @@ await mkdir(dist, { recursive: true });
 
 // The lazily loaded bundles take these helpers from guide.js at run time
 // (src/lib.ts) instead of bundling their own copies.
-const SHARED = { h: ["h"], i18n: ["fmt"], page: ["pageUrl"], styles: ["adoptStyles"], url: ["urlMatches"] };
+const SHARED = {
+  h: ["h"], i18n: ["fmt"], locale: ["setLocale"], page: ["pageUrl"], styles: ["adoptStyles"], toplayer: ["layer"], url: ["urlMatches"],
+};
 const shared = {
   name: "shared",
   setup(b) {
-    b.onResolve({ filter: /^\.\.\/(h|i18n|page|styles|url)$/ }, (args) => ({ path: args.path.slice(3), namespace: "shared" }));
+    b.onResolve({ filter: new RegExp(`^\\.\\./(${Object.keys(SHARED).join("|")})$`) }, (args) => ({ path: args.path.slice(3), namespace: "shared" }));
     b.onLoad({ filter: /.*/, namespace: "shared" }, (args) => ({
       contents: SHARED[args.path].map((n) => `export const ${n} = (...a) => window.__guideLib.${n}(...a);`).join("\n"),
       loader: "js",
@@ -186,7 +188,7 @@ if (previous !== snippet) await writeFile(snippetPath, snippet);
 // presence says the build is complete).
 for (const name of served) {
   const raw = await readFile(join(dist, name));
-  await writeFile(join(dist, `${name}.gz`), gzip(raw));
+  await writeFile(join(dist, `${name}.gz`), await gzip(raw));
   await writeFile(join(dist, `${name}.br`), brotli(raw));
 }
 await writeFile(join(dist, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");

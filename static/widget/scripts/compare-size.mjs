@@ -6,7 +6,7 @@
 //
 // The other libraries are installed with `npm install --no-save` into a
 // temporary directory (never into static/widget); each is measured as its
-// browser dist JS plus its CSS, compressed separately (gzip level 9, Brotli
+// browser dist JS plus its CSS, compressed separately (gzip by Zopfli, Brotli
 // quality 11: scripts/wire.mjs) and summed. Ours are the .gz / .br files the
 // server sends.
 import { execFileSync } from "node:child_process";
@@ -66,7 +66,7 @@ const lines = [
   "## Widget size (`node static/widget/scripts/compare-size.mjs`)",
   "",
   `Measured ${date} with \`npm run build && node scripts/compare-size.mjs\` in static/widget: the bytes on the wire, ` +
-    "gzip (level 9) / Brotli (quality 11), as the server sends the precompressed files `npm run build` writes " +
+    "gzip (Zopfli) / Brotli (quality 11), as the server sends the precompressed files `npm run build` writes " +
     "(raw bytes in parentheses for ours). The other libraries are their published npm packages (installed with " +
     "`npm install --no-save` into a temporary directory), measured as their browser dist JS plus their CSS, " +
     "compressed the same way. Our CSS is inside the JS (constructable stylesheets). The budget is on gzip.",

