@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 from guide.services.strings import STRINGS, widget_strings
 
-I18N_TS = Path(__file__).resolve().parents[2] / "static" / "widget" / "src" / "i18n.ts"
+WIDGET = Path(__file__).resolve().parents[2] / "static" / "widget"
 
 
 def widget_keys() -> set[str]:
-    block = I18N_TS.read_text().split("DEFAULT_STRINGS = {", 1)[1].split("};", 1)[0]
-    return set(re.findall(r"^\s+(\w+):", block, re.M))
+    """The keys the widget reads (the StringKey type in i18n.ts): the server is their one source."""
+    block = (WIDGET / "src" / "i18n.ts").read_text().split("type StringKey =", 1)[1].split(";", 1)[0]
+    return set(re.findall(r'"(\w+)"', block))
 
 
 def test_server_and_widget_know_the_same_keys():
     assert widget_keys() == set(STRINGS["en"])
+
+
+def test_the_widget_tests_play_the_server_with_its_own_english_words():
+    block = (WIDGET / "test" / "strings.ts").read_text().split("EN: Strings = {", 1)[1].split("};", 1)[0]
+    fixture = dict(re.findall(r'^\s+(\w+): "((?:[^"\\]|\\.)*)",?$', block, re.M))
+    decoded = {key: json.loads(f'"{text}"') for key, text in fixture.items()}
+    assert decoded == STRINGS["en"]
 
 
 def test_every_language_translates_every_key_with_the_same_placeholders():

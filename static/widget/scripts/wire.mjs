@@ -1,6 +1,5 @@
 // Compression as the server sends the widget (one place for the settings): build.mjs
 // writes these next to every served file, size.mjs and compare-size.mjs measure them.
-import { gzipAsync } from "@gfx/zopfli";
 import { readFile } from "node:fs/promises";
 import { brotliCompressSync, constants } from "node:zlib";
 
@@ -9,7 +8,12 @@ import { brotliCompressSync, constants } from "node:zlib";
  * decodes, about 3% smaller than zlib's level 9 on our bundles, at a cost paid
  * once at build time (the precompressed files are served as they are).
  */
-export const gzip = async (raw) => Buffer.from(await gzipAsync(raw, { numiterations: 15 }));
+export async function gzip(raw) {
+  // Imported here, not at the top: its Emscripten runtime hooks the process's error
+  // handlers on load, which would print its whole source with any build error.
+  const { gzipAsync } = await import("@gfx/zopfli");
+  return Buffer.from(await gzipAsync(raw, { numiterations: 15 }));
+}
 
 /** Brotli at quality 11 (the maximum), what a `.br` sibling holds. */
 export const brotli = (raw) =>

@@ -19,25 +19,26 @@ export function font(value: unknown): string | null {
   return typeof value === "string" && FONT.test(value) ? value : null;
 }
 
+const VARS: Array<[string, keyof Theme, (value: unknown) => string | null]> = [
+  ["--guide-accent", "accent", color],
+  ["--guide-bg", "background", color],
+  ["--guide-fg", "text", color],
+  ["--guide-radius", "radius", radius],
+  ["--guide-font", "font", font],
+];
+
 /** The custom properties to set on the host; invalid values are left out so the stylesheet defaults apply. */
 export function themeVars(theme: Theme | null | undefined): Record<string, string> {
-  const t = theme ?? {};
-  const vars: Record<string, string | null> = {
-    "--guide-accent": color(t.accent),
-    "--guide-bg": color(t.background),
-    "--guide-fg": color(t.text),
-    "--guide-radius": radius(t.radius),
-    "--guide-font": font(t.font),
-  };
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(vars)) if (v) out[k] = v;
+  for (const [name, key, valid] of VARS) {
+    const v = valid(theme?.[key]);
+    if (v) out[name] = v;
+  }
   return out;
 }
 
 /** CSSOM setProperty is allowed under a strict CSP, unlike a style attribute. */
 export function applyTheme(host: HTMLElement, theme: Theme | null | undefined): void {
-  for (const name of ["--guide-accent", "--guide-bg", "--guide-fg", "--guide-radius", "--guide-font"]) {
-    host.style.removeProperty(name);
-  }
+  for (const [name] of VARS) host.style.removeProperty(name);
   for (const [k, v] of Object.entries(themeVars(theme))) host.style.setProperty(k, v);
 }

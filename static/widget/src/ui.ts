@@ -5,7 +5,7 @@ import { setLocale } from "./locale";
 import { adoptStyles, CSS } from "./styles";
 import { applyTheme } from "./theme";
 import { layer } from "./toplayer";
-import { DEFAULT_STRINGS, type Strings } from "./i18n";
+import type { Strings } from "./i18n";
 import type { Guide, Nudge, Theme } from "./types";
 
 export interface UiModel {
@@ -34,6 +34,8 @@ export interface UiHandlers {
   opened(): void;
   /** The user answered the nudge card: "Show me" (true) or dismiss (false). */
   nudge(open: boolean): void;
+  /** The widget's words, for a nudge card shown when no checklist is (no model yet). */
+  strings(): Strings;
 }
 
 export interface Ui {
@@ -230,7 +232,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
       // Focus inside the card must not be lost with it.
       if (!n && note.contains(root?.activeElement ?? null)) focusHelp();
       if (!n) return layer(note, false);
-      const t = model?.t ?? DEFAULT_STRINGS;
+      const t = model?.t ?? on.strings();
       note.setAttribute("data-nudge", String(n.id));
       const parts = [
         n.title && h(doc, "p", { class: "nt" }, n.title),

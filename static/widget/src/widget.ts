@@ -76,6 +76,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   const prefix = `guide-${uuid().slice(0, 8)}`;
   const ui: Ui = createUi(win.document, prefix, {
     markDone,
+    strings: () => strings(),
     help: (guide, step, article) => {
       try {
         openHelp(guide ? { guide, step, article } : undefined);

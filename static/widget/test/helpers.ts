@@ -7,6 +7,7 @@ import { createAuthorTools } from "../src/author/tools";
 import { createHelpPanel } from "../src/help/panel";
 import { createTourRuntime } from "../src/tour/runtime";
 import type { WidgetDeps } from "../src/widget";
+import { EN } from "./strings";
 
 type Handler = (...args: any[]) => void;
 
@@ -76,6 +77,7 @@ export function jsonResponse(body: unknown, status = 200): Response {
 export function bootstrapPayload(overrides: Partial<BootstrapResponse> = {}): BootstrapResponse {
   return {
     user: { id: "user-123", locale: "en" },
+    strings: EN,
     workspace: {
       name: "Demo",
       locale: "en",

@@ -1,15 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { DEFAULT_STRINGS, fmt, mergeStrings } from "../src/i18n";
+import { fmt, mergeStrings } from "../src/i18n";
 import { bootstrapPayload, harness, settle, type Harness } from "./helpers";
 
 describe("widget strings", () => {
-  it("takes known string keys from the server and keeps defaults for the rest", () => {
-    const merged = mergeStrings({ mark_done: "Terminé", unknown: "x", open: 42, close: "" });
+  it("takes the server's words; a key it did not send reads as its name, never blank", () => {
+    const merged = mergeStrings({ mark_done: "Terminé", open: 42, close: "" });
     expect(merged.mark_done).toBe("Terminé");
-    expect(merged.open).toBe(DEFAULT_STRINGS.open);
-    expect(merged.close).toBe(DEFAULT_STRINGS.close);
-    expect("unknown" in merged).toBe(false);
-    expect(mergeStrings(null)).toEqual(DEFAULT_STRINGS);
+    expect(merged.open).toBe("open"); // not a string
+    expect(merged.close).toBe("close"); // empty
+    expect(merged.contact_support).toBe("contact support"); // missing (an older server)
+    expect(mergeStrings(null).skip_tour).toBe("skip tour");
+    // Inherited properties are not words: a polluted Object.prototype changes nothing.
+    Object.defineProperty(Object.prototype, "later", { value: "hijacked", configurable: true });
+    try {
+      expect(mergeStrings({}).later).toBe("later");
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).later;
+    }
   });
 
   it("fills placeholders and leaves unknown ones alone", () => {

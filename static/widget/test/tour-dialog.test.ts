@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { DEFAULT_STRINGS } from "../src/i18n";
+import { EN } from "./strings";
 import type { TourHost, TourRuntime } from "../src/tour/contract";
 import { modalAround } from "../src/tour/dialog";
 import { createTourRuntime } from "../src/tour/runtime";
@@ -64,7 +64,7 @@ describe("a tour step for a target inside a host's modal dialog", () => {
   beforeEach(() => {
     const tourHost: TourHost = {
       win: window,
-      strings: () => DEFAULT_STRINGS,
+      strings: () => EN,
       locale: () => "en",
       vars: () => ({}),
       state: (...a) => void calls.push(a),

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { DEFAULT_STRINGS } from "../src/i18n";
+import { EN } from "./strings";
 import type { TourHost, TourRuntime } from "../src/tour/contract";
 import { createTourRuntime } from "../src/tour/runtime";
 import type { Tour, TourStep } from "../src/types";
@@ -12,7 +12,7 @@ function host(): TourHost {
   calls = { state: [], track: [], emit: [] };
   return {
     win: window,
-    strings: () => DEFAULT_STRINGS,
+    strings: () => EN,
     vars: () => ({ "--guide-accent": "#123456" }),
     state: (...a) => void calls.state.push(a),
     track: (...a) => void calls.track.push(a),
