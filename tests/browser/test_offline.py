@@ -98,9 +98,16 @@ def queued(page: Any) -> int:
     })""")
 
 
+# The widget keeps the fetch the page had when it loaded (a wrapper installed later cannot
+# touch its requests), so an outage of the page's own network is a switch inside that fetch.
+OUTAGE_SWITCH = """(() => { const real = window.fetch;
+    window.fetch = (...args) => window.__guideOutage ? Promise.reject(new TypeError('offline')) : real(...args); })()"""
+
+
 def test_completions_made_offline_survive_a_reload_and_are_recorded_once(page, live_server):
     sign_in_anew(page, live_server, USER)
     net = GuideNetwork(page)  # from the next connection on
+    page.add_init_script(OUTAGE_SWITCH)
     page.reload()
     page.locator(LAUNCHER).wait_for()
     before = completions(live_server, USER)
@@ -124,8 +131,7 @@ def test_completions_made_offline_survive_a_reload_and_are_recorded_once(page, l
     # Leaving the page sends what waits in a keepalive request (see the next test). Neither
     # Playwright's routes nor DevTools' URL blocking see a request that outlives its page,
     # so make it fail here the way it would in a real outage.
-    page.evaluate("() => { window.fetch = () => Promise.reject(new TypeError('offline'));"
-                  " navigator.sendBeacon = () => false; }")
+    page.evaluate("() => { window.__guideOutage = true; navigator.sendBeacon = () => false; }")
     page.reload()  # still cut off: the page loads, Guide's socket and batches do not
     page.locator(LAUNCHER).wait_for()
     open_panel(page)
