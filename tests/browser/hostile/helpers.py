@@ -13,10 +13,10 @@ from typing import Any
 
 from tests import live
 from tests.browser.hostile.host import Host
-from tests.browser.test_offline import queued
-from tests.browser.tour_helpers import sql
 
-__all__ = ["queued"]
+# queued(page): the envelopes waiting in IndexedDB (re-exported for the tests here).
+from tests.browser.test_offline import queued as queued
+from tests.browser.tour_helpers import sql
 
 LAUNCHER = '[data-testid="guide-launcher"]'
 PANEL = '[data-testid="guide-panel"]'

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from tests.browser.hostile.helpers import (
+    EVENTS_URL,
     HELP_BUTTON,
     HELP_PANEL,
     LAUNCHER,
     NUDGE,
     PANEL,
-    EVENTS_URL,
     TOUR_STEP,
     TRANSPORTS,
     Wire,
