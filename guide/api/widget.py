@@ -13,7 +13,7 @@ from webargs.flaskparser import FlaskParser
 from guide.api import cors
 from guide.schemas.widget import BatchIn, BootstrapIn
 from guide.services import bootstrap as bootstrap_service
-from guide.services import envelopes
+from guide.services import envelopes, nudges
 from guide.services.sessions import socket_context
 
 
@@ -57,12 +57,18 @@ class Events(MethodView):
     @blp.arguments(BATCH_IN)
     @blp.response(200)
     def post(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Record a batch of envelopes; one result per envelope, in order."""
+        """Record a batch of envelopes; one result per envelope, in order.
+
+        With ``"nudges": true`` the answer also carries the user's waiting nudges
+        (a widget without a socket); a beacon never asks, since nobody reads its answer.
+        """
         origin = request.headers.get("Origin")
         ctx = socket_context(_bearer() or payload["token"], origin)
         cors.allow(origin)
         items = payload["envelopes"]
         results = [envelopes.handle(ctx, item["type"], item["data"]) for item in items]
+        if payload["nudges"]:
+            return {"results": results, "nudges": nudges.take_pending(ctx.user)}
         return {"results": results}
 
 

@@ -166,5 +166,13 @@ class EnvelopeItem(StrictSchema):
 class BatchIn(StrictSchema):
     token = fields.String(load_default=None, allow_none=True)
     envelopes = fields.List(
-        fields.Nested(EnvelopeItem), required=True, validate=validate.Length(1, 100)
+        fields.Nested(EnvelopeItem), required=True, validate=validate.Length(0, 100)
     )
+    # A widget without a socket (a CSP without ws:) asks for its waiting nudges here.
+    nudges = fields.Boolean(load_default=False)
+
+    @validates_schema(skip_on_field_errors=True)
+    def _something(self, data: dict[str, Any], **_: Any) -> None:
+        # Empty only to ask for nudges (a widget with nothing to send checking in).
+        if not data["envelopes"] and not data["nudges"]:
+            raise ValidationError("Send at least one envelope.", "envelopes")

@@ -81,16 +81,26 @@ def send_many(items: list[tuple[int, int, dict[str, Any]]]) -> None:
         db.session.commit()
 
 
-def deliver_pending(user: EndUser, sid: str) -> int:
-    """On connect: send the user's waiting nudges to this connection, oldest first."""
+def take_pending(user: EndUser) -> list[dict[str, Any]]:
+    """The user's waiting nudges, oldest first, marked delivered and committed.
+
+    Called on connect, and by the HTTP batch endpoint for a widget that has no
+    socket (a page whose CSP refuses WebSockets) and asked for them.
+    """
     pending = list(db.session.scalars(
         db.select(Nudge).where(Nudge.user_id == user.id, Nudge.delivered_at.is_(None))
         .order_by(Nudge.id).limit(MAX_PENDING)))
-    if not pending:
-        return 0
     now = utcnow()
     for nudge in pending:
-        socketio.emit("nudge", _payload(nudge), to=sid, namespace=NAMESPACE)
         nudge.delivered_at = now
-    db.session.commit()
-    return len(pending)
+    if pending:
+        db.session.commit()
+    return [_payload(nudge) for nudge in pending]
+
+
+def deliver_pending(user: EndUser, sid: str) -> int:
+    """On connect: send the user's waiting nudges to this connection, oldest first."""
+    payloads = take_pending(user)
+    for payload in payloads:
+        socketio.emit("nudge", payload, to=sid, namespace=NAMESPACE)
+    return len(payloads)

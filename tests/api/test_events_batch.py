@@ -69,3 +69,30 @@ def test_sendbeacon_text_plain_json_is_accepted(client, open_workspace):
     garbage = client.post("/api/v1/widget/events", data="{nope", content_type="text/plain")
     assert garbage.status_code == 400
     assert garbage.get_json()["error"]["code"] == "invalid_payload"
+
+
+def test_a_widget_without_a_socket_gets_its_waiting_nudges_once_when_it_asks(client, open_workspace):
+    """A page whose CSP refuses WebSockets never connects: its batches carry the nudges."""
+    from guide.models import EndUser, Nudge
+    from guide.models.base import utcnow
+
+    token = factories.socket_token(client, open_workspace)
+    user = db.session.scalars(db.select(EndUser)).one()
+    db.session.add(Nudge(workspace_id=open_workspace.id, user_id=user.id, created_at=utcnow(),
+                         payload={"message": "Want a hand connecting your data?"}))
+    db.session.commit()
+    track = {"type": "event:track", "data": {"id": str(uuid.uuid4()), "name": "x"}}
+
+    # A beacon (or any batch that does not ask) leaves the nudge waiting: nobody reads its answer.
+    assert "nudges" not in post(client, token, [track]).get_json()
+    asked = client.post("/api/v1/widget/events", json={"envelopes": [], "nudges": True},
+                        headers={"Authorization": f"Bearer {token}"})
+    assert asked.status_code == 200
+    body = asked.get_json()
+    assert body["results"] == []
+    assert [n["message"] for n in body["nudges"]] == ["Want a hand connecting your data?"]
+    assert isinstance(body["nudges"][0]["id"], int)
+    assert db.session.scalars(db.select(Nudge)).one().delivered_at is not None
+    again = client.post("/api/v1/widget/events", json={"envelopes": [], "nudges": True},
+                        headers={"Authorization": f"Bearer {token}"})
+    assert again.get_json()["nudges"] == []

@@ -59,6 +59,8 @@ export interface Client {
 
 /** How long the socket gets before queued envelopes go over HTTP instead. */
 export const SOCKET_GRACE_MS = 3000;
+/** How often a widget without a socket asks for waiting nudges. */
+export const NUDGE_CHECK_MS = 60000;
 export const ACK_TIMEOUT_MS = 10000;
 export const RETRY_BASE_MS = 1000;
 export const RETRY_MAX_MS = 30000;
@@ -130,6 +132,7 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
   let useHttp = false;
   /** The page's CSP refused the WebSocket: never try again (each try logs a violation). */
   let wsBlocked = false;
+  let checking = false;
   let httpBusy = false;
   let destroyed = false;
   let tries = 0;
@@ -151,6 +154,10 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
     clearTimeout(t);
     timers.delete(t!);
   };
+
+  function onNudge(n: Nudge): void {
+    if (n && typeof n.message === "string") handlers.nudge(n);
+  }
 
   function retryIn(ms: number): void {
     cancel(retryTimer);
@@ -234,11 +241,12 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
     });
   }
 
-  async function flushHttp(): Promise<void> {
+  /** `check`: send even an empty batch, to ask for waiting nudges (no socket brings them). */
+  async function flushHttp(check = false): Promise<void> {
     if (httpBusy || !token) return;
     const viaSocket = !!socket?.connected;
     const batch = batchOf(outbox.of(tokenScope).filter((i) => i.ready && !i.busy && (!viaSocket || overHttp(i))));
-    if (!batch.length) return;
+    if (!batch.length && !check) return;
     httpBusy = true;
     const attempt = ++tries;
     batch.forEach((i) => (i.busy = attempt));
@@ -248,12 +256,14 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
       const res = await deps.fetch(`${server}/api/v1/widget/events`, {
         method: "POST",
         headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-        body: encode({ envelopes: batch.map(wire) }),
+        // Without a socket, nudges come with the answer (a beacon never asks: nobody reads it).
+        body: encode({ envelopes: batch.map(wire), ...(viaSocket ? {} : { nudges: true }) }),
         credentials: "omit",
       });
       if (destroyed) return;
       if (res.ok) {
-        const { results = [] } = await readJson<{ results?: unknown[] }>(res);
+        const { results = [], nudges = [] } = await readJson<{ results?: unknown[]; nudges?: Nudge[] }>(res);
+        nudges.forEach(onNudge);
         release();
         next = batch.map((item, i) => acknowledge(item, i < results.length ? asAck(results[i]) : fail("invalid_ack", "Missing result."))).every(Boolean);
       } else if (res.status === 401) {
@@ -314,7 +324,20 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
       if (socket?.connected) return;
       useHttp = true;
       drain();
+      checkIn();
     }, SOCKET_GRACE_MS);
+  }
+
+  /** While only HTTP works, ask for waiting nudges now and then (a socket would push them). */
+  function checkIn(): void {
+    if (checking) return;
+    checking = true;
+    later(() => {
+      checking = false;
+      if (socket?.connected || !useHttp) return;
+      if (globalThis.document?.visibilityState !== "hidden") void flushHttp(true);
+      checkIn();
+    }, NUDGE_CHECK_MS);
   }
 
   function open(info: SocketInfo): SocketLike {
@@ -349,13 +372,14 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
       useHttp = true;
       wsBlocked ||= code === "websocket_blocked";
       drain();
+      checkIn();
       // Plain network failures repeat on every reconnect attempt; only refusals are worth reporting.
       // A page whose CSP forbids WebSockets is not an error: HTTP carries everything quietly.
       if (code && code !== "websocket_blocked") handlers.error({ code, message: err.data?.message || err.message || "Realtime connection refused." });
     });
     s.on("progress", (payload: { progress?: ProgressMap }) => payload?.progress && handlers.progress(payload.progress));
     s.on("guides:changed", () => handlers.guidesChanged());
-    s.on("nudge", (payload: Nudge) => payload && typeof payload.message === "string" && handlers.nudge(payload));
+    s.on("nudge", onNudge);
     return s;
   }
 

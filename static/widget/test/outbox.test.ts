@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ACK_TIMEOUT_MS, createClient, RETRY_BASE_MS, RETRY_MAX_MS, SOCKET_GRACE_MS, type Client, type ClientHandlers } from "../src/client";
+import { ACK_TIMEOUT_MS, createClient, NUDGE_CHECK_MS, RETRY_BASE_MS, RETRY_MAX_MS, SOCKET_GRACE_MS, type Client, type ClientHandlers } from "../src/client";
 import { createOutbox, rank, type Item } from "../src/queue";
 import { localStore, memoryStore, withFallback, type QueueStore, type Stored } from "../src/storage";
 import { fakeIo, FakeSocket, harness, jsonResponse, settle } from "./helpers";
@@ -113,6 +113,47 @@ describe("durable outbox", () => {
     expect(t.socket().connects).toBe(0);
     await expect(t.client.send("event:track", env("e2"))).resolves.toMatchObject({ ok: true, id: "e2" });
     expect(String((fetch.mock.calls[fetch.mock.calls.length - 1][1]!.headers as Record<string, string>).Authorization)).toBe("Bearer tok-c");
+  });
+
+  it("without a socket, asks for waiting nudges with its batches and checks in while idle", async () => {
+    const bodies: Array<Record<string, unknown>> = [];
+    let waiting = [{ id: 7, message: "Want a hand connecting your data?" }];
+    const fetch = vi.fn(async (_url: string, init?: RequestInit) => {
+      const body = JSON.parse(String(init?.body));
+      bodies.push(body);
+      const nudges = waiting;
+      waiting = [];
+      return jsonResponse({ results: body.envelopes.map((e: { data: { id: string } }) => ok(e.data.id)), nudges });
+    });
+    const t = setup(memoryStore(), fetch as never);
+    await t.client.use(A);
+    t.client.connect(INFO(), false, A);
+    const message = "WebSockets are blocked on this page.";
+    t.socket().fire("connect_error", Object.assign(new Error(message), { data: { code: "websocket_blocked", message } }));
+    await expect(t.client.send("event:track", env("e1"))).resolves.toMatchObject({ ok: true });
+    expect(bodies[0]).toMatchObject({ nudges: true });
+    expect(t.on.nudge).toHaveBeenCalledExactlyOnceWith({ id: 7, message: "Want a hand connecting your data?" });
+    // Nothing to send for a while: the widget checks in with an empty batch.
+    waiting = [{ id: 8, message: "Your request ESC-1 has been resolved." }];
+    await vi.advanceTimersByTimeAsync(NUDGE_CHECK_MS);
+    expect(bodies[bodies.length - 1]).toEqual({ envelopes: [], nudges: true });
+    expect(t.on.nudge).toHaveBeenLastCalledWith({ id: 8, message: "Your request ESC-1 has been resolved." });
+  });
+
+  it("does not ask for nudges over HTTP while the socket is up (it brings them)", async () => {
+    const fetch = vi.fn(async (_url: string, init?: RequestInit) => {
+      const { envelopes } = JSON.parse(String(init?.body));
+      return jsonResponse({ results: envelopes.map((e: { data: { id: string } }) => ok(e.data.id)) });
+    });
+    const t = setup(memoryStore(), fetch as never);
+    await t.client.use(A);
+    t.client.connect(INFO(), false, A);
+    t.socket().accept();
+    void t.client.send("event:track", env("e1"));
+    for (let i = 0; i < 3 && !fetch.mock.calls.length; i++) await vi.advanceTimersByTimeAsync(ACK_TIMEOUT_MS + RETRY_MAX_MS);
+    expect(JSON.parse(String(fetch.mock.calls[0][1]!.body))).not.toHaveProperty("nudges");
+    await vi.advanceTimersByTimeAsync(3 * NUDGE_CHECK_MS);
+    expect(fetch).toHaveBeenCalledTimes(1); // no idle check-ins with a socket
   });
 
   it("waits out a rate_limited nack's retry_after: no resend storm", async () => {

@@ -187,19 +187,29 @@ def test_a_nudge_arrives_over_the_socket_and_show_me_is_recorded(page, host, gui
     assert error_codes(page) == []
 
 
-def test_over_http_two_failed_imports_still_fire_the_nudge_scenario(page, host, guide, user):
-    """Nudges reach the widget over the socket only (docs/PROTOCOL.md section 6): with
-    ws: refused the events still arrive over HTTP, and the scenario fires for the
-    next connection."""
+def test_over_http_the_nudge_arrives_with_the_batch_and_show_me_is_recorded(page, host, guide, user):
+    """With ws: refused there is no socket to push nudges: the widget asks for them with
+    its batches (docs/PROTOCOL.md section 3), so the scenario's nudge shows all the same."""
+    wire = Wire.watch(page)
     open_host(page, host, "/demo/integrations", user, ws=0)
     page.locator("#import-csv").click()
     page.locator("#import-csv").click()
-    assert poll(page, lambda: len(named_events(guide, user, "import_failed")) == 2)
-    tasks = poll(page, lambda: sql(guide, "SELECT e.scenario_key FROM escalation e JOIN end_user u "
-                                          "ON u.id = e.user_id WHERE u.external_id = :user", user=user))
+    nudge = page.locator(NUDGE)
+    nudge.wait_for(state="visible")
+    assert "Import trouble?" in nudge.inner_text()
+    assert len(named_events(guide, user, "import_failed")) == 2
+    tasks = sql(guide, "SELECT e.scenario_key FROM escalation e JOIN end_user u "
+                       "ON u.id = e.user_id WHERE u.external_id = :user", user=user)
     assert [row[0] for row in tasks] == ["import-trouble"]
-    assert len(sql(guide, "SELECT n.id FROM nudge n JOIN end_user u ON u.id = n.user_id "
-                          "WHERE u.external_id = :user", user=user)) == 1
+    delivered = sql(guide, "SELECT n.delivered_at FROM nudge n JOIN end_user u ON u.id = n.user_id "
+                           "WHERE u.external_id = :user", user=user)
+    assert len(delivered) == 1 and delivered[0][0] is not None
+    assert wire.sent == [], "no socket frame may have been sent on a page that refuses ws:"
+    assert any('"nudges":true' in body for body in wire.batches)
+    page.locator('[data-testid="nudge-open"]').click()
+    page.locator(f'{PANEL} [data-step="connect-data"][data-open="true"]').wait_for()
+    opened = poll(page, lambda: named_events(guide, user, "$nudge_opened"))
+    assert [props["scenario"] for props in opened] == ["import-trouble"]
     assert error_codes(page) == []
 
 
