@@ -46,13 +46,13 @@ describe("modalAround", () => {
     const d = dialog();
     const component = child(child(d, "form"), "div");
     const inner = child(component.attachShadow({ mode: "open" }) as unknown as Element, "button");
-    expect(modalAround(inner)).toBe(d);
+    expect(modalAround(inner, document)).toBe(d);
   });
 
   it("ignores a dialog shown without showModal() and an element outside any dialog", () => {
     const d = dialog(document.body, false);
-    expect(modalAround(child(d, "button"))).toBeNull();
-    expect(modalAround(child(document.body, "button"))).toBeNull();
+    expect(modalAround(child(d, "button"), document)).toBeNull();
+    expect(modalAround(child(document.body, "button"), document)).toBeNull();
   });
 });
 

@@ -179,3 +179,23 @@ def test_showing_a_step_scrolls_its_container_not_the_root_and_fixed_panels_stay
     assert rect["bottom"] <= 667 + 1, f"the help panel ends below the viewport: {rect}"
     assert page.evaluate(scroll)["root"] == 0
     assert error_codes(page) == []
+
+
+def test_a_centred_step_shown_while_the_hosts_modal_dialog_is_open_is_usable(open_context, host, guide, user):
+    """A step without a target, while the product's modal dialog is still open: outside that
+    dialog it would be inert, so it shows inside it, and Done takes a real click."""
+    page = open_context(reduced_motion="reduce").new_page()
+    open_host(page, host, "/demo/hostile/dialog", user)
+    page.locator("#open-dialog").click()
+    page.locator("#dialog-name").wait_for(state="visible")
+    page.evaluate("() => Guide.start('hostile-dialog-tour')")
+    tour_step(page, "name")
+    real_click(page.locator('[data-testid="tour-next"]'), "The step's Next button")
+    tour_step(page, "save", timeout=5_000)
+    real_click(page.locator('[data-testid="tour-next"]'), "The step's Next button")
+    tour_step(page, "wrap-up", timeout=5_000)
+    real_click(page.locator('[data-testid="tour-next"]'), "The centred step's Done button")
+    assert poll(page, lambda: progress(guide, user, "hostile-dialog-tour")[0] == "completed"), \
+        f"the tour's progress is {progress(guide, user, 'hostile-dialog-tour')}"
+    assert submits(page) == 0
+    assert error_codes(page) == []

@@ -165,7 +165,7 @@ export function createTourRuntime(host: TourHost): TourRuntime {
     target = el;
     shown = true;
     // A direct child of the dialog, so never inside a form of the host's (Enter must not submit it).
-    const dialog = el && modalAround(el);
+    const dialog = modalAround(el, doc);
     if (dialog) {
       dialog.append(hostEl!);
       // Closed: the target went with it; the step looks again (wait, skip or centre).
