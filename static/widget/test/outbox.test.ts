@@ -34,6 +34,17 @@ function setup(store: QueueStore = memoryStore(), fetch = vi.fn(async () => json
 const ok = (id: string) => ({ ok: true, id, duplicate: false, progress: {}, completed: [] });
 const env = (id: string, extra: Record<string, unknown> = {}) => ({ id, name: "clicked", at: "2026-01-01T00:00:00Z", ...extra });
 const ids = (s: FakeSocket) => s.emitted.map((e) => e.data.id);
+/** A batch endpoint that accepts every envelope. */
+const accepting = () =>
+  vi.fn(async (_url: string, init?: RequestInit) => {
+    const { envelopes } = JSON.parse(String(init?.body));
+    return jsonResponse({ results: envelopes.map((e: { data: { id: string } }) => ok(e.data.id)) });
+  });
+/** What socket.ts reports when the page's CSP refuses the WebSocket. */
+function refuseWebSocket(s: FakeSocket): void {
+  const message = "WebSockets are blocked on this page.";
+  s.fire("connect_error", Object.assign(new Error(message), { data: { code: "websocket_blocked", message } }));
+}
 
 describe("durable outbox", () => {
   it("persists an envelope before sending it and forgets it only once acknowledged", async () => {
@@ -95,15 +106,11 @@ describe("durable outbox", () => {
   });
 
   it("uses HTTP quietly when the page's CSP blocks WebSockets", async () => {
-    const fetch = vi.fn(async (_url: string, init?: RequestInit) => {
-      const { envelopes } = JSON.parse(String(init?.body));
-      return jsonResponse({ results: envelopes.map((e: { data: { id: string } }) => ok(e.data.id)) });
-    });
+    const fetch = accepting();
     const t = setup(memoryStore(), fetch as never);
     await t.client.use(A);
     t.client.connect(INFO(), false, A);
-    const message = "WebSockets are blocked on this page.";
-    t.socket().fire("connect_error", Object.assign(new Error(message), { data: { code: "websocket_blocked", message } }));
+    refuseWebSocket(t.socket());
     t.socket().active = false; // what socket.ts does on a refusal
     await expect(t.client.send("event:track", env("e1"))).resolves.toMatchObject({ ok: true, id: "e1" });
     expect(t.on.error).not.toHaveBeenCalled();
@@ -128,8 +135,7 @@ describe("durable outbox", () => {
     const t = setup(memoryStore(), fetch as never);
     await t.client.use(A);
     t.client.connect(INFO(), false, A);
-    const message = "WebSockets are blocked on this page.";
-    t.socket().fire("connect_error", Object.assign(new Error(message), { data: { code: "websocket_blocked", message } }));
+    refuseWebSocket(t.socket());
     await expect(t.client.send("event:track", env("e1"))).resolves.toMatchObject({ ok: true });
     expect(bodies[0]).toMatchObject({ nudges: true });
     expect(t.on.nudge).toHaveBeenCalledExactlyOnceWith({ id: 7, message: "Want a hand connecting your data?" });
@@ -141,10 +147,7 @@ describe("durable outbox", () => {
   });
 
   it("does not ask for nudges over HTTP while the socket is up (it brings them)", async () => {
-    const fetch = vi.fn(async (_url: string, init?: RequestInit) => {
-      const { envelopes } = JSON.parse(String(init?.body));
-      return jsonResponse({ results: envelopes.map((e: { data: { id: string } }) => ok(e.data.id)) });
-    });
+    const fetch = accepting();
     const t = setup(memoryStore(), fetch as never);
     await t.client.use(A);
     t.client.connect(INFO(), false, A);
@@ -234,10 +237,7 @@ describe("durable outbox", () => {
   });
 
   it("flushes over the HTTP batch endpoint when the socket cannot connect", async () => {
-    const fetch = vi.fn(async (_url: string, init?: RequestInit) => {
-      const { envelopes } = JSON.parse(String(init?.body));
-      return jsonResponse({ results: envelopes.map((e: { data: { id: string } }) => ok(e.data.id)) });
-    });
+    const fetch = accepting();
     const t = setup(memoryStore(), fetch as never);
     await t.client.use(A);
     t.client.connect(INFO(), false, A);
