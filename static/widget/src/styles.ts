@@ -31,7 +31,7 @@ export const CSS = `
 /* The top-level boxes: where the browser has popovers they are manual
    popovers in the top layer (toplayer.ts), so the UA's [popover] box styles
    (inset, margin, border, padding, overflow, colours) are reset here first. */
-.dock, .nudge, .panel { position: fixed; inset: auto; margin: 0; padding: 0; border: 0; overflow: visible; background: none; color: inherit; }
+.dock, .nudge, .panel { position: fixed; inset: auto; margin: 0; padding: 0; border: 0; overflow: visible; background: none; color: inherit; zoom: var(--guide-zoom, 1); }
 [hidden] { display: none !important; }
 button, a { font: inherit; color: inherit; }
 button { cursor: pointer; }

@@ -124,6 +124,8 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     const m = model;
     applyTheme(host, m.theme);
     setLocale(host, m.locale);
+    // A page scaled with CSS `zoom` scales our boxes too, the panel past the viewport: they keep their own size.
+    host.style.setProperty("--guide-zoom", String(1 / ((host as { currentCSSZoom?: number }).currentCSSZoom || 1)));
     helpButton.hidden = !m.help;
     helpName.textContent = m.t.help;
     const guide = current();

@@ -133,6 +133,8 @@ def test_an_element_named_guide_neither_stops_the_widget_nor_throws_into_the_pag
 ZOOMS = {
     # A product that shrinks its whole UI with CSS zoom on the root.
     "css-zoom-0.8": ({}, {"zoom": 0.8}),
+    # One that enlarges it: the panel keeps its own size, so its Close stays on screen.
+    "css-zoom-1.5": ({}, {"zoom": 1.5}),
     # The user's browser zoom at 150% on a 1280x800 window: 853x533 CSS pixels.
     "browser-zoom-150": ({"viewport": {"width": 853, "height": 533}, "device_scale_factor": 1.5}, {}),
 }
@@ -147,6 +149,9 @@ def test_on_a_zoomed_page_a_step_marked_done_by_mouse_is_recorded(open_context, 
     mark_done(page, "welcome")
     wait_probe(page, "completed", "getting-started/welcome")
     assert completions(guide, user, "getting-started", "welcome") == 1
+    box = page.locator(PANEL).bounding_box()
+    viewport = page.viewport_size
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], f"the panel {box} leaves {viewport}"
     page.locator(f'{PANEL} [data-testid="guide-close"]').click(timeout=5_000)
     page.locator(PANEL).wait_for(state="hidden")
     assert error_codes(page) == []
