@@ -38,7 +38,7 @@ await mkdir(dist, { recursive: true });
 // The lazily loaded bundles take these helpers from guide.js at run time
 // (src/lib.ts) instead of bundling their own copies.
 const SHARED = {
-  h: ["h"], i18n: ["fmt"], locale: ["setLocale"], page: ["pageUrl"], styles: ["adoptStyles"], toplayer: ["layer"], url: ["urlMatches"],
+  h: ["h"], i18n: ["fmt"], locale: ["setLocale"], page: ["pageUrl"], styles: ["adoptStyles"], toplayer: ["layer", "unzoom"], url: ["urlMatches"],
 };
 const shared = {
   name: "shared",

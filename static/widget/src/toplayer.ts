@@ -19,3 +19,13 @@ export function layer(el: HTMLElement, on: boolean): void {
     // Disconnected, or an engine quirk: the fixed fallback styles still apply.
   }
 }
+
+/**
+ * A page scaled with CSS `zoom` (on html or body) scales our boxes with it: a
+ * panel taller than the viewport, a tour step and spotlight placed by
+ * viewport coordinates in a zoomed space. Our top-level boxes take
+ * `zoom: var(--guide-zoom)`, set here to undo the page's on `host`.
+ */
+export function unzoom(host: HTMLElement): void {
+  host.style.setProperty("--guide-zoom", String(1 / ((host as { currentCSSZoom?: number }).currentCSSZoom || 1)));
+}

@@ -4,7 +4,7 @@ import { createLauncher } from "./launcher";
 import { setLocale } from "./locale";
 import { adoptStyles, CSS } from "./styles";
 import { applyTheme } from "./theme";
-import { layer } from "./toplayer";
+import { layer, unzoom } from "./toplayer";
 import type { Strings } from "./i18n";
 import type { Guide, Nudge, Theme } from "./types";
 
@@ -124,8 +124,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     const m = model;
     applyTheme(host, m.theme);
     setLocale(host, m.locale);
-    // A page scaled with CSS `zoom` scales our boxes too, the panel past the viewport: they keep their own size.
-    host.style.setProperty("--guide-zoom", String(1 / ((host as { currentCSSZoom?: number }).currentCSSZoom || 1)));
+    unzoom(host);
     helpButton.hidden = !m.help;
     helpName.textContent = m.t.help;
     const guide = current();

@@ -155,3 +155,32 @@ def test_on_a_zoomed_page_a_step_marked_done_by_mouse_is_recorded(open_context, 
     page.locator(f'{PANEL} [data-testid="guide-close"]').click(timeout=5_000)
     page.locator(PANEL).wait_for(state="hidden")
     assert error_codes(page) == []
+
+
+SPOTLIGHT_AND_STEP = """() => {
+    const root = document.querySelector('#guide-tour-root').shadowRoot;
+    const hole = root.querySelector('.shield').getBoundingClientRect();
+    const step = root.querySelector('[data-testid="tour-step"]').getBoundingClientRect();
+    const target = document.querySelector('#kpis').getBoundingClientRect();
+    return {hole: hole.toJSON(), step: step.toJSON(), target: target.toJSON()};
+}"""
+
+
+@pytest.mark.parametrize("zoom", ["0.8", "1.5"])
+def test_on_a_zoomed_page_the_tour_step_sits_by_its_target_and_the_spotlight_around_it(
+        open_context, host, guide, user, zoom):
+    """CSS zoom on the page's root: the step and its spotlight are placed by the target's
+    viewport rectangle, so they must not be scaled by the page's zoom themselves."""
+    page = open_context(reduced_motion="reduce").new_page()
+    open_host(page, host, "/demo/dashboard", user, zoom=zoom, sticky=0)
+    page.locator(f'{TOUR_STEP}[data-step="kpis"]').wait_for(state="visible")
+    at = page.evaluate(SPOTLIGHT_AND_STEP)
+    hole, step, target = at["hole"], at["step"], at["target"]
+    for side in ("left", "top", "right", "bottom"):  # the hole is the target plus 6 px of padding
+        assert abs(abs(hole[side] - target[side]) - 6) <= 1.5, (side, at)
+    viewport = page.viewport_size
+    assert step["top"] >= 0 and step["bottom"] <= viewport["height"], at
+    assert step["left"] >= 0 and step["right"] <= viewport["width"], at
+    gap = min(abs(step["top"] - target["bottom"]), abs(target["top"] - step["bottom"]))
+    assert gap <= 20, f"the step is {gap} px from its target: {at}"
+    assert error_codes(page) == []

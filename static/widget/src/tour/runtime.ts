@@ -2,7 +2,7 @@ import { h } from "../h";
 import { setLocale } from "../locale";
 import { pageUrl } from "../page";
 import { adoptStyles } from "../styles";
-import { layer as raise } from "../toplayer";
+import { layer as raise, unzoom } from "../toplayer";
 import type { Tour, TourStep } from "../types";
 import type { EndState, TourHost, TourRuntime } from "./contract";
 import { modalAround } from "./dialog";
@@ -172,6 +172,7 @@ export function createTourRuntime(host: TourHost): TourRuntime {
       dialog.addEventListener("close", show);
       stepTeardown.push(() => dialog.removeEventListener("close", show));
     }
+    unzoom(hostEl!); // where it now is: under body, or in a host dialog
     if (s.spotlight !== false) raise(overlay!, true);
     raise(box, true);
     if (el) {

@@ -49,11 +49,14 @@ export function reveal(el: Element, smooth: boolean): void {
     const box = root ? doc.scrollingElement ?? doc.documentElement : n!;
     const s = win.getComputedStyle(box);
     const c = root ? { left: 0, top: 0 } : box.getBoundingClientRect();
-    const lo = [c.left + box.clientLeft, c.top + box.clientTop];
-    const size = [box.clientWidth, box.clientHeight];
+    // Rectangles are in viewport pixels; a box's scroll and client sizes are in its own,
+    // which a page's CSS `zoom` scales: everything here is in viewport pixels.
+    const z = (box as { currentCSSZoom?: number }).currentCSSZoom || 1;
+    const lo = [c.left + box.clientLeft * z, c.top + box.clientTop * z];
+    const size = [box.clientWidth * z, box.clientHeight * z];
     const can = root ? [rootX, rootY] : [SCROLLS.test(s.overflowX), SCROLLS.test(s.overflowY)];
-    const at = [box.scrollLeft, box.scrollTop];
-    const range = [box.scrollWidth, box.scrollHeight].map((full, i) => (can[i] ? full - size[i] : 0));
+    const at = [box.scrollLeft * z, box.scrollTop * z];
+    const range = [box.scrollWidth, box.scrollHeight].map((full, i) => (can[i] ? full * z - size[i] : 0));
     const d = [0, 1].map((i) => {
       // scrollLeft runs from -range to 0 in a right-to-left box.
       const rtl = i || s.direction !== "rtl" ? 0 : range[0];
@@ -62,7 +65,7 @@ export function reveal(el: Element, smooth: boolean): void {
       t[i + 2] -= v;
       return v;
     });
-    if (d[0] || d[1]) box.scrollBy({ left: d[0], top: d[1], behavior: smooth ? "smooth" : "auto" });
+    if (d[0] || d[1]) box.scrollBy({ left: d[0] / z, top: d[1] / z, behavior: smooth ? "smooth" : "auto" });
     if (root) return;
   }
 }

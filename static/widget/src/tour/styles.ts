@@ -15,7 +15,7 @@ export const TOUR_CSS = `
 :host([dir="rtl"]) { direction: rtl !important; }
 [hidden] { display: none !important; }
 /* Manual popovers (../toplayer.ts): the UA's [popover] box styles are reset first. */
-.overlay, .step { position: fixed; margin: 0; padding: 0; border: 0; overflow: visible; inset: auto; color: inherit; }
+.overlay, .step { position: fixed; margin: 0; padding: 0; border: 0; overflow: visible; inset: auto; color: inherit; zoom: var(--guide-zoom, 1); }
 .overlay { inset: 0; width: 100%; height: 100%; max-width: none; max-height: none; background: transparent; pointer-events: none; z-index: 2147483646; }
 .overlay svg { display: block; width: 100%; height: 100%; }
 .dim { fill: rgba(17, 24, 39, .55); fill-rule: evenodd; pointer-events: auto; }
