@@ -59,9 +59,15 @@ def _active_guide(user: EndUser, pairs: list[tuple[Guide, GuideVersion]], locale
         if pair is None:
             return None
         guide_key, step_id = pair[0].key, latest.current_step if latest else None
-    guide, version = by_key[guide_key]
+    pair = by_key.get(guide_key)
+    if pair is None:
+        # A draft being previewed, or a guide removed or renamed since the page loaded:
+        # named as the widget sent it, so support still sees where the user was.
+        return {"key": guide_key, "kind": None, "version": None, "published": False,
+                "title": guide_key, "step": {"id": step_id, "title": step_id} if step_id else None}
+    guide, version = pair
     step = version.step(step_id) if step_id else None
-    return {"key": guide.key, "kind": guide.kind, "version": version.number,
+    return {"key": guide.key, "kind": guide.kind, "version": version.number, "published": True,
             "title": localize(version.body.get("title"), locale, locale),
             "step": {"id": step["id"], "title": localize(step.get("title"), locale, locale)}
             if step else None}

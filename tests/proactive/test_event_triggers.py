@@ -200,3 +200,28 @@ def test_a_cooldown_holds_a_scenario_back_for_its_days(open_workspace):
     assert len(firings()) == 1
     fail_twice_in_a_new_window(3)  # past it
     assert len(firings()) == 2
+
+
+def test_a_missing_target_of_a_guide_no_longer_published_is_recorded_and_its_task_names_it(open_workspace):
+    """A tab still running a tour that was removed (or renamed) since: the event is
+    acknowledged, and the task says which guide it was rather than failing for good."""
+    from guide.models import Guide
+
+    factories.publish(open_workspace, {
+        "key": "old-tour", "kind": "tour", "title": "Old tour", "priority": 0, "steps": [
+            {"id": "one", "title": "One", "target": "#one"}]})
+    set_rules(open_workspace, scenarios=[{
+        "key": "tour-broken", "trigger": {"target_missing": "*"},
+        "actions": [{"task": {"message": "A tour step's element was missing."}}]}])
+    user = make_user(open_workspace)
+    send(open_workspace, user, "guide:state", guide="old-tour", state="active", step="one")
+    guide = db.session.scalars(db.select(Guide).where(Guide.key == "old-tour")).one()
+    guide.published_version_id = None  # taken down since the page loaded
+    db.session.commit()
+
+    ack = track(open_workspace, user, "$target_missing", guide="old-tour", step="one", selector="#one")
+    assert ack["ok"] is True
+    [task] = db.session.scalars(db.select(Escalation)).all()
+    assert task.context["guide"]["key"] == "old-tour"
+    assert task.context["guide"]["published"] is False
+    assert task.context["guide"]["step"]["id"] == "one"
