@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from guide.api.auth import workspace_from_api_key
+from guide.api.parsing import Blueprint
 from guide.schemas import backend as schemas
 from guide.services import backend
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from guide.api.auth import workspace_from_api_key
+from guide.api.parsing import Blueprint
 from guide.schemas.escalations import (
     EscalationList,
     EscalationOut,

@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from guide.api import cors
+from guide.api.parsing import Blueprint
 from guide.errors import Unauthorized
 from guide.schemas.help_api import HelpArticleOut, HelpList, HelpQuery
 from guide.services import help as help_service

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from guide.api.auth import workspace_from_api_key
+from guide.api.parsing import Blueprint
 from guide.models.base import utcnow
 from guide.proactive import lifecycle, plans
 from guide.schemas.plans import AccountPlans, LifecycleOut, PlanOut, StepMark

@@ -6,24 +6,22 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from webargs import core
-from webargs.flaskparser import FlaskParser
 
 from guide.api import cors
+from guide.api.parsing import Blueprint, GuideParser
 from guide.schemas.widget import BatchIn, BootstrapIn
 from guide.services import bootstrap as bootstrap_service
 from guide.services import envelopes, nudges
 from guide.services.sessions import socket_context
 
 
-class BeaconParser(FlaskParser):
+class BeaconParser(GuideParser):
     """Also reads JSON sent as ``text/plain``: ``navigator.sendBeacon`` sends it that way,
     the one body type that needs no CORS preflight. The token inside still authenticates."""
 
     def _raw_load_json(self, req: Any) -> Any:
         if req.mimetype == "text/plain":
-            return core.parse_json(req.get_data(cache=True))
+            return self._parse(req)
         return super()._raw_load_json(req)
 
 

@@ -42,23 +42,39 @@ def check_mapping(value: dict[str, Any], what: str, max_keys: int = MAX_TRAITS) 
         raise ValidationError(f"{what.capitalize()} are limited to {MAX_PROPS_JSON} bytes.")
 
 
+# Nesting anywhere in a payload: traits and props are flat-ish, and a deeper
+# structure (hundreds of levels over the socket) would exhaust recursion later.
+MAX_DEPTH = 16
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_INT = 2**63
+
+
 def unstorable(value: Any) -> str | None:
     """What in ``value`` cannot be stored as JSON text, or None.
 
-    NUL characters (PostgreSQL refuses them in text and JSONB), and NaN or
-    Infinity, which Python's JSON parser accepts but JSON itself has not.
+    NUL characters and lone surrogates (PostgreSQL refuses both in text and
+    JSONB), NaN or Infinity (Python's JSON parser accepts them, JSON has not),
+    integers beyond 64 bits, and nesting deeper than ``MAX_DEPTH``. Iterative,
+    so no payload can exhaust the stack here.
     """
-    if isinstance(value, str):
-        return "Text must not contain NUL (\\u0000) characters." if "\x00" in value else None
-    if isinstance(value, float):
-        return None if math.isfinite(value) else "Numbers must be finite (no NaN or Infinity)."
-    if isinstance(value, dict):
-        items = [*value.keys(), *value.values()]
-    elif isinstance(value, list):
-        items = value
-    else:
-        return None
-    return next((problem for item in items if (problem := unstorable(item))), None)
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return "Text must not contain NUL (\\u0000) characters."
+            if LONE_SURROGATE.search(item):
+                return "Text must be valid Unicode (no lone surrogates such as \\ud800)."
+        elif isinstance(item, float) and not math.isfinite(item):
+            return "Numbers must be finite (no NaN or Infinity)."
+        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) >= MAX_INT:
+            return "Integers must fit in 64 bits."
+        elif isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                return f"Values may be nested at most {MAX_DEPTH} levels deep."
+            items = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in reversed(items))
+    return None
 
 
 class StrictSchema(Schema):
