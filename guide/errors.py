@@ -96,6 +96,14 @@ def _wants_json() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul() -> tuple[Response, int] | None:
+        # PostgreSQL refuses NUL in text: a NUL in a path or query reached a query as a 500.
+        if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+            return error_response(400, "invalid_payload",
+                                  "Paths and query strings must not contain NUL characters.")
+        return None
+
     @app.errorhandler(GuideError)
     def _guide_error(err: GuideError) -> tuple[Response, int]:
         return jsonify(err.to_dict()), err.status

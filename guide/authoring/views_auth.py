@@ -15,8 +15,10 @@ from guide.services.authors import authenticate, workspaces_of
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only paths on this server (no open redirect to another site)."""
-    if not target:
+    """Only paths on this server (no open redirect to another site), and only printable
+    ones: CR/LF would make the Location header invalid (a 500), a backslash reads as a
+    slash in some browsers."""
+    if not target or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

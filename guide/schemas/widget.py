@@ -26,7 +26,8 @@ EVENT_NAME = validate.Regexp(
     r"^\$?[A-Za-z0-9][A-Za-z0-9_.:/ -]{0,199}$",
     error="Must be 1-200 letters, digits, spaces or _ . : / - (e.g. 'integration_connected').",
 )
-LOCALE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+# A BCP 47 tag, at most 35 characters (RFC 5646's longest useful tag, and the column).
+LOCALE = re.compile(r"^(?=.{2,35}$)[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 MAX_TRAITS = 100
 MAX_PROPS_JSON = 16 * 1024
 

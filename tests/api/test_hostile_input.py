@@ -98,3 +98,21 @@ def test_over_the_socket_hostile_envelopes_get_a_definitive_invalid_payload(clie
         ack = call(sock, "event:track", {"id": str(uuid.uuid4()), "name": "x", "props": props})
         assert ack["ok"] is False and ack["error"]["code"] == "invalid_payload", ack
     assert db.session.scalar(db.select(db.func.count(Event.id)).where(Event.name == "x")) == 0
+
+
+def test_a_locale_longer_than_its_column_is_refused_or_ignored(client, open_workspace):
+    long_tag = "en" + "-abcdefgh" * 5  # 47 characters, each subtag valid
+    body = '{"app": "open", "user": {"id": "u1"}, "locale": "' + long_tag + '"}'
+    assert_refused(raw(client, "/api/v1/widget/bootstrap", body))
+    # As the product's locale trait it is not a usable tag: the browser's language applies.
+    body = ('{"app": "open", "user": {"id": "u1", "traits": {"locale": "' + long_tag + '"}}, "locale": "fr"}')
+    response = raw(client, "/api/v1/widget/bootstrap", body)
+    assert response.status_code == 200 and response.get_json()["user"]["locale"] == "fr"
+
+
+def test_nul_in_a_path_or_query_is_refused(client, workspace):
+    """PostgreSQL refuses NUL in text: it must never reach a query (it was a 500)."""
+    auth = {"Authorization": f"Bearer {new_key(workspace)}"}
+    for url in ("/api/v1/users/a%00b/lifecycle", "/api/v1/accounts/x%00/lifecycle"):
+        assert_refused(client.get(url, headers=auth))
+    assert_refused(client.get("/api/v1/guides/health?days=3%00", headers=auth))

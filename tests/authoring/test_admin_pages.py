@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from guide.models import AuditEntry, Workspace
 from guide.services.authors import authenticate
 from tests.authoring.conftest import PASSWORD, csrf_token, login
@@ -29,6 +31,18 @@ def test_next_never_leaves_the_admin(app, authors):
     client = app.test_client()
     response = client.post("/admin/login?next=https://evil.example/", data={
         "email": "admin@example.com", "password": PASSWORD, "csrf_token": csrf_token(client)})
+    assert response.headers["Location"] == "/admin/"
+
+
+@pytest.mark.parametrize("target", ["/admin/w/demo/\r\nSet-Cookie: x=1", "/admin/\nX-Injected: 1",
+                                    "/admin/\\evil.example", "/admin/\x00"])
+def test_next_with_control_characters_falls_back_to_the_admin_home(app, authors, target):
+    """CR/LF (or NUL, or a backslash some browsers read as a slash) in next= is a 302 home, never a 500."""
+    client = app.test_client()
+    response = client.post("/admin/login", query_string={"next": target},
+                           data={"email": "admin@example.com", "password": PASSWORD,
+                                 "csrf_token": csrf_token(client)})
+    assert response.status_code == 302, response.status_code
     assert response.headers["Location"] == "/admin/"
 
 
