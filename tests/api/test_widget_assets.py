@@ -115,12 +115,18 @@ def test_source_maps_are_json(client, dist):
 @pytest.mark.parametrize("name", [
     "x.js", "manifest.json", "guide.js.gz", "guide.js.br", "tour.ffffffff.js", "stub.js",
     "..", "%2e%2e", "..%2Fmanifest.json", "..%2F..%2Fetc%2Fpasswd", "%2e%2e%2fguide.js",
-    "..%5Cguide.js", "guide.js%00.map",
+    "..%5Cguide.js",
 ])
 def test_only_names_in_the_manifest_are_served(client, dist, name):
     response = get(client, name, "br")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_name_with_nul_is_refused_before_anything_reads_it(client, dist):
+    response = get(client, "guide.js%00.map", "br")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_payload"
 
 
 def test_names_outside_the_manifest_are_refused_even_when_the_file_exists(client, dist):
