@@ -1,4 +1,5 @@
-"""Public responses do not vary on the admin's session cookie.
+"""Headers for every response: ``nosniff``, and public responses do not vary
+on the admin's session cookie.
 
 Flask-Login looks at the session after every request (its remember-cookie
 hook), so Flask adds ``Vary: Cookie`` to everything, the widget's bundles
@@ -26,3 +27,10 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+
+    @app.after_request
+    def _nosniff(response: Response) -> Response:
+        # Every response, JSON errors and API bodies included: a browser must never
+        # sniff one of them into HTML or script.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response

@@ -116,3 +116,10 @@ def test_nul_in_a_path_or_query_is_refused(client, workspace):
     for url in ("/api/v1/users/a%00b/lifecycle", "/api/v1/accounts/x%00/lifecycle"):
         assert_refused(client.get(url, headers=auth))
     assert_refused(client.get("/api/v1/guides/health?days=3%00", headers=auth))
+
+
+def test_every_json_response_forbids_content_sniffing(client, open_workspace):
+    for response in (client.get("/healthz"), client.get("/api/v1/openapi.json"),
+                     client.post("/api/v1/widget/bootstrap", json={"app": "nope", "user": {"id": "u"}}),
+                     client.get("/api/v1/nothing-here")):
+        assert response.headers.get("X-Content-Type-Options") == "nosniff", response.request.path
