@@ -69,7 +69,6 @@ def bundle(name: str) -> Response | tuple[Response, int]:
         response.headers["Content-Encoding"] = encoding
     response.vary.add("Accept-Encoding")
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -76,7 +76,6 @@ def _security_headers(response: Response) -> Response:
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if request.endpoint != "admin.static":
         response.headers.setdefault("Cache-Control", "no-store")

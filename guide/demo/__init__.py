@@ -77,7 +77,6 @@ def _security_headers(response: Response) -> Response:
         "form-action 'self'",
         "frame-ancestors 'self'",
     ])
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
         # Pages carry a signed identity token: keep them out of shared caches.

@@ -17,7 +17,6 @@ def _headers(response: Response) -> Response:
     if g.pop("support_cookie_dirty", False):
         auth.write_cookie(response, g.support_cookie)
     response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
     return response

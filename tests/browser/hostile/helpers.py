@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
+
 from tests import live
 from tests.browser.hostile.host import Host
 
@@ -29,6 +31,8 @@ EVENTS_URL = "/api/v1/widget/events"
 # Both ways the widget talks to the server: the socket, and the HTTP fallback a CSP
 # without ws: forces.
 TRANSPORTS = {"socket": {}, "http": {"ws": 0}}
+# Runs a test once over the WebSocket and once over the HTTP fallback (a CSP without ws:).
+transports = pytest.mark.parametrize("transport", list(TRANSPORTS))
 
 
 def open_host(page: Any, host: Host, path: str, user: str, *, launcher: bool = True,

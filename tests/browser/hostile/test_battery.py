@@ -32,13 +32,13 @@ from tests.browser.hostile.helpers import (
     progress_rows,
     queued,
     show_tab,
+    transports,
     wait_probe,
 )
 from tests.browser.tour_helpers import sql
 
 pytestmark = pytest.mark.browser
 
-transports = pytest.mark.parametrize("transport", list(TRANSPORTS))
 
 
 def used(wire: Wire, transport: str, kind: str) -> None:

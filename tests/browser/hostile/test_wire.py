@@ -28,13 +28,13 @@ from tests.browser.hostile.helpers import (
     poll,
     probe,
     queued,
+    transports,
     wait_probe,
 )
 from tests.browser.tour_helpers import sql
 
 pytestmark = pytest.mark.browser
 
-transports = pytest.mark.parametrize("transport", list(TRANSPORTS))
 
 # Arrays at every depth: Prototype's Array#toJSON turns each into a string.
 REPORT_PROPS = {"columns": ["day", "revenue"], "filters": {"regions": ["eu", "us"], "grid": [[1, 2], [3]]},
