@@ -1,7 +1,7 @@
 """Models, one module per aggregate. Importing this package registers every table."""
 
 from guide.models.audit import AuditEntry
-from guide.models.author import Author, AuthoringSettings, AuthorRole
+from guide.models.author import Author, AuthoringSettings, AuthorRole, LoginThrottle
 from guide.models.escalation import Escalation, Nudge
 from guide.models.event import Event
 from guide.models.guide import Guide, GuideVersion
@@ -26,6 +26,7 @@ __all__ = [
     "Guide",
     "GuideVersion",
     "HelpArticle",
+    "LoginThrottle",
     "Nudge",
     "OutboxMessage",
     "Progress",

@@ -35,6 +35,9 @@ class Author(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped by logout and password change: sessions and remember-me cookies
+    # carry the generation they were issued under and die when it moves on.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
 
     # Flask-Login's user protocol.
     @property
@@ -84,3 +87,14 @@ class AuthoringSettings(db.Model):
     # https://app.example.com/dashboard (or a path on this server, like /demo/dashboard).
     preview_url: Mapped[str | None] = mapped_column(sa.String(2000))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins per key (``ip:<address>`` or ``email:<address>``), shared by
+    every process through the database; drives a progressive delay, never a lockout."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(sa.String(320), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -29,6 +29,17 @@ class Workspace(db.Model):
     allowed_origins: Mapped[list[str]] = mapped_column(JSONType, default=list)
     # When true, bootstrap and socket connect need an identity JWT.
     require_identity: Mapped[bool] = mapped_column(default=False)
+    # Let the browser put a user in an account (Guide.group) without a signed
+    # token or a backend call. Off: membership comes only from a trusted source.
+    allow_unsigned_groups: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
+    # Longest lifetime (exp - iat, in seconds) accepted for an identity token.
+    identity_token_max_age: Mapped[int] = mapped_column(
+        default=86400, server_default=sa.text("86400")
+    )
+    # Events older than this are deleted by the worker; None keeps them.
+    events_retention_days: Mapped[int | None] = mapped_column()
     # HS256 secrets for identity JWTs; newest first, at most two during rotation.
     signing_secrets: Mapped[list[str]] = mapped_column(JSONType, default=list)
     support_url: Mapped[str | None] = mapped_column(sa.String(2000))
