@@ -1,7 +1,8 @@
 """POST a webhook to a receiver we do not trust, without letting it reach our network.
 
 The host is resolved once, every address is checked (no loopback, private,
-link-local, multicast or reserved address unless allowed), and the connection
+link-local, multicast or reserved address unless allowed, nor an IPv6 address
+carrying one: guide/addresses.py), and the connection
 goes to that checked address, so a DNS answer that changes between the check
 and the connection (rebinding) cannot redirect us. TLS still verifies the
 certificate against the host name. Redirects are never followed: a 3xx is a
@@ -16,6 +17,8 @@ import socket
 import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from guide.addresses import is_public
 
 MAX_RESPONSE_BYTES = 64 * 1024
 
@@ -39,7 +42,7 @@ def resolve(host: str, port: int, *, allow_private: bool) -> str:
     addresses = [info[4][0] for info in infos]
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
-        if not allow_private and not ip.is_global:
+        if not allow_private and not is_public(ip):
             raise AddressRefused(
                 f"{host} resolves to {ip}, a loopback/private/reserved address; deliveries "
                 "there need support.allow_private_webhooks: true"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from guide.addresses import is_local_name, is_public, literal_address
 from guide.schemas.content import WorkspaceFileSchema
 from guide.schemas.fields import StrictBoolean, StrictSchema, check_link
 
@@ -33,11 +33,15 @@ def check_webhook_url(url: str, *, allow_private: bool) -> None:
     if parts.username or parts.password:
         raise ValidationError("Put no credentials in the URL: requests are signed instead.")
     try:
-        address = ipaddress.ip_address(parts.hostname)
-    except ValueError:
+        parts.port  # noqa: B018 (raises on a port that is not a number from 0 to 65535)
+    except ValueError as error:
+        raise ValidationError("The port must be a number from 1 to 65535.") from error
+    if allow_private:
         return
-    if not allow_private and not address.is_global:
-        raise ValidationError(f"{address} is a private, loopback or reserved address; set "
+    address = literal_address(parts.hostname)
+    if is_local_name(parts.hostname) or (address is not None and not is_public(address)):
+        named = parts.hostname if address is None else str(address)
+        raise ValidationError(f"{named} is a private, loopback or reserved address; set "
                               "allow_private_webhooks: true to allow it.")  # fmt: skip
 
 
