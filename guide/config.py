@@ -77,8 +77,11 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "GUIDE_MESSAGE_QUEUE_CHANNEL": _env("MESSAGE_QUEUE_CHANNEL", "guide-socketio"),
         # threading (default, simple-websocket) or gevent (production).
         "GUIDE_ASYNC_MODE": _env("ASYNC_MODE", "threading"),
-        # Seconds a socket token issued at bootstrap stays valid.
+        # Seconds a socket token issued at bootstrap stays valid; an open socket is
+        # disconnected when it passes (the widget bootstraps again for a new one).
         "GUIDE_SOCKET_TOKEN_TTL": int(_env("SOCKET_TOKEN_TTL", "3600") or 3600),
+        # Days an admin's "Keep me signed in" cookie lasts (signing out ends it sooner).
+        "GUIDE_REMEMBER_DAYS": int(_env("REMEMBER_DAYS", "14") or 14),
         # Largest accepted HTTP body and Socket.IO frame, in bytes.
         "MAX_CONTENT_LENGTH": int(_env("MAX_PAYLOAD_BYTES", "65536") or 65536),
         # Serve the demo product at /demo/ (the customer's app, for trying Guide out).
@@ -113,6 +116,11 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "GUIDE_WEBHOOK_TIMEOUT": float(_env("WEBHOOK_TIMEOUT", "10") or 10),
         # An endpoint is disabled after this many messages in a row went dead.
         "GUIDE_WEBHOOK_DISABLE_AFTER": int(_env("WEBHOOK_DISABLE_AFTER", "3") or 3),
+        # Who may read /metrics (Prometheus): scrapers sending "Authorization: Bearer
+        # <GUIDE_METRICS_TOKEN>", and/or clients from these comma-separated addresses or
+        # networks (e.g. 10.0.0.0/8, as seen after GUIDE_TRUSTED_PROXIES); neither: 403.
+        "GUIDE_METRICS_TOKEN": _env("METRICS_TOKEN"),
+        "GUIDE_METRICS_ALLOW_FROM": _env_list("METRICS_ALLOW_FROM"),
         # This server's public address (https://guide.example.com), for links in emails
         # and webhooks to the support inbox; omitted from them when unset.
         "GUIDE_PUBLIC_URL": _env("PUBLIC_URL"),

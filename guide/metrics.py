@@ -3,14 +3,24 @@
 Scrape every web process (each holds its own sockets). Events per second is
 ``rate(guide_envelopes_total[1m])``; ack latency is the server's time from
 receiving an envelope to acknowledging it, commit included.
+
+Not public (the counters tell an outsider the traffic and the error rate): a
+scraper sends ``Authorization: Bearer <GUIDE_METRICS_TOKEN>`` or comes from a
+network in ``GUIDE_METRICS_ALLOW_FROM``; with neither configured every request
+is refused (docs/DEPLOY.md, "Metrics").
 """
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
+from functools import lru_cache
 from typing import Any
 
-from flask import Blueprint, Flask, Response
+from flask import Blueprint, Flask, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+from guide.errors import error_response
 
 CONNECTIONS = Gauge("guide_socket_connections", "Open /widget Socket.IO connections.")
 ENVELOPES = Counter(
@@ -34,8 +44,48 @@ def observe(kind: str, ack: dict[str, Any], seconds: float) -> None:
     ACK_LATENCY.labels(kind).observe(seconds)
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def allowed_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    """``GUIDE_METRICS_ALLOW_FROM`` parsed; a bad entry stops the server at start."""
+    try:
+        return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+    except ValueError as error:
+        raise ValueError(f"GUIDE_METRICS_ALLOW_FROM: {error} (give addresses or networks, "
+                         "comma separated, e.g. 10.0.0.0/8,127.0.0.1)") from error
+
+
+def refusal() -> tuple[Response, int] | None:
+    """None when this request may read the metrics, else the error response."""
+    token = current_app.config.get("GUIDE_METRICS_TOKEN")
+    networks = allowed_networks(tuple(current_app.config.get("GUIDE_METRICS_ALLOW_FROM") or ()))
+    sent = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+        return None
+    try:
+        client = ipaddress.ip_address((request.remote_addr or "").split("%")[0])
+    except ValueError:
+        client = None
+    if client is not None and any(client in network for network in networks):
+        return None
+    if not token and not networks:
+        return error_response(403, "forbidden", "Metrics are off: set GUIDE_METRICS_TOKEN "
+                              "(or GUIDE_METRICS_ALLOW_FROM) on the server to scrape them.")
+    if token:
+        response, status = error_response(401, "unauthorized",
+                                          "Send Authorization: Bearer <GUIDE_METRICS_TOKEN>.")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response, status
+    return error_response(403, "forbidden", "This address may not read the metrics.")
+
+
 @bp.get("/metrics")
-def metrics() -> Response:
+def metrics() -> Response | tuple[Response, int]:
+    refused = refusal()
+    if refused is not None:
+        return refused
     from guide.extensions import db
     from guide.models import OutboxMessage
 
@@ -47,4 +97,5 @@ def metrics() -> Response:
 
 
 def init_app(app: Flask) -> None:
+    allowed_networks(tuple(app.config.get("GUIDE_METRICS_ALLOW_FROM") or ()))
     app.register_blueprint(bp)

@@ -8,6 +8,9 @@
 #   GUIDE_MESSAGE_QUEUE=redis://127.0.0.1:6379/0 \
 #   GUIDE_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))') \
 #   PROCESSES=3 WORKERS=2 scripts/scale-out.sh
+#
+# Prometheus scrapes each printed port's /metrics with GUIDE_METRICS_TOKEN (set
+# it here too) as a bearer token; without it /metrics answers 403.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -39,7 +39,8 @@ def test_the_limit_is_per_socket(sock, client, open_workspace, socket_client):
     assert track(other)["ok"] is True
 
 
-def test_metrics_count_connections_envelopes_and_ack_latency(sock, client):
+def test_metrics_count_connections_envelopes_and_ack_latency(app, sock, client):
+    app.config["GUIDE_METRICS_ALLOW_FROM"] = ["127.0.0.1"]  # the test client's address
     track(sock)
     sock.emit("step:complete", {"id": "bad"}, namespace=NS, callback=True)
     text = client.get("/metrics").get_data(as_text=True)
