@@ -1,4 +1,4 @@
-"""Workspace administration: members and roles, settings, API keys, the audit log."""
+"""Workspace administration: settings, API keys, the audit log (members: views_members)."""
 
 from __future__ import annotations
 
@@ -9,47 +9,8 @@ from flask_login import current_user
 
 from guide.authoring import bp
 from guide.authoring.auth import policy
-from guide.errors import Conflict, InvalidPayload, NotFound
-from guide.extensions import db
-from guide.models.author import ROLES
-from guide.services import audit, authors, settings
-
-
-@bp.route("/w/<workspace>/members", methods=["GET", "POST"])
-@policy(GET="admin", POST="admin")
-def members(workspace: str) -> Any:
-    """List members; POST adds one (creating the account if needed) or changes a role."""
-    new_password = None
-    if request.method == "POST":
-        email, role = request.form.get("email", ""), request.form.get("role", "")
-        try:
-            author = authors.find_author(email)
-            if author is None:
-                new_password = authors.generate_password()
-                author = authors.create_author(email, new_password)
-                audit.record(g.workspace.id, current_user, "author.create", author.email)
-            authors.set_role(current_user, g.workspace, author, role)
-        except (InvalidPayload, Conflict) as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            new_password = None
-        else:
-            flash(f"{author.email} is now {role}.")
-            if new_password is None:
-                return redirect(url_for("admin.members", workspace=workspace))
-    return render_template("admin/members.html", members=authors.members(g.workspace),
-                           roles=ROLES, new_password=new_password,
-                           new_email=request.form.get("email"))
-
-
-@bp.route("/w/<workspace>/members/<int:author_id>/remove", methods=["POST"])
-@policy(POST="admin")
-def remove_member(workspace: str, author_id: int) -> Any:
-    try:
-        authors.remove_role(current_user, g.workspace, author_id)
-    except (NotFound, Conflict) as error:
-        flash(error.message, "error")
-    return redirect(url_for("admin.members", workspace=workspace))
+from guide.errors import InvalidPayload, NotFound
+from guide.services import audit, settings
 
 
 @bp.route("/w/<workspace>/settings", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from guide.models.escalation import Escalation, Nudge
 from guide.models.event import Event
 from guide.models.guide import Guide, GuideVersion
 from guide.models.help import HelpArticle
+from guide.models.invitation import AuthorInvitation
 from guide.models.outbox import OutboxMessage, SupportSettings, WebhookEndpoint
 from guide.models.proactive import AccountMilestone, Scenario, ScenarioFiring
 from guide.models.progress import AccountStepCompletion, Progress, UserMilestone
@@ -18,6 +19,7 @@ __all__ = [
     "AccountStepCompletion",
     "AuditEntry",
     "Author",
+    "AuthorInvitation",
     "AuthorRole",
     "AuthoringSettings",
     "EndUser",

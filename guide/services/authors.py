@@ -80,7 +80,7 @@ def members(workspace: Workspace) -> list[tuple[Author, str]]:
     return [(author, role) for author, role in rows]
 
 
-def _check_role(role: str) -> None:
+def check_role(role: str) -> None:
     if role not in ROLES:
         raise InvalidPayload(f"Unknown role {role!r}; one of: {', '.join(ROLES)}.",
                              fields={"role": ["Unknown role."]})
@@ -94,7 +94,7 @@ def _admins(workspace: Workspace) -> int:
 def set_role(actor: Author | str | None, workspace: Workspace, author: Author,
              role: str) -> None:
     """Give ``author`` ``role`` in ``workspace`` (adds the membership if needed); committed."""
-    _check_role(role)
+    check_role(role)
     row = db.session.scalar(db.select(AuthorRole).where(
         AuthorRole.author_id == author.id, AuthorRole.workspace_id == workspace.id))
     before = row.role if row else None

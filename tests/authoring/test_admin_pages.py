@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from guide.models import AuditEntry, Workspace
+from guide.models import AuditEntry, Author, Workspace
 from guide.services.authors import authenticate
 from tests.authoring.conftest import PASSWORD, csrf_token, login
 from tests.authoring.forms_util import soup
@@ -55,14 +55,20 @@ def test_wrong_passwords_are_throttled(app, authors):
     assert login(client, "viewer@example.com", PASSWORD).status_code == 429
 
 
-def test_an_admin_adds_a_member_who_can_then_sign_in(app, db, workspace, as_role):
+def test_an_admin_invites_a_member_who_joins_and_can_then_sign_in(app, db, workspace, as_role):
     admin = as_role("admin")
     response = admin.post("/admin/w/demo/members", {"email": "new@example.com", "role": "author"})
-    password = soup(response.get_data(as_text=True)).select_one(
-        '[data-testid="new-password"] code').get_text()
-    assert authenticate("new@example.com", password) is not None
-    admin.post("/admin/w/demo/members", {"email": "new@example.com", "role": "publisher"})
-    assert ("role.set", "new@example.com") in actions(db)
+    link = soup(response.get_data(as_text=True)).select_one(
+        '[data-testid="invitation-link"] code').get_text()
+    invitee = app.test_client()
+    joined = invitee.post(link, data={"password": "a new password", "name": "New",
+                                      "csrf_token": csrf_token(invitee)})
+    assert joined.status_code == 302 and joined.headers["Location"] == "/admin/w/demo/"
+    assert authenticate("new@example.com", "a new password") is not None
+    new = db.session.scalar(db.select(Author).where(Author.email == "new@example.com"))
+    admin.post(f"/admin/w/demo/members/{new.id}/role", {"role": "publisher"})
+    assert ("member.invite", "new@example.com") in actions(db)
+    assert ("member.join", "new@example.com") in actions(db)
     assert [e.details for e in db.session.scalars(db.select(AuditEntry).where(
         AuditEntry.action == "role.set", AuditEntry.target == "new@example.com"))][-1] == \
         {"role": "publisher", "previous": "author"}
@@ -70,8 +76,8 @@ def test_an_admin_adds_a_member_who_can_then_sign_in(app, db, workspace, as_role
 
 def test_the_last_admin_cannot_be_demoted_or_removed(app, db, authors, as_role):
     admin = as_role("admin")
-    page = admin.post("/admin/w/demo/members", {"email": "admin@example.com", "role": "viewer"})
-    assert "last admin" in page.get_data(as_text=True)
+    admin.post(f"/admin/w/demo/members/{authors['admin'].id}/role", {"role": "viewer"})
+    assert "last admin" in admin.get("/admin/w/demo/members").get_data(as_text=True)
     admin.post(f"/admin/w/demo/members/{authors['admin'].id}/remove")
     assert "last admin" in admin.get("/admin/w/demo/members").get_data(as_text=True)
 

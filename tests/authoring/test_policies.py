@@ -20,7 +20,8 @@ from tests.authoring.conftest import AdminClient, csrf_token
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 SAMPLE_ARGS = {"workspace": "demo", "key": "getting-started", "author_id": 999_999,
                "key_id": "000000000000", "filename": "admin.css",
-               "external_id": "no-such-account"}
+               "external_id": "no-such-account", "token": "no-such-invitation",
+               "invitation_id": 999_999}
 
 
 def admin_rules(app: Any) -> list[Rule]:
