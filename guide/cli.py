@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from guide.authoring.cli import author_cli
     from guide.automation.cli import worker_command
     from guide.content.cli import content_cli, workspace_cli
+    from guide.privacy_cli import accounts_cli, events_cli, users_cli
     from guide.proactive.cli import scenarios_cli
 
     guide_cli.add_command(content_cli)
@@ -22,6 +23,8 @@ def init_app(app: Flask) -> None:
     guide_cli.add_command(author_cli)
     guide_cli.add_command(worker_command)
     guide_cli.add_command(scenarios_cli)
+    for group in (users_cli, accounts_cli, events_cli):
+        guide_cli.add_command(group)
     app.cli.add_command(guide_cli)
 
 

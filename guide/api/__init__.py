@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from guide.api.guides import blp as guides_blp
     from guide.api.help import blp as help_blp
     from guide.api.plans import blp as plans_blp
+    from guide.api.privacy import blp as privacy_blp
     from guide.api.widget import blp as widget_blp
     from guide.extensions import api
 
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(escalations_blp)
     api.register_blueprint(backend_blp)
     api.register_blueprint(plans_blp)
+    api.register_blueprint(privacy_blp)
     # The inbox pages (/support/) belong to the same feature as the escalation API.
     from guide import support
 

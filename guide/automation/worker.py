@@ -40,6 +40,7 @@ from guide.models import OutboxMessage, WebhookEndpoint
 from guide.models.base import utcnow
 from guide.proactive.sweep import sweep_due
 from guide.services.outbox import wake_up
+from guide.services.retention import purge_due
 
 log = logging.getLogger("guide.worker")
 
@@ -194,6 +195,12 @@ def run(app: Flask, stop: threading.Event) -> None:
                 sweep_due()
             except Exception:
                 log.exception("scenario sweep failed; retrying next round")
+                db.session.rollback()
+            try:
+                # Events past events_retention_days, a bounded number of batches a round.
+                purge_due()
+            except Exception:
+                log.exception("event retention failed; retrying next round")
                 db.session.rollback()
             finally:
                 db.session.remove()

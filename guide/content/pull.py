@@ -63,6 +63,8 @@ def workspace_document(workspace: Workspace) -> dict[str, Any]:
     doc["allowed_origins"] = list(doc["allowed_origins"] or [])
     if workspace.theme:
         doc["theme"] = dict(workspace.theme)
+    if workspace.events_retention_days is not None:
+        doc["events_retention_days"] = workspace.events_retention_days
     support = _support_document(workspace)
     if support:
         doc["support"] = support
@@ -94,7 +96,8 @@ def _workspace_effect(data: dict[str, Any]) -> Any:
     support = data.get("support") or {}
     hooks = sorted((h["url"], tuple(h["events"])) for h in support.get("webhooks", []))
     email = {k: v for k, v in (support.get("email") or {}).items() if v is not None}
-    fields = {name: data.get(name) for name in (*BASE_FIELDS, "support_url", "theme")}
+    fields = {name: data.get(name)
+              for name in (*BASE_FIELDS, "support_url", "theme", "events_retention_days")}
     return fields, email, hooks, bool(support.get("allow_private_webhooks"))
 
 

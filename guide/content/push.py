@@ -30,7 +30,7 @@ from guide.services.push import guides_changed
 # Workspace columns set from workspace.yaml (never the signing secrets).
 WORKSPACE_FIELDS = (
     "name", "default_locale", "allowed_origins", "require_identity", "help_enabled",
-    "support_url", "theme",
+    "support_url", "theme", "events_retention_days",
 )  # fmt: skip
 
 

@@ -113,6 +113,11 @@ def _inactive(rule: Rule, workspace: Workspace, now: datetime) -> list[Candidate
         u.workspace_id == workspace.id,
         u.first_seen <= now - timedelta(days=rule.trigger["days"]), ~active,
         _not_fired(rule, u.id, "once"))
+    if workspace.events_retention_days is not None:
+        # Events past the retention are deleted: a user seen before then may well have
+        # been active, so only users whose whole history is still kept can be judged.
+        query = query.where(
+            u.first_seen > now - timedelta(days=workspace.events_retention_days))
     return [Candidate(user_id, "once", {"days": rule.trigger["days"]})
             for user_id in db.session.scalars(query)]
 

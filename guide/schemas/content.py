@@ -224,6 +224,10 @@ class WorkspaceFileSchema(StrictSchema):
     allowed_origins = fields.List(Origin(), load_default=list, validate=validate.Length(max=50))
     require_identity = StrictBoolean(load_default=False)
     help_enabled = StrictBoolean(load_default=True)
+    # Events older than this many days are deleted by the worker (docs/PRIVACY.md);
+    # absent or null: kept forever.
+    events_retention_days = StrictInteger(load_default=None, allow_none=True,
+                                          validate=validate.Range(1, 36500))
     support_url = fields.String(
         load_default=None, allow_none=True, validate=lambda url: check_link(url, relative=False)
     )

@@ -14,7 +14,9 @@ from guide.schemas.fields import StrictBoolean, StrictSchema, check_link
 ESCALATION_EVENTS = ("escalation.created", "escalation.updated")
 # Proactive onboarding (docs/PROACTIVE.md): webhooks only, never subscribed by default.
 PROACTIVE_EVENTS = ("scenario.fired", "milestone.reached", "lifecycle.stage_changed")
-WEBHOOK_EVENTS = (*ESCALATION_EVENTS, *PROACTIVE_EVENTS)
+# Data rights (docs/PRIVACY.md): a user or account was erased; subscribe to erase it elsewhere.
+DATA_EVENTS = ("user.deleted", "account.deleted")
+WEBHOOK_EVENTS = (*ESCALATION_EVENTS, *PROACTIVE_EVENTS, *DATA_EVENTS)
 EMAIL = validate.Email(error="Not a valid email address.")
 
 

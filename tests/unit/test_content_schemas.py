@@ -230,6 +230,7 @@ def test_workspace_defaults() -> None:
         "allowed_origins": [],
         "require_identity": False,
         "help_enabled": True,
+        "events_retention_days": None,
         "support_url": None,
         "theme": {},
     }

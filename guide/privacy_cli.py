@@ -1,0 +1,121 @@
+"""``flask guide users|accounts export|delete`` and ``flask guide events purge``.
+
+The same service calls as ``/api/v1/users/<id>/export`` and ``DELETE
+/api/v1/users/<id>`` (docs/PRIVACY.md); the audit log names the actor ``cli``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+import click
+from flask.cli import AppGroup
+
+from guide.cli import workspace_or_exit
+from guide.errors import GuideError
+from guide.services import privacy, privacy_export, retention
+from guide.services.footprint import account_counts, user_counts
+from guide.services.timeline import user_by_external_id
+from guide.services.users import account_by_external_id
+
+users_cli = AppGroup("users", help="End users' data: export and erase (docs/PRIVACY.md).")
+accounts_cli = AppGroup("accounts", help="Accounts' data: export and erase (docs/PRIVACY.md).")
+events_cli = AppGroup("events", help="The event log: apply events_retention_days.")
+
+WORKSPACE = click.option("--workspace", "workspace_key", required=True,
+                         help="Workspace key, e.g. demo.")
+OUTPUT = click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+                      help="Write the JSON here (default: standard output).")
+YES = click.option("--yes", is_flag=True, help="Erase without asking (scripts).")
+
+
+def _find(find: Callable[[Any, str], Any], workspace_key: str, external_id: str) -> Any:
+    workspace = workspace_or_exit(workspace_key)
+    try:
+        return workspace, find(workspace, external_id)
+    except GuideError as error:
+        raise click.ClickException(error.message) from error
+
+
+def _write(chunks: Iterator[str], output: IO[str]) -> None:
+    for chunk in chunks:
+        output.write(chunk)
+    output.flush()
+
+
+def _confirm(what: str, counts: dict[str, int], yes: bool) -> None:
+    found = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in counts.items())
+    click.echo(f"{what}: {found}.", err=True)
+    if not yes:
+        click.confirm(f"Erase {what}? This cannot be undone", abort=True, err=True)
+
+
+def _report(result: dict[str, Any]) -> None:
+    click.echo(", ".join(f"{name.replace('_', ' ')}: {value}" for name, value in result.items()
+                         if isinstance(value, int)))
+
+
+@users_cli.command("export")
+@click.argument("user_id")
+@WORKSPACE
+@OUTPUT
+def export_user_command(user_id: str, workspace_key: str, output: IO[str]) -> None:
+    """Write everything Guide holds about USER_ID as JSON, every event included."""
+    workspace, user = _find(user_by_external_id, workspace_key, user_id)
+    _write(privacy_export.json_chunks(privacy_export.exported(workspace, "cli", user),
+                                      privacy_export.events_of(user)), output)
+
+
+@users_cli.command("delete")
+@click.argument("user_id")
+@WORKSPACE
+@YES
+def delete_user_command(user_id: str, workspace_key: str, yes: bool) -> None:
+    """Erase USER_ID: delete their data, anonymize their escalations, send user.deleted."""
+    workspace, user = _find(user_by_external_id, workspace_key, user_id)
+    _confirm(f"user {user_id}", user_counts(user), yes)
+    _report(privacy.erase_user(workspace, user, "cli"))
+
+
+@accounts_cli.command("export")
+@click.argument("account_id")
+@WORKSPACE
+@OUTPUT
+def export_account_command(account_id: str, workspace_key: str, output: IO[str]) -> None:
+    """Write everything Guide holds about ACCOUNT_ID as JSON (its users: export each)."""
+    workspace, account = _find(account_by_external_id, workspace_key, account_id)
+    _write(privacy_export.json_chunks(privacy_export.exported(workspace, "cli", account),
+                                      privacy_export.events_of(account)), output)
+
+
+@accounts_cli.command("delete")
+@click.argument("account_id")
+@WORKSPACE
+@click.option("--users", type=click.Choice(privacy.USERS_CHOICES), default="keep",
+              show_default=True,
+              help="keep: its users stay, in no account; delete: erase them too.")
+@YES
+def delete_account_command(account_id: str, workspace_key: str, users: str, yes: bool) -> None:
+    """Erase ACCOUNT_ID and, with --users delete, its users; send account.deleted."""
+    workspace, account = _find(account_by_external_id, workspace_key, account_id)
+    _confirm(f"account {account_id}" + (" and its users" if users == "delete" else ""),
+             account_counts(account), yes)
+    _report(privacy.erase_account(workspace, account, "cli", users))
+
+
+@events_cli.command("purge")
+@click.option("--workspace", "workspace_key", default=None,
+              help="Only this workspace (default: every workspace with a retention).")
+def purge_command(workspace_key: str | None) -> None:
+    """Delete events older than each workspace's events_retention_days, now, to the end."""
+    if workspace_key is not None:
+        workspace = workspace_or_exit(workspace_key)
+        if workspace.events_retention_days is None:
+            click.echo(f"{workspace_key} keeps events forever (no events_retention_days).")
+            return
+    report = retention.purge(workspace_key=workspace_key, max_batches=None)
+    for key, deleted in report.deleted.items():
+        click.echo(f"{key}: {deleted} event(s) deleted")
+    if not report.deleted:
+        click.echo("no workspace sets events_retention_days")
