@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -198,35 +198,68 @@ def _trait_matches(rule: Mapping[str, Any], traits: Mapping[str, Any],
     return present and op is not None and _compare(op, actual, expected, now)
 
 
+class AnyPage:
+    """``url`` for "on some page" (a completion names none): URL conditions are then
+    neither true nor false, and only a rule that excludes the user on every page fails."""
+
+
+ANY_PAGE = AnyPage()
+Verdict = bool | None  # None: it depends on the page
+
+
 def matches(
     rule: Mapping[str, Any] | None,
     traits: Mapping[str, Any],
     account_traits: Mapping[str, Any],
-    url: str | None,
+    url: str | AnyPage | None,
     now: datetime,
 ) -> bool:
     """Whether a user (traits, account traits, current page) is in a guide's audience.
 
-    ``None`` means everyone. A URL rule without a known URL is false.
+    ``None`` means everyone. A URL rule without a known URL is false; with
+    ``ANY_PAGE``, the user may be in it on some page (``all``, ``any`` and
+    ``not`` over true, false and "depends on the page").
     """
+    return _verdict(rule, traits, account_traits, url, now) is not False
+
+
+def _verdict(rule: Any, traits: Mapping[str, Any], account_traits: Mapping[str, Any],
+             url: str | AnyPage | None, now: datetime) -> Verdict:  # fmt: skip
     if rule is None:
         return True
     if not isinstance(rule, Mapping):
         return False
     try:
         if "all" in rule:
-            return all(matches(r, traits, account_traits, url, now) for r in rule["all"])
+            return _all(_verdict(r, traits, account_traits, url, now) for r in rule["all"])
         if "any" in rule:
-            return any(matches(r, traits, account_traits, url, now) for r in rule["any"])
+            return _not(_all(_not(_verdict(r, traits, account_traits, url, now))
+                             for r in rule["any"]))  # fmt: skip
         if "not" in rule:
-            return not matches(rule["not"], traits, account_traits, url, now)
+            return _not(_verdict(rule["not"], traits, account_traits, url, now))
         if "url" in rule:
+            if isinstance(url, AnyPage):
+                return None
             return url is not None and url_matches(str(rule["url"]), url)
         if "trait" in rule:
             return _trait_matches(rule, traits or {}, account_traits or {}, now)
     except (TypeError, ValueError, AttributeError, RecursionError):
         return False
     return False
+
+
+def _all(verdicts: Iterable[Verdict]) -> Verdict:
+    """False as soon as one is false; else None if one depends on the page; else True."""
+    depends = False
+    for verdict in verdicts:
+        if verdict is False:
+            return False
+        depends = depends or verdict is None
+    return None if depends else True
+
+
+def _not(verdict: Verdict) -> Verdict:
+    return None if verdict is None else not verdict
 
 
 # ---------------------------------------------------------------- URL globs

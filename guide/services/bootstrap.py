@@ -9,11 +9,9 @@ import sqlalchemy as sa
 from guide.errors import Forbidden, NotFound
 from guide.extensions import db
 from guide.models import Workspace
-from guide.models.base import utcnow
 from guide.proactive import lifecycle
 from guide.services import progress as rules
-from guide.services.audience import matches
-from guide.services.guides import guide_view, published_guides
+from guide.services.guides import guide_view, offered_guides
 from guide.services.identity import issue_socket_token, verify_identity
 from guide.services.origins import origin_allowed
 from guide.services.preview import apply_preview
@@ -66,14 +64,8 @@ def bootstrap(payload: dict[str, Any], origin: str | None) -> dict[str, Any]:
         lifecycle.traits_changed(user)
         db.session.commit()
 
-    now = utcnow()
-    account_traits = account.traits if account else {}
-    pairs = [
-        (guide, version) for guide, version in published_guides(workspace.id)
-        if matches(version.body.get("audience"), user.traits, account_traits, payload["url"], now)
-        # A success plan belongs to an account: users without one do not see plans.
-        and (guide.kind != "plan" or account is not None)
-    ]
+    pairs = offered_guides(workspace.id, user.traits, account.traits if account else None,
+                           payload["url"])
     preview = apply_preview(pairs, payload.get("preview"), workspace)
     pairs = preview.pairs
     token, ttl = issue_socket_token(workspace.id, user.id)

@@ -21,15 +21,15 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from guide import proactive
-from guide.errors import Conflict, GuideError, NotFound, invalid_payload
+from guide.errors import Conflict, Forbidden, GuideError, NotFound, invalid_payload
 from guide.extensions import db
-from guide.models import EndUser, Event, Guide, GuideVersion, Workspace
+from guide.models import Account, EndUser, Event, Guide, GuideVersion, Workspace
 from guide.models.base import utcnow
 from guide.schemas.widget import ENVELOPE_SCHEMAS
 from guide.services import progress as rules
 from guide.services import push
-from guide.services.audience import matches, url_matches
-from guide.services.guides import published_guide, published_guides
+from guide.services.audience import ANY_PAGE, url_matches
+from guide.services.guides import offered, offered_guides, published_guide
 
 
 @dataclass
@@ -190,6 +190,7 @@ def _apply_step_complete(ctx: Context, env: dict[str, Any], event: Event, out: O
     assert step is not None
     if guide.kind == "plan":
         _check_plan_step(ctx, guide, step)
+    _check_offered(ctx, guide, version)
     if step.get("complete_when") and "manual" not in step["complete_when"]:
         raise Conflict(
             f"Step {step['id']!r} completes on its own rule ({step['complete_when']}), "
@@ -211,6 +212,20 @@ def _check_plan_step(ctx: Context, guide: Guide, step: dict[str, Any]) -> None:
                        "(Guide.group).", code="no_account")
 
 
+def _check_offered(ctx: Context, guide: Guide, version: GuideVersion) -> None:
+    """Only a guide the server offers this user may be completed or change state.
+
+    The same decision as bootstrap's, on any page (an envelope names none): a
+    guide whose audience takes the user only on some pages is theirs to finish
+    on another. Authors' previews of drafts stay in the page (the widget sends
+    nothing about them), and ``Guide.start`` opens only guides bootstrap listed.
+    """
+    if not offered(guide, version, ctx.user.traits, _account_traits(ctx.user.account_id),
+                   ANY_PAGE, utcnow()):
+        raise Forbidden(f"{guide.key!r} is not offered to this user (its audience does not "
+                        "include them); nothing was recorded.", code="not_in_audience")
+
+
 def _complete(
     ctx: Context, guide: Guide, version: GuideVersion, step: dict[str, Any], out: Outcome
 ) -> None:
@@ -227,6 +242,7 @@ def _complete(
 def _apply_guide_state(ctx: Context, env: dict[str, Any], event: Event, out: Outcome) -> None:
     guide, version = _guide_or_404(ctx, env["guide"])
     _step_or_404(version, guide.key, env["step"])
+    _check_offered(ctx, guide, version)
     if env["state"] == "completed" and guide.kind != "tour":
         raise Conflict(
             f"{guide.key!r} is a checklist: it is completed by its steps, not by guide:state.",
@@ -260,40 +276,15 @@ def _apply_track(ctx: Context, env: dict[str, Any], event: Event, out: Outcome) 
 
 
 def _applicable_guides(ctx: Context) -> list[tuple[Guide, GuideVersion]]:
-    """Published guides whose audience takes this user (trait conditions only)."""
-    account_traits = _account_traits(ctx.user.account_id)
-    now = utcnow()
-    return [
-        (guide, version) for guide, version in published_guides(ctx.workspace.id)
-        if matches(_without_url_rules(version.body.get("audience")), ctx.user.traits,
-                   account_traits, None, now)
-        # A plan is an account's: a user without one cannot move it.
-        and (guide.kind != "plan" or ctx.user.account_id is not None)
-    ]
+    """Published guides offered to this user (``_check_offered``'s decision, for each)."""
+    return offered_guides(ctx.workspace.id, ctx.user.traits,
+                          _account_traits(ctx.user.account_id), ANY_PAGE)
 
 
-def _account_traits(account_id: int | None) -> dict[str, Any]:
-    from guide.models import Account
-
+def _account_traits(account_id: int | None) -> dict[str, Any] | None:
+    """The user's account's traits; None when they have no account."""
     account = db.session.get(Account, account_id) if account_id else None
-    return account.traits if account else {}
-
-
-def _without_url_rules(rule: Any) -> Any:
-    """Audience for completions: the page a backend event came from is unknown, so URL
-    conditions are dropped and only trait conditions decide."""
-    if not isinstance(rule, dict):
-        return rule
-    if "url" in rule:
-        return None
-    if "not" in rule:
-        inner = _without_url_rules(rule["not"])
-        return {"not": inner} if inner is not None else None
-    for op in ("all", "any"):
-        if op in rule:
-            kept = [r for r in (_without_url_rules(x) for x in rule[op]) if r is not None]
-            return {op: kept} if kept else None
-    return rule
+    return account.traits if account else None
 
 
 def _progress_of(user: EndUser, out: Outcome) -> dict[str, Any]:

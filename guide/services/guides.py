@@ -1,17 +1,51 @@
-"""Published guides as the widget sees them: localized, rendered and sanitized."""
+"""Published guides as the widget sees them: offered to whom, localized, rendered and sanitized."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
+from datetime import datetime
 from threading import Lock
 from typing import Any
 
 from guide.models import GuideVersion, Workspace
+from guide.models.base import utcnow
+from guide.services.audience import AnyPage, matches
 from guide.services.localize import localize
 from guide.services.markdown import render_markdown
 
 # The hot-path readers live in their own module with their cache; imported here too.
-from guide.services.published import published_guide, published_guides  # noqa: F401
+from guide.services.published import (  # noqa: F401
+    Pair,
+    PublishedGuide,
+    PublishedVersion,
+    published_guide,
+    published_guides,
+)
+
+
+def offered(
+    guide: PublishedGuide, version: PublishedVersion, traits: Mapping[str, Any],
+    account_traits: Mapping[str, Any] | None, url: str | AnyPage | None, now: datetime,
+) -> bool:
+    """Whether the server offers this guide to a user (``account_traits`` None: no account).
+
+    The one decision behind what bootstrap lists (on the user's page) and what a
+    user may complete (on ``ANY_PAGE``: an envelope names no page): the guide's
+    audience takes the user, and a success plan, being an account's, needs one.
+    """
+    if guide.kind == "plan" and account_traits is None:
+        return False
+    return matches(version.body.get("audience"), traits, account_traits or {}, url, now)
+
+
+def offered_guides(workspace_id: int, traits: Mapping[str, Any],
+                   account_traits: Mapping[str, Any] | None, url: str | AnyPage | None,
+                   ) -> list[Pair]:  # fmt: skip
+    """The published guides ``offered`` to a user, by priority then key."""
+    now = utcnow()
+    return [(guide, version) for guide, version in published_guides(workspace_id)
+            if offered(guide, version, traits, account_traits, url, now)]
 
 
 def completion_rule(step: dict[str, Any]) -> dict[str, Any]:

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from guide.services.audience import matches, rule_errors, url_matches
+from guide.services.audience import ANY_PAGE, matches, rule_errors, url_matches
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 
 def check(rule: dict[str, Any] | None, traits: dict[str, Any] | None = None,
-          account: dict[str, Any] | None = None, url: str | None = None) -> bool:  # fmt: skip
+          account: dict[str, Any] | None = None, url: Any = None) -> bool:  # fmt: skip
     return matches(rule, traits or {}, account or {}, url, NOW)
 
 
@@ -107,6 +107,24 @@ def test_combinators() -> None:
 def test_url_rule_without_a_url_is_false() -> None:
     assert not check({"url": "/**"}, url=None)
     assert check({"not": {"url": "/admin/**"}}, url="/app")
+
+
+@pytest.mark.parametrize(
+    ("rule", "plan", "expected"),
+    [
+        ({"url": "/app/**"}, "trial", True),
+        ({"all": [{"trait": "plan", "eq": "pro"}, {"url": "/app/**"}]}, "trial", False),
+        ({"all": [{"trait": "plan", "eq": "pro"}, {"url": "/app/**"}]}, "pro", True),
+        # Offered on /pricing to anyone: dropping the URL condition would refuse the trial user.
+        ({"any": [{"trait": "plan", "eq": "pro"}, {"url": "/pricing"}]}, "trial", True),
+        ({"not": {"all": [{"trait": "plan", "eq": "trial"}, {"url": "/admin/**"}]}}, "trial", True),
+        ({"not": {"any": [{"trait": "plan", "eq": "trial"}, {"url": "/admin/**"}]}}, "trial", False),
+        ({"not": {"url": "/admin/**"}}, "trial", True),
+    ],
+)
+def test_on_any_page_only_a_rule_that_excludes_the_user_everywhere_is_false(
+        rule: dict[str, Any], plan: str, expected: bool) -> None:  # fmt: skip
+    assert check(rule, {"plan": plan}, url=ANY_PAGE) is expected
 
 
 def test_malformed_rules_do_not_raise_at_evaluation() -> None:

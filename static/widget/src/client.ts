@@ -69,8 +69,11 @@ export const SOCKET_STRIKES = 2;
 const BATCH = 100;
 const MAX_BATCH_BYTES = 60000;
 
-/** Negative acks that will never turn positive: the envelope is removed, not retried (PROTOCOL.md section 2). */
-export const DEFINITIVE = new Set(["invalid_payload", "unknown_guide", "unknown_step", "step_not_manual", "id_conflict", "invalid_state", "vendor_step", "no_account"]);
+/**
+ * Negative acks worth sending the envelope again (PROTOCOL.md section 2). Every other code is final:
+ * the envelope is removed and reported, never retried, whatever new refusal a server adds.
+ */
+export const RETRIED = new Set(["rate_limited", "internal_error", "invalid_ack", "socket_token_expired", "socket_token_invalid"]);
 
 /** As the page had it when the bundle loaded: a wrapper installed later does not see our traffic. */
 const pageFetch = typeof fetch === "function" ? fetch : undefined;
@@ -81,7 +84,7 @@ export const defaultDeps = (): ClientDeps => ({
 });
 
 const fail = (code: string, message: string): Ack => ({ ok: false, error: { code, message } });
-const isFinal = (ack: Ack): boolean => ack.ok || DEFINITIVE.has(ack.error?.code);
+const isFinal = (ack: Ack): boolean => ack.ok || !RETRIED.has(ack.error?.code);
 const wire = (i: Item) => ({ type: i.rec.type, data: i.rec.data });
 /** Sent over HTTP even while the socket is up: it went unanswered there too often. */
 const overHttp = (i: Item): boolean => (i.strikes ?? 0) >= SOCKET_STRIKES;
@@ -193,8 +196,11 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
       finish(item, ack);
       return true;
     }
-    if (!ack.ok && ack.error.code === "rate_limited") pause(Number(ack.error.retry_after));
+    const { error } = ack as { error: GuideError }; // one of RETRIED
+    if (error.code === "rate_limited") pause(Number(error.retry_after));
     else backoff();
+    // The token expired, or its user is gone: a new bootstrap, then a resend.
+    if (error.code.startsWith("socket_token")) handlers.tokenExpired();
     return false;
   }
 

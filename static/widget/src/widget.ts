@@ -556,7 +556,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     identify(userId, traits, options) {
       const id = typeof userId === "number" ? String(userId) : userId;
       if (typeof id !== "string" || !id || id.length > 255) {
-        throw new GuideUsageError("invalid_user", "Guide.identify needs a user id (a non-empty string of at most 255 characters).");
+        throw new GuideUsageError("invalid_user", "Guide.identify needs a user id of 1-255 characters.");
       }
       const token = isObject(options) && typeof options.token === "string" ? options.token : null;
       user = { id, traits: isObject(traits) ? traits : undefined, token };

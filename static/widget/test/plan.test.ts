@@ -128,8 +128,8 @@ describe("success plans in the panel", () => {
   });
 });
 
-describe("vendor_step", () => {
-  it("is a definitive refusal: the envelope is dropped, never retried", async () => {
+describe("vendor_step, no_account, not_in_audience", () => {
+  it.each(["vendor_step", "no_account", "not_in_audience"])("%s is a definitive refusal: the envelope is dropped, never retried", async (code) => {
     const { io, sockets } = fakeIo();
     const store = memoryStore();
     const scope = JSON.stringify(["https://guide.test", "demo", "ada"]);
@@ -146,7 +146,7 @@ describe("vendor_step", () => {
     sockets[0].accept();
     void client.send("step:complete", { id: "v1", guide: "acme-plan", step: "kickoff" });
     await tick();
-    sockets[0].emitted[0].ack({ ok: false, error: { code: "vendor_step", message: "The vendor's team completes this step." } });
+    sockets[0].emitted[0].ack({ ok: false, error: { code, message: "The server refuses this step for good." } });
     await tick(RETRY_MAX_MS * 2);
     expect(sockets[0].emitted.map((e) => e.data.id)).toEqual(["v1"]);
     expect(await store.load(scope)).toEqual([]);
