@@ -75,9 +75,14 @@ def sign(ws: Workspace, sub: str, *, ttl: int = 300, secret: str | None = None,
 def bootstrap(client: Any, ws: Workspace, user_id: str = "u1", *, token: Any = "sign",
               origin: str | None = None, headers: dict[str, str] | None = None,
               **body: Any) -> Any:
-    """POST a bootstrap for ``user_id``; ``token="sign"`` signs a valid identity token."""
+    """POST a bootstrap for ``user_id``; ``token="sign"`` signs a valid identity token.
+
+    The signed token names the ``account`` sent, as the product's backend would:
+    membership comes only from a trusted source (tests/security/test_account_membership.py).
+    """
     if token == "sign":
-        token = sign(ws, user_id)
+        account = body.get("account")
+        token = sign(ws, user_id, **({"account": {"id": account["id"]}} if account else {}))
     payload = {"app": ws.key, "user": {"id": user_id, "traits": body.pop("traits", {})},
                "token": token, **body}
     headers = {**(headers or {}), **({"Origin": origin} if origin else {})}

@@ -34,7 +34,7 @@ from guide.schemas.proactive import LifecycleFileSchema, ScenariosFileSchema
 from guide.schemas.support import WorkspaceWithSupportSchema
 
 BASE_FIELDS = ("key", "name", "default_locale", "allowed_origins", "require_identity",
-               "help_enabled")  # fmt: skip
+               "allow_unsigned_groups", "help_enabled")  # fmt: skip
 
 
 class PullError(Exception):

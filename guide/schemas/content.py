@@ -223,6 +223,8 @@ class WorkspaceFileSchema(StrictSchema):
     default_locale = fields.String(load_default="en", validate=check_locale)
     allowed_origins = fields.List(Origin(), load_default=list, validate=validate.Length(max=50))
     require_identity = StrictBoolean(load_default=False)
+    # Let the browser's Guide.group put a user in any account (docs/CONTENT.md warns).
+    allow_unsigned_groups = StrictBoolean(load_default=False)
     help_enabled = StrictBoolean(load_default=True)
     # Events older than this many days are deleted by the worker (docs/PRIVACY.md);
     # absent or null: kept forever.

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from guide.errors import Forbidden, NotFound
 from guide.extensions import db
-from guide.models import Workspace
+from guide.models import Account, Workspace
 from guide.proactive import lifecycle
 from guide.services import progress as rules
 from guide.services.guides import guide_view, offered_guides
@@ -16,7 +16,7 @@ from guide.services.identity import issue_socket_token, verify_identity
 from guide.services.origins import origin_allowed
 from guide.services.preview import apply_preview
 from guide.services.strings import widget_strings
-from guide.services.users import trait_locale, upsert_account, upsert_user
+from guide.services.users import trait_locale, trusted_account, upsert_account, upsert_user
 
 # Built once, with bind parameters: building them for every bootstrap cost as much as
 # running them.
@@ -45,15 +45,11 @@ def bootstrap(payload: dict[str, Any], origin: str | None) -> dict[str, Any]:
     Nothing is written unless the identity checks pass.
     """
     workspace = workspace_for(payload["app"], origin)
-    user_in, account_in = payload["user"], payload["account"]
+    user_in = payload["user"]
     claims = verify_identity(workspace, user_in["id"], payload["token"])
     # Signed claims win over what the browser says.
     traits = {**user_in["traits"], **(claims.get("traits") or {})}
-    signed_account = claims.get("account")
-    if isinstance(signed_account, dict) and signed_account.get("id"):
-        account_in = {"id": str(signed_account["id"]),
-                      "traits": {**((account_in or {}).get("traits") or {}),
-                                 **(signed_account.get("traits") or {})}}
+    account_in = trusted_account(workspace, user_in["id"], claims, payload["account"])
     account, wrote_account = upsert_account(workspace, account_in) if account_in else (None, False)
     # The product's own locale setting (a trait) beats the browser's language; kept
     # as given (fr-CA): each string falls back to fr, then the workspace default.
@@ -64,6 +60,8 @@ def bootstrap(payload: dict[str, Any], origin: str | None) -> dict[str, Any]:
         lifecycle.traits_changed(user)
         db.session.commit()
 
+    if account is None and user.account_id is not None:
+        account = db.session.get(Account, user.account_id)
     pairs = offered_guides(workspace.id, user.traits, account.traits if account else None,
                            payload["url"])
     preview = apply_preview(pairs, payload.get("preview"), workspace)

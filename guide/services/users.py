@@ -11,12 +11,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from marshmallow import ValidationError
 
-from guide.errors import NotFound
+from guide.errors import Forbidden, NotFound, Unauthorized
 from guide.extensions import db
 from guide.models import Account, EndUser, Workspace
 from guide.models.base import utcnow
-from guide.schemas.widget import LOCALE
+from guide.schemas.widget import LOCALE, AccountIn
 from guide.services.rows import get_or_create
 
 # last_seen is kept to the minute: refreshing it on every page view would make
@@ -28,6 +29,67 @@ _USER_BY_ID = db.select(EndUser).where(
     EndUser.workspace_id == sa.bindparam("workspace_id"),
     EndUser.external_id == sa.bindparam("external_id"),
 )
+_ACCOUNT_OF_USER = db.select(Account.external_id).join(
+    EndUser, EndUser.account_id == Account.id
+).where(
+    EndUser.workspace_id == sa.bindparam("workspace_id"),
+    EndUser.external_id == sa.bindparam("external_id"),
+)
+_SIGNED_ACCOUNT = AccountIn()
+
+
+def trusted_account(
+    workspace: Workspace, user_id: str, claims: dict[str, Any], sent: dict[str, Any] | None,
+) -> dict[str, Any] | None:
+    """The account ``{"id", "traits"}`` a widget's bootstrap puts the user in (None: keep theirs).
+
+    Membership comes from a trusted source (docs/PROTOCOL.md, "Accounts"): the
+    identity token's signed ``account`` claim decides, with the browser's traits
+    for that same account merged under the signed ones. Without that claim the
+    browser's ``account`` (``Guide.group``) is taken only for the account the
+    user is already in (put there by the backend's ``POST /api/v1/group`` or an
+    earlier signed token), or when the workspace opted in with
+    ``allow_unsigned_groups``. Anything else is refused (403
+    ``group_not_trusted``) before anything is written.
+    """
+    signed = _signed_account(claims.get("account"))
+    if signed is not None:
+        if sent is not None and sent["id"] == signed["id"]:
+            signed["traits"] = {**sent["traits"], **signed["traits"]}
+        return signed
+    if sent is None or workspace.allow_unsigned_groups:
+        return sent
+    current = db.session.scalar(_ACCOUNT_OF_USER, {"workspace_id": workspace.id,
+                                                   "external_id": user_id})
+    if sent["id"] == current:
+        return sent
+    raise Forbidden(
+        f"Guide.group({sent['id']!r}) was refused: this workspace takes account membership "
+        "from your backend, not from the browser. Sign the account into the identity token "
+        '({"account": {"id": ..., "traits": ...}}) or call POST /api/v1/group with your '
+        "secret API key (allow_unsigned_groups: true in workspace.yaml lets any visitor "
+        "join any account).",
+        code="group_not_trusted",
+    )
+
+
+def _signed_account(claim: Any) -> dict[str, Any] | None:
+    """The token's ``account`` claim checked like the browser's; None when it names none
+    (``null``, or an id of null: a user without a company). A bad claim is a 401."""
+    if claim is None or (isinstance(claim, dict) and claim.get("id") in (None, "")):
+        return None
+    try:
+        if not isinstance(claim, dict) or isinstance(claim["id"], bool | float | list | dict):
+            raise ValidationError({"id": ["Must be a string (or a number)."]})
+        loaded: dict[str, Any] = _SIGNED_ACCOUNT.load(
+            {"id": str(claim["id"]), "traits": claim.get("traits") or {}})
+    except ValidationError as err:
+        raise Unauthorized(
+            "The identity token's account claim is invalid; sign it as "
+            '{"id": "<account id>", "traits": {...}}.', code="identity_invalid",
+            fields={"account": err.messages},
+        ) from err
+    return loaded
 
 
 def upsert_account(workspace: Workspace, data: dict[str, Any]) -> tuple[Account, bool]:

@@ -229,6 +229,7 @@ def test_workspace_defaults() -> None:
         "default_locale": "en",
         "allowed_origins": [],
         "require_identity": False,
+        "allow_unsigned_groups": False,
         "help_enabled": True,
         "events_retention_days": None,
         "support_url": None,

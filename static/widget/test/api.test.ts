@@ -77,6 +77,23 @@ describe("public API", () => {
     expect(document.querySelector("#guide-root")).toBeNull();
   });
 
+  it("reports a refused Guide.group once and does not retry the bootstrap", async () => {
+    const h = harness();
+    const refusal = { code: "group_not_trusted", message: "Sign the account into the identity token." };
+    h.fetch.mockImplementation(async () => jsonResponse({ error: refusal }, 403));
+    const onError = vi.fn();
+    h.api.on("error", onError);
+    h.api.init({ appKey: "demo" });
+    h.api.identify("user-123", {}, { token: "t" });
+    h.api.group("victim-co");
+    await settle();
+    await settle();
+    expect(onError).toHaveBeenCalledOnce();
+    expect(onError).toHaveBeenCalledWith(refusal);
+    expect(h.fetch).toHaveBeenCalledOnce();
+    h.api.destroy();
+  });
+
   it("off() removes a listener; destroy() removes everything the widget added", async () => {
     const h = harness(bootstrapPayload());
     const ready = vi.fn();
