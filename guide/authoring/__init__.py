@@ -25,8 +25,8 @@ def init_app(app: Flask) -> None:
         views_admin,
         views_auth,
         views_guides,
-        views_privacy,
         views_members,
+        views_privacy,
         views_scenarios,
         views_versions,
     )

@@ -9,6 +9,7 @@ without the id; another workspace's key can do neither.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -126,6 +127,14 @@ def test_an_erased_users_escalation_stays_as_a_record_without_them(client, story
     assert "ada" not in json.dumps(escalation.context)
     api = client.get(f"/api/v1/escalations/{story.reference}", headers=story.auth).get_json()
     assert api["user"] is None and api["account"] is None
+    page = client.get("/support/signin")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    key = story.auth["Authorization"].removeprefix("Bearer ")
+    client.post("/support/signin", data={"api_key": key, "csrf": csrf})
+    inbox = client.get(f"/support/escalations/{story.reference}")
+    assert inbox.status_code == 200
+    html = inbox.get_data(as_text=True)
+    assert "Erased on request" in html and "Ada Lovelace" not in html and "ada@" not in html
 
 
 def test_waiting_webhooks_naming_the_user_are_dropped_and_sent_ones_scrubbed(client, story):

@@ -10,12 +10,14 @@ import sqlalchemy as sa
 
 from guide.extensions import db
 from guide.models import Account, AuditEntry, EndUser
+from guide.models.author import ROLES
 from guide.services import privacy_export
+from guide.services.authors import ensure_author
 from tests import factories
-from tests.authoring.conftest import (  # noqa: F401 (fixtures)
+from tests.authoring.conftest import (  # noqa: F401 (an autouse fixture: a fresh g per request)
+    PASSWORD,
+    AdminClient,
     _fresh_g_per_request,
-    as_role,
-    authors,
 )
 from tests.security.data_rights_helpers import counts, make_story, payloads
 
@@ -24,6 +26,14 @@ from tests.security.data_rights_helpers import counts, make_story, payloads
 def story(client, workspace):
     factories.publish(workspace, factories.checklist_body())
     return make_story(client, workspace)
+
+
+@pytest.fixture
+def as_role(app, workspace):
+    """``as_role("admin")``: a client signed in with that role in the demo workspace."""
+    for role in ROLES:
+        ensure_author(f"{role}@example.com", PASSWORD, workspace, role)
+    return lambda role: AdminClient(app.test_client(), f"{role}@example.com")
 
 
 def audit_actions() -> list[tuple[str, str]]:
