@@ -130,7 +130,7 @@ def main() -> None:
 
     with ExitStack() as stack:
         url = stack.enter_context(database(opts.postgres))
-        app = create_app(_config(url, GUIDE_SOCKET_RATE_LIMIT="1000000/second"))
+        app = create_app(_config(url, GUIDE_RATE_LIMITS=False))
         setup = app.app_context()
         setup.push()
         push_content(CONTENT_DIR)

@@ -11,7 +11,7 @@ from flask import Flask
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config from ``GUIDE_*`` env vars, overridden by ``config``."""
-    from guide import cli, errors, extensions, models  # noqa: F401
+    from guide import cli, errors, extensions, models, ratelimit  # noqa: F401
     from guide import config as config_module
 
     app = Flask(__name__, instance_relative_config=False, static_folder=None)
@@ -51,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         )
     extensions.api.init_app(app)
     errors.init_app(app)
+    ratelimit.init_app(app)
     cli.init_app(app)
 
     from guide import api as api_package

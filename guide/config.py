@@ -92,9 +92,7 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "GUIDE_CONTENT_DIR": _env("CONTENT_DIR", str(PROJECT_ROOT / "content")),
         # Where the built widget bundle lives.
         "GUIDE_WIDGET_DIST": _env("WIDGET_DIST", str(PROJECT_ROOT / "static" / "widget" / "dist")),
-        # Envelopes one socket may send (the `limits` notation); over it, a negative
-        # ack with retry_after.
-        "GUIDE_SOCKET_RATE_LIMIT": _env("SOCKET_RATE_LIMIT", "20/second;300/minute"),
+        **rate_limits(),
         # How many reverse proxies (load balancer, nginx) sit in front and set
         # X-Forwarded-For/-Proto/-Host; 0 trusts none of these headers.
         "GUIDE_TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES", "0") or 0),
@@ -124,6 +122,30 @@ def from_env(instance_path: str) -> dict[str, Any]:
         # This server's public address (https://guide.example.com), for links in emails
         # and webhooks to the support inbox; omitted from them when unset.
         "GUIDE_PUBLIC_URL": _env("PUBLIC_URL"),
+    }
+
+
+def rate_limits() -> dict[str, Any]:
+    """Rate limits (docs/DEPLOY.md, "Rate limits"), in Flask-Limiter's notation
+    (``20/second;300/minute``); one storage serves the HTTP and socket paths."""
+    queue = _env("MESSAGE_QUEUE") or ""
+    shared = queue if queue.startswith(("redis://", "rediss://", "unix://")) else None
+    return {
+        # GUIDE_RATE_LIMITS=off turns every limit off (load tests, benchmarks).
+        "GUIDE_RATE_LIMITS": _env_bool("RATE_LIMITS", True),
+        # Where the counters live: memory:// (one process) or redis://...; by default the
+        # Redis of GUIDE_MESSAGE_QUEUE, so every process of a deployment shares them.
+        "GUIDE_RATELIMIT_STORAGE_URL": _env("RATELIMIT_STORAGE_URL", shared or "memory://"),
+        # Envelopes (and element picks) per end user, over all their sockets, tabs and HTTP
+        # batches together (GUIDE_SOCKET_RATE_LIMIT is the name it had when it was per socket).
+        "GUIDE_ENVELOPE_RATE_LIMIT": _env("ENVELOPE_RATE_LIMIT")
+        or _env("SOCKET_RATE_LIMIT", "20/second;300/minute"),
+        # help:escalate envelopes per end user (each one emails or pages support).
+        "GUIDE_ESCALATION_RATE_LIMIT": _env("ESCALATION_RATE_LIMIT", "5/minute;30/hour"),
+        # HTTP requests per socket token to /api/v1/widget/events and /help.
+        "GUIDE_TOKEN_RATE_LIMIT": _env("TOKEN_RATE_LIMIT", "10/second;300/minute"),
+        # Bootstraps per client address (unauthenticated: each may create a user).
+        "GUIDE_BOOTSTRAP_RATE_LIMIT": _env("BOOTSTRAP_RATE_LIMIT", "20/second;600/minute"),
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_socketio import SocketIO
@@ -27,3 +29,9 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 socketio = SocketIO()
 api = Api()
+# Rate limits (guide.ratelimit): its HTTP decorators and the envelope budgets of the
+# socket and batch paths share this one storage. A sliding window counter keeps two
+# small counters per key (one Redis round trip a hit), smoothing fixed windows' double
+# burst at a boundary without a moving window's list of every hit.
+limiter = Limiter(get_remote_address, strategy="sliding-window-counter", swallow_errors=True,
+                  headers_enabled=False)

@@ -11,6 +11,7 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 
+from guide import ratelimit
 from guide.api import cors
 from guide.api.parsing import Blueprint
 from guide.errors import Unauthorized
@@ -37,6 +38,8 @@ def _context() -> Context:
 
 @blp.route("")
 class Articles(MethodView):
+    decorators = [ratelimit.token_limit]
+
     @blp.arguments(HelpQuery, location="query")
     @blp.response(200, HelpList)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
@@ -48,6 +51,8 @@ class Articles(MethodView):
 
 @blp.route("/<string:key>")
 class Article(MethodView):
+    decorators = [ratelimit.token_limit]
+
     @blp.response(200, HelpArticleOut)
     def get(self, key: str) -> dict[str, Any]:
         """One article, its Markdown rendered to sanitized HTML."""

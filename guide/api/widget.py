@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 
+from guide import ratelimit
 from guide.api import cors
 from guide.api.parsing import Blueprint, GuideParser
 from guide.schemas.widget import BatchIn, BootstrapIn
@@ -40,6 +41,7 @@ BATCH_IN = BatchIn()
 
 @blp.route("/bootstrap")
 class Bootstrap(MethodView):
+    @ratelimit.bootstrap_limit
     @blp.arguments(BOOTSTRAP_IN)
     @blp.response(200)
     def post(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -52,6 +54,7 @@ class Bootstrap(MethodView):
 
 @blp.route("/events")
 class Events(MethodView):
+    @ratelimit.token_limit
     @blp.arguments(BATCH_IN)
     @blp.response(200)
     def post(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -63,8 +66,12 @@ class Events(MethodView):
         origin = request.headers.get("Origin")
         ctx = socket_context(_bearer() or payload["token"], origin)
         cors.allow(origin)
-        items = payload["envelopes"]
-        results = [envelopes.handle(ctx, item["type"], item["data"]) for item in items]
+        # Each envelope counts against the user's budget, as it would on the socket.
+        results = [
+            ratelimit.envelope_refusal(ctx.workspace.id, ctx.user.id, item["type"])
+            or envelopes.handle(ctx, item["type"], item["data"])
+            for item in payload["envelopes"]
+        ]
         if payload["nudges"]:
             return {"results": results, "nudges": nudges.take_pending(ctx.user)}
         return {"results": results}

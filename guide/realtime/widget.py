@@ -10,12 +10,11 @@ import sqlalchemy as sa
 from flask import request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
-from guide import metrics
+from guide import metrics, ratelimit
 from guide.errors import GuideError, error_body
 from guide.extensions import db, socketio
 from guide.models import EndUser, Workspace
 from guide.models.user import account_room, workspace_room
-from guide.realtime import ratelimit
 from guide.services import envelopes, nudges
 from guide.services.picker import relay_pick
 from guide.services.sessions import socket_context
@@ -46,7 +45,6 @@ def on_connect(auth: Any = None) -> None:
 def on_disconnect(*_: Any) -> None:
     if "user_id" in session:  # a refused connection was never counted
         metrics.CONNECTIONS.dec()
-    ratelimit.forget(request.sid)
 
 
 _USER_AND_WORKSPACE = (
@@ -66,13 +64,16 @@ def _context() -> envelopes.Context | None:
     return envelopes.Context(workspace=row[1], user=row[0], sid=request.sid)
 
 
+def _refusal(kind: str) -> dict[str, Any] | None:
+    """Over the user's budget (shared by their every socket, process and HTTP batch)?"""
+    return ratelimit.envelope_refusal(session.get("workspace_id", 0), session.get("user_id", 0),
+                                      kind)
+
+
 def _envelope(kind: str, data: Any) -> dict[str, Any]:
-    wait = ratelimit.retry_after(request.sid)
-    if wait is not None:
-        return {"ok": False, "error": {
-            "code": "rate_limited", "retry_after": wait,
-            "message": f"Too many events from this page; retry after {wait} s.",
-        }}
+    refused = _refusal(kind)
+    if refused is not None:
+        return refused
     ctx = _context()
     if ctx is None:
         return {"ok": False, "error": {"code": "socket_token_invalid",
@@ -106,6 +107,9 @@ def on_escalate(data: Any = None) -> dict[str, Any]:
 @socketio.on("picker:selected", namespace=NAMESPACE)
 def on_picker_selected(data: Any = None) -> dict[str, Any]:
     """An author's element picker chose a selector: relay it to their editor (/admin)."""
+    refused = _refusal("picker:selected")
+    if refused is not None:
+        return refused
     data = data if isinstance(data, dict) else {}
     return relay_pick(data.get("token"), data.get("selector"), data.get("url"),
                       workspace_id=session.get("workspace_id"))

@@ -9,8 +9,6 @@ different payload is refused (``id_conflict``).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,13 +19,13 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from guide import proactive
-from guide.errors import Conflict, Forbidden, GuideError, NotFound, invalid_payload
+from guide.errors import Conflict, Forbidden, GuideError, NotFound, error_body, invalid_payload
 from guide.extensions import db
 from guide.models import Account, EndUser, Event, Guide, GuideVersion, Workspace
 from guide.models.base import utcnow
 from guide.schemas.widget import ENVELOPE_SCHEMAS
+from guide.services import idempotency, push
 from guide.services import progress as rules
-from guide.services import push
 from guide.services.audience import ANY_PAGE, url_matches
 from guide.services.guides import offered, offered_guides, published_guide
 
@@ -70,12 +68,27 @@ def handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
     except GuideError as err:
         db.session.rollback()
         return {"ok": False, **err.to_dict()}
+    except TRANSIENT:
+        db.session.rollback()
+        current_app.logger.exception("envelope %s failed; the client will retry", kind)
+        return {"ok": False, **error_body(
+            "internal_error", "The server failed to record this; retry later.")}
     except Exception:
         db.session.rollback()
-        current_app.logger.exception("envelope %s failed", kind)
-        return {"ok": False, "error": {
-            "code": "internal_error", "message": "The server failed to record this; retry later.",
-        }}
+        current_app.logger.exception("envelope %s failed for good", kind)
+        return {"ok": False, **error_body(
+            "envelope_failed", "The server could not process this envelope and would fail "
+            "the same way again; it was logged for the server's operators. Do not resend it.")}
+
+
+# Failures worth a retry: the database was unreachable or busy, or a concurrent
+# transaction won a race. Anything else escaping an envelope is a bug meeting this
+# payload and would fail the same way every time (a lone surrogate, a KeyError on an
+# unpublished guide: issue 12), so it gets a permanent code that the widget drops and
+# reports instead of resending it forever.
+TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.InternalError,
+             IntegrityError, sa.exc.TimeoutError, sa.exc.DisconnectionError,
+             sa.exc.PendingRollbackError, OSError)
 
 
 # One instance per envelope type: the schemas keep no state between loads.
@@ -92,10 +105,31 @@ def _handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
         envelope = schema.load(data)
     except ValidationError as err:
         raise invalid_payload(err) from err
-    fingerprint = _fingerprint(kind, data)
-    replay = _replay(ctx, envelope["id"], fingerprint)
+    fingerprint = idempotency.fingerprint(kind, data)
+    replay = idempotency.replay(ctx.workspace.id, ctx.user.id, envelope["id"], fingerprint)
     if replay is not None:
         return replay
+    try:
+        ack, outcome = _write(ctx, kind, envelope, fingerprint)
+    except IntegrityError:
+        # The same id recorded by a concurrent request (another tab, a retry racing the
+        # original) after our replay check: its result stands, ours is discarded. On
+        # PostgreSQL this surfaces at the event's insert (or a flush before it), which
+        # waits for the other transaction, not only at the commit.
+        db.session.rollback()
+        replay = idempotency.replay(ctx.workspace.id, ctx.user.id, envelope["id"], fingerprint)
+        if replay is None:
+            raise
+        return replay
+    push.progress_changed(ctx, outcome, ack["progress"])
+    for callback in outcome.after_commit:
+        callback()
+    return ack
+
+
+def _write(ctx: Context, kind: str, envelope: dict[str, Any],
+           fingerprint: str) -> tuple[dict[str, Any], Outcome]:
+    """Apply the envelope and commit it with its event row; its ack and what it changed."""
     event = Event(
         workspace_id=ctx.workspace.id, user_id=ctx.user.id, client_id=envelope["id"], type=kind,
         fingerprint=fingerprint, client_at=envelope.get("at"), created_at=utcnow(),
@@ -107,65 +141,9 @@ def _handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
            "progress": _progress_of(ctx.user, outcome), "completed": outcome.completed,
            **outcome.extra}
     event.result = ack
-    _record(event)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The same id committed by a concurrent request (another tab, a retry racing
-        # the original): its result stands, ours is discarded.
-        db.session.rollback()
-        replay = _replay(ctx, envelope["id"], fingerprint)
-        if replay is None:
-            raise
-        return replay
-    push.progress_changed(ctx, outcome, ack["progress"])
-    for callback in outcome.after_commit:
-        callback()
-    return ack
-
-
-_EVENT_COLUMNS = frozenset(column.key for column in Event.__table__.columns)
-
-
-def _record(event: Event) -> None:
-    """Insert the envelope's event row with a Core statement.
-
-    The ORM's unit of work cost several times the INSERT itself on this path.
-    The attributes set on ``event`` are inserted; column defaults fill in the
-    rest, as the ORM would. An event already in the session (put there by
-    something the envelope did) is left to the ORM.
-    """
-    if event in db.session:
-        return
-    values = {k: v for k, v in sa.inspect(event).dict.items() if k in _EVENT_COLUMNS}
-    db.session.execute(sa.insert(Event.__table__), [values])
-
-
-def _fingerprint(kind: str, data: dict[str, Any]) -> str:
-    # "at" differs between a send and its retry from another tab; ignore it.
-    canonical = {k: v for k, v in data.items() if k != "at"}
-    text = json.dumps([kind, canonical], sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-# Three columns, not the ORM entity, in a statement built once: this runs for every envelope.
-_RECORDED = db.select(Event.fingerprint, Event.user_id, Event.result).where(
-    Event.workspace_id == sa.bindparam("workspace_id"), Event.client_id == sa.bindparam("client_id")
-)
-
-
-def _replay(ctx: Context, client_id: str, fingerprint: str) -> dict[str, Any] | None:
-    row = db.session.execute(
-        _RECORDED, {"workspace_id": ctx.workspace.id, "client_id": client_id}
-    ).first()
-    if row is None:
-        return None
-    if row.fingerprint != fingerprint or row.user_id != ctx.user.id:
-        raise Conflict(
-            "This envelope id was already used for a different envelope; generate a new UUID.",
-            code="id_conflict",
-        )
-    return {**(row.result or {}), "duplicate": True}
+    idempotency.record(event)
+    db.session.commit()
+    return ack, outcome
 
 
 def _guide_or_404(ctx: Context, key: str) -> tuple[Guide, GuideVersion]:

@@ -70,7 +70,7 @@ def _active_guide(user: EndUser, pairs: list[tuple[Guide, GuideVersion]], locale
     return {"key": guide.key, "kind": guide.kind, "version": version.number, "published": True,
             "title": localize(version.body.get("title"), locale, locale),
             "step": {"id": step["id"], "title": localize(step.get("title"), locale, locale)}
-            if step else None}
+            if step else {"id": step_id, "title": step_id} if step_id else None}
 
 
 def snapshot(workspace: Workspace, user: EndUser, env: dict[str, Any]) -> dict[str, Any]:

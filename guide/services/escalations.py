@@ -53,12 +53,12 @@ def _unique_reference() -> str:
 
 
 def apply_escalate(ctx: Context, env: dict[str, Any], event: Event, out: Outcome) -> None:
-    """``help:escalate``: check guide/step, record the escalation and queue its deliveries."""
-    from guide.services.envelopes import _guide_or_404, _step_or_404
+    """``help:escalate``: record the escalation and queue its deliveries.
 
-    if env["guide"] is not None:
-        guide, version = _guide_or_404(ctx, env["guide"])
-        _step_or_404(version, guide.key, env["step"])
+    A guide or step that is not published (a tour taken down or renamed since the
+    page loaded) does not refuse the request: the user's message must reach support,
+    and the context names the guide as sent, with ``published: false``.
+    """
     now = utcnow()
     escalation = Escalation(
         workspace_id=ctx.workspace.id, user_id=ctx.user.id, reference=_unique_reference(),

@@ -1,4 +1,4 @@
-"""Per-socket rate limit with retry_after, and the Prometheus metrics it all feeds."""
+"""The per-user envelope rate limit with retry_after, and the Prometheus metrics it all feeds."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ NS = "/widget"
 
 @pytest.fixture
 def sock(app, client, open_workspace, socket_client):
-    app.config["GUIDE_SOCKET_RATE_LIMIT"] = "5/minute"
+    app.config["GUIDE_ENVELOPE_RATE_LIMIT"] = "5/minute"
     return socket_client(factories.socket_token(client, open_workspace, "flood"))
 
 
@@ -32,7 +32,7 @@ def test_a_flood_gets_negative_acks_with_retry_after_and_writes_nothing_more(soc
     assert db.session.scalar(db.select(db.func.count(Event.id))) == 5
 
 
-def test_the_limit_is_per_socket(sock, client, open_workspace, socket_client):
+def test_another_user_has_a_budget_of_their_own(sock, client, open_workspace, socket_client):
     for _ in range(6):
         track(sock)
     other = socket_client(factories.socket_token(client, open_workspace, "calm"))

@@ -83,6 +83,30 @@ describe("durable outbox", () => {
     expect(ids(t.socket())).toEqual(["bad", "e1", "e1"]); // same id: the server answers a duplicate with the original result
   });
 
+  it("drops and reports any refusal it does not know (a server's newer codes), retries only the transient ones", async () => {
+    // Issue 12: `not_in_audience` and `envelope_failed` were unknown to the widget and resent forever.
+    const t = setup();
+    await t.client.use(A);
+    t.client.connect(INFO(), false, A);
+    t.socket().accept();
+    const sent = ["a", "b", "c", "d"].map((id) => t.client.send("event:track", env(id)));
+    await vi.advanceTimersByTimeAsync(0);
+    const nack = (code: string) => ({ ok: false, error: { code, message: code } });
+    const [a, b, c, d] = t.socket().emitted;
+    a.ack(nack("not_in_audience"));
+    b.ack(nack("envelope_failed"));
+    c.ack(nack("internal_error"));
+    d.ack(nack("socket_token_invalid")); // its user is gone: bootstrap again, then resend
+    await expect(sent[0]).resolves.toEqual(nack("not_in_audience"));
+    await expect(sent[1]).resolves.toEqual(nack("envelope_failed"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await t.store.load(A)).map((r) => r.id)).toEqual(["c", "d"]);
+    expect(t.on.settled).toHaveBeenCalledTimes(2);
+    expect(t.on.tokenExpired).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(RETRY_MAX_MS);
+    expect(new Set(ids(t.socket()).slice(4))).toEqual(new Set(["c", "d"])); // a and b never again
+  });
+
   it("sends an envelope the socket keeps leaving unanswered over HTTP, and drops it when HTTP refuses it", async () => {
     const refused = { error: { code: "invalid_payload", message: "envelopes must be a list." } };
     const fetch = vi.fn(async (_url: string, _init?: RequestInit) => jsonResponse(refused, 400));
