@@ -10,6 +10,7 @@ authenticate with their own tokens.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 from flask import Blueprint, Flask
 
@@ -38,6 +39,8 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=secure,
+        # "Keep me signed in": two weeks by default (Flask-Login's own default is a year).
+        REMEMBER_COOKIE_DURATION=timedelta(days=app.config.get("GUIDE_REMEMBER_DAYS", 14)),
     )
     # CSRF is checked by the admin blueprint itself (auth.enforce), not app-wide.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False

@@ -1,4 +1,4 @@
-"""Who may do what in the admin: sign-in, per-route policies, CSRF, login throttling.
+"""Who may do what in the admin: sessions, per-route policies, CSRF.
 
 Each view declares a policy per HTTP method with ``@policy(GET=..., POST=...)``:
 ``public``, ``login`` (any signed-in author) or a workspace role (``viewer`` <
@@ -10,9 +10,6 @@ suite's role x route matrix names it).
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Any
 
@@ -58,11 +55,18 @@ def policy_of(endpoint: str | None) -> dict[str, str] | None:
 
 
 @login_manager.user_loader
-def _load_author(author_id: str) -> Author | None:
+def _load_author(user_id: str) -> Author | None:
+    """The author a session or remember-me cookie names (``<id>:<generation>``, see
+    ``Author.get_id``), only while that generation is current: logging out or changing
+    the password moves it on, and every cookie issued before stops working."""
     try:
-        return db.session.get(Author, int(author_id))
+        author_id, generation = (int(part) for part in user_id.split(":"))
     except ValueError:
+        return None  # a cookie from before generations
+    author = db.session.get(Author, author_id)
+    if author is None or not author.active or author.session_generation != generation:
         return None
+    return author
 
 
 def wants_json() -> bool:
@@ -114,43 +118,3 @@ def _require_role(level: str) -> None:
 def can(level: str) -> bool:
     """For templates: does the current author's role in ``g.workspace`` reach ``level``?"""
     return role_rank(getattr(g, "role", None)) >= role_rank(level)
-
-
-class LoginThrottle:
-    """At most ``limit`` failed sign-ins per ``window`` seconds per address and per email.
-
-    In memory, per process: enough to stop password guessing against one
-    server; a multi-process deployment should also rate-limit at its proxy.
-    """
-
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures[key]
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return times
-
-    def blocked(self, *keys: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            return any(len(self._recent(k, now)) >= self.limit for k in keys)
-
-    def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
-
-    def reset(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
-
-
-def throttle() -> LoginThrottle:
-    """This app's throttle (one per app, so separate apps never share counts)."""
-    return current_app.extensions.setdefault("guide_login_throttle", LoginThrottle())

@@ -5,13 +5,25 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from werkzeug.exceptions import HTTPException
 
 from guide.authoring import bp
-from guide.authoring.auth import can, policy, throttle, wants_json
-from guide.services.authors import authenticate, workspaces_of
+from guide.authoring.auth import can, policy, wants_json
+from guide.errors import InvalidPayload
+from guide.services.authors import SignIn, change_password, end_sessions, sign_in, workspaces_of
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -26,31 +38,64 @@ def _safe_next(target: str | None) -> str | None:
     return target if target.startswith("/admin") else None
 
 
+def refused(result: SignIn, wrong: str) -> tuple[str, int, dict[str, str]]:
+    """The message, status and headers for a sign-in that did not succeed: 429 with
+    Retry-After when it came too early, else ``wrong`` and the delay the next try faces."""
+    if result.wait:
+        return (f"Too many failed sign-ins: try again in {result.wait} s.", 429,
+                {"Retry-After": str(result.wait)})
+    later = f" Wait {result.delay} s before the next try." if result.delay else ""
+    return wrong + later, 200, {}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @policy(GET="public", POST="public")
 def login() -> Any:
-    error, email = None, ""
+    error, email, status, headers = None, "", 200, {}
     if request.method == "POST":
         email = (request.form.get("email") or "").strip().lower()
-        keys = (f"ip:{request.remote_addr}", f"email:{email}")
-        if throttle().blocked(*keys):
-            error = "Too many failed attempts; wait a few minutes and try again."
-            return render_template("admin/login.html", error=error, email=email), 429
-        author = authenticate(email, request.form.get("password") or "")
-        if author is not None:
-            throttle().reset(f"email:{email}")
-            login_user(author, remember=bool(request.form.get("remember")))
+        result = sign_in(email, request.form.get("password") or "", request.remote_addr)
+        if result.author is not None:
+            login_user(result.author, remember=bool(request.form.get("remember")))
             return redirect(_safe_next(request.args.get("next")) or url_for("admin.index"))
-        throttle().failed(*keys)
-        error = "Wrong email or password."
-    return render_template("admin/login.html", error=error, email=email)
+        error, status, headers = refused(result, "Wrong email or password.")
+    return render_template("admin/login.html", error=error, email=email), status, headers
 
 
 @bp.route("/logout", methods=["POST"])
 @policy(POST="login")
 def logout() -> Any:
+    """Signs the author out on every device: all their sessions and remember-me cookies end."""
+    end_sessions(current_user)
     logout_user()
     return redirect(url_for("admin.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@policy(GET="login", POST="login")
+def profile() -> Any:
+    """The signed-in author's own account: change the password (which signs out every
+    other session, this one staying signed in)."""
+    error, status, headers = None, 200, {}
+    if request.method == "POST":
+        new = request.form.get("new_password") or ""
+        if new != (request.form.get("confirm_password") or ""):
+            error = "The new password and its confirmation differ."
+        else:
+            try:
+                result = change_password(current_user, request.form.get("password") or "", new,
+                                         request.remote_addr)
+            except InvalidPayload as invalid:
+                result, error = SignIn(), invalid.message
+            if result.author is not None:
+                remembered = current_app.config.get("REMEMBER_COOKIE_NAME",
+                                                    REMEMBER_COOKIE) in request.cookies
+                login_user(result.author, remember=remembered)  # the new generation
+                flash("Password changed. Every other session of yours is signed out.")
+                return redirect(url_for("admin.profile"))
+            if error is None:
+                error, status, headers = refused(result, "The current password is wrong.")
+    return render_template("admin/profile.html", error=error), status, headers
 
 
 @bp.route("/")

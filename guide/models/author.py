@@ -53,7 +53,9 @@ class Author(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """Flask-Login's id for the session and remember-me cookies: ``<id>:<generation>``,
+        so a cookie issued before the last logout or password change no longer loads."""
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def label(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,7 +13,7 @@ from guide.extensions import db
 from guide.models import Author, AuthorRole, Workspace
 from guide.models.author import ROLES, role_rank
 from guide.models.base import utcnow
-from guide.services import audit
+from guide.services import audit, login_throttle
 
 _hasher = PasswordHasher()
 # Verified when the email is unknown, so a wrong email takes as long as a wrong password.
@@ -39,6 +40,8 @@ def normalize_email(email: str) -> str:
 
 
 def find_author(email: str) -> Author | None:
+    if "\x00" in email:  # no address has one (and PostgreSQL refuses it in a query)
+        return None
     return db.session.scalar(db.select(Author).where(Author.email == email.strip().lower()))
 
 
@@ -56,6 +59,53 @@ def authenticate(email: str, password: str) -> Author | None:
     author.last_login_at = utcnow()
     db.session.commit()
     return author
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """``author`` when the password was right; else ``wait`` (refused unchecked: too early)
+    or ``delay`` (the seconds the next attempt will have to wait)."""
+
+    author: Author | None = None
+    wait: int = 0
+    delay: int = 0
+
+
+def sign_in(email: str, password: str, address: str | None) -> SignIn:
+    """Check a password under the login throttle (per address and per account)."""
+    email = (email or "").strip().lower()
+    account = login_throttle.account_key("email", email)
+    ip = login_throttle.address_key(address)
+    attempt = login_throttle.begin({ip: login_throttle.ADDRESS, account: login_throttle.ACCOUNT})
+    if attempt.wait:
+        return SignIn(wait=attempt.wait)
+    author = authenticate(email, password)
+    if author is None:
+        return SignIn(delay=attempt.delay_if_wrong)
+    login_throttle.succeeded(account, ip)
+    return SignIn(author=author)
+
+
+def end_sessions(author: Author) -> None:
+    """Sign ``author`` out everywhere: every session and remember-me cookie issued so far
+    names the old generation and stops loading. Committed."""
+    author.session_generation = Author.session_generation + 1
+    db.session.commit()
+
+
+def change_password(author: Author, current: str, new: str, address: str | None) -> SignIn:
+    """Set a new password if ``current`` is right (throttled like a sign-in); every other
+    session of the author ends. Returns the check's outcome; committed."""
+    new_hash = hash_password(new)  # too short: refused before the check counts
+    result = sign_in(author.email, current, address)
+    if result.author is None:
+        return result
+    author.password_hash = new_hash
+    author.session_generation = Author.session_generation + 1
+    for workspace, _ in workspaces_of(author):
+        audit.record(workspace.id, author, "author.password", author.email)
+    db.session.commit()
+    return result
 
 
 def role_of(author: Author | None, workspace: Workspace) -> str | None:
@@ -148,6 +198,7 @@ def ensure_author(email: str, password: str, workspace: Workspace, role: str, *,
         audit.record(workspace.id, actor, "author.create", author.email)
     elif not _matches(author, password):
         author.password_hash = hash_password(password)
+        author.session_generation = Author.session_generation + 1  # signed out everywhere
         audit.record(workspace.id, actor, "author.password", author.email)
     db.session.commit()
     set_role(actor, workspace, author, role)

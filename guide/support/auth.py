@@ -4,7 +4,8 @@ Minimal until the authoring issue brings accounts and roles. Only a hash of
 the key is in the cookie, and it is checked against the workspace on every
 request, so revoking the key (``flask guide workspace api-key --revoke-all``)
 signs everyone out. Every POST carries a CSRF token that must match the one
-in the signed cookie.
+in the signed cookie. Wrong keys are throttled like admin passwords
+(``services.login_throttle``): per address, and per workspace the key names.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from guide.extensions import db
 from guide.models import Workspace
 from guide.models.workspace import hash_api_key, workspace_key_of
+from guide.services import login_throttle
 
 COOKIE = "guide_support"
 MAX_AGE = 12 * 3600
@@ -70,10 +72,30 @@ def signed_in_workspace() -> Workspace | None:
 
 def check_api_key(api_key: str) -> Workspace | None:
     """The workspace whose secret API key this is (as guide/api/auth.py checks it)."""
+    if "\x00" in api_key:  # not a key (and PostgreSQL refuses NUL in a query)
+        return None
     key = workspace_key_of(api_key.strip())
     workspace = db.session.scalar(db.select(Workspace).where(Workspace.key == key)) \
         if key else None
     return workspace if workspace is not None and workspace.has_api_key(api_key.strip()) else None
+
+
+def check_throttled(api_key: str, address: str | None) -> tuple[Workspace | None, int]:
+    """``check_api_key`` under the login throttle: ``(workspace, 0)``, ``(None, 0)`` for a
+    wrong key, or ``(None, seconds)`` when the attempt came too early (not checked)."""
+    ip = login_throttle.address_key(address)
+    keys = {ip: login_throttle.ADDRESS}
+    named = workspace_key_of(api_key.strip())
+    account = login_throttle.account_key("support", named) if named else None
+    if account:
+        keys[account] = login_throttle.ACCOUNT
+    attempt = login_throttle.begin(keys)
+    if attempt.wait:
+        return None, attempt.wait
+    workspace = check_api_key(api_key)
+    if workspace is not None:
+        login_throttle.succeeded(account or "", ip)
+    return workspace, 0
 
 
 def sign_in(workspace: Workspace, api_key: str) -> None:

@@ -47,18 +47,24 @@ def index() -> Response:
 
 @bp.route("/signin", methods=["GET", "POST"])
 def signin() -> Any:
-    error = None
+    error, status, headers = None, 200, {}
     if request.method == "POST":
         if not auth.csrf_ok():
-            error = "The form expired; please try again."
-        elif (workspace := auth.check_api_key(request.form.get("api_key", ""))) is None:
-            error = "That is not a valid secret API key (gsk_...)."
+            error, status = "The form expired; please try again.", 401
         else:
-            auth.sign_in(workspace, request.form["api_key"])
-            target = request.args.get("next", "")
-            safe = target.startswith("/support/") and not target.startswith("//")
-            return redirect(target if safe else url_for("support.inbox"))
-    return render_template("support/signin.html", error=error), 401 if error else 200
+            api_key = request.form.get("api_key", "")
+            workspace, wait = auth.check_throttled(api_key, request.remote_addr)
+            if workspace is not None:
+                auth.sign_in(workspace, api_key)
+                target = request.args.get("next", "")
+                safe = target.startswith("/support/") and not target.startswith("//")
+                return redirect(target if safe else url_for("support.inbox"))
+            if wait:
+                error, status = f"Too many failed sign-ins: try again in {wait} s.", 429
+                headers = {"Retry-After": str(wait)}
+            else:
+                error, status = "That is not a valid secret API key (gsk_...).", 401
+    return render_template("support/signin.html", error=error), status, headers
 
 
 @bp.post("/signout")

@@ -47,7 +47,13 @@ def test_next_with_control_characters_falls_back_to_the_admin_home(app, authors,
     assert response.headers["Location"] == "/admin/"
 
 
-def test_wrong_passwords_are_throttled(app, authors):
+def test_wrong_passwords_are_throttled(app, authors, monkeypatch):
+    """After five, the next try waits (details: tests/security/test_login_throttle.py)."""
+    from guide.models.base import utcnow
+    from guide.services import login_throttle
+
+    frozen = utcnow()
+    monkeypatch.setattr(login_throttle, "utcnow", lambda: frozen)
     client = app.test_client()
     for _ in range(5):
         page = login(client, "viewer@example.com", "wrong password")
