@@ -34,7 +34,8 @@ from guide.schemas.proactive import LifecycleFileSchema, ScenariosFileSchema
 from guide.schemas.support import WorkspaceWithSupportSchema
 
 BASE_FIELDS = ("key", "name", "default_locale", "allowed_origins", "require_identity",
-               "allow_unsigned_groups", "help_enabled")  # fmt: skip
+               "identity_token_max_age", "allow_unsigned_groups",
+               "help_enabled")  # fmt: skip
 
 
 class PullError(Exception):

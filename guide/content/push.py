@@ -29,8 +29,8 @@ from guide.services.push import guides_changed
 
 # Workspace columns set from workspace.yaml (never the signing secrets).
 WORKSPACE_FIELDS = (
-    "name", "default_locale", "allowed_origins", "require_identity", "allow_unsigned_groups",
-    "help_enabled",
+    "name", "default_locale", "allowed_origins", "require_identity", "identity_token_max_age",
+    "allow_unsigned_groups", "help_enabled",
     "support_url", "theme", "events_retention_days",
 )  # fmt: skip
 

@@ -15,9 +15,10 @@ from guide.errors import GuideError, error_body
 from guide.extensions import db, socketio
 from guide.models import EndUser, Workspace
 from guide.models.user import account_room, workspace_room
+from guide.realtime import expiry
 from guide.services import envelopes, nudges
 from guide.services.picker import relay_pick
-from guide.services.sessions import socket_context
+from guide.services.sessions import socket_session
 
 NAMESPACE = "/widget"
 
@@ -27,7 +28,7 @@ def on_connect(auth: Any = None) -> None:
     """Refuse bad tokens and origins with ``{code, message}``; join the user's rooms."""
     token = auth.get("token") if isinstance(auth, dict) else None
     try:
-        ctx = socket_context(token, request.headers.get("Origin"), request.sid)
+        ctx, expires_at = socket_session(token, request.headers.get("Origin"), request.sid)
     except GuideError as err:
         raise ConnectionRefusedError(err.message, err.to_dict()["error"]) from err
     session["workspace_id"] = ctx.workspace.id
@@ -39,12 +40,14 @@ def on_connect(auth: Any = None) -> None:
     # Status changes of the user's escalations made while they were away.
     nudges.deliver_pending(ctx.user, request.sid)
     metrics.CONNECTIONS.inc()
+    expiry.watch(request.sid, NAMESPACE, expires_at)  # ended when the token expires
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
 def on_disconnect(*_: Any) -> None:
     if "user_id" in session:  # a refused connection was never counted
         metrics.CONNECTIONS.dec()
+    expiry.forget(request.sid)
 
 
 _USER_AND_WORKSPACE = (
@@ -71,6 +74,9 @@ def _refusal(kind: str) -> dict[str, Any] | None:
 
 
 def _envelope(kind: str, data: Any) -> dict[str, Any]:
+    expired = expiry.refusal(request.sid)
+    if expired is not None:
+        return expired
     refused = _refusal(kind)
     if refused is not None:
         return refused
@@ -107,6 +113,9 @@ def on_escalate(data: Any = None) -> dict[str, Any]:
 @socketio.on("picker:selected", namespace=NAMESPACE)
 def on_picker_selected(data: Any = None) -> dict[str, Any]:
     """An author's element picker chose a selector: relay it to their editor (/admin)."""
+    expired = expiry.refusal(request.sid)
+    if expired is not None:
+        return expired
     refused = _refusal("picker:selected")
     if refused is not None:
         return refused

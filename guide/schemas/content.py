@@ -215,6 +215,9 @@ class ThemeSchema(StrictSchema):
     font = fields.String(validate=FONT)
 
 
+MAX_TOKEN_AGE = 30 * 86400
+
+
 class WorkspaceFileSchema(StrictSchema):
     """workspace.yaml. Signing secrets never live in files: the server generates them."""
 
@@ -225,6 +228,9 @@ class WorkspaceFileSchema(StrictSchema):
     require_identity = StrictBoolean(load_default=False)
     # Let the browser's Guide.group put a user in any account (docs/CONTENT.md warns).
     allow_unsigned_groups = StrictBoolean(load_default=False)
+    # Longest lifetime (exp - iat, seconds) of an identity token: 1 minute to 30 days.
+    identity_token_max_age = StrictInteger(load_default=86400,
+                                           validate=validate.Range(60, MAX_TOKEN_AGE))
     help_enabled = StrictBoolean(load_default=True)
     # Events older than this many days are deleted by the worker (docs/PRIVACY.md);
     # absent or null: kept forever.

@@ -2,12 +2,15 @@
 
 An identity token is an HS256 JWT signed with one of the workspace's signing
 secrets; ``sub`` is the user's id in the customer's product and ``exp`` is
-required. A socket token is issued by bootstrap, signed with the server's own
+required, no further away than the workspace's ``identity_token_max_age``
+(from ``iat``, or from now without one), so a leaked token is not a key for
+years. A socket token is issued by bootstrap, signed with the server's own
 secret, and names the workspace and user a connection acts for.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,7 +43,37 @@ def verify_identity(workspace: Workspace, user_id: str, token: str | None) -> di
         raise Unauthorized(
             "The identity token's sub claim does not match the user id.", code="identity_invalid"
         )
+    _check_lifetime(claims, workspace.identity_token_max_age)
     return claims
+
+
+def _check_lifetime(claims: dict[str, Any], max_age: int) -> None:
+    """Refuse a token valid for longer than ``max_age`` seconds: ``exp - iat``, or
+    ``exp - now`` when ``iat`` is missing or in the future (it cannot shorten the count)."""
+    now = datetime.now(UTC).timestamp()
+    issued = claims.get("iat")
+    start = min(float(issued), now) if isinstance(issued, int | float) else now
+    try:
+        lifetime = float(claims["exp"]) - start
+    except (TypeError, ValueError, OverflowError):  # an exp past what a float holds
+        lifetime = math.inf
+    if lifetime > max_age:
+        raise Unauthorized(
+            f"The identity token is valid for {_duration(lifetime)} (exp - iat); this "
+            f"workspace accepts at most {_duration(max_age)} (identity_token_max_age: "
+            f"{max_age} s in workspace.yaml). Sign tokens that expire sooner.",
+            code="identity_invalid",
+        )
+
+
+def _duration(seconds: float) -> str:
+    """``90061`` -> ``"25 hours"``; ``3.2e8`` -> ``"3703 days"``: the unit a person reads."""
+    if not math.isfinite(seconds):
+        return "ever"
+    for unit, size in (("days", 86400 * 2), ("hours", 3600 * 2), ("minutes", 60 * 2)):
+        if seconds >= size:
+            return f"{int(seconds // (size // 2))} {unit}"
+    return f"{int(seconds)} s"
 
 
 def _decode_with_any_secret(token: str, secrets: list[str]) -> dict[str, Any]:
@@ -67,6 +100,8 @@ def _decode_with_any_secret(token: str, secrets: list[str]) -> dict[str, Any]:
 class SocketIdentity:
     workspace_id: int
     user_id: int
+    # When the token expires (seconds since the epoch): an open socket ends then.
+    expires_at: float = math.inf
 
 
 def issue_socket_token(workspace_id: int, user_id: int) -> tuple[str, int]:
@@ -99,4 +134,5 @@ def read_socket_token(token: Any) -> SocketIdentity:
         ) from exc
     except jwt.InvalidTokenError as exc:
         raise Unauthorized("The socket token is invalid.", code="socket_token_invalid") from exc
-    return SocketIdentity(workspace_id=int(claims["ws"]), user_id=int(claims["uid"]))
+    return SocketIdentity(workspace_id=int(claims["ws"]), user_id=int(claims["uid"]),
+                          expires_at=float(claims["exp"]))

@@ -12,6 +12,12 @@ from guide.services.origins import origin_allowed
 
 def socket_context(token: object, origin: str | None, sid: str | None = None) -> Context:
     """Raises ``Unauthorized``/``Forbidden`` with the reason a client can act on."""
+    return socket_session(token, origin, sid)[0]
+
+
+def socket_session(token: object, origin: str | None,
+                   sid: str | None = None) -> tuple[Context, float]:
+    """``socket_context`` and when its token expires (seconds since the epoch)."""
     identity = read_socket_token(token)
     workspace = db.session.get(Workspace, identity.workspace_id)
     user = db.session.get(EndUser, identity.user_id)
@@ -22,4 +28,4 @@ def socket_context(token: object, origin: str | None, sid: str | None = None) ->
             f"Origin {origin} is not in this workspace's allowed_origins.",
             code="origin_not_allowed",
         )
-    return Context(workspace=workspace, user=user, sid=sid)
+    return Context(workspace=workspace, user=user, sid=sid), identity.expires_at

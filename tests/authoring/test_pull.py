@@ -242,7 +242,7 @@ def test_push_then_pull_is_the_identity_and_pull_then_push_writes_nothing(app, t
     (source / "workspace.yaml").write_text(emit.workspace_yaml(
         {"key": key, "name": "Property", "default_locale": "en", "allowed_origins": [],
          "require_identity": False, "allow_unsigned_groups": False,
-         "help_enabled": True}), encoding="utf-8")
+         "identity_token_max_age": 86400, "help_enabled": True}), encoding="utf-8")
     for doc in docs:
         body = GuideFileSchema().load(doc)
         (source / "guides" / f"{doc['key']}.yaml").write_text(emit.guide_yaml(body),

@@ -230,6 +230,7 @@ def test_workspace_defaults() -> None:
         "allowed_origins": [],
         "require_identity": False,
         "allow_unsigned_groups": False,
+        "identity_token_max_age": 86400,
         "help_enabled": True,
         "events_retention_days": None,
         "support_url": None,

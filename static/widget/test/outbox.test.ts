@@ -276,6 +276,34 @@ describe("durable outbox", () => {
     expect(await t.store.load(A)).toEqual([]);
   });
 
+  it("a socket token expiring mid-connection: the nacked envelope waits, the 401 asks for a new token, which delivers it", async () => {
+    // The server answers socket_token_expired and disconnects (guide/realtime/expiry.py);
+    // the HTTP batch endpoint refuses the old token with 401 and takes the new one.
+    const accept = accepting();
+    const fetch = vi.fn(async (url: string, init?: RequestInit) =>
+      (init!.headers as Record<string, string>).Authorization === "Bearer tok-a"
+        ? jsonResponse({ error: { code: "socket_token_expired", message: "Bootstrap again." } }, 401)
+        : accept(url, init));
+    const t = setup(memoryStore(), fetch as never);
+    await t.client.use(A);
+    t.client.connect(INFO("tok-a"), false, A);
+    t.socket().accept();
+    void t.client.send("step:complete", { id: "s1", guide: "g", step: "x" });
+    await vi.advanceTimersByTimeAsync(0);
+    t.socket().emitted[0].ack({ ok: false, error: { code: "socket_token_expired", message: "Expired." } });
+    Object.assign(t.socket(), { connected: false, active: false }).fire("disconnect", "io server disconnect");
+    await vi.advanceTimersByTimeAsync(SOCKET_GRACE_MS + RETRY_BASE_MS);
+    expect(t.on.tokenExpired).toHaveBeenCalled();
+    expect((await t.store.load(A)).map((r) => r.id)).toEqual(["s1"]);
+    t.client.connect(INFO("tok-b"), false, A); // what the widget's new bootstrap does
+    expect(t.socket().token()).toEqual({ token: "tok-b" });
+    t.socket().accept();
+    await vi.advanceTimersByTimeAsync(RETRY_MAX_MS);
+    t.socket().emitted.filter((e) => e.data.id === "s1").slice(1).forEach((e) => e.ack(ok("s1")));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await t.store.load(A)).toEqual([]);
+  });
+
   it("on page hide, sends what waits in a keepalive request with the token in the body", async () => {
     const t = setup();
     await t.client.use(A);
