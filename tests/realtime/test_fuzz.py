@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +15,7 @@ from guide.models import Event
 from tests import factories
 
 NS = "/widget"
+ROOT = Path(__file__).resolve().parents[2]
 KNOWN_ERRORS = {"invalid_payload", "unknown_guide", "unknown_step", "step_not_manual",
                 "id_conflict", "invalid_state"}
 
@@ -57,7 +59,7 @@ def envelopes(draw: st.DrawFn, kind: str) -> object:
 
 @pytest.fixture
 def sock(app, client, open_workspace, socket_client):
-    app.config["GUIDE_RATE_LIMITS"] = False  # the fuzzer sends in a burst
+    app.config["GUIDE_SOCKET_RATE_LIMIT"] = "100000/second"  # the fuzzer sends in a burst
     return socket_client(factories.socket_token(client, open_workspace, "fuzz"))
 
 
@@ -85,3 +87,132 @@ def test_any_payload_gets_an_ack_of_the_one_shape_and_records_only_valid_envelop
         assert set(ack["error"]) <= {"code", "message", "fields"}
         assert ack["error"]["code"] in KNOWN_ERRORS, ack
         assert after == before, "a refused envelope must write nothing"
+
+
+# Every socket event, fed arbitrary JSON (lone surrogates, NUL, huge integers and deep
+# nesting included): each ack is a well-formed ok/error ack whose code the docs list,
+# never internal_error (which the widget retries forever), and a refusal writes nothing.
+DOCS = "".join((ROOT / "docs" / name).read_text()
+               for name in ("PROTOCOL.md", "AUTHORING.md", "PROACTIVE.md", "CONTENT.md"))
+ENVELOPE_KINDS = ("step:complete", "guide:state", "event:track", "help:escalate")
+RESERVED = {"connect", "disconnect", "connect_error"}
+hostile_text = st.text(st.one_of(st.characters(), st.integers(0xD800, 0xDFFF).map(chr),
+                                 st.sampled_from(["\x00", "\u2028", "\ufeff"])), max_size=24)
+hostile_json = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats(allow_nan=False) | hostile_text,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(hostile_text, children,
+                                                                        max_size=4),
+    max_leaves=16,
+)
+ESCALATE = st.fixed_dictionaries(
+    {"message": st.sampled_from(["I am stuck", "Où est le bouton ?"]),
+     "severity": st.sampled_from(["blocked", "question"])},
+    optional={"guide": st.just("onboarding"), "step": st.sampled_from(["hello", "nope"]),
+              "url": st.just("/settings")})
+
+
+POISON = st.sampled_from(["\ud800", "\udfff", "\x00", "\ud83d"])  # lone surrogates, NUL
+
+
+def poison(draw: st.DrawFn, value: object) -> object:
+    """``value`` with one string in it (a key or a value, at any depth) made hostile."""
+    if isinstance(value, str):
+        return value + draw(POISON)
+    if isinstance(value, list) and value:
+        index = draw(st.integers(0, len(value) - 1))
+        return [*value[:index], poison(draw, value[index]), *value[index + 1:]]
+    if isinstance(value, dict) and value:
+        key = draw(st.sampled_from(sorted(value)))
+        rest = {k: v for k, v in value.items() if k != key}
+        if draw(st.booleans()):
+            return {**rest, key + draw(POISON): value[key]}
+        return {**rest, key: poison(draw, value[key])}
+    return value
+
+
+@st.composite
+def hostile_envelopes(draw: st.DrawFn, kind: str) -> object:
+    """A valid envelope with one value made hostile (a lone surrogate or NUL anywhere,
+    nesting past the limit, any JSON), or hostile JSON outright."""
+    payload = {"id": str(uuid.uuid4()),
+               **draw(ESCALATE if kind == "help:escalate" else VALID[kind])}
+    if kind == "event:track":
+        payload["props"] = draw(st.dictionaries(st.text(min_size=1, max_size=8), json_values,
+                                                min_size=1, max_size=3))
+    choice = draw(st.sampled_from(["valid", "poison", "poison", "deep", "value", "key", "whole"]))
+    if choice == "whole":
+        return draw(hostile_json)
+    if choice == "poison":
+        return poison(draw, payload)
+    key = draw(st.sampled_from(sorted(payload)))
+    if choice == "deep":
+        for _ in range(draw(st.integers(15, 40))):
+            payload[key] = [payload[key]]
+    elif choice == "value":
+        payload[key] = draw(hostile_json)
+    elif choice == "key":
+        payload[draw(hostile_text)] = draw(hostile_json)
+    return payload
+
+
+@st.composite
+def picks(draw: st.DrawFn, workspace_id: int) -> object:
+    from guide.services.picker import issue_pick_token
+
+    token = draw(st.sampled_from(["valid", "other-workspace", "hostile"]))
+    payload = {
+        "token": (issue_pick_token(1, workspace_id, "onboarding", "steps-0-target")
+                  if token == "valid" else
+                  issue_pick_token(1, workspace_id + 1, "onboarding", "steps-0-target")
+                  if token == "other-workspace" else draw(hostile_json)),
+        "selector": draw(st.sampled_from(["#save", "button.primary", "a[href='/x']"])
+                         | hostile_text),
+        "url": draw(st.just("/settings") | hostile_json),
+    }
+    return payload if draw(st.booleans()) else draw(st.just(payload) | hostile_json)
+
+
+def written() -> tuple[int, ...]:
+    from guide.models import AccountStepCompletion, Escalation, OutboxMessage, Progress
+
+    return tuple(db.session.scalar(db.select(db.func.count()).select_from(model))
+                 for model in (Event, Escalation, OutboxMessage, Progress, AccountStepCompletion))
+
+
+def assert_well_formed(ack: object) -> str:
+    """``ok`` or the error code, after checking the ack's shape and that the code is documented."""
+    assert isinstance(ack, dict) and isinstance(ack.get("ok"), bool), ack
+    if ack["ok"]:
+        return "ok"
+    error = ack.get("error")
+    assert isinstance(error, dict) and set(error) <= {"code", "message", "fields", "retry_after"}
+    assert isinstance(error["code"], str) and isinstance(error["message"], str), ack
+    assert error["message"], ack
+    assert error["code"] != "internal_error", ack
+    assert f"`{error['code']}`" in DOCS, f"undocumented error code {error['code']!r}"
+    return error["code"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data(), kind=st.sampled_from([*ENVELOPE_KINDS, "picker:selected", "unknown"]))
+def test_every_socket_event_acks_hostile_json_with_a_documented_code_and_writes_nothing_refused(
+        sock, open_workspace, data, kind):
+    if kind == "picker:selected":
+        payload = data.draw(picks(open_workspace.id))
+    elif kind == "unknown":
+        kind = data.draw(st.text(min_size=1, max_size=30).filter(
+            lambda name: name not in RESERVED and name not in ENVELOPE_KINDS
+            and name != "picker:selected"))
+        payload = data.draw(hostile_json)
+    else:
+        payload = data.draw(hostile_envelopes(kind))
+    before = written()
+    ack = sock.emit(kind, payload, namespace=NS, callback=True)
+    outcome = assert_well_formed(ack)
+    hypothesis_event(f"{kind if kind in ENVELOPE_KINDS or kind == 'picker:selected' else 'unknown'}"
+                     f": {outcome}")
+    if outcome != "ok":
+        db.session.expire_all()
+        assert written() == before, f"a refused {kind} wrote something: {ack}"
