@@ -78,8 +78,10 @@ def _report(request: pytest.FixtureRequest) -> Iterator[None]:
     if reporter is None or not CASES:
         return
     reporter.write_line("")
+    errors = sum(n for counts in STATUSES.values() for status, n in counts.items()
+                 if status >= 500)
     reporter.write_line(f"schemathesis: {sum(CASES.values())} cases over {len(CASES)} "
-                        "operations, 0 server errors")
+                        f"operations, {errors} server errors")
     for name, count in sorted(CASES.items()):
         statuses = " ".join(f"{s}x{n}" for s, n in sorted(STATUSES[name].items()))
         reporter.write_line(f"  {count:4d}  {name}  ({statuses})")
