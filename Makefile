@@ -53,7 +53,7 @@ demo: db
 	@echo "      sign in as $(DEMO_AUTHOR) / $(DEMO_PASSWORD)"
 	@echo "  Stop with Ctrl-C."
 	@echo ""
-	$(BIN)/gunicorn --no-control-socket --workers 1 --threads 100 \
+	$(BIN)/gunicorn --config python:guide.gunicorn_config \
 		--bind $(GUIDE_HOST):$(GUIDE_PORT) --access-logfile - wsgi:app
 
 test: setup

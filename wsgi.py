@@ -1,4 +1,12 @@
-"""gunicorn entry point: ``gunicorn --no-control-socket -w 1 --threads 100 wsgi:app``."""
+"""gunicorn entry point: ``gunicorn -c python:guide.gunicorn_config wsgi:app``.
+
+That configuration runs gunicorn's gevent worker, which monkey-patches the standard
+library before it imports this module, so the app, its locks and its threads (the
+embedded outbox worker) are gevent's, and Socket.IO picks the gevent mode
+(guide.config.default_async_mode). Never run it with ``--preload``: the app would
+be imported in the master before gevent patches anything, with real thread locks
+that block the whole worker when contended.
+"""
 
 import gc
 

@@ -41,6 +41,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         render_as_batch=True, include_name=models.help.is_model_table,
     )
     _init_socketio(app)
+    # Per-client limits and read timeouts (guide/serving.py): around Socket.IO, so they
+    # cover its upgrades, and inside ProxyFix, so they count the client's own address.
+    from guide import serving
+
+    serving.init_app(app)
     if app.config["GUIDE_TRUSTED_PROXIES"]:
         # Outermost, so Socket.IO handshakes see the client's scheme and host too.
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -80,6 +85,7 @@ def _init_socketio(app: Flask) -> None:
     from guide import realtime  # noqa: F401
     from guide.authoring import realtime as admin_realtime  # noqa: F401
     from guide.extensions import socketio
+    from guide.serving import PING_INTERVAL, PING_TIMEOUT
 
     socketio.init_app(
         app,
@@ -91,6 +97,6 @@ def _init_socketio(app: Flask) -> None:
         # workspace from the socket token; WebSocket upgrades are not subject to CORS.
         cors_allowed_origins="*",
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
-        ping_interval=25,
-        ping_timeout=20,
+        ping_interval=PING_INTERVAL,
+        ping_timeout=PING_TIMEOUT,
     )

@@ -26,6 +26,26 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int) -> int:
+    return int(_env(name) or default)
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(_env(name) or default)
+
+
+def default_async_mode() -> str:
+    """gevent when gevent has monkey-patched this process (its gunicorn worker), else threading.
+
+    Flask-SocketIO would pick gevent whenever it is installed, which breaks an unpatched
+    process; the mode follows the server actually running instead.
+    """
+    import sys
+
+    monkey = sys.modules.get("gevent.monkey")
+    return "gevent" if monkey is not None and monkey.is_module_patched("socket") else "threading"
+
+
 def _env_list(name: str) -> list[str]:
     value = _env(name, "") or ""
     return [item.strip() for item in value.split(",") if item.strip()]
@@ -75,8 +95,10 @@ def from_env(instance_path: str) -> dict[str, Any]:
         # Socket.IO message queue (e.g. redis://127.0.0.1:6379/0) for several processes.
         "GUIDE_MESSAGE_QUEUE": _env("MESSAGE_QUEUE"),
         "GUIDE_MESSAGE_QUEUE_CHANNEL": _env("MESSAGE_QUEUE_CHANNEL", "guide-socketio"),
-        # threading (default, simple-websocket) or gevent (production).
-        "GUIDE_ASYNC_MODE": _env("ASYNC_MODE", "threading"),
+        # gevent or threading; by default gevent inside gunicorn's gevent worker (which
+        # monkey-patches before loading the app: `make demo` and production), else
+        # threading (the Flask CLI, the in-process test client).
+        "GUIDE_ASYNC_MODE": _env("ASYNC_MODE") or default_async_mode(),
         # Seconds a socket token issued at bootstrap stays valid; an open socket is
         # disconnected when it passes (the widget bootstraps again for a new one).
         "GUIDE_SOCKET_TOKEN_TTL": int(_env("SOCKET_TOKEN_TTL", "3600") or 3600),
@@ -93,6 +115,16 @@ def from_env(instance_path: str) -> dict[str, Any]:
         # Where the built widget bundle lives.
         "GUIDE_WIDGET_DIST": _env("WIDGET_DIST", str(PROJECT_ROOT / "static" / "widget" / "dist")),
         **rate_limits(),
+        # What one client (an IPv4 address, or an IPv6 /64) may hold open at once:
+        # requests in progress and WebSockets; over it, a 429. 0 lifts the cap (the
+        # client's address is the X-Forwarded-For one behind GUIDE_TRUSTED_PROXIES).
+        "GUIDE_MAX_CONNECTIONS_PER_CLIENT": _env_int("MAX_CONNECTIONS_PER_CLIENT", 200),
+        # Seconds a request body (or a response the client does not read) may stall
+        # between two packets; then a 408 and the connection is closed.
+        "GUIDE_READ_TIMEOUT": _env_float("READ_TIMEOUT", 10),
+        # Seconds a WebSocket has to join a namespace with a valid token after it opens;
+        # then it is closed (an unauthenticated handshake holds nothing for long).
+        "GUIDE_SOCKET_CONNECT_TIMEOUT": _env_float("SOCKET_CONNECT_TIMEOUT", 10),
         # How many reverse proxies (load balancer, nginx) sit in front and set
         # X-Forwarded-For/-Proto/-Host; 0 trusts none of these headers.
         "GUIDE_TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES", "0") or 0),

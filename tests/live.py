@@ -54,16 +54,19 @@ def prepare(env: dict[str, str]) -> None:
                        check=True, capture_output=True, timeout=120)
 
 
+def demo_command(port: int) -> list[str]:
+    """The server command line of `make demo` (its Makefile target), on ``port``."""
+    return [str(BIN / "gunicorn"), "--config", "python:guide.gunicorn_config",
+            "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+
+
 @contextmanager
 def run_server(env: dict[str, str], log: Path) -> Iterator[LiveServer]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--no-control-socket", "--workers", "1", "--threads", "50",
-             "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(demo_command(port), cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
     try:
         wait_ready(url, process, log)
         yield LiveServer(url=url, env=env, process=process, log=log)

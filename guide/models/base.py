@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +40,10 @@ def isoformat(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+# Seconds a transaction waits for SQLite's write lock before "database is locked".
+SQLITE_BUSY_SECONDS = 15
+
+
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     import sqlite3
 
@@ -51,7 +56,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     cursor.execute(f"PRAGMA synchronous={sqlite_synchronous()}")
     cursor.close()
 
@@ -63,8 +68,6 @@ def sqlite_synchronous() -> str:
     crash or kill -9 of the server; only a power loss or OS crash can lose the
     last transactions. FULL also covers those, at the price of an fsync per commit.
     """
-    import os
-
     value = os.environ.get("GUIDE_SQLITE_SYNCHRONOUS", "NORMAL").upper()
     return value if value in ("NORMAL", "FULL") else "NORMAL"
 
@@ -73,11 +76,64 @@ def _sqlite_on_begin(connection: Any) -> None:
     """BEGIN IMMEDIATE: take SQLite's one write lock when the transaction starts.
 
     Every envelope reads progress and then writes it; with the lock taken up
-    front, two tabs completing steps at once queue up (busy_timeout) instead of
-    one overwriting the other's change or failing on a stale snapshot.
+    front, two tabs completing steps at once queue up instead of one
+    overwriting the other's change or failing on a stale snapshot.
+
+    They queue on a lock of this process first (``_writer_lock``), then on
+    SQLite's own (busy_timeout), which only another process can be holding.
     """
-    if connection.dialect.name == "sqlite":
+    if connection.dialect.name != "sqlite":
+        return
+    lock = _writer_lock(connection.engine.url.database or "")
+    if not lock.acquire(timeout=SQLITE_BUSY_SECONDS):
+        raise sa.exc.OperationalError(
+            "BEGIN IMMEDIATE", None,
+            Exception(f"database is locked: no write turn within {SQLITE_BUSY_SECONDS}s"))
+    connection.info["guide_writer"] = lock
+    try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _sqlite_on_end(connection)
+        raise
+
+
+def _sqlite_on_end(connection: Any) -> None:
+    """The transaction commits or rolls back: the next writer's turn."""
+    lock = connection.info.pop("guide_writer", None)
+    if lock is not None:
+        lock.release()
+
+
+def _sqlite_on_checkin(_dbapi_connection: Any, record: Any) -> None:
+    """A connection back in the pool holds no turn (ended without commit or rollback)."""
+    lock = record.info.pop("guide_writer", None) if record is not None else None
+    if lock is not None:
+        lock.release()
+
+
+_writers: dict[str, Any] = {}
+_writers_pid: list[int] = []
+
+
+def _writer_lock(database: str) -> Any:
+    """One write turn per database file and process, taken for each SQLite transaction.
+
+    SQLite's own wait for its write lock (the busy handler) sleeps in C: under
+    gevent that stalls every connection of the process until the holder commits,
+    and the holder, a greenlet of the same process, cannot run to commit. This
+    lock waits the gevent way (``threading`` is monkey-patched in a gevent
+    worker), so a second writer yields to the loop until the first is done.
+    Created on first use in each process, after gevent's patching and any fork.
+    """
+    if _writers_pid != [os.getpid()]:
+        _writers.clear()
+        _writers_pid[:] = [os.getpid()]
+    lock = _writers.get(database)
+    if lock is None:
+        import threading
+
+        lock = _writers.setdefault(database, threading.Lock())
+    return lock
 
 
 def install_sqlite_pragmas(app: Any) -> None:
@@ -89,3 +145,6 @@ def install_sqlite_pragmas(app: Any) -> None:
     if not sa.event.contains(sa.engine.Engine, "connect", _sqlite_on_connect):
         sa.event.listen(sa.engine.Engine, "connect", _sqlite_on_connect)
         sa.event.listen(sa.engine.Engine, "begin", _sqlite_on_begin)
+        sa.event.listen(sa.engine.Engine, "commit", _sqlite_on_end)
+        sa.event.listen(sa.engine.Engine, "rollback", _sqlite_on_end)
+        sa.event.listen(sa.pool.Pool, "checkin", _sqlite_on_checkin)

@@ -323,7 +323,11 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
         ...(preview ? { preview } : {}),
       });
     } catch (err) {
-      if (mine === seq && !destroyed) report(err as GuideError);
+      const e = err as GuideError;
+      if (mine !== seq || destroyed) return;
+      // Over the server's bootstrap limit (PROTOCOL.md section 1): again when it says.
+      if (e.code === "rate_limited") timer = setTimeout(scheduleBootstrap, Number(e.retry_after) * 1000 || 1000);
+      else report(e);
       return;
     }
     // A newer identify may have started (or scheduled) another bootstrap meanwhile; its answer wins.

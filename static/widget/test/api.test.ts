@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApi, METHODS } from "../src/api";
-import { bootstrapPayload, harness, jsonResponse, settle } from "./helpers";
+import { bootstrapBodies, bootstrapPayload, harness, jsonResponse, settle } from "./helpers";
 
 let errorLog: ReturnType<typeof vi.spyOn>;
 beforeEach(() => {
@@ -75,6 +75,32 @@ describe("public API", () => {
     await settle();
     expect(onError).toHaveBeenCalledWith({ code: "identity_required", message: "Sign the user." });
     expect(document.querySelector("#guide-root")).toBeNull();
+  });
+
+  it("bootstraps again when the server's rate limit says, without reporting an error", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const h = harness(bootstrapPayload());
+      const limited = { error: { code: "rate_limited", message: "Too many requests.", retry_after: 3 } };
+      const answer = h.fetch.getMockImplementation()!;
+      h.fetch.mockImplementationOnce(async () => jsonResponse(limited, 429));
+      const onError = vi.fn();
+      const ready = vi.fn();
+      h.api.on("error", onError);
+      h.api.on("ready", ready);
+      h.api.init({ appKey: "demo" });
+      h.api.identify("user-123");
+      await vi.advanceTimersByTimeAsync(2999);
+      expect(h.fetch).toHaveBeenCalledOnce();
+      h.fetch.mockImplementation(answer);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(bootstrapBodies(h.fetch)).toHaveLength(2);
+      expect(ready).toHaveBeenCalledOnce();
+      expect(onError).not.toHaveBeenCalled();
+      h.api.destroy();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("reports a refused Guide.group once and does not retry the bootstrap", async () => {
