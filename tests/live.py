@@ -126,10 +126,11 @@ def demo_identity(server: LiveServer, user: str) -> str:
     return jwt.encode({"sub": user, "exp": int(time.time()) + 300}, secret, algorithm="HS256")
 
 
-def bootstrap(server: LiveServer, user: str) -> dict[str, object]:
+def bootstrap(server: LiveServer, user: str,
+              traits: dict[str, object] | None = None) -> dict[str, object]:
     import json
 
-    body = json.dumps({"app": "demo", "user": {"id": user},
+    body = json.dumps({"app": "demo", "user": {"id": user, "traits": traits or {}},
                        "token": demo_identity(server, user)}).encode()
     request = urllib.request.Request(f"{server.url}/api/v1/widget/bootstrap", data=body,
                                      headers={"Content-Type": "application/json"})

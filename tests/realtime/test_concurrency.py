@@ -36,7 +36,8 @@ def tab(server: live.LiveServer, token: str) -> socketio.Client:
 def test_simultaneous_completions_from_two_tabs_are_both_kept(server):
     users = [f"racer-{n}" for n in range(8)]
     for user in users:
-        token = live.bootstrap(server, user)["socket"]["token"]
+        # pro-features is offered to the pro plan only: completions outside it are refused.
+        token = live.bootstrap(server, user, {"plan": "pro"})["socket"]["token"]
         tabs = [tab(server, token), tab(server, token)]
         start = threading.Barrier(2)
         acks: list[object] = []
