@@ -71,3 +71,18 @@ def is_local_name(host: str) -> bool:
     """``localhost`` and ``*.localhost`` always resolve to loopback (RFC 6761)."""
     name = host.lower().rstrip(".")
     return name == "localhost" or name.endswith(".localhost")
+
+
+def client_network(address: str | None) -> str:
+    """What a per-client limit counts against: an IPv4 address as is (an IPv4-mapped
+    IPv6 one too), an IPv6 client by its /64, one subscriber's whole network.
+    Anything that is not an address (a Unix socket, none) is returned as given."""
+    try:
+        ip = ipaddress.ip_address((address or "").split("%")[0])
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)

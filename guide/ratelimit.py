@@ -24,10 +24,10 @@ from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request
 from flask_limiter import RateLimitExceeded
-from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 
+from guide.addresses import client_network
 from guide.errors import error_body
 from guide.extensions import limiter
 
@@ -77,18 +77,23 @@ def _off() -> bool:
     return not current_app.config["GUIDE_RATE_LIMITS"]
 
 
+def _address_key() -> str:
+    """The client's address (after ProxyFix), an IPv6 client by its /64."""
+    return client_network(request.remote_addr)
+
+
 def _token_key() -> str:
     """The socket token of a widget request (hashed), else the client's address."""
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
     if not token:
-        return get_remote_address()
+        return _address_key()
     return hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
 # Bootstrap needs no token, and each one may create a user: per client address.
 bootstrap_limit = limiter.limit(
-    lambda: current_app.config["GUIDE_BOOTSTRAP_RATE_LIMIT"], key_func=get_remote_address,
+    lambda: current_app.config["GUIDE_BOOTSTRAP_RATE_LIMIT"], key_func=_address_key,
     exempt_when=_off,
 )
 # Batches and help reads with one socket token share its budget.

@@ -21,7 +21,6 @@ them under that deadline; see guide/gunicorn_config.py).
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 import logging
 import os
@@ -36,6 +35,7 @@ from flask import Flask
 from werkzeug.exceptions import RequestTimeout
 from werkzeug.wsgi import ClosingIterator
 
+from guide.addresses import client_network
 from guide.errors import error_body
 
 log = logging.getLogger("guide.serving")
@@ -45,19 +45,6 @@ RETRY_AFTER = 10
 # Engine.IO closes a WebSocket that answers no ping within interval + timeout; the
 # socket itself may stay silent that long, plus the read timeout for slack.
 PING_INTERVAL, PING_TIMEOUT = 25, 20
-
-
-def client_key(address: str) -> str:
-    """The address a limit counts against: IPv4 as is, IPv6 by its /64 network."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
-    return str(ip)
 
 
 class ClientSlots:
@@ -186,7 +173,7 @@ class ClientLimit:
             sock.settimeout(self.socket_timeout if websocket else self.read_timeout)
             if not websocket:
                 body = environ["wsgi.input"] = _TimedInput(environ["wsgi.input"], sock)
-        key = client_key(environ.get("REMOTE_ADDR") or "")
+        key = client_network(environ.get("REMOTE_ADDR"))
         if not self.slots.take(key):
             log.info("refused %s %s: %s holds %d connections", environ.get("REQUEST_METHOD"),
                      environ.get("PATH_INFO"), key, self.slots.limit)

@@ -23,12 +23,12 @@ address its charge back.
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from guide.addresses import client_network
 from guide.extensions import db
 from guide.models import LoginThrottle
 from guide.models.base import utcnow
@@ -63,15 +63,7 @@ class Attempt:
 
 def address_key(address: str | None) -> str:
     """``ip:<address>``; an IPv6 client counts as its /64 (one subscriber's whole network)."""
-    try:
-        ip = ipaddress.ip_address((address or "").split("%")[0])
-    except ValueError:
-        return f"ip:{(address or 'unknown')[:KEY_LENGTH]}"
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return f"ip:{ip.ipv4_mapped}"
-        return f"ip:{ipaddress.IPv6Network((ip, 64), strict=False)}"
-    return f"ip:{ip}"
+    return f"ip:{client_network(address)[:KEY_LENGTH]}"
 
 
 def account_key(kind: str, name: str) -> str:
