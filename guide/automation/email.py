@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -66,8 +67,9 @@ def _smtp(url: str) -> smtplib.SMTP:
     return client
 
 
-def deliver(message: OutboxMessage) -> None:
-    """Send the email; any SMTP or network error raises (and the message is retried)."""
+def prepare(message: OutboxMessage) -> Callable[[], None]:
+    """Render the email; the call returned only sends it, and any SMTP or network
+    error it raises is retried."""
     url = current_app.config["GUIDE_SMTP_URL"]
     if not url:
         raise RuntimeError("GUIDE_SMTP_URL is not set")
@@ -79,5 +81,9 @@ def deliver(message: OutboxMessage) -> None:
     email["Message-ID"] = f"<{message.message_id}@guide>"
     email.set_content(text)
     email.add_alternative(html, subtype="html")
-    with _smtp(url) as client:
-        client.send_message(email)
+
+    def send() -> None:
+        with _smtp(url) as client:
+            client.send_message(email)
+
+    return send

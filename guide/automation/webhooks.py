@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -24,8 +25,9 @@ def signed_headers(secret: str, message_id: str, body: str, now: datetime) -> di
             "webhook-signature": signature}
 
 
-def deliver(message: OutboxMessage) -> None:
-    """POST the message; only a 2xx answer counts (redirects are not followed)."""
+def prepare(message: OutboxMessage) -> Callable[[], None]:
+    """Read and sign what the delivery needs; the call returned only talks to the
+    network (a 2xx answer counts; redirects are not followed)."""
     settings = db.session.get(SupportSettings, message.workspace_id)
     if settings is None:
         raise DeliveryFailed("the workspace has no support settings (push its content)")
@@ -34,8 +36,13 @@ def deliver(message: OutboxMessage) -> None:
     body = json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False)
     headers = signed_headers(settings.webhook_secret, message.message_id, body,
                              datetime.now(UTC))
-    answer = post(message.target, body.encode(), headers,
-                  timeout=current_app.config["GUIDE_WEBHOOK_TIMEOUT"], allow_private=allow_private)
-    if not 200 <= answer.status < 300:
-        detail = answer.body.strip().replace("\n", " ")[:200]
-        raise DeliveryFailed(f"HTTP {answer.status}" + (f": {detail}" if detail else ""))
+    target, timeout = message.target, current_app.config["GUIDE_WEBHOOK_TIMEOUT"]
+
+    def send() -> None:
+        answer = post(target, body.encode(), headers, timeout=timeout,
+                      allow_private=allow_private)
+        if not 200 <= answer.status < 300:
+            detail = answer.body.strip().replace("\n", " ")[:200]
+            raise DeliveryFailed(f"HTTP {answer.status}" + (f": {detail}" if detail else ""))
+
+    return send

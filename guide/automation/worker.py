@@ -82,17 +82,17 @@ def claim(worker: str, now: datetime, lease: int, limit: int = BATCH) -> tuple[s
     return token, ids
 
 
-def _send(message: OutboxMessage) -> None:
+def _prepare(message: OutboxMessage) -> Callable[[], None]:
+    """Everything a delivery reads from the database; the call returned only sends."""
     if message.kind == "webhook":
         endpoint = db.session.get(WebhookEndpoint, message.endpoint_id) \
             if message.endpoint_id else None
         if endpoint is not None and not endpoint.active:
             raise _Abandon(f"endpoint disabled: {endpoint.disabled_reason or 'removed'}")
-        webhooks.deliver(message)
-    elif message.kind == "email":
-        email.deliver(message)
-    else:
-        raise _Abandon(f"unknown kind {message.kind!r}")
+        return webhooks.prepare(message)
+    if message.kind == "email":
+        return email.prepare(message)
+    raise _Abandon(f"unknown kind {message.kind!r}")
 
 
 class _Abandon(Exception):
@@ -104,20 +104,25 @@ def process(message_id: int, token: str, clock: Clock) -> str:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.claimed_by != token:
         return "lost"
+    attempts, endpoint_id = message.attempts + 1, message.endpoint_id
+    created_at = message.created_at
+    what = f"{message.kind} {message.target}"
     error, abandon = None, False
     try:
-        _send(message)
+        send = _prepare(message)
+        # End the read transaction before the network: a receiver that takes its
+        # time must not hold SQLite's one write turn (or a PostgreSQL transaction).
+        db.session.rollback()
+        send()
     except _Abandon as exc:
         error, abandon = str(exc), True
     except Exception as exc:  # every failure is retried: network, TLS, refused, non-2xx
         error = f"{type(exc).__name__}: {exc}" if not isinstance(
             exc, webhooks.DeliveryFailed) else str(exc)
     now = clock()
-    attempts, endpoint_id = message.attempts + 1, message.endpoint_id
-    what = f"{message.kind} {message.target}"
     if error is None:
         values = {"status": "delivered", "delivered_at": now, "last_error": None}
-    elif abandon or now - message.created_at >= RETRY_FOR:
+    elif abandon or now - created_at >= RETRY_FOR:
         values = {"status": "dead", "last_error": error[:1000]}
     else:
         values = {"status": "failed", "last_error": error[:1000],

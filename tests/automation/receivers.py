@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -84,8 +85,15 @@ def webhook_receiver(**options: Any) -> Iterator[WebhookReceiver]:
 class Mailbox:
     messages: list[Any] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    # When set, each message's DATA is answered only once ``release`` is set.
+    hold: bool = False
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.arrived.set()
+        if self.hold:
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
         self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 OK"
@@ -103,4 +111,5 @@ def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     try:
         yield mailbox, controller.port
     finally:
+        mailbox.release.set()
         controller.stop()

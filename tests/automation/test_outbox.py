@@ -7,10 +7,12 @@ by moving the clock to its next_attempt_at, never by sleeping.
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from standardwebhooks.webhooks import Webhook
 
 from guide.automation import worker
@@ -275,3 +277,65 @@ def test_status_updates_are_delivered_as_escalation_updated(client, open_workspa
         updated = json.loads(receiver.requests[1].body)["data"]
         assert updated["change"] == {"from": "open", "to": "acknowledged", "note": "On it"}
         assert updated["escalation"]["status"] == "acknowledged"
+
+
+def _write_blocked_or_transaction_held(app) -> str | None:
+    """While a delivery is in flight: is a database transaction held open?
+
+    SQLite: another writer cannot begin (the worker holds the one write lock).
+    PostgreSQL: a connection of this database sits "idle in transaction".
+    """
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        connection = sqlite3.connect(url.database, timeout=0.5, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("ROLLBACK")
+            return None
+        except sqlite3.OperationalError as error:
+            return str(error)
+        finally:
+            connection.close()
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        held = connection.execute(sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state = 'idle in transaction' AND pid <> pg_backend_pid()")).scalar()
+    engine.dispose()
+    return f"{held} connection(s) idle in transaction" if held else None
+
+
+@pytest.mark.parametrize("kind", ["webhook", "email"])
+def test_no_transaction_is_held_while_a_delivery_waits_on_the_network(app, open_workspace, escalate,
+                                                                     clock, kind):
+    """A slow receiver (up to the 10 s timeout) must not hold SQLite's one write
+    turn, nor a PostgreSQL transaction, from the rest of the server."""
+    with webhook_receiver(hold=True) as receiver, smtp_server() as (mailbox, port):
+        if kind == "webhook":
+            configure_support(open_workspace, webhooks=[receiver.url])
+            in_flight = receiver.arrived
+        else:
+            app.config["GUIDE_SMTP_URL"] = f"smtp://127.0.0.1:{port}"
+            configure_support(open_workspace, email={"to": ["help@acme.test"], "from": None,
+                                                     "events": ["escalation.created"]})
+            mailbox.hold, in_flight = True, mailbox.arrived
+        escalate()
+        db.session.remove()
+        outcome: list[int] = []
+
+        def deliver() -> None:
+            with app.app_context():
+                outcome.append(worker.process_due("slow", clock=clock))
+                db.session.remove()
+
+        thread = threading.Thread(target=deliver)
+        thread.start()
+        try:
+            assert in_flight.wait(15), "the delivery never reached the receiver"
+            held = _write_blocked_or_transaction_held(app)
+        finally:
+            receiver.release.set()
+            mailbox.release.set()
+            thread.join(30)
+        assert held is None, held
+        assert outcome == [1] and messages()[0].status == "delivered"
