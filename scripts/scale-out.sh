@@ -37,8 +37,7 @@ trap cleanup EXIT INT TERM
 
 for i in $(seq 0 $((PROCESSES - 1))); do
   port=$((BASE_PORT + i))
-  "$BIN/gunicorn" --no-control-socket --workers 1 --worker-class gevent \
-    --worker-connections 10000 --bind "$HOST:$port" wsgi:app &
+  "$BIN/gunicorn" --config python:guide.gunicorn_config --bind "$HOST:$port" wsgi:app &
   pids+=($!)
   echo "web process $((i + 1)): http://$HOST:$port"
 done
