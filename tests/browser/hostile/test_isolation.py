@@ -95,7 +95,11 @@ def test_a_websocket_the_csp_refuses_is_tried_once_a_minute_and_steps_go_over_ht
     wire = Wire.watch(page)
     page.clock.install()  # time flows as usual until run_for() jumps ahead
     open_host(page, host, "/demo/integrations", user, ws=0)
-    page.wait_for_function("() => window.__probe.ready === 1")
+    try:
+        page.wait_for_function("() => window.__probe.ready === 1")
+    except PlaywrightTimeout:
+        raise AssertionError(f"the widget never became ready; errors {probe(page, 'errors')}, "
+                             f"ready {probe(page, 'ready')}, console {console.messages}") from None
     page.clock.run_for(60_000)  # a simulated minute: every timer of the widget in it fires
     page.evaluate(SETTLE)
 
