@@ -104,6 +104,9 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "GUIDE_SOCKET_TOKEN_TTL": int(_env("SOCKET_TOKEN_TTL", "3600") or 3600),
         # Days an admin's "Keep me signed in" cookie lasts (signing out ends it sooner).
         "GUIDE_REMEMBER_DAYS": int(_env("REMEMBER_DAYS", "14") or 14),
+        # Admin session and remember cookies only over HTTPS (set it behind TLS).
+        "GUIDE_SECURE_COOKIES":
+            (_env("SECURE_COOKIES") or "").strip().lower() in {"1", "true", "yes"},
         # Largest accepted HTTP body and Socket.IO frame, in bytes.
         "MAX_CONTENT_LENGTH": int(_env("MAX_PAYLOAD_BYTES", "65536") or 65536),
         # Serve the demo product at /demo/ (the customer's app, for trying Guide out).
@@ -179,6 +182,18 @@ def rate_limits() -> dict[str, Any]:
         # Bootstraps per client address (unauthenticated: each may create a user).
         "GUIDE_BOOTSTRAP_RATE_LIMIT": _env("BOOTSTRAP_RATE_LIMIT", "20/second;600/minute"),
     }
+
+
+def sqlite_synchronous() -> str:
+    """GUIDE_SQLITE_SYNCHRONOUS: NORMAL (default) or FULL.
+
+    In WAL mode NORMAL keeps every committed (so acknowledged) write through a
+    crash or kill -9 of the server; only a power loss or OS crash can lose the
+    last transactions. FULL also covers those, at the price of an fsync per commit.
+    Read when SQLite opens a connection (models.base), which has no app at hand.
+    """
+    value = (_env("SQLITE_SYNCHRONOUS") or "NORMAL").upper()
+    return value if value in ("NORMAL", "FULL") else "NORMAL"
 
 
 def engine_options(database_url: str) -> dict[str, Any]:

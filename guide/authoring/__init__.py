@@ -9,7 +9,6 @@ authenticate with their own tokens.
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from flask import Blueprint, Flask
@@ -32,7 +31,7 @@ def init_app(app: Flask) -> None:
         views_versions,
     )
 
-    secure = os.environ.get("GUIDE_SECURE_COOKIES", "").strip().lower() in {"1", "true", "yes"}
+    secure = bool(app.config.get("GUIDE_SECURE_COOKIES", False))
     # Session cookies: not readable by scripts, not sent on cross-site requests,
     # and only over HTTPS when GUIDE_SECURE_COOKIES=1 (set it behind TLS).
     app.config.update(

@@ -9,6 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from guide.config import sqlite_synchronous
+
 # JSON documents: JSONB on PostgreSQL (indexable), JSON text on SQLite.
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 # 64-bit keys on PostgreSQL; SQLite only autoincrements a plain INTEGER key.
@@ -59,17 +61,6 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     cursor.execute(f"PRAGMA synchronous={sqlite_synchronous()}")
     cursor.close()
-
-
-def sqlite_synchronous() -> str:
-    """GUIDE_SQLITE_SYNCHRONOUS: NORMAL (default) or FULL.
-
-    In WAL mode NORMAL keeps every committed (so acknowledged) write through a
-    crash or kill -9 of the server; only a power loss or OS crash can lose the
-    last transactions. FULL also covers those, at the price of an fsync per commit.
-    """
-    value = os.environ.get("GUIDE_SQLITE_SYNCHRONOUS", "NORMAL").upper()
-    return value if value in ("NORMAL", "FULL") else "NORMAL"
 
 
 def _sqlite_on_begin(connection: Any) -> None:
