@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from guide.cli import workspace_or_exit
 from guide.content.cli import workspace_cli
-from guide.services.outbox import wake_up
+from guide.services.outbox import endpoint_health, wake_up
 
 
 @click.command("worker")
@@ -80,16 +80,5 @@ def webhooks_command(key: str, enable_url: str | None) -> None:
     if not endpoints:
         click.echo("no webhook endpoints (support.webhooks in workspace.yaml)")
     for endpoint in endpoints:
-        click.echo(f"{endpoint.url}  {health(endpoint)}")
+        click.echo(f"{endpoint.url}  {endpoint_health(endpoint)}")
 
-
-def health(endpoint: Any) -> str:
-    """``ok``, ``failing since ...``, ``DISABLED (reason)`` or ``not configured``."""
-    if not endpoint.configured:
-        return "not configured (removed from workspace.yaml)"
-    if endpoint.disabled_at is not None:
-        since = f"{endpoint.disabled_at:%Y-%m-%d %H:%M} UTC"
-        return f"DISABLED since {since} ({endpoint.disabled_reason})"
-    if endpoint.failing_since is not None:
-        return f"failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC: {endpoint.last_error}"
-    return "ok"

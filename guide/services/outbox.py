@@ -71,3 +71,15 @@ def insert_messages(rows: list[dict[str, Any]]) -> int:
     if rows:
         db.session.execute(db.insert(OutboxMessage.__table__), rows)
     return len(rows)
+
+
+def endpoint_health(endpoint: WebhookEndpoint) -> str:
+    """``ok``, ``failing since ...``, ``DISABLED (reason)`` or ``not configured``."""
+    if not endpoint.configured:
+        return "not configured (removed from workspace.yaml)"
+    if endpoint.disabled_at is not None:
+        since = f"{endpoint.disabled_at:%Y-%m-%d %H:%M} UTC"
+        return f"DISABLED since {since} ({endpoint.disabled_reason})"
+    if endpoint.failing_since is not None:
+        return f"failing since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC: {endpoint.last_error}"
+    return "ok"

@@ -11,6 +11,7 @@ from guide.errors import GuideError
 from guide.extensions import db
 from guide.models import OutboxMessage, WebhookEndpoint, Workspace
 from guide.services import escalations
+from guide.services.outbox import endpoint_health
 from guide.services.timeline import timeline
 from guide.support import auth
 
@@ -128,8 +129,6 @@ def user(external_id: str) -> str:
 
 @bp.get("/webhooks")
 def webhooks() -> str:
-    from guide.automation.cli import health
-
     workspace = _workspace()
     endpoints = _endpoints(workspace)
     stats = dict(db.session.execute(
@@ -137,4 +136,4 @@ def webhooks() -> str:
         .where(OutboxMessage.workspace_id == workspace.id)
         .group_by(OutboxMessage.status)).all())
     return render_template("support/webhooks.html", workspace=workspace,
-                           endpoints=[(e, health(e)) for e in endpoints], stats=stats)
+                           endpoints=[(e, endpoint_health(e)) for e in endpoints], stats=stats)
