@@ -16,6 +16,7 @@ import yaml
 from werkzeug.datastructures import MultiDict
 
 from guide.content.loader import _flatten, format_path
+from guide.schemas.yaml_form import dump_yaml
 
 GUIDE_TEXT = ("title", "description")
 STEP_TEXT = ("title", "body")
@@ -204,8 +205,6 @@ def yaml_text(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
-    from guide.content.emit import dump_yaml
-
     return dump_yaml(value)
 
 

@@ -17,11 +17,11 @@ from guide.authoring.forms import (
     text_in,
     yaml_text,
 )
-from guide.content.emit import guide_yaml
 from guide.content.loader import schema_errors
 from guide.content.yamlfile import parse_yaml
 from guide.errors import Conflict, InvalidPayload
 from guide.schemas.tour import PLACEMENTS
+from guide.schemas.yaml_form import guide_yaml
 from guide.services import versions
 from guide.services.markdown import render_markdown
 from guide.services.settings import preview_url_of

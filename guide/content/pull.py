@@ -4,7 +4,7 @@ The inverse of ``push``. A file is rewritten only when what it says differs
 from the server: one that loads to the same content is left byte for byte as
 it is (comments, quoting and key order included), so push then pull leaves
 ``git diff`` empty. Files written are in the canonical form of
-``guide.content.emit``, which ``push`` reads back to exactly the stored
+``guide.schemas.yaml_form``, which ``push`` reads back to exactly the stored
 content, so pull then push writes nothing. Guides and articles in the files
 but not on the server are left alone and reported, as push does the other way.
 """
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from guide.content import emit
 from guide.content.help import HELP_DIR, help_paths, load_article
 from guide.content.loader import (
     GUIDES_DIR,
@@ -29,6 +28,7 @@ from guide.content.push import body_checksum
 from guide.extensions import db
 from guide.models import Guide, GuideVersion, HelpArticle, Scenario, Workspace
 from guide.models.outbox import SupportSettings, WebhookEndpoint
+from guide.schemas import yaml_form
 from guide.schemas.content import GuideFileSchema
 from guide.schemas.proactive import LifecycleFileSchema, ScenariosFileSchema
 from guide.schemas.support import WorkspaceWithSupportSchema
@@ -148,7 +148,7 @@ def _pull_workspace(workspace: Workspace, writer: _Writer) -> None:
         data, _, errors = load_file(path, WorkspaceWithSupportSchema())
         wanted = WorkspaceWithSupportSchema().load(doc)
         same = data is not None and _workspace_effect(data) == _workspace_effect(wanted)
-    writer.put(path, emit.workspace_yaml(doc), same)
+    writer.put(path, yaml_form.workspace_yaml(doc), same)
 
 
 def _pull_guides(workspace: Workspace, writer: _Writer, drafts: bool) -> None:
@@ -166,7 +166,7 @@ def _pull_guides(workspace: Workspace, writer: _Writer, drafts: bool) -> None:
             continue
         path, checksum = files.pop(guide.key, (None, None))
         path = path or writer.directory / GUIDES_DIR / f"{guide.key}.yaml"
-        text = emit.guide_yaml(version.body, workspace.default_locale)
+        text = yaml_form.guide_yaml(version.body, workspace.default_locale)
         writer.put(path, text, checksum == body_checksum(version.body))
     for key, (path, _) in sorted(files.items()):
         writer.report.files.append((str(path.relative_to(writer.directory)), "left alone"))
@@ -191,7 +191,7 @@ def _pull_articles(workspace: Workspace, writer: _Writer) -> None:
         data = article_document(article)
         path, checksum = files.pop(article.key, (None, None))
         path = path or writer.directory / HELP_DIR / f"{article.key}.md"
-        text = emit.article_text(data, workspace.default_locale)
+        text = yaml_form.article_text(data, workspace.default_locale)
         writer.put(path, text, checksum == body_checksum(data))
     for _key, (path, _) in sorted(files.items()):
         writer.report.files.append((str(path.relative_to(writer.directory)), "left alone"))
@@ -224,9 +224,9 @@ def scenarios_document(workspace: Workspace) -> dict[str, Any] | None:
 
 def _pull_proactive(workspace: Workspace, writer: _Writer) -> None:
     _pull_document(writer, LIFECYCLE_FILE, LifecycleFileSchema(), workspace.lifecycle,
-                   emit.lifecycle_yaml)
+                   yaml_form.lifecycle_yaml)
     _pull_document(writer, SCENARIOS_FILE, ScenariosFileSchema(), scenarios_document(workspace),
-                   emit.scenarios_yaml)
+                   yaml_form.scenarios_yaml)
 
 
 def pull_content(directory: Path, workspace_key: str | None = None, *,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from guide.content.emit import guide_yaml
 from guide.models import GuideVersion
+from guide.schemas.yaml_form import guide_yaml
 
 CONTEXT_LINES = 3
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guide.content import emit
 from guide.content.loader import load_content
 from guide.content.pull import pull_content
 from guide.content.push import push_content
+from guide.schemas import yaml_form
 from guide.schemas.content import GuideFileSchema
 from guide.schemas.proactive import LifecycleFileSchema, ScenariosFileSchema
 from tests.conftest import CONTENT_DIR
@@ -239,19 +239,19 @@ def test_push_then_pull_is_the_identity_and_pull_then_push_writes_nothing(app, t
     key = f"prop{next(_workspaces)}"
     source = tmp_path / key / "source"
     (source / "guides").mkdir(parents=True)
-    (source / "workspace.yaml").write_text(emit.workspace_yaml(
+    (source / "workspace.yaml").write_text(yaml_form.workspace_yaml(
         {"key": key, "name": "Property", "default_locale": "en", "allowed_origins": [],
          "require_identity": False, "allow_unsigned_groups": False,
          "identity_token_max_age": 86400, "help_enabled": True}), encoding="utf-8")
     for doc in docs:
         body = GuideFileSchema().load(doc)
-        (source / "guides" / f"{doc['key']}.yaml").write_text(emit.guide_yaml(body),
+        (source / "guides" / f"{doc['key']}.yaml").write_text(yaml_form.guide_yaml(body),
                                                               encoding="utf-8")
     if lifecycle is not None:
-        (source / "lifecycle.yaml").write_text(emit.lifecycle_yaml(
+        (source / "lifecycle.yaml").write_text(yaml_form.lifecycle_yaml(
             LifecycleFileSchema().load(lifecycle)), encoding="utf-8")
     if scenarios is not None:
-        (source / "scenarios.yaml").write_text(emit.scenarios_yaml(
+        (source / "scenarios.yaml").write_text(yaml_form.scenarios_yaml(
             ScenariosFileSchema().load(scenarios)), encoding="utf-8")
     assert load_content(source).ok, [str(e) for e in load_content(source).errors]
     push_content(source)
