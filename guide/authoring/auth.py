@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, current_app, g, jsonify, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from guide.authoring import bp
+from guide.errors import error_response
 from guide.extensions import db
 from guide.models import Author, Workspace
 from guide.models.author import ROLES, role_rank
@@ -77,8 +78,7 @@ def wants_json() -> bool:
 @login_manager.unauthorized_handler
 def _unauthorized() -> Any:
     if wants_json():
-        body = {"error": {"code": "unauthorized", "message": "Sign in again."}}
-        return jsonify(body), 401
+        return error_response(401, "unauthorized", "Sign in again.")
     return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
 
 

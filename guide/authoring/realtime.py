@@ -16,6 +16,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
+from guide.errors import error_body
 from guide.extensions import socketio
 from guide.services.picker import ADMIN_NAMESPACE, pick_room, read_pick_token
 
@@ -31,10 +32,10 @@ def _same_origin() -> bool:
 def on_admin_connect(auth: Any = None) -> None:
     if not _same_origin():
         raise ConnectionRefusedError("Cross-origin connections are refused.",
-                                     {"code": "origin_not_allowed", "message": "Wrong origin."})
+                                     error_body("origin_not_allowed", "Wrong origin.")["error"])
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("Sign in to the admin first.",
-                                     {"code": "unauthorized", "message": "Sign in first."})
+                                     error_body("unauthorized", "Sign in first.")["error"])
 
 
 @socketio.on("picker:watch", namespace=ADMIN_NAMESPACE)
@@ -43,7 +44,7 @@ def on_picker_watch(data: Any = None) -> dict[str, Any]:
     token = data.get("token") if isinstance(data, dict) else None
     claims = read_pick_token(token)
     if claims is None or not current_user.is_authenticated or claims["a"] != current_user.id:
-        return {"ok": False, "error": {"code": "pick_token_invalid",
-                                       "message": "Not a pick session of yours."}}
+        return {"ok": False,
+                **error_body("pick_token_invalid", "Not a pick session of yours.")}
     join_room(pick_room(claims["s"]))
     return {"ok": True}

@@ -10,7 +10,6 @@ from flask import (
     current_app,
     flash,
     g,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -22,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from guide.authoring import bp
 from guide.authoring.auth import can, policy, wants_json
-from guide.errors import InvalidPayload
+from guide.errors import InvalidPayload, error_response
 from guide.services.authors import SignIn, change_password, end_sessions, sign_in, workspaces_of
 
 
@@ -132,8 +131,7 @@ def _error_page(error: HTTPException) -> Any:
     code = error.code or 500
     message = error.description or error.name
     if wants_json():
-        return jsonify({"error": {"code": error.name.lower().replace(" ", "_"),
-                                  "message": message}}), code
+        return error_response(code, error.name.lower().replace(" ", "_"), message)
     return render_template("admin/error.html", code=code, title=error.name,
                            message=message), code
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from guide.authoring import bp
 from guide.authoring.auth import policy
-from guide.errors import Conflict, InvalidPayload, NotFound
+from guide.errors import Conflict, InvalidPayload, NotFound, error_response
 from guide.services import versions
 from guide.services.diff import diff_versions
 from guide.services.picker import issue_pick_token
@@ -109,8 +109,8 @@ def pick(workspace: str, key: str) -> Any:
     versions.get_guide(g.workspace, key)
     target = preview_url_of(g.workspace)
     if target is None:
-        return jsonify({"error": {"code": "no_preview_url", "message": "Set the workspace's "
-                                  "preview URL (Settings) first."}}), 409  # fmt: skip
+        return error_response(409, "no_preview_url",
+                              "Set the workspace's preview URL (Settings) first.")
     field = request.form.get("field", "")[:100]
     token = issue_pick_token(current_user.id, g.workspace.id, key, field)
     return jsonify({"token": token, "url": with_param(target, "guide_pick", token),

@@ -82,8 +82,8 @@ def _envelope(kind: str, data: Any) -> dict[str, Any]:
         return refused
     ctx = _context()
     if ctx is None:
-        return {"ok": False, "error": {"code": "socket_token_invalid",
-                                       "message": "This connection's user no longer exists."}}
+        return {"ok": False, **error_body("socket_token_invalid",
+                                          "This connection's user no longer exists.")}
     started = time.perf_counter()
     ack = envelopes.handle(ctx, kind, data)
     metrics.observe(kind, ack, time.perf_counter() - started)

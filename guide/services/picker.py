@@ -18,6 +18,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from marshmallow import ValidationError
 
+from guide.errors import error_body
 from guide.extensions import socketio
 from guide.schemas.tour import check_selector
 
@@ -53,7 +54,7 @@ def read_pick_token(token: Any) -> dict[str, Any] | None:
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
-    return {"ok": False, "error": {"code": code, "message": message}}
+    return {"ok": False, **error_body(code, message)}
 
 
 def relay_pick(token: Any, selector: Any, url: Any,
