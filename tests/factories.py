@@ -7,9 +7,9 @@ from typing import Any
 
 import jwt
 
-from guide.content.push import body_checksum
 from guide.extensions import db
 from guide.models import Guide, GuideVersion, Workspace
+from guide.models.base import body_checksum
 
 
 def workspace(key: str) -> Workspace:

@@ -7,7 +7,7 @@ from typing import Any
 
 from guide.extensions import db
 from guide.models import HelpArticle, SupportSettings, WebhookEndpoint, Workspace
-from guide.models.base import utcnow
+from guide.models.base import body_checksum, utcnow
 from guide.services.help_search import index_article, refresh_statistics
 
 ARTICLE_FIELDS = ("title", "tags", "pages", "guides", "steps", "body")
@@ -25,8 +25,6 @@ class ArticleResult:
 
 def sync_articles(workspace: Workspace, articles: list[dict[str, Any]]) -> list[ArticleResult]:
     """Create or update each article (and its search entry) whose checksum changed."""
-    from guide.content.push import body_checksum
-
     existing = {a.key: a for a in db.session.scalars(
         db.select(HelpArticle).where(HelpArticle.workspace_id == workspace.id))}
     results = []

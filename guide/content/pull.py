@@ -24,9 +24,9 @@ from guide.content.loader import (
     load_file,
 )
 from guide.content.proactive import LIFECYCLE_FILE, SCENARIOS_FILE
-from guide.content.push import body_checksum
 from guide.extensions import db
 from guide.models import Guide, GuideVersion, HelpArticle, Scenario, Workspace
+from guide.models.base import body_checksum
 from guide.models.outbox import SupportSettings, WebhookEndpoint
 from guide.schemas import yaml_form
 from guide.schemas.content import GuideFileSchema

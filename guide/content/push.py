@@ -9,8 +9,6 @@ every deploy.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from guide.content.loader import ContentError, load_content
 from guide.content.proactive_push import ProactiveResult, sync_proactive
 from guide.extensions import db
 from guide.models import Guide, GuideVersion, Workspace
+from guide.models.base import body_checksum
 from guide.services.push import guides_changed
 
 # Workspace columns set from workspace.yaml (never the signing secrets).
@@ -101,12 +100,6 @@ class PushReport:
         if not self.changed:
             out.append("unchanged")
         return out
-
-
-def body_checksum(body: dict[str, Any]) -> str:
-    """sha256 of the canonical JSON body: equal content, equal checksum, whatever the key order."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _sync_workspace(data: dict[str, Any]) -> tuple[Workspace, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +46,12 @@ def isoformat(value: datetime | None) -> str | None:
 
 # Seconds a transaction waits for SQLite's write lock before "database is locked".
 SQLITE_BUSY_SECONDS = 15
+
+
+def body_checksum(body: dict[str, Any]) -> str:
+    """sha256 of the canonical JSON body: equal content, equal checksum, whatever the key order."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -18,10 +18,10 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from guide.content.push import body_checksum
 from guide.errors import Conflict, InvalidPayload, NotFound, invalid_payload
 from guide.extensions import db
 from guide.models import Author, Guide, GuideVersion, Workspace
+from guide.models.base import body_checksum
 from guide.schemas.content import GuideFileSchema
 from guide.services import audit
 from guide.services.push import guides_changed

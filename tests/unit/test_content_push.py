@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from guide.content.push import ContentInvalid, body_checksum, push_content
+from guide.content.push import ContentInvalid, push_content
 from guide.models import Guide, GuideVersion, Workspace
+from guide.models.base import body_checksum
 
 ROOT = Path(__file__).resolve().parents[2]
 
