@@ -18,6 +18,8 @@ from marshmallow import (
     validates_schema,
 )
 
+from guide.schemas.fields import LOCALE
+
 ENVELOPE_ID = validate.Regexp(
     r"^[A-Za-z0-9_-]{8,64}$", error="Must be 8-64 letters, digits, '-' or '_' (a UUID)."
 )
@@ -26,8 +28,6 @@ EVENT_NAME = validate.Regexp(
     r"^\$?[A-Za-z0-9][A-Za-z0-9_.:/ -]{0,199}$",
     error="Must be 1-200 letters, digits, spaces or _ . : / - (e.g. 'integration_connected').",
 )
-# A BCP 47 tag, at most 35 characters (RFC 5646's longest useful tag, and the column).
-LOCALE = re.compile(r"^(?=.{2,35}$)[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 MAX_TRAITS = 100
 MAX_PROPS_JSON = 16 * 1024
 
