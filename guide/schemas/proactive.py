@@ -13,9 +13,9 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from guide.schemas.audience import rule_errors
 from guide.schemas.fields import SLUG, AudienceRule, LocalizedString, StrictInteger, StrictSchema
 from guide.schemas.widget import EVENT_NAME
-from guide.services.audience import rule_errors
 
 MAX_MILESTONES = 100
 MAX_STAGES = 20

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from guide.services.audience import ANY_PAGE, matches, rule_errors, url_matches
+from guide.schemas.audience import rule_errors
+from guide.services.audience import ANY_PAGE, matches, url_matches
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
