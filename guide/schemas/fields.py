@@ -18,7 +18,10 @@ SLUG = validate.Regexp(
 WORKSPACE_KEY = validate.Regexp(
     r"^[a-z0-9][a-z0-9_-]{0,63}$", error='Must be a slug of at most 64 characters (e.g. "demo").'
 )
-LOCALE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# A BCP 47 tag: a 2-3 letter language (ISO 639), then subtags of 1-8 letters or digits
+# (script, region, variants, extensions), at most 35 characters (RFC 5646's longest
+# useful tag, and the locale columns). Content locales and end users' locales alike.
+LOCALE = re.compile(r"^(?=.{2,35}$)[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 COLOR = validate.Regexp(
     r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$",
     error='Must be a hex color ("#4f46e5").',
@@ -31,7 +34,7 @@ LINK_SCHEMES = ("http", "https", "mailto")
 
 
 def check_locale(tag: Any) -> None:
-    if not isinstance(tag, str) or not LOCALE_TAG.match(tag):
+    if not isinstance(tag, str) or not LOCALE.match(tag):
         raise ValidationError("Not a valid locale tag (e.g. en, fr, fr-CA).")
 
 
