@@ -9,32 +9,39 @@ export interface Emitter<M> {
 
 /**
  * `onListenerError` exists because a host page's callback that throws must not
- * stop the other listeners or bubble into our own code paths.
+ * stop the other listeners or bubble into our own code paths. A listener added
+ * after the `sticky` event happened hears its latest payload at once: a product
+ * script that loads after the widget became ready still learns it is.
  */
-export function createEmitter<M>(onListenerError: (err: unknown) => void): Emitter<M> {
+export function createEmitter<M>(onListenerError: (err: unknown) => void, sticky?: keyof M): Emitter<M> {
   const listeners = new Map<keyof M, Set<Listener<never>>>();
+  let last: { p: unknown } | undefined;
+  const call = (fn: Listener<never>, payload: unknown): void => {
+    try {
+      (fn as Listener<unknown>)(payload);
+    } catch (err) {
+      onListenerError(err);
+    }
+  };
   return {
     on(event, fn) {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));
       set.add(fn as Listener<never>);
+      if (event === sticky && last) call(fn as Listener<never>, last.p);
     },
     off(event, fn) {
       if (fn) listeners.get(event)?.delete(fn as Listener<never>);
       else listeners.delete(event);
     },
     emit(event, payload) {
+      if (event === sticky) last = { p: payload };
       // Copy first: a listener may call off() on itself while we iterate.
-      for (const fn of [...(listeners.get(event) ?? [])]) {
-        try {
-          (fn as Listener<typeof payload>)(payload);
-        } catch (err) {
-          onListenerError(err);
-        }
-      }
+      for (const fn of [...(listeners.get(event) ?? [])]) call(fn, payload);
     },
     clear() {
       listeners.clear();
+      last = undefined;
     },
   };
 }

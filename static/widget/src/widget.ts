@@ -71,7 +71,7 @@ export class GuideUsageError extends Error {
  */
 export function createWidget(defaultServer: string, deps: WidgetDeps, report: (err: GuideError) => void): Widget {
   const win = deps.window;
-  const events = createEmitter<GuideEvents>((err) => console.error("[Guide] An event listener threw:", err));
+  const events = createEmitter<GuideEvents>((err) => console.error("[Guide] An event listener threw:", err), "ready");
   const store = createStore();
   const prefix = `guide-${uuid().slice(0, 8)}`;
   const ui: Ui = createUi(win.document, prefix, {
