@@ -14,7 +14,7 @@ from flask.views import MethodView
 from guide.api.auth import workspace_from_api_key
 from guide.api.parsing import Blueprint
 from guide.schemas import backend as schemas
-from guide.services import backend
+from guide.usecases import backend
 
 blp = Blueprint("backend", __name__, url_prefix="/api/v1",
                 description="Events and traits from your backend or Segment (secret API key).")

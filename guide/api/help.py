@@ -17,8 +17,9 @@ from guide.api.parsing import Blueprint
 from guide.errors import Unauthorized
 from guide.schemas.help_api import HelpArticleOut, HelpList, HelpQuery
 from guide.services import help as help_service
-from guide.services.envelopes import Context
 from guide.services.sessions import socket_context
+from guide.services.unit import Context
+from guide.web import caller
 
 blp = Blueprint("widget_help", __name__, url_prefix="/api/v1/widget/help",
                 description="Help articles for the widget (socket token; docs/PROTOCOL.md).")
@@ -30,9 +31,9 @@ def _context() -> Context:
     if not header.lower().startswith("bearer "):
         raise Unauthorized("Send the socket token: Authorization: Bearer <token>.",
                            code="socket_token_missing")
-    origin = request.headers.get("Origin")
-    ctx = socket_context(header[7:].strip(), origin)
-    cors.allow(origin)
+    browser = caller()
+    ctx = socket_context(header[7:].strip(), browser)
+    cors.allow(browser.origin)
     return ctx
 
 

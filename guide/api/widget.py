@@ -11,9 +11,11 @@ from guide import ratelimit
 from guide.api import cors
 from guide.api.parsing import Blueprint, GuideParser
 from guide.schemas.widget import BatchIn, BootstrapIn
-from guide.services import bootstrap as bootstrap_service
-from guide.services import envelopes, nudges
+from guide.services import nudges
 from guide.services.sessions import socket_context
+from guide.usecases import bootstrap as bootstrap_service
+from guide.usecases import envelopes
+from guide.web import caller
 
 
 class BeaconParser(GuideParser):
@@ -46,9 +48,9 @@ class Bootstrap(MethodView):
     @blp.response(200)
     def post(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Identify the user; return guides, progress, theme and a socket token."""
-        origin = request.headers.get("Origin")
-        result = bootstrap_service.bootstrap(payload, origin)
-        cors.allow(origin)
+        browser = caller()
+        result = bootstrap_service.bootstrap(payload, browser)
+        cors.allow(browser.origin)
         return result
 
 
@@ -63,9 +65,9 @@ class Events(MethodView):
         With ``"nudges": true`` the answer also carries the user's waiting nudges
         (a widget without a socket); a beacon never asks, since nobody reads its answer.
         """
-        origin = request.headers.get("Origin")
-        ctx = socket_context(_bearer() or payload["token"], origin)
-        cors.allow(origin)
+        browser = caller()
+        ctx = socket_context(_bearer() or payload["token"], browser)
+        cors.allow(browser.origin)
         # Each envelope counts against the user's budget, as it would on the socket.
         results = [
             ratelimit.envelope_refusal(ctx.workspace.id, ctx.user.id, item["type"])

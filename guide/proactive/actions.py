@@ -17,9 +17,10 @@ from flask import current_app
 from guide.extensions import db
 from guide.models import Account, EndUser, Nudge, Workspace
 from guide.models.base import isoformat
-from guide.proactive.firing import Match, describe
 from guide.proactive.rules import Rule, settings_of
+from guide.proactive.subjects import Match, describe
 from guide.services import nudges, outbox
+from guide.services.escalations import open_task
 from guide.services.localize import localize
 
 Later = list[Callable[[], None]]
@@ -138,8 +139,6 @@ def _address(to: str, account_traits: dict[str, Any]) -> str | None:
 
 def _task(workspace: Workspace, rule: Rule, fired: list[Match], spec: dict[str, Any],
           now: datetime) -> bool:
-    from guide.services.escalations import open_task
-
     queued = False
     for match in fired:
         user = db.session.get(EndUser, match.subject.id) if match.subject.type == "user" else None

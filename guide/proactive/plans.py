@@ -8,8 +8,7 @@ through the REST API or the admin. Due dates count from the account's start
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from guide.errors import NotFound
@@ -26,32 +25,17 @@ from guide.models import (
     Workspace,
 )
 from guide.models.base import isoformat, utcnow
-from guide.proactive import lifecycle
+from guide.proactive import engine
 from guide.services import audit, push
 from guide.services import progress as rules
 from guide.services.guides import published_guide, published_guides
 from guide.services.localize import localize
+from guide.services.plan_dates import plan_progress_extras
 from guide.services.rows import get_or_create
+from guide.services.unit import AccountStepDone, Outcome
 
 # (completion row, external id of the end user who did it, if one did)
 Completions = dict[str, tuple[AccountStepCompletion, str | None]]
-
-
-def plan_progress_extras(
-    account: Account, version: GuideVersion, done_step_ids: Iterable[str], now: datetime
-) -> dict[str, Any]:
-    """Due dates and overdue steps of a plan for one account (no queries)."""
-    done = set(done_step_ids)
-    due: dict[str, str | None] = {}
-    overdue = []
-    for step in version.body.get("steps", []):
-        if step.get("due_days") is None:
-            continue
-        at = account.created_at + timedelta(days=step["due_days"])
-        due[step["id"]] = isoformat(at)
-        if step["id"] not in done and at < now:
-            overdue.append(step["id"])
-    return {"due": due, "overdue": overdue}
 
 
 def plan_view(account: Account, guide: Guide, version: GuideVersion,
@@ -136,9 +120,11 @@ def complete_vendor_step(
     now = utcnow()
     changed = _mark(account, guide, step_id, by, now) if done else _unmark(account, guide, step_id)
     if changed:
-        _refresh_account(account, guide, version, now)
+        out = Outcome()
+        _refresh_account(account, guide, version, now, out)
         if done:
-            lifecycle.account_step_completed(account, guide.key, step_id, now)
+            out.record(AccountStepDone(account, guide.key, step_id, now))
+        engine.react(out)
         target = f"{account.external_id}/{guide.key}/{step_id}"
         db.session.add(Event(
             workspace_id=workspace.id, user_id=None, type="plan", name=f"{guide.key}/{step_id}",
@@ -169,14 +155,14 @@ def _unmark(account: Account, guide: Guide, step_id: str) -> bool:
 
 
 def _refresh_account(account: Account, guide: Guide, version: GuideVersion,
-                     now: datetime) -> None:
+                     now: datetime, out: Outcome) -> None:
     """Every account user's progress on the plan: completed by the last step, or reopened."""
     rows = db.session.execute(
         db.select(EndUser, Progress).join(Progress, Progress.user_id == EndUser.id)
         .where(EndUser.account_id == account.id, Progress.guide_id == guide.id).limit(1000)
     )
     for user, progress in rows:
-        rules.refresh_state(user, guide, version, progress, now)
+        rules.refresh_state(user, guide, version, progress, now, out)
         if progress.current_step is not None and progress.state == "completed":
             # A step was taken back: the plan is not complete any more.
             progress.state, progress.completed_at, progress.updated_at = "active", None, now

@@ -34,9 +34,10 @@ from guide.models import (
     Workspace,
 )
 from guide.models.base import utcnow
-from guide.proactive.firing import Candidate, Fired, fire
+from guide.proactive.firing import fire
 from guide.proactive.lifecycle import lifecycle_of
 from guide.proactive.rules import Rule, rules_of, settings_of
+from guide.proactive.subjects import Candidate, Fired
 
 log = logging.getLogger("guide.sweep")
 # Events a user's browser or backend reports; server-made ones (milestone, stage, plan)

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from guide.extensions import db
 from guide.models import EndUser, Event, Guide, Progress
-from guide.proactive.firing import Candidate
 from guide.proactive.rules import Rule
+from guide.proactive.subjects import Candidate
 
 HELP_EVENT = "$help_open"
 TARGET_MISSING_EVENT = "$target_missing"

@@ -6,19 +6,19 @@ import json
 import time
 from typing import Any
 
-import sqlalchemy as sa
 from flask import request, session
 from flask_socketio import ConnectionRefusedError, join_room
 
 from guide import metrics, ratelimit
 from guide.errors import GuideError, error_body
-from guide.extensions import db, socketio
-from guide.models import EndUser, Workspace
+from guide.extensions import socketio
 from guide.models.user import account_room, workspace_room
 from guide.realtime import expiry
-from guide.services import envelopes, nudges
+from guide.services import nudges
 from guide.services.picker import relay_pick
-from guide.services.sessions import socket_session
+from guide.services.sessions import context_of, socket_session
+from guide.usecases import envelopes
+from guide.web import caller
 
 NAMESPACE = "/widget"
 
@@ -28,7 +28,7 @@ def on_connect(auth: Any = None) -> None:
     """Refuse bad tokens and origins with ``{code, message}``; join the user's rooms."""
     token = auth.get("token") if isinstance(auth, dict) else None
     try:
-        ctx, expires_at = socket_session(token, request.headers.get("Origin"), request.sid)
+        ctx, expires_at = socket_session(token, caller(), request.sid)
     except GuideError as err:
         raise ConnectionRefusedError(err.message, err.to_dict()["error"]) from err
     session["workspace_id"] = ctx.workspace.id
@@ -50,23 +50,6 @@ def on_disconnect(*_: Any) -> None:
     expiry.forget(request.sid)
 
 
-_USER_AND_WORKSPACE = (
-    db.select(EndUser, Workspace)
-    .join(Workspace, Workspace.id == EndUser.workspace_id)
-    .where(EndUser.id == sa.bindparam("user_id"), Workspace.id == sa.bindparam("workspace_id"))
-)
-
-
-def _context() -> envelopes.Context | None:
-    """The connection's user and workspace: one query, built once (this runs per envelope)."""
-    row = db.session.execute(_USER_AND_WORKSPACE, {
-        "user_id": session.get("user_id", 0), "workspace_id": session.get("workspace_id", 0),
-    }).first()
-    if row is None:
-        return None
-    return envelopes.Context(workspace=row[1], user=row[0], sid=request.sid)
-
-
 def _refusal(kind: str) -> dict[str, Any] | None:
     """Over the user's budget (shared by their every socket, process and HTTP batch)?"""
     return ratelimit.envelope_refusal(session.get("workspace_id", 0), session.get("user_id", 0),
@@ -80,7 +63,8 @@ def _envelope(kind: str, data: Any) -> dict[str, Any]:
     refused = _refusal(kind)
     if refused is not None:
         return refused
-    ctx = _context()
+    ctx = context_of(session.get("user_id", 0), session.get("workspace_id", 0), request.sid,
+                     request.headers.get("User-Agent"))
     if ctx is None:
         return {"ok": False, **error_body("socket_token_invalid",
                                           "This connection's user no longer exists.")}

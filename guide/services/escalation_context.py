@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import has_request_context, request
-
 from guide.extensions import db
 from guide.models import Account, EndUser, Event, Guide, GuideVersion, Progress, Workspace
 from guide.models.base import isoformat, utcnow
@@ -23,14 +21,6 @@ from guide.services.localize import localize
 RECENT_EVENTS = 20
 TARGET_MISSING_DAYS = 7
 TARGET_MISSING_LIMIT = 20
-
-
-def user_agent() -> str | None:
-    """The User-Agent of this HTTP request or of the socket's handshake."""
-    if not has_request_context():
-        return None
-    value = request.headers.get("User-Agent")
-    return value[:500] if value else None
 
 
 def _event_view(event: Event) -> dict[str, Any]:
@@ -73,7 +63,8 @@ def _active_guide(user: EndUser, pairs: list[tuple[Guide, GuideVersion]], locale
             if step else {"id": step_id, "title": step_id} if step_id else None}
 
 
-def snapshot(workspace: Workspace, user: EndUser, env: dict[str, Any]) -> dict[str, Any]:
+def snapshot(workspace: Workspace, user: EndUser, env: dict[str, Any],
+             user_agent: str | None = None) -> dict[str, Any]:
     """Everything support needs, as plain JSON (stored on the escalation, sent in webhooks)."""
     pairs = published_guides(workspace.id)
     progress = rules.progress_map(user, pairs)
@@ -88,7 +79,7 @@ def snapshot(workspace: Workspace, user: EndUser, env: dict[str, Any]) -> dict[s
         "account": {"id": account.external_id, "traits": account.traits or {}}
         if account else None,
         "url": env.get("url"),
-        "user_agent": user_agent(),
+        "user_agent": user_agent[:500] if user_agent else None,
         "locale": user.locale or workspace.default_locale,
         "guide": _active_guide(user, pairs, workspace.default_locale, env.get("guide"),
                                env.get("step")),

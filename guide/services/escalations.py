@@ -8,7 +8,7 @@ tells the user through a nudge.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from flask import current_app
@@ -21,9 +21,7 @@ from guide.models.base import isoformat, utcnow
 from guide.models.escalation import new_reference
 from guide.services import nudges, outbox
 from guide.services.escalation_context import snapshot
-
-if TYPE_CHECKING:
-    from guide.services.envelopes import Context, Outcome
+from guide.services.unit import Context, Outcome
 
 SUMMARY_LENGTH = 80
 
@@ -64,7 +62,7 @@ def apply_escalate(ctx: Context, env: dict[str, Any], event: Event, out: Outcome
         workspace_id=ctx.workspace.id, user_id=ctx.user.id, reference=_unique_reference(),
         message=env["message"].strip(), severity=env["severity"], status="open",
         guide_key=env["guide"], step_id=env["step"], article_key=env["article"], url=env["url"],
-        context=snapshot(ctx.workspace, ctx.user, env), history=[], created_at=now,
+        context=snapshot(ctx.workspace, ctx.user, env, ctx.user_agent), history=[], created_at=now,
         updated_at=now,
     )
     db.session.add(escalation)

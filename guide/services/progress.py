@@ -1,9 +1,11 @@
-"""Progress rules: completing steps, guide states, milestones.
+"""Progress rules: completing steps and guide states.
 
 These functions change rows in the caller's transaction and never commit: the
-envelope service (``services.envelopes``) owns the transaction, so a step
-completion, its event row and the milestone it reaches commit together or not
-at all.
+envelope use case (``guide.usecases.envelopes``) owns the transaction. What
+they change that the proactive engine reacts to (a step done, a guide
+completed) is recorded on the caller's ``Outcome``; the owner hands it to the
+engine before its commit, so a step completion, its event row and the
+milestone it reaches commit together or not at all.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from guide.models import (
     Progress,
 )
 from guide.models.base import isoformat, utcnow
-from guide.proactive import lifecycle
+from guide.services.plan_dates import plan_progress_extras
 from guide.services.rows import get_or_create
+from guide.services.unit import GuideDone, Outcome, StepDone
 
 # The hot paths' statements are built once, with bind parameters: building a
 # select() and its where clause for every request cost about as much as running it.
@@ -112,8 +115,6 @@ def progress_map(user: EndUser, pairs: list[tuple[Guide, GuideVersion]]) -> dict
     listed, with their due dates and overdue steps for the user's account
     (docs/PROACTIVE.md).
     """
-    from guide.proactive.plans import plan_progress_extras
-
     guide_ids = [guide.id for guide, _ in pairs]
     by_guide = _progress_in_session(user.id, guide_ids)
     missing = [gid for gid in guide_ids if gid not in by_guide]
@@ -181,7 +182,8 @@ def get_or_create_progress(user: EndUser, guide: Guide) -> Progress:
     return progress
 
 
-def complete_step(user: EndUser, guide: Guide, version: GuideVersion, step_id: str) -> bool:
+def complete_step(user: EndUser, guide: Guide, version: GuideVersion, step_id: str,
+                  out: Outcome) -> bool:
     """Mark one step done for the user (or their account). True if it was not done before."""
     step = version.step(step_id)
     assert step is not None, "callers check the step exists"
@@ -194,12 +196,12 @@ def complete_step(user: EndUser, guide: Guide, version: GuideVersion, step_id: s
         if changed:
             progress.completed_steps = [*progress.completed_steps, step_id]
     if changed:
-        lifecycle.step_completed(user, guide.key, step_id, now)
+        out.record(StepDone(user, guide.key, step_id, now))
         if progress.state in ("not_started", "snoozed"):
             progress.state = "active"
         progress.started_at = progress.started_at or now
         progress.updated_at = now
-        refresh_state(user, guide, version, progress, now)
+        refresh_state(user, guide, version, progress, now, out)
     return changed
 
 
@@ -218,7 +220,8 @@ def _complete_for_account(user: EndUser, guide: Guide, step_id: str, now: dateti
 
 
 def refresh_state(
-    user: EndUser, guide: Guide, version: GuideVersion, progress: Progress, now: datetime
+    user: EndUser, guide: Guide, version: GuideVersion, progress: Progress, now: datetime,
+    out: Outcome,
 ) -> None:
     """Move the current step forward; complete the guide when every step is done."""
     account_done = (account_steps(user.account_id, [guide.id])[guide.id]
@@ -230,11 +233,12 @@ def refresh_state(
         progress.state = "completed"
         progress.completed_at = now
         progress.updated_at = now
-        lifecycle.guide_completed(user, guide.key, version.body.get("milestone"), now)
+        out.record(GuideDone(user, guide.key, version.body.get("milestone"), now))
 
 
 def set_state(
-    user: EndUser, guide: Guide, version: GuideVersion, state: str, step_id: str | None
+    user: EndUser, guide: Guide, version: GuideVersion, state: str, step_id: str | None,
+    out: Outcome,
 ) -> bool:
     """Apply a ``guide:state`` envelope; True if the guide just became completed.
 
@@ -263,7 +267,7 @@ def set_state(
     finished = state == "completed" and before != "completed"
     if finished:
         progress.completed_at = now
-        lifecycle.guide_completed(user, guide.key, version.body.get("milestone"), now)
+        out.record(GuideDone(user, guide.key, version.body.get("milestone"), now))
     return finished
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from guide.extensions import db, socketio
 from guide.models import EndUser
 from guide.models.user import workspace_room
 from guide.services import progress as rules
-
-if TYPE_CHECKING:
-    from guide.services.envelopes import Context, Outcome
+from guide.services.unit import Context, Outcome
 
 NAMESPACE = "/widget"
 

@@ -168,7 +168,7 @@ def test_batch_answers_each_call_in_order(client, auth):
 
 def test_a_call_failing_on_the_server_does_not_lose_the_rest_of_the_batch(
         client, auth, monkeypatch):
-    from guide.services import backend
+    from guide.usecases import backend
 
     def broken(workspace, call):
         raise RuntimeError("database went away")

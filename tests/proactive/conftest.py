@@ -17,7 +17,8 @@ from guide.models import EndUser, Scenario, Workspace
 from guide.models.base import utcnow
 from guide.proactive import rules
 from guide.schemas.proactive import LifecycleFileSchema, ScenariosFileSchema
-from guide.services.envelopes import Context, handle
+from guide.services.unit import Context
+from guide.usecases.envelopes import handle
 from tests import factories
 
 LIFECYCLE = {

@@ -148,7 +148,8 @@ def test_two_events_arriving_at_once_both_count(app, open_workspace):
     import uuid
 
     from guide.models import Workspace
-    from guide.services.envelopes import Context, handle
+    from guide.services.unit import Context
+    from guide.usecases.envelopes import handle
 
     set_rules(open_workspace, scenarios=[IMPORT_TROUBLE])
     user_id, ws_id = make_user(open_workspace).id, open_workspace.id

@@ -22,7 +22,8 @@ from flask import Flask
 
 from guide.extensions import db
 from guide.models import EndUser, Event, Workspace
-from guide.services.envelopes import Context, handle
+from guide.services.unit import Context
+from guide.usecases.envelopes import handle
 from tests.pg import PG_URL
 
 # A milestone event of the demo content: recording it locks the user's row first

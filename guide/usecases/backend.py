@@ -1,7 +1,7 @@
 """What a product's backend reports: track, identify, group (docs/API.md).
 
 ``track`` is the widget's ``event:track`` envelope sent for the user, through
-the same service (``guide.services.envelopes``), so steps complete,
+the same service (``guide.usecases.envelopes``), so steps complete,
 milestones advance and scenarios fire exactly as when the browser reports
 the event. ``identify`` and ``group`` upsert like the widget's bootstrap
 (``guide.services.users``) and evaluate trait milestones in the same
@@ -23,8 +23,9 @@ from guide.extensions import db
 from guide.models import Account, EndUser, Workspace
 from guide.proactive import lifecycle
 from guide.schemas.backend import CALL_SCHEMAS
-from guide.services import envelopes
+from guide.services.unit import Context
 from guide.services.users import trait_locale, upsert_account, upsert_user
+from guide.usecases import envelopes
 
 ENVELOPE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # A refused envelope's error code -> the HTTP status of the backend call.
@@ -51,7 +52,7 @@ def track(workspace: Workspace, call: dict[str, Any]) -> dict[str, Any]:
             "url": None}
     if call["at"] is not None:
         data["at"] = call["at"].isoformat()
-    ack = envelopes.handle(envelopes.Context(workspace=workspace, user=user), "event:track", data)
+    ack = envelopes.handle(Context(workspace=workspace, user=user), "event:track", data)
     if not ack["ok"]:
         error = ack["error"]
         raise GuideError(error["message"], code=error["code"], fields=error.get("fields"),

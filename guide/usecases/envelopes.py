@@ -1,5 +1,9 @@
 """Envelopes from the widget (socket or HTTP batch): validated, recorded once, acked after commit.
 
+The transaction owner of an envelope: the building blocks it calls record what
+changed on the ``Outcome``, and the proactive engine reacts to it before the
+one commit (``guide.services.unit``).
+
 Every envelope carries a client UUID. The first time an id is seen, its event
 row and every change it causes commit in one transaction, and the ack result
 is stored on the event row. A replay of the same id returns that stored
@@ -9,8 +13,6 @@ different payload is refused (``id_conflict``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,47 +20,18 @@ from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from guide import proactive
 from guide.errors import Conflict, Forbidden, GuideError, NotFound, error_body, invalid_payload
 from guide.extensions import db
-from guide.models import Account, EndUser, Event, Guide, GuideVersion, Workspace
+from guide.models import Account, EndUser, Event, Guide, GuideVersion
 from guide.models.base import utcnow
+from guide.proactive import engine
 from guide.schemas.widget import ENVELOPE_SCHEMAS
 from guide.services import idempotency, push
 from guide.services import progress as rules
 from guide.services.audience import ANY_PAGE, url_matches
+from guide.services.escalations import apply_escalate
 from guide.services.guides import offered, offered_guides, published_guide
-
-
-@dataclass
-class Context:
-    """Who sent an envelope, and from which socket (to skip it when pushing)."""
-
-    workspace: Workspace
-    user: EndUser
-    sid: str | None = None
-    # The user's room, read now: after the commit the user row is expired, and
-    # reading ``user.room`` for the push would cost a query per ack.
-    room: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.room = self.user.room
-
-
-@dataclass
-class Outcome:
-    """What one envelope changed, collected while its transaction is open."""
-
-    completed: list[dict[str, str]] = field(default_factory=list)
-    touched: dict[int, tuple[Guide, GuideVersion]] = field(default_factory=dict)
-    account_guides: set[int] = field(default_factory=set)
-    # More fields for the ack (help:escalate: reference, status), and work to do once
-    # the transaction committed (waking the outbox worker).
-    extra: dict[str, Any] = field(default_factory=dict)
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
-
-    def touch(self, guide: Guide, version: GuideVersion) -> None:
-        self.touched[guide.id] = (guide, version)
+from guide.services.unit import Context, Outcome
 
 
 def handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
@@ -136,7 +109,7 @@ def _write(ctx: Context, kind: str, envelope: dict[str, Any],
     )
     outcome = Outcome()
     APPLY[kind](ctx, envelope, event, outcome)
-    proactive.after_event(ctx, event, outcome)
+    engine.after_event(ctx, event, outcome)
     ack = {"ok": True, "id": envelope["id"], "duplicate": False,
            "progress": _progress_of(ctx.user, outcome), "completed": outcome.completed,
            **outcome.extra}
@@ -208,13 +181,13 @@ def _complete(
     ctx: Context, guide: Guide, version: GuideVersion, step: dict[str, Any], out: Outcome
 ) -> None:
     out.touch(guide, version)
-    if rules.complete_step(ctx.user, guide, version, step["id"]):
+    if rules.complete_step(ctx.user, guide, version, step["id"], out):
         out.completed.append({"guide": guide.key, "step": step["id"]})
         if step.get("scope") == "account" and ctx.user.account_id is not None:
             out.account_guides.add(guide.id)
             # Teammates may have just finished the guide through this shared step.
             for teammate, progress in rules.teammates_with_progress(ctx.user, guide):
-                rules.refresh_state(teammate, guide, version, progress, utcnow())
+                rules.refresh_state(teammate, guide, version, progress, utcnow(), out)
 
 
 def _apply_guide_state(ctx: Context, env: dict[str, Any], event: Event, out: Outcome) -> None:
@@ -229,7 +202,7 @@ def _apply_guide_state(ctx: Context, env: dict[str, Any], event: Event, out: Out
     event.name = guide.key
     event.props = {"guide": guide.key, "state": env["state"], "step": env["step"]}
     out.touch(guide, version)
-    if rules.set_state(ctx.user, guide, version, env["state"], env["step"]):
+    if rules.set_state(ctx.user, guide, version, env["state"], env["step"], out):
         _complete_waiting_for(ctx, {"tour": guide.key}, out)
 
 
@@ -271,15 +244,9 @@ def _progress_of(user: EndUser, out: Outcome) -> dict[str, Any]:
     return rules.progress_map(user, list(out.touched.values()))
 
 
-def _apply_escalate(ctx: Context, env: dict[str, Any], event: Event, out: Outcome) -> None:
-    from guide.services.escalations import apply_escalate
-
-    apply_escalate(ctx, env, event, out)
-
-
 APPLY = {
     "step:complete": _apply_step_complete,
     "guide:state": _apply_guide_state,
     "event:track": _apply_track,
-    "help:escalate": _apply_escalate,
+    "help:escalate": apply_escalate,
 }

@@ -13,7 +13,7 @@ from guide.proactive import lifecycle
 from guide.services import progress as rules
 from guide.services.guides import guide_view, offered_guides
 from guide.services.identity import issue_socket_token, verify_identity
-from guide.services.origins import origin_allowed
+from guide.services.origins import Caller, origin_allowed
 from guide.services.preview import apply_preview
 from guide.services.strings import widget_strings
 from guide.services.users import trait_locale, trusted_account, upsert_account, upsert_user
@@ -23,7 +23,7 @@ from guide.services.users import trait_locale, trusted_account, upsert_account, 
 _WORKSPACE_BY_KEY = db.select(Workspace).where(Workspace.key == sa.bindparam("key"))
 
 
-def workspace_for(app_key: str, origin: str | None) -> Workspace:
+def workspace_for(app_key: str, caller: Caller) -> Workspace:
     """The workspace behind a public app key, if this browser origin may use it."""
     workspace = db.session.scalars(_WORKSPACE_BY_KEY, {"key": app_key}).first()
     if workspace is None:
@@ -31,20 +31,20 @@ def workspace_for(app_key: str, origin: str | None) -> Workspace:
             f"No workspace has the app key {app_key!r}; check Guide.init({{appKey}}).",
             code="unknown_app",
         )
-    if not origin_allowed(workspace, origin):
+    if not origin_allowed(workspace, caller):
         raise Forbidden(
-            f"Origin {origin} is not in this workspace's allowed_origins.",
+            f"Origin {caller.origin} is not in this workspace's allowed_origins.",
             code="origin_not_allowed",
         )
     return workspace
 
 
-def bootstrap(payload: dict[str, Any], origin: str | None) -> dict[str, Any]:
+def bootstrap(payload: dict[str, Any], caller: Caller) -> dict[str, Any]:
     """Verify identity, upsert user and account, and return guides, progress and a socket token.
 
     Nothing is written unless the identity checks pass.
     """
-    workspace = workspace_for(payload["app"], origin)
+    workspace = workspace_for(payload["app"], caller)
     user_in = payload["user"]
     claims = verify_identity(workspace, user_in["id"], payload["token"])
     # Signed claims win over what the browser says.
