@@ -21,6 +21,8 @@ from flask import Blueprint, Flask, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 from guide.errors import error_response
+from guide.extensions import db
+from guide.models import OutboxMessage
 
 CONNECTIONS = Gauge("guide_socket_connections", "Open /widget Socket.IO connections.")
 ENVELOPES = Counter(
@@ -86,9 +88,6 @@ def metrics() -> Response | tuple[Response, int]:
     refused = refusal()
     if refused is not None:
         return refused
-    from guide.extensions import db
-    from guide.models import OutboxMessage
-
     OUTBOX_BACKLOG.set(db.session.scalar(
         db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.status == "pending")
     ) or 0)

@@ -36,6 +36,7 @@ from werkzeug.exceptions import RequestTimeout
 from werkzeug.wsgi import ClosingIterator
 
 from guide.addresses import client_network
+from guide.config import default_async_mode
 from guide.errors import error_body
 
 log = logging.getLogger("guide.serving")
@@ -141,8 +142,6 @@ def _deadline(seconds: float) -> Any:
     Under gevent (gunicorn's worker) it interrupts the read in progress; elsewhere
     each read is only bounded by the socket's timeout.
     """
-    from guide.config import default_async_mode
-
     if default_async_mode() != "gevent":
         return contextlib.nullcontext()
     import gevent

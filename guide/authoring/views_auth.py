@@ -23,6 +23,7 @@ from guide.authoring import bp
 from guide.authoring.auth import can, policy, wants_json
 from guide.errors import InvalidPayload, error_response
 from guide.services.authors import SignIn, change_password, end_sessions, sign_in, workspaces_of
+from guide.services.localize import localize
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -139,8 +140,6 @@ def _error_page(error: HTTPException) -> Any:
 @bp.app_template_filter("admin_text")
 def _admin_text(value: Any, locale: str = "en") -> str:
     """A localized string in ``locale`` (for lists and headings)."""
-    from guide.services.localize import localize
-
     return localize(value, locale, locale) or ""
 
 

@@ -24,12 +24,12 @@ from flask import (
 from flask_login import current_user
 
 from guide.authoring import bp
-from guide.authoring.accounts import find_account, firings
 from guide.authoring.auth import policy
 from guide.errors import GuideError
 from guide.extensions import db
 from guide.models import Account, EndUser
 from guide.proactive import lifecycle
+from guide.proactive.accounts import find_account, firings
 from guide.services import privacy, privacy_export
 from guide.services.footprint import account_counts, user_counts
 from guide.services.timeline import user_by_external_id

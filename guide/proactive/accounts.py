@@ -1,4 +1,5 @@
-"""Read models for the admin's Accounts pages: one page of accounts, one account's story.
+"""Read models of accounts for customer success (the admin's Accounts pages): one page of
+accounts, one account's story.
 
 The list is a page of accounts (LIMIT/OFFSET) with its figures gathered by a
 handful of grouped queries over the page's ids, never one query per account.
