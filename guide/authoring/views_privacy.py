@@ -26,13 +26,13 @@ from flask_login import current_user
 from guide.authoring import bp
 from guide.authoring.auth import policy
 from guide.errors import GuideError
-from guide.extensions import db
 from guide.models import Account, EndUser
 from guide.proactive import lifecycle
 from guide.proactive.accounts import find_account, firings
 from guide.services import privacy, privacy_export
 from guide.services.footprint import account_counts, user_counts
 from guide.services.timeline import user_by_external_id
+from guide.services.users import account_of
 
 
 def _user() -> EndUser:
@@ -56,7 +56,7 @@ def user_detail(workspace: str) -> Any:
     if not request.args.get("id"):
         return render_template("admin/user.html", user=None)
     user = _user()
-    account = db.session.get(Account, user.account_id) if user.account_id else None
+    account = account_of(user)
     return render_template("admin/user.html", user=user, account=account,
                            life=lifecycle.user_lifecycle(user), counts=user_counts(user),
                            firings=firings("user", [user.id]).get(user.id, []))

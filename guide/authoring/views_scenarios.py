@@ -8,8 +8,8 @@ from flask import abort, g, render_template
 
 from guide.authoring import bp
 from guide.authoring.auth import policy
-from guide.authoring.scenarios import scenario_views
 from guide.models.base import utcnow
+from guide.proactive.scenario_views import scenario_views
 from guide.proactive.sweep import sweep
 
 DRY_RUN_SHOWN = 100

@@ -26,6 +26,7 @@ from guide.models.base import isoformat, utcnow
 from guide.services import outbox
 from guide.services.audience import matches
 from guide.services.rows import get_or_create
+from guide.services.users import account_of
 
 
 @dataclass
@@ -196,7 +197,7 @@ def traits_changed(user: EndUser, now: datetime | None = None) -> None:
     life = lifecycle_of(_workspace(user))
     if life is None or not life.by_traits:
         return
-    account = db.session.get(Account, user.account_id) if user.account_id else None
+    account = account_of(user)
     account_traits = account.traits if account else {}
     for key, rule in life.by_traits:
         if matches(rule, user.traits or {}, account_traits or {}, None, now):

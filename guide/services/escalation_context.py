@@ -12,11 +12,12 @@ from datetime import timedelta
 from typing import Any
 
 from guide.extensions import db
-from guide.models import Account, EndUser, Event, Guide, GuideVersion, Progress, Workspace
+from guide.models import EndUser, Event, Guide, GuideVersion, Progress, Workspace
 from guide.models.base import isoformat, utcnow
 from guide.services import progress as rules
 from guide.services.guides import published_guides
 from guide.services.localize import localize
+from guide.services.users import account_of
 
 RECENT_EVENTS = 20
 TARGET_MISSING_DAYS = 7
@@ -70,7 +71,7 @@ def snapshot(workspace: Workspace, user: EndUser, env: dict[str, Any],
     progress = rules.progress_map(user, pairs)
     for guide, version in pairs:
         progress.setdefault(guide.key, rules.progress_view(version, None, set()))
-    account = db.session.get(Account, user.account_id) if user.account_id else None
+    account = account_of(user)
     since = utcnow() - timedelta(days=TARGET_MISSING_DAYS)
     return {
         "user": {"id": user.external_id, "traits": user.traits or {}, "locale": user.locale,

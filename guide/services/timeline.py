@@ -7,7 +7,6 @@ from typing import Any
 from guide.errors import NotFound
 from guide.extensions import db
 from guide.models import (
-    Account,
     EndUser,
     Escalation,
     Event,
@@ -17,6 +16,7 @@ from guide.models import (
     Workspace,
 )
 from guide.models.base import isoformat
+from guide.services.users import account_of
 
 MAX_EVENTS = 500
 
@@ -67,7 +67,7 @@ def _escalations(user: EndUser) -> list[dict[str, Any]]:
 def timeline(workspace: Workspace, external_id: str) -> dict[str, Any]:
     """The user, their account and every item, oldest first."""
     user = user_by_external_id(workspace, external_id)
-    account = db.session.get(Account, user.account_id) if user.account_id else None
+    account = account_of(user)
     milestones = [{"at": isoformat(m.reached_at), "kind": "milestone", "milestone": m.key,
                    "source": m.source}
                   for m in db.session.scalars(db.select(UserMilestone).where(

@@ -189,3 +189,8 @@ def account_by_external_id(workspace: Workspace, external_id: str) -> Account:
         raise NotFound(f"No account {external_id!r} in this workspace; accounts are created "
                        "by a bootstrap with an account, identify or group.", code="unknown_account")
     return account
+
+
+def account_of(user: EndUser) -> Account | None:
+    """The user's account (from the session's identity map when already loaded)."""
+    return db.session.get(Account, user.account_id) if user.account_id else None

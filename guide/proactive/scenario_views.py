@@ -1,4 +1,5 @@
-"""Read models for the admin's Scenarios page: rules in words, firing counts, latest firings."""
+"""Read models of scenarios for the admin's Scenarios page: rules in words, firing counts,
+latest firings."""
 
 from __future__ import annotations
 
