@@ -15,14 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guide.content.files import load_file, read_text
 from guide.content.help import HELP_DIR, help_paths, load_article
-from guide.content.loader import (
-    GUIDES_DIR,
-    WORKSPACE_FILE,
-    _read_text,
-    guide_paths,
-    load_file,
-)
+from guide.content.loader import GUIDES_DIR, WORKSPACE_FILE, guide_paths
 from guide.content.proactive import LIFECYCLE_FILE, SCENARIOS_FILE
 from guide.models.base import body_checksum
 from guide.schemas import yaml_form
@@ -131,7 +126,7 @@ def _pull_guides(snap: Snapshot, writer: _Writer) -> None:
 def _pull_articles(snap: Snapshot, writer: _Writer) -> None:
     files: dict[str, tuple[Path, str]] = {}
     for path in help_paths(writer.directory):
-        text, _ = _read_text(path, str(path))
+        text, _ = read_text(path, str(path))
         article, _ = load_article(path, str(path), text) if text is not None else (None, [])
         if article is not None:
             files.setdefault(article.data["key"], (path, body_checksum(article.data)))
