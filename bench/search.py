@@ -153,9 +153,9 @@ def run_backend(url: str, count: int, query_count: int, seed: int) -> dict[str, 
     from flask_migrate import upgrade
 
     from guide import create_app
-    from guide.content.help_push import sync_articles
     from guide.extensions import db
     from guide.models import EndUser, Workspace
+    from guide.services import help_articles
     from guide.services.help_search import search
     from guide.services.identity import issue_socket_token
 
@@ -172,7 +172,7 @@ def run_backend(url: str, count: int, query_count: int, seed: int) -> dict[str, 
         user = EndUser(workspace_id=workspace.id, external_id="bench", traits={}, locale="en")
         db.session.add(user)
         start = time.perf_counter()
-        sync_articles(workspace, articles(count, rng, words))
+        help_articles.apply(workspace, articles(count, rng, words), "bench")
         db.session.commit()
         load_s = time.perf_counter() - start
         settle(db)

@@ -69,7 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     health.init_app(app)
     metrics.init_app(app)
     if app.config["GUIDE_WORKER"] == "embedded" and not app.testing:
-        from guide.automation import worker
+        from guide import worker
 
         worker.init_app(app)
     if app.config["GUIDE_DEMO"]:

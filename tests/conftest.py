@@ -48,7 +48,7 @@ def _migrate(database_url: str) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_background_worker() -> Iterator[None]:
-    """Tests drive the outbox worker themselves (guide.automation.worker.process_due):
+    """Tests drive the outbox worker themselves (guide.worker.process_due):
     no app a test creates starts the embedded one, which would outlive the test and, on
     a shared PostgreSQL database, deliver the next tests' messages behind their backs."""
     previous = os.environ.get("GUIDE_WORKER")

@@ -14,9 +14,9 @@ import binascii
 from flask import request
 
 from guide.errors import Unauthorized
-from guide.extensions import db
 from guide.models import Workspace
 from guide.models.workspace import workspace_key_of
+from guide.services import workspaces
 
 
 def workspace_from_api_key(*, basic: bool = False) -> Workspace:
@@ -29,10 +29,7 @@ def workspace_from_api_key(*, basic: bool = False) -> Workspace:
     if basic and header.lower().startswith("basic "):
         api_key = _basic_user(header[6:].strip())
     workspace_key = workspace_key_of(api_key)
-    workspace = (
-        db.session.scalar(db.select(Workspace).where(Workspace.key == workspace_key))
-        if workspace_key else None
-    )
+    workspace = workspaces.by_key(workspace_key) if workspace_key else None
     if workspace is None or not workspace.has_api_key(api_key):
         raise Unauthorized(
             "A valid secret API key is required: Authorization: Bearer gsk_... "

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from werkzeug.datastructures import MultiDict
 
-from guide.content.loader import _flatten, format_path
+from guide.content.files import flatten_messages, format_path
 from guide.schemas.yaml_form import dump_yaml
 
 GUIDE_TEXT = ("title", "description")
@@ -154,7 +154,7 @@ def field_errors(messages: Any) -> dict[str, list[str]]:
     What lies deeper than the field is named in the message (``label: ...``).
     """
     out: dict[str, list[str]] = {}
-    for path, message in _flatten(messages):
+    for path, message in flatten_messages(messages):
         rest: tuple[Any, ...] = ()
         if not path:
             name = "_form"

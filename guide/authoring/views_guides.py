@@ -17,7 +17,7 @@ from guide.authoring.forms import (
     text_in,
     yaml_text,
 )
-from guide.content.loader import schema_errors
+from guide.content.files import schema_errors
 from guide.content.yamlfile import parse_yaml
 from guide.errors import Conflict, InvalidPayload
 from guide.schemas.tour import PLACEMENTS

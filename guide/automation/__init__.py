@@ -1,1 +1,1 @@
-"""Automation: the outbox worker and what it delivers (webhooks, emails)."""
+"""Automation: what the outbox delivers (webhooks, emails); the worker loop is ``guide.worker``."""

@@ -24,6 +24,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from guide.content.files import ContentError, display_name, format_path, read_text, schema_errors
 from guide.content.yamlfile import parse_yaml
 from guide.schemas.help import MAX_BODY, HelpFrontMatterSchema
 
@@ -57,8 +58,6 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 def load_article(path: Path, file: str, text: str) -> tuple[ArticleFile | None, list[Any]]:
     """Parse and validate one article; errors are ``ContentError`` objects."""
-    from guide.content.loader import ContentError, schema_errors
-
     parts = split_front_matter(text)
     if parts is None:
         message = 'An article starts with front matter: a "---" line, key: ..., title: ..., "---".'
@@ -92,12 +91,10 @@ def load_article(path: Path, file: str, text: str) -> tuple[ArticleFile | None, 
 
 def load_articles(directory: Path, content: Any) -> None:
     """Add ``help/*.md`` to ``content`` (a loader.Content), with cross-reference checks."""
-    from guide.content.loader import ContentError, _read_text, display_name
-
     seen: dict[str, str] = {}
     for path in help_paths(directory):
         file = display_name(path)
-        text, error = _read_text(path, file)
+        text, error = read_text(path, file)
         if text is None:
             content.errors.extend([error] if error else [])
             continue
@@ -118,8 +115,6 @@ def load_articles(directory: Path, content: Any) -> None:
 
 def _unknown_articles(guides: list[Any], keys: set[str]) -> list[Any]:
     """A step's ``help:`` must name an article in ``help/``."""
-    from guide.content.loader import ContentError, format_path
-
     errors = []
     for guide in guides:
         for index, step in enumerate(guide.body["steps"]):
@@ -138,8 +133,6 @@ def _unknown_steps(articles: list[ArticleFile], guides: list[Any]) -> list[Any]:
 
     Guides not in the directory may live only on the server (admin UI): left alone.
     """
-    from guide.content.loader import ContentError
-
     steps = {g.body["key"]: {s["id"] for s in g.body["steps"]} for g in guides}
     errors = []
     for article in articles:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from guide.content.loader import ContentError, display_name, format_path, load_file
+from guide.content.files import ContentError, display_name, format_path, load_file
 from guide.content.yamlfile import YamlDocument
 from guide.schemas.proactive import LifecycleFileSchema, ScenariosFileSchema
 

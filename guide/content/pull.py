@@ -15,27 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guide.content.files import load_file, read_text
 from guide.content.help import HELP_DIR, help_paths, load_article
-from guide.content.loader import (
-    GUIDES_DIR,
-    WORKSPACE_FILE,
-    _read_text,
-    guide_paths,
-    load_file,
-)
+from guide.content.loader import GUIDES_DIR, WORKSPACE_FILE, guide_paths
 from guide.content.proactive import LIFECYCLE_FILE, SCENARIOS_FILE
-from guide.extensions import db
-from guide.models import Guide, GuideVersion, HelpArticle, Scenario, Workspace
 from guide.models.base import body_checksum
-from guide.models.outbox import SupportSettings, WebhookEndpoint
 from guide.schemas import yaml_form
 from guide.schemas.content import GuideFileSchema
 from guide.schemas.proactive import LifecycleFileSchema, ScenariosFileSchema
 from guide.schemas.support import WorkspaceWithSupportSchema
+from guide.services import workspaces
+from guide.services.content_export import BASE_FIELDS, Snapshot, snapshot
 
-BASE_FIELDS = ("key", "name", "default_locale", "allowed_origins", "require_identity",
-               "identity_token_max_age", "allow_unsigned_groups",
-               "help_enabled")  # fmt: skip
+__all__ = ["PullError", "PullReport", "pull_content"]
 
 
 class PullError(Exception):
@@ -58,40 +50,6 @@ class PullReport:
         return out + self.notes + ([] if self.written else ["unchanged"])
 
 
-def workspace_document(workspace: Workspace) -> dict[str, Any]:
-    """workspace.yaml's content, from the database (never the signing secrets)."""
-    doc: dict[str, Any] = {name: getattr(workspace, name) for name in BASE_FIELDS}
-    doc["allowed_origins"] = list(doc["allowed_origins"] or [])
-    if workspace.theme:
-        doc["theme"] = dict(workspace.theme)
-    if workspace.events_retention_days is not None:
-        doc["events_retention_days"] = workspace.events_retention_days
-    support = _support_document(workspace)
-    if support:
-        doc["support"] = support
-    return doc
-
-
-def _support_document(workspace: Workspace) -> dict[str, Any]:
-    support: dict[str, Any] = {}
-    if workspace.support_url:
-        support["url_template"] = workspace.support_url
-    settings = db.session.get(SupportSettings, workspace.id)
-    if settings is not None and settings.email:
-        support["email"] = {k: v for k, v in settings.email.items() if v is not None}
-    hooks = db.session.scalars(
-        db.select(WebhookEndpoint)
-        .where(WebhookEndpoint.workspace_id == workspace.id, WebhookEndpoint.configured)
-        .order_by(WebhookEndpoint.id)
-    )
-    webhooks = [{"url": hook.url, "events": list(hook.events)} for hook in hooks]
-    if webhooks:
-        support["webhooks"] = webhooks
-    if settings is not None and settings.allow_private_webhooks:
-        support["allow_private_webhooks"] = True
-    return support
-
-
 def _workspace_effect(data: dict[str, Any]) -> Any:
     """What pushing a loaded workspace.yaml sets: equal effects, equal files as far as we care."""
     support = data.get("support") or {}
@@ -102,26 +60,22 @@ def _workspace_effect(data: dict[str, Any]) -> Any:
     return fields, email, hooks, bool(support.get("allow_private_webhooks"))
 
 
-def article_document(article: HelpArticle) -> dict[str, Any]:
-    return {"key": article.key, "title": article.title, "tags": list(article.tags),
-            "pages": list(article.pages), "guides": list(article.guides),
-            "steps": list(article.steps), "body": article.body}  # fmt: skip
-
-
-def _find_workspace(directory: Path, key: str | None) -> Workspace:
+def _snapshot(directory: Path, key: str | None, drafts: bool) -> Snapshot:
+    """The workspace named by ``key``, else by the directory's workspace.yaml, else the
+    server's only workspace."""
     if key is None and (directory / WORKSPACE_FILE).is_file():
         data, _, _ = load_file(directory / WORKSPACE_FILE, WorkspaceWithSupportSchema())
         key = (data or {}).get("key")
     if key is None:
-        keys = list(db.session.scalars(db.select(Workspace.key).limit(2)))
+        keys = workspaces.some_keys(2)
         if len(keys) != 1:
             raise PullError("Which workspace? Pass --workspace KEY (the directory has no "
                             "valid workspace.yaml).")  # fmt: skip
         key = keys[0]
-    workspace = db.session.scalar(db.select(Workspace).where(Workspace.key == key))
-    if workspace is None:
+    found = snapshot(key, drafts=drafts)
+    if found is None:
         raise PullError(f'No workspace "{key}" on this server.')
-    return workspace
+    return found
 
 
 class _Writer:
@@ -140,58 +94,46 @@ class _Writer:
         self.report.files.append((name, "written"))
 
 
-def _pull_workspace(workspace: Workspace, writer: _Writer) -> None:
+def _pull_workspace(snap: Snapshot, writer: _Writer) -> None:
     path = writer.directory / WORKSPACE_FILE
-    doc = workspace_document(workspace)
     same = False
     if path.is_file():
         data, _, errors = load_file(path, WorkspaceWithSupportSchema())
-        wanted = WorkspaceWithSupportSchema().load(doc)
+        wanted = WorkspaceWithSupportSchema().load(snap.workspace)
         same = data is not None and _workspace_effect(data) == _workspace_effect(wanted)
-    writer.put(path, yaml_form.workspace_yaml(doc), same)
+    writer.put(path, yaml_form.workspace_yaml(snap.workspace), same)
 
 
-def _pull_guides(workspace: Workspace, writer: _Writer, drafts: bool) -> None:
+def _pull_guides(snap: Snapshot, writer: _Writer) -> None:
     files: dict[str, tuple[Path, str]] = {}
     for path in guide_paths(writer.directory):
         body, _, _ = load_file(path, GuideFileSchema())
         if body is not None:
             files.setdefault(body["key"], (path, body_checksum(body)))
-    guides = db.session.scalars(
-        db.select(Guide).where(Guide.workspace_id == workspace.id).order_by(Guide.key))
-    for guide in guides:
-        version = _latest(guide) if drafts else guide.published_version
-        if version is None:
-            writer.report.notes.append(f"{guide.key}: never published (pull --drafts to get it)")
+    for key, body in snap.guides:
+        if body is None:
+            writer.report.notes.append(f"{key}: never published (pull --drafts to get it)")
             continue
-        path, checksum = files.pop(guide.key, (None, None))
-        path = path or writer.directory / GUIDES_DIR / f"{guide.key}.yaml"
-        text = yaml_form.guide_yaml(version.body, workspace.default_locale)
-        writer.put(path, text, checksum == body_checksum(version.body))
+        path, checksum = files.pop(key, (None, None))
+        path = path or writer.directory / GUIDES_DIR / f"{key}.yaml"
+        text = yaml_form.guide_yaml(body, snap.default_locale)
+        writer.put(path, text, checksum == body_checksum(body))
     for key, (path, _) in sorted(files.items()):
         writer.report.files.append((str(path.relative_to(writer.directory)), "left alone"))
         writer.report.notes.append(f"{key}: not on the server (push adds it)")
 
 
-def _latest(guide: Guide) -> GuideVersion | None:
-    return db.session.scalar(db.select(GuideVersion).where(GuideVersion.guide_id == guide.id)
-                             .order_by(GuideVersion.number.desc()).limit(1))
-
-
-def _pull_articles(workspace: Workspace, writer: _Writer) -> None:
+def _pull_articles(snap: Snapshot, writer: _Writer) -> None:
     files: dict[str, tuple[Path, str]] = {}
     for path in help_paths(writer.directory):
-        text, _ = _read_text(path, str(path))
+        text, _ = read_text(path, str(path))
         article, _ = load_article(path, str(path), text) if text is not None else (None, [])
         if article is not None:
             files.setdefault(article.data["key"], (path, body_checksum(article.data)))
-    articles = db.session.scalars(db.select(HelpArticle).where(
-        HelpArticle.workspace_id == workspace.id).order_by(HelpArticle.key))
-    for article in articles:
-        data = article_document(article)
-        path, checksum = files.pop(article.key, (None, None))
-        path = path or writer.directory / HELP_DIR / f"{article.key}.md"
-        text = yaml_form.article_text(data, workspace.default_locale)
+    for data in snap.articles:
+        path, checksum = files.pop(data["key"], (None, None))
+        path = path or writer.directory / HELP_DIR / f"{data['key']}.md"
+        text = yaml_form.article_text(data, snap.default_locale)
         writer.put(path, text, checksum == body_checksum(data))
     for _key, (path, _) in sorted(files.items()):
         writer.report.files.append((str(path.relative_to(writer.directory)), "left alone"))
@@ -210,41 +152,24 @@ def _pull_document(writer: _Writer, name: str, schema: Any, stored: dict[str, An
     writer.put(path, None if same else text(stored, writer.default_locale), same)
 
 
-def scenarios_document(workspace: Workspace) -> dict[str, Any] | None:
-    """scenarios.yaml's content: the settings and the configured scenarios, in file order."""
-    rows = list(db.session.scalars(db.select(Scenario).where(
-        Scenario.workspace_id == workspace.id, Scenario.configured.is_(True))
-        .order_by(Scenario.position, Scenario.id)))
-    if workspace.scenario_settings is None and not rows:
-        return None
-    settings = ScenariosFileSchema().load({"scenarios": []})["settings"]
-    return {"settings": {**settings, **(workspace.scenario_settings or {})},
-            "scenarios": [row.body for row in rows]}
-
-
-def _pull_proactive(workspace: Workspace, writer: _Writer) -> None:
-    _pull_document(writer, LIFECYCLE_FILE, LifecycleFileSchema(), workspace.lifecycle,
-                   yaml_form.lifecycle_yaml)
-    _pull_document(writer, SCENARIOS_FILE, ScenariosFileSchema(), scenarios_document(workspace),
-                   yaml_form.scenarios_yaml)
-
-
 def pull_content(directory: Path, workspace_key: str | None = None, *,
                  drafts: bool = False) -> PullReport:
     """Write ``workspace.yaml``, ``guides/*.yaml``, ``help/*.md``, ``lifecycle.yaml`` and
     ``scenarios.yaml`` (configured scenarios only) of a workspace.
 
     Published versions by default; ``drafts=True`` writes each guide's latest
-    version instead. Reads the database only.
+    version instead. Reads the database only (``services.content_export``).
     """
     directory = Path(directory)
-    workspace = _find_workspace(directory, workspace_key)
-    report = PullReport(workspace.key)
-    writer = _Writer(directory, report, workspace.default_locale)
+    snap = _snapshot(directory, workspace_key, drafts)
+    report = PullReport(snap.key)
+    writer = _Writer(directory, report, snap.default_locale)
     directory.mkdir(parents=True, exist_ok=True)
-    _pull_workspace(workspace, writer)
-    _pull_guides(workspace, writer, drafts)
-    _pull_articles(workspace, writer)
-    _pull_proactive(workspace, writer)
-    db.session.rollback()
+    _pull_workspace(snap, writer)
+    _pull_guides(snap, writer)
+    _pull_articles(snap, writer)
+    _pull_document(writer, LIFECYCLE_FILE, LifecycleFileSchema(), snap.lifecycle,
+                   yaml_form.lifecycle_yaml)
+    _pull_document(writer, SCENARIOS_FILE, ScenariosFileSchema(), snap.scenarios,
+                   yaml_form.scenarios_yaml)
     return report

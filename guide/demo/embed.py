@@ -17,8 +17,8 @@ import jwt
 from flask import current_app, request
 
 from guide.demo import users
-from guide.extensions import db
 from guide.models import Workspace
+from guide.services import workspaces
 
 APP_KEY = "demo"
 TOKEN_TTL = timedelta(hours=1)
@@ -61,7 +61,7 @@ def sign_identity(secret: str, user: dict[str, Any]) -> str:
 
 def demo_workspace() -> Workspace | None:
     """The workspace the demo embeds, if ``flask guide content push`` created it."""
-    return db.session.scalars(db.select(Workspace).where(Workspace.key == APP_KEY)).first()
+    return workspaces.by_key(APP_KEY)
 
 
 def loader_stub() -> str:

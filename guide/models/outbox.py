@@ -1,6 +1,6 @@
 """Outgoing deliveries (webhooks, emails), committed with the change that caused them.
 
-A worker (``guide.automation.worker``) claims due rows with a lease, delivers
+A worker (``guide.worker``) claims due rows with a lease, delivers
 them and records the outcome; see docs/WEBHOOKS.md for the retry schedule.
 """
 

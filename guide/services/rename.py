@@ -22,7 +22,7 @@ from guide.models import AccountStepCompletion, Author, Guide, GuideVersion, Pro
 from guide.schemas.fields import SLUG
 from guide.services import audit
 from guide.services.push import guides_changed
-from guide.services.versions import _add_version, latest_version, validate_body
+from guide.services.versions import add_version, latest_version, validate_body
 
 
 def renamed(body: dict[str, Any], old: str, new: str) -> dict[str, Any]:
@@ -70,13 +70,13 @@ def rename_step(workspace: Workspace, author: Author, guide: Guide, old: str,
     added: list[GuideVersion] = []
     if published is not None and old in published.step_ids:
         _check(published, old, new)
-        version = _add_version(guide, renamed(published.body, old, new), author, "published",
+        version = add_version(guide, renamed(published.body, old, new), author, "published",
                                latest)
         guide.publish(version)
         added.append(version)
     if latest.id != (published.id if published else None) and old in latest.step_ids:
         _check(latest, old, new)
-        added.append(_add_version(guide, renamed(latest.body, old, new), author, "draft",
+        added.append(add_version(guide, renamed(latest.body, old, new), author, "draft",
                                   added[-1] if added else latest))
     rows = migrate_progress(guide, old, new)
     audit.record(workspace.id, author, "guide.rename_step", guide.key, old=old, new=new,

@@ -61,8 +61,14 @@ def api_key_ids(workspace: Workspace) -> list[str]:
     return [digest[:KEY_ID_LENGTH] for digest in workspace.api_key_hashes or []]
 
 
-def create_api_key(actor: Author, workspace: Workspace) -> str:
-    """A new secret API key, returned once; only its hash is stored."""
+def create_api_key(actor: Author | str, workspace: Workspace, *,
+                   revoke_all: bool = False) -> str:
+    """A new secret API key, returned once; only its hash is stored. ``revoke_all`` revokes
+    every existing key first (``flask guide workspace api-key --revoke-all``)."""
+    if revoke_all:
+        for key_id in api_key_ids(workspace):
+            audit.record(workspace.id, actor, "api_key.revoke", key_id)
+        workspace.api_key_hashes = []
     key = workspace.create_api_key()
     audit.record(workspace.id, actor, "api_key.create", api_key_ids(workspace)[-1])
     db.session.commit()

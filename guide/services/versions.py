@@ -56,8 +56,7 @@ def validate_body(data: Any) -> dict[str, Any]:
 
 
 def get_guide(workspace: Workspace, key: str) -> Guide:
-    guide = db.session.scalar(
-        db.select(Guide).where(Guide.workspace_id == workspace.id, Guide.key == key))
+    guide = find_guide(workspace, key)
     if guide is None:
         raise NotFound(f'No guide "{key}" in this workspace.')
     return guide
@@ -98,35 +97,93 @@ def statuses(workspace: Workspace) -> list[GuideStatus]:
     return out
 
 
-def _add_version(guide: Guide, body: dict[str, Any], author: Author, state: str,
-                 after: GuideVersion | None) -> GuideVersion:
+class VersionConflict(Conflict):
+    """Version ``number`` of guide ``key`` was added by someone else at the same moment."""
+
+    def __init__(self, key: str, number: int) -> None:
+        super().__init__("Someone saved this guide at the same moment; reload and try again.",
+                         code="version_conflict")
+        self.key, self.number = key, number
+
+
+class GuideConflict(Conflict):
+    """A guide ``key`` was added by someone else at the same moment."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f'Someone added a guide "{key}" at the same moment; reload and try '
+                         "again.", code="version_conflict")
+        self.key = key
+
+
+def find_guide(workspace: Workspace, key: str) -> Guide | None:
+    return db.session.scalar(
+        db.select(Guide).where(Guide.workspace_id == workspace.id, Guide.key == key))
+
+
+def guide_keys(workspace: Workspace) -> list[str]:
+    return list(db.session.scalars(
+        db.select(Guide.key).where(Guide.workspace_id == workspace.id).order_by(Guide.key)))
+
+
+def latest_or_none(guide: Guide) -> GuideVersion | None:
+    return db.session.scalar(db.select(GuideVersion).where(GuideVersion.guide_id == guide.id)
+                             .order_by(GuideVersion.number.desc()).limit(1))
+
+
+def add_guide(workspace: Workspace, body: dict[str, Any]) -> Guide:
+    """A new guide row for a validated body, in the caller's transaction (no version yet).
+
+    Someone adding the same key at the same moment ends the transaction with
+    ``GuideConflict`` rather than an IntegrityError.
+    """
+    guide = Guide(workspace_id=workspace.id, key=body["key"], kind=body["kind"],
+                  priority=body["priority"])
+    db.session.add(guide)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise GuideConflict(body["key"]) from error
+    return guide
+
+
+def add_version(guide: Guide, body: dict[str, Any], actor: Author | str, state: str,
+                after: GuideVersion | None) -> GuideVersion:
+    """Version ``after.number + 1`` (or 1) of ``guide``, in the caller's transaction.
+
+    The number is unique per guide: if someone added it at the same moment, the
+    transaction is rolled back and ``VersionConflict`` raised.
+    """
     version = GuideVersion(
         guide_id=guide.id, number=(after.number + 1) if after else 1, state=state, body=body,
-        checksum=body_checksum(body), author=author.email,
+        checksum=body_checksum(body), author=audit.actor_name(actor),
     )  # fmt: skip
     db.session.add(version)
     try:
         db.session.flush()
     except IntegrityError as error:
         db.session.rollback()
-        raise Conflict("Someone saved this guide at the same moment; reload and try again.",
-                       code="version_conflict") from error
+        raise VersionConflict(guide.key, version.number) from error
     return version
+
+
+def publish_version(workspace: Workspace, actor: Author | str, guide: Guide,
+                    version: GuideVersion, **details: Any) -> None:
+    """Point ``guide`` at ``version`` (the previous one is archived) and audit
+    ``guide.publish``, in the caller's transaction; widgets are told after the commit."""
+    guide.publish(version)
+    audit.record(workspace.id, actor, "guide.publish", guide.key, version=version.number,
+                 **details)
 
 
 def create_guide(workspace: Workspace, author: Author, data: dict[str, Any]) -> GuideVersion:
     """A new guide with its first draft, from a (raw) guide document."""
     body = validate_body(data)
-    exists = db.session.scalar(db.select(Guide.id).where(
-        Guide.workspace_id == workspace.id, Guide.key == body["key"]))
-    if exists is not None:
+    if find_guide(workspace, body["key"]) is not None:
         raise InvalidPayload("The request body is invalid; see fields.",
                              fields={"key": [f'A guide "{body["key"]}" already exists.']})
-    guide = Guide(workspace_id=workspace.id, key=body["key"], kind=body["kind"],
-                  priority=body["priority"])
-    db.session.add(guide)
-    db.session.flush()
-    version = _add_version(guide, body, author, "draft", None)
+    guide = add_guide(workspace, body)
+    version = add_version(guide, body, author, "draft", None)
     audit.record(workspace.id, author, "guide.create", guide.key, version=1)
     db.session.commit()
     return version
@@ -150,7 +207,7 @@ def save_draft(workspace: Workspace, author: Author, guide: Guide, data: dict[st
                        "opened the editor; reload to see it.", code="version_conflict")
     if latest.checksum == body_checksum(body):
         return latest, False
-    version = _add_version(guide, body, author, "draft", latest)
+    version = add_version(guide, body, author, "draft", latest)
     audit.record(workspace.id, author, "guide.save", guide.key, version=version.number)
     db.session.commit()
     return version, True
@@ -165,8 +222,7 @@ def publish(workspace: Workspace, author: Author, guide: Guide, number: int) -> 
     if version.id != latest.id:
         raise Conflict(f"Version {latest.number} is newer; publish that one.",
                        code="version_conflict")
-    guide.publish(version)
-    audit.record(workspace.id, author, "guide.publish", guide.key, version=number)
+    publish_version(workspace, author, guide, version)
     db.session.commit()
     guides_changed(workspace.id)
     return version
@@ -177,7 +233,7 @@ def rollback(workspace: Workspace, author: Author, guide: Guide, number: int) ->
     source, latest = get_version(guide, number), latest_version(guide)
     if guide.published_version_id == source.id:
         raise Conflict(f"Version {number} is already the published one.", code="already_published")
-    version = _add_version(guide, source.body, author, "published", latest)
+    version = add_version(guide, source.body, author, "published", latest)
     guide.publish(version)
     audit.record(workspace.id, author, "guide.rollback", guide.key, version=version.number,
                  restored=number)

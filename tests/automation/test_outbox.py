@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from standardwebhooks.webhooks import Webhook
 
-from guide.automation import worker
+from guide import worker
 from guide.extensions import db
 from guide.models import OutboxMessage, SupportSettings, WebhookEndpoint
 from guide.models.base import utcnow

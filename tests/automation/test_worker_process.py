@@ -7,7 +7,7 @@ import subprocess
 from datetime import timedelta
 from pathlib import Path
 
-from guide.automation import worker
+from guide import worker
 from guide.extensions import db
 from guide.models import OutboxMessage
 from guide.models.base import utcnow

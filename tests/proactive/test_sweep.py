@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from guide.automation.worker import process_due
 from guide.extensions import db
 from guide.models import (
     Account,
@@ -22,6 +21,7 @@ from guide.models import (
 )
 from guide.models.base import utcnow
 from guide.proactive.sweep import sweep
+from guide.worker import process_due
 from tests import factories
 from tests.automation.receivers import webhook_receiver
 from tests.proactive.conftest import LIFECYCLE, make_user, send, set_rules, track

@@ -197,8 +197,8 @@ def test_no_envelope_can_set_the_account(client, ws, send):
 
 
 def test_allow_unsigned_groups_is_a_workspace_yaml_key(app, tmp_path):
-    from guide.content.pull import workspace_document
     from guide.content.push import push_content
+    from guide.services.content_export import workspace_document
 
     (tmp_path / "guides").mkdir()
     (tmp_path / "workspace.yaml").write_text("key: files\nname: Files\nallow_unsigned_groups: true\n")

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from guide.automation import worker
-from guide.content.pull import workspace_document
+from guide import worker
 from guide.content.push import ContentInvalid, push_content
 from guide.extensions import db
 from guide.models import Escalation, Event, Workspace
 from guide.models.base import utcnow
 from guide.proactive.sweep import sweep
 from guide.services import retention
+from guide.services.content_export import workspace_document
 from tests import factories
 from tests.conftest import CONTENT_DIR
 from tests.proactive.conftest import make_user, set_rules

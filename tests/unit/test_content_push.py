@@ -163,3 +163,57 @@ def test_publishing_tells_connected_widgets(
 def test_checksum_ignores_key_order() -> None:
     assert body_checksum({"a": 1, "b": [1, 2]}) == body_checksum({"b": [1, 2], "a": 1})
     assert body_checksum({"a": 1}) != body_checksum({"a": 2})
+
+
+def test_a_version_number_taken_during_the_push_is_a_clear_conflict(
+    app: Any, db: Any, content_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Push stores versions through services.versions: a number someone else took between
+    reading the latest version and adding the next one ends in a message, not a traceback,
+    with nothing written."""
+    from guide.models import AuditEntry
+    from guide.services import versions as service
+
+    push_content(content_dir)
+    edit(content_dir, "getting-started.yaml", "en: Say hello", "en: Say hi")
+    push_content(content_dir)
+    edit(content_dir, "getting-started.yaml", "en: Say hi", "en: Say hey")
+    latest = service.latest_or_none
+
+    def read_before_the_other_push(guide: Guide) -> GuideVersion | None:
+        # This push read version 1 as the latest; another one then committed version 2.
+        if guide.key != "getting-started":
+            return latest(guide)
+        return db.session.scalars(db.select(GuideVersion).where(
+            GuideVersion.guide_id == guide.id, GuideVersion.number == 1)).one()
+
+    monkeypatch.setattr(service, "latest_or_none", read_before_the_other_push)
+    audited = db.session.scalar(db.select(db.func.count(AuditEntry.id)))
+    result = app.test_cli_runner().invoke(args=["guide", "content", "push", str(content_dir)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.stdout == ""
+    assert result.stderr == (
+        "getting-started: version 2 was saved by someone else during this push; nothing was "
+        "written. Push again to add the files' content after it.\n")
+    assert versions(db, "getting-started") == [(1, "archived"), (2, "published")]
+    assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) == audited
+    monkeypatch.undo()
+    report = push_content(content_dir)
+    assert report.guides[1].describe() == "getting-started: new version 3 published"
+
+
+def test_a_guide_added_during_the_push_is_a_clear_conflict(
+    db: Any, content_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from guide.content.push import PushConflict
+    from guide.services import versions as service
+
+    push_content(content_dir)
+    edit(content_dir, "pro-features.yaml", "priority: 10", "priority: 11")
+    # As if another push created the guide after this one looked for it.
+    monkeypatch.setattr(service, "find_guide", lambda workspace, key: None)
+    with pytest.raises(PushConflict) as info:
+        push_content(content_dir)
+    assert info.value.message == ("dashboard-tour: added by someone else during this push; "
+                                  "nothing was written. Push again.")
+    assert versions(db, "pro-features") == [(1, "published")]

@@ -1,8 +1,8 @@
 """``flask guide content ...`` and ``flask guide workspace ...``: thin wrappers.
 
-The work happens in ``loader`` and ``push`` so tests and the content API call
-the same code. ``validate`` never opens the database: it runs in a
-customer's CI with nothing but the files.
+The files are read by ``guide.content`` and stored by the services it calls,
+so tests and the content API run the same code. ``validate`` never opens the
+database: it runs in a customer's CI with nothing but the files.
 """
 
 from __future__ import annotations
@@ -13,8 +13,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from guide.cli.common import workspace_or_exit
 from guide.content.loader import ContentError, load_content
-from guide.content.push import ContentInvalid, push_content
+from guide.content.pull import PullError, pull_content
+from guide.content.push import ContentInvalid, PushConflict, default_author, push_content
+from guide.services import settings, workspaces
+
+# How the audit log names a change made from the command line.
+CLI_ACTOR = "cli"
 
 content_cli = AppGroup("content", help="Validate, push and pull content files.")
 workspace_cli = AppGroup("workspace", help="Workspace keys and settings.")
@@ -62,13 +68,18 @@ def _count(number: int, noun: str) -> str:
 @content_cli.command("push")
 @DIRECTORY
 @click.option("--draft", is_flag=True, help="Add new versions as drafts; do not publish.")
-@click.option("--author", default=None, help="Recorded on new versions (e.g. a CI job or email).")
-def push_command(directory: Path | None, draft: bool, author: str | None) -> None:
+@click.option("--author", default=default_author, show_default="the OS user",
+              help="Who pushed: recorded on new versions and in the audit log (e.g. a CI job, "
+                   "or an author's email to link the entries to them).")  # fmt: skip
+def push_command(directory: Path | None, draft: bool, author: str) -> None:
     """Validate, then load the files into their workspace in one transaction."""
     try:
         report = push_content(_directory(directory), publish=not draft, author=author)
     except ContentInvalid as error:
         _fail(error.errors)
+    except PushConflict as error:
+        click.echo(error.message, err=True)
+        raise SystemExit(1) from error
     for line in report.lines():
         click.echo(line)
 
@@ -78,15 +89,7 @@ def push_command(directory: Path | None, draft: bool, author: str | None) -> Non
 @click.option("--rotate", is_flag=True, help="Add a new secret; the previous one stays valid.")
 def secret_command(key: str, rotate: bool) -> None:
     """Print the workspace's signing secret for identity JWTs (HS256)."""
-    from guide.cli import workspace_or_exit
-    from guide.extensions import db
-
-    workspace = workspace_or_exit(key)
-    before = list(workspace.signing_secrets or [])
-    secret = workspace.rotate_signing_secret() if rotate else workspace.ensure_signing_secret()
-    if workspace.signing_secrets != before:
-        db.session.commit()
-    click.echo(secret)
+    click.echo(workspaces.signing_secret(workspace_or_exit(key), rotate=rotate))
 
 
 @workspace_cli.command("api-key")
@@ -94,15 +97,7 @@ def secret_command(key: str, rotate: bool) -> None:
 @click.option("--revoke-all", is_flag=True, help="Revoke every API key of the workspace first.")
 def api_key_command(key: str, revoke_all: bool) -> None:
     """Create a secret API key for the server-side REST API (printed once, stored hashed)."""
-    from guide.cli import workspace_or_exit
-    from guide.extensions import db
-
-    workspace = workspace_or_exit(key)
-    if revoke_all:
-        workspace.api_key_hashes = []
-    api_key = workspace.create_api_key()
-    db.session.commit()
-    click.echo(api_key)
+    click.echo(settings.create_api_key(CLI_ACTOR, workspace_or_exit(key), revoke_all=revoke_all))
 
 
 @content_cli.command("pull")
@@ -112,8 +107,6 @@ def api_key_command(key: str, revoke_all: bool) -> None:
 @click.option("--drafts", is_flag=True, help="Write each guide's latest draft, not what is live.")
 def pull_command(directory: Path | None, workspace_key: str | None, drafts: bool) -> None:
     """Write the workspace's settings, guides and help articles to DIR as files."""
-    from guide.content.pull import PullError, pull_content
-
     try:
         report = pull_content(_directory(directory), workspace_key, drafts=drafts)
     except PullError as error:

@@ -7,7 +7,9 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from guide.errors import GuideError
 from guide.models.author import ROLES
+from guide.services import authors, workspaces
 
 author_cli = AppGroup("author", help="Admin accounts (authors) and their roles.")
 
@@ -24,12 +26,7 @@ author_cli = AppGroup("author", help="Admin accounts (authors) and their roles."
 def create_command(email: str, workspace_key: str, role: str, password: str | None,
                    exists_ok: bool) -> None:
     """Create an author with ROLE in a workspace (sign in at /admin/)."""
-    from guide.errors import GuideError
-    from guide.extensions import db
-    from guide.models import Workspace
-    from guide.services import authors
-
-    workspace = db.session.scalar(db.select(Workspace).where(Workspace.key == workspace_key))
+    workspace = workspaces.by_key(workspace_key)
     if workspace is None:
         raise click.ClickException(
             f'No workspace "{workspace_key}"; create it with `flask guide content push`.')

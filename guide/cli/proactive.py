@@ -9,6 +9,10 @@ from datetime import UTC, datetime, timedelta
 import click
 from flask.cli import AppGroup
 
+from guide.cli.common import workspace_or_exit
+from guide.proactive.sweep import sweep
+from guide.services import scenarios
+
 scenarios_cli = AppGroup("scenarios", help="Proactive scenarios (docs/PROACTIVE.md).")
 RELATIVE = re.compile(r"^\+(\d{1,4})([hd])$")
 
@@ -42,9 +46,6 @@ WORKSPACE = click.option("--workspace", "workspace_key", default="demo", show_de
 def sweep_command(workspace_key: str, dry_run: bool, only: str | None, at: str | None,
                   as_json: bool) -> None:
     """Run the time-based scenarios once (what the worker does every sweep_seconds)."""
-    from guide.cli import workspace_or_exit
-    from guide.proactive.sweep import sweep
-
     workspace = workspace_or_exit(workspace_key)
     reports = sweep(workspace, parse_at(at), dry_run=dry_run, only=only)
     if as_json:
@@ -67,17 +68,7 @@ def sweep_command(workspace_key: str, dry_run: bool, only: str | None, at: str |
 @click.option("--limit", default=50, show_default=True)
 def firings_command(workspace_key: str, only: str | None, limit: int) -> None:
     """The most recent firings, newest first."""
-    from guide.cli import workspace_or_exit
-    from guide.extensions import db
-    from guide.models import Scenario, ScenarioFiring
-
     workspace = workspace_or_exit(workspace_key)
-    query = (db.select(ScenarioFiring, Scenario.key)
-             .join(Scenario, Scenario.id == ScenarioFiring.scenario_id)
-             .where(ScenarioFiring.workspace_id == workspace.id))
-    if only:
-        query = query.where(Scenario.key == only)
-    rows = db.session.execute(query.order_by(ScenarioFiring.id.desc()).limit(limit))
-    for firing, key in rows:
+    for firing, key in scenarios.recent_firings(workspace, only, limit):
         click.echo(f"{firing.fired_at:%Y-%m-%d %H:%M} {key} {firing.subject_type}:"
                    f"{firing.subject_id} [{firing.window}] {json.dumps(firing.details)}")

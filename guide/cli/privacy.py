@@ -12,7 +12,7 @@ from typing import IO, Any
 import click
 from flask.cli import AppGroup
 
-from guide.cli import workspace_or_exit
+from guide.cli.common import workspace_or_exit
 from guide.errors import GuideError
 from guide.services import privacy, privacy_export, retention
 from guide.services.footprint import account_counts, user_counts

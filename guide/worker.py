@@ -1,5 +1,10 @@
 """The outbox worker: claims due messages with a lease, delivers them, schedules retries.
 
+An edge, like a request handler: it owns one transaction per claim and per
+delivery, and calls the features below it (``guide.automation`` delivers,
+``guide.proactive`` sweeps). Run by ``flask guide worker`` or embedded in the
+server process (``init_app``).
+
 Claiming is one UPDATE that stamps a lease (``locked_until``) and a claim
 token (``claimed_by``) on up to N due rows:
 

@@ -10,8 +10,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from guide.cli import workspace_or_exit
-from guide.content.cli import workspace_cli
+from guide import worker
+from guide.cli.common import workspace_or_exit
+from guide.cli.content import workspace_cli
+from guide.services import support_settings
 from guide.services.outbox import endpoint_health, wake_up
 
 
@@ -20,8 +22,6 @@ from guide.services.outbox import endpoint_health, wake_up
 @with_appcontext
 def worker_command(once: bool) -> None:
     """Deliver webhooks and emails until SIGTERM/SIGINT (finishing the one in hand)."""
-    from guide.automation import worker
-
     if once:
         click.echo(f"{worker.process_due()} message(s) attempted")
         return
@@ -43,19 +43,7 @@ def worker_command(once: bool) -> None:
 @click.option("--rotate", is_flag=True, help="Replace the secret (receivers must update theirs).")
 def webhook_secret_command(key: str, rotate: bool) -> None:
     """Print the workspace's webhook signing secret (whsec_..., Standard Webhooks)."""
-    from guide.extensions import db
-    from guide.models import SupportSettings
-    from guide.models.outbox import new_webhook_secret
-
-    workspace = workspace_or_exit(key)
-    settings = db.session.get(SupportSettings, workspace.id)
-    if settings is None:
-        settings = SupportSettings(workspace_id=workspace.id, allow_private_webhooks=False)
-        db.session.add(settings)
-    if rotate or not settings.webhook_secret:
-        settings.webhook_secret = new_webhook_secret()
-    db.session.commit()
-    click.echo(settings.webhook_secret)
+    click.echo(support_settings.webhook_secret(workspace_or_exit(key), rotate=rotate))
 
 
 @workspace_cli.command("webhooks")
@@ -63,22 +51,12 @@ def webhook_secret_command(key: str, rotate: bool) -> None:
 @click.option("--enable", "enable_url", default=None, help="Re-enable a disabled endpoint.")
 def webhooks_command(key: str, enable_url: str | None) -> None:
     """List webhook endpoints and their health; re-enable one with --enable URL."""
-    from guide.extensions import db
-    from guide.models import WebhookEndpoint
-
     workspace = workspace_or_exit(key)
-    endpoints = list(db.session.scalars(db.select(WebhookEndpoint).where(
-        WebhookEndpoint.workspace_id == workspace.id).order_by(WebhookEndpoint.id)))
-    if enable_url is not None:
-        match = next((e for e in endpoints if e.url == enable_url), None)
-        if match is None:
-            click.echo(f"No endpoint {enable_url} in {key}.", err=True)
-            raise SystemExit(1)
-        match.disabled_at = match.disabled_reason = match.failing_since = None
-        match.consecutive_dead = 0
-        db.session.commit()
+    if enable_url is not None and not support_settings.enable_endpoint(workspace, enable_url):
+        click.echo(f"No endpoint {enable_url} in {key}.", err=True)
+        raise SystemExit(1)
+    endpoints = support_settings.endpoints(workspace)
     if not endpoints:
         click.echo("no webhook endpoints (support.webhooks in workspace.yaml)")
     for endpoint in endpoints:
         click.echo(f"{endpoint.url}  {endpoint_health(endpoint)}")
-

@@ -1,0 +1,25 @@
+"""The ``flask guide`` command group: every CLI group of the server, at the edge.
+
+Commands parse options, call one service (or use case) and print; they hold
+no transactions: the service they call commits or rolls back.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.cli import AppGroup
+
+from guide.cli.authors import author_cli
+from guide.cli.automation import worker_command
+from guide.cli.content import content_cli, workspace_cli
+from guide.cli.privacy import accounts_cli, events_cli, users_cli
+from guide.cli.proactive import scenarios_cli
+
+guide_cli = AppGroup("guide", help="Guide server commands.")
+for _group in (content_cli, workspace_cli, author_cli, worker_command, scenarios_cli,
+               users_cli, accounts_cli, events_cli):
+    guide_cli.add_command(_group)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(guide_cli)

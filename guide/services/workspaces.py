@@ -1,0 +1,79 @@
+"""Workspaces: finding one by its key, the settings ``workspace.yaml`` holds, its signing secret.
+
+``apply_settings`` is the building block ``content push`` uses: it writes in
+the caller's transaction and audits what it changed. ``signing_secret`` is a
+whole change (it commits), for ``flask guide workspace secret``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from guide.extensions import db
+from guide.models import Author, Workspace
+from guide.services import audit
+
+# Workspace columns set from workspace.yaml (never the signing secrets).
+SETTINGS_FIELDS = (
+    "name", "default_locale", "allowed_origins", "require_identity", "identity_token_max_age",
+    "allow_unsigned_groups", "help_enabled",
+    "support_url", "theme", "events_retention_days",
+)  # fmt: skip
+
+
+# Built once, with a bind parameter, as services/bootstrap.py does for the same lookup
+# (measured there: building the select per call cost as much as running it).
+_BY_KEY = db.select(Workspace).where(Workspace.key == sa.bindparam("key"))
+
+
+def by_key(key: str) -> Workspace | None:
+    """The workspace whose app key is ``key``, or None."""
+    return db.session.scalar(_BY_KEY, {"key": key})
+
+
+def some_keys(limit: int) -> list[str]:
+    """Up to ``limit`` workspace keys (``pull`` asks for 2 to know whether there is only one)."""
+    return list(db.session.scalars(db.select(Workspace.key).order_by(Workspace.id).limit(limit)))
+
+
+def apply_settings(data: dict[str, Any], actor: Author | str,
+                   **details: Any) -> tuple[Workspace, str]:
+    """Create or update the workspace ``data["key"]`` from loaded ``workspace.yaml`` settings.
+
+    Returns the workspace and ``created``, ``updated`` or ``unchanged``. A new
+    workspace gets a signing secret (never from a file). Audited as
+    ``workspace.create`` or ``settings.update`` (target ``workspace``, with the
+    names of the fields that changed), with ``details``.
+    """
+    workspace = by_key(data["key"])
+    status = "unchanged"
+    if workspace is None:
+        workspace, status = Workspace(key=data["key"]), "created"
+        db.session.add(workspace)
+    changed = [name for name in SETTINGS_FIELDS if getattr(workspace, name) != data[name]]
+    for name in changed:
+        setattr(workspace, name, data[name])
+    if not workspace.signing_secrets:
+        workspace.ensure_signing_secret()
+        changed.append("signing_secrets")
+    if changed and status == "unchanged":
+        status = "updated"
+    db.session.flush()
+    if status == "created":
+        audit.record(workspace.id, actor, "workspace.create", workspace.key, **details)
+    elif status == "updated":
+        audit.record(workspace.id, actor, "settings.update", "workspace", fields=changed,
+                     **details)
+    return workspace, status
+
+
+def signing_secret(workspace: Workspace, *, rotate: bool = False) -> str:
+    """The current identity-token signing secret (created if there is none); ``rotate`` adds a
+    new one in front, the previous one staying valid. Commits only when something changed."""
+    before = list(workspace.signing_secrets or [])
+    secret = workspace.rotate_signing_secret() if rotate else workspace.ensure_signing_secret()
+    if workspace.signing_secrets != before:
+        db.session.commit()
+    return secret
