@@ -58,6 +58,7 @@ demo: db
 
 test: setup
 	cd $(WIDGET) && npm run --silent typecheck && npm test --silent && npm run --silent size
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 $(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
