@@ -23,9 +23,9 @@ from flask import (
 )
 from flask_login import current_user
 
+from guide.access import policy
 from guide.authoring import bp
 from guide.authoring.accounts import find_account, firings
-from guide.authoring.auth import policy
 from guide.errors import GuideError
 from guide.extensions import db
 from guide.models import Account, EndUser
