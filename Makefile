@@ -37,12 +37,16 @@ db: setup
 	@$(FLASK) db upgrade
 	@$(FLASK) guide content push
 
-# The demo's admin account (safe to run again: keeps the account, resets this password).
+# The demo's admin and support accounts (safe to run again: keeps the accounts, resets
+# this password).
 DEMO_AUTHOR ?= demo@example.com
+DEMO_SUPPORT ?= support@example.com
 DEMO_PASSWORD ?= guide-demo-password
 
 demo: db
 	@$(FLASK) guide author create $(DEMO_AUTHOR) --workspace demo --role admin \
+		--password $(DEMO_PASSWORD) --exists-ok >/dev/null
+	@$(FLASK) guide author create $(DEMO_SUPPORT) --workspace demo --role support \
 		--password $(DEMO_PASSWORD) --exists-ok >/dev/null
 	@echo ""
 	@echo "  Guide is running:"
@@ -51,6 +55,8 @@ demo: db
 	@echo "    API document (OpenAPI):                         http://$(GUIDE_HOST):$(GUIDE_PORT)/api/v1/openapi.json"
 	@echo "    Admin (write, preview, publish guides):         http://$(GUIDE_HOST):$(GUIDE_PORT)/admin/"
 	@echo "      sign in as $(DEMO_AUTHOR) / $(DEMO_PASSWORD)"
+	@echo "    Support inbox (escalations, user timelines):    http://$(GUIDE_HOST):$(GUIDE_PORT)/support/"
+	@echo "      sign in as $(DEMO_SUPPORT) / $(DEMO_PASSWORD) (or as $(DEMO_AUTHOR))"
 	@echo "  Stop with Ctrl-C."
 	@echo ""
 	$(BIN)/gunicorn --config python:guide.gunicorn_config \

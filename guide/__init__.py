@@ -59,11 +59,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ratelimit.init_app(app)
     cli.init_app(app)
 
+    from guide import access, authoring, health, metrics, public, support, widget_assets
     from guide import api as api_package
-    from guide import authoring, health, metrics, public, widget_assets
 
     api_package.init_app(app)
+    access.init_app(app)  # one sign-in for both: the admin and the support inbox
     authoring.init_app(app)
+    support.init_app(app)
     widget_assets.init_app(app)
     public.init_app(app)
     health.init_app(app)

@@ -22,7 +22,3 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(backend_blp)
     api.register_blueprint(plans_blp)
     api.register_blueprint(privacy_blp)
-    # The inbox pages (/support/) belong to the same feature as the escalation API.
-    from guide import support
-
-    support.init_app(app)

@@ -9,8 +9,8 @@ from typing import Any
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from guide.access import policy
 from guide.authoring import bp
-from guide.authoring.auth import policy
 from guide.errors import GuideError
 from guide.models import Account
 from guide.models.base import utcnow

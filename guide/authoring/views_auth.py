@@ -19,9 +19,10 @@ from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from werkzeug.exceptions import HTTPException
 
+from guide.access import can, policy, wants_json
 from guide.authoring import bp
-from guide.authoring.auth import can, policy, wants_json
 from guide.errors import InvalidPayload, error_response
+from guide.models.author import role_allows
 from guide.services.authors import SignIn, change_password, end_sessions, sign_in, workspaces_of
 from guide.services.localize import localize
 
@@ -35,7 +36,15 @@ def _safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
-    return target if target.startswith("/admin") else None
+    return target if target.startswith(("/admin", "/support")) else None
+
+
+def home(workspace_key: str, role: str | None) -> str:
+    """Where a member lands in a workspace: its guides, or its support inbox for the
+    ``support`` role, which has none of authoring."""
+    if role_allows(role, "viewer"):
+        return url_for("admin.guides", workspace=workspace_key)
+    return url_for("support.inbox", workspace=workspace_key)
 
 
 def refused(result: SignIn, wrong: str) -> tuple[str, int, dict[str, str]]:
@@ -103,8 +112,8 @@ def profile() -> Any:
 def index() -> Any:
     workspaces = workspaces_of(current_user)
     if len(workspaces) == 1:
-        return redirect(url_for("admin.guides", workspace=workspaces[0][0].key))
-    return render_template("admin/index.html", workspaces=workspaces)
+        return redirect(home(workspaces[0][0].key, workspaces[0][1]))
+    return render_template("admin/index.html", workspaces=workspaces, home=home)
 
 
 @bp.context_processor

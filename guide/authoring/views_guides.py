@@ -7,8 +7,8 @@ from typing import Any
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from guide.access import policy
 from guide.authoring import bp
-from guide.authoring.auth import policy
 from guide.authoring.forms import (
     document_from_form,
     field_errors,

@@ -12,8 +12,9 @@ from typing import Any
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
+from guide.access import policy
 from guide.authoring import bp
-from guide.authoring.auth import policy
+from guide.authoring.views_auth import home
 from guide.errors import Conflict, Forbidden, InvalidPayload, NotFound
 from guide.extensions import db
 from guide.models import Author, AuthorRole
@@ -115,7 +116,7 @@ def invitation(token: str) -> Any:
             error = failure.message
         else:
             flash(f"Welcome to {workspace.name}.")
-            return redirect(url_for("admin.guides", workspace=workspace.key))
+            return redirect(home(workspace.key, authors.role_of(current_user, workspace)))
     status = 400 if error else 200
     return render_template("admin/invitation.html", invitation=found, error=error,
                            workspace=invitations.workspace_of(found), token=token), status

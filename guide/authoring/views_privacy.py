@@ -23,8 +23,8 @@ from flask import (
 )
 from flask_login import current_user
 
+from guide.access import policy
 from guide.authoring import bp
-from guide.authoring.auth import policy
 from guide.errors import GuideError
 from guide.models import Account, EndUser
 from guide.proactive import lifecycle

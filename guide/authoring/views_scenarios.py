@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import abort, g, render_template
 
+from guide.access import policy
 from guide.authoring import bp
-from guide.authoring.auth import policy
 from guide.models.base import utcnow
 from guide.proactive.scenario_views import scenario_views
 from guide.proactive.sweep import sweep

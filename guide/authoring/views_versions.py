@@ -7,8 +7,8 @@ from typing import Any
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from guide.access import policy
 from guide.authoring import bp
-from guide.authoring.auth import policy
 from guide.errors import Conflict, InvalidPayload, NotFound, error_response
 from guide.services import versions
 from guide.services.diff import diff_versions

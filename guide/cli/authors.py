@@ -25,7 +25,8 @@ author_cli = AppGroup("author", help="Admin accounts (authors) and their roles."
                    "are set. Makes the command safe to run again.")  # fmt: skip
 def create_command(email: str, workspace_key: str, role: str, password: str | None,
                    exists_ok: bool) -> None:
-    """Create an author with ROLE in a workspace (sign in at /admin/)."""
+    """Create an author with ROLE in a workspace (sign in at /admin/; the support role
+    opens the support inbox at /support/ and nothing of authoring)."""
     workspace = workspaces.by_key(workspace_key)
     if workspace is None:
         raise click.ClickException(

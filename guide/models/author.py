@@ -1,7 +1,10 @@
-"""Authors: the people who write and publish guides in the admin (``/admin/``).
+"""Authors: the people who sign in to the admin (``/admin/``) and the support inbox
+(``/support/``).
 
 An author signs in with an email and a password (argon2 hash) and has one
-role per workspace. Roles are ordered: each includes what the lower ones may do.
+role per workspace. The authoring roles are ordered: each includes what the
+lower ones may do. ``support`` stands beside them: it reaches the support inbox
+and nothing of authoring.
 """
 
 from __future__ import annotations
@@ -16,12 +19,25 @@ from guide.models.base import UTCDateTime, utcnow
 
 # viewer reads; author edits drafts; publisher publishes, rolls back and renames
 # steps; admin also manages authors, roles, API keys and workspace settings.
-ROLES = ("viewer", "author", "publisher", "admin")
+AUTHORING_ROLES = ("viewer", "author", "publisher", "admin")
+# Every role a member may have. support answers escalations in the inbox, whose
+# escalations and timelines are end users' personal data: only support and admin
+# see them, not viewer, author or publisher.
+ROLES = (*AUTHORING_ROLES, "support")
+SUPPORT_ROLES = frozenset({"support", "admin"})
 
 
 def role_rank(role: str | None) -> int:
-    """0 for no role, then 1..4 in ``ROLES`` order."""
-    return ROLES.index(role) + 1 if role in ROLES else 0
+    """The authoring rank: 0 for no role (and for ``support``, which has none of
+    authoring), then 1..4 in ``AUTHORING_ROLES`` order."""
+    return AUTHORING_ROLES.index(role) + 1 if role in AUTHORING_ROLES else 0
+
+
+def role_allows(role: str | None, level: str) -> bool:
+    """Does ``role`` reach ``level``: ``support`` for the inbox, else an authoring rank?"""
+    if level == "support":
+        return role in SUPPORT_ROLES
+    return role_rank(role) >= role_rank(level) > 0
 
 
 class Author(db.Model):

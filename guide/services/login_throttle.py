@@ -1,8 +1,8 @@
 """Progressive delays after failed sign-ins, shared by every process through the database.
 
 A sign-in attempt concerns several keys: the client's address (``ip:...``) and
-the account it names (``email:...`` for the admin, ``support:<workspace>`` for
-the support inbox). Each key counts failures; after ``free`` of them the next
+the account it names (``email:...``: the admin's sign-in, which the support
+inbox shares). Each key counts failures; after ``free`` of them the next
 attempt must wait ``2 ** (failures - free)`` seconds after the last failure, up
 to the key's ``cap``. An attempt made too early is refused without being
 checked or counted, so hammering only keeps an attacker waiting; a quiet

@@ -23,8 +23,8 @@ SETTINGS_FIELDS = (
 )  # fmt: skip
 
 
-# Built once, with a bind parameter, as services/bootstrap.py does for the same lookup
-# (measured there: building the select per call cost as much as running it).
+# Built once, with a bind parameter: it runs for every bootstrap, and building the
+# select per call cost as much as running it.
 _BY_KEY = db.select(Workspace).where(Workspace.key == sa.bindparam("key"))
 
 

@@ -1,139 +1,114 @@
-"""Inbox pages. Thin: read with the services the REST API uses, render a template."""
+"""Inbox pages. Thin: read with ``services.support_inbox``, render a template.
+
+Every route declares its policy (``guide.access``): the workspace's pages need
+the ``support`` level (roles ``support`` and ``admin``); the entry page and the
+workspace-less escalation links of webhooks and emails need a sign-in only.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from guide import access
+from guide.access import policy
 from guide.errors import GuideError
-from guide.extensions import db
-from guide.models import OutboxMessage, WebhookEndpoint, Workspace
-from guide.services import escalations
-from guide.services.outbox import endpoint_health
+from guide.services import escalations, support_inbox
+from guide.services.support_inbox import ORIGINS, STATUSES
 from guide.services.timeline import timeline
-from guide.support import auth
 
 bp = Blueprint("support", __name__, url_prefix="/support", template_folder="templates",
                static_folder="static")
-STATUSES = ("open", "acknowledged", "resolved")
-# The inbox's origin filter: everything, what users asked, what scenarios opened.
-ORIGINS = {"all": "All", "user": "Asked by users", "scenario": "Proactive"}
+access.protect(bp)
+
+
+@bp.url_defaults
+def _workspace_in_urls(endpoint: str, values: dict[str, Any]) -> None:
+    """``url_for`` in a workspace's pages stays in that workspace unless told otherwise."""
+    workspace = g.get("workspace")
+    if (workspace is not None and "workspace" not in values
+            and current_app.url_map.is_endpoint_expecting(endpoint, "workspace")):
+        values["workspace"] = workspace.key
 
 
 @bp.context_processor
 def _template_helpers() -> dict[str, Any]:
-    return {"csrf_token": auth.csrf_token}
+    return {"can": access.can, "workspace": g.get("workspace")}
 
 
-def _workspace() -> Workspace:
-    workspace = auth.signed_in_workspace()
-    if workspace is None:
-        abort(redirect(url_for("support.signin", next=request.full_path)))
-    if request.method == "POST" and not auth.csrf_ok():
-        abort(400, "The form expired or did not come from this inbox (CSRF check); reload it.")
-    return workspace
-
-
-def _endpoints(workspace: Workspace) -> list[WebhookEndpoint]:
-    return list(db.session.scalars(db.select(WebhookEndpoint).where(
-        WebhookEndpoint.workspace_id == workspace.id).order_by(WebhookEndpoint.id)))
+@bp.errorhandler(HTTPException)
+def _error_page(error: HTTPException) -> Any:
+    return render_template("support/error.html", code=error.code, title=error.name,
+                           message=error.description or error.name), error.code or 500
 
 
 @bp.get("/")
-def index() -> Response:
-    return redirect(url_for("support.inbox"))
-
-
-@bp.route("/signin", methods=["GET", "POST"])
-def signin() -> Any:
-    error, status, headers = None, 200, {}
-    if request.method == "POST":
-        if not auth.csrf_ok():
-            error, status = "The form expired; please try again.", 401
-        else:
-            api_key = request.form.get("api_key", "")
-            workspace, wait = auth.check_throttled(api_key, request.remote_addr)
-            if workspace is not None:
-                auth.sign_in(workspace, api_key)
-                target = request.args.get("next", "")
-                safe = target.startswith("/support/") and not target.startswith("//")
-                return redirect(target if safe else url_for("support.inbox"))
-            if wait:
-                error, status = f"Too many failed sign-ins: try again in {wait} s.", 429
-                headers = {"Retry-After": str(wait)}
-            else:
-                error, status = "That is not a valid secret API key (gsk_...).", 401
-    return render_template("support/signin.html", error=error), status, headers
-
-
-@bp.post("/signout")
-def signout() -> Response:
-    _workspace()
-    auth.sign_out()
-    return redirect(url_for("support.signin"))
-
-
-@bp.get("/escalations")
-def inbox() -> str:
-    workspace = _workspace()
-    status = request.args.get("status", "open")
-    if status not in STATUSES:
-        status = "open"
-    origin = request.args.get("origin", "all")
-    if origin not in ORIGINS:
-        origin = "all"
-    only = None if origin == "all" else origin
-    counts = escalations.status_counts(workspace, only)
-    rows = [escalations.view(workspace, e, context=True)
-            for e in escalations.listing(workspace, status, origin=only)]
-    disabled = [e for e in _endpoints(workspace) if e.disabled_at is not None and e.configured]
-    return render_template("support/inbox.html", workspace=workspace, status=status,
-                           statuses=STATUSES, counts=counts, rows=rows, disabled=disabled,
-                           origin=origin, origins=ORIGINS)
+@policy(GET="login")
+def index() -> Any:
+    """The inbox of the one workspace the person supports, or a choice of them."""
+    workspaces = support_inbox.inbox_workspaces(current_user)
+    if len(workspaces) == 1:
+        return redirect(url_for("support.inbox", workspace=workspaces[0].key))
+    return render_template("support/index.html", workspaces=workspaces)
 
 
 @bp.get("/escalations/<reference>")
-def escalation(reference: str) -> str:
-    workspace = _workspace()
+@policy(GET="login")
+def open_reference(reference: str) -> Response:
+    """A link from a webhook or an email (``links.inbox``), which names no workspace."""
     try:
-        item = escalations.view(workspace, escalations.get(workspace, reference))
+        workspace = support_inbox.workspace_of_reference(current_user, reference)
     except GuideError:
-        abort(404)
-    return render_template("support/escalation.html", workspace=workspace, e=item,
-                           c=item["context"])
+        abort(404, "No such escalation in the workspaces whose inbox you may open.")
+    return redirect(url_for("support.escalation", workspace=workspace.key,
+                            reference=reference.upper()))
 
 
-@bp.post("/escalations/<reference>/status")
-def change_status(reference: str) -> Response:
-    workspace = _workspace()
+@bp.get("/w/<workspace>/escalations")
+@policy(GET="support")
+def inbox(workspace: str) -> str:
+    page = support_inbox.inbox(g.workspace, request.args.get("status", "open"),
+                               request.args.get("origin", "all"))
+    return render_template("support/inbox.html", statuses=STATUSES, origins=ORIGINS, **page)
+
+
+@bp.get("/w/<workspace>/escalations/<reference>")
+@policy(GET="support")
+def escalation(workspace: str, reference: str) -> str:
+    try:
+        item = support_inbox.escalation(g.workspace, reference)
+    except GuideError:
+        abort(404, f"No escalation {reference} in this workspace.")
+    return render_template("support/escalation.html", e=item, c=item["context"])
+
+
+@bp.post("/w/<workspace>/escalations/<reference>/status")
+@policy(POST="support")
+def change_status(workspace: str, reference: str) -> Response:
     note = request.form.get("note", "").strip() or None
     try:
-        escalations.change_status(workspace, reference, request.form.get("status", ""), note,
+        escalations.change_status(g.workspace, reference, request.form.get("status", ""), note,
                                   by="inbox")
     except GuideError as error:
         abort(400 if error.status == 400 else 404, error.message)
     return redirect(url_for("support.escalation", reference=reference))
 
 
-@bp.get("/users/<path:external_id>")
-def user(external_id: str) -> str:
-    workspace = _workspace()
+@bp.get("/w/<workspace>/users/<path:external_id>")
+@policy(GET="support")
+def user(workspace: str, external_id: str) -> str:
     try:
-        story = timeline(workspace, external_id)
+        story = timeline(g.workspace, external_id)
     except GuideError:
-        abort(404)
-    return render_template("support/timeline.html", workspace=workspace, story=story)
+        abort(404, f"No user {external_id} in this workspace.")
+    return render_template("support/timeline.html", story=story)
 
 
-@bp.get("/webhooks")
-def webhooks() -> str:
-    workspace = _workspace()
-    endpoints = _endpoints(workspace)
-    stats = dict(db.session.execute(
-        db.select(OutboxMessage.status, db.func.count())
-        .where(OutboxMessage.workspace_id == workspace.id)
-        .group_by(OutboxMessage.status)).all())
-    return render_template("support/webhooks.html", workspace=workspace,
-                           endpoints=[(e, endpoint_health(e)) for e in endpoints], stats=stats)
+@bp.get("/w/<workspace>/webhooks")
+@policy(GET="support")
+def webhooks(workspace: str) -> str:
+    return render_template("support/webhooks.html", **support_inbox.webhook_health(g.workspace))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from guide.errors import Forbidden, NotFound
 from guide.extensions import db
 from guide.models import Account, Workspace
 from guide.proactive import lifecycle
 from guide.services import progress as rules
+from guide.services import workspaces
 from guide.services.guides import guide_view, offered_guides
 from guide.services.identity import issue_socket_token, verify_identity
 from guide.services.origins import Caller, origin_allowed
@@ -18,14 +17,10 @@ from guide.services.preview import apply_preview
 from guide.services.strings import widget_strings
 from guide.services.users import trait_locale, trusted_account, upsert_account, upsert_user
 
-# Built once, with bind parameters: building them for every bootstrap cost as much as
-# running them.
-_WORKSPACE_BY_KEY = db.select(Workspace).where(Workspace.key == sa.bindparam("key"))
-
 
 def workspace_for(app_key: str, caller: Caller) -> Workspace:
     """The workspace behind a public app key, if this browser origin may use it."""
-    workspace = db.session.scalars(_WORKSPACE_BY_KEY, {"key": app_key}).first()
+    workspace = workspaces.by_key(app_key)
     if workspace is None:
         raise NotFound(
             f"No workspace has the app key {app_key!r}; check Guide.init({{appKey}}).",

@@ -54,7 +54,7 @@ def _fresh_g_per_request(app: Any) -> None:
     from flask import g
 
     def reset() -> None:
-        for name in ("_login_user", "csrf_token"):
+        for name in ("_login_user", "csrf_token", "workspace", "role"):
             g.pop(name, None)
 
     app.before_request_funcs.setdefault(None, []).insert(0, reset)

@@ -20,6 +20,7 @@ from tests.browser.test_demo_checklist import open_panel, sign_in
 pytestmark = pytest.mark.browser
 
 EMAIL, PASSWORD = "editor@example.com", "browser-test-password"
+SUPPORT = "helpdesk@example.com"
 WIDGET_TITLE = ("id => document.querySelector('#guide-root').shadowRoot"
                 ".querySelector(`li[data-step=\"${id}\"]`)?.textContent || ''")
 
@@ -30,9 +31,11 @@ def admin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.Live
 
     _require(WIDGET_BUNDLE.is_file(), f"widget bundle missing at {WIDGET_BUNDLE}: run `make widget`")
     with live.demo_server(tmp_path_factory.mktemp("authoring"), "authoring") as server:
-        subprocess.run([str(live.BIN / "flask"), "--app", "wsgi", "guide", "author", "create",
-                        EMAIL, "--workspace", "demo", "--role", "admin", "--password", PASSWORD],
-                       cwd=live.ROOT, env=server.env, check=True, capture_output=True, timeout=60)
+        for email, role in ((EMAIL, "admin"), (SUPPORT, "support")):
+            subprocess.run([str(live.BIN / "flask"), "--app", "wsgi", "guide", "author", "create",
+                            email, "--workspace", "demo", "--role", role, "--password", PASSWORD],
+                           cwd=live.ROOT, env=server.env, check=True, capture_output=True,
+                           timeout=60)
         yield server
 
 
@@ -214,3 +217,20 @@ def test_a_scenario_dry_run_from_the_admin(admin_context, admin_server):
     result = admin.locator('[data-scenario="plan-overdue"] [data-testid="dry-run"]')
     result.wait_for()
     assert "Would fire for" in result.inner_text() and "acme" in result.inner_text()
+
+
+def test_a_support_member_signs_in_with_the_admin_login_and_sees_only_the_inbox(admin_context):
+    page = admin_context.new_page()
+    page.goto("/support/")
+    page.wait_for_url(lambda url: "/admin/login?next=/support/" in url)
+    page.fill('input[name="email"]', SUPPORT)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.wait_for_url("**/support/w/demo/escalations")
+    assert SUPPORT in page.locator("header").inner_text()
+    assert page.goto("/admin/w/demo/").status == 403
+    page.goto("/support/w/demo/escalations")
+    page.get_by_role("button", name="Sign out everywhere").click()
+    page.wait_for_url("**/admin/login")
+    page.goto("/support/w/demo/webhooks")
+    page.wait_for_url(lambda url: "/admin/login?next=/support/" in url)

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 
 from guide.extensions import db
 from guide.models import Escalation, Event
-from guide.usecases import envelopes
 from guide.services.unit import Context
+from guide.usecases import envelopes
 from guide.usecases.envelopes import handle
 from tests.proactive.conftest import make_user
 

@@ -13,14 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from flask import g
 
 from guide import create_app
 from guide.extensions import db
 from guide.models import LoginThrottle
 from guide.models.base import utcnow
 from guide.services import login_throttle
-from tests.api.test_support_inbox import csrf
 from tests.authoring.conftest import (  # noqa: F401 (fixtures)
     PASSWORD,
     _fresh_g_per_request,
@@ -189,30 +187,18 @@ def test_nul_in_the_email_is_a_wrong_password_not_a_server_error(app, clock):
     assert page.status_code == 200 and "Wrong email or password" in page.get_data(as_text=True)
 
 
-def test_the_support_inbox_sign_in_is_throttled_the_same_way(app, workspace, clock):
-    def fresh_g() -> None:  # as in production: the test's app context would carry it over
-        for name in ("support_cookie", "support_cookie_dirty"):
-            g.pop(name, None)
+def test_the_support_inbox_has_no_sign_in_of_its_own_to_guess_at(app, workspace, clock):
+    """The inbox sends people to the admin's (throttled) sign-in; its API-key form is gone."""
+    from guide.services.authors import ensure_author
 
-    app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
-
-    def support(key: str, address: str = ATTACKER):
-        client = app.test_client()
-        client.environ_base["REMOTE_ADDR"] = address
-        token = csrf(client.get("/support/signin"))
-        return client.post("/support/signin", data={"csrf": token, "api_key": key})
-
-    for n in range(5):
-        assert support(f"gsk_demo.wrong{n}").status_code == 401
-    refused = support("gsk_demo.wrong")
-    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
-    assert "try again in 1 s" in refused.get_data(as_text=True)
+    ensure_author("support@example.com", PASSWORD, workspace, "support")
     key = workspace.create_api_key()
     db.session.commit()
-    owner = support(key, address=OWNER)
-    assert owner.status_code in (302, 429)
-    if owner.status_code == 429:
-        assert int(owner.headers["Retry-After"]) <= login_throttle.ACCOUNT.cap
-        clock.advance(int(owner.headers["Retry-After"]))
-        owner = support(key, address=OWNER)
-    assert owner.status_code == 302
+    client = app.test_client()
+    assert client.get("/support/").location == "/admin/login?next=/support/"
+    assert client.post("/support/signin", data={"api_key": key}).status_code == 404
+    for n in range(5):
+        page = attempt(app, f"wrong{n}", email="support@example.com")
+        assert "Wrong email or password" in page.get_data(as_text=True)
+    refused = attempt(app, PASSWORD, email="support@example.com")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
