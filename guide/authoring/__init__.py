@@ -13,8 +13,16 @@ from datetime import timedelta
 
 from flask import Blueprint, Flask
 
+from guide.schemas.fields import SLUG_PATTERN
+
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
                static_folder="static", static_url_path="/static")
+
+
+@bp.context_processor
+def _patterns() -> dict[str, str]:
+    """Input patterns the browser checks before the schema does (schemas/fields.py)."""
+    return {"slug_pattern": SLUG_PATTERN}
 
 
 def init_app(app: Flask) -> None:

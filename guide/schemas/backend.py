@@ -16,7 +16,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 from marshmallow.decorators import pre_load, validates, validates_schema
 
 from guide.errors import InvalidPayload
-from guide.schemas.widget import EVENT_NAME, LOCALE, StrictSchema, check_mapping
+from guide.schemas.base import StrictSchema
+from guide.schemas.fields import LOCALE
+from guide.schemas.widget import EVENT_NAME, check_mapping
 
 MAX_BATCH = 100
 EXTERNAL_ID = validate.Length(1, 255)
@@ -64,6 +66,7 @@ def from_segment(kind: str, data: Any) -> Any:
 
 
 class _Call(StrictSchema):
+    CHECK_STORABLE = True
     kind = ""
     user_id = fields.String(required=True, validate=EXTERNAL_ID)
 
@@ -129,6 +132,8 @@ CALL_SCHEMAS: dict[str, type[_Call]] = {
 
 class BatchRequest(StrictSchema):
     """Segment's ``{"batch": [...]}``; a bare JSON array of calls is read as the batch."""
+
+    CHECK_STORABLE = True
 
     batch = fields.List(fields.Dict(), required=True, validate=validate.Length(
         1, MAX_BATCH, error=f"A batch has 1 to {MAX_BATCH} calls."))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from guide.schemas.fields import StrictSchema
+from guide.schemas.base import StrictSchema
 
 STATUS = validate.OneOf(["open", "acknowledged", "resolved"])
 

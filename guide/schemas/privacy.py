@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from guide.schemas.base import StrictSchema
 from guide.schemas.escalations import EscalationOut
-from guide.schemas.fields import StrictSchema
 
 MAX_CURSOR = 2**63 - 1
 
