@@ -18,6 +18,7 @@ from marshmallow.decorators import pre_load, validates, validates_schema
 from guide.errors import InvalidPayload
 from guide.schemas.base import StrictSchema
 from guide.schemas.fields import LOCALE
+from guide.schemas.users import Dumped, IdentifiedUserOut
 from guide.schemas.widget import EVENT_NAME, check_mapping
 
 MAX_BATCH = 100
@@ -147,16 +148,9 @@ class BatchRequest(StrictSchema):
         return data
 
 
-class UserOut(Schema):
-    id = fields.String()
-    account = fields.String(allow_none=True)
-    traits = fields.Dict()
-    stage = fields.String(allow_none=True)
-
-
 class IdentifyResult(Schema):
     ok = fields.Boolean()
-    user = fields.Nested(UserOut)
+    user = Dumped(IdentifiedUserOut)
 
 
 class TrackResult(Schema):

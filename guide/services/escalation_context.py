@@ -14,8 +14,9 @@ from typing import Any
 from flask import has_request_context, request
 
 from guide.extensions import db
-from guide.models import Account, EndUser, Event, Guide, GuideVersion, Progress, Workspace
+from guide.models import EndUser, Event, Guide, GuideVersion, Progress, Workspace
 from guide.models.base import isoformat, utcnow
+from guide.schemas.users import AccountContextOut, UserContextOut
 from guide.services import progress as rules
 from guide.services.guides import published_guides
 from guide.services.localize import localize
@@ -23,6 +24,7 @@ from guide.services.localize import localize
 RECENT_EVENTS = 20
 TARGET_MISSING_DAYS = 7
 TARGET_MISSING_LIMIT = 20
+USER, ACCOUNT = UserContextOut(), AccountContextOut()
 
 
 def user_agent() -> str | None:
@@ -79,14 +81,10 @@ def snapshot(workspace: Workspace, user: EndUser, env: dict[str, Any]) -> dict[s
     progress = rules.progress_map(user, pairs)
     for guide, version in pairs:
         progress.setdefault(guide.key, rules.progress_view(version, None, set()))
-    account = db.session.get(Account, user.account_id) if user.account_id else None
     since = utcnow() - timedelta(days=TARGET_MISSING_DAYS)
     return {
-        "user": {"id": user.external_id, "traits": user.traits or {}, "locale": user.locale,
-                 "lifecycle_stage": user.lifecycle_stage,
-                 "first_seen": isoformat(user.first_seen), "last_seen": isoformat(user.last_seen)},
-        "account": {"id": account.external_id, "traits": account.traits or {}}
-        if account else None,
+        "user": USER.dump(user),
+        "account": ACCOUNT.dump(user.account) if user.account else None,
         "url": env.get("url"),
         "user_agent": user_agent(),
         "locale": user.locale or workspace.default_locale,
