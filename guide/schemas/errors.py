@@ -17,9 +17,12 @@ class ErrorDetailSchema(Schema):
     message = fields.String(required=True, metadata={
         "description": "What went wrong and what to do, for a person."})
     # "fields" is also the name of Schema.fields: the attribute is field_errors.
-    field_errors = fields.Dict(data_key="fields", metadata={
-        "description": "Per field (nested as the body is), the problems found; "
-                       '"_schema" for the body as a whole.'})
+    # An object per field (nested as the body is; "_schema" for the body as a whole),
+    # or a list of messages when the body is not JSON at all ("Invalid JSON body.").
+    field_errors = fields.Raw(data_key="fields", metadata={
+        "type": ["object", "array"],
+        "description": "The problems found, per field (nested as the body is; \"_schema\": "
+                       "the body as a whole), or a list when the body is not JSON at all."})
 
 
 class ErrorSchema(Schema):

@@ -94,7 +94,8 @@ def _validator(document: dict[str, Any], name: str) -> Draft202012Validator:
 def test_the_error_schema_is_what_errors_py_builds(document) -> None:
     validator = _validator(document, "Error")
     for body in (error_body("not_found", "No user."),
-                 error_body("invalid_payload", "See fields.", {"user": {"id": ["Missing."]}})):
+                 error_body("invalid_payload", "See fields.", {"user": {"id": ["Missing."]}}),
+                 error_body("invalid_payload", "See fields.", ["Invalid JSON body."])):
         validator.validate(body)
     assert not validator.is_valid({"code": 422, "status": "Unprocessable Entity"})
 
