@@ -54,7 +54,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
-    extensions.api.init_app(app)
+    from guide.api import openapi
+
+    openapi.init_app(app, extensions.api)  # before errors: their handlers win
     errors.init_app(app)
     ratelimit.init_app(app)
     cli.init_app(app)

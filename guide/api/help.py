@@ -43,6 +43,8 @@ class Articles(MethodView):
 
     @blp.arguments(HelpQuery, location="query")
     @blp.response(200, HelpList)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Articles for the user's page, guide and step (no ``q``), or search results."""
         ctx = _context()
@@ -55,6 +57,8 @@ class Article(MethodView):
     decorators = [ratelimit.token_limit]
 
     @blp.response(200, HelpArticleOut)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def get(self, key: str) -> dict[str, Any]:
         """One article, its Markdown rendered to sanitized HTML."""
         ctx = _context()

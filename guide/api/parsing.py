@@ -35,6 +35,10 @@ class GuideParser(FlaskParser):
     """Refuses JSON nested deeper than ``MAX_BODY_DEPTH`` before parsing it, and a body the
     parser itself rejects (a 5,000-digit integer) as invalid JSON rather than a 500."""
 
+    # What guide/errors.py answers a body or query that does not validate (400
+    # invalid_payload); flask-smorest documents this status on every @arguments.
+    DEFAULT_VALIDATION_STATUS = 400
+
     def _raw_load_json(self, req: Any) -> Any:
         if not is_json_request(req):
             return core.missing

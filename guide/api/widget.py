@@ -11,6 +11,7 @@ from guide import ratelimit
 from guide.api import cors
 from guide.api.parsing import Blueprint, GuideParser
 from guide.schemas.widget import BatchIn, BootstrapIn
+from guide.schemas.widget_out import BootstrapOut, EventsOut
 from guide.services import nudges
 from guide.services.sessions import socket_context
 from guide.usecases import bootstrap as bootstrap_service
@@ -45,7 +46,10 @@ BATCH_IN = BatchIn()
 class Bootstrap(MethodView):
     @ratelimit.bootstrap_limit
     @blp.arguments(BOOTSTRAP_IN)
-    @blp.response(200)
+    @blp.alt_response(200, schema=BootstrapOut, success=True)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Identify the user; return guides, progress, theme and a socket token."""
         browser = caller()
@@ -58,7 +62,9 @@ class Bootstrap(MethodView):
 class Events(MethodView):
     @ratelimit.token_limit
     @blp.arguments(BATCH_IN)
-    @blp.response(200)
+    @blp.alt_response(200, schema=EventsOut, success=True)
+    @blp.alt_response(403, response="FORBIDDEN")
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS")
     def post(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Record a batch of envelopes; one result per envelope, in order.
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guide.extensions import db
 from guide.models.base import JSONType, UTCDateTime, utcnow
@@ -48,6 +48,9 @@ class EndUser(db.Model):
     stage_entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Read-only (schemas.users.UserOut shows its id): account_id is what code sets.
+    # Loaded on first use, from the session's identity map when it holds the account.
+    account: Mapped[Account | None] = relationship(viewonly=True)
 
     @property
     def room(self) -> str:

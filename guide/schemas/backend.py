@@ -16,7 +16,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 from marshmallow.decorators import pre_load, validates, validates_schema
 
 from guide.errors import InvalidPayload
-from guide.schemas.widget import EVENT_NAME, LOCALE, StrictSchema, check_mapping
+from guide.schemas.base import StrictSchema
+from guide.schemas.fields import LOCALE
+from guide.schemas.users import Dumped, IdentifiedUserOut
+from guide.schemas.widget import EVENT_NAME, check_mapping
 
 MAX_BATCH = 100
 EXTERNAL_ID = validate.Length(1, 255)
@@ -64,6 +67,7 @@ def from_segment(kind: str, data: Any) -> Any:
 
 
 class _Call(StrictSchema):
+    CHECK_STORABLE = True
     kind = ""
     user_id = fields.String(required=True, validate=EXTERNAL_ID)
 
@@ -130,6 +134,8 @@ CALL_SCHEMAS: dict[str, type[_Call]] = {
 class BatchRequest(StrictSchema):
     """Segment's ``{"batch": [...]}``; a bare JSON array of calls is read as the batch."""
 
+    CHECK_STORABLE = True
+
     batch = fields.List(fields.Dict(), required=True, validate=validate.Length(
         1, MAX_BATCH, error=f"A batch has 1 to {MAX_BATCH} calls."))
 
@@ -142,16 +148,9 @@ class BatchRequest(StrictSchema):
         return data
 
 
-class UserOut(Schema):
-    id = fields.String()
-    account = fields.String(allow_none=True)
-    traits = fields.Dict()
-    stage = fields.String(allow_none=True)
-
-
 class IdentifyResult(Schema):
     ok = fields.Boolean()
-    user = fields.Nested(UserOut)
+    user = Dumped(IdentifiedUserOut)
 
 
 class TrackResult(Schema):

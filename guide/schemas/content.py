@@ -15,6 +15,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from guide.schemas import tour
+from guide.schemas.base import StrictSchema
 from guide.schemas.fields import (
     COLOR,
     FONT,
@@ -25,7 +26,6 @@ from guide.schemas.fields import (
     Origin,
     StrictBoolean,
     StrictInteger,
-    StrictSchema,
     check_link,
     check_locale,
     check_url_pattern,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from guide.schemas.fields import StrictSchema
+from guide.schemas.base import StrictSchema
+from guide.schemas.users import AccountContextOut, Dumped, UserContextOut
 
 STATUS = validate.OneOf(["open", "acknowledged", "resolved"])
 
@@ -45,6 +46,6 @@ class EscalationList(Schema):
 
 
 class Timeline(Schema):
-    user = fields.Dict()
-    account = fields.Dict(allow_none=True)
+    user = Dumped(UserContextOut)
+    account = Dumped(AccountContextOut, allow_none=True)
     items = fields.List(fields.Dict())

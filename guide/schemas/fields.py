@@ -6,17 +6,30 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from guide.schemas.audience import rule_errors
 
+# The one slug: guide keys, step ids, tours, help articles, milestones, stages,
+# scenarios, workspace keys, whether they come from content files, the widget or
+# the API: a lowercase letter or digit, then letters, digits, "-" or "_". Patterns
+# that embed one (``guide/step``, ``*`` or a slug) are built from SLUG_PATTERN, and
+# so are the admin editor's <input pattern> attributes (the "-" is escaped: browsers
+# compile pattern attributes with the "v" flag, which requires it).
+SLUG_START = r"[a-z0-9][a-z0-9_\-]"
+SLUG_PATTERN = SLUG_START + "{0,99}"
 SLUG = validate.Regexp(
-    r"^[a-z0-9][a-z0-9_-]{0,99}$",
+    rf"^{SLUG_PATTERN}$",
     error='Must be a slug: lowercase letters, digits, "-" or "_", starting with a letter '
     'or digit (e.g. "connect-data").',
 )
+# A step named by its guide: plan milestones, help articles' steps.
+STEP_REF = validate.Regexp(
+    rf"^{SLUG_PATTERN}/{SLUG_PATTERN}$",
+    error='Must be "guide-key/step-id" (e.g. "getting-started/connect-data").',
+)
 WORKSPACE_KEY = validate.Regexp(
-    r"^[a-z0-9][a-z0-9_-]{0,63}$", error='Must be a slug of at most 64 characters (e.g. "demo").'
+    rf"^{SLUG_START}{{0,63}}$", error='Must be a slug of at most 64 characters (e.g. "demo").'
 )
 # A BCP 47 tag: a 2-3 letter language (ISO 639), then subtags of 1-8 letters or digits
 # (script, region, variants, extensions), at most 35 characters (RFC 5646's longest
@@ -84,11 +97,6 @@ def normalize_origin(value: Any) -> str:
         raise ValidationError(f'"{value}" is not an origin; write scheme://host[:port].')
     host = parts.hostname.lower()
     return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
-
-
-class StrictSchema(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 class StrictBoolean(fields.Boolean):

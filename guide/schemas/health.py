@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from guide.schemas.base import StrictSchema
 
-class HealthQuery(Schema):
+
+class HealthQuery(StrictSchema):
     days = fields.Integer(load_default=30, validate=validate.Range(1, 365))
 
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from guide.schemas.fields import SLUG, LocalizedString, StrictSchema, check_url_pattern
+from guide.schemas.base import StrictSchema
+from guide.schemas.fields import SLUG, STEP_REF, LocalizedString, check_url_pattern
 
 TAG = validate.Regexp(
     r"^[\w][\w .+#/-]{0,49}$", error="A tag is 1-50 letters, digits, spaces or . + # / - _."
-)
-STEP_REF = validate.Regexp(
-    r"^[a-z0-9][a-z0-9_-]{0,99}/[a-z0-9][a-z0-9_-]{0,99}$",
-    error='Must be "<guide key>/<step id>" (e.g. "getting-started/connect-data").',
 )
 MAX_BODY = 100_000
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from guide.schemas.widget import SLUG, StrictSchema
+from guide.schemas.base import StrictSchema
+from guide.schemas.fields import SLUG
 
 
 class HelpQuery(StrictSchema):
+    CHECK_STORABLE = True
     q = fields.String(load_default="", validate=validate.Length(max=200))
     url = fields.String(load_default=None, validate=validate.Length(max=2000))
     guide = fields.String(load_default=None, validate=SLUG)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from guide.schemas.fields import StrictBoolean, StrictSchema
+from guide.schemas.base import StrictSchema
+from guide.schemas.fields import StrictBoolean
 
 
 class StepMark(StrictSchema):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from guide.schemas.base import StrictSchema
 from guide.schemas.escalations import EscalationOut
-from guide.schemas.fields import StrictSchema
+from guide.schemas.users import AccountExportOut, Dumped, UserExportOut, UserSeenOut
 
 MAX_CURSOR = 2**63 - 1
 
@@ -70,7 +71,7 @@ class _Export(Schema):
 
 
 class UserExport(_Export):
-    user = fields.Dict()
+    user = Dumped(UserExportOut)
     progress = fields.List(fields.Dict())
     milestones = fields.List(fields.Dict())
     account_records = fields.Dict()
@@ -78,8 +79,8 @@ class UserExport(_Export):
 
 
 class AccountExport(_Export):
-    account = fields.Dict()
-    users = fields.List(fields.Dict())
+    account = Dumped(AccountExportOut)
+    users = Dumped(UserSeenOut, many=True)
     milestones = fields.List(fields.Dict())
     plan_steps = fields.List(fields.Dict())
     audit = fields.List(fields.Dict())

@@ -14,7 +14,15 @@ from typing import Any
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from guide.schemas.audience import rule_errors
-from guide.schemas.fields import SLUG, AudienceRule, LocalizedString, StrictInteger, StrictSchema
+from guide.schemas.base import StrictSchema
+from guide.schemas.fields import (
+    SLUG,
+    SLUG_PATTERN,
+    STEP_REF,
+    AudienceRule,
+    LocalizedString,
+    StrictInteger,
+)
 from guide.schemas.widget import EVENT_NAME
 
 MAX_MILESTONES = 100
@@ -22,10 +30,6 @@ MAX_STAGES = 20
 MAX_SCENARIOS = 200
 MAX_ACTIONS = 10
 MAX_DAYS = 3650
-STEP_REF = validate.Regexp(
-    r"^[a-z0-9][a-z0-9_-]{0,99}/[a-z0-9][a-z0-9_-]{0,99}$",
-    error='Must be "guide-key/step-id" (e.g. "getting-started/connect-data").',
-)
 TRAIT_KEY = validate.Regexp(
     r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$", error="Must be a trait name (letters, digits, _ . -)."
 )
@@ -142,10 +146,10 @@ class TriggerSchema(StrictSchema):
     # Help opened `count` times on the same step (default 2).
     help_repeated = fields.Boolean(truthy={True}, falsy=set())
     # A $target_missing on the step the user is on (optionally only this guide).
-    target_missing = fields.String(validate=validate.Regexp(r"^(\*|[a-z0-9][a-z0-9_-]{0,99})$",
+    target_missing = fields.String(validate=validate.Regexp(rf"^(\*|{SLUG_PATTERN})$",
                                                             error='A guide key or "*".'))
     # A plan step past its due date and not done (optionally only this guide; "*": any plan).
-    plan_overdue = fields.String(validate=validate.Regexp(r"^(\*|[a-z0-9][a-z0-9_-]{0,99})$",
+    plan_overdue = fields.String(validate=validate.Regexp(rf"^(\*|{SLUG_PATTERN})$",
                                                           error='A plan key or "*".'))
     owner = fields.String(validate=validate.OneOf(["customer", "vendor"]))
     days = StrictInteger(validate=DAYS)

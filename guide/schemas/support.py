@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from guide.addresses import is_local_name, is_public, literal_address
+from guide.schemas.base import StrictSchema
 from guide.schemas.content import WorkspaceFileSchema
-from guide.schemas.fields import StrictBoolean, StrictSchema, check_link
+from guide.schemas.fields import StrictBoolean, check_link
 
 ESCALATION_EVENTS = ("escalation.created", "escalation.updated")
 # Proactive onboarding (docs/PROACTIVE.md): webhooks only, never subscribed by default.

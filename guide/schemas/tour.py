@@ -11,7 +11,8 @@ from typing import Any
 import soupsieve
 from marshmallow import ValidationError, fields, validate
 
-from guide.schemas.fields import StrictInteger, StrictSchema, check_url_pattern
+from guide.schemas.base import StrictSchema
+from guide.schemas.fields import StrictInteger, check_url_pattern
 from guide.schemas.widget import EVENT_NAME
 
 SIDES = ("top", "bottom", "left", "right")

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import json
-import math
-import re
 from typing import Any
 
-from marshmallow import (
-    RAISE,
-    Schema,
-    ValidationError,
-    fields,
-    pre_load,
-    validate,
-    validates,
-    validates_schema,
-)
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
-from guide.schemas.fields import LOCALE
+from guide.schemas.base import StrictSchema
+from guide.schemas.fields import LOCALE, SLUG
 
 ENVELOPE_ID = validate.Regexp(
     r"^[A-Za-z0-9_-]{8,64}$", error="Must be 8-64 letters, digits, '-' or '_' (a UUID)."
 )
-SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,99}$", error="Must be a slug like 'connect-data'.")
 EVENT_NAME = validate.Regexp(
     r"^\$?[A-Za-z0-9][A-Za-z0-9_.:/ -]{0,199}$",
     error="Must be 1-200 letters, digits, spaces or _ . : / - (e.g. 'integration_connected').",
@@ -43,54 +32,8 @@ def check_mapping(value: dict[str, Any], what: str, max_keys: int = MAX_TRAITS) 
         raise ValidationError(f"{what.capitalize()} are limited to {MAX_PROPS_JSON} bytes.")
 
 
-# Nesting anywhere in a payload: traits and props are flat-ish, and a deeper
-# structure (hundreds of levels over the socket) would exhaust recursion later.
-MAX_DEPTH = 16
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-MAX_INT = 2**63
-
-
-def unstorable(value: Any) -> str | None:
-    """What in ``value`` cannot be stored as JSON text, or None.
-
-    NUL characters and lone surrogates (PostgreSQL refuses both in text and
-    JSONB), NaN or Infinity (Python's JSON parser accepts them, JSON has not),
-    integers beyond 64 bits, and nesting deeper than ``MAX_DEPTH``. Iterative,
-    so no payload can exhaust the stack here.
-    """
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return "Text must not contain NUL (\\u0000) characters."
-            if LONE_SURROGATE.search(item):
-                return "Text must be valid Unicode (no lone surrogates such as \\ud800)."
-        elif isinstance(item, float) and not math.isfinite(item):
-            return "Numbers must be finite (no NaN or Infinity)."
-        elif isinstance(item, int) and not isinstance(item, bool) and abs(item) >= MAX_INT:
-            return "Integers must fit in 64 bits."
-        elif isinstance(item, dict | list):
-            if depth >= MAX_DEPTH:
-                return f"Values may be nested at most {MAX_DEPTH} levels deep."
-            items = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in reversed(items))
-    return None
-
-
-class StrictSchema(Schema):
-    class Meta:
-        unknown = RAISE
-
-    @pre_load
-    def _storable(self, data: Any, **_: Any) -> Any:
-        problem = unstorable(data)
-        if problem:
-            raise ValidationError(problem)
-        return data
-
-
 class UserIn(StrictSchema):
+    CHECK_STORABLE = True
     id = fields.String(required=True, validate=validate.Length(1, 255))
     traits = fields.Dict(keys=fields.String(), load_default=dict)
 
@@ -104,6 +47,7 @@ class AccountIn(UserIn):
 
 
 class BootstrapIn(StrictSchema):
+    CHECK_STORABLE = True
     app = fields.String(required=True, validate=validate.Length(1, 64))
     user = fields.Nested(UserIn, required=True)
     account = fields.Nested(AccountIn, allow_none=True, load_default=None)
@@ -118,6 +62,7 @@ class BootstrapIn(StrictSchema):
 
 
 class EnvelopeBase(StrictSchema):
+    CHECK_STORABLE = True
     id = fields.String(required=True, validate=ENVELOPE_ID)
     at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
 
@@ -176,11 +121,13 @@ ENVELOPE_SCHEMAS: dict[str, type[EnvelopeBase]] = {
 
 
 class EnvelopeItem(StrictSchema):
+    CHECK_STORABLE = True
     type = fields.String(required=True, validate=validate.OneOf(sorted(ENVELOPE_SCHEMAS)))
     data = fields.Dict(required=True)
 
 
 class BatchIn(StrictSchema):
+    CHECK_STORABLE = True
     token = fields.String(load_default=None, allow_none=True)
     envelopes = fields.List(
         fields.Nested(EnvelopeItem), required=True, validate=validate.Length(0, 100)

@@ -14,14 +14,15 @@ from typing import Any
 from guide.extensions import db
 from guide.models import EndUser, Event, Guide, GuideVersion, Progress, Workspace
 from guide.models.base import isoformat, utcnow
+from guide.schemas.users import AccountContextOut, UserContextOut
 from guide.services import progress as rules
 from guide.services.guides import published_guides
 from guide.services.localize import localize
-from guide.services.users import account_of
 
 RECENT_EVENTS = 20
 TARGET_MISSING_DAYS = 7
 TARGET_MISSING_LIMIT = 20
+USER, ACCOUNT = UserContextOut(), AccountContextOut()
 
 
 def _event_view(event: Event) -> dict[str, Any]:
@@ -71,14 +72,10 @@ def snapshot(workspace: Workspace, user: EndUser, env: dict[str, Any],
     progress = rules.progress_map(user, pairs)
     for guide, version in pairs:
         progress.setdefault(guide.key, rules.progress_view(version, None, set()))
-    account = account_of(user)
     since = utcnow() - timedelta(days=TARGET_MISSING_DAYS)
     return {
-        "user": {"id": user.external_id, "traits": user.traits or {}, "locale": user.locale,
-                 "lifecycle_stage": user.lifecycle_stage,
-                 "first_seen": isoformat(user.first_seen), "last_seen": isoformat(user.last_seen)},
-        "account": {"id": account.external_id, "traits": account.traits or {}}
-        if account else None,
+        "user": USER.dump(user),
+        "account": ACCOUNT.dump(user.account) if user.account else None,
         "url": env.get("url"),
         "user_agent": user_agent[:500] if user_agent else None,
         "locale": user.locale or workspace.default_locale,

@@ -19,6 +19,7 @@ from guide.extensions import db
 from guide.models import Account, EndUser, Escalation, Event, Workspace
 from guide.models.base import isoformat, utcnow
 from guide.models.escalation import new_reference
+from guide.schemas.users import AccountContextOut
 from guide.services import nudges, outbox
 from guide.services.escalation_context import snapshot
 from guide.services.unit import Context, Outcome
@@ -86,8 +87,7 @@ def open_task(workspace: Workspace, user: EndUser | None, account: Account | Non
         context = snapshot(workspace, user, {"guide": details.get("details", {}).get("guide"),
                                              "step": details.get("details", {}).get("step")})
     else:
-        context = {"account": {"id": account.external_id, "traits": account.traits or {}}
-                   if account else None}
+        context = {"account": AccountContextOut().dump(account) if account else None}
     context["scenario"] = details
     details_of = details.get("details") or {}
     escalation = Escalation(

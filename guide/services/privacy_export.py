@@ -33,6 +33,7 @@ from guide.models import (
     Workspace,
 )
 from guide.models.base import isoformat, utcnow
+from guide.schemas.users import AccountExportOut, UserExportOut, UserSeenOut
 from guide.services import audit, escalations
 from guide.services.footprint import (
     Names,
@@ -124,7 +125,6 @@ def _nudges(user: EndUser) -> list[dict[str, Any]]:
 
 def user_export(workspace: Workspace, user: EndUser) -> dict[str, Any]:
     """The user's document, with the first page of their events."""
-    account = db.session.get(Account, user.account_id) if user.account_id else None
     milestones = db.session.scalars(sa.select(UserMilestone).where(
         UserMilestone.user_id == user.id).order_by(UserMilestone.reached_at))
     own = db.session.scalars(sa.select(Escalation).where(
@@ -132,12 +132,7 @@ def user_export(workspace: Workspace, user: EndUser) -> dict[str, Any]:
         .order_by(Escalation.id))
     return {
         "exported_at": isoformat(utcnow()), "workspace": workspace.key,
-        "user": {"id": user.external_id, "account": account.external_id if account else None,
-                 "traits": user.traits or {}, "locale": user.locale,
-                 "lifecycle_stage": user.lifecycle_stage,
-                 "stage_entered_at": isoformat(user.stage_entered_at),
-                 "first_seen": isoformat(user.first_seen),
-                 "last_seen": isoformat(user.last_seen)},
+        "user": UserExportOut().dump(user),
         "progress": _progress(user),
         "milestones": [{"key": m.key, "source": m.source, "reached_at": isoformat(m.reached_at)}
                        for m in milestones],
@@ -186,13 +181,8 @@ def account_export(workspace: Workspace, account: Account) -> dict[str, Any]:
     who = _external_ids({m.user_id for m in milestones} | {s.user_id for s, _ in steps})
     return {
         "exported_at": isoformat(utcnow()), "workspace": workspace.key,
-        "account": {"id": account.external_id, "traits": account.traits or {},
-                    "lifecycle_stage": account.lifecycle_stage,
-                    "stage_entered_at": isoformat(account.stage_entered_at),
-                    "created_at": isoformat(account.created_at),
-                    "updated_at": isoformat(account.updated_at)},
-        "users": [{"id": external_id, "first_seen": isoformat(first),
-                   "last_seen": isoformat(last)} for external_id, first, last in users],
+        "account": AccountExportOut().dump(account),
+        "users": UserSeenOut(many=True).dump(users),
         "milestones": [{"key": m.key, "source": m.source, "user": who.get(m.user_id),
                         "reached_at": isoformat(m.reached_at)} for m in milestones],
         "plan_steps": [{"guide": guide, "step": s.step_id, "user": who.get(s.user_id),

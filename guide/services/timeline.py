@@ -16,9 +16,10 @@ from guide.models import (
     Workspace,
 )
 from guide.models.base import isoformat
-from guide.services.users import account_of
+from guide.schemas.users import AccountContextOut, UserContextOut
 
 MAX_EVENTS = 500
+USER, ACCOUNT = UserContextOut(), AccountContextOut()
 
 
 def user_by_external_id(workspace: Workspace, external_id: str) -> EndUser:
@@ -67,7 +68,6 @@ def _escalations(user: EndUser) -> list[dict[str, Any]]:
 def timeline(workspace: Workspace, external_id: str) -> dict[str, Any]:
     """The user, their account and every item, oldest first."""
     user = user_by_external_id(workspace, external_id)
-    account = account_of(user)
     milestones = [{"at": isoformat(m.reached_at), "kind": "milestone", "milestone": m.key,
                    "source": m.source}
                   for m in db.session.scalars(db.select(UserMilestone).where(
@@ -75,10 +75,7 @@ def timeline(workspace: Workspace, external_id: str) -> dict[str, Any]:
     items = _events(user) + _guides(user) + milestones + _escalations(user)
     items.sort(key=lambda item: item["at"] or "")
     return {
-        "user": {"id": user.external_id, "traits": user.traits or {}, "locale": user.locale,
-                 "lifecycle_stage": user.lifecycle_stage,
-                 "first_seen": isoformat(user.first_seen), "last_seen": isoformat(user.last_seen)},
-        "account": {"id": account.external_id, "traits": account.traits or {}}
-        if account else None,
+        "user": USER.dump(user),
+        "account": ACCOUNT.dump(user.account) if user.account else None,
         "items": items,
     }

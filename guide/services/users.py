@@ -17,7 +17,8 @@ from guide.errors import Forbidden, NotFound, Unauthorized
 from guide.extensions import db
 from guide.models import Account, EndUser, Workspace
 from guide.models.base import utcnow
-from guide.schemas.widget import LOCALE, AccountIn
+from guide.schemas.fields import LOCALE
+from guide.schemas.widget import AccountIn
 from guide.services.rows import get_or_create
 
 # last_seen is kept to the minute: refreshing it on every page view would make

@@ -20,9 +20,10 @@ from marshmallow import ValidationError
 
 from guide.errors import GuideError, error_body, invalid_payload
 from guide.extensions import db
-from guide.models import Account, EndUser, Workspace
+from guide.models import EndUser, Workspace
 from guide.proactive import lifecycle
 from guide.schemas.backend import CALL_SCHEMAS
+from guide.schemas.users import IdentifiedUserOut
 from guide.services.unit import Context
 from guide.services.users import trait_locale, upsert_account, upsert_user
 from guide.usecases import envelopes
@@ -124,8 +125,5 @@ def _commit_traits(user: EndUser) -> dict[str, Any]:
 
 def user_view(user: EndUser) -> dict[str, Any]:
     """The user as stored now; ``stage`` is the lifecycle's first until they move on."""
-    account = db.session.get(Account, user.account_id) if user.account_id else None
     life = lifecycle.lifecycle_of(db.session.get(Workspace, user.workspace_id))
-    return {"id": user.external_id, "account": account.external_id if account else None,
-            "traits": user.traits,
-            "stage": user.lifecycle_stage or (life.first_stage if life else None)}
+    return IdentifiedUserOut(first_stage=life.first_stage if life else None).dump(user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from guide.models import Guide
+from guide.schemas.fields import SLUG_PATTERN
 from guide.services import versions
 from tests.authoring.forms_util import form_data, soup
 
@@ -178,3 +179,11 @@ def test_guide_list_shows_status_and_last_editor(db, as_role):
     assert "unpublished changes" in row and "author@example.com" in row
     other = page.select_one('tr[data-guide="pro-features"]').get_text(" ", strip=True)
     assert "up to date" in other
+
+
+def test_step_id_inputs_carry_the_one_slug_pattern(db, as_role):
+    """The browser checks step ids with the schema's own pattern (schemas.fields.SLUG_PATTERN)."""
+    html = as_role("author").client.get(EDITOR.format(key="getting-started")).get_data(
+        as_text=True)
+    inputs = [i for i in soup(html).select("input[pattern]") if i["name"].endswith("id")]
+    assert inputs and {i["pattern"] for i in inputs} == {SLUG_PATTERN}
