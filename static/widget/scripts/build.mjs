@@ -35,17 +35,20 @@ const EXAMPLE_SERVER = "https://guide.example.com";
 
 await mkdir(dist, { recursive: true });
 
-// The lazily loaded bundles take these helpers from guide.js at run time
-// (src/lib.ts) instead of bundling their own copies.
+// The lazily loaded bundles take these helpers (and the base stylesheet, a
+// constant: UPPER_CASE) from guide.js at run time (src/lib.ts) instead of
+// bundling their own copies.
 const SHARED = {
-  h: ["h"], i18n: ["fmt"], locale: ["setLocale"], page: ["pageUrl"], styles: ["adoptStyles"], toplayer: ["layer", "unzoom"], url: ["urlMatches"],
+  h: ["h"], i18n: ["fmt"], locale: ["setLocale"], page: ["pageUrl"], styles: ["adoptStyles", "BASE_CSS"], toplayer: ["layer", "unzoom"], url: ["urlMatches"],
 };
+const sharedExport = (n) =>
+  /^[A-Z_]+$/.test(n) ? `export const ${n} = window.__guideLib.${n};` : `export const ${n} = (...a) => window.__guideLib.${n}(...a);`;
 const shared = {
   name: "shared",
   setup(b) {
     b.onResolve({ filter: new RegExp(`^\\.\\./(${Object.keys(SHARED).join("|")})$`) }, (args) => ({ path: args.path.slice(3), namespace: "shared" }));
     b.onLoad({ filter: /.*/, namespace: "shared" }, (args) => ({
-      contents: SHARED[args.path].map((n) => `export const ${n} = (...a) => window.__guideLib.${n}(...a);`).join("\n"),
+      contents: SHARED[args.path].map(sharedExport).join("\n"),
       loader: "js",
     }));
   },

@@ -2,7 +2,7 @@ import { h } from "./h";
 import { fmt } from "./i18n";
 import { setLocale } from "./locale";
 import { pageUrl } from "./page";
-import { adoptStyles } from "./styles";
+import { adoptStyles, BASE_CSS } from "./styles";
 import { layer, unzoom } from "./toplayer";
 import { urlMatches } from "./url";
 
@@ -13,5 +13,5 @@ import { urlMatches } from "./url";
  * gzip out of the 30 KB budget. Tests import the real modules.
  */
 export const LIB = "__guideLib";
-export const lib = { h, fmt, setLocale, pageUrl, adoptStyles, layer, unzoom, urlMatches };
+export const lib = { h, fmt, setLocale, pageUrl, adoptStyles, BASE_CSS, layer, unzoom, urlMatches };
 export type Lib = typeof lib;

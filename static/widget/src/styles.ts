@@ -1,13 +1,15 @@
-// One stylesheet for the whole widget. Defaults live on :host so a theme only
-// overrides custom properties; nothing here depends on the host page's CSS.
-// `:host { all: initial !important }`: host-page !important rules (`:focus {
-// outline: 3px solid red !important }`, `* { font-size: 30px !important }`)
-// match our host element, and an !important declaration from inside the
-// shadow beats one from outside (CSS Cascade 4, context order). Our own font
-// and colour follow it in the same block, so they are !important too (a
-// later declaration of the same importance wins). `all` leaves `direction`
-// alone: the host element's `dir` (our locale's, see locale.ts) decides it.
-export const CSS = `
+// What every shadow root of ours starts with, the tour's too (dist/tour.js
+// takes it from guide.js at run time, lib.ts, rather than carrying a copy).
+// Defaults live on :host so a theme only overrides custom properties; nothing
+// here depends on the host page's CSS. `:host { all: initial !important }`:
+// host-page !important rules (`:focus { outline: 3px solid red !important }`,
+// `* { font-size: 30px !important }`) match our host element, and an
+// !important declaration from inside the shadow beats one from outside (CSS
+// Cascade 4, context order). Our own font and colour follow it in the same
+// block, so they are !important too (a later declaration of the same
+// importance wins). `all` leaves `direction` alone: the host element's `dir`
+// (our locale's, see locale.ts) decides it.
+export const BASE_CSS = `
 :host {
   all: initial !important;
   font: 14px/1.5 var(--guide-font) !important;
@@ -18,21 +20,31 @@ export const CSS = `
   --guide-fg: #1f2937;
   --guide-radius: 12px;
   --guide-font: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+}
+:host([dir="rtl"]) { direction: rtl !important; }
+*, *::before, *::after { box-sizing: border-box; }
+[hidden] { display: none !important; }
+@media (prefers-reduced-motion: reduce) {
+  *, *::before, *::after { animation: none !important; transition: none !important; }
+}
+`;
+
+// The launcher, the checklist panel, the nudge card and (help/panel.ts adds
+// its own rules) the help panel.
+const PANEL_CSS = `
+:host {
   --guide-muted: color-mix(in srgb, var(--guide-fg) 72%, var(--guide-bg));
   --guide-line: color-mix(in srgb, var(--guide-fg) 12%, var(--guide-bg));
   --guide-soft: color-mix(in srgb, var(--guide-accent) 9%, var(--guide-bg));
 }
-:host([dir="rtl"]) { direction: rtl !important; }
 :host([hidden]) { display: none !important; }
 @supports not (color: color-mix(in srgb, red, blue)) {
   :host { --guide-muted: #5b6270; --guide-line: #e5e7eb; --guide-soft: #f3f3fd; }
 }
-*, *::before, *::after { box-sizing: border-box; }
 /* The top-level boxes: where the browser has popovers they are manual
    popovers in the top layer (toplayer.ts), so the UA's [popover] box styles
    (inset, margin, border, padding, overflow, colours) are reset here first. */
 .dock, .nudge, .panel { position: fixed; inset: auto; margin: 0; padding: 0; border: 0; overflow: visible; background: none; color: inherit; zoom: var(--guide-zoom, 1); }
-[hidden] { display: none !important; }
 button, a { font: inherit; color: inherit; }
 button { cursor: pointer; }
 :focus-visible { outline: 2px solid var(--guide-accent); outline-offset: 2px; }
@@ -149,10 +161,10 @@ button { cursor: pointer; }
 @media (max-width: 420px) {
   .panel { right: 16px; left: 16px; width: auto; max-width: none; }
 }
-@media (prefers-reduced-motion: reduce) {
-  *, *::before, *::after { animation: none !important; transition: none !important; }
-}
 `;
+
+/** One stylesheet for the whole widget. */
+export const CSS = BASE_CSS + PANEL_CSS;
 
 /**
  * Constructable stylesheets need no style-src exception under a strict CSP;

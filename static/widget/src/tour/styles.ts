@@ -1,19 +1,9 @@
-// The tour's stylesheet, adopted into its own shadow root. `:host { all:
-// initial !important }` matters: host-page !important rules such as
-// `* { font-size: 30px !important }` match our host element, and inherited
-// properties would flow into the shadow tree; an !important declaration from
-// inside the shadow beats one from outside (CSS Cascade 4, context order).
-// Our font and colour follow it in the same block, so !important too; `all`
-// leaves `direction` alone: the host element's `dir` (our locale's) decides.
-export const TOUR_CSS = `
-:host {
-  all: initial !important; font: 14px/1.5 var(--guide-font) !important; color: var(--guide-fg) !important; direction: ltr !important;
-  --guide-accent: #4f46e5; --guide-bg: #fff; --guide-fg: #1f2937; --guide-radius: 12px;
-  --guide-font: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-}
-*, *::before, *::after { box-sizing: border-box; }
-:host([dir="rtl"]) { direction: rtl !important; }
-[hidden] { display: none !important; }
+import { BASE_CSS } from "../styles";
+
+// The tour's own rules, after the base every shadow root of ours starts with
+// (../styles.ts: `:host { all: initial !important }` and the defaults, `[hidden]`,
+// reduced motion), adopted into the tour's own shadow root.
+const STEP_CSS = `
 /* Manual popovers (../toplayer.ts): the UA's [popover] box styles are reset first. */
 .overlay, .step { position: fixed; margin: 0; padding: 0; border: 0; overflow: visible; inset: auto; color: inherit; zoom: var(--guide-zoom, 1); }
 .overlay { inset: 0; width: 100%; height: 100%; max-width: none; max-height: none; background: transparent; pointer-events: none; z-index: 2147483646; }
@@ -51,7 +41,6 @@ button:focus-visible { outline: 2px solid var(--guide-accent); outline-offset: 2
 .primary { background: var(--guide-accent); color: #fff; }
 .link { border-color: transparent; padding: 5px 6px; color: #4b5563; }
 .link:hover { text-decoration: underline; }
-@media (prefers-reduced-motion: reduce) {
-  *, *::before, *::after { animation: none !important; transition: none !important; }
-}
 `;
+
+export const TOUR_CSS = BASE_CSS + STEP_CSS;
