@@ -16,8 +16,6 @@ from guide.access import policy
 from guide.authoring import bp
 from guide.authoring.views_auth import home
 from guide.errors import Conflict, Forbidden, InvalidPayload, NotFound
-from guide.extensions import db
-from guide.models import Author, AuthorRole
 from guide.models.author import ROLES
 from guide.services import authors, invitations
 
@@ -38,21 +36,10 @@ def members(workspace: str) -> Any:
     try:
         token = invitations.invite(current_user, g.workspace, email, request.form.get("role", ""))
     except (InvalidPayload, Conflict) as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("admin.members", workspace=workspace))
     link = url_for("admin.invitation", token=token, _external=True)
     return _page(link=link, email=authors.normalize_email(email))
-
-
-def _member(author_id: int) -> Author:
-    """An author with a role in this workspace (never anyone else's author)."""
-    member = db.session.scalar(db.select(Author).join(
-        AuthorRole, AuthorRole.author_id == Author.id).where(
-        Author.id == author_id, AuthorRole.workspace_id == g.workspace.id))
-    if member is None:
-        raise NotFound("That author has no role in this workspace.")
-    return member
 
 
 @bp.route("/w/<workspace>/members/<int:author_id>/role", methods=["POST"])
@@ -60,10 +47,9 @@ def _member(author_id: int) -> Author:
 def set_member_role(workspace: str, author_id: int) -> Any:
     role = request.form.get("role", "")
     try:
-        member = _member(author_id)
+        member = authors.member(g.workspace, author_id)
         authors.set_role(current_user, g.workspace, member, role)
     except (InvalidPayload, Conflict, NotFound) as error:
-        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(f"{member.email} is now {role}.")
@@ -112,8 +98,7 @@ def invitation(token: str) -> Any:
                 login_user(author)
                 workspace = invitations.workspace_of(found)
         except (Forbidden, Conflict, InvalidPayload) as failure:
-            db.session.rollback()
-            error = failure.message
+                error = failure.message
         else:
             flash(f"Welcome to {workspace.name}.")
             return redirect(home(workspace.key, authors.role_of(current_user, workspace)))

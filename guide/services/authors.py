@@ -14,6 +14,7 @@ from guide.models import Author, AuthorRole, Workspace
 from guide.models.author import ROLES, role_rank
 from guide.models.base import utcnow
 from guide.services import audit, login_throttle
+from guide.services.transaction import owns_transaction
 
 _hasher = PasswordHasher()
 # Verified when the email is unknown, so a wrong email takes as long as a wrong password.
@@ -141,6 +142,7 @@ def _admins(workspace: Workspace) -> int:
         AuthorRole.workspace_id == workspace.id, AuthorRole.role == "admin")) or 0
 
 
+@owns_transaction
 def set_role(actor: Author | str | None, workspace: Workspace, author: Author,
              role: str) -> None:
     """Give ``author`` ``role`` in ``workspace`` (adds the membership if needed); committed."""
@@ -160,6 +162,17 @@ def set_role(actor: Author | str | None, workspace: Workspace, author: Author,
     db.session.commit()
 
 
+def member(workspace: Workspace, author_id: int) -> Author:
+    """An author with a role in this workspace (never anyone else's author), or 404."""
+    found = db.session.scalar(db.select(Author).join(
+        AuthorRole, AuthorRole.author_id == Author.id).where(
+        Author.id == author_id, AuthorRole.workspace_id == workspace.id))
+    if found is None:
+        raise NotFound("That author has no role in this workspace.")
+    return found
+
+
+@owns_transaction
 def remove_role(actor: Author, workspace: Workspace, author_id: int) -> None:
     row = db.session.scalar(db.select(AuthorRole).where(
         AuthorRole.author_id == author_id, AuthorRole.workspace_id == workspace.id))

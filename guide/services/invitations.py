@@ -20,6 +20,7 @@ from guide.extensions import db
 from guide.models import Author, AuthorInvitation, AuthorRole, Workspace
 from guide.models.base import utcnow
 from guide.services import audit, authors
+from guide.services.transaction import owns_transaction
 
 VALID_FOR = timedelta(days=7)
 
@@ -34,6 +35,7 @@ def _member_role(workspace: Workspace, email: str) -> str | None:
         AuthorRole.workspace_id == workspace.id, Author.email == email))
 
 
+@owns_transaction
 def invite(actor: Author, workspace: Workspace, email: str, role: str) -> str:
     """Invite ``email`` with ``role``; returns the link's token (shown once). Committed.
 
@@ -63,6 +65,7 @@ def pending(workspace: Workspace) -> list[AuthorInvitation]:
         .order_by(AuthorInvitation.created_at)))
 
 
+@owns_transaction
 def revoke(actor: Author, workspace: Workspace, invitation_id: int) -> str:
     """Delete a pending invitation (its link stops working); returns its email. Committed."""
     invitation = db.session.get(AuthorInvitation, invitation_id)
@@ -90,6 +93,7 @@ def workspace_of(invitation: AuthorInvitation) -> Workspace:
     return db.session.get_one(Workspace, invitation.workspace_id)
 
 
+@owns_transaction
 def accept(invitation: AuthorInvitation, author: Author) -> Workspace:
     """``author`` (signed in) joins; the invitation must be for their email. Committed.
 
@@ -107,6 +111,7 @@ def accept(invitation: AuthorInvitation, author: Author) -> Workspace:
     return workspace
 
 
+@owns_transaction
 def accept_new(invitation: AuthorInvitation, password: str, name: str | None) -> Author:
     """Create the invited email's account with ``password`` and join. Committed.
 

@@ -36,3 +36,12 @@ def test_cli_commands_hold_no_transactions() -> None:
     strays = _strays(ROOT / "guide" / "cli", TRANSACTION) + _strays(ROOT / "guide" / "cli",
                                                                     DATABASE)
     assert not strays, "a CLI command commits or queries (call a service):\n" + "\n".join(strays)
+
+
+def test_views_and_socket_handlers_hold_no_transactions() -> None:
+    """The transaction owner is the use case or the service function an edge calls."""
+    session = re.compile(r"\bsession\.(commit|rollback|begin|begin_nested)\(")
+    strays = [hit for edge in ("api", "authoring", "support", "realtime", "demo")
+              for hit in _strays(ROOT / "guide" / edge, session)]
+    assert not strays, "an edge commits or rolls back (the service it calls owns that):\n" + \
+        "\n".join(strays)

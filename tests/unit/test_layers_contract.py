@@ -87,3 +87,12 @@ def test_only_edges_read_the_request() -> None:
              for hit in _request_reads(path)]
     assert reads == [], "pass what the request says down from the edge instead:\n" + \
         "\n".join(reads)
+
+
+def test_a_workspace_is_found_by_its_key_in_one_place() -> None:
+    """``services.workspaces.by_key``; a filter inside a larger query may name the key."""
+    lookups = [f"{path.relative_to(GUIDE.parent)}:{number}"
+               for path in sorted(GUIDE.rglob("*.py")) if path.name != "workspaces.py"
+               for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+               if "select(Workspace).where(Workspace.key ==" in line]
+    assert lookups == [], "use services.workspaces.by_key:\n" + "\n".join(lookups)
