@@ -51,6 +51,12 @@ def _confirm(what: str, counts: dict[str, int], yes: bool) -> None:
         click.confirm(f"Erase {what}? This cannot be undone", abort=True, err=True)
 
 
+def _export(workspace: Any, subject: Any, output: IO[str]) -> None:
+    """Everything about one user or account, events included, as one JSON document."""
+    _write(privacy_export.json_chunks(privacy_export.exported(workspace, "cli", subject),
+                                      privacy_export.events_of(subject)), output)
+
+
 def _report(result: dict[str, Any]) -> None:
     click.echo(", ".join(f"{name.replace('_', ' ')}: {value}" for name, value in result.items()
                          if isinstance(value, int)))
@@ -62,9 +68,7 @@ def _report(result: dict[str, Any]) -> None:
 @OUTPUT
 def export_user_command(user_id: str, workspace_key: str, output: IO[str]) -> None:
     """Write everything Guide holds about USER_ID as JSON, every event included."""
-    workspace, user = _find(user_by_external_id, workspace_key, user_id)
-    _write(privacy_export.json_chunks(privacy_export.exported(workspace, "cli", user),
-                                      privacy_export.events_of(user)), output)
+    _export(*_find(user_by_external_id, workspace_key, user_id), output)
 
 
 @users_cli.command("delete")
@@ -84,9 +88,7 @@ def delete_user_command(user_id: str, workspace_key: str, yes: bool) -> None:
 @OUTPUT
 def export_account_command(account_id: str, workspace_key: str, output: IO[str]) -> None:
     """Write everything Guide holds about ACCOUNT_ID as JSON (its users: export each)."""
-    workspace, account = _find(account_by_external_id, workspace_key, account_id)
-    _write(privacy_export.json_chunks(privacy_export.exported(workspace, "cli", account),
-                                      privacy_export.events_of(account)), output)
+    _export(*_find(account_by_external_id, workspace_key, account_id), output)
 
 
 @accounts_cli.command("delete")
