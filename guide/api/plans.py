@@ -10,7 +10,7 @@ from flask.views import MethodView
 from guide.api.auth import workspace_from_api_key
 from guide.api.parsing import Blueprint
 from guide.models.base import utcnow
-from guide.proactive import lifecycle, plans
+from guide.proactive import lifecycle_views, plans
 from guide.schemas.plans import AccountPlans, LifecycleOut, PlanOut, StepMark
 from guide.services.timeline import user_by_external_id
 from guide.services.users import account_by_external_id
@@ -49,7 +49,7 @@ class AccountLifecycle(MethodView):
     @blp.response(200, LifecycleOut)
     def get(self, account_id: str) -> dict[str, Any]:
         """The account's stage and milestones (the first of its users to reach each)."""
-        return lifecycle.account_lifecycle(
+        return lifecycle_views.account_lifecycle(
             account_by_external_id(g.workspace, account_id))
 
 
@@ -58,4 +58,4 @@ class UserLifecycle(MethodView):
     @blp.response(200, LifecycleOut)
     def get(self, user_id: str) -> dict[str, Any]:
         """The user's stage and milestones, with time to value from first seen."""
-        return lifecycle.user_lifecycle(user_by_external_id(g.workspace, user_id))
+        return lifecycle_views.user_lifecycle(user_by_external_id(g.workspace, user_id))

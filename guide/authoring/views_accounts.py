@@ -14,7 +14,7 @@ from guide.authoring import bp
 from guide.errors import GuideError
 from guide.models import Account
 from guide.models.base import utcnow
-from guide.proactive import accounts, lifecycle, plans
+from guide.proactive import accounts, lifecycle_views, plans
 
 
 @bp.route("/w/<workspace>/accounts")
@@ -44,7 +44,7 @@ def account_detail(workspace: str, external_id: str) -> Any:
                                 external_id=external_id))
     now = utcnow()
     return render_template(
-        "admin/account.html", account=account, life=lifecycle.account_lifecycle(account),
+        "admin/account.html", account=account, life=lifecycle_views.account_lifecycle(account),
         stages=dict(accounts.stages_of(g.workspace)), plans=plans.account_plans(account, now),
         users=accounts.account_users(account),
         firings=accounts.firings("account", [account.id]).get(account.id, []))

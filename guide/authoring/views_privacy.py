@@ -27,7 +27,7 @@ from guide.access import policy
 from guide.authoring import bp
 from guide.errors import GuideError
 from guide.models import Account, EndUser
-from guide.proactive import lifecycle
+from guide.proactive import lifecycle_views
 from guide.proactive.accounts import find_account, firings
 from guide.services import privacy, privacy_export
 from guide.services.footprint import account_counts, user_counts
@@ -58,7 +58,7 @@ def user_detail(workspace: str) -> Any:
     user = _user()
     account = account_of(user)
     return render_template("admin/user.html", user=user, account=account,
-                           life=lifecycle.user_lifecycle(user), counts=user_counts(user),
+                           life=lifecycle_views.user_lifecycle(user), counts=user_counts(user),
                            firings=firings("user", [user.id]).get(user.id, []))
 
 

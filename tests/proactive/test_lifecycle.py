@@ -12,7 +12,7 @@ from guide.models import (
     UserMilestone,
     WebhookEndpoint,
 )
-from guide.proactive import lifecycle
+from guide.proactive import lifecycle, lifecycle_views
 from tests.proactive.conftest import make_user, send, track
 
 
@@ -23,7 +23,7 @@ def milestones(user) -> dict[str, str]:
 
 def test_stages_advance_as_milestones_are_reached(ws):
     user = make_user(ws)
-    assert lifecycle.user_lifecycle(user)["stage"] == "signed_up"
+    assert lifecycle_views.user_lifecycle(user)["stage"] == "signed_up"
     track(ws, user, "connected")
     assert user.lifecycle_stage == "set_up"
     send(ws, user, "step:complete", guide="onboarding", step="hello")
@@ -34,7 +34,7 @@ def test_stages_advance_as_milestones_are_reached(ws):
         Event.user_id == user.id, Event.type == "stage").order_by(Event.id)).all()
     assert [(s["from"], s["to"]) for s in stages] == [("signed_up", "set_up"),
                                                       ("set_up", "activated")]
-    view = lifecycle.user_lifecycle(user)
+    view = lifecycle_views.user_lifecycle(user)
     assert [m["key"] for m in view["milestones"]] == ["connected", "greeted"]
     assert all(m["time_to_value_seconds"] >= 0 for m in view["milestones"])
 
@@ -91,7 +91,7 @@ def test_the_account_reaches_a_milestone_with_its_first_user(ws):
     rows = db.session.scalars(db.select(AccountMilestone)).all()
     assert [(r.key, r.user_id) for r in rows] == [("connected", ada.id)]
     assert account.lifecycle_stage == "set_up"
-    assert lifecycle.account_lifecycle(account)["milestones"][0]["key"] == "connected"
+    assert lifecycle_views.account_lifecycle(account)["milestones"][0]["key"] == "connected"
 
 
 def test_milestones_and_stage_changes_are_sent_as_webhooks(ws):
