@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 
 from guide import access
-from guide.schemas.fields import SLUG_PATTERN
+from guide.schemas.fields import LOCALE_PATTERN, SLUG_PATTERN
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -23,7 +23,7 @@ access.protect(bp)
 @bp.context_processor
 def _patterns() -> dict[str, str]:
     """Input patterns the browser checks before the schema does (schemas/fields.py)."""
-    return {"slug_pattern": SLUG_PATTERN}
+    return {"slug_pattern": SLUG_PATTERN, "locale_pattern": LOCALE_PATTERN}
 
 
 def init_app(app: Flask) -> None:

@@ -34,7 +34,8 @@ WORKSPACE_KEY = validate.Regexp(
 # A BCP 47 tag: a 2-3 letter language (ISO 639), then subtags of 1-8 letters or digits
 # (script, region, variants, extensions), at most 35 characters (RFC 5646's longest
 # useful tag, and the locale columns). Content locales and end users' locales alike.
-LOCALE = re.compile(r"^(?=.{2,35}$)[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+LOCALE_PATTERN = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"  # also the admin's input pattern
+LOCALE = re.compile(rf"^(?=.{{2,35}}$){LOCALE_PATTERN}$")
 COLOR = validate.Regexp(
     r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$",
     error='Must be a hex color ("#4f46e5").',

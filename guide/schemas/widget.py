@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
@@ -10,8 +11,10 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 from guide.schemas.base import StrictSchema
 from guide.schemas.fields import LOCALE, SLUG
 
+# A client-generated envelope id (a UUID, or a backend call's own id when it fits).
+ENVELOPE_ID_FORMAT = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 ENVELOPE_ID = validate.Regexp(
-    r"^[A-Za-z0-9_-]{8,64}$", error="Must be 8-64 letters, digits, '-' or '_' (a UUID)."
+    ENVELOPE_ID_FORMAT, error="Must be 8-64 letters, digits, '-' or '_' (a UUID)."
 )
 EVENT_NAME = validate.Regexp(
     r"^\$?[A-Za-z0-9][A-Za-z0-9_.:/ -]{0,199}$",

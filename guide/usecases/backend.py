@@ -11,7 +11,6 @@ transaction.
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from typing import Any
 
@@ -24,11 +23,11 @@ from guide.models import EndUser, Workspace
 from guide.proactive import lifecycle
 from guide.schemas.backend import CALL_SCHEMAS
 from guide.schemas.users import IdentifiedUserOut
+from guide.schemas.widget import ENVELOPE_ID_FORMAT
 from guide.services.unit import Context
 from guide.services.users import trait_locale, upsert_account, upsert_user
 from guide.usecases import envelopes
 
-ENVELOPE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 # A refused envelope's error code -> the HTTP status of the backend call.
 ACK_STATUS = {"invalid_payload": 400, "id_conflict": 409, "internal_error": 500}
 
@@ -41,7 +40,7 @@ def envelope_id(call_id: str | None) -> str:
     """
     if call_id is None:
         return uuid.uuid4().hex
-    if ENVELOPE_ID.match(call_id):
+    if ENVELOPE_ID_FORMAT.match(call_id):
         return call_id
     return hashlib.sha256(call_id.encode()).hexdigest()[:32]
 
