@@ -92,7 +92,7 @@ def change_status(workspace: str, reference: str) -> Response:
     note = request.form.get("note", "").strip() or None
     try:
         escalations.change_status(g.workspace, reference, request.form.get("status", ""), note,
-                                  by="inbox")
+                                  by=current_user.email)
     except GuideError as error:
         abort(400 if error.status == 400 else 404, error.message)
     return redirect(url_for("support.escalation", reference=reference))

@@ -110,7 +110,7 @@ def test_a_status_change_needs_the_csrf_token(signed_in, reference):
     assert done.status_code == 302 and done.location == f"{INBOX}/escalations/{reference}"
     db.session.expire_all()
     escalation = db.session.scalars(db.select(Escalation)).one()
-    assert escalation.status == "acknowledged" and escalation.history[0]["by"] == "inbox"
+    assert escalation.status == "acknowledged" and escalation.history[0]["by"] == SUPPORT
     assert db.session.scalars(db.select(Nudge)).one().payload["message"] == "On it"
     assert "On it" in signed_in.get(f"{INBOX}/escalations/{reference}").get_data(as_text=True)
 
