@@ -1,5 +1,7 @@
 import type { GuideError, GuideEventName, GuideEvents } from "./types";
-import { createWidget, GuideUsageError, type Widget, type WidgetDeps } from "./widget";
+import { GuideUsageError } from "./errors";
+import type { WidgetDeps } from "./parts";
+import { createWidget, type Widget } from "./widget";
 
 export const METHODS = ["init", "identify", "group", "track", "on", "off", "start", "openHelp", "destroy"] as const;
 export type MethodName = (typeof METHODS)[number];

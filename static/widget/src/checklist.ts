@@ -49,6 +49,16 @@ export function safeHref(url: unknown, base: string): string | null {
   }
 }
 
+/** A date (no time) in the user's locale. */
+export function formatDate(iso: string, locale: string | undefined): string {
+  const d = new Date(iso);
+  try {
+    return d.toLocaleDateString(locale || undefined, { dateStyle: "medium" });
+  } catch {
+    return d.toLocaleDateString(); // a locale tag this browser rejects
+  }
+}
+
 function renderStep(doc: Document, prefix: string, index: number, step: Step, view: ChecklistView, on: ChecklistHandlers): HTMLLIElement {
   const done = view.isDone(step.id);
   const pending = done && !!view.isPending?.(step.id);

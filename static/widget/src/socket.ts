@@ -1,4 +1,4 @@
-import type { IoFactory, SocketLike } from "./client";
+import type { IoFactory, SocketLike } from "./transport";
 import { decode, encode, isArray } from "./json";
 
 /**

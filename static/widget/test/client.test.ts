@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createClient, SOCKET_GRACE_MS } from "../src/client";
+import { createClient } from "../src/client";
+import { SOCKET_GRACE_MS } from "../src/link";
 import { bootstrapBodies, bootstrapPayload, fakeIo, harness, jsonResponse, settle, type Harness } from "./helpers";
 
 let h: Harness | undefined;

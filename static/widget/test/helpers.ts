@@ -1,12 +1,12 @@
 import { vi } from "vitest";
 import { createApi, type GuideApi } from "../src/api";
-import type { IoFactory, SocketLike } from "../src/client";
+import type { IoFactory, SocketLike } from "../src/transport";
 import type { QueueStore } from "../src/storage";
 import type { BootstrapResponse, Guide, TourStep } from "../src/types";
 import { createAuthorTools } from "../src/author/tools";
 import { createHelpPanel } from "../src/help/panel";
 import { createTourRuntime } from "../src/tour/runtime";
-import type { WidgetDeps } from "../src/widget";
+import type { WidgetDeps } from "../src/parts";
 import { EN } from "./strings";
 
 type Handler = (...args: any[]) => void;

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ACK_TIMEOUT_MS, createClient, NUDGE_CHECK_MS, RETRY_BASE_MS, RETRY_MAX_MS, SOCKET_GRACE_MS, type Client, type ClientHandlers } from "../src/client";
+import { createClient, RETRY_BASE_MS, RETRY_MAX_MS } from "../src/client";
+import { NUDGE_CHECK_MS, SOCKET_GRACE_MS } from "../src/link";
+import { ACK_TIMEOUT_MS, type Client, type ClientHandlers } from "../src/transport";
 import { createOutbox, rank, type Item } from "../src/queue";
 import { localStore, memoryStore, withFallback, type QueueStore, type Stored } from "../src/storage";
 import { fakeIo, FakeSocket, harness, jsonResponse, settle } from "./helpers";
