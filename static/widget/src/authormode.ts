@@ -8,8 +8,8 @@ import type { AuthorMode, Parts } from "./parts";
  * the preview badge and the element picker live in dist/author.js, loaded
  * only when there is a token or a preview to show.
  */
-export function createAuthorMode(w: Pick<Parts, "win" | "load" | "report" | "session" | "director">): AuthorMode {
-  const { win } = w;
+export function createAuthorMode(w: Pick<Parts, "win_" | "load_" | "report_" | "session_" | "director_">): AuthorMode {
+  const { win_: win } = w;
   let preview: string | null = null;
   let pick: string | null = null;
   let draft: string | null = null;
@@ -25,18 +25,18 @@ export function createAuthorMode(w: Pick<Parts, "win" | "load" | "report" | "ses
     draft = info?.ok ? info.guide ?? null : null;
     if (info && !info.ok) leavePreview();
     if (!info && !pick && !tools) return;
-    tools ??= w.load.author().then((f) =>
+    tools ??= w.load_.author_().then((f) =>
       f({
         win,
         exitPreview() {
           leavePreview();
-          w.session.refresh(true); // the published guides replace the draft, progress included
+          w.session_.refresh_(true); // the published guides replace the draft, progress included
         },
-        pick: (selector) => w.session.client()!.request("picker:selected", { token: pick, selector, url: pageUrl(win.location) }),
+        pick: (selector) => w.session_.client_()!.request_("picker:selected", { token: pick, selector, url: pageUrl(win.location) }),
         pickDone() {
           pick = null;
           forgetToken(win, "guide_pick");
-          w.director.evaluate();
+          w.director_.evaluate_();
         },
       }),
     );
@@ -44,19 +44,19 @@ export function createAuthorMode(w: Pick<Parts, "win" | "load" | "report" | "ses
       if (destroyed) return;
       t.preview(info ?? null);
       if (pick) t.pick();
-    }, w.report);
+    }, w.report_);
   }
 
   return {
-    init() {
+    init_() {
       preview = authorToken(win, "guide_preview");
       pick = authorToken(win, "guide_pick");
     },
-    token: () => preview,
-    draft: () => draft,
-    picking: () => !!pick,
-    seen,
-    destroy() {
+    token_: () => preview,
+    draft_: () => draft,
+    picking_: () => !!pick,
+    seen_: seen,
+    destroy_() {
       destroyed = true;
       tools?.then((t) => t.destroy(), () => {});
     },

@@ -21,7 +21,7 @@ export const RETRIED = new Set(["rate_limited", "internal_error", "invalid_ack",
 
 const isFinal = (ack: Ack): boolean => ack.ok || !RETRIED.has(ack.error?.code);
 /** Sent over HTTP even while the socket is up: it went unanswered there too often. */
-const overHttp = (i: Item): boolean => (i.strikes ?? 0) >= SOCKET_STRIKES;
+const overHttp = (i: Item): boolean => (i.strikes_ ?? 0) >= SOCKET_STRIKES;
 
 /**
  * Transport for envelopes: a persisted outbox (queue.ts) drained over the
@@ -32,9 +32,9 @@ const overHttp = (i: Item): boolean => (i.strikes ?? 0) >= SOCKET_STRIKES;
  * resend storm.
  */
 export function createClient(server: string, deps: ClientDeps, handlers: ClientHandlers): Client {
-  const outbox = createOutbox(deps.store ?? memoryStore());
-  const http = createHttp(server, deps.fetch);
-  const random = deps.random ?? Math.random;
+  const outbox = createOutbox(deps.store_ ?? memoryStore());
+  const http = createHttp(server, deps.fetch_);
+  const random = deps.random_ ?? Math.random;
   const timers = new Set<Timer>();
   const inflight = new Set<Item>();
   let token: string | null = null;
@@ -63,31 +63,31 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
   };
 
   function onNudge(n: Nudge): void {
-    if (n && typeof n.message === "string") handlers.nudge(n);
+    if (n && typeof n.message === "string") handlers.nudge_(n);
   }
 
   const link = createLink({
-    server,
-    io: deps.io,
-    token: () => token,
-    handlers,
-    later,
-    cancel,
-    up() {
+    server_: server,
+    io_: deps.io_,
+    token_: () => token,
+    handlers_: handlers,
+    later_: later,
+    cancel_: cancel,
+    up_() {
       // Back online: no reason to sit out the rest of a backoff (a rate limit still holds).
       if (Date.now() >= blockedUntil) {
         cancel(retryTimer);
         retryTimer = undefined;
       }
     },
-    down() {
+    down_() {
       // Their acks will never come: free them for the HTTP fallback or the next connection.
-      inflight.forEach((i) => (i.busy = 0));
+      inflight.forEach((i) => (i.busy_ = 0));
       inflight.clear();
     },
-    drain: () => drain(),
-    check: () => void flushHttp(true),
-    nudge: onNudge,
+    drain_: () => drain(),
+    check_: () => void flushHttp(true),
+    nudge_: onNudge,
   });
 
   function retryIn(ms: number): void {
@@ -112,9 +112,9 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
   }
 
   function finish(item: Item, ack: Ack): void {
-    if (!outbox.remove(item.rec.id)) return; // already settled (a beacon and the socket both answered)
-    item.resolve?.(ack);
-    handlers.settled(item.rec, ack);
+    if (!outbox.remove_(item.rec_.id)) return; // already settled (a beacon and the socket both answered)
+    item.resolve_?.(ack);
+    handlers.settled_(item.rec_, ack);
   }
 
   /** Applies one acknowledgement; false when the envelope must be sent again later. */
@@ -128,38 +128,38 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
     if (error.code === "rate_limited") pause(Number(error.retry_after));
     else backoff();
     // The token expired, or its user is gone: a new bootstrap, then a resend.
-    if (error.code.startsWith("socket_token")) handlers.tokenExpired();
+    if (error.code.startsWith("socket_token")) handlers.tokenExpired_();
     return false;
   }
 
   function drain(): void {
     if (destroyed || !token || retryTimer !== undefined || Date.now() < blockedUntil) return;
-    const mine = outbox.of(tokenScope);
-    const ready = mine.filter((i) => i.ready && !i.busy);
+    const mine = outbox.of_(tokenScope);
+    const ready = mine.filter((i) => i.ready_ && !i.busy_);
     if (!ready.length) return reportDropped();
-    const socket = link.live();
+    const socket = link.live_();
     if (socket) {
       // Tour states go one at a time: the server may handle socket events concurrently.
-      let stateBusy = mine.some((i) => i.busy && i.rec.type === "guide:state");
+      let stateBusy = mine.some((i) => i.busy_ && i.rec_.type === "guide:state");
       if (ready.some(overHttp)) void flushHttp();
       for (const item of ready) {
         if (overHttp(item)) continue;
-        if (item.rec.type === "guide:state") {
+        if (item.rec_.type === "guide:state") {
           if (stateBusy) continue;
           stateBusy = true;
         }
         emitWithAck(socket, item);
       }
-    } else if (link.http()) void flushHttp();
+    } else if (link.http_()) void flushHttp();
   }
 
   function emitWithAck(s: SocketLike, item: Item): void {
-    const attempt = (item.busy = ++tries);
+    const attempt = (item.busy_ = ++tries);
     inflight.add(item);
     const done = (): boolean => {
       inflight.delete(item);
-      const mine = item.busy === attempt;
-      if (mine) item.busy = 0;
+      const mine = item.busy_ === attempt;
+      if (mine) item.busy_ = 0;
       return mine && !destroyed;
     };
     // Same id again is safe: the server answers a duplicate with the original result.
@@ -167,10 +167,10 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
     // a server that cannot route it) must not hold it forever: HTTP answers definitively.
     const t = later(() => {
       if (!done()) return;
-      item.strikes = (item.strikes ?? 0) + 1;
+      item.strikes_ = (item.strikes_ ?? 0) + 1;
       backoff();
     }, ACK_TIMEOUT_MS);
-    s.emit(item.rec.type, item.rec.data, (ack: unknown) => {
+    s.emit_(item.rec_.type, item.rec_.data, (ack: unknown) => {
       cancel(t);
       if (done() && acknowledge(item, asAck(ack))) drain();
     });
@@ -179,16 +179,16 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
   /** `check`: send even an empty batch, to ask for waiting nudges (no socket brings them). */
   async function flushHttp(check = false): Promise<void> {
     if (httpBusy || !token) return;
-    const viaSocket = !!link.live();
-    const batch = batchOf(outbox.of(tokenScope).filter((i) => i.ready && !i.busy && (!viaSocket || overHttp(i))));
+    const viaSocket = !!link.live_();
+    const batch = batchOf(outbox.of_(tokenScope).filter((i) => i.ready_ && !i.busy_ && (!viaSocket || overHttp(i))));
     if (!batch.length && !check) return;
     httpBusy = true;
     const attempt = ++tries;
-    batch.forEach((i) => (i.busy = attempt));
-    const release = (): void => batch.forEach((i) => i.busy === attempt && (i.busy = 0));
+    batch.forEach((i) => (i.busy_ = attempt));
+    const release = (): void => batch.forEach((i) => i.busy_ === attempt && (i.busy_ = 0));
     let next = false;
     try {
-      const res = await http.call(EVENTS, {
+      const res = await http.call_(EVENTS, {
         method: "POST",
         headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
         // Without a socket, nudges come with the answer (a beacon never asks: nobody reads it).
@@ -202,7 +202,7 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
         next = batch.map((item, i) => acknowledge(item, i < results.length ? asAck(results[i]) : fail("invalid_ack", "Missing result."))).every(Boolean);
       } else if (res.status === 401) {
         release();
-        handlers.tokenExpired(); // the next connect() drains with the fresh token
+        handlers.tokenExpired_(); // the next connect() drains with the fresh token
       } else if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
         // The server will never accept this batch as it is; retrying would loop forever.
         const error = await errorFrom(res);
@@ -227,17 +227,17 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
     if (!items.length) return;
     for (const item of items) {
       const ack = fail("queue_overflow", "Too many events were waiting to be sent; this one was dropped.");
-      item.resolve?.(ack);
-      handlers.settled(item.rec, ack);
+      item.resolve_?.(ack);
+      handlers.settled_(item.rec_, ack);
     }
     // One error per burst, however many envelopes it dropped.
-    if (!dropped) later(() => dropped && handlers.error({ code: "queue_overflow", message: `${dropped} waiting events were dropped: the queue was full.`, count: dropped }), 0);
+    if (!dropped) later(() => dropped && handlers.error_({ code: "queue_overflow", message: `${dropped} waiting events were dropped: the queue was full.`, count: dropped }), 0);
     dropped += items.length;
   }
 
   /** Once there is room again, the server hears how many events were lost. */
   function reportDropped(): void {
-    if (!dropped || outbox.of(tokenScope).length) return;
+    if (!dropped || outbox.of_(tokenScope).length) return;
     const count = dropped;
     dropped = 0;
     void send("event:track", { id: uuid(), name: "$queue_dropped", props: { count }, at: new Date().toISOString() });
@@ -246,55 +246,55 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
   function send(type: EnvelopeType, data: Envelope["data"]): Promise<Ack> {
     return new Promise<Ack>((resolve) => {
       const rec: Stored = { scope, id: data.id, n: Date.now() * 1000 + (seq++ % 1000), type, data };
-      const added = outbox.add(rec, resolve);
-      added.replaced.forEach((i) => i.resolve?.({ ok: true, id: i.rec.id }));
-      onDropped(added.dropped);
-      void added.saved.then(drain);
+      const added = outbox.add_(rec, resolve);
+      added.replaced_.forEach((i) => i.resolve_?.({ ok: true, id: i.rec_.id }));
+      onDropped(added.dropped_);
+      void added.saved_.then(drain);
     });
   }
 
   return {
-    bootstrap: http.bootstrap,
+    bootstrap_: http.bootstrap_,
 
-    use(next) {
+    use_(next) {
       scope = next;
-      return outbox.restore(next).then((added) => {
+      return outbox.restore_(next).then((added) => {
         drain();
-        return added.map((i) => i.rec);
+        return added.map((i) => i.rec_);
       });
     },
 
-    connect(info, restart, forScope) {
+    connect_(info, restart, forScope) {
       token = info.token;
       tokenScope = forScope;
-      link.connect(info, restart);
+      link.connect_(info, restart);
       drain();
     },
 
-    send,
+    send_: send,
 
-    pending: () => outbox.of(scope).map((i) => i.rec),
+    pending_: () => outbox.of_(scope).map((i) => i.rec_),
 
-    flush() {
-      const batch = token ? batchOf(outbox.of(tokenScope).filter((i) => i.ready)) : [];
+    flush_() {
+      const batch = token ? batchOf(outbox.of_(tokenScope).filter((i) => i.ready_)) : [];
       if (!batch.length || destroyed) return;
       // Token in the body (PROTOCOL.md section 3): what a beacon can carry. If the page
       // survives (a hidden tab), the answers settle the envelopes like any other.
       http
-        .beacon(EVENTS, encode({ token, envelopes: batch.map(wire) }))
+        .beacon_(EVENTS, encode({ token, envelopes: batch.map(wire) }))
         .then((results) => results.forEach((r, i) => isFinal(asAck(r)) && batch[i] && finish(batch[i], asAck(r))))
         .catch(() => {});
     },
 
-    request: link.request,
+    request_: link.request_,
 
-    get: (path) => http.get(path, token, handlers.tokenExpired),
+    get_: (path) => http.get_(path, token, handlers.tokenExpired_),
 
-    destroy() {
+    destroy_() {
       destroyed = true;
       timers.forEach(clearTimeout);
       timers.clear();
-      link.destroy();
+      link.destroy_();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { safeHref } from "./checklist";
-import { GuideUsageError } from "./errors";
+import { usageError } from "./errors";
 import { checklists, primaryChecklist } from "./guides";
 import { h } from "./h";
 import type { HelpAt, HelpHost, HelpPanel } from "./help/contract";
@@ -11,8 +11,8 @@ import type { GuideError } from "./types";
 const isHttp = (url: string): boolean => /^https?:\/\//i.test(url);
 
 /** The help host: the lazily loaded help panel (dist/help.js) and what it needs from the widget. */
-export function createHelp(w: Pick<Parts, "win" | "prefix" | "store" | "ui" | "report" | "load" | "session">): Help {
-  const { win, store, ui, session, report } = w;
+export function createHelp(w: Pick<Parts, "win_" | "prefix_" | "store_" | "ui_" | "report_" | "load_" | "session_">): Help {
+  const { win_: win, store_: store, ui_: ui, session_: session, report_: report } = w;
   let panel: Promise<HelpPanel> | null = null;
   let pending: HelpAt | null = null;
   // True while the panel shows: opening it again then is not another "help opened".
@@ -21,43 +21,43 @@ export function createHelp(w: Pick<Parts, "win" | "prefix" | "store" | "ui" | "r
 
   /** Where help is about when the user did not say: the primary checklist's first step not done. */
   function where(): { guide?: string; step?: string } {
-    const guide = primaryChecklist(checklists(session.data()?.guides), store.state);
-    const step = guide?.steps.find((st) => !store.isDone(guide.key, st.id));
+    const guide = primaryChecklist(checklists(session.data_?.guides), store.state_);
+    const step = guide?.steps.find((st) => !store.isDone_(guide.key, st.id));
     return guide ? { guide: guide.key, step: step?.id } : {};
   }
 
   const host: HelpHost = {
     doc: win.document,
     h,
-    prefix: w.prefix,
-    root: ui.root,
-    style: (css) => void adoptStyles(ui.root(), css),
-    t: session.strings,
+    prefix: w.prefix_,
+    root: ui.root_,
+    style: (css) => void adoptStyles(ui.root_(), css),
+    t: session.strings_,
     where,
-    label: (guide, step) => session.data()?.guides.find((g) => g.key === guide)?.steps.find((st) => st.id === step)?.title,
+    label: (guide, step) => session.data_?.guides.find((g) => g.key === guide)?.steps.find((st) => st.id === step)?.title,
     list(q, at) {
       const params = new URLSearchParams({ q, url: pageUrl(win.location) });
       if (at.guide) params.set("guide", at.guide);
       if (at.step) params.set("step", at.step);
-      return session.client()!.get(`/api/v1/widget/help?${params}`);
+      return session.client_()!.get_(`/api/v1/widget/help?${params}`);
     },
-    article: (key) => session.client()!.get(`/api/v1/widget/help/${encodeURIComponent(key)}`),
-    escalate: (e) => session.send("help:escalate", { ...e, url: pageUrl(win.location) }),
+    article: (key) => session.client_()!.get_(`/api/v1/widget/help/${encodeURIComponent(key)}`),
+    escalate: (e) => session.send_("help:escalate", { ...e, url: pageUrl(win.location) }),
     safeUrl: (url) => (safeHref(url, "https://x.invalid/") && isHttp(String(url)) ? String(url) : null),
     closed: (returnFocus) => {
       shown = false;
-      if (returnFocus) ui.focusHelp();
+      if (returnFocus) ui.focusHelp_();
     },
   };
 
   function openSupport(): void {
-    const url = session.data()?.workspace?.support_url?.split("{reference}").join("").split("{summary}").join("");
-    if (!url || !isHttp(url)) throw new GuideUsageError("help_unavailable", "Help is not enabled for this workspace.");
+    const url = session.data_?.workspace?.support_url?.replace(/\{(reference|summary)\}/g, "");
+    if (!url || !isHttp(url)) throw usageError("help_unavailable", "Help is not enabled for this workspace.");
     win.open(url, "_blank", "noopener");
   }
 
   function open(at?: HelpAt): void {
-    const data = session.data();
+    const data = session.data_;
     if (!data) {
       pending = at ?? {};
       return;
@@ -66,11 +66,11 @@ export function createHelp(w: Pick<Parts, "win" | "prefix" | "store" | "ui" | "r
     if (!ws?.help_enabled) return openSupport();
     // Where the user is (the panel suggests articles for the same place): scenarios react to help opened twice on one step.
     const on = at?.guide ? at : { ...at, ...where() };
-    if (!shown) session.track("$help_open", { guide: on.guide ?? null, step: on.step ?? null, article: on.article ?? null });
+    if (!shown) session.track_("$help_open", { guide: on.guide ?? null, step: on.step ?? null, article: on.article ?? null });
     shown = true;
-    ui.close(false);
+    ui.close_(false);
     if (!panel) {
-      panel = w.load.help().then((f) => f(host));
+      panel = w.load_.help_().then((f) => f(host));
       panel.catch(() => (panel = null)); // offline: the next click tries again
     }
     panel.then(
@@ -83,14 +83,14 @@ export function createHelp(w: Pick<Parts, "win" | "prefix" | "store" | "ui" | "r
   }
 
   return {
-    open,
-    close: () => void panel?.then((p) => p.close(false)),
-    replay() {
+    open_: open,
+    close_: () => void panel?.then((p) => p.close(false)),
+    replay_() {
       const at = pending;
       pending = null;
       if (at) open(at);
     },
-    destroy() {
+    destroy_() {
       destroyed = true;
       panel?.then((p) => p.destroy(), () => {});
     },

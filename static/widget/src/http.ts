@@ -4,16 +4,16 @@ import type { BootstrapRequest, BootstrapResponse, GuideError } from "./types";
 
 export interface Http {
   /** Fetches `path` from the server without cookies; rejects with `network_error` when it cannot be reached. */
-  call(path: string, init: RequestInit): Promise<Response>;
+  call_(path: string, init: RequestInit): Promise<Response>;
   /** POST /api/v1/widget/bootstrap (PROTOCOL.md section 1). */
-  bootstrap(req: BootstrapRequest): Promise<BootstrapResponse>;
+  bootstrap_(req: BootstrapRequest): Promise<BootstrapResponse>;
   /**
    * POSTs `body` in a request that outlives the page (keepalive), or as a beacon where
    * fetch throws at once; resolves with the answer's `results` (none from a beacon).
    */
-  beacon(path: string, body: string): Promise<unknown[]>;
+  beacon_(path: string, body: string): Promise<unknown[]>;
   /** GETs a widget endpoint with the socket token; a 401 is also told to `expired`. */
-  get<T>(path: string, token: string | null, expired: () => void): Promise<T>;
+  get_<T>(path: string, token: string | null, expired: () => void): Promise<T>;
 }
 
 const BATCH = 100;
@@ -22,11 +22,11 @@ const MAX_BATCH_BYTES = 60000;
 /** At most 100 envelopes and ~60 KB: what one batch request may carry (PROTOCOL.md section 3). */
 export function batchOf(items: Item[]): Item[] {
   let bytes = 0;
-  return items.slice(0, BATCH).filter((i, n) => (bytes += i.bytes) <= MAX_BATCH_BYTES || n === 0);
+  return items.slice(0, BATCH).filter((i, n) => (bytes += i.bytes_) <= MAX_BATCH_BYTES || n === 0);
 }
 
 /** An envelope as the batch endpoint takes it. */
-export const wire = (i: Item) => ({ type: i.rec.type, data: i.rec.data });
+export const wire = (i: Item) => ({ type: i.rec_.type, data: i.rec_.data });
 
 /** Reads a JSON body with the JSON.parse the page had at load time. */
 export const readJson = async <T>(res: Response): Promise<T> => decode(await res.text()) as T;
@@ -57,10 +57,10 @@ export function createHttp(server: string, fetch: typeof globalThis.fetch): Http
     }
   }
   return {
-    call,
-    bootstrap: async (req) =>
+    call_: call,
+    bootstrap_: async (req) =>
       answer(await call("/api/v1/widget/bootstrap", { method: "POST", headers: { "Content-Type": "application/json" }, body: encode(req) })),
-    beacon(path, body) {
+    beacon_(path, body) {
       const url = server + path;
       try {
         return fetch(url, { method: "POST", keepalive: true, headers: { "Content-Type": "application/json" }, body, credentials: "omit" })
@@ -71,7 +71,7 @@ export function createHttp(server: string, fetch: typeof globalThis.fetch): Http
         return Promise.resolve([]);
       }
     },
-    async get(path, token, expired) {
+    async get_(path, token, expired) {
       const res = await call(path, { headers: { Authorization: `Bearer ${token}` } });
       if (res.status === 401) expired();
       return answer(res);

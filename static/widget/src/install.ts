@@ -10,10 +10,10 @@ const pageFetch = typeof fetch === "function" ? fetch : undefined;
 
 /** What a widget in this browser talks and stores with. */
 export const browserDeps = (win: Window): WidgetDeps => ({
-  fetch: (...args) => (pageFetch ?? fetch)(...args),
-  io: socketIo,
-  window: win,
-  store: browserStore(win),
+  fetch_: (...args) => (pageFetch ?? fetch)(...args),
+  io_: socketIo,
+  window_: win,
+  store_: browserStore(win),
 });
 
 /**

@@ -6,8 +6,8 @@ import type { Nudge } from "./types";
  * over a tour. `mode: "start"` opens its guide without a card; a guide that
  * does not apply here leaves the message alone, without "Show me".
  */
-export function createNudges(w: Pick<Parts, "ui" | "events" | "session" | "director" | "start">): Nudges {
-  const { ui } = w;
+export function createNudges(w: Pick<Parts, "ui_" | "events_" | "session_" | "director_" | "start_">): Nudges {
+  const { ui_: ui } = w;
   const seen = new Set<string>();
   // Nudges wait here while a tour shows or another card is up.
   const waiting: Nudge[] = [];
@@ -16,50 +16,50 @@ export function createNudges(w: Pick<Parts, "ui" | "events" | "session" | "direc
 
   const hide = (): void => {
     card = null;
-    ui.nudge(null);
+    ui.nudge_(null);
   };
 
   function pump(): void {
-    const data = w.session.data();
-    if (card || destroyed || !data || w.director.showing()) return;
+    const data = w.session_.data_;
+    if (card || destroyed || !data || w.director_.showing_()) return;
     const n = waiting.shift();
     if (!n) return;
     const known = !!n.guide && data.guides.some((g) => g.key === n.guide);
     if (known && n.mode === "start") {
-      if (!w.start(n.guide!, n.step)) pump();
+      if (!w.start_(n.guide!, n.step)) pump();
       return;
     }
     card = n;
-    ui.nudge(n, known);
+    ui.nudge_(n, known);
   }
 
   return {
-    add(n) {
+    add_(n) {
       const key = String(n.id);
       if (destroyed || seen.has(key)) return;
       seen.add(key);
       waiting.push(n);
-      w.events.emit("nudge", n);
+      w.events_.emit_("nudge", n);
       pump();
     },
-    answer(open) {
+    answer_(open) {
       const n = card!;
       hide();
-      w.session.track(open ? "$nudge_opened" : "$nudge_dismissed", { nudge: n.id, scenario: n.scenario ?? null });
+      w.session_.track_(open ? "$nudge_opened" : "$nudge_dismissed", { nudge: n.id, scenario: n.scenario ?? null });
       // A tour started here: the next nudge waits for it (tour:end).
-      if (!(open && w.start(n.guide!, n.step))) pump();
+      if (!(open && w.start_(n.guide!, n.step))) pump();
     },
-    aside() {
+    aside_() {
       if (!card) return;
       waiting.unshift(card);
       hide();
     },
-    pump,
-    clear() {
+    pump_: pump,
+    clear_() {
       waiting.length = 0;
       hide();
     },
-    destroy() {
+    destroy_() {
       destroyed = true;
     },
   };

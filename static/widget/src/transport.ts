@@ -9,53 +9,53 @@ import type { Ack, BootstrapRequest, BootstrapResponse, Envelope, EnvelopeType, 
 
 /** The part of a Socket.IO client socket we use (socket.ts implements it); tests pass a fake. */
 export interface SocketLike {
-  connected: boolean;
-  active?: boolean;
-  on(event: string, fn: (...args: any[]) => void): unknown;
-  emit(event: string, ...args: unknown[]): unknown;
-  connect(): unknown;
-  disconnect(): unknown;
+  connected_: boolean;
+  active_?: boolean;
+  on_(event: string, fn: (...args: any[]) => void): unknown;
+  emit_(event: string, ...args: unknown[]): unknown;
+  connect_(): unknown;
+  disconnect_(): unknown;
 }
 
 export type IoFactory = (uri: string, opts: Record<string, unknown>) => SocketLike;
 
 export interface ClientDeps {
-  fetch: typeof fetch;
-  io: IoFactory;
+  fetch_: typeof fetch;
+  io_: IoFactory;
   /** Where envelopes wait for their acknowledgement. @default memory (the widget passes the browser's storage) */
-  store?: QueueStore;
+  store_?: QueueStore;
   /** For the backoff's jitter. @default Math.random */
-  random?: () => number;
+  random_?: () => number;
 }
 
 export interface ClientHandlers {
-  progress(progress: ProgressMap): void;
-  guidesChanged(): void;
-  tokenExpired(): void;
-  error(err: GuideError): void;
+  progress_(progress: ProgressMap): void;
+  guidesChanged_(): void;
+  tokenExpired_(): void;
+  error_(err: GuideError): void;
   /** The final outcome of every envelope, including those restored from an earlier page. */
-  settled(rec: Stored, ack: Ack): void;
-  nudge(nudge: Nudge): void;
+  settled_(rec: Stored, ack: Ack): void;
+  nudge_(nudge: Nudge): void;
 }
 
 /** What the widget uses of the client (client.ts). */
 export interface Client {
-  bootstrap(req: BootstrapRequest): Promise<BootstrapResponse>;
+  bootstrap_(req: BootstrapRequest): Promise<BootstrapResponse>;
   /** The user new envelopes belong to; resolves with what an earlier page left unacknowledged for them. */
-  use(scope: string): Promise<Stored[]>;
+  use_(scope: string): Promise<Stored[]>;
   /** `restart` forces a fresh handshake (a different user must not keep the old socket's rooms). */
-  connect(info: SocketInfo, restart: boolean, scope: string): void;
+  connect_(info: SocketInfo, restart: boolean, scope: string): void;
   /** Persists, then sends; resolves on the final outcome (an ok or a definitive negative ack). */
-  send(type: EnvelopeType, data: Envelope["data"]): Promise<Ack>;
+  send_(type: EnvelopeType, data: Envelope["data"]): Promise<Ack>;
   /** This user's envelopes still waiting, oldest first. */
-  pending(): Stored[];
+  pending_(): Stored[];
   /** The page is being hidden or unloaded: send what waits in one request that outlives the page. */
-  flush(): void;
+  flush_(): void;
   /** A one-off socket event with an acknowledgement, not queued (the element picker). */
-  request(event: string, data: Record<string, unknown>): Promise<Ack>;
+  request_(event: string, data: Record<string, unknown>): Promise<Ack>;
   /** GET a widget endpoint with the socket token (help). */
-  get<T>(path: string): Promise<T>;
-  destroy(): void;
+  get_<T>(path: string): Promise<T>;
+  destroy_(): void;
 }
 
 export type Timer = ReturnType<typeof setTimeout>;

@@ -3,7 +3,7 @@ import { createAuthorMode } from "./authormode";
 import { formatDate, type PlanView } from "./checklist";
 import { createDirector } from "./director";
 import { createEmitter, type Emitter } from "./emitter";
-import { GuideUsageError } from "./errors";
+import { usageError } from "./errors";
 import { checklists, primaryChecklist } from "./guides";
 import { HELP_GLOBAL, type HelpAt } from "./help/contract";
 import { createHelp } from "./helphost";
@@ -19,25 +19,25 @@ import { createUi } from "./ui";
 import { uuid } from "./uuid";
 
 export interface Widget {
-  events: Emitter<GuideEvents>;
+  events_: Emitter<GuideEvents>;
   // Arguments are `unknown`: they come straight from host pages and are validated here.
-  init(options: unknown): void;
-  identify(userId: unknown, traits?: unknown, options?: unknown): void;
-  group(accountId: unknown, traits?: unknown): void;
-  track(name: unknown, props?: unknown): void;
-  start(guideKey: unknown): void;
-  openHelp(at?: HelpAt): void;
-  destroy(): void;
+  init_(options: unknown): void;
+  identify_(userId: unknown, traits?: unknown, options?: unknown): void;
+  group_(accountId: unknown, traits?: unknown): void;
+  track_(name: unknown, props?: unknown): void;
+  start_(guideKey: unknown): void;
+  openHelp_(at?: HelpAt): void;
+  destroy_(): void;
 }
 
 /**
  * One widget instance, composed of small parts: the session (identity,
  * bootstrap, outbox), the tour director, the help host, the nudge queue and
- * author mode, over one store and one UI. Methods may throw GuideUsageError
- * on bad input; the API boundary (api.ts) catches.
+ * author mode, over one store and one UI. Methods may throw a usage error
+ * (errors.ts) on bad input; the API boundary (api.ts) catches.
  */
 export function createWidget(defaultServer: string, deps: WidgetDeps, report: (err: GuideError) => void): Widget {
-  const win = deps.window;
+  const win = deps.window_;
   const events = createEmitter<GuideEvents>((err) => console.error("[Guide] An event listener threw:", err), "ready");
   const store = createStore();
   const prefix = `guide-${uuid().slice(0, 8)}`;
@@ -58,94 +58,94 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     }
   };
   const ui = createUi(win.document, prefix, {
-    markDone: (guide, step) => session.markDone(guide, step),
-    strings: () => session.strings(),
-    help: (guide, step, article) => void guard(help.open, guide ? { guide, step, article } : undefined),
-    opened: () => help.close(),
-    startTour: (key) => void guard(start, key),
-    nudge: (open) => nudges.answer(open),
+    markDone_: (guide, step) => session.markDone_(guide, step),
+    strings_: () => session.strings_(),
+    help_: (guide, step, article) => void guard(help.open_, guide ? { guide, step, article } : undefined),
+    opened_: () => help.close_(),
+    startTour_: (key) => void guard(start, key),
+    nudge_: (open) => nudges.answer_(open),
   });
   const base: Base = {
-    win, prefix, store, ui, events, report, deps,
-    load: {
-      tour: bundle(deps.loadTours, "tour.js", TOUR_GLOBAL),
-      help: bundle(deps.loadHelp, "help.js", HELP_GLOBAL),
-      author: bundle(deps.loadAuthor, "author.js", AUTHOR_GLOBAL),
+    win_: win, prefix_: prefix, store_: store, ui_: ui, events_: events, report_: report, deps_: deps,
+    load_: {
+      tour_: bundle(deps.loadTours_, "tour.js", TOUR_GLOBAL),
+      help_: bundle(deps.loadHelp_, "help.js", HELP_GLOBAL),
+      author_: bundle(deps.loadAuthor_, "author.js", AUTHOR_GLOBAL),
     },
-    start: (guide: string, step?: string) => guard(start, guide, step),
-    booted() {
-      help.replay();
+    start_: (guide: string, step?: string) => guard(start, guide, step),
+    booted_() {
+      help.replay_();
       if (pendingStart) {
         const key = pendingStart;
         pendingStart = null;
         start(key);
       }
-      director.evaluate();
-      nudges.pump();
+      director.evaluate_();
+      nudges.pump_();
     },
   };
   const parts = base as Parts;
   // Created in this order, each may use those before it at once and the others when called.
-  const author = (parts.author = createAuthorMode(parts));
-  const session = (parts.session = createSession(parts));
-  const nudges = (parts.nudges = createNudges(parts));
-  const director = (parts.director = createDirector(parts));
-  const help = (parts.help = createHelp(parts));
+  const author = (parts.author_ = createAuthorMode(parts));
+  const session = (parts.session_ = createSession(parts));
+  const nudges = (parts.nudges_ = createNudges(parts));
+  const director = (parts.director_ = createDirector(parts));
+  const help = (parts.help_ = createHelp(parts));
 
   function render(): void {
-    const data = session.data();
+    const data = session.data_;
     const lists = checklists(data?.guides);
     const ws = data?.workspace;
     // Called by the UI each time it draws a plan.
     const plan = (g: Guide): PlanView | undefined => {
       if (g.kind !== "plan") return;
-      const p = store.get(g.key);
+      const p = store.get_(g.key);
       const due = p?.due ?? {};
       const now = Date.now();
       // Draw again when the next due time passes, so "Overdue" appears while the page is open.
       const next = Math.min(...Object.values(due).map(Date.parse).filter((t) => t > now));
       clearTimeout(dueTimer);
       if (next < Infinity) dueTimer = setTimeout(render, Math.min(next - now + 1000, 2 ** 31 - 1));
-      return { org: ws?.name ?? "", due, overdue: p?.overdue ?? [], now, date: (iso) => formatDate(iso, session.data()?.user?.locale) };
+      return { org_: ws?.name ?? "", due_: due, overdue_: p?.overdue ?? [], now_: now, date_: (iso) => formatDate(iso, session.data_?.user?.locale) };
     };
-    ui.update(data ? { checklists: lists, primary: primaryChecklist(lists, store.state), theme: ws?.theme, help: !!ws?.help_enabled, t: session.strings(), locale: data.user?.locale, isDone: store.isDone, isPending: store.isPending, plan } : null);
+    ui.update_(data ? { checklists_: lists, primary_: primaryChecklist(lists, store.state_), theme_: ws?.theme, help_: !!ws?.help_enabled, t_: session.strings_(), locale_: data.user?.locale, isDone_: store.isDone_, isPending_: store.isPending_, plan_: plan } : null);
   }
 
-  teardown.push(store.subscribe(render));
+  teardown.push(store.subscribe_(render));
 
   /**
    * Guide.start, "Show me" and nudges: a tour runs (from `step`), a checklist
    * or plan opens (at `step`). True when a tour is starting.
    */
   function start(guideKey: unknown, step?: string): boolean {
-    if (typeof guideKey !== "string" || !guideKey) throw new GuideUsageError("invalid_guide", "Guide.start needs a guide key.");
-    if (!session.data()) {
+    if (typeof guideKey !== "string" || !guideKey) throw usageError("invalid_guide", "Guide.start needs a guide key.");
+    if (!session.data_) {
       pendingStart = guideKey;
       return false;
     }
-    if (director.start(guideKey, step)) return true;
-    const guide = checklists(session.data()!.guides).find((g) => g.key === guideKey);
-    if (!guide) throw new GuideUsageError("unknown_guide", `No checklist or tour "${guideKey}" applies to this user on this page.`);
-    if (store.state(guide.key) !== "active" && store.state(guide.key) !== "completed") {
-      void session.send("guide:state", { guide: guide.key, state: "active" });
+    if (director.start_(guideKey, step)) return true;
+    const guide = checklists(session.data_!.guides).find((g) => g.key === guideKey);
+    if (!guide) throw usageError("unknown_guide", `No checklist or tour "${guideKey}" applies to this user on this page.`);
+    if (store.state_(guide.key) !== "active" && store.state_(guide.key) !== "completed") {
+      void session.send_("guide:state", { guide: guide.key, state: "active" });
     }
-    ui.open(guide.key, step);
+    ui.open_(guide.key, step);
     return false;
   }
 
   return {
-    events,
-    init(options) {
-      if (session.client()) throw new GuideUsageError("already_initialized", "Guide.init was called twice; call Guide.destroy() first to start over.");
+    events_: events,
+    init_(options) {
+      if (session.client_()) throw usageError("already_initialized", "Guide.init was called twice; call Guide.destroy() first to start over.");
       const opts = (isObject(options) ? options : {}) as Partial<InitOptions>;
       if (typeof opts.appKey !== "string" || !opts.appKey) {
-        throw new GuideUsageError("invalid_options", 'Guide.init needs {appKey: "<your app key>"}.');
+        throw usageError("invalid_options", 'Guide.init needs {appKey: "<your app key>"}.');
       }
       server = (typeof opts.server === "string" && opts.server ? opts.server : defaultServer).replace(/\/+$/, "");
-      author.init();
-      session.init(opts.appKey, server);
+      author.init_();
+      session.init_(opts.appKey, server);
       // Whatever still waits goes out in a request that outlives the page.
-      const flush = (): void => session.client()?.flush();
+      const flush = (): void => session.client_()?.flush_();
       const hidden = (): void => void (win.document.visibilityState === "hidden" && flush());
       win.addEventListener("pagehide", flush);
       win.document.addEventListener("visibilitychange", hidden);
@@ -155,38 +155,38 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       });
       teardown.push(
         watchPage(win, () => {
-          if (!session.data()) return;
-          session.track("$page");
-          director.evaluate();
-          nudges.pump(); // a tour may have stopped showing: it waits for another page
+          if (!session.data_) return;
+          session.track_("$page");
+          director.evaluate_();
+          nudges.pump_(); // a tour may have stopped showing: it waits for another page
         }),
       );
     },
-    identify(userId, traits, options) {
+    identify_(userId, traits, options) {
       const id = typeof userId === "number" ? String(userId) : userId;
       if (typeof id !== "string" || !id || id.length > 255) {
-        throw new GuideUsageError("invalid_user", "Guide.identify needs a user id of 1-255 characters.");
+        throw usageError("invalid_user", "Guide.identify needs a user id of 1-255 characters.");
       }
       const token = isObject(options) && typeof options.token === "string" ? options.token : null;
-      session.identify({ id, traits: isObject(traits) ? traits : undefined, token });
+      session.identify_({ id, traits: isObject(traits) ? traits : undefined, token });
     },
-    group(accountId, traits) {
+    group_(accountId, traits) {
       const id = typeof accountId === "number" ? String(accountId) : accountId;
-      if (typeof id !== "string" || !id) throw new GuideUsageError("invalid_account", "Guide.group needs an account id.");
-      session.group({ id, traits: isObject(traits) ? traits : undefined });
+      if (typeof id !== "string" || !id) throw usageError("invalid_account", "Guide.group needs an account id.");
+      session.group_({ id, traits: isObject(traits) ? traits : undefined });
     },
-    track(name, props) {
-      if (typeof name !== "string" || !name) throw new GuideUsageError("invalid_event", "Guide.track needs an event name.");
-      session.track(name, isObject(props) ? props : undefined);
-      director.event(name);
+    track_(name, props) {
+      if (typeof name !== "string" || !name) throw usageError("invalid_event", "Guide.track needs an event name.");
+      session.track_(name, isObject(props) ? props : undefined);
+      director.event_(name);
     },
-    start,
-    openHelp: () => help.open(),
-    destroy() {
+    start_: start,
+    openHelp_: () => help.open_(),
+    destroy_() {
       clearTimeout(dueTimer);
       teardown.splice(0).forEach((fn) => fn());
-      for (const part of [nudges, director, help, author, session, ui]) part.destroy();
-      events.clear();
+      for (const part of [nudges, director, help, author, session, ui]) part.destroy_();
+      events.clear_();
     },
   };
 }

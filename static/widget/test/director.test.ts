@@ -4,7 +4,7 @@ import type { Parts } from "../src/parts";
 import { createStore } from "../src/store";
 import type { TourHost, TourRuntime } from "../src/tour/contract";
 import type { BootstrapResponse, ProgressMap, Tour } from "../src/types";
-import { dashboardTour, settle } from "./helpers";
+import { dashboardTour, type Fake, settle } from "./helpers";
 
 /** A tour runtime that records what it is asked to do; `host` is what the director gave it. */
 function fakeRuntime() {
@@ -33,17 +33,17 @@ function setup(progress: ProgressMap = {}) {
   const store = createStore(progress);
   const data = { guides: [dashboardTour(), { key: "list", kind: "checklist", steps: [{ id: "a" }] }], workspace: {}, user: { locale: "en" } };
   const w = {
-    win: window,
-    store,
-    ui: { close: vi.fn() },
-    events: { emit: vi.fn() },
-    report: vi.fn(),
-    load: { tour: vi.fn(async () => factory) },
-    session: { data: vi.fn(() => data as unknown as BootstrapResponse), strings: vi.fn(), send: vi.fn(async () => ({ ok: true })), track: vi.fn() },
-    help: { open: vi.fn() },
-    nudges: { aside: vi.fn(), pump: vi.fn() },
-    author: { picking: vi.fn(() => false) },
-  };
+    win_: window,
+    store_: store,
+    ui_: { close_: vi.fn() },
+    events_: { emit_: vi.fn() },
+    report_: vi.fn(),
+    load_: { tour_: vi.fn(async () => factory) },
+    session_: { data_: data as unknown as BootstrapResponse | null, strings_: vi.fn(), send_: vi.fn(async () => ({ ok: true })), track_: vi.fn() },
+    help_: { open_: vi.fn() },
+    nudges_: { aside_: vi.fn(), pump_: vi.fn() },
+    author_: { picking_: vi.fn(() => false) },
+  } satisfies Fake<Parts>;
   const director = createDirector(w as unknown as Parts);
   return { w, rt, store, director };
 }
@@ -54,76 +54,76 @@ describe("createDirector", () => {
   it("starts the tour whose start page this is, loading the runtime once", async () => {
     const { w, rt, director } = setup();
     window.history.replaceState(null, "", "/demo/dashboard");
-    director.evaluate();
+    director.evaluate_();
     await settle();
     expect(rt.runs).toEqual([["dashboard-tour", null]]);
-    director.evaluate();
+    director.evaluate_();
     await settle();
     expect(rt.routes).toEqual(["/demo/dashboard"]);
-    expect(w.load.tour).toHaveBeenCalledTimes(1);
+    expect(w.load_.tour_).toHaveBeenCalledTimes(1);
   });
 
   it("starts nothing while an author picks an element, or before the first bootstrap", async () => {
     const { w, rt, director } = setup();
     window.history.replaceState(null, "", "/demo/dashboard");
-    w.author.picking.mockReturnValue(true);
-    director.evaluate();
-    w.author.picking.mockReturnValue(false);
-    w.session.data.mockReturnValue(null as never);
-    director.evaluate();
+    w.author_.picking_.mockReturnValue(true);
+    director.evaluate_();
+    w.author_.picking_.mockReturnValue(false);
+    w.session_.data_ = null;
+    director.evaluate_();
     await settle();
     expect(rt.runs).toEqual([]);
-    expect(w.load.tour).not.toHaveBeenCalled();
+    expect(w.load_.tour_).not.toHaveBeenCalled();
   });
 
   it("start() runs a tour from a step (closing the panel) and declines what is not a tour", async () => {
     const { w, rt, director } = setup();
-    expect(director.start("list")).toBe(false);
-    expect(director.start("dashboard-tour", "b")).toBe(true);
+    expect(director.start_("list")).toBe(false);
+    expect(director.start_("dashboard-tour", "b")).toBe(true);
     await settle();
-    expect(w.ui.close).toHaveBeenCalledWith(true);
+    expect(w.ui_.close_).toHaveBeenCalledWith(true);
     expect(rt.runs).toEqual([["dashboard-tour", "b"]]);
   });
 
   it("a tour that ended here does not start again on its own; its events reach the page and the nudges", async () => {
     const { w, rt, director } = setup();
     window.history.replaceState(null, "", "/demo/dashboard");
-    director.evaluate();
+    director.evaluate_();
     await settle();
     rt.host!.emit("tour:step", { guide: "dashboard-tour", step: "a", index: 0, total: 3 });
-    expect(w.nudges.aside).toHaveBeenCalledTimes(1);
+    expect(w.nudges_.aside_).toHaveBeenCalledTimes(1);
     rt.running = null;
     rt.host!.emit("tour:end", { guide: "dashboard-tour", state: "dismissed" });
-    expect(w.events.emit.mock.calls.map(([event]) => event)).toEqual(["tour:step", "tour:end"]);
-    expect(w.nudges.pump).toHaveBeenCalledTimes(2);
-    director.evaluate();
+    expect(w.events_.emit_.mock.calls.map(([event]) => event)).toEqual(["tour:step", "tour:end"]);
+    expect(w.nudges_.pump_).toHaveBeenCalledTimes(2);
+    director.evaluate_();
     await settle();
     expect(rt.runs).toHaveLength(1);
   });
 
   it("stops a tour that ended in another tab, and the tour host sends its state through the session", async () => {
     const { w, rt, store, director } = setup();
-    director.start("dashboard-tour");
+    director.start_("dashboard-tour");
     await settle();
     rt.host!.state("dashboard-tour", "active", "a");
-    expect(w.session.send).toHaveBeenCalledWith("guide:state", { guide: "dashboard-tour", state: "active", step: "a" });
-    store.apply({ "dashboard-tour": { state: "completed", completed: [] } });
-    director.changed(["dashboard-tour"]);
+    expect(w.session_.send_).toHaveBeenCalledWith("guide:state", { guide: "dashboard-tour", state: "active", step: "a" });
+    store.apply_({ "dashboard-tour": { state: "completed", completed: [] } });
+    director.changed_(["dashboard-tour"]);
     expect(rt.stop).toHaveBeenCalled();
-    expect(w.nudges.pump).toHaveBeenCalled();
-    expect(director.showing()).toBe(false);
+    expect(w.nudges_.pump_).toHaveBeenCalled();
+    expect(director.showing_()).toBe(false);
   });
 
   it("reports a runtime that cannot load, and destroys the runtime it has", async () => {
     const { w, rt, director } = setup();
-    w.load.tour.mockRejectedValueOnce({ code: "bundle_unavailable", message: "offline" });
-    director.start("dashboard-tour");
+    w.load_.tour_.mockRejectedValueOnce({ code: "bundle_unavailable", message: "offline" });
+    director.start_("dashboard-tour");
     await settle();
-    expect(w.report).toHaveBeenCalledWith({ code: "bundle_unavailable", message: "offline" });
-    director.start("dashboard-tour");
+    expect(w.report_).toHaveBeenCalledWith({ code: "bundle_unavailable", message: "offline" });
+    director.start_("dashboard-tour");
     await settle();
     expect(rt.runs).toHaveLength(1);
-    director.destroy();
+    director.destroy_();
     expect(rt.destroy).toHaveBeenCalled();
   });
 });

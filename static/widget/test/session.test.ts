@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Parts } from "../src/parts";
 import { createSession } from "../src/session";
 import { createStore } from "../src/store";
-import { bootstrapBodies, bootstrapPayload, fakeIo, jsonResponse, settle } from "./helpers";
+import { bootstrapBodies, bootstrapPayload, type Fake, fakeIo, jsonResponse, settle } from "./helpers";
 import { EN } from "./strings";
 
 /** A session over fake parts, with fetch and the socket faked; `answer` is the next bootstrap's. */
@@ -14,19 +14,19 @@ function setup() {
     return jsonResponse({ results: [] });
   });
   const w = {
-    win: window,
-    store: createStore(),
-    ui: { setError: vi.fn() },
-    events: { emit: vi.fn() },
-    report: vi.fn(),
-    deps: { fetch: fetch as unknown as typeof globalThis.fetch, io },
-    booted: vi.fn(),
-    author: { token: vi.fn(() => null), draft: vi.fn(() => null), seen: vi.fn() },
-    nudges: { add: vi.fn(), clear: vi.fn() },
-    director: { changed: vi.fn() },
-  };
+    win_: window,
+    store_: createStore(),
+    ui_: { setError_: vi.fn() },
+    events_: { emit_: vi.fn() },
+    report_: vi.fn(),
+    deps_: { fetch_: fetch as unknown as typeof globalThis.fetch, io_: io },
+    booted_: vi.fn(),
+    author_: { token_: vi.fn(() => null), draft_: vi.fn(() => null), seen_: vi.fn() },
+    nudges_: { add_: vi.fn(), clear_: vi.fn() },
+    director_: { changed_: vi.fn() },
+  } satisfies Fake<Parts>;
   const session = createSession(w as unknown as Parts);
-  const events = (name: string) => w.events.emit.mock.calls.filter(([e]) => e === name).map(([, p]) => p);
+  const events = (name: string) => w.events_.emit_.mock.calls.filter(([e]) => e === name).map(([, p]) => p);
   return { w, session, fetch, sockets, answers, events };
 }
 
@@ -36,31 +36,31 @@ describe("createSession", () => {
 
   it("coalesces identify and group into one bootstrap, then is ready once with the guides", async () => {
     const { w, session, fetch, events } = setup();
-    destroy = session.destroy;
-    session.init("demo", "https://guide.test");
-    session.identify({ id: "u1", traits: { plan: "pro" }, token: "jwt" });
-    session.group({ id: "acme" });
+    destroy = session.destroy_;
+    session.init_("demo", "https://guide.test");
+    session.identify_({ id: "u1", traits: { plan: "pro" }, token: "jwt" });
+    session.group_({ id: "acme" });
     await settle();
     expect(bootstrapBodies(fetch)).toEqual([
       expect.objectContaining({ app: "demo", user: { id: "u1", traits: { plan: "pro" } }, account: { id: "acme" }, token: "jwt", url: "/" }),
     ]);
     expect(events("ready")).toEqual([{ user: { id: "user-123", locale: "en" }, guides: ["getting-started"] }]);
-    expect(session.data()?.guides.map((g) => g.key)).toEqual(["getting-started"]);
-    expect(w.store.isDone("getting-started", "welcome")).toBe(true);
-    expect(w.author.seen).toHaveBeenCalledWith(undefined);
-    expect(w.booted).toHaveBeenCalledTimes(1);
-    session.group({ id: "acme" });
+    expect(session.data_?.guides.map((g) => g.key)).toEqual(["getting-started"]);
+    expect(w.store_.isDone_("getting-started", "welcome")).toBe(true);
+    expect(w.author_.seen_).toHaveBeenCalledWith(undefined);
+    expect(w.booted_).toHaveBeenCalledTimes(1);
+    session.group_({ id: "acme" });
     await settle();
     expect(bootstrapBodies(fetch)).toHaveLength(1);
   });
 
   it("sends what was tracked before there was a server and a user, in order, after the first bootstrap", async () => {
     const { session, sockets } = setup();
-    destroy = session.destroy;
-    session.track("first");
-    session.track("second", { n: 2 });
-    session.init("demo", "https://guide.test");
-    session.identify({ id: "u1", token: null });
+    destroy = session.destroy_;
+    session.track_("first");
+    session.track_("second", { n: 2 });
+    session.init_("demo", "https://guide.test");
+    session.identify_({ id: "u1", token: null });
     await settle();
     sockets[0].accept();
     await settle();
@@ -70,14 +70,14 @@ describe("createSession", () => {
 
   it("a newer identify's answer wins over an older one still in flight", async () => {
     const { session, answers, events } = setup();
-    destroy = session.destroy;
+    destroy = session.destroy_;
     let release: (r: Response) => void = () => {};
     answers.push(() => new Promise<Response>((r) => (release = r)));
     answers.push(async () => jsonResponse(bootstrapPayload({ user: { id: "u2", locale: "fr" } })));
-    session.init("demo", "https://guide.test");
-    session.identify({ id: "u1", token: null });
+    session.init_("demo", "https://guide.test");
+    session.identify_({ id: "u1", token: null });
     await settle();
-    session.identify({ id: "u2", token: null });
+    session.identify_({ id: "u2", token: null });
     await settle();
     release(jsonResponse(bootstrapPayload({ user: { id: "u1", locale: "en" } })));
     await settle();
@@ -86,25 +86,25 @@ describe("createSession", () => {
 
   it("another user signing in clears the nudges and connects afresh", async () => {
     const { w, session, sockets } = setup();
-    destroy = session.destroy;
-    session.init("demo", "https://guide.test");
-    session.identify({ id: "u1", token: null });
+    destroy = session.destroy_;
+    session.init_("demo", "https://guide.test");
+    session.identify_({ id: "u1", token: null });
     await settle();
-    session.identify({ id: "u2", token: null });
+    session.identify_({ id: "u2", token: null });
     await settle();
-    expect(w.nudges.clear).toHaveBeenCalledTimes(1);
+    expect(w.nudges_.clear_).toHaveBeenCalledTimes(1);
     expect(sockets).toHaveLength(1);
     expect(sockets[0].disconnects).toBe(1);
   });
 
   it("a previewed draft's progress stays in the page; its tracked events still go out", async () => {
     const { w, session, sockets } = setup();
-    destroy = session.destroy;
-    w.author.draft.mockReturnValue("draft-guide" as never);
-    await expect(session.send("guide:state", { guide: "draft-guide", state: "active" })).resolves.toEqual({ ok: true });
-    void session.send("event:track", { guide: "draft-guide", name: "x" });
-    session.init("demo", "https://guide.test");
-    session.identify({ id: "u1", token: null });
+    destroy = session.destroy_;
+    w.author_.draft_.mockReturnValue("draft-guide" as never);
+    await expect(session.send_("guide:state", { guide: "draft-guide", state: "active" })).resolves.toEqual({ ok: true });
+    void session.send_("event:track", { guide: "draft-guide", name: "x" });
+    session.init_("demo", "https://guide.test");
+    session.identify_({ id: "u1", token: null });
     await settle();
     sockets[0].accept();
     await settle();
@@ -115,17 +115,17 @@ describe("createSession", () => {
     vi.useFakeTimers();
     try {
       const { session, fetch, answers, w } = setup();
-      destroy = session.destroy;
+      destroy = session.destroy_;
       answers.push(async () => jsonResponse({ error: { code: "rate_limited", message: "slow down", retry_after: 2 } }, 429));
-      session.init("demo", "https://guide.test");
-      session.identify({ id: "u1", token: null });
+      session.init_("demo", "https://guide.test");
+      session.identify_({ id: "u1", token: null });
       await vi.advanceTimersByTimeAsync(1);
       expect(bootstrapBodies(fetch)).toHaveLength(1);
       await vi.advanceTimersByTimeAsync(1500);
       expect(bootstrapBodies(fetch)).toHaveLength(1);
       await vi.advanceTimersByTimeAsync(600);
       expect(bootstrapBodies(fetch)).toHaveLength(2);
-      expect(w.report).not.toHaveBeenCalled();
+      expect(w.report_).not.toHaveBeenCalled();
     } finally {
       vi.useRealTimers();
     }
@@ -133,20 +133,20 @@ describe("createSession", () => {
 
   it("marks a step done at once, and shows the error when the server refuses it", async () => {
     const { w, session, sockets } = setup();
-    destroy = session.destroy;
-    session.init("demo", "https://guide.test");
-    session.identify({ id: "u1", token: null });
+    destroy = session.destroy_;
+    session.init_("demo", "https://guide.test");
+    session.identify_({ id: "u1", token: null });
     await settle();
     sockets[0].accept();
     await settle();
-    session.markDone("getting-started", "invite");
-    expect(w.store.isDone("getting-started", "invite")).toBe(true);
+    session.markDone_("getting-started", "invite");
+    expect(w.store_.isDone_("getting-started", "invite")).toBe(true);
     await settle();
     const sent = sockets[0].emitted.find((e) => e.event === "step:complete")!;
     sent.ack({ ok: false, error: { code: "unknown_step", message: "No such step." } });
     await settle();
-    expect(w.store.isDone("getting-started", "invite")).toBe(false);
-    expect(w.ui.setError).toHaveBeenCalledWith("getting-started", "invite", EN.save_failed);
-    expect(w.report).toHaveBeenCalledWith({ code: "unknown_step", message: "No such step." });
+    expect(w.store_.isDone_("getting-started", "invite")).toBe(false);
+    expect(w.ui_.setError_).toHaveBeenCalledWith("getting-started", "invite", EN.save_failed);
+    expect(w.report_).toHaveBeenCalledWith({ code: "unknown_step", message: "No such step." });
   });
 });
