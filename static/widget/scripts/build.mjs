@@ -31,18 +31,26 @@ const target = ["es2020", "chrome80", "firefox78", "safari13.1"];
 // `a?.b(...x, y)`, throws (https://crbug.com/42201552). We ship `?.` as is and
 // noBuggyOptionalCall() below fails the build if the output ever has that shape.
 const supported = { "optional-chain": true };
+// Members internal to one bundle end in an underscore (`session_`, `evaluate_()`: the
+// objects guide.js's parts hand each other, src/parts.ts; the tour runtime's own state),
+// and esbuild shortens them to a letter or two: a minifier may not rename a property, and
+// without this the boundaries between the small parts cost ~0.45 KB gzip of the 30 KB budget. `[^_]_$`, not `_$`: leaves
+// `__x__` names alone. Nothing that crosses a boundary may use the convention (public API,
+// wire JSON, storage, the contracts of the lazy bundles and the helpers they share from
+// guide.js, DOM): test/mangle.test.ts fails if one does. So each bundle is mangled on its
+// own, with no mangleCache: no mangled name ever has to mean the same in two bundles.
+const MANGLED = /[^_]_$/;
 const EXAMPLE_SERVER = "https://guide.example.com";
 
 await mkdir(dist, { recursive: true });
 
-// The lazily loaded bundles take these helpers (and the base stylesheet, a
-// constant: UPPER_CASE) from guide.js at run time (src/lib.ts) instead of
-// bundling their own copies.
+// The lazily loaded bundles take these helpers (and the base stylesheet) from
+// guide.js at run time (src/lib.ts) instead of bundling their own copies.
 const SHARED = {
   h: ["h"], i18n: ["fmt"], locale: ["setLocale"], page: ["pageUrl"], styles: ["adoptStyles", "BASE_CSS"], toplayer: ["layer", "unzoom"], url: ["urlMatches"],
 };
-const sharedExport = (n) =>
-  /^[A-Z_]+$/.test(n) ? `export const ${n} = window.__guideLib.${n};` : `export const ${n} = (...a) => window.__guideLib.${n}(...a);`;
+// Read once, when the bundle runs: lazy.ts sets window.__guideLib before it loads one.
+const sharedExport = (n) => `export const ${n} = window.__guideLib.${n};`;
 const shared = {
   name: "shared",
   setup(b) {
@@ -89,6 +97,7 @@ async function bundle(entry, outfile, { lazy = false, define } = {}) {
     plugins: lazy ? [shared, minifyCss] : [minifyCss],
     supported,
     define,
+    mangleProps: MANGLED,
   });
   const output = (suffix) => result.outputFiles.find((f) => f.path.endsWith(suffix)).text;
   return { code: output(".js"), map: output(".js.map") };

@@ -1,5 +1,7 @@
 import type { GuideError, GuideEventName, GuideEvents } from "./types";
-import { createWidget, GuideUsageError, type Widget, type WidgetDeps } from "./widget";
+import { usageError } from "./errors";
+import type { WidgetDeps } from "./parts";
+import { createWidget, type Widget } from "./widget";
 
 export const METHODS = ["init", "identify", "group", "track", "on", "off", "start", "openHelp", "destroy"] as const;
 export type MethodName = (typeof METHODS)[number];
@@ -24,7 +26,6 @@ export interface GuideApi {
 export const VERSION = "0.1.0";
 
 function toGuideError(err: unknown): GuideError {
-  if (err instanceof GuideUsageError) return { code: err.code, message: err.message };
   if (err && typeof err === "object" && "code" in err && "message" in err) return err as GuideError;
   return { code: "internal_error", message: err instanceof Error ? err.message : String(err) };
 }
@@ -46,7 +47,7 @@ export function createApi(defaultServer: string, deps: () => WidgetDeps): GuideA
         logged.add(e.message);
         console.error(`[Guide] ${e.message}`, e.code);
       }
-      widget?.events.emit("error", e);
+      widget?.events_.emit_("error", e);
     } catch {
       // Logging itself failed (a hostile console); nothing more we can do safely.
     }
@@ -67,21 +68,21 @@ export function createApi(defaultServer: string, deps: () => WidgetDeps): GuideA
   return {
     __guide: VERSION,
     supports: Object.freeze(["help", "preview", "pick"]),
-    init: guard((options) => instance().init(options)),
-    identify: guard((userId, traits, options) => instance().identify(userId, traits, options)),
-    group: guard((accountId, traits) => instance().group(accountId, traits)),
-    track: guard((name, props) => instance().track(name, props)),
+    init: guard((options) => instance().init_(options)),
+    identify: guard((userId, traits, options) => instance().identify_(userId, traits, options)),
+    group: guard((accountId, traits) => instance().group_(accountId, traits)),
+    track: guard((name, props) => instance().track_(name, props)),
     on: guard((event: GuideEventName, callback: (payload: any) => void) => {
-      if (typeof callback !== "function") throw new GuideUsageError("invalid_callback", `Guide.on("${String(event)}") needs a function.`);
-      instance().events.on(event, callback);
+      if (typeof callback !== "function") throw usageError("invalid_callback", `Guide.on("${String(event)}") needs a function.`);
+      instance().events_.on_(event, callback);
     }),
-    off: guard((event: GuideEventName, callback?: (payload: any) => void) => widget?.events.off(event, callback)),
-    start: guard((guideKey) => instance().start(guideKey)),
-    openHelp: guard(() => instance().openHelp()),
+    off: guard((event: GuideEventName, callback?: (payload: any) => void) => widget?.events_.off_(event, callback)),
+    start: guard((guideKey) => instance().start_(guideKey)),
+    openHelp: guard(() => instance().openHelp_()),
     destroy: guard(() => {
       const w = widget;
       widget = null;
-      w?.destroy();
+      w?.destroy_();
     }),
   } as GuideApi;
 }

@@ -5,38 +5,38 @@ import type { Guide, Step } from "./types";
 /** What a success plan (`kind: "plan"`) shows beside each step. */
 export interface PlanView {
   /** The workspace's name: vendor steps are "{name} team". */
-  org: string;
+  org_: string;
   /** Due times (ISO 8601) and the server's overdue steps, from the plan's progress. */
-  due: Record<string, string>;
-  overdue: string[];
-  now: number;
+  due_: Record<string, string>;
+  overdue_: string[];
+  now_: number;
   /** An ISO time as a date in the user's locale. */
-  date(iso: string): string;
+  date_(iso: string): string;
 }
 
 export interface ChecklistView {
-  checklists: Guide[];
-  guide: Guide;
+  checklists_: Guide[];
+  guide_: Guide;
   /** Present for plans. */
-  plan?: PlanView;
-  isDone(step: string): boolean;
+  plan_?: PlanView;
+  isDone_(step: string): boolean;
   /** Done here but not yet acknowledged by the server (offline, or a page before a reload). */
-  isPending?(step: string): boolean;
-  isExpanded(step: string): boolean;
-  error(step: string): string | undefined;
-  help: boolean;
-  t: Strings;
+  isPending_?(step: string): boolean;
+  isExpanded_(step: string): boolean;
+  error_(step: string): string | undefined;
+  help_: boolean;
+  t_: Strings;
 }
 
 export interface ChecklistHandlers {
-  close(): void;
-  select(guide: string): void;
-  toggle(step: string): void;
-  markDone(step: string): void;
-  help(): void;
+  close_(): void;
+  select_(guide: string): void;
+  toggle_(step: string): void;
+  markDone_(step: string): void;
+  help_(): void;
   /** A step's "Stuck?": its help article. */
-  stuck(step: string, article: string): void;
-  startTour(key: string): void;
+  stuck_(step: string, article: string): void;
+  startTour_(key: string): void;
 }
 
 /** Relative URLs and http(s) only: a `javascript:` action must never become a link. */
@@ -49,17 +49,27 @@ export function safeHref(url: unknown, base: string): string | null {
   }
 }
 
+/** A date (no time) in the user's locale. */
+export function formatDate(iso: string, locale: string | undefined): string {
+  const d = new Date(iso);
+  try {
+    return d.toLocaleDateString(locale || undefined, { dateStyle: "medium" });
+  } catch {
+    return d.toLocaleDateString(); // a locale tag this browser rejects
+  }
+}
+
 function renderStep(doc: Document, prefix: string, index: number, step: Step, view: ChecklistView, on: ChecklistHandlers): HTMLLIElement {
-  const done = view.isDone(step.id);
-  const pending = done && !!view.isPending?.(step.id);
-  const open = view.isExpanded(step.id);
+  const done = view.isDone_(step.id);
+  const pending = done && !!view.isPending_?.(step.id);
+  const open = view.isExpanded_(step.id);
   const bodyId = `${prefix}-b${index}`;
   const href = step.action ? safeHref(step.action.url, doc.baseURI) : null;
   const tour = typeof step.action?.tour === "string" ? step.action.tour : null;
   // Vendor steps of a plan are ticked by the vendor's team; the server refuses them from here.
   const manual = step.complete_when?.type === "manual" && !done && step.owner !== "vendor";
-  const error = view.error(step.id);
-  const stuck = view.help && typeof step.help === "string" && step.help ? step.help : null;
+  const error = view.error_(step.id);
+  const stuck = view.help_ && typeof step.help === "string" && step.help ? step.help : null;
 
   let html: HTMLDivElement | null = null;
   if (step.body_html) {
@@ -83,12 +93,12 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
                 class: "btn btn-primary",
                 "data-testid": "step-action",
                 "data-focus": `action:${step.id}`,
-                onclick: () => on.startTour(tour),
+                onclick: () => on.startTour_(tour),
               },
-              step.action?.label || view.t.open,
+              step.action?.label || view.t_.open,
             ),
           href &&
-            h(doc, "a", { class: "btn btn-primary", href, "data-testid": "step-action", "data-focus": `action:${step.id}` }, step.action?.label || view.t.open),
+            h(doc, "a", { class: "btn btn-primary", href, "data-testid": "step-action", "data-focus": `action:${step.id}` }, step.action?.label || view.t_.open),
           manual &&
             h(
               doc,
@@ -98,16 +108,16 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
                 class: `btn ${href || tour ? "btn-secondary" : "btn-primary"}`,
                 "data-testid": "step-done",
                 "data-focus": `done:${step.id}`,
-                onclick: () => on.markDone(step.id),
+                onclick: () => on.markDone_(step.id),
               },
-              view.t.mark_done,
+              view.t_.mark_done,
             ),
           stuck &&
             h(
               doc,
               "button",
-              { type: "button", class: "link", "data-testid": "step-stuck", "data-focus": `stuck:${step.id}`, onclick: () => on.stuck(step.id, stuck) },
-              view.t.stuck,
+              { type: "button", class: "link", "data-testid": "step-stuck", "data-focus": `stuck:${step.id}`, onclick: () => on.stuck_(step.id, stuck) },
+              view.t_.stuck,
             ),
         )
       : null;
@@ -126,13 +136,13 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
         "aria-controls": bodyId,
         "data-testid": "step-toggle",
         "data-focus": `toggle:${step.id}`,
-        onclick: () => on.toggle(step.id),
+        onclick: () => on.toggle_(step.id),
       },
       h(doc, "span", { class: "check", "aria-hidden": "true" }, "\u2713"),
-      h(doc, "span", { class: "step-title" }, step.title, done && h(doc, "span", { class: "sr" }, ` ${view.t.done_suffix}`)),
-      pending && h(doc, "span", { class: "pending", "data-testid": "step-pending" }, view.t.not_saved),
+      h(doc, "span", { class: "step-title" }, step.title, done && h(doc, "span", { class: "sr" }, ` ${view.t_.done_suffix}`)),
+      pending && h(doc, "span", { class: "pending", "data-testid": "step-pending" }, view.t_.not_saved),
       h(doc, "span", { class: "chevron", "aria-hidden": "true" }, "\u25BE"),
-      view.plan && planMeta(doc, step, done, view.plan, view.t),
+      view.plan_ && planMeta(doc, step, done, view.plan_, view.t_),
     ),
     h(
       doc,
@@ -147,12 +157,12 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
 
 /** Owner side, assignee, due date and "Overdue" (in words, not only red): part of the step button's name. */
 function planMeta(doc: Document, step: Step, done: boolean, plan: PlanView, t: Strings): HTMLSpanElement {
-  const due = plan.due[step.id];
-  const late = !done && (plan.overdue.includes(step.id) || Date.parse(due) <= plan.now);
+  const due = plan.due_[step.id];
+  const late = !done && (plan.overdue_.includes(step.id) || Date.parse(due) <= plan.now_);
   const bits = [
-    h(doc, "span", { class: "owner", "data-testid": "step-owner" }, step.owner === "vendor" ? fmt(t.plan_vendor, { name: plan.org }) : t.plan_customer),
+    h(doc, "span", { class: "owner", "data-testid": "step-owner" }, step.owner === "vendor" ? fmt(t.plan_vendor, { name: plan.org_ }) : t.plan_customer),
     step.assignee && fmt(t.plan_assignee, { name: step.assignee }),
-    due && fmt(t.plan_due, { date: plan.date(due) }),
+    due && fmt(t.plan_due, { date: plan.date_(due) }),
     late && h(doc, "strong", { class: "late", "data-testid": "step-overdue" }, t.plan_overdue),
   ].filter((b) => !!b) as Array<string | Node>;
   return h(doc, "span", { class: "meta", "data-testid": "step-meta" }, ...bits.flatMap((b, i) => (i ? [" \u00B7 ", b] : [b])));
@@ -160,9 +170,9 @@ function planMeta(doc: Document, step: Step, done: boolean, plan: PlanView, t: S
 
 /** Builds the panel's content; the caller owns the dialog element and replaces its children. */
 export function renderChecklist(doc: Document, prefix: string, view: ChecklistView, on: ChecklistHandlers): Node[] {
-  const { guide, checklists } = view;
+  const { guide_: guide, checklists_: checklists } = view;
   const total = guide.steps.length;
-  const done = guide.steps.filter((s) => view.isDone(s.id)).length;
+  const done = guide.steps.filter((s) => view.isDone_(s.id)).length;
   const fill = h(doc, "div", { class: "bar-fill" });
   fill.style.setProperty("--guide-pct", String(total ? done / total : 0));
 
@@ -172,13 +182,13 @@ export function renderChecklist(doc: Document, prefix: string, view: ChecklistVi
       "div",
       { class: "head" },
       h(doc, "h2", { class: "title", id: `${prefix}-title`, tabindex: "-1", "data-testid": "guide-title", "data-focus": "title" }, guide.title),
-      h(doc, "button", { type: "button", class: "close", "aria-label": view.t.close, "data-testid": "guide-close", "data-focus": "close", onclick: on.close }, "\u00D7"),
+      h(doc, "button", { type: "button", class: "close", "aria-label": view.t_.close, "data-testid": "guide-close", "data-focus": "close", onclick: on.close_ }, "\u00D7"),
     ),
     checklists.length > 1 &&
       h(
         doc,
         "div",
-        { class: "tabs", role: "group", "aria-label": view.t.checklists },
+        { class: "tabs", role: "group", "aria-label": view.t_.checklists },
         ...checklists.map((g) =>
           h(
             doc,
@@ -190,7 +200,7 @@ export function renderChecklist(doc: Document, prefix: string, view: ChecklistVi
               "data-testid": "guide-tab",
               "data-guide": g.key,
               "data-focus": `tab:${g.key}`,
-              onclick: () => on.select(g.key),
+              onclick: () => on.select_(g.key),
             },
             g.title,
           ),
@@ -200,7 +210,7 @@ export function renderChecklist(doc: Document, prefix: string, view: ChecklistVi
       doc,
       "div",
       { class: "meter" },
-      h(doc, "p", { class: "meter-text", id: `${prefix}-meter` }, fmt(view.t.steps_done, { done, total })),
+      h(doc, "p", { class: "meter-text", id: `${prefix}-meter` }, fmt(view.t_.steps_done, { done, total })),
       h(
         doc,
         "div",
@@ -220,15 +230,15 @@ export function renderChecklist(doc: Document, prefix: string, view: ChecklistVi
       doc,
       "div",
       { class: "body" },
-      done === total && total > 0 && h(doc, "p", { class: "done-all", "data-testid": "guide-all-done" }, view.t.all_done),
+      done === total && total > 0 && h(doc, "p", { class: "done-all", "data-testid": "guide-all-done" }, view.t_.all_done),
       h(doc, "ol", { class: "steps", "data-guide": guide.key }, ...guide.steps.map((s, i) => renderStep(doc, prefix, i, s, view, on))),
     ),
-    view.help &&
+    view.help_ &&
       h(
         doc,
         "div",
         { class: "foot" },
-        h(doc, "button", { type: "button", class: "link", "data-testid": "guide-help", "data-focus": "help", onclick: on.help }, view.t.need_help),
+        h(doc, "button", { type: "button", class: "link", "data-testid": "guide-help", "data-focus": "help", onclick: on.help_ }, view.t_.need_help),
       ),
   ].filter((n): n is HTMLDivElement => !!n);
 }

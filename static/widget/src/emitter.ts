@@ -1,10 +1,10 @@
 export type Listener<T> = (payload: T) => void;
 
 export interface Emitter<M> {
-  on<K extends keyof M>(event: K, fn: Listener<M[K]>): void;
-  off<K extends keyof M>(event: K, fn?: Listener<M[K]>): void;
-  emit<K extends keyof M>(event: K, payload: M[K]): void;
-  clear(): void;
+  on_<K extends keyof M>(event: K, fn: Listener<M[K]>): void;
+  off_<K extends keyof M>(event: K, fn?: Listener<M[K]>): void;
+  emit_<K extends keyof M>(event: K, payload: M[K]): void;
+  clear_(): void;
 }
 
 /**
@@ -24,22 +24,22 @@ export function createEmitter<M>(onListenerError: (err: unknown) => void, sticky
     }
   };
   return {
-    on(event, fn) {
+    on_(event, fn) {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));
       set.add(fn as Listener<never>);
       if (event === sticky && last) call(fn as Listener<never>, last.p);
     },
-    off(event, fn) {
+    off_(event, fn) {
       if (fn) listeners.get(event)?.delete(fn as Listener<never>);
       else listeners.delete(event);
     },
-    emit(event, payload) {
+    emit_(event, payload) {
       if (event === sticky) last = { p: payload };
       // Copy first: a listener may call off() on itself while we iterate.
       for (const fn of [...(listeners.get(event) ?? [])]) call(fn, payload);
     },
-    clear() {
+    clear_() {
       listeners.clear();
       last = undefined;
     },

@@ -1,7 +1,20 @@
 import { createApi, METHODS, type GuideApi } from "./api";
-import { browserDeps } from "./widget";
+import { socketIo } from "./socket";
+import { browserStore } from "./storage";
+import type { WidgetDeps } from "./parts";
 
 type GuideGlobal = Window & { Guide?: unknown };
+
+/** As the page had it when the bundle loaded: a wrapper installed later does not see our traffic. */
+const pageFetch = typeof fetch === "function" ? fetch : undefined;
+
+/** What a widget in this browser talks and stores with. */
+export const browserDeps = (win: Window): WidgetDeps => ({
+  fetch_: (...args) => (pageFetch ?? fetch)(...args),
+  io_: socketIo,
+  window_: win,
+  store_: browserStore(win),
+});
 
 /**
  * Where the server lives when init() is not told: the place the bundle was

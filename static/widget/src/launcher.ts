@@ -2,16 +2,16 @@ import { h } from "./h";
 import { fmt, type Strings } from "./i18n";
 
 export interface LauncherView {
-  title: string;
-  done: number;
-  total: number;
-  expanded: boolean;
-  t: Strings;
+  title_: string;
+  done_: number;
+  total_: number;
+  expanded_: boolean;
+  t_: Strings;
 }
 
 export interface Launcher {
-  el: HTMLButtonElement;
-  update(view: LauncherView): void;
+  el_: HTMLButtonElement;
+  update_(view: LauncherView): void;
 }
 
 /**
@@ -35,8 +35,8 @@ export function createLauncher(doc: Document, panelId: string, onClick: () => vo
     count,
   );
   return {
-    el,
-    update({ title, done, total, expanded, t }) {
+    el_: el,
+    update_({ title_: title, done_: done, total_: total, expanded_: expanded, t_: t }) {
       name.textContent = `${t.launcher_name}: `;
       label.textContent = title || t.get_started;
       status.textContent = `, ${fmt(t.steps_done, { done, total })}`;

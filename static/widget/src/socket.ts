@@ -1,4 +1,4 @@
-import type { IoFactory, SocketLike } from "./client";
+import type { IoFactory, SocketLike } from "./transport";
 import { decode, encode, isArray } from "./json";
 
 /**
@@ -87,20 +87,20 @@ export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSoc
   }
 
   function lost(reason: string): void {
-    const was = socket.connected;
-    socket.connected = false;
+    const was = socket.connected_;
+    socket.connected_ = false;
     acks.clear(); // the widget's own ack timeout resends them (same envelope id, deduplicated)
     drop();
     if (was) fire("disconnect", reason);
     else fire("connect_error", new Error(`Realtime connection failed (${reason}).`));
-    if (!socket.active || opts.reconnection === false) return;
+    if (!socket.active_ || opts.reconnection === false) return;
     const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** attempts++) * (0.5 + Math.random());
     retryTimer = setTimeout(open, delay);
   }
 
   /** No automatic retry: the server (a bad token, an origin) or the page refused us. */
   function refuse(message: string, data?: { code?: string; message?: string }): void {
-    socket.active = socket.connected = false;
+    socket.active_ = socket.connected_ = false;
     drop();
     fire("connect_error", Object.assign(new Error(message), { data }));
   }
@@ -116,7 +116,7 @@ export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSoc
     const [, id, json] = /^(\d*)([\s\S]*)$/.exec(rest)!;
     const data = json ? decode(json) : undefined;
     if (type === "0") {
-      socket.connected = true;
+      socket.connected_ = true;
       attempts = 0;
       fire("connect");
     } else if (type === "2" && isArray(data)) {
@@ -127,7 +127,7 @@ export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSoc
       ack?.(...(isArray(data) ? data : []));
     } else if (type === "1") {
       // Disconnected by the server: no automatic retry.
-      socket.active = socket.connected = false;
+      socket.active_ = socket.connected_ = false;
       drop();
       fire("disconnect", "io server disconnect");
     } else if (type === "4") {
@@ -179,30 +179,30 @@ export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSoc
   }
 
   const socket: SocketLike = {
-    connected: false,
-    active: false,
-    on(event, fn) {
+    connected_: false,
+    active_: false,
+    on_(event, fn) {
       handlers.set(event, [...(handlers.get(event) ?? []), fn]);
       return socket;
     },
-    emit(event, data, ack) {
-      if (!socket.connected) return socket;
+    emit_(event, data, ack) {
+      if (!socket.connected_) return socket;
       const id = nextAck++;
       if (typeof ack === "function") acks.set(id, ack as Handler);
       raw(`42${prefix}${id}${encode([event, data])}`);
       return socket;
     },
-    connect() {
-      if (socket.active && ws) return socket;
-      socket.active = true;
+    connect_() {
+      if (socket.active_ && ws) return socket;
+      socket.active_ = true;
       attempts = 0;
       open();
       return socket;
     },
-    disconnect() {
-      const was = socket.connected;
+    disconnect_() {
+      const was = socket.connected_;
       if (was) raw(`41${prefix}`);
-      socket.active = socket.connected = false;
+      socket.active_ = socket.connected_ = false;
       clearTimeout(retryTimer);
       acks.clear();
       drop();
@@ -214,4 +214,4 @@ export function createSocket(uri: string, opts: SocketOptions, WS: typeof WebSoc
 }
 
 /** `deps.io` for browsers: the same call shape as socket.io-client's `io()`, connecting at once. */
-export const socketIo: IoFactory = (uri, opts) => createSocket(uri, opts as SocketOptions).connect() as SocketLike;
+export const socketIo: IoFactory = (uri, opts) => createSocket(uri, opts as SocketOptions).connect_() as SocketLike;

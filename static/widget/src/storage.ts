@@ -16,9 +16,9 @@ export interface Stored {
 
 /** Where the outbox persists envelopes. Every method may reject; the outbox then carries on in memory. */
 export interface QueueStore {
-  load(scope: string): Promise<Stored[]>;
-  put(item: Stored): Promise<void>;
-  remove(scope: string, id: string): Promise<void>;
+  load_(scope: string): Promise<Stored[]>;
+  put_(item: Stored): Promise<void>;
+  remove_(scope: string, id: string): Promise<void>;
 }
 
 const byOrder = (a: Stored, b: Stored): number => a.n - b.n;
@@ -28,9 +28,9 @@ export function memoryStore(): QueueStore {
   const rows = new Map<string, Stored>();
   const k = (scope: string, id: string): string => encode([scope, id]);
   return {
-    load: async (scope) => [...rows.values()].filter((r) => r.scope === scope).map((r) => ({ ...r })).sort(byOrder),
-    put: async (item) => void rows.set(k(item.scope, item.id), { ...item }),
-    remove: async (scope, id) => void rows.delete(k(scope, id)),
+    load_: async (scope) => [...rows.values()].filter((r) => r.scope === scope).map((r) => ({ ...r })).sort(byOrder),
+    put_: async (item) => void rows.set(k(item.scope, item.id), { ...item }),
+    remove_: async (scope, id) => void rows.delete(k(scope, id)),
   };
 }
 
@@ -38,7 +38,7 @@ export function memoryStore(): QueueStore {
 export function localStore(ls: Storage): QueueStore {
   const prefix = (scope: string): string => `guide.q.${scope}\u0001`;
   return {
-    async load(scope) {
+    async load_(scope) {
       const p = prefix(scope);
       const out: Stored[] = [];
       for (let i = 0; i < ls.length; i++) {
@@ -52,8 +52,8 @@ export function localStore(ls: Storage): QueueStore {
       }
       return out.sort(byOrder);
     },
-    put: async (item) => ls.setItem(prefix(item.scope) + item.id, encode(item)),
-    remove: async (scope, id) => ls.removeItem(prefix(scope) + id),
+    put_: async (item) => ls.setItem(prefix(item.scope) + item.id, encode(item)),
+    remove_: async (scope, id) => ls.removeItem(prefix(scope) + id),
   };
 }
 
@@ -78,9 +78,9 @@ export function idbStore(idb: IDBFactory, range: typeof IDBKeyRange): QueueStore
         }),
     );
   return {
-    load: (scope) => run<Stored[]>("readonly", (s) => s.getAll(range.bound([scope, ""], [scope, "\uffff"]))).then((rows) => rows.sort(byOrder)),
-    put: (item) => run("readwrite", (s) => void s.put(item)),
-    remove: (scope, id) => run("readwrite", (s) => void s.delete([scope, id])),
+    load_: (scope) => run<Stored[]>("readonly", (s) => s.getAll(range.bound([scope, ""], [scope, "\uffff"]))).then((rows) => rows.sort(byOrder)),
+    put_: (item) => run("readwrite", (s) => void s.put(item)),
+    remove_: (scope, id) => run("readwrite", (s) => void s.delete([scope, id])),
   };
 }
 
@@ -94,7 +94,7 @@ export function withFallback(primary: QueueStore, fallback: QueueStore): QueueSt
         current = fallback;
         return pick(current)(...args);
       });
-  return { load: call((s) => s.load), put: call((s) => s.put), remove: call((s) => s.remove) };
+  return { load_: call((s) => s.load_), put_: call((s) => s.put_), remove_: call((s) => s.remove_) };
 }
 
 /** IndexedDB, else localStorage, else memory: whatever this browser (and its privacy mode) allows. */

@@ -3,28 +3,28 @@ import type { Completion, GuideState, Progress, ProgressMap } from "./types";
 
 export interface StoreChanges {
   /** Steps that became done in the server's view of progress. */
-  completed: Completion[];
+  completed_: Completion[];
   /** Guides whose state became `completed`. */
-  guidesCompleted: string[];
+  guidesCompleted_: string[];
   /** Guides whose server-side progress changed at all. */
-  changed: string[];
+  changed_: string[];
 }
 
 export interface Store {
   /** Server-confirmed progress for a guide (never includes optimistic steps). */
-  get(guide: string): Progress | undefined;
-  state(guide: string): GuideState;
+  get_(guide: string): Progress | undefined;
+  state_(guide: string): GuideState;
   /** What the user should see: confirmed steps plus pending optimistic ones. */
-  isDone(guide: string, step: string): boolean;
-  isPending(guide: string, step: string): boolean;
-  reset(progress: ProgressMap): void;
+  isDone_(guide: string, step: string): boolean;
+  isPending_(guide: string, step: string): boolean;
+  reset_(progress: ProgressMap): void;
   /** Merges server progress; `extra` are completions the server reported explicitly (an ack's `completed`). */
-  apply(progress: ProgressMap | undefined, extra?: Completion[]): StoreChanges;
+  apply_(progress: ProgressMap | undefined, extra?: Completion[]): StoreChanges;
   /** Marks a step done before the server confirms it; settle with `settle(id)`. */
-  optimistic(id: string, guide: string, step: string): void;
+  optimistic_(id: string, guide: string, step: string): void;
   /** Forgets an optimistic entry. After an ok ack the merged progress keeps the step; after a nack it reverts. */
-  settle(id: string): void;
-  subscribe(fn: () => void): () => void;
+  settle_(id: string): void;
+  subscribe_(fn: () => void): () => void;
 }
 
 const key = (guide: string, step: string): string => `${guide}\u0000${step}`;
@@ -47,17 +47,17 @@ export function createStore(initial: ProgressMap = {}): Store {
   };
 
   return {
-    get: (guide) => confirmed[guide],
-    state: (guide) => confirmed[guide]?.state ?? "not_started",
-    isDone: (guide, step) => !!confirmed[guide]?.completed.includes(step) || pendingHas(guide, step),
-    isPending: (guide, step) => pendingHas(guide, step) && !confirmed[guide]?.completed.includes(step),
-    reset(progress) {
+    get_: (guide) => confirmed[guide],
+    state_: (guide) => confirmed[guide]?.state ?? "not_started",
+    isDone_: (guide, step) => !!confirmed[guide]?.completed.includes(step) || pendingHas(guide, step),
+    isPending_: (guide, step) => pendingHas(guide, step) && !confirmed[guide]?.completed.includes(step),
+    reset_(progress) {
       confirmed = { ...progress };
       pending.clear();
       notify();
     },
-    apply(progress, extra = []) {
-      const changes: StoreChanges = { completed: [], guidesCompleted: [], changed: [] };
+    apply_(progress, extra = []) {
+      const changes: StoreChanges = { completed_: [], guidesCompleted_: [], changed_: [] };
       const seen = new Set<string>();
       const before = confirmed;
       confirmed = { ...confirmed };
@@ -66,30 +66,30 @@ export function createStore(initial: ProgressMap = {}): Store {
         const prev = before[guide];
         confirmed[guide] = next;
         // A re-bootstrap resends every guide; only real changes are news.
-        if (encode(prev) !== encode(next)) changes.changed.push(guide);
+        if (encode(prev) !== encode(next)) changes.changed_.push(guide);
         for (const step of next.completed) {
           if (prev?.completed.includes(step)) continue;
           seen.add(key(guide, step));
-          changes.completed.push({ guide, step });
+          changes.completed_.push({ guide, step });
         }
-        if (next.state === "completed" && prev?.state !== "completed") changes.guidesCompleted.push(guide);
+        if (next.state === "completed" && prev?.state !== "completed") changes.guidesCompleted_.push(guide);
       }
       for (const c of extra) {
         if (seen.has(key(c.guide, c.step)) || before[c.guide]?.completed.includes(c.step)) continue;
         seen.add(key(c.guide, c.step));
-        changes.completed.push(c);
+        changes.completed_.push(c);
       }
       notify();
       return changes;
     },
-    optimistic(id, guide, step) {
+    optimistic_(id, guide, step) {
       pending.set(id, { guide, step });
       notify();
     },
-    settle(id) {
+    settle_(id) {
       if (pending.delete(id)) notify();
     },
-    subscribe(fn) {
+    subscribe_(fn) {
       subscribers.add(fn);
       return () => subscribers.delete(fn);
     },

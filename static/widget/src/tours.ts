@@ -2,9 +2,9 @@ import type { Guide, Progress, Tour } from "./types";
 import { urlMatches } from "./url";
 
 export interface TourPick {
-  tour: Tour;
+  tour_: Tour;
   /** The step to resume at (the server's `progress.step`), or null to start at the first. */
-  step: string | null;
+  step_: string | null;
 }
 
 export const tours = (guides: Guide[]): Tour[] =>
@@ -26,7 +26,7 @@ export function pickTour(all: Tour[], progress: (key: string) => Progress | unde
   const active = open
     .filter((t) => progress(t.key)?.state === "active")
     .sort((a, b) => String(progress(b.key)?.updated_at ?? "").localeCompare(String(progress(a.key)?.updated_at ?? "")) || byPriority(a, b))[0];
-  if (active) return { tour: active, step: progress(active.key)?.step ?? null };
+  if (active) return { tour_: active, step_: progress(active.key)?.step ?? null };
   const fresh = open
     .filter((t) => {
       const p = progress(t.key);
@@ -34,5 +34,5 @@ export function pickTour(all: Tour[], progress: (key: string) => Progress | unde
       return may && !!t.start && urlMatches(t.start.url, url);
     })
     .sort(byPriority)[0];
-  return fresh ? { tour: fresh, step: null } : null;
+  return fresh ? { tour_: fresh, step_: null } : null;
 }

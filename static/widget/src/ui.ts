@@ -9,48 +9,48 @@ import type { Strings } from "./i18n";
 import type { Guide, Nudge, Theme } from "./types";
 
 export interface UiModel {
-  checklists: Guide[];
+  checklists_: Guide[];
   /** The checklist the launcher speaks for; none: only the help button shows. */
-  primary?: Guide;
-  theme: Theme | null | undefined;
+  primary_?: Guide;
+  theme_: Theme | null | undefined;
   /** The workspace has help enabled: a help button, "Need help?" and "Stuck?". */
-  help: boolean;
-  t: Strings;
+  help_: boolean;
+  t_: Strings;
   /** The user's locale (bootstrap `user.locale`): our `lang` and `dir`, whatever the page's. */
-  locale?: string;
-  isDone(guide: string, step: string): boolean;
+  locale_?: string;
+  isDone_(guide: string, step: string): boolean;
   /** Done here, not yet acknowledged by the server: shown as "Not saved yet". */
-  isPending?(guide: string, step: string): boolean;
+  isPending_?(guide: string, step: string): boolean;
   /** Owner, due dates and overdue steps of a plan; undefined for a checklist. */
-  plan(guide: Guide): PlanView | undefined;
+  plan_(guide: Guide): PlanView | undefined;
 }
 
 export interface UiHandlers {
-  markDone(guide: string, step: string): void;
+  markDone_(guide: string, step: string): void;
   /** Opens the help panel, at an article for a step's "Stuck?". */
-  help(guide?: string, step?: string, article?: string): void;
-  startTour(key: string): void;
+  help_(guide?: string, step?: string, article?: string): void;
+  startTour_(key: string): void;
   /** The checklist panel opened (the help panel closes). */
-  opened(): void;
+  opened_(): void;
   /** The user answered the nudge card: "Show me" (true) or dismiss (false). */
-  nudge(open: boolean): void;
+  nudge_(open: boolean): void;
   /** The widget's words, for a nudge card shown when no checklist is (no model yet). */
-  strings(): Strings;
+  strings_(): Strings;
 }
 
 export interface Ui {
-  update(model: UiModel | null): void;
+  update_(model: UiModel | null): void;
   /** Opens the panel at a checklist, and at one of its steps (expanded and focused). */
-  open(guide?: string, step?: string): void;
-  close(returnFocus: boolean): void;
-  setError(guide: string, step: string, message: string | null): void;
+  open_(guide?: string, step?: string): void;
+  close_(returnFocus: boolean): void;
+  setError_(guide: string, step: string, message: string | null): void;
   /** The shadow root, mounted if it was not yet (the help panel lives there too). */
-  root(): ShadowRoot;
+  root_(): ShadowRoot;
   /** Focus back to the help button (the help panel closed). */
-  focusHelp(): void;
+  focusHelp_(): void;
   /** Shows a nudge card ("Show me" when `open`); null hides it. */
-  nudge(nudge: Nudge | null, open?: boolean): void;
-  destroy(): void;
+  nudge_(nudge: Nudge | null, open?: boolean): void;
+  destroy_(): void;
 }
 
 /**
@@ -74,11 +74,11 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
   const helpButton = h(
     doc,
     "button",
-    { type: "button", class: "hbtn", "data-testid": "guide-help-button", onclick: () => on.help() },
+    { type: "button", class: "hbtn", "data-testid": "guide-help-button", onclick: () => on.help_() },
     helpName,
     h(doc, "span", { "aria-hidden": "true" }, "?"),
   );
-  const dock = h(doc, "div", { class: "dock" }, helpButton, launcher.el);
+  const dock = h(doc, "div", { class: "dock" }, helpButton, launcher.el_);
   const note = h(doc, "div", { class: "nudge", role: "status", "data-testid": "guide-nudge", hidden: true });
   const panel = h(doc, "div", {
     class: "panel",
@@ -97,14 +97,14 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
   });
 
   const k = (guide: string, step: string): string => `${guide}\u0000${step}`;
-  const focusHelp = (): void => (helpButton.hidden ? launcher.el : helpButton).focus();
+  const focusHelp = (): void => (helpButton.hidden ? launcher.el_ : helpButton).focus();
   // Compared, not put in a selector: ids come from content and may hold any character.
   const byFocus = (key: string): HTMLElement | undefined =>
     Array.from(panel.querySelectorAll<HTMLElement>("[data-focus]")).find((el) => el.getAttribute("data-focus") === key);
 
   function current(): Guide | undefined {
     if (!model) return undefined;
-    return model.checklists.find((g) => g.key === selected) ?? model.primary;
+    return model.checklists_.find((g) => g.key === selected) ?? model.primary_;
   }
 
   function mount(): ShadowRoot {
@@ -113,7 +113,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     root = host.attachShadow({ mode: "open" });
     teardown.push(adoptStyles(root, CSS));
     root.append(dock, panel, note);
-    setLocale(host, model?.locale);
+    setLocale(host, model?.locale_);
     doc.body.appendChild(host);
     layer(dock, true);
     return root;
@@ -122,56 +122,56 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
   function render(): void {
     if (!model || !root || !host) return;
     const m = model;
-    applyTheme(host, m.theme);
-    setLocale(host, m.locale);
+    applyTheme(host, m.theme_);
+    setLocale(host, m.locale_);
     unzoom(host);
-    helpButton.hidden = !m.help;
-    helpName.textContent = m.t.help;
+    helpButton.hidden = !m.help_;
+    helpName.textContent = m.t_.help;
     const guide = current();
-    launcher.el.hidden = !m.primary;
-    if (!guide || !m.primary) return;
-    const count = (g: Guide): number => g.steps.filter((s) => m.isDone(g.key, s.id)).length;
-    launcher.update({ title: m.primary.title, done: count(m.primary), total: m.primary.steps.length, expanded: isOpen, t: m.t });
+    launcher.el_.hidden = !m.primary_;
+    if (!guide || !m.primary_) return;
+    const count = (g: Guide): number => g.steps.filter((s) => m.isDone_(g.key, s.id)).length;
+    launcher.update_({ title_: m.primary_.title, done_: count(m.primary_), total_: m.primary_.steps.length, expanded_: isOpen, t_: m.t_ });
     if (!isOpen) return;
 
     // Re-rendering replaces the nodes, so remember what had focus and put it back.
     const focusKey = (root.activeElement as HTMLElement | null)?.getAttribute("data-focus");
-    const firstOpen = guide.steps.find((s) => !m.isDone(guide.key, s.id))?.id;
+    const firstOpen = guide.steps.find((s) => !m.isDone_(guide.key, s.id))?.id;
     panel.replaceChildren(
       ...renderChecklist(
         doc,
         prefix,
         {
-          checklists: m.checklists,
-          guide,
-          help: m.help,
-          t: m.t,
-          plan: m.plan(guide),
-          isDone: (step) => m.isDone(guide.key, step),
-          isPending: (step) => !!m.isPending?.(guide.key, step),
-          isExpanded: (step) => expanded.get(k(guide.key, step)) ?? step === firstOpen,
-          error: (step) => errors.get(k(guide.key, step)),
+          checklists_: m.checklists_,
+          guide_: guide,
+          help_: m.help_,
+          t_: m.t_,
+          plan_: m.plan_(guide),
+          isDone_: (step) => m.isDone_(guide.key, step),
+          isPending_: (step) => !!m.isPending_?.(guide.key, step),
+          isExpanded_: (step) => expanded.get(k(guide.key, step)) ?? step === firstOpen,
+          error_: (step) => errors.get(k(guide.key, step)),
         },
         {
-          close: () => close(true),
-          select: (key) => {
+          close_: () => close(true),
+          select_: (key) => {
             selected = key;
             render();
           },
-          toggle: (step) => {
+          toggle_: (step) => {
             const key = k(guide.key, step);
             expanded.set(key, !(expanded.get(key) ?? step === firstOpen));
             render();
           },
-          markDone: (step) => {
+          markDone_: (step) => {
             errors.delete(k(guide.key, step));
             // It will no longer be the first open step; let the next one open.
             expanded.delete(k(guide.key, step));
-            on.markDone(guide.key, step);
+            on.markDone_(guide.key, step);
           },
-          help: () => on.help(),
-          stuck: (step, article) => on.help(guide.key, step, article),
-          startTour: on.startTour,
+          help_: () => on.help_(),
+          stuck_: (step, article) => on.help_(guide.key, step, article),
+          startTour_: on.startTour_,
         },
       ),
     );
@@ -181,10 +181,10 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
   }
 
   function open(guide?: string, step?: string): void {
-    if (!model?.primary) return;
+    if (!model?.primary_) return;
     if (guide) selected = guide;
     if (guide && step) expanded.set(k(guide, step), true);
-    on.opened();
+    on.opened_();
     isOpen = true;
     layer(panel, true);
     render();
@@ -197,25 +197,25 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     isOpen = false;
     layer(panel, false);
     render();
-    if (returnFocus) launcher.el.focus();
+    if (returnFocus) launcher.el_.focus();
   }
 
   return {
-    update(next) {
-      model = next && (next.checklists.length || next.help) ? next : null;
+    update_(next) {
+      model = next && (next.checklists_.length || next.help_) ? next : null;
       if (!model) {
         // No checklist and no help for this user on this page: nothing of ours stays visible.
         if (host && note.hidden) host.hidden = true;
         return;
       }
-      if (!model.primary) close(false);
+      if (!model.primary_) close(false);
       mount();
       if (host) host.hidden = false;
       render();
     },
-    open,
-    close,
-    setError(guide, step, message) {
+    open_: open,
+    close_: close,
+    setError_(guide, step, message) {
       if (message) {
         errors.set(k(guide, step), message);
         // Keep the failed step open, or the message would be hidden with it.
@@ -223,31 +223,31 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
       } else errors.delete(k(guide, step));
       render();
     },
-    root: () => {
+    root_: () => {
       const r = mount();
       if (host) host.hidden = false;
       return r;
     },
-    focusHelp,
-    nudge(n, canOpen) {
+    focusHelp_: focusHelp,
+    nudge_(n, canOpen) {
       // Focus inside the card must not be lost with it.
       if (!n && note.contains(root?.activeElement ?? null)) focusHelp();
       if (!n) return layer(note, false);
-      const t = model?.t ?? on.strings();
+      const t = model?.t_ ?? on.strings_();
       note.setAttribute("data-nudge", String(n.id));
       const parts = [
         n.title && h(doc, "p", { class: "nt" }, n.title),
         h(doc, "p", {}, n.message),
         n.reference && h(doc, "p", { class: "meter-text" }, n.reference),
-        canOpen && h(doc, "button", { type: "button", class: "btn btn-primary", "data-testid": "nudge-open", onclick: () => on.nudge(true) }, t.nudge_open),
-        h(doc, "button", { type: "button", class: "close", "aria-label": t.dismiss, "data-testid": "nudge-dismiss", onclick: () => on.nudge(false) }, "\u00D7"),
+        canOpen && h(doc, "button", { type: "button", class: "btn btn-primary", "data-testid": "nudge-open", onclick: () => on.nudge_(true) }, t.nudge_open),
+        h(doc, "button", { type: "button", class: "close", "aria-label": t.dismiss, "data-testid": "nudge-dismiss", onclick: () => on.nudge_(false) }, "\u00D7"),
       ];
       note.replaceChildren(...(parts.filter((p) => !!p) as Node[]));
       mount();
       if (host) host.hidden = false;
       layer(note, true);
     },
-    destroy() {
+    destroy_() {
       teardown.forEach((fn) => fn());
       host?.remove();
       host = root = model = null;

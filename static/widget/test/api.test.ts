@@ -143,5 +143,5 @@ describe("public API", () => {
 });
 
 function harnessDeps() {
-  return { fetch: vi.fn() as unknown as typeof fetch, io: vi.fn() as never, window };
+  return { fetch_: vi.fn() as unknown as typeof fetch, io_: vi.fn() as never, window_: window };
 }

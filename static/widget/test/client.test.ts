@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createClient, SOCKET_GRACE_MS } from "../src/client";
+import { createClient } from "../src/client";
+import { SOCKET_GRACE_MS } from "../src/link";
 import { bootstrapBodies, bootstrapPayload, fakeIo, harness, jsonResponse, settle, type Harness } from "./helpers";
 
 let h: Harness | undefined;
@@ -92,7 +93,7 @@ describe("bootstrap and realtime", () => {
     h.api.identify("user-123");
     await settle();
     const s = h.socket();
-    s.active = false; // a refused handshake does not retry by itself
+    s.active_ = false; // a refused handshake does not retry by itself
     s.fire("connect_error", Object.assign(new Error("expired"), { data: { code: "socket_token_expired", message: "Expired." } }));
     await settle();
     expect(bootstrapBodies(h.fetch)).toHaveLength(2);
@@ -141,17 +142,17 @@ describe("bootstrap and realtime", () => {
 
 describe("client connection errors", () => {
   const info = { namespace: "/widget", path: "/socket.io", token: "t" };
-  const handlers = { progress: vi.fn(), guidesChanged: vi.fn(), tokenExpired: vi.fn(), error: vi.fn(), settled: vi.fn(), nudge: vi.fn() };
+  const handlers = { progress_: vi.fn(), guidesChanged_: vi.fn(), tokenExpired_: vi.fn(), error_: vi.fn(), settled_: vi.fn(), nudge_: vi.fn() };
 
   it("reports refused connections but not plain network failures", () => {
     const { io, sockets } = fakeIo();
     const error = vi.fn();
-    const client = createClient("https://guide.test", { fetch: vi.fn() as never, io }, { ...handlers, error });
-    client.connect(info, false, "s");
+    const client = createClient("https://guide.test", { fetch_: vi.fn() as never, io_: io }, { ...handlers, error_: error });
+    client.connect_(info, false, "s");
     sockets[0].fire("connect_error", new Error("xhr poll error"));
     expect(error).not.toHaveBeenCalled();
     sockets[0].fire("connect_error", Object.assign(new Error("no"), { data: { code: "origin_not_allowed", message: "Origin not allowed." } }));
     expect(error).toHaveBeenCalledWith({ code: "origin_not_allowed", message: "Origin not allowed." });
-    client.destroy();
+    client.destroy_();
   });
 });

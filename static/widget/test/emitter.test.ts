@@ -6,10 +6,10 @@ type Events = { ready: { user: string }; progress: number };
 describe("emitter", () => {
   it("gives a listener added after the sticky event its latest payload at once", () => {
     const events = createEmitter<Events>(() => {}, "ready");
-    events.emit("ready", { user: "ada" });
-    events.emit("ready", { user: "grace" }); // another user signed in: the latest counts
+    events.emit_("ready", { user: "ada" });
+    events.emit_("ready", { user: "grace" }); // another user signed in: the latest counts
     const late = vi.fn();
-    events.on("ready", late);
+    events.on_("ready", late);
     expect(late).toHaveBeenCalledTimes(1);
     expect(late).toHaveBeenCalledWith({ user: "grace" });
   });
@@ -17,24 +17,24 @@ describe("emitter", () => {
   it("replays nothing for other events, before the sticky event, or after clear()", () => {
     const events = createEmitter<Events>(() => {}, "ready");
     const early = vi.fn();
-    events.on("ready", early);
+    events.on_("ready", early);
     expect(early).not.toHaveBeenCalled();
-    events.emit("progress", 1);
+    events.emit_("progress", 1);
     const progress = vi.fn();
-    events.on("progress", progress);
+    events.on_("progress", progress);
     expect(progress).not.toHaveBeenCalled();
-    events.emit("ready", { user: "ada" });
-    events.clear();
+    events.emit_("ready", { user: "ada" });
+    events.clear_();
     const afterClear = vi.fn();
-    events.on("ready", afterClear);
+    events.on_("ready", afterClear);
     expect(afterClear).not.toHaveBeenCalled();
   });
 
   it("reports a late listener that throws instead of throwing into the caller", () => {
     const errors: unknown[] = [];
     const events = createEmitter<Events>((err) => errors.push(err), "ready");
-    events.emit("ready", { user: "ada" });
-    expect(() => events.on("ready", () => { throw new Error("host bug"); })).not.toThrow();
+    events.emit_("ready", { user: "ada" });
+    expect(() => events.on_("ready", () => { throw new Error("host bug"); })).not.toThrow();
     expect(errors).toHaveLength(1);
   });
 });

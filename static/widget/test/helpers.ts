@@ -1,20 +1,35 @@
 import { vi } from "vitest";
 import { createApi, type GuideApi } from "../src/api";
-import type { IoFactory, SocketLike } from "../src/client";
+import type { IoFactory, SocketLike } from "../src/transport";
 import type { QueueStore } from "../src/storage";
 import type { BootstrapResponse, Guide, TourStep } from "../src/types";
 import { createAuthorTools } from "../src/author/tools";
 import { createHelpPanel } from "../src/help/panel";
 import { createTourRuntime } from "../src/tour/runtime";
-import type { WidgetDeps } from "../src/widget";
+import type { WidgetDeps } from "../src/parts";
 import { EN } from "./strings";
 
 type Handler = (...args: any[]) => void;
 
+/**
+ * What a test hands a factory in place of its parts: any subset, checked
+ * (`satisfies Fake<Parts>`) so a fake cannot name a member that does not exist,
+ * as one renamed to the `name_` convention (parts.ts).
+ */
+export type Fake<T> = {
+  [K in keyof T]?: unknown extends T[K]
+    ? T[K]
+    : T[K] extends Window
+      ? T[K]
+      : T[K] extends (...args: never[]) => unknown
+        ? (...args: any[]) => any
+        : Fake<T[K]>;
+};
+
 /** Stands in for a socket.io-client Socket; tests drive the server side by hand. */
 export class FakeSocket implements SocketLike {
-  connected = false;
-  active = true;
+  connected_ = false;
+  active_ = true;
   connects = 0;
   disconnects = 0;
   emitted: Array<{ event: string; data: any; ack: (ack: unknown) => void }> = [];
@@ -22,24 +37,24 @@ export class FakeSocket implements SocketLike {
 
   constructor(readonly uri: string, readonly opts: Record<string, any>) {}
 
-  on(event: string, fn: Handler): this {
+  on_(event: string, fn: Handler): this {
     this.handlers.set(event, [...(this.handlers.get(event) ?? []), fn]);
     return this;
   }
-  emit(event: string, data: unknown, ack: (ack: unknown) => void): this {
+  emit_(event: string, data: unknown, ack: (ack: unknown) => void): this {
     this.emitted.push({ event, data, ack });
     return this;
   }
-  connect(): this {
+  connect_(): this {
     this.connects++;
-    this.active = true;
+    this.active_ = true;
     return this;
   }
-  disconnect(): this {
+  disconnect_(): this {
     this.disconnects++;
-    const was = this.connected;
-    this.connected = false;
-    this.active = false;
+    const was = this.connected_;
+    this.connected_ = false;
+    this.active_ = false;
     if (was) this.fire("disconnect", "io client disconnect");
     return this;
   }
@@ -48,7 +63,7 @@ export class FakeSocket implements SocketLike {
     (this.handlers.get(event) ?? []).forEach((fn) => fn(...args));
   }
   accept(): void {
-    this.connected = true;
+    this.connected_ = true;
     this.fire("connect");
   }
   token(): unknown {
@@ -138,7 +153,7 @@ export function harness(payload: BootstrapResponse | (() => BootstrapResponse) =
   // The help panel, as if dist/help.js had loaded.
   const loadHelp = vi.fn(async () => createHelpPanel);
   const loadAuthor = vi.fn(async () => createAuthorTools);
-  const deps: WidgetDeps = { fetch: fetch as unknown as typeof globalThis.fetch, io, window, loadTours, loadHelp, loadAuthor, store };
+  const deps: WidgetDeps = { fetch_: fetch as unknown as typeof globalThis.fetch, io_: io, window_: window, loadTours_: loadTours, loadHelp_: loadHelp, loadAuthor_: loadAuthor, store_: store };
   const api = createApi("https://guide.test", () => deps);
   const root = (): ShadowRoot => {
     const host = document.querySelector<HTMLElement>("#guide-root");

@@ -133,23 +133,23 @@ describe("vendor_step, no_account, not_in_audience", () => {
     const { io, sockets } = fakeIo();
     const store = memoryStore();
     const scope = JSON.stringify(["https://guide.test", "demo", "ada"]);
-    const client = createClient("https://guide.test", { fetch: vi.fn(async () => jsonResponse({ results: [] })) as never, io, store, random: () => 1 }, {
-      progress: vi.fn(),
-      guidesChanged: vi.fn(),
-      tokenExpired: vi.fn(),
-      error: vi.fn(),
-      settled: vi.fn(),
-      nudge: vi.fn(),
+    const client = createClient("https://guide.test", { fetch_: vi.fn(async () => jsonResponse({ results: [] })) as never, io_: io, store_: store, random_: () => 1 }, {
+      progress_: vi.fn(),
+      guidesChanged_: vi.fn(),
+      tokenExpired_: vi.fn(),
+      error_: vi.fn(),
+      settled_: vi.fn(),
+      nudge_: vi.fn(),
     });
-    await client.use(scope);
-    client.connect({ namespace: "/widget", path: "/socket.io", token: "t" }, false, scope);
+    await client.use_(scope);
+    client.connect_({ namespace: "/widget", path: "/socket.io", token: "t" }, false, scope);
     sockets[0].accept();
-    void client.send("step:complete", { id: "v1", guide: "acme-plan", step: "kickoff" });
+    void client.send_("step:complete", { id: "v1", guide: "acme-plan", step: "kickoff" });
     await tick();
     sockets[0].emitted[0].ack({ ok: false, error: { code, message: "The server refuses this step for good." } });
     await tick(RETRY_MAX_MS * 2);
     expect(sockets[0].emitted.map((e) => e.data.id)).toEqual(["v1"]);
-    expect(await store.load(scope)).toEqual([]);
-    client.destroy();
+    expect(await store.load_(scope)).toEqual([]);
+    client.destroy_();
   });
 });

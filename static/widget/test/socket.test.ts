@@ -39,8 +39,8 @@ const last = (): FakeWs => FakeWs.all[FakeWs.all.length - 1];
 function connected() {
   const events: unknown[][] = [];
   const s = createSocket("https://guide.test/widget", { path: "/socket.io", auth: (cb) => cb({ token: "t1" }) }, FakeWs as unknown as typeof WebSocket);
-  for (const name of ["connect", "disconnect", "connect_error", "progress"]) s.on(name, (...args: unknown[]) => events.push([name, ...args]));
-  s.connect();
+  for (const name of ["connect", "disconnect", "connect_error", "progress"]) s.on_(name, (...args: unknown[]) => events.push([name, ...args]));
+  s.connect_();
   last().open();
   last().recv('40/widget,{"sid":"n1"}');
   return { s, events, ws: last() };
@@ -57,16 +57,16 @@ describe("Socket.IO client (WebSocket only)", () => {
     const { s, events, ws } = connected();
     expect(ws.url).toBe("wss://guide.test/socket.io/?EIO=4&transport=websocket");
     expect(ws.sent[0]).toBe('40/widget,{"token":"t1"}');
-    expect(s.connected).toBe(true);
-    expect(s.active).toBe(true);
+    expect(s.connected_).toBe(true);
+    expect(s.active_).toBe(true);
     expect(events).toEqual([["connect"]]);
   });
 
   it("emits events with ack ids and resolves acks; receives pushes", () => {
     const { s, events, ws } = connected();
     const acks: unknown[] = [];
-    s.emit("step:complete", { id: "e1" }, (ack: unknown) => acks.push(ack));
-    s.emit("event:track", { id: "e2" }, (ack: unknown) => acks.push(ack));
+    s.emit_("step:complete", { id: "e1" }, (ack: unknown) => acks.push(ack));
+    s.emit_("event:track", { id: "e2" }, (ack: unknown) => acks.push(ack));
     expect(ws.sent.slice(1)).toEqual(['42/widget,0["step:complete",{"id":"e1"}]', '42/widget,1["event:track",{"id":"e2"}]']);
     ws.recv('43/widget,1[{"ok":true,"id":"e2"}]');
     ws.recv('43/widget,0[{"ok":false,"id":"e1"}]');
@@ -89,35 +89,35 @@ describe("Socket.IO client (WebSocket only)", () => {
     const { s, events, ws } = connected();
     ws.drop();
     expect(events).toContainEqual(["disconnect", "transport close"]);
-    expect(s.connected).toBe(false);
-    expect(s.active).toBe(true);
+    expect(s.connected_).toBe(false);
+    expect(s.active_).toBe(true);
     vi.advanceTimersByTime(1600);
     expect(FakeWs.all.length).toBe(2);
     last().open();
     last().recv('40/widget,{"sid":"n2"}');
-    expect(s.connected).toBe(true);
+    expect(s.connected_).toBe(true);
     expect(last().sent[0]).toBe('40/widget,{"token":"t1"}');
   });
 
   it("reports a refused connect with its reason and does not retry", () => {
     const events: unknown[][] = [];
     const s = createSocket("http://guide.test/widget", { auth: { token: "bad" } }, FakeWs as unknown as typeof WebSocket);
-    s.on("connect_error", (err: Error & { data?: unknown }) => events.push([err.message, err.data]));
-    s.connect();
+    s.on_("connect_error", (err: Error & { data?: unknown }) => events.push([err.message, err.data]));
+    s.connect_();
     expect(last().url).toBe("ws://guide.test/socket.io/?EIO=4&transport=websocket");
     last().open();
     last().recv('44/widget,{"message":"Token expired.","data":{"code":"socket_token_expired","message":"Token expired."}}');
     expect(events).toEqual([["Token expired.", { code: "socket_token_expired", message: "Token expired." }]]);
-    expect(s.active).toBe(false);
+    expect(s.active_).toBe(false);
     vi.advanceTimersByTime(60000);
     expect(FakeWs.all.length).toBe(1);
-    s.connect(); // the widget re-bootstraps, then connects again
+    s.connect_(); // the widget re-bootstraps, then connects again
     expect(FakeWs.all.length).toBe(2);
   });
 
   it("disconnect() leaves the namespace, closes and stays closed", () => {
     const { s, events, ws } = connected();
-    s.disconnect();
+    s.disconnect_();
     expect(ws.sent[ws.sent.length - 1]).toBe("41/widget,");
     expect(ws.closed).toBe(true);
     expect(events).toContainEqual(["disconnect", "io client disconnect"]);
@@ -128,8 +128,8 @@ describe("Socket.IO client (WebSocket only)", () => {
   it("a failed attempt is a connect_error, then it retries", () => {
     const errors: string[] = [];
     const s = createSocket("https://guide.test/widget", {}, FakeWs as unknown as typeof WebSocket);
-    s.on("connect_error", (err: Error) => errors.push(err.message));
-    s.connect();
+    s.on_("connect_error", (err: Error) => errors.push(err.message));
+    s.connect_();
     last().drop();
     expect(errors.length).toBe(1);
     vi.advanceTimersByTime(1600);
@@ -146,12 +146,12 @@ describe("a page whose CSP forbids WebSockets", () => {
     } as unknown as typeof WebSocket;
     const errors: Array<{ data?: { code?: string } }> = [];
     const s = createSocket("https://guide.test/widget", { auth: { token: "t" } }, Refused);
-    s.on("connect_error", (err: { data?: { code?: string } }) => errors.push(err));
-    s.connect();
+    s.on_("connect_error", (err: { data?: { code?: string } }) => errors.push(err));
+    s.connect_();
     vi.advanceTimersByTime(60_000);
     expect(attempts).toBe(1);
     expect(errors.map((e) => e.data?.code)).toEqual(["websocket_blocked"]);
-    expect(s.active).toBe(false);
+    expect(s.active_).toBe(false);
   });
 
   it("still retries a plain transport failure", () => {
@@ -161,10 +161,10 @@ describe("a page whose CSP forbids WebSockets", () => {
       throw new TypeError("network down");
     } as unknown as typeof WebSocket;
     const s = createSocket("https://guide.test/widget", { auth: { token: "t" } }, Failing);
-    s.connect();
+    s.connect_();
     vi.advanceTimersByTime(60_000);
     expect(attempts).toBeGreaterThan(3);
-    s.disconnect();
+    s.disconnect_();
   });
 });
 
@@ -179,7 +179,7 @@ describe("a page with Prototype.js-style built-ins", () => {
     });
     try {
       const { s, ws } = connected();
-      s.emit("step:complete", { id: "e1", guide: "g", step: "a", tags: ["x"] }, () => {});
+      s.emit_("step:complete", { id: "e1", guide: "g", step: "a", tags: ["x"] }, () => {});
       const frame = ws.sent[ws.sent.length - 1];
       const m = /^42\/widget,(\d+)(.*)$/.exec(frame)!;
       expect(m[1]).toBe("0");
@@ -194,8 +194,8 @@ describe("Chromium's way of refusing a WebSocket under CSP", () => {
   it("notices the securitypolicyviolation for its own endpoint and stops trying", () => {
     const events: unknown[][] = [];
     const s = createSocket("https://guide.test/widget", { auth: { token: "t" } }, FakeWs as unknown as typeof WebSocket);
-    s.on("connect_error", (err: { data?: { code?: string } }) => events.push(["connect_error", err.data?.code]));
-    s.connect();
+    s.on_("connect_error", (err: { data?: { code?: string } }) => events.push(["connect_error", err.data?.code]));
+    s.connect_();
     const violation = (uri: string, disposition = "enforce") =>
       document.dispatchEvent(Object.assign(new Event("securitypolicyviolation"), { blockedURI: uri, disposition }));
     violation("wss://other.example/socket.io/"); // someone else's
@@ -205,6 +205,6 @@ describe("Chromium's way of refusing a WebSocket under CSP", () => {
     expect(events).toEqual([["connect_error", "websocket_blocked"]]);
     vi.advanceTimersByTime(60_000);
     expect(FakeWs.all).toHaveLength(1); // never tried again
-    expect(s.active).toBe(false);
+    expect(s.active_).toBe(false);
   });
 });

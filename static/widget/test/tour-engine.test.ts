@@ -3,7 +3,7 @@ import { catchUp, initialState, keyIntent, reduce, visibleButtons, type TourStat
 import { tourStep } from "./helpers";
 
 const steps = ["a", "b", "c", "d"].map((id) => tourStep(id));
-const at = (index: number, dir: 1 | -1 = 1): TourState => ({ index, dir, status: "running" });
+const at = (index: number, dir: 1 | -1 = 1): TourState => ({ index_: index, dir_: dir, status_: "running" });
 
 describe("tour state machine", () => {
   it("starts at the first step, or resumes at the server's step", () => {
@@ -19,7 +19,7 @@ describe("tour state machine", () => {
     s = reduce(steps, s, { type: "back" });
     expect(s).toEqual(at(0, -1));
     expect(reduce(steps, s, { type: "back" })).toEqual(at(0, -1)); // nothing before the first
-    expect(reduce(steps, at(3), { type: "next" }).status).toBe("completed");
+    expect(reduce(steps, at(3), { type: "next" }).status_).toBe("completed");
   });
 
   it("skips a missing step in the direction the user was going", () => {
@@ -28,14 +28,14 @@ describe("tour state machine", () => {
     // Backing into a missing first step turns around instead of ending the tour.
     expect(reduce(steps, at(0, -1), { type: "missing" })).toEqual(at(1));
     // A missing last step still finishes the tour.
-    expect(reduce(steps, at(3), { type: "missing" }).status).toBe("completed");
+    expect(reduce(steps, at(3), { type: "missing" }).status_).toBe("completed");
   });
 
   it("dismisses and snoozes; an ended tour ignores everything", () => {
     const dismissed = reduce(steps, at(1), { type: "dismiss" });
-    expect(dismissed.status).toBe("dismissed");
+    expect(dismissed.status_).toBe("dismissed");
     expect(reduce(steps, dismissed, { type: "next" })).toBe(dismissed);
-    expect(reduce(steps, at(1), { type: "snooze" }).status).toBe("snoozed");
+    expect(reduce(steps, at(1), { type: "snooze" }).status_).toBe("snoozed");
   });
 
   it("jumps to a step by id", () => {

@@ -17,7 +17,7 @@ describe("which tour starts", () => {
   });
 
   it("starts a tour on its own on a matching page when the user never saw it", () => {
-    expect(pickTour([tour("t")], none, "/demo/dashboard?x=1", new Set())).toEqual({ tour: tour("t"), step: null });
+    expect(pickTour([tour("t")], none, "/demo/dashboard?x=1", new Set())).toEqual({ tour_: tour("t"), step_: null });
     expect(pickTour([tour("t")], none, "/demo/settings", new Set())).toBeNull();
     expect(pickTour([tour("t", { start: null })], none, "/demo/dashboard", new Set())).toBeNull();
   });
@@ -26,15 +26,15 @@ describe("which tour starts", () => {
     const t = [tour("t")];
     expect(pickTour(t, from({ t: { state: "dismissed", completed: [], autostart: false } }), "/demo/dashboard", new Set())).toBeNull();
     expect(pickTour(t, from({ t: { state: "snoozed", completed: [], autostart: false } }), "/demo/dashboard", new Set())).toBeNull();
-    expect(pickTour(t, from({ t: { state: "completed", completed: [], autostart: true } }), "/demo/dashboard", new Set())?.tour.key).toBe("t");
+    expect(pickTour(t, from({ t: { state: "completed", completed: [], autostart: true } }), "/demo/dashboard", new Set())?.tour_.key).toBe("t");
     // An older server without autostart: only a tour never started starts on its own.
-    expect(pickTour(t, from({ t: { state: "not_started", completed: [] } }), "/demo/dashboard", new Set())?.tour.key).toBe("t");
+    expect(pickTour(t, from({ t: { state: "not_started", completed: [] } }), "/demo/dashboard", new Set())?.tour_.key).toBe("t");
     expect(pickTour(t, from({ t: { state: "completed", completed: [] } }), "/demo/dashboard", new Set())).toBeNull();
   });
 
   it("resumes an active tour at its step on any page, without autostart", () => {
     const p = from({ t: { state: "active", step: "b", completed: [], autostart: false } });
-    expect(pickTour([tour("t")], p, "/demo/integrations", new Set())).toEqual({ tour: tour("t"), step: "b" });
+    expect(pickTour([tour("t")], p, "/demo/integrations", new Set())).toEqual({ tour_: tour("t"), step_: "b" });
   });
 
   it("prefers the most recently active tour, then the most urgent one", () => {
@@ -42,8 +42,8 @@ describe("which tour starts", () => {
       old: { state: "active", step: "a", completed: [], updated_at: "2026-01-01T00:00:00+00:00" },
       recent: { state: "active", step: "b", completed: [], updated_at: "2026-02-01T00:00:00+00:00" },
     });
-    expect(pickTour([tour("old"), tour("recent")], p, "/", new Set())?.tour.key).toBe("recent");
-    expect(pickTour([tour("later", { priority: 9 }), tour("first", { priority: 1 })], none, "/demo/dashboard", new Set())?.tour.key).toBe("first");
+    expect(pickTour([tour("old"), tour("recent")], p, "/", new Set())?.tour_.key).toBe("recent");
+    expect(pickTour([tour("later", { priority: 9 }), tour("first", { priority: 1 })], none, "/demo/dashboard", new Set())?.tour_.key).toBe("first");
   });
 
   it("does not start again a tour that ended on this page", () => {

@@ -12,9 +12,9 @@ import { urlMatches } from "../url";
 export type TourStatus = "running" | "completed" | "dismissed" | "snoozed";
 
 export interface TourState {
-  index: number;
-  dir: 1 | -1;
-  status: TourStatus;
+  index_: number;
+  dir_: 1 | -1;
+  status_: TourStatus;
 }
 
 export type TourAction =
@@ -29,31 +29,31 @@ export type TourAction =
 /** Where a tour starts: the step the server says the user is on, else the first. */
 export function initialState(steps: TourStep[], resumeAt?: string | null): TourState {
   const at = resumeAt ? steps.findIndex((s) => s.id === resumeAt) : -1;
-  return { index: Math.max(0, at), dir: 1, status: "running" };
+  return { index_: Math.max(0, at), dir_: 1, status_: "running" };
 }
 
 export function reduce(steps: TourStep[], state: TourState, action: TourAction): TourState {
-  if (state.status !== "running") return state;
+  if (state.status_ !== "running") return state;
   const last = steps.length - 1;
   switch (action.type) {
     case "next":
-      return state.index >= last ? { ...state, status: "completed" } : { index: state.index + 1, dir: 1, status: "running" };
+      return state.index_ >= last ? { ...state, status_: "completed" } : { index_: state.index_ + 1, dir_: 1, status_: "running" };
     case "back":
-      return state.index > 0 ? { index: state.index - 1, dir: -1, status: "running" } : state;
+      return state.index_ > 0 ? { index_: state.index_ - 1, dir_: -1, status_: "running" } : state;
     case "missing": {
-      const to = state.index + state.dir;
-      if (to > last) return { ...state, status: "completed" };
+      const to = state.index_ + state.dir_;
+      if (to > last) return { ...state, status_: "completed" };
       // Backing into a missing first step: turn around instead of ending the tour.
-      if (to < 0) return state.index >= last ? { ...state, status: "completed" } : { index: state.index + 1, dir: 1, status: "running" };
-      return { ...state, index: to };
+      if (to < 0) return state.index_ >= last ? { ...state, status_: "completed" } : { index_: state.index_ + 1, dir_: 1, status_: "running" };
+      return { ...state, index_: to };
     }
     case "dismiss":
-      return { ...state, status: "dismissed" };
+      return { ...state, status_: "dismissed" };
     case "snooze":
-      return { ...state, status: "snoozed" };
+      return { ...state, status_: "snoozed" };
     case "goto": {
       const at = steps.findIndex((s) => s.id === action.step);
-      return at < 0 ? state : { index: at, dir: at >= state.index ? 1 : -1, status: "running" };
+      return at < 0 ? state : { index_: at, dir_: at >= state.index_ ? 1 : -1, status_: "running" };
     }
   }
 }

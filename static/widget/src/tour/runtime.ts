@@ -36,7 +36,7 @@ export function createTourRuntime(host: TourHost): TourRuntime {
   let overlay: HTMLElement | null = null;
   let stepEl: HTMLElement | null = null;
   let tour: Tour | null = null;
-  let state: TourState = { index: 0, dir: 1, status: "completed" };
+  let state: TourState = { index_: 0, dir_: 1, status_: "completed" };
   let sent: string | null = null;
   let target: HTMLElement | null = null;
   let shown = false;
@@ -44,7 +44,7 @@ export function createTourRuntime(host: TourHost): TourRuntime {
   let returnTo: HTMLElement | null = null;
   let stepTeardown: Array<() => void> = [];
 
-  const step = (): TourStep | null => (tour && state.status === "running" ? tour.steps[state.index] : null);
+  const step = (): TourStep | null => (tour && state.status_ === "running" ? tour.steps[state.index_] : null);
   const url = (): string => pageUrl(win.location);
 
   function mount(): void {
@@ -53,7 +53,7 @@ export function createTourRuntime(host: TourHost): TourRuntime {
     const root = hostEl.attachShadow({ mode: "open" });
     adoptStyles(root, TOUR_CSS);
     overlay = h(doc, "div", { class: "overlay", "data-testid": "tour-overlay", hidden: true });
-    overlay.append(spotlight.el);
+    overlay.append(spotlight.el_);
     stepEl = h(doc, "div", {
       class: "step",
       role: "dialog",
@@ -86,14 +86,14 @@ export function createTourRuntime(host: TourHost): TourRuntime {
     if (!shown || !s) return;
     // The host dialog we were in was removed from the page (no close event): look again.
     if (!hostEl!.isConnected) return show();
-    spotlight.update(target ? target.getBoundingClientRect() : null, !interactive(s));
+    spotlight.update_(target ? target.getBoundingClientRect() : null, !interactive(s));
   }
 
   function dispatch(action: TourAction): void {
     if (!tour) return;
     state = reduce(tour.steps, state, action);
-    if (state.status === "running") show();
-    else end(state.status as EndState, true);
+    if (state.status_ === "running") show();
+    else end(state.status_ as EndState, true);
   }
 
   function end(status: EndState | null, tell: boolean): void {
@@ -116,9 +116,9 @@ export function createTourRuntime(host: TourHost): TourRuntime {
     if (!s || !tour) return;
     const here = url();
     // Arriving where the step points moves on; not when the user came back to it.
-    if (state.dir === 1 && reachedUrl(s, here)) return dispatch({ type: "next" });
+    if (state.dir_ === 1 && reachedUrl(s, here)) return dispatch({ type: "next" });
     if (!onPage(s, here)) {
-      const ahead = catchUp(tour.steps, state.index, here);
+      const ahead = catchUp(tour.steps, state.index_, here);
       // Otherwise the tour waits for its page.
       return ahead === null ? undefined : dispatch({ type: "goto", step: tour.steps[ahead].id });
     }
@@ -137,9 +137,9 @@ export function createTourRuntime(host: TourHost): TourRuntime {
   }
 
   function buttons(s: TourStep): string[] {
-    const prev = tour!.steps[state.index - 1];
+    const prev = tour!.steps[state.index_ - 1];
     // Back onto a step of another page would leave the user with nothing shown.
-    return visibleButtons(s, state.index).filter((b) => b !== "back" || (prev && onPage(prev, url())));
+    return visibleButtons(s, state.index_).filter((b) => b !== "back" || (prev && onPage(prev, url())));
   }
 
   function display(s: TourStep, el: HTMLElement | null): void {
@@ -149,7 +149,7 @@ export function createTourRuntime(host: TourHost): TourRuntime {
     const box = stepEl!;
     const names = buttons(s);
     box.replaceChildren(
-      ...renderStep(doc, { prefix, guide: t.key, step: s, index: state.index, total: t.steps.length, buttons: names, t: host.strings(), stuck: !!(s.help && host.help) }, press),
+      ...renderStep(doc, { prefix_: prefix, guide_: t.key, step_: s, index_: state.index_, total_: t.steps.length, buttons_: names, t_: host.strings(), stuck_: !!(s.help && host.help) }, press),
     );
     if (s.body_html) box.setAttribute("aria-describedby", `${prefix}-body`);
     else box.removeAttribute("aria-describedby");
@@ -191,7 +191,7 @@ export function createTourRuntime(host: TourHost): TourRuntime {
       sent = s.id;
       host.state(t.key, "active", s.id);
     }
-    host.emit("tour:step", { guide: t.key, step: s.id, index: state.index, total: t.steps.length });
+    host.emit("tour:step", { guide: t.key, step: s.id, index: state.index_, total: t.steps.length });
   }
 
   function press(name: ButtonName): void {
@@ -246,10 +246,10 @@ export function createTourRuntime(host: TourHost): TourRuntime {
       tour = next;
       state = initialState(next.steps, at);
       // Resuming where the server says the user is: nothing new to tell it.
-      sent = at && next.steps[state.index]?.id === at ? at : null;
+      sent = at && next.steps[state.index_]?.id === at ? at : null;
       show();
     },
-    current: () => (tour && state.status === "running" ? tour.key : null),
+    current: () => (tour && state.status_ === "running" ? tour.key : null),
     showing: () => shown || waiting,
     route(here) {
       const s = step();

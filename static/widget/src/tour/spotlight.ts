@@ -2,9 +2,9 @@ const NS = "http://www.w3.org/2000/svg";
 const PAD = 6;
 
 export interface Spotlight {
-  el: SVGSVGElement;
+  el_: SVGSVGElement;
   /** Dims the viewport around `rect` (or all of it); `block` makes the hole unclickable too. */
-  update(rect: DOMRect | null, block: boolean): void;
+  update_(rect: DOMRect | null, block: boolean): void;
 }
 
 /**
@@ -21,8 +21,8 @@ export function createSpotlight(doc: Document): Spotlight {
   const shield = doc.createElementNS(NS, "rect");
   el.append(dim, shield);
   return {
-    el,
-    update(rect, block) {
+    el_: el,
+    update_(rect, block) {
       const w = win.innerWidth;
       const h = win.innerHeight;
       let d = `M0 0H${w}V${h}H0Z`;

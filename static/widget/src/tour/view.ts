@@ -3,15 +3,15 @@ import { fmt, type Strings } from "../i18n";
 import type { TourStep } from "../types";
 
 export interface StepView {
-  prefix: string;
-  guide: string;
-  step: TourStep;
-  index: number;
-  total: number;
-  buttons: string[];
-  t: Strings;
+  prefix_: string;
+  guide_: string;
+  step_: TourStep;
+  index_: number;
+  total_: number;
+  buttons_: string[];
+  t_: Strings;
   /** Show "Stuck?" (the step has a help article and help is enabled). */
-  stuck: boolean;
+  stuck_: boolean;
 }
 
 export type ButtonName = "back" | "next" | "dismiss" | "later" | "stuck";
@@ -22,11 +22,11 @@ export type ButtonName = "back" | "next" | "dismiss" | "later" | "stuck";
  * "Later" sit left, Back and Next/Done right, in DOM (= Tab) order.
  */
 export function renderStep(doc: Document, view: StepView, press: (b: ButtonName) => void): Node[] {
-  const { prefix, step, index, total, t } = view;
+  const { prefix_: prefix, step_: step, index_: index, total_: total, t_: t } = view;
   const last = index === total - 1;
   const labels: Record<ButtonName, string> = { back: t.back, next: last ? t.done : t.next, dismiss: t.skip_tour, later: t.later, stuck: t.stuck };
   const button = (name: ButtonName, cls: string): HTMLButtonElement | null =>
-    view.buttons.includes(name) || (name === "stuck" && view.stuck)
+    view.buttons_.includes(name) || (name === "stuck" && view.stuck_)
       ? h(doc, "button", { type: "button", class: cls, "data-testid": `tour-${name}`, onclick: () => press(name) }, labels[name])
       : null;
   let body: HTMLDivElement | null = null;
