@@ -19,10 +19,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from guide import analytics
 from guide.errors import GuideError, NotFound
+from guide.extensions import db
+from guide.models import AnalyticsRun, AnalyticsUserDay, EndUser
 from guide.models.base import utcnow
+from guide.services import privacy
 from tests.analytics.conftest import LATER, PARIS, roll_all, send, user
 
 ZONE = ZoneInfo(PARIS)
@@ -148,3 +152,17 @@ def test_an_unknown_guide_is_a_404(paris):
     with pytest.raises(NotFound) as info:
         analytics.guide_report(paris, "nope", date(2026, 3, 1), date(2026, 3, 2))
     assert info.value.code == "unknown_guide"
+
+
+def test_erasing_a_user_removes_them_from_the_rollups_but_not_the_day_counts(history):
+    ws, d0, today = history
+    roll_all()
+    u2 = db.session.scalars(sa.select(EndUser).where(EndUser.external_id == "u2")).one()
+    erased = u2.id
+    privacy.erase_user(ws, u2, "cli")
+    for model in (AnalyticsUserDay, AnalyticsRun):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(model).where(
+            model.user_id == erased)) == 0
+    after = report(ws, d0, today)
+    assert after["dismissed"] == {"total": 1, "unique": 0}  # counted, no longer named
+    assert after["started"] == {"total": 3, "unique": 2}
