@@ -39,6 +39,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from guide import analytics
 from guide.automation import email, webhooks
 from guide.extensions import db
 from guide.models import OutboxMessage, WebhookEndpoint
@@ -205,6 +206,13 @@ def run(app: Flask, stop: threading.Event) -> None:
                 sweep_due()
             except Exception:
                 log.exception("scenario sweep failed; retrying next round")
+                db.session.rollback()
+            try:
+                # New events folded into the analytics rollups, a bounded number of batches.
+                # Before the retention: it deletes only what the rollups absorbed.
+                analytics.rollup_due()
+            except Exception:
+                log.exception("analytics rollup failed; retrying next round")
                 db.session.rollback()
             try:
                 # Events past events_retention_days, a bounded number of batches a round.

@@ -12,6 +12,7 @@ from typing import IO, Any
 import click
 from flask.cli import AppGroup
 
+from guide import analytics
 from guide.cli.common import workspace_or_exit
 from guide.errors import GuideError
 from guide.services import privacy, privacy_export, retention
@@ -110,12 +111,19 @@ def delete_account_command(account_id: str, workspace_key: str, users: str, yes:
 @click.option("--workspace", "workspace_key", default=None,
               help="Only this workspace (default: every workspace with a retention).")
 def purge_command(workspace_key: str | None) -> None:
-    """Delete events older than each workspace's events_retention_days, now, to the end."""
+    """Delete events older than each workspace's events_retention_days, now, to the end.
+
+    The analytics rollups absorb every settled event first: the retention never
+    deletes one they lack (docs/ANALYTICS.md).
+    """
+    workspace_id = None
     if workspace_key is not None:
         workspace = workspace_or_exit(workspace_key)
         if workspace.events_retention_days is None:
             click.echo(f"{workspace_key} keeps events forever (no events_retention_days).")
             return
+        workspace_id = workspace.id
+    analytics.rollup(workspace_id=workspace_id, max_batches=None)
     report = retention.purge(workspace_key=workspace_key, max_batches=None)
     for key, deleted in report.deleted.items():
         click.echo(f"{key}: {deleted} event(s) deleted")

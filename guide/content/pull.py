@@ -56,7 +56,8 @@ def _workspace_effect(data: dict[str, Any]) -> Any:
     hooks = sorted((h["url"], tuple(h["events"])) for h in support.get("webhooks", []))
     email = {k: v for k, v in (support.get("email") or {}).items() if v is not None}
     fields = {name: data.get(name)
-              for name in (*BASE_FIELDS, "support_url", "theme", "events_retention_days")}
+              for name in (*BASE_FIELDS, "support_url", "theme", "events_retention_days",
+                           "timezone")}
     return fields, email, hooks, bool(support.get("allow_private_webhooks"))
 
 

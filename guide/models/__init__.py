@@ -1,5 +1,12 @@
 """Models, one module per aggregate. Importing this package registers every table."""
 
+from guide.models.analytics import (
+    AnalyticsDaily,
+    AnalyticsDuration,
+    AnalyticsRun,
+    AnalyticsUserDay,
+    AnalyticsWatermark,
+)
 from guide.models.audit import AuditEntry
 from guide.models.author import Author, AuthoringSettings, AuthorRole, LoginThrottle
 from guide.models.escalation import Escalation, Nudge
@@ -17,6 +24,11 @@ __all__ = [
     "Account",
     "AccountMilestone",
     "AccountStepCompletion",
+    "AnalyticsDaily",
+    "AnalyticsDuration",
+    "AnalyticsRun",
+    "AnalyticsUserDay",
+    "AnalyticsWatermark",
     "AuditEntry",
     "Author",
     "AuthorInvitation",

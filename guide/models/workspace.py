@@ -40,6 +40,8 @@ class Workspace(db.Model):
     )
     # Events older than this are deleted by the worker; None keeps them.
     events_retention_days: Mapped[int | None] = mapped_column()
+    # IANA name (e.g. "Europe/Paris"): where the analytics reports' days begin and end.
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
     # HS256 secrets for identity JWTs; newest first, at most two during rotation.
     signing_secrets: Mapped[list[str]] = mapped_column(JSONType, default=list)
     support_url: Mapped[str | None] = mapped_column(sa.String(2000))

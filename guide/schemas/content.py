@@ -28,6 +28,7 @@ from guide.schemas.fields import (
     StrictInteger,
     check_link,
     check_locale,
+    check_timezone,
     check_url_pattern,
 )
 from guide.schemas.widget import EVENT_NAME
@@ -236,6 +237,8 @@ class WorkspaceFileSchema(StrictSchema):
     # absent or null: kept forever.
     events_retention_days = StrictInteger(load_default=None, allow_none=True,
                                           validate=validate.Range(1, 36500))
+    # Where the analytics reports' days begin and end (docs/ANALYTICS.md).
+    timezone = fields.String(load_default="UTC", validate=check_timezone)
     support_url = fields.String(
         load_default=None, allow_none=True, validate=lambda url: check_link(url, relative=False)
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,6 +52,19 @@ LINK_SCHEMES = ("http", "https", "mailto")
 def check_locale(tag: Any) -> None:
     if not isinstance(tag, str) or not LOCALE.match(tag):
         raise ValidationError("Not a valid locale tag (e.g. en, fr, fr-CA).")
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    # Read from the system's tz database once (it lists ~600 files).
+    return frozenset(zoneinfo.available_timezones())
+
+
+def check_timezone(name: Any) -> None:
+    """An IANA timezone name, exactly as the tz database spells it (e.g. Europe/Paris)."""
+    if not isinstance(name, str) or (name != "UTC" and name not in _timezones()):
+        raise ValidationError("Not a timezone of the IANA database (e.g. UTC, Europe/Paris, "
+                              "America/New_York).")
 
 
 def check_link(url: str, *, relative: bool = True) -> None:

@@ -40,6 +40,8 @@ def workspace_document(workspace: Workspace) -> dict[str, Any]:
         doc["theme"] = dict(workspace.theme)
     if workspace.events_retention_days is not None:
         doc["events_retention_days"] = workspace.events_retention_days
+    if workspace.timezone != "UTC":
+        doc["timezone"] = workspace.timezone
     support = support_settings.document(workspace)
     if support:
         doc["support"] = support

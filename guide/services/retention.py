@@ -6,6 +6,10 @@ transaction, so a table of millions never holds SQLite's write lock (or a
 PostgreSQL transaction) for long, and a backlog is worked off over several
 rounds. Only events go: progress, milestones and escalations are kept (see
 docs/PRIVACY.md for what reads events and how a shorter history changes it).
+
+Only events the analytics rollups have absorbed go: an event above the
+workspace's watermark (``AnalyticsWatermark``) waits for the worker's next
+rollup pass, however old it is, so no report ever loses it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from guide.extensions import db
-from guide.models import Event, Workspace
+from guide.models import AnalyticsWatermark, Event, Workspace
 from guide.models.base import utcnow
 
 log = logging.getLogger("guide.retention")
@@ -43,8 +47,12 @@ class Purge:
 
 def _purge_batch(workspace_id: int, before: datetime, batch: int) -> int:
     # Oldest first by id: a scan in key order finds the expired rows at its start.
+    # No watermark row (nothing rolled yet): the comparison with NULL keeps every event.
+    rolled = (sa.select(AnalyticsWatermark.last_event_id)
+              .where(AnalyticsWatermark.workspace_id == workspace_id).scalar_subquery())
     expired = (sa.select(Event.id)
-               .where(Event.workspace_id == workspace_id, Event.created_at < before)
+               .where(Event.workspace_id == workspace_id, Event.created_at < before,
+                      Event.id <= rolled)
                .order_by(Event.id).limit(batch))
     result = db.session.execute(sa.delete(Event).where(Event.id.in_(expired.scalar_subquery()))
                                 .execution_options(synchronize_session=False))

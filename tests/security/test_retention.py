@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from guide import worker
+from guide import analytics, worker
 from guide.content.push import ContentInvalid, push_content
 from guide.extensions import db
 from guide.models import Escalation, Event, Workspace
@@ -50,16 +50,23 @@ def two_workspaces(app):
     return kept, short
 
 
-def test_purge_deletes_only_events_past_the_workspaces_retention(two_workspaces):
-    kept, short = two_workspaces
+@pytest.fixture
+def rolled(two_workspaces):
+    """The workspaces once the analytics rollups absorbed their events (the worker's order)."""
+    analytics.rollup(max_batches=None)
+    return two_workspaces
+
+
+def test_purge_deletes_only_events_past_the_workspaces_retention(rolled):
+    kept, short = rolled
     report = retention.purge()
     assert report.deleted == {"short": 3} and not report.more
     assert names(short) == ["age-1", "age-29"]
     assert names(kept) == ["age-1", "age-40", "age-400"]  # no retention: kept forever
 
 
-def test_purge_goes_in_bounded_batches_and_works_off_a_backlog(two_workspaces, monkeypatch):
-    _, short = two_workspaces
+def test_purge_goes_in_bounded_batches_and_works_off_a_backlog(rolled, monkeypatch):
+    _, short = rolled
     report = retention.purge(batch=2, max_batches=1)
     assert report.deleted == {"short": 2} and report.more
     assert len(names(short)) == 3
@@ -86,6 +93,23 @@ def test_the_worker_enforces_retention(app, two_workspaces, monkeypatch):
         worker.wake_up.set()
         thread.join(10)
     assert names(short) == ["age-1", "age-29"]
+
+
+def test_purge_keeps_expired_events_the_rollups_have_not_absorbed(two_workspaces):
+    _, short = two_workspaces
+    assert retention.purge().deleted == {"short": 0}  # nothing rolled yet: all kept
+    assert len(names(short)) == 5
+    recent = add_events_and_ids(short, [35])
+    analytics.rollup(max_batches=None)
+    late = add_events_and_ids(short, [50])  # expired, but above the watermark
+    assert retention.purge().deleted == {"short": 4}
+    assert names(short) == ["age-1", "age-29", "age-50"]
+    assert late > recent
+
+
+def add_events_and_ids(ws: Workspace, ages_in_days: list[float]) -> int:
+    add_events(ws, ages_in_days)
+    return db.session.scalar(sa.select(sa.func.max(Event.id)))
 
 
 def test_purge_command_runs_a_pass_now(two_workspaces, runner):

@@ -233,6 +233,7 @@ def test_workspace_defaults() -> None:
         "identity_token_max_age": 86400,
         "help_enabled": True,
         "events_retention_days": None,
+        "timezone": "UTC",
         "support_url": None,
         "theme": {},
     }

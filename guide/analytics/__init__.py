@@ -1,0 +1,34 @@
+"""Analytics: whether onboarding works, from the event log (docs/ANALYTICS.md).
+
+A feature package: it reads the event log and keeps its own rollup tables
+(``guide.models.analytics``); the edges (admin, API, CLI, the worker) call it,
+``guide.services`` never does.
+
+How the numbers stay exact and fast:
+
+- ``facts.Folder`` turns events, in id order, into facts (a guide started,
+  a step completed, a target missing...), each on the local day of the
+  event's time in the workspace's timezone. Its only state is each user's
+  run of each guide (``Run``: when it started, when its last step was done),
+  which durations need.
+- The worker (``rollup.rollup_due``, every round) folds the events above a
+  per-workspace watermark in bounded batches, continuing from the runs it
+  saved, and adds the facts to four tables in one transaction with the new
+  watermark: counts per (guide, step, metric, day); which users did each
+  metric on each day (``analytics_user_day``, so a unique count over any
+  range is a COUNT DISTINCT); every measured duration keyed by the event that
+  ended it; and the runs.
+- A report (``guide_report``) reads the tables for its range and folds the
+  events above the watermark (the tail) itself, from the same runs. Folding
+  in consecutive id ranges that hand the runs on gives the same facts as
+  folding all events at once, so rollups + tail == the raw computation
+  (``raw_guide_report``), which a property test checks on random streams.
+- The event retention deletes only events at or below the watermark.
+- The timezone in force when an event is rolled fixes its day; changing the
+  workspace's timezone re-days only what is rolled afterwards.
+"""
+
+from guide.analytics.guide_report import guide_report, raw_guide_report
+from guide.analytics.rollup import rollup, rollup_due
+
+__all__ = ["guide_report", "raw_guide_report", "rollup", "rollup_due"]

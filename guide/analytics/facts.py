@@ -1,0 +1,179 @@
+"""From events to facts: what each event says about a guide, in one pure fold.
+
+``Folder.fold`` reads one event row and returns the facts it establishes
+(docs/ANALYTICS.md defines each metric). It is pure apart from ``runs``, the
+per (user, guide) state it carries from event to event: folding events
+``1..n`` in id order gives the same facts whether it is done in one go (the
+raw computation) or in consecutive id ranges that hand ``runs`` on (the
+rollups, then the tail). That is what makes "rollups + tail == raw" exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from guide.models.analytics import GUIDE_LEVEL
+
+# Guide level
+SEEN, STARTED, COMPLETED, DISMISSED, SNOOZED = (
+    "seen", "started", "completed", "dismissed", "snoozed")
+# Step level
+STEP_SHOWN, STEP_COMPLETED, TARGET_MISSING, HELP_OPENED, ESCALATED = (
+    "step_shown", "step_completed", "target_missing", "help_opened", "escalated")
+
+# A client time this much older than the server's receipt still names the day
+# (the offline queue); anything older, or in the future, falls back to the server time.
+MAX_LATE = timedelta(days=7)
+# Column sizes of the rollup tables: a longer name is not a guide or step of ours.
+MAX_KEY = 100
+# System events (event:track) that name a guide, and the metric each one counts.
+TRACKED = {"$guide_shown": SEEN, "$step_shown": STEP_SHOWN,
+           "$target_missing": TARGET_MISSING, "$help_open": HELP_OPENED}
+STEP_METRICS = {STEP_SHOWN, TARGET_MISSING, HELP_OPENED}
+ENVELOPES = ("step:complete", "guide:state", "event:track")
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    user_id: int | None
+    type: str
+    name: str
+    props: dict[str, Any] | None
+    result: dict[str, Any] | None
+    client_at: datetime | None
+    created_at: datetime
+
+
+@dataclass
+class Run:
+    """A user's open run of a guide: when it started, when its last step was done."""
+
+    started_at: datetime | None = None
+    last_step_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    event_id: int
+    day: date
+    guide: str
+    step: str
+    metric: str
+    user_id: int
+    # A duration this fact ends (time to complete, time on step), in seconds.
+    seconds: float | None = None
+
+
+def event_time(row: EventRow) -> datetime:
+    """When it happened: the client's time within MAX_LATE before receipt, else the server's."""
+    client = row.client_at
+    if client is not None and row.created_at - MAX_LATE <= client <= row.created_at:
+        return client
+    return row.created_at
+
+
+def _key(value: Any) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_KEY else None
+
+
+def _since(now: datetime, then: datetime | None) -> float | None:
+    return None if then is None else max(0.0, (now - then).total_seconds())
+
+
+class Folder:
+    """Folds events in id order into facts, keeping each (user, guide) run in ``runs``."""
+
+    def __init__(self, timezone: ZoneInfo, runs: dict[tuple[int, str], Run]) -> None:
+        self.timezone = timezone
+        self.runs = runs
+        # The (user, guide) runs this folder changed, to be written back.
+        self.changed: set[tuple[int, str]] = set()
+
+    def fold(self, row: EventRow) -> list[Fact]:
+        if row.user_id is None:
+            return []  # server events about an account (plan steps), not a user's guide
+        at = event_time(row)
+        self._at, self._facts = at, []
+        self._row, self._day = row, at.astimezone(self.timezone).date()
+        props = row.props if isinstance(row.props, dict) else {}
+        if row.type == "guide:state":
+            self._state(_key(props.get("guide")), props.get("state"))
+        elif row.type == "event:track" and row.name in TRACKED:
+            self._tracked(TRACKED[row.name], _key(props.get("guide")), props.get("step"))
+        elif row.type == "help:escalate":
+            self._tracked(ESCALATED, _key(props.get("guide")), props.get("step"))
+        if row.type in ENVELOPES and isinstance(row.result, dict):
+            self._steps_done(row.result)
+        return self._facts
+
+    def _fact(self, guide: str, metric: str, step: str = GUIDE_LEVEL,
+              seconds: float | None = None) -> None:
+        assert self._row.user_id is not None
+        self._facts.append(Fact(self._row.id, self._day, guide, step, metric,
+                                self._row.user_id, seconds))
+
+    def _run(self, guide: str) -> Run:
+        key = (self._row.user_id or 0, guide)
+        self.changed.add(key)
+        return self.runs.setdefault(key, Run())
+
+    def _start(self, guide: str) -> Run:
+        run = self._run(guide)
+        if run.started_at is None:
+            run.started_at, run.last_step_at = self._at, None
+            self._fact(guide, STARTED)
+        return run
+
+    def _close(self, guide: str, metric: str) -> None:
+        run = self._run(guide)
+        if metric == COMPLETED:
+            if run.started_at is None:
+                return  # a second signal for a completion already counted
+            self._fact(guide, COMPLETED, seconds=_since(self._at, run.started_at))
+        else:
+            self._fact(guide, metric)
+        run.started_at = run.last_step_at = None
+
+    def _state(self, guide: str | None, state: Any) -> None:
+        if guide is None:
+            return
+        if state == "active":
+            self._start(guide)
+        elif state in (COMPLETED, DISMISSED):
+            self._close(guide, state)
+        elif state == SNOOZED:
+            self._fact(guide, SNOOZED)
+
+    def _tracked(self, metric: str, guide: str | None, step: Any) -> None:
+        if guide is None:
+            return
+        if metric in STEP_METRICS or metric == ESCALATED:
+            self._fact(guide, metric, _key(step) or GUIDE_LEVEL)
+        else:
+            self._fact(guide, metric)
+
+    def _steps_done(self, result: dict[str, Any]) -> None:
+        """Steps this envelope newly completed (its ack's ``completed``), then finished guides."""
+        done = result.get("completed")
+        guides: list[str] = []
+        for item in done if isinstance(done, list) else []:
+            guide = _key(item.get("guide")) if isinstance(item, dict) else None
+            step = _key(item.get("step")) if isinstance(item, dict) else None
+            if guide is None or step is None:
+                continue
+            run = self._start(guide)
+            self._fact(guide, STEP_COMPLETED, step,
+                       _since(self._at, run.last_step_at or run.started_at))
+            run.last_step_at = self._at
+            if guide not in guides:
+                guides.append(guide)
+        progress = result.get("progress")
+        progress = progress if isinstance(progress, dict) else {}
+        for guide in guides:
+            view = progress.get(guide)
+            if isinstance(view, dict) and view.get("state") == COMPLETED:
+                self._close(guide, COMPLETED)

@@ -1,0 +1,160 @@
+"""Reading events and runs, writing tallies: the rollup tables' one access path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from guide.analytics.facts import EventRow, Run
+from guide.analytics.tally import Numbers, Tally
+from guide.extensions import db
+from guide.models import (
+    AnalyticsDaily,
+    AnalyticsDuration,
+    AnalyticsRun,
+    AnalyticsUserDay,
+    AnalyticsWatermark,
+    Event,
+)
+from guide.models.base import utcnow
+
+_EVENTS = (sa.select(Event.id, Event.user_id, Event.type, Event.name, Event.props, Event.result,
+                     Event.client_at, Event.created_at)
+           .where(Event.workspace_id == sa.bindparam("workspace_id"),
+                  Event.id > sa.bindparam("after"))
+           .order_by(Event.id).limit(sa.bindparam("limit")))
+PAGE = 5000
+
+
+def events_after(workspace_id: int, after: int, limit: int) -> list[EventRow]:
+    """Up to ``limit`` events of the workspace with an id above ``after``, in id order."""
+    rows = db.session.execute(_EVENTS, {"workspace_id": workspace_id, "after": after,
+                                        "limit": limit})
+    return [EventRow(*row) for row in rows]
+
+
+def all_events_after(workspace_id: int, after: int) -> Iterator[EventRow]:
+    """Every event above ``after``, a page at a time (the tail, the raw computation)."""
+    while True:
+        page = events_after(workspace_id, after, PAGE)
+        yield from page
+        if len(page) < PAGE:
+            return
+        after = page[-1].id
+
+
+def watermark(workspace_id: int) -> int:
+    return db.session.scalar(sa.select(AnalyticsWatermark.last_event_id).where(
+        AnalyticsWatermark.workspace_id == workspace_id)) or 0
+
+
+def pending(workspace_id: int, cutoff: datetime) -> bool:
+    """Is the first event above the watermark settled? (A read: no lock when there is none.)"""
+    first = db.session.scalar(
+        sa.select(Event.created_at).where(Event.workspace_id == workspace_id,
+                                          Event.id > watermark(workspace_id))
+        .order_by(Event.id).limit(1))
+    db.session.rollback()
+    return first is not None and first <= cutoff
+
+
+def _insert(model: Any) -> Any:
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
+def lock_watermark(workspace_id: int) -> int:
+    """Take the workspace's rollup turn (until commit or rollback); its watermark."""
+    db.session.execute(_insert(AnalyticsWatermark).values(
+        workspace_id=workspace_id, last_event_id=0, rolled_at=utcnow()).on_conflict_do_nothing())
+    # The write takes the row lock (PostgreSQL) or the write lock (SQLite) before the
+    # read, so a second worker waits here and then reads the first one's watermark.
+    db.session.execute(sa.update(AnalyticsWatermark).where(
+        AnalyticsWatermark.workspace_id == workspace_id).values(rolled_at=utcnow()))
+    return watermark(workspace_id)
+
+
+def runs_of(workspace_id: int, user_ids: set[int]) -> dict[tuple[int, str], Run]:
+    """The rolled runs of these users (the state the fold continues from)."""
+    runs: dict[tuple[int, str], Run] = {}
+    ids = sorted(user_ids)
+    for start in range(0, len(ids), 500):
+        rows = db.session.execute(sa.select(
+            AnalyticsRun.user_id, AnalyticsRun.guide_key, AnalyticsRun.started_at,
+            AnalyticsRun.last_step_at).where(AnalyticsRun.workspace_id == workspace_id,
+                                             AnalyticsRun.user_id.in_(ids[start:start + 500])))
+        for user_id, guide, started_at, last_step_at in rows:
+            runs[(user_id, guide)] = Run(started_at, last_step_at)
+    return runs
+
+
+def save(workspace_id: int, tally: Tally, runs: dict[tuple[int, str], Run],
+         changed: set[tuple[int, str]], last_event_id: int) -> None:
+    """Add a folded batch to the rollups and move the watermark, in the caller's transaction."""
+    ws = {"workspace_id": workspace_id}
+    if tally.counts:
+        stmt = _insert(AnalyticsDaily)
+        db.session.execute(stmt.on_conflict_do_update(
+            index_elements=["workspace_id", "guide_key", "metric", "step_id", "day"],
+            set_={"count": AnalyticsDaily.count + stmt.excluded["count"]}),
+            [{**ws, "guide_key": g, "step_id": s, "metric": m, "day": d, "count": n}
+             for (g, s, m, d), n in sorted(tally.counts.items())])
+    if tally.users:
+        db.session.execute(_insert(AnalyticsUserDay).on_conflict_do_nothing(), [
+            {**ws, "guide_key": g, "step_id": s, "metric": m, "day": d, "user_id": u}
+            for g, s, m, d, u in sorted(tally.users)])
+    if tally.durations:
+        db.session.execute(_insert(AnalyticsDuration).on_conflict_do_nothing(), [
+            {**ws, "guide_key": g, "step_id": s, "metric": m, "event_id": e, "day": d,
+             "seconds": sec} for (g, s, m, e), (d, sec) in sorted(tally.durations.items())])
+    if changed:
+        stmt = _insert(AnalyticsRun)
+        db.session.execute(stmt.on_conflict_do_update(
+            index_elements=["workspace_id", "user_id", "guide_key"],
+            set_={"started_at": stmt.excluded.started_at,
+                  "last_step_at": stmt.excluded.last_step_at}),
+            [{**ws, "user_id": u, "guide_key": g, "started_at": runs[(u, g)].started_at,
+              "last_step_at": runs[(u, g)].last_step_at} for u, g in sorted(changed)])
+    db.session.execute(sa.update(AnalyticsWatermark).where(
+        AnalyticsWatermark.workspace_id == workspace_id).values(last_event_id=last_event_id))
+
+
+def rolled_numbers(workspace_id: int, guide: str, start: date, end: date) -> Numbers:
+    """One guide's rolled numbers on days ``start..end``."""
+    numbers = Numbers()
+    where = (AnalyticsDaily.workspace_id == workspace_id, AnalyticsDaily.guide_key == guide,
+             AnalyticsDaily.day.between(start, end))
+    for step, metric, day, count in db.session.execute(sa.select(
+            AnalyticsDaily.step_id, AnalyticsDaily.metric, AnalyticsDaily.day,
+            AnalyticsDaily.count).where(*where)):
+        numbers.counts[(step, metric, day)] += count
+    u = AnalyticsUserDay
+    for step, metric, users in db.session.execute(
+            sa.select(u.step_id, u.metric, sa.func.count(sa.distinct(u.user_id)))
+            .where(u.workspace_id == workspace_id, u.guide_key == guide,
+                   u.day.between(start, end)).group_by(u.step_id, u.metric)):
+        numbers.uniques[(step, metric)] = users
+    d = AnalyticsDuration
+    for step, metric, seconds in db.session.execute(
+            sa.select(d.step_id, d.metric, d.seconds)
+            .where(d.workspace_id == workspace_id, d.guide_key == guide,
+                   d.day.between(start, end))):
+        numbers.durations.setdefault((step, metric), []).append(seconds)
+    return numbers
+
+
+def rolled_users(workspace_id: int, guide: str, start: date, end: date,
+                 user_ids: set[int]) -> set[tuple[str, str, int]]:
+    """(step, metric, user) of these users already counted in the rollups on those days."""
+    found: set[tuple[str, str, int]] = set()
+    ids, u = sorted(user_ids), AnalyticsUserDay
+    for first in range(0, len(ids), 500):
+        found.update((step, metric, user) for step, metric, user in db.session.execute(
+            sa.select(u.step_id, u.metric, u.user_id).distinct()
+            .where(u.workspace_id == workspace_id, u.guide_key == guide,
+                   u.day.between(start, end), u.user_id.in_(ids[first:first + 500]))))
+    return found

@@ -1,0 +1,80 @@
+"""Facts added up: what the rollup tables store, and what a report reads back from them."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from guide.analytics.facts import Fact
+
+# (guide, step, metric, day)
+CountKey = tuple[str, str, str, date]
+# (guide, step, metric, event id)
+DurationKey = tuple[str, str, str, int]
+
+
+@dataclass
+class Tally:
+    """Facts in the shape of the rollup tables (``guide.models.analytics``)."""
+
+    counts: Counter[CountKey] = field(default_factory=Counter)
+    # (guide, step, metric, day, user id): the user did it that day.
+    users: set[tuple[str, str, str, date, int]] = field(default_factory=set)
+    durations: dict[DurationKey, tuple[date, float]] = field(default_factory=dict)
+
+    def add(self, fact: Fact) -> None:
+        self.counts[(fact.guide, fact.step, fact.metric, fact.day)] += 1
+        self.users.add((fact.guide, fact.step, fact.metric, fact.day, fact.user_id))
+        if fact.seconds is not None:
+            self.durations[(fact.guide, fact.step, fact.metric, fact.event_id)] = (
+                fact.day, fact.seconds)
+
+    def extend(self, facts: Iterable[Fact]) -> None:
+        for fact in facts:
+            self.add(fact)
+
+
+@dataclass
+class Numbers:
+    """One guide's numbers over a range of days, keyed by (step, metric)."""
+
+    # (step, metric, day) -> how many times
+    counts: Counter[tuple[str, str, date]] = field(default_factory=Counter)
+    # (step, metric) -> distinct users over the whole range
+    uniques: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # (step, metric) -> every duration measured in the range
+    durations: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+
+    def total(self, metric: str, step: str) -> int:
+        return sum(n for (s, m, _), n in self.counts.items() if s == step and m == metric)
+
+    def by_day(self, metric: str, step: str, day: date) -> int:
+        return self.counts.get((step, metric, day), 0)
+
+
+def numbers_of(tally: Tally, guide: str, start: date, end: date) -> Numbers:
+    """The part of a tally about ``guide`` on days ``start..end`` (the raw computation's path)."""
+    numbers = Numbers()
+    for (g, step, metric, day), n in tally.counts.items():
+        if g == guide and start <= day <= end:
+            numbers.counts[(step, metric, day)] += n
+    seen: set[tuple[str, str, int]] = set()
+    for g, step, metric, day, user in tally.users:
+        if g == guide and start <= day <= end and (step, metric, user) not in seen:
+            seen.add((step, metric, user))
+            numbers.uniques[(step, metric)] += 1
+    for (g, step, metric, _), (day, seconds) in tally.durations.items():
+        if g == guide and start <= day <= end:
+            numbers.durations.setdefault((step, metric), []).append(seconds)
+    return numbers
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Nearest rank: the smallest value with at least ``share`` of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(share * len(ordered))) - 1]

@@ -1,0 +1,97 @@
+"""Analytics rollups: counts per local day kept by the worker, and how far it has rolled.
+
+``guide.analytics`` writes and reads these tables (its module docstring explains
+the design); the event retention reads the watermark so that it never deletes
+an event the rollups have not absorbed yet.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from guide.extensions import db
+from guide.models.base import BigId, UTCDateTime, utcnow
+
+# step_id of a guide-level row: a primary key column cannot be NULL.
+GUIDE_LEVEL = ""
+
+
+class AnalyticsWatermark(db.Model):
+    """The last event id of a workspace folded into its rollups (0: none yet)."""
+
+    __tablename__ = "analytics_watermark"
+
+    workspace_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    # Written first by every rollup batch: the row lock (PostgreSQL) or the write
+    # lock (SQLite) that makes two workers take turns.
+    rolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AnalyticsDaily(db.Model):
+    """How many times ``metric`` happened on ``guide_key`` (or one of its steps) that day."""
+
+    __tablename__ = "analytics_daily"
+
+    workspace_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    guide_key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    metric: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    step_id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    # The local date in the workspace's timezone.
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    count: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class AnalyticsUserDay(db.Model):
+    """A user did ``metric`` on that day at least once: unique counts over any range."""
+
+    __tablename__ = "analytics_user_day"
+    # Deleting a user (privacy) cascades here: find their rows without a scan.
+    __table_args__ = (sa.Index("ix_analytics_user_day_user", "user_id"),)
+
+    workspace_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    guide_key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    metric: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    step_id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("end_user.id", ondelete="CASCADE"), primary_key=True)
+
+
+class AnalyticsDuration(db.Model):
+    """One measured duration (time to complete a guide, time on a step), by the event ending it."""
+
+    __tablename__ = "analytics_duration"
+
+    workspace_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    guide_key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    metric: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    step_id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    # No foreign key: the event may be deleted by the retention, the duration stays.
+    event_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date)
+    seconds: Mapped[float] = mapped_column(sa.Float)
+
+
+class AnalyticsRun(db.Model):
+    """Where a user stands in a run of a guide, as the rollups have folded it so far."""
+
+    __tablename__ = "analytics_run"
+    __table_args__ = (sa.Index("ix_analytics_run_user", "user_id"),)
+
+    workspace_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("end_user.id", ondelete="CASCADE"), primary_key=True)
+    guide_key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    # Event time the open run started; None: no run open.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Event time of the run's last step completion (time on the next step starts there).
+    last_step_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,168 @@
+"""The Guide report on a small seeded history whose numbers are worked out by hand.
+
+Four users on the "onboarding" checklist (hello, connect, visit, team) of a
+workspace in Europe/Paris, sent through the widget's envelope use case with
+client times on the local days D0, D1, D2 (four to two days ago):
+
+- u1 opens it D0 09:00, hello 09:10, connect 09:30, visit D1 10:00, team D1 10:30: done.
+- u2 does hello D0 11:00 (its run starts there), hits a missing target on
+  connect 11:05, opens help on it 11:06, escalates from it 11:07, dismisses D1 09:00.
+- u3 opens it D1 08:00, hello 08:20, connect 08:50, visit 09:00, team 09:10: done.
+- u4 snoozes it D2 12:00, misses connect's target twice (12:05, 12:06), and
+  opens help on no step with a client time ten days old: that is beyond
+  MAX_LATE, so it counts on the day the server received it (today).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from guide import analytics
+from guide.errors import GuideError, NotFound
+from guide.extensions import db
+from guide.models import AnalyticsRun, AnalyticsUserDay, EndUser
+from guide.models.base import utcnow
+from guide.services import privacy
+from tests.analytics.conftest import LATER, PARIS, roll_all, send, user
+
+ZONE = ZoneInfo(PARIS)
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), ZONE)
+
+
+@pytest.fixture
+def history(paris):
+    today = utcnow().astimezone(ZONE).date()
+    d0, d1, d2 = (today - timedelta(days=n) for n in (4, 3, 2))
+    u1, u2, u3, u4 = (user(paris, f"u{n}") for n in range(1, 5))
+    g = {"guide": "onboarding"}
+    send(paris, u1, "guide:state", at(d0, 9), state="active", **g)
+    send(paris, u1, "step:complete", at(d0, 9, 10), step="hello", **g)
+    send(paris, u1, "event:track", at(d0, 9, 30), name="connected")
+    send(paris, u1, "event:track", at(d1, 10), name="$page", url="/settings/x")
+    send(paris, u1, "step:complete", at(d1, 10, 30), step="team", **g)
+    send(paris, u2, "step:complete", at(d0, 11), step="hello", **g)
+    send(paris, u2, "event:track", at(d0, 11, 5), name="$target_missing",
+         props={**g, "step": "connect", "selector": "#db"})
+    send(paris, u2, "event:track", at(d0, 11, 6), name="$help_open",
+         props={**g, "step": "connect", "article": None})
+    send(paris, u2, "help:escalate", at(d0, 11, 7), message="Stuck on the database",
+         severity="blocked", step="connect", **g)
+    send(paris, u2, "guide:state", at(d1, 9), state="dismissed", **g)
+    send(paris, u3, "guide:state", at(d1, 8), state="active", **g)
+    send(paris, u3, "step:complete", at(d1, 8, 20), step="hello", **g)
+    send(paris, u3, "event:track", at(d1, 8, 50), name="connected")
+    send(paris, u3, "event:track", at(d1, 9), name="$page", url="/settings/a")
+    send(paris, u3, "step:complete", at(d1, 9, 10), step="team", **g)
+    send(paris, u4, "guide:state", at(d2, 12), state="snoozed", **g)
+    for minute in (5, 6):
+        send(paris, u4, "event:track", at(d2, 12, minute), name="$target_missing",
+             props={**g, "step": "connect", "selector": "#db"})
+    send(paris, u4, "event:track", utcnow() - timedelta(days=10), name="$help_open",
+         props={**g, "step": None, "article": "billing"})
+    return paris, d0, today
+
+
+def expected(d0: date, today: date) -> dict:
+    day = {"seen": 0, "started": 0, "completed": 0, "dismissed": 0, "snoozed": 0}
+    days = {d0 + timedelta(days=n): dict(day) for n in range((today - d0).days + 1)}
+    days[d0]["started"] = 2
+    days[d0 + timedelta(days=1)].update(started=1, completed=2, dismissed=1)
+    days[d0 + timedelta(days=2)]["snoozed"] = 1
+
+    def step(name, done, drop, rate, *, missing=0, help_=0, escalations=0, times=(None, None, 0)):
+        return {"step": name, "completed": done, "drop_off": drop, "drop_off_rate": rate,
+                "shown": 0, "target_missing": missing, "help_opened": help_,
+                "escalations": escalations,
+                "time_on_step": {"median": times[0], "p90": times[1], "count": times[2]}}
+
+    return {
+        "guide": "onboarding", "kind": "checklist", "timezone": PARIS,
+        "start": d0.isoformat(), "end": today.isoformat(),
+        "seen": {"total": 0, "unique": 0}, "started": {"total": 3, "unique": 3},
+        "completed": {"total": 2, "unique": 2}, "dismissed": {"total": 1, "unique": 1},
+        "snoozed": {"total": 1, "unique": 1},
+        "completion_rate": 2 / 3,
+        # u3: 70 minutes; u1: D0 09:00 to D1 10:30 = 25.5 hours (nearest rank).
+        "time_to_complete": {"median": 4200.0, "p90": 91800.0, "count": 2},
+        "days": [{"day": d.isoformat(), **v} for d, v in sorted(days.items())],
+        "steps": [
+            # hello: u1 10 min after opening, u2 at once (its run starts with it), u3 20 min.
+            step("hello", 3, 0, 0.0, times=(600.0, 1200.0, 3)),
+            step("connect", 2, 1, 1 / 3, missing=3, help_=1, escalations=1,
+                 times=(1200.0, 1800.0, 2)),
+            # visit: u1 the next day (24.5 hours after connect), u3 10 minutes.
+            step("visit", 2, 0, 0.0, times=(600.0, 88200.0, 2)),
+            step("team", 2, 0, 0.0, times=(600.0, 1800.0, 2)),
+        ],
+        "unattributed": {"target_missing": 0, "help_opened": 1, "escalations": 0},
+    }
+
+
+def report(ws, start, end):
+    return analytics.guide_report(ws, "onboarding", start, end)
+
+
+def test_the_report_matches_the_hand_computed_numbers_before_and_after_rollup(history):
+    ws, d0, today = history
+    want = expected(d0, today)
+    assert report(ws, d0, today) == want  # all of it in the tail
+    assert analytics.raw_guide_report(ws, "onboarding", d0, today) == want
+    # 19 envelopes and the two "onboarded" milestones the completions reached.
+    assert roll_all(batch=4) == 21
+    assert report(ws, d0, today) == want  # all of it rolled
+    assert roll_all() == 0  # nothing is folded twice
+
+
+def test_a_partial_rollup_plus_the_tail_gives_the_same_numbers(history):
+    ws, d0, today = history
+    rolled = analytics.rollup(LATER, batch=3, max_batches=2)
+    assert rolled.total == 6 and rolled.more
+    assert report(ws, d0, today) == expected(d0, today)
+
+
+def test_a_narrower_range_counts_unique_users_on_its_days_only(history):
+    ws, d0, _ = history
+    roll_all(batch=5)
+    d1 = d0 + timedelta(days=1)
+    one_day = report(ws, d1, d1)
+    assert one_day["started"] == {"total": 1, "unique": 1}
+    assert one_day["completed"] == {"total": 2, "unique": 2}
+    assert [s["completed"] for s in one_day["steps"]] == [1, 1, 2, 2]
+    assert one_day == analytics.raw_guide_report(ws, "onboarding", d1, d1)
+
+
+@pytest.mark.parametrize(("start", "end", "code"), [
+    (date(2026, 3, 2), date(2026, 3, 1), "invalid_range"),
+    (date(2024, 1, 1), date(2026, 3, 1), "invalid_range"),
+])
+def test_a_bad_range_is_refused(paris, start, end, code):
+    with pytest.raises(GuideError) as info:
+        report(paris, start, end)
+    assert info.value.code == code and info.value.status == 400
+
+
+def test_an_unknown_guide_is_a_404(paris):
+    with pytest.raises(NotFound) as info:
+        analytics.guide_report(paris, "nope", date(2026, 3, 1), date(2026, 3, 2))
+    assert info.value.code == "unknown_guide"
+
+
+def test_erasing_a_user_removes_them_from_the_rollups_but_not_the_day_counts(history):
+    ws, d0, today = history
+    roll_all()
+    u2 = db.session.scalars(sa.select(EndUser).where(EndUser.external_id == "u2")).one()
+    erased = u2.id
+    privacy.erase_user(ws, u2, "cli")
+    for model in (AnalyticsUserDay, AnalyticsRun):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(model).where(
+            model.user_id == erased)) == 0
+    after = report(ws, d0, today)
+    assert after["dismissed"] == {"total": 1, "unique": 0}  # counted, no longer named
+    assert after["started"] == {"total": 3, "unique": 2}

@@ -1,0 +1,155 @@
+"""Property: the rollups plus the tail give exactly the numbers of a fold over every raw event.
+
+Random streams of the events the fold reads (guide states, envelopes whose
+acks completed steps and guides, tracked system events, escalations, noise),
+received around the end of daylight saving time's start in Europe/Paris
+(Sunday 29 March 2026, 02:00 -> 03:00), with client times that are late
+(some beyond MAX_LATE) or ahead of the server, rolled up at random points in
+random batches, compared with the raw computation over random ranges.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from guide import analytics
+from guide.analytics.facts import EventRow, event_time
+from guide.extensions import db
+from guide.models import (
+    AnalyticsDaily,
+    AnalyticsDuration,
+    AnalyticsRun,
+    AnalyticsUserDay,
+    AnalyticsWatermark,
+    Event,
+)
+from tests.analytics.conftest import LATER, PARIS, user
+
+# Saturday evening before the clocks go forward in Paris (01:00 UTC on Sunday).
+BASE = datetime(2026, 3, 28, 18, 0, tzinfo=UTC)
+GUIDES = ("onboarding", "tour")
+STEPS = ("hello", "connect", "visit", "team")
+STATES = ("active", "completed", "dismissed", "snoozed", "not_started")
+TRACKED = ("$guide_shown", "$step_shown", "$target_missing", "$help_open", "other")
+
+guides, steps = st.sampled_from(GUIDES), st.sampled_from(STEPS)
+done = st.lists(st.fixed_dictionaries({"guide": guides, "step": steps}), min_size=1, max_size=2)
+kind = st.one_of(
+    st.tuples(st.just("guide:state"), st.fixed_dictionaries(
+        {"guide": guides, "state": st.sampled_from(STATES)})),
+    st.tuples(st.sampled_from(["step:complete", "event:track"]), st.fixed_dictionaries({
+        "completed": done, "finished": st.sets(guides)})),
+    st.tuples(st.just("track"), st.fixed_dictionaries({
+        "name": st.sampled_from(TRACKED), "guide": guides, "step": st.none() | steps})),
+    st.tuples(st.just("help:escalate"), st.fixed_dictionaries({"guide": guides,
+                                                               "step": st.none() | steps})),
+    st.tuples(st.sampled_from(["milestone", "plan"]), st.just({})),
+)
+event = st.tuples(
+    st.integers(0, 2),  # which user
+    kind,
+    st.integers(0, 240),  # minutes since the previous event reached the server
+    # client clock: on time, late (up to 9 days: some beyond MAX_LATE), or ahead
+    st.none() | st.integers(-9 * 24 * 60, 30),
+)
+
+
+def _row(workspace_id: int, users: list[int], at: datetime, item: tuple) -> Event:
+    who, (what, data), _, client = item
+    client_at = None if client is None else at + timedelta(minutes=client)
+    common = {"workspace_id": workspace_id, "user_id": users[who], "created_at": at,
+              "client_at": client_at}
+    if what == "guide:state":
+        return Event(type=what, name=data["guide"], props={**data, "step": None},
+                     result={"ok": True, "completed": []}, **common)
+    if what in ("step:complete", "event:track"):
+        progress = {g: {"state": "completed" if g in data["finished"] else "active"}
+                    for g in GUIDES}
+        return Event(type=what, name="x", props={},
+                     result={"ok": True, "completed": data["completed"], "progress": progress},
+                     **common)
+    if what == "track":
+        return Event(type="event:track", name=data["name"],
+                     props={"guide": data["guide"], "step": data["step"]}, **common)
+    if what == "help:escalate":
+        return Event(type=what, name=what, props=data, **common)
+    return Event(type=what, name="onboarded", props={},
+                 **{**common, "user_id": None if what == "plan" else users[who]})
+
+
+def _clear(workspace_id: int) -> None:
+    for model in (Event, AnalyticsDaily, AnalyticsUserDay, AnalyticsDuration, AnalyticsRun,
+                  AnalyticsWatermark):
+        db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
+    db.session.commit()
+
+
+def _insert(ws, users: list[int], items: list[tuple], at: datetime) -> datetime:
+    for item in items:
+        at += timedelta(minutes=item[2])
+        db.session.add(_row(ws.id, users, at, item))
+        db.session.flush()  # one at a time: ids in the order of the stream
+    db.session.commit()
+    return at
+
+
+def _days(ws) -> list[date]:
+    zone = ZoneInfo(PARIS)
+    rows = db.session.execute(sa.select(Event.id, Event.user_id, Event.type, Event.name,
+                                        Event.props, Event.result, Event.client_at,
+                                        Event.created_at).where(Event.workspace_id == ws.id))
+    days = sorted({event_time(EventRow(*row)).astimezone(zone).date() for row in rows})
+    db.session.rollback()
+    return days
+
+
+@pytest.fixture
+def stream_setup(paris):
+    return paris, [user(paris, f"p{n}").id for n in range(3)]
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(items=st.lists(event, min_size=1, max_size=40), split=st.integers(0, 40),
+       batches=st.tuples(st.integers(1, 7), st.integers(1, 3), st.integers(1, 7)),
+       data=st.data())
+def test_rollups_plus_tail_equal_the_raw_computation(stream_setup, items, split, batches,
+                                                     data):
+    ws, users = stream_setup
+    _clear(ws.id)
+    first, second = items[:split], items[split:]
+    at = _insert(ws, users, first, BASE)
+    analytics.rollup(LATER, batch=batches[0], max_batches=batches[1])  # partly rolled
+    _insert(ws, users, second, at)
+    analytics.rollup(LATER, batch=batches[2], max_batches=batches[1])
+    days = _days(ws)
+    start = data.draw(st.sampled_from(days))
+    end = data.draw(st.sampled_from([d for d in days if d >= start]))
+    for low, high in ((days[0], days[-1]), (start, end)):
+        want = analytics.raw_guide_report(ws, "onboarding", low, high)
+        assert analytics.guide_report(ws, "onboarding", low, high) == want
+    analytics.rollup(LATER, max_batches=None)  # and with nothing left in the tail
+    assert analytics.guide_report(ws, "onboarding", days[0], days[-1]) == \
+        analytics.raw_guide_report(ws, "onboarding", days[0], days[-1])
+
+
+def test_the_days_follow_paris_across_the_change_to_summer_time(paris):
+    """23:30 UTC is the next day in Paris in summer (+2) but not in winter (+1)."""
+    who = user(paris, "dst").id
+    for at in (datetime(2026, 3, 28, 23, 30, tzinfo=UTC),   # 00:30 on the 29th (+1)
+               datetime(2026, 3, 29, 21, 30, tzinfo=UTC),   # 23:30 on the 29th (+2)
+               datetime(2026, 3, 29, 22, 30, tzinfo=UTC)):  # 00:30 on the 30th (+2)
+        db.session.add(Event(workspace_id=paris.id, user_id=who, type="event:track",
+                             name="$guide_shown", props={"guide": "onboarding"},
+                             created_at=at))
+    db.session.commit()
+    analytics.rollup(LATER, max_batches=None)
+    report = analytics.guide_report(paris, "onboarding", date(2026, 3, 28), date(2026, 3, 30))
+    assert [day["seen"] for day in report["days"]] == [0, 2, 1]
+    assert report["seen"] == {"total": 3, "unique": 1}
