@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     from guide.authoring import (  # noqa: F401
         views_accounts,
         views_admin,
+        views_analytics,
         views_auth,
         views_guides,
         views_members,

@@ -81,7 +81,7 @@ def _when(value: datetime) -> str:
 
 
 @bp.app_template_filter("admin_duration")
-def _admin_duration(value: timedelta | float | None) -> str:
+def duration_text(value: timedelta | float | None) -> str:
     """Time to value in words: ``3d 4h``, ``2h 5m``, ``40s``."""
     if value is None:
         return ""

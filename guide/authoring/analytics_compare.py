@@ -1,0 +1,50 @@
+"""The Guide report's headline figures beside the previous period's, with their change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+COUNTS = (("seen", "Seen"), ("started", "Started"), ("completed", "Completed"),
+          ("dismissed", "Dismissed"), ("snoozed", "Snoozed"))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline number: ``kind`` is ``count``, ``rate`` (0..1) or ``seconds``."""
+
+    label: str
+    kind: str
+    current: float | None
+    previous: float | None
+
+    @property
+    def delta(self) -> float | None:
+        if self.current is None or self.previous is None:
+            return None
+        return self.current - self.previous
+
+
+def headline(current: dict[str, Any], previous: dict[str, Any]) -> list[Figure]:
+    """Unique users and totals of each metric, the completion rate and the time to complete."""
+    figures = []
+    for name, label in COUNTS:
+        figures.append(Figure(f"{label}, unique users", "count", current[name]["unique"],
+                              previous[name]["unique"]))
+        figures.append(Figure(f"{label}, total", "count", current[name]["total"],
+                              previous[name]["total"]))
+    figures.append(Figure("Completion rate", "rate", current["completion_rate"],
+                          previous["completion_rate"]))
+    for share, label in (("median", "median"), ("p90", "90th percentile")):
+        figures.append(Figure(f"Time to complete, {label}", "seconds",
+                              current["time_to_complete"][share],
+                              previous["time_to_complete"][share]))
+    return figures
+
+
+def summary(report: dict[str, Any]) -> dict[str, Any]:
+    """The few numbers the list of guides shows for one guide."""
+    return {"started": report["started"]["unique"], "completed": report["completed"]["unique"],
+            "dismissed": report["dismissed"]["unique"], "seen": report["seen"]["unique"],
+            "completion_rate": report["completion_rate"],
+            "median": report["time_to_complete"]["median"]}

@@ -1,0 +1,114 @@
+"""Charts for the analytics pages, drawn on the server as SVG.
+
+Why SVG from the server rather than a JavaScript chart library: the admin runs
+under a strict CSP (``script-src 'self'; style-src 'self'``, no CDN), and the
+charts here are two simple shapes (a daily trend, a step funnel) whose numbers
+are already in the page's data tables. Computing the geometry here and drawing
+it with a Jinja macro (``admin/_charts.html``) ships no script and no inline
+style, escapes every label like the rest of the page, works without
+JavaScript, and keeps one source of truth with the table beside each chart.
+This module only computes coordinates; colours are classes in admin.css.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
+MAX_X_LABELS = 7
+BAR_HEIGHT, BAR_GAP, LABEL_WIDTH = 22, 8, 150
+# Each series also has its own dash pattern, so the lines differ without colour.
+TREND_SERIES = (("started", "Started", ""), ("completed", "Completed", "6 3"),
+                ("dismissed", "Dismissed", "2 3"))
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    label: str
+    dash: str
+    points: list[tuple[float, float]]
+
+    @property
+    def path(self) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.points)
+
+
+@dataclass(frozen=True)
+class LineChart:
+    width: int
+    height: int
+    y_ticks: list[Tick]
+    x_ticks: list[Tick]
+    series: list[Series]
+    baseline: float
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    y: float
+    width: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    label_width: int
+    bars: list[Bar]
+
+
+def nice_step(largest: int, ticks: int = 4) -> int:
+    """1, 2 or 5 times a power of ten: about ``ticks`` intervals from 0 to ``largest``."""
+    rough = max(largest / ticks, 1)
+    power = 10 ** math.floor(math.log10(rough))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+
+
+def trend_chart(days: list[dict[str, Any]]) -> LineChart:
+    """Started, completed and dismissed per local day (the report's ``days``)."""
+    largest = max((day[name] for day in days for name, _, _ in TREND_SERIES), default=0)
+    step = nice_step(largest)
+    top_value = step * max(1, math.ceil(largest / step))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(i: int) -> float:
+        return LEFT + (plot_w * i / (len(days) - 1) if len(days) > 1 else plot_w / 2)
+
+    def y(value: int) -> float:
+        return TOP + plot_h * (1 - value / top_value)
+
+    every = max(1, math.ceil(len(days) / MAX_X_LABELS))
+    x_ticks = [Tick(x(i), _short(date.fromisoformat(days[i]["day"])))
+               for i in range(0, len(days), every)]
+    series = [Series(name, label, dash, [(x(i), y(day[name])) for i, day in enumerate(days)])
+              for name, label, dash in TREND_SERIES]
+    y_ticks = [Tick(y(v), str(v)) for v in range(0, top_value + 1, step)]
+    return LineChart(WIDTH, HEIGHT, y_ticks, x_ticks, series, y(0))
+
+
+def funnel_chart(started: int, steps: list[dict[str, Any]]) -> BarChart:
+    """One bar for the users who started, then one per step: the users who completed it."""
+    rows = [("Started", started)] + [(step["step"], step["completed"]) for step in steps]
+    largest = max((value for _, value in rows), default=0) or 1
+    plot_w = WIDTH - LABEL_WIDTH - 48  # room for the value after the longest bar
+    bars = [Bar(label, value, TOP + i * (BAR_HEIGHT + BAR_GAP), plot_w * value / largest)
+            for i, (label, value) in enumerate(rows)]
+    height = TOP * 2 + len(rows) * (BAR_HEIGHT + BAR_GAP)
+    return BarChart(WIDTH, height, LABEL_WIDTH, bars)
+
+
+def _short(day: date) -> str:
+    return f"{day:%b} {day.day}"

@@ -1,0 +1,66 @@
+"""The range an analytics page shows, read from its query string, and the period before it.
+
+Days are local calendar days in the workspace's timezone (docs/ANALYTICS.md), so
+"today" is the workspace's today, not the server's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from marshmallow import ValidationError
+
+from guide.errors import invalid_payload
+from guide.models import Workspace
+from guide.models.base import utcnow
+from guide.schemas.analytics import ReportRangeQuery
+
+DEFAULT_DAYS = 30
+_QUERY = ReportRangeQuery()
+
+
+@dataclass(frozen=True)
+class ReportRange:
+    """Local days ``start..end``, both included; ``preset`` is 7, 30 or 90 for "the last N days"."""
+
+    start: date
+    end: date
+    preset: int | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> ReportRange:
+        """The period of equal length that ends the day before this one starts."""
+        return ReportRange(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def args(self) -> dict[str, str | int]:
+        """The query string that names this range again (links keep the chosen range)."""
+        if self.preset:
+            return {"days": self.preset}
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def today_in(workspace: Workspace) -> date:
+    return utcnow().astimezone(ZoneInfo(workspace.timezone)).date()
+
+
+def range_of(args: Mapping[str, str], today: date) -> ReportRange:
+    """``?days=7|30|90`` (ending ``today``) or ``?start=&end=``; a missing end is ``today``,
+    a missing start is 30 days before the end. Raises ``InvalidPayload`` (400) on bad input;
+    a start after the end is left to the report, which refuses it the same way everywhere."""
+    given = {name: value for name, value in args.items() if value != ""}
+    try:
+        query = _QUERY.load(given)
+    except ValidationError as error:
+        raise invalid_payload(error) from error
+    if query["start"] is None and query["end"] is None:
+        days = query["days"] or DEFAULT_DAYS
+        return ReportRange(today - timedelta(days=days - 1), today, days)
+    end = query["end"] or today
+    start = query["start"] or end - timedelta(days=DEFAULT_DAYS - 1)
+    return ReportRange(start, end)

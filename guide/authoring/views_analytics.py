@@ -1,0 +1,118 @@
+"""Analytics: each published guide's numbers for a range of days, and one guide's report
+(headline numbers against the previous period, the step funnel with its friction, the
+daily trend) as a page and as CSV. docs/ANALYTICS.md defines every number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, g, render_template, request
+
+from guide import analytics
+from guide.access import policy
+from guide.authoring import bp
+from guide.authoring.analytics_compare import Figure, headline, summary
+from guide.authoring.analytics_csv import filename, report_csv
+from guide.authoring.charts import TREND_SERIES, funnel_chart, trend_chart
+from guide.authoring.report_range import ReportRange, range_of, today_in
+from guide.authoring.views_accounts import duration_text as _duration
+from guide.errors import GuideError, NotFound
+from guide.schemas.analytics import PRESETS
+from guide.services.published import published_guide, published_guides
+
+
+def _range() -> ReportRange:
+    """The page's range, or the admin's 400 page naming what is wrong with it."""
+    try:
+        return range_of(request.args, today_in(g.workspace))
+    except GuideError as error:
+        abort(400, _message(error))
+
+
+def _report(key: str, chosen: ReportRange) -> dict[str, Any]:
+    try:
+        return analytics.guide_report(g.workspace, key, chosen.start, chosen.end)
+    except NotFound as error:
+        abort(404, error.message)
+    except GuideError as error:
+        abort(error.status, _message(error))
+
+
+def _message(error: GuideError) -> str:
+    details = "; ".join(f"{name}: {' '.join(problem) if isinstance(problem, list) else problem}"
+                        for name, problem in (error.fields or {}).items())
+    return f"{error.message} {details}".strip() if details else error.message
+
+
+@bp.route("/w/<workspace>/analytics")
+@policy(GET="viewer")
+def analytics_home(workspace: str) -> Any:
+    """Every published checklist, tour and plan with its headline numbers for the range."""
+    chosen = _range()
+    rows = [(guide, version, summary(_report(guide.key, chosen)))
+            for guide, version in published_guides(g.workspace.id)]
+    return render_template("admin/analytics.html", rows=rows, chosen=chosen, presets=PRESETS)
+
+
+@bp.route("/w/<workspace>/analytics/guides/<key>")
+@policy(GET="viewer")
+def guide_analytics(workspace: str, key: str) -> Any:
+    """One guide's report beside the previous period of equal length."""
+    chosen = _range()
+    report = _report(key, chosen)
+    before = chosen.previous()
+    previous = _report(key, before)
+    pair = published_guide(g.workspace.id, key)
+    return render_template(
+        "admin/analytics_guide.html", report=report, previous=previous, before=before,
+        chosen=chosen, presets=PRESETS, version=pair[1] if pair else None,
+        figures=headline(report, previous), trend=trend_chart(report["days"]),
+        trend_series=TREND_SERIES,
+        funnel=funnel_chart(report["started"]["unique"], report["steps"]))
+
+
+@bp.route("/w/<workspace>/analytics/guides/<key>/report.csv")
+@policy(GET="viewer")
+def guide_analytics_csv(workspace: str, key: str) -> Any:
+    """The report's headline numbers and funnel as a CSV download."""
+    report = _report(key, _range())
+    response = Response(report_csv(report), mimetype="text/csv")
+    response.headers.set("Content-Disposition", "attachment", filename=filename(report))
+    return response
+
+
+@bp.app_template_filter("admin_rate")
+def _admin_rate(value: float | None) -> str:
+    """A share as a percentage with one decimal; ``none`` when there is no denominator."""
+    return "none" if value is None else f"{value * 100:.1f}%"
+
+
+@bp.app_template_filter("admin_seconds")
+def _admin_seconds(value: float | None) -> str:
+    return "none" if value is None else _duration(value)
+
+
+@bp.app_template_filter("admin_figure")
+def _admin_figure(figure: Figure, which: str) -> str:
+    value = getattr(figure, which)
+    if figure.kind == "rate":
+        return _admin_rate(value)
+    if figure.kind == "seconds":
+        return _admin_seconds(value)
+    return str(int(value))
+
+
+@bp.app_template_filter("admin_delta")
+def _admin_delta(figure: Figure) -> str:
+    """The change from the previous period: ``+2``, ``-12.5 pts``, ``+1h 5m``, ``no change``."""
+    delta = figure.delta
+    if delta is None:
+        return "not comparable"
+    if delta == 0:
+        return "no change"
+    sign = "+" if delta > 0 else "-"
+    if figure.kind == "rate":
+        return f"{sign}{abs(delta) * 100:.1f} pts"
+    if figure.kind == "seconds":
+        return sign + _duration(abs(delta))
+    return f"{sign}{abs(int(delta))}"
