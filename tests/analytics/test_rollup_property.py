@@ -24,6 +24,7 @@ from guide.extensions import db
 from guide.models import (
     AnalyticsDaily,
     AnalyticsDuration,
+    AnalyticsMoment,
     AnalyticsRun,
     AnalyticsUserDay,
     AnalyticsWatermark,
@@ -85,7 +86,7 @@ def _row(workspace_id: int, users: list[int], at: datetime, item: tuple) -> Even
 
 def _clear(workspace_id: int) -> None:
     for model in (Event, AnalyticsDaily, AnalyticsUserDay, AnalyticsDuration, AnalyticsRun,
-                  AnalyticsWatermark):
+                  AnalyticsMoment, AnalyticsWatermark):
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
     db.session.commit()
 
