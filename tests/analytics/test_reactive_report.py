@@ -22,11 +22,13 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from guide import analytics
 from guide.errors import GuideError
 from guide.extensions import db
-from guide.models import Account, EndUser, Escalation, Event
+from guide.models import Account, AnalyticsMoment, EndUser, Escalation, Event
+from guide.services import privacy
 from tests.analytics.conftest import LATER, PARIS, roll_all
 
 ZONE = ZoneInfo(PARIS)
@@ -199,3 +201,15 @@ def test_a_bad_range_is_refused(paris, start, end):
     with pytest.raises(GuideError) as info:
         report(paris, start, end)
     assert info.value.code == "invalid_range" and info.value.status == 400
+
+
+def test_erasing_a_user_removes_their_help_openings_and_escalations_from_the_rollups(history):
+    roll_all()
+    u1 = db.session.scalars(sa.select(EndUser).where(EndUser.external_id == "u1")).one()
+    erased = u1.id
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AnalyticsMoment).where(
+        AnalyticsMoment.user_id == erased)) == 2
+    privacy.erase_user(history, u1, "cli")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AnalyticsMoment).where(
+        AnalyticsMoment.user_id == erased)) == 0
+    assert report(history)["weeks"][1]["help"]["sessions"] == 1  # u6's opening is left
