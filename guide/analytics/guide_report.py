@@ -76,12 +76,7 @@ def _rolled_and_tail(workspace: Workspace, guide: str, start: date, end: date) -
 
 def _read(workspace: Workspace, guide: str, start: date, end: date, after: int) -> Numbers:
     numbers = store.rolled_numbers(workspace.id, guide, start, end)
-    tail = list(store.all_events_after(workspace.id, after))
-    folder = Folder(ZoneInfo(workspace.timezone), store.runs_of(
-        workspace.id, {row.user_id for row in tail if row.user_id is not None}))
-    tally = Tally()
-    for row in tail:
-        tally.extend(fact for fact in folder.fold(row) if fact.guide == guide)
+    tally = store.tail_tally(workspace, after, guide)
     extra = numbers_of(tally, guide, start, end)
     numbers.counts.update(extra.counts)
     for key, values in extra.durations.items():

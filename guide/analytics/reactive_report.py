@@ -79,13 +79,7 @@ def raw_reactive_report(workspace: Workspace, start: date, end: date,
 def _read(workspace: Workspace, first: date, last: date, after: int) -> Activity:
     activity = Activity(store.rolled_activity(workspace.id, first, last),
                         store.rolled_moments(workspace.id, first, last + MOMENT_DAYS))
-    tail = list(store.all_events_after(workspace.id, after))
-    folder = Folder(ZoneInfo(workspace.timezone), store.runs_of(
-        workspace.id, {row.user_id for row in tail if row.user_id is not None}))
-    tally = Tally()
-    for row in tail:
-        tally.extend(fact for fact in folder.fold(row) if fact.guide == WORKSPACE)
-    activity.merge(tally, first, last)
+    activity.merge(store.tail_tally(workspace, after, WORKSPACE), first, last)
     return activity
 
 

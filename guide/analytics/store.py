@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from guide.analytics.facts import ACTIVE, PROGRESSED, WORKSPACE, EventRow, Run
+from guide.analytics.facts import ACTIVE, PROGRESSED, WORKSPACE, EventRow, Folder, Run
 from guide.analytics.tally import Moment, Numbers, Tally
 from guide.extensions import db
 from guide.models import (
@@ -20,6 +21,7 @@ from guide.models import (
     AnalyticsUserDay,
     AnalyticsWatermark,
     Event,
+    Workspace,
 )
 from guide.models.base import utcnow
 
@@ -202,3 +204,15 @@ def rolled_moments(workspace_id: int, start: date, end: date) -> dict[int, Momen
     return {event_id: (metric, user, at, day) for event_id, metric, user, at, day in
             db.session.execute(sa.select(m.event_id, m.metric, m.user_id, m.at, m.day).where(
                 m.workspace_id == workspace_id, m.day.between(start, end)))}
+
+
+def tail_tally(workspace: Workspace, after: int, guide_key: str) -> Tally:
+    """The facts about ``guide_key`` (or ``WORKSPACE``) in the events the rollups have not
+    absorbed yet (ids above ``after``), folded from the users' saved runs."""
+    tail = list(all_events_after(workspace.id, after))
+    folder = Folder(ZoneInfo(workspace.timezone), runs_of(
+        workspace.id, {row.user_id for row in tail if row.user_id is not None}))
+    tally = Tally()
+    for row in tail:
+        tally.extend(fact for fact in folder.fold(row) if fact.guide == guide_key)
+    return tally
