@@ -17,8 +17,10 @@ How the numbers stay exact and fast:
   watermark: counts per (guide, step, metric, day); which users did each
   metric on each day (``analytics_user_day``, so a unique count over any
   range is a COUNT DISTINCT); every measured duration keyed by the event that
-  ended it; and the runs.
-- A report (``guide_report``) reads the tables for its range and folds the
+  ended it; help openings and escalations with their event times
+  (``analytics_moment``, for the proactive vs reactive report's 24-hour
+  window); and the runs.
+- A report (``guide_report``, ``reactive_report``) reads the tables for its range and folds the
   events above the watermark (the tail) itself, from the same runs. Folding
   in consecutive id ranges that hand the runs on gives the same facts as
   folding all events at once, so rollups + tail == the raw computation
@@ -29,6 +31,8 @@ How the numbers stay exact and fast:
 """
 
 from guide.analytics.guide_report import guide_report, raw_guide_report
+from guide.analytics.reactive_report import raw_reactive_report, reactive_report
 from guide.analytics.rollup import rollup, rollup_due
 
-__all__ = ["guide_report", "raw_guide_report", "rollup", "rollup_due"]
+__all__ = ["guide_report", "raw_guide_report", "raw_reactive_report", "reactive_report",
+           "rollup", "rollup_due"]

@@ -23,6 +23,13 @@ SEEN, STARTED, COMPLETED, DISMISSED, SNOOZED = (
 # Step level
 STEP_SHOWN, STEP_COMPLETED, TARGET_MISSING, HELP_OPENED, ESCALATED = (
     "step_shown", "step_completed", "target_missing", "help_opened", "escalated")
+# Workspace level (the proactive vs reactive report), under the guide key WORKSPACE:
+# an envelope from the user; progress (a step or guide completed, a milestone reached).
+# HELP_OPENED and ESCALATED there carry the event time (``Fact.at``).
+ACTIVE, PROGRESSED = "active", "progressed"
+# Not a guide key: keys are slugs, which never start with "$".
+WORKSPACE = "$workspace"
+ACTIVITY = ("step:complete", "guide:state", "event:track", "help:escalate")
 
 # A client time this much older than the server's receipt still names the day
 # (the offline queue); anything older, or in the future, falls back to the server time.
@@ -66,6 +73,8 @@ class Fact:
     user_id: int
     # A duration this fact ends (time to complete, time on step), in seconds.
     seconds: float | None = None
+    # The event time, for the moments the reactive report times (WORKSPACE facts).
+    at: datetime | None = None
 
 
 def event_time(row: EventRow) -> datetime:
@@ -108,13 +117,27 @@ class Folder:
             self._tracked(ESCALATED, _key(props.get("guide")), props.get("step"))
         if row.type in ENVELOPES and isinstance(row.result, dict):
             self._steps_done(row.result)
+        self._workspace_level(row)
         return self._facts
 
+    def _workspace_level(self, row: EventRow) -> None:
+        """Facts about the user, not a guide (docs/ANALYTICS.md, "Proactive vs reactive")."""
+        progressed = row.type == "milestone" or any(
+            fact.metric in (STEP_COMPLETED, COMPLETED) for fact in self._facts)
+        if row.type in ACTIVITY:
+            self._fact(WORKSPACE, ACTIVE)
+        if progressed:
+            self._fact(WORKSPACE, PROGRESSED)
+        if row.type == "help:escalate":
+            self._fact(WORKSPACE, ESCALATED, at=self._at)
+        elif row.type == "event:track" and row.name == "$help_open":
+            self._fact(WORKSPACE, HELP_OPENED, at=self._at)
+
     def _fact(self, guide: str, metric: str, step: str = GUIDE_LEVEL,
-              seconds: float | None = None) -> None:
+              seconds: float | None = None, at: datetime | None = None) -> None:
         assert self._row.user_id is not None
         self._facts.append(Fact(self._row.id, self._day, guide, step, metric,
-                                self._row.user_id, seconds))
+                                self._row.user_id, seconds, at))
 
     def _run(self, guide: str) -> Run:
         key = (self._row.user_id or 0, guide)

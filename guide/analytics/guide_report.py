@@ -27,8 +27,9 @@ from guide.analytics.facts import (
     TARGET_MISSING,
     Folder,
 )
+from guide.analytics.ranges import check_range
 from guide.analytics.tally import Numbers, Tally, numbers_of, percentile
-from guide.errors import GuideError, NotFound
+from guide.errors import NotFound
 from guide.extensions import db
 from guide.models import Workspace
 from guide.models.analytics import GUIDE_LEVEL
@@ -37,9 +38,6 @@ from guide.services.published import Pair, published_guide
 GUIDE_METRICS = (SEEN, STARTED, COMPLETED, DISMISSED, SNOOZED)
 STEP_FRICTION = {"shown": STEP_SHOWN, "target_missing": TARGET_MISSING,
                  "help_opened": HELP_OPENED, "escalations": ESCALATED}
-MAX_DAYS = 731
-# Optimistic reads before the report takes the rollup turn itself (a worker rolled meanwhile).
-ATTEMPTS = 3
 
 
 def guide_report(workspace: Workspace, guide_key: str, start: date, end: date) -> dict[str, Any]:
@@ -62,12 +60,7 @@ def raw_guide_report(workspace: Workspace, guide_key: str, start: date,
 
 
 def _checked(workspace: Workspace, guide_key: str, start: date, end: date) -> Pair:
-    if start > end:
-        raise GuideError("The range starts after it ends.", code="invalid_range",
-                         fields={"start": "must be on or before end"})
-    if (end - start).days + 1 > MAX_DAYS:
-        raise GuideError(f"A report covers at most {MAX_DAYS} days.", code="invalid_range",
-                         fields={"end": f"at most {MAX_DAYS} days after start"})
+    check_range(start, end)
     pair = published_guide(workspace.id, guide_key)
     if pair is None:
         raise NotFound(f"No published guide {guide_key!r} in this workspace.",
@@ -76,32 +69,14 @@ def _checked(workspace: Workspace, guide_key: str, start: date, end: date) -> Pa
 
 
 def _rolled_and_tail(workspace: Workspace, guide: str, start: date, end: date) -> Numbers:
-    """Rolled numbers plus the tail, read against one watermark.
-
-    A rollup batch commits its rows and its new watermark together; if the
-    watermark is the same after the reads as before, they saw one state. After
-    ATTEMPTS changes, the report takes the rollup turn itself for one read.
-    """
-    for attempt in range(ATTEMPTS + 1):
-        locked = attempt == ATTEMPTS
-        after = (store.lock_watermark(workspace.id) if locked
-                 else store.watermark(workspace.id))
-        numbers = _read(workspace, guide, start, end, after)
-        if locked or store.watermark(workspace.id) == after:
-            db.session.rollback()
-            return numbers
-        db.session.rollback()
-    raise AssertionError("unreachable: the last attempt holds the lock")
+    """Rolled numbers plus the tail, read against one watermark (``store.consistent``)."""
+    return store.consistent(workspace.id,
+                            lambda after: _read(workspace, guide, start, end, after))
 
 
 def _read(workspace: Workspace, guide: str, start: date, end: date, after: int) -> Numbers:
     numbers = store.rolled_numbers(workspace.id, guide, start, end)
-    tail = list(store.all_events_after(workspace.id, after))
-    folder = Folder(ZoneInfo(workspace.timezone), store.runs_of(
-        workspace.id, {row.user_id for row in tail if row.user_id is not None}))
-    tally = Tally()
-    for row in tail:
-        tally.extend(fact for fact in folder.fold(row) if fact.guide == guide)
+    tally = store.tail_tally(workspace, after, guide)
     extra = numbers_of(tally, guide, start, end)
     numbers.counts.update(extra.counts)
     for key, values in extra.durations.items():

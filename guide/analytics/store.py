@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from guide.analytics.facts import EventRow, Run
-from guide.analytics.tally import Numbers, Tally
+from guide.analytics.facts import ACTIVE, PROGRESSED, WORKSPACE, EventRow, Folder, Run
+from guide.analytics.tally import Moment, Numbers, Tally
 from guide.extensions import db
 from guide.models import (
     AnalyticsDaily,
     AnalyticsDuration,
+    AnalyticsMoment,
     AnalyticsRun,
     AnalyticsUserDay,
     AnalyticsWatermark,
     Event,
+    Workspace,
 )
 from guide.models.base import utcnow
 
@@ -28,6 +31,9 @@ _EVENTS = (sa.select(Event.id, Event.user_id, Event.type, Event.name, Event.prop
                   Event.id > sa.bindparam("after"))
            .order_by(Event.id).limit(sa.bindparam("limit")))
 PAGE = 5000
+# Optimistic reads before a report takes the rollup turn itself (a worker rolled meanwhile).
+ATTEMPTS = 3
+T = TypeVar("T")
 
 
 def events_after(workspace_id: int, after: int, limit: int) -> list[EventRow]:
@@ -111,6 +117,10 @@ def save(workspace_id: int, tally: Tally, runs: dict[tuple[int, str], Run],
         db.session.execute(_insert(AnalyticsDuration).on_conflict_do_nothing(), [
             {**ws, "guide_key": g, "step_id": s, "metric": m, "event_id": e, "day": d,
              "seconds": sec} for (g, s, m, e), (d, sec) in sorted(tally.durations.items())])
+    if tally.moments:
+        db.session.execute(_insert(AnalyticsMoment).on_conflict_do_nothing(), [
+            {**ws, "event_id": e, "metric": m, "user_id": u, "at": at, "day": d}
+            for e, (m, u, at, d) in sorted(tally.moments.items())])
     if changed:
         stmt = _insert(AnalyticsRun)
         db.session.execute(stmt.on_conflict_do_update(
@@ -158,3 +168,51 @@ def rolled_users(workspace_id: int, guide: str, start: date, end: date,
             .where(u.workspace_id == workspace_id, u.guide_key == guide,
                    u.day.between(start, end), u.user_id.in_(ids[first:first + 500]))))
     return found
+
+
+def consistent(workspace_id: int, read: Callable[[int], T]) -> T:
+    """``read(watermark)`` of rolled rows plus the tail above it, against one watermark.
+
+    A rollup batch commits its rows and its new watermark together; if the
+    watermark is the same after the read as before, the read saw one state.
+    After ATTEMPTS changes, the caller takes the rollup turn itself for one read.
+    """
+    for attempt in range(ATTEMPTS + 1):
+        locked = attempt == ATTEMPTS
+        after = lock_watermark(workspace_id) if locked else watermark(workspace_id)
+        result = read(after)
+        if locked or watermark(workspace_id) == after:
+            db.session.rollback()
+            return result
+        db.session.rollback()
+    raise AssertionError("unreachable: the last attempt holds the lock")
+
+
+def rolled_activity(workspace_id: int, start: date, end: date) -> set[tuple[str, date, int]]:
+    """(metric, day, user): who was active, who progressed, on days ``start..end``."""
+    u = AnalyticsUserDay
+    return {(metric, day, user) for metric, day, user in db.session.execute(
+        sa.select(u.metric, u.day, u.user_id).where(
+            u.workspace_id == workspace_id, u.guide_key == WORKSPACE,
+            u.step_id == "", u.metric.in_((ACTIVE, PROGRESSED)),
+            u.day.between(start, end)))}
+
+
+def rolled_moments(workspace_id: int, start: date, end: date) -> dict[int, Moment]:
+    """Help openings and escalations on days ``start..end``, by event id."""
+    m = AnalyticsMoment
+    return {event_id: (metric, user, at, day) for event_id, metric, user, at, day in
+            db.session.execute(sa.select(m.event_id, m.metric, m.user_id, m.at, m.day).where(
+                m.workspace_id == workspace_id, m.day.between(start, end)))}
+
+
+def tail_tally(workspace: Workspace, after: int, guide_key: str) -> Tally:
+    """The facts about ``guide_key`` (or ``WORKSPACE``) in the events the rollups have not
+    absorbed yet (ids above ``after``), folded from the users' saved runs."""
+    tail = list(all_events_after(workspace.id, after))
+    folder = Folder(ZoneInfo(workspace.timezone), runs_of(
+        workspace.id, {row.user_id for row in tail if row.user_id is not None}))
+    tally = Tally()
+    for row in tail:
+        tally.extend(fact for fact in folder.fold(row) if fact.guide == guide_key)
+    return tally

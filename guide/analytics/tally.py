@@ -6,7 +6,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from guide.analytics.facts import Fact
 
@@ -14,6 +14,8 @@ from guide.analytics.facts import Fact
 CountKey = tuple[str, str, str, date]
 # (guide, step, metric, event id)
 DurationKey = tuple[str, str, str, int]
+# (metric, user id, event time, day)
+Moment = tuple[str, int, datetime, date]
 
 
 @dataclass
@@ -24,6 +26,8 @@ class Tally:
     # (guide, step, metric, day, user id): the user did it that day.
     users: set[tuple[str, str, str, date, int]] = field(default_factory=set)
     durations: dict[DurationKey, tuple[date, float]] = field(default_factory=dict)
+    # event id -> (metric, user id, event time, day): help openings and escalations.
+    moments: dict[int, Moment] = field(default_factory=dict)
 
     def add(self, fact: Fact) -> None:
         self.counts[(fact.guide, fact.step, fact.metric, fact.day)] += 1
@@ -31,6 +35,8 @@ class Tally:
         if fact.seconds is not None:
             self.durations[(fact.guide, fact.step, fact.metric, fact.event_id)] = (
                 fact.day, fact.seconds)
+        if fact.at is not None:
+            self.moments[fact.event_id] = (fact.metric, fact.user_id, fact.at, fact.day)
 
     def extend(self, facts: Iterable[Fact]) -> None:
         for fact in facts:

@@ -3,6 +3,7 @@
 from guide.models.analytics import (
     AnalyticsDaily,
     AnalyticsDuration,
+    AnalyticsMoment,
     AnalyticsRun,
     AnalyticsUserDay,
     AnalyticsWatermark,
@@ -26,6 +27,7 @@ __all__ = [
     "AccountStepCompletion",
     "AnalyticsDaily",
     "AnalyticsDuration",
+    "AnalyticsMoment",
     "AnalyticsRun",
     "AnalyticsUserDay",
     "AnalyticsWatermark",

@@ -95,3 +95,27 @@ class AnalyticsRun(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Event time of the run's last step completion (time on the next step starts there).
     last_step_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AnalyticsMoment(db.Model):
+    """A help opening or an escalation a user sent, at its event time.
+
+    The proactive vs reactive report needs more than days for these: whether an
+    escalation followed a help opening within 24 hours, and how many each user
+    sent in a week.
+    """
+
+    __tablename__ = "analytics_moment"
+    __table_args__ = (sa.Index("ix_analytics_moment_day", "workspace_id", "day"),
+                      sa.Index("ix_analytics_moment_user", "user_id"))
+
+    workspace_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    # No foreign key: the event may be deleted by the retention, the moment stays.
+    event_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # "help_opened" or "escalated" (guide.analytics.facts)
+    metric: Mapped[str] = mapped_column(sa.String(40))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("end_user.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The local date of ``at`` in the workspace's timezone when it was folded.
+    day: Mapped[date] = mapped_column(sa.Date)

@@ -1,0 +1,126 @@
+"""Who the proactive vs reactive report counts: onboarding users, their accounts, and the
+escalation rows that say where escalations start (docs/ANALYTICS.md)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from guide.analytics.facts import ESCALATED, HELP_OPENED
+from guide.analytics.ranges import midnight
+from guide.analytics.tally import Moment
+from guide.extensions import db
+from guide.models import EndUser, Escalation, Workspace
+
+HELP = HELP_OPENED
+# A user is onboarding for this long after they were first seen.
+ONBOARDING = timedelta(days=90)
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Person:
+    account_id: int | None
+    first_seen: datetime
+    stage: str | None
+    stage_entered_at: datetime | None
+
+
+def last_stage(workspace: Workspace) -> str | None:
+    """The lifecycle's last stage (onboarding is over there), or None without a lifecycle."""
+    stages = (workspace.lifecycle or {}).get("stages") or []
+    return str(stages[-1]["key"]) if stages else None
+
+
+def _week_bounds(monday: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    return midnight(monday, zone), midnight(monday + timedelta(days=7), zone)
+
+
+@dataclass
+class People:
+    """The users the report's activity names, and the workspace's onboarding population."""
+
+    workspace: Workspace
+    people: dict[int, Person] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, workspace: Workspace, days: Iterable[tuple[str, date, int]],
+           moments: dict[int, Moment]) -> People:
+        ids = sorted({u for _, _, u in days} | {m[1] for m in moments.values()})
+        found = cls(workspace)
+        for first in range(0, len(ids), CHUNK):
+            for user_id, *rest in db.session.execute(sa.select(
+                    EndUser.id, EndUser.account_id, EndUser.first_seen,
+                    EndUser.lifecycle_stage, EndUser.stage_entered_at).where(
+                    EndUser.workspace_id == workspace.id,
+                    EndUser.id.in_(ids[first:first + CHUNK]))):
+                found.people[user_id] = Person(*rest)
+        return found
+
+    def onboarding_in(self, monday: date, zone: ZoneInfo) -> set[int]:
+        """The known users who are onboarding in the week starting ``monday``."""
+        begins, ends = _week_bounds(monday, zone)
+        last = last_stage(self.workspace)
+        return {user for user, p in self.people.items()
+                if ends - ONBOARDING <= p.first_seen < ends
+                and not (last is not None and p.stage == last
+                         and p.stage_entered_at is not None and p.stage_entered_at <= begins)}
+
+    def population(self, monday: date, zone: ZoneInfo, *, accounts: bool) -> int:
+        """How many users (or accounts of users) of the workspace are onboarding that week."""
+        begins, ends = _week_bounds(monday, zone)
+        last, u = last_stage(self.workspace), EndUser
+        where = [u.workspace_id == self.workspace.id, u.first_seen >= ends - ONBOARDING,
+                 u.first_seen < ends]
+        if last is not None:
+            where.append(sa.or_(u.lifecycle_stage.is_(None), u.lifecycle_stage != last,
+                                u.stage_entered_at.is_(None), u.stage_entered_at > begins))
+        counted = sa.func.count(sa.distinct(u.account_id)) if accounts else sa.func.count(u.id)
+        return int(db.session.scalar(sa.select(counted).where(*where)) or 0)
+
+    def accounts_of(self, users: Iterable[int]) -> set[int]:
+        return {account for account in (self.people[u].account_id for u in users
+                                        if u in self.people) if account is not None}
+
+
+def escalation_times(moments: dict[int, Moment]) -> dict[int, list[datetime]]:
+    """Each user's escalations, by event time."""
+    times: dict[int, list[datetime]] = {}
+    for metric, user, at, _ in moments.values():
+        if metric == ESCALATED:
+            times.setdefault(user, []).append(at)
+    return times
+
+
+def _page(url: str | None) -> str | None:
+    return (urlsplit(url).path or "/") if url else None
+
+
+def _ranked(counts: Counter[tuple[Any, ...]], names: tuple[str, ...]) -> list[dict[str, Any]]:
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], [str(v) for v in kv[0]]))
+    return [{**dict(zip(names, key, strict=True)), "count": n} for key, n in rows]
+
+
+def where_escalations_start(workspace: Workspace, first: date, last: date) -> dict[str, Any]:
+    """Escalations users opened on days ``first..last`` (server time), by where they started."""
+    zone = ZoneInfo(workspace.timezone)
+    e = Escalation
+    rows = db.session.execute(sa.select(e.guide_key, e.step_id, e.article_key, e.url).where(
+        e.workspace_id == workspace.id, e.origin == "user",
+        e.created_at >= midnight(first, zone),
+        e.created_at < midnight(last + timedelta(days=1), zone))).all()
+    return {
+        "total": len(rows),
+        "guides": _ranked(Counter((g,) for g, _, _, _ in rows), ("guide",)),
+        "steps": _ranked(Counter((g, s) for g, s, _, _ in rows if s is not None),
+                         ("guide", "step")),
+        "articles": _ranked(Counter((a,) for _, _, a, _ in rows), ("article",)),
+        "pages": _ranked(Counter((_page(url),) for _, _, _, url in rows), ("page",)),
+    }

@@ -1,0 +1,156 @@
+"""The proactive vs reactive report (docs/ANALYTICS.md), from the rollups plus the tail, or raw.
+
+Per local week: the onboarding users and accounts, those who needed a human
+(sent an escalation themselves) against those who progressed by
+self-service, escalations per 100 active onboarding users, help openings
+resolved without an escalation within 24 hours, and where escalations start.
+
+What each user did each week comes from the fold (``facts``, workspace level:
+active, progressed, help openings and escalations with their event times),
+rolled by the worker plus the tail, exactly as for the Guide report; who is
+onboarding, and each user's account, from ``end_user``; where escalations
+start, from the ``escalation`` rows (their stored guide, step, article, page).
+``raw_reactive_report`` folds every event from the first: the tests' oracle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from guide.analytics import reactive_people, store
+from guide.analytics.facts import ACTIVE, PROGRESSED, WORKSPACE, Folder
+from guide.analytics.ranges import whole_weeks
+from guide.analytics.tally import Moment, Tally
+from guide.extensions import db
+from guide.models import Workspace
+from guide.models.base import utcnow
+
+# The aim: at most one onboarding user in ten needs a human.
+TARGET = 0.10
+# An escalation this soon after a help opening means the help did not resolve it.
+HELP_WINDOW = timedelta(hours=24)
+# A help opening's 24 hours end at most two local days later (a 23-hour day).
+MOMENT_DAYS = timedelta(days=2)
+
+
+@dataclass
+class Activity:
+    """What users did on the report's days, from the fold."""
+
+    # (metric, day, user): ACTIVE or PROGRESSED that day.
+    days: set[tuple[str, date, int]] = field(default_factory=set)
+    # event id -> (metric, user, event time, day): help openings and escalations.
+    moments: dict[int, Moment] = field(default_factory=dict)
+
+    def merge(self, tally: Tally, first: date, last: date) -> None:
+        """Add a tally's workspace-level facts on days ``first..last`` (moments: 2 more)."""
+        self.days.update((m, d, u) for g, s, m, d, u in tally.users
+                         if g == WORKSPACE and m in (ACTIVE, PROGRESSED) and first <= d <= last)
+        self.moments.update((e, moment) for e, moment in tally.moments.items()
+                            if first <= moment[3] <= last + MOMENT_DAYS)
+
+
+def reactive_report(workspace: Workspace, start: date, end: date,
+                    now: datetime | None = None) -> dict[str, Any]:
+    """The report for the local weeks holding ``start..end``; ``now`` judges pending help."""
+    mondays = whole_weeks(start, end)
+    first, last = mondays[0], mondays[-1] + timedelta(days=6)
+    activity = store.consistent(workspace.id,
+                                lambda after: _read(workspace, first, last, after))
+    return _shaped(workspace, mondays, activity, now or utcnow())
+
+
+def raw_reactive_report(workspace: Workspace, start: date, end: date,
+                        now: datetime | None = None) -> dict[str, Any]:
+    """The same report folded from every event (slow: the oracle)."""
+    mondays = whole_weeks(start, end)
+    first, last = mondays[0], mondays[-1] + timedelta(days=6)
+    folder, tally = Folder(ZoneInfo(workspace.timezone), {}), Tally()
+    for row in store.all_events_after(workspace.id, 0):
+        tally.extend(fact for fact in folder.fold(row) if fact.guide == WORKSPACE)
+    activity = Activity()
+    activity.merge(tally, first, last)
+    return _shaped(workspace, mondays, activity, now or utcnow())
+
+
+def _read(workspace: Workspace, first: date, last: date, after: int) -> Activity:
+    activity = Activity(store.rolled_activity(workspace.id, first, last),
+                        store.rolled_moments(workspace.id, first, last + MOMENT_DAYS))
+    activity.merge(store.tail_tally(workspace, after, WORKSPACE), first, last)
+    return activity
+
+
+def _shaped(workspace: Workspace, mondays: list[date], activity: Activity,
+            now: datetime) -> dict[str, Any]:
+    report = shape(workspace, mondays, activity, now)
+    db.session.rollback()
+    return report
+
+
+def _rate(part: float, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _side(onboarding: int, active: set[Any], needed: set[Any],
+          self_service: set[Any]) -> dict[str, Any]:
+    return {"onboarding": onboarding, "active": len(active), "needed_human": len(needed),
+            "self_service": len(self_service),
+            "idle": len(active) - len(needed) - len(self_service),
+            "reactive_share": _rate(len(needed), len(needed) + len(self_service))}
+
+
+def shape(workspace: Workspace, mondays: list[date], activity: Activity,
+          now: datetime) -> dict[str, Any]:
+    """The report as plain data (docs/ANALYTICS.md, "Proactive vs reactive")."""
+    zone = ZoneInfo(workspace.timezone)
+    people = reactive_people.People.of(workspace, activity.days, activity.moments)
+    escalations_at = reactive_people.escalation_times(activity.moments)
+    weeks = []
+    for monday in mondays:
+        week = {monday + timedelta(days=n) for n in range(7)}
+        onboarding = people.onboarding_in(monday, zone)
+        active = {u for m, d, u in activity.days if m == ACTIVE and d in week} & onboarding
+        progressed = {u for m, d, u in activity.days if m == PROGRESSED and d in week}
+        escalated = [u for m, u, _, d in activity.moments.values()
+                     if m != reactive_people.HELP and d in week and u in onboarding]
+        needed = active & set(escalated)
+        self_service = (active & progressed) - needed
+        accounts = people.accounts_of
+        needed_accounts = accounts(needed)
+        weeks.append({
+            "week": monday.isoformat(), "end": (monday + timedelta(days=6)).isoformat(),
+            "users": _side(people.population(monday, zone, accounts=False), active, needed,
+                           self_service),
+            "accounts": _side(people.population(monday, zone, accounts=True), accounts(active),
+                              needed_accounts, accounts(self_service) - needed_accounts),
+            "escalations": len(escalated),
+            "escalations_per_100": _rate(100 * len(escalated), len(active)),
+            "help": _help(activity.moments, escalations_at, week, now),
+        })
+        share = weeks[-1]["users"]["reactive_share"]
+        weeks[-1]["above_target"] = None if share is None else share > TARGET
+    first, last = mondays[0], mondays[-1] + timedelta(days=6)
+    return {"timezone": workspace.timezone, "start": first.isoformat(),
+            "end": last.isoformat(), "target": TARGET, "weeks": weeks,
+            "escalations_start": reactive_people.where_escalations_start(workspace, first,
+                                                                         last)}
+
+
+def _help(moments: dict[int, Moment], escalations_at: dict[int, list[datetime]],
+          week: set[date], now: datetime) -> dict[str, Any]:
+    """Help openings in the week: escalated within 24 hours, resolved, or not judged yet."""
+    sessions = escalated = pending = 0
+    for metric, user, at, day in moments.values():
+        if metric != reactive_people.HELP or day not in week:
+            continue
+        sessions += 1
+        if any(at <= t <= at + HELP_WINDOW for t in escalations_at.get(user, ())):
+            escalated += 1
+        elif now < at + HELP_WINDOW:
+            pending += 1
+    resolved = sessions - escalated - pending
+    return {"sessions": sessions, "resolved": resolved, "escalated": escalated,
+            "pending": pending, "resolved_rate": _rate(resolved, sessions - pending)}
