@@ -31,8 +31,14 @@ How the numbers stay exact and fast:
 """
 
 from guide.analytics.guide_report import guide_report, raw_guide_report
+from guide.analytics.lifecycle_report import lifecycle_report
+from guide.analytics.portfolio import portfolio
 from guide.analytics.reactive_report import raw_reactive_report, reactive_report
 from guide.analytics.rollup import rollup, rollup_due
+from guide.analytics.timeline import account_timeline
 
 __all__ = ["guide_report", "raw_guide_report", "raw_reactive_report", "reactive_report",
            "rollup", "rollup_due"]
+# The lifecycle report and the customer-success portfolio (read straight from the
+# milestone, firing, escalation, user and account tables: no rollup of their own).
+__all__ += ["account_timeline", "lifecycle_report", "portfolio"]

@@ -34,6 +34,7 @@ TRAIT_KEY = validate.Regexp(
     r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$", error="Must be a trait name (letters, digits, _ . -)."
 )
 DAYS = validate.Range(0, MAX_DAYS)
+EXPECTED_DAYS = validate.Range(1, MAX_DAYS)
 
 
 def _exactly_one(data: dict[str, Any], kinds: tuple[str, ...], what: str) -> None:
@@ -86,6 +87,9 @@ class MilestoneSchema(StrictSchema):
     key = fields.String(required=True, validate=SLUG)
     title = LocalizedString()
     when = fields.Nested(MilestoneWhenSchema, required=True)
+    # The customer-success portfolio: an account should reach it within this many days
+    # of its start (docs/ANALYTICS.md, "The customer-success portfolio").
+    expected_days = StrictInteger(validate=EXPECTED_DAYS)
 
 
 class StageSchema(StrictSchema):
@@ -94,6 +98,8 @@ class StageSchema(StrictSchema):
     # Entered once every one of these milestones is reached (the first stage needs none).
     requires = fields.List(fields.String(validate=SLUG), load_default=list,
                            validate=validate.Length(max=MAX_MILESTONES))
+    # Its required milestones' deadline when they have no expected_days of their own.
+    expected_days = StrictInteger(validate=EXPECTED_DAYS)
 
 
 class LifecycleFileSchema(StrictSchema):
@@ -110,6 +116,9 @@ class LifecycleFileSchema(StrictSchema):
         if data["stages"][0]["requires"]:
             errors.setdefault("stages", {}).setdefault(0, {})["requires"] = [
                 "The first stage is where every user starts: it requires nothing."]
+        if "expected_days" in data["stages"][0]:
+            errors.setdefault("stages", {}).setdefault(0, {})["expected_days"] = [
+                "The first stage is where every account starts: it has no deadline."]
         if errors:
             raise ValidationError(errors)
 
