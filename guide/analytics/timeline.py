@@ -25,6 +25,7 @@ from guide.models import (
     Workspace,
 )
 from guide.models.base import isoformat, utcnow
+from guide.schemas.proactive import TRIGGERS
 from guide.services.localize import localize
 from guide.services.published import published_guides
 from guide.services.users import account_by_external_id
@@ -122,11 +123,17 @@ def _firings(workspace: Workspace, account_id: int, user_ids: list[int],
         .order_by(ScenarioFiring.fired_at.desc()).limit(MAX_ITEMS))
     items = []
     for at, kind, subject_id, window, key, body in rows:
-        trigger = ", ".join(f"{name}: {value}" for name, value in
-                            ((body or {}).get("trigger") or {}).items())
+        trigger = _trigger_text((body or {}).get("trigger") or {})
         items.append(_item(at, "nudges", "fired", (body or {}).get("title") or key, key,
                            trigger or window, users.get(subject_id) if kind == "user" else None))
     return items
+
+
+def _trigger_text(trigger: dict[str, Any]) -> str:
+    """``milestone_missing: dashboard, days: 2``: the trigger's kind first, then the rest by
+    name (PostgreSQL's JSON keeps no key order)."""
+    names = sorted(trigger, key=lambda name: (name not in TRIGGERS, name))
+    return ", ".join(f"{name}: {trigger[name]}" for name in names)
 
 
 def _escalations(workspace: Workspace, user_ids: list[int],
