@@ -35,9 +35,9 @@ from guide.models import (
     Workspace,
 )
 from guide.models.base import utcnow
+from guide.schemas.analytics_lifecycle import MAX_WITHIN_DAYS
 
 DEFAULT_WITHIN_DAYS = 7
-MAX_WITHIN_DAYS = 365
 Week = tuple[date, datetime, datetime]  # Monday, first instant, end (exclusive)
 
 
@@ -140,7 +140,8 @@ def _time_to_value(workspace: Workspace, key: str, lo: datetime, hi: datetime,
     """Nearest-rank p50 and p90 of reached_at - first_seen (seconds, at least 0)."""
     seconds = seconds_between(UserMilestone.reached_at, EndUser.first_seen)
     value = sa.case((seconds < 0, 0), else_=seconds)
-    query = (sa.select(value).select_from(EndUser).join(UserMilestone, UserMilestone.user_id == EndUser.id)
+    query = (sa.select(value).select_from(EndUser)
+             .join(UserMilestone, UserMilestone.user_id == EndUser.id)
              .where(EndUser.workspace_id == workspace.id, EndUser.first_seen >= lo,
                     EndUser.first_seen < hi, UserMilestone.key == key).order_by(value))
 

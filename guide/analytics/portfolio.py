@@ -31,13 +31,12 @@ from guide.errors import GuideError
 from guide.extensions import db
 from guide.models import Account, AccountMilestone, EndUser, Workspace
 from guide.models.base import isoformat, utcnow
+from guide.schemas.analytics_lifecycle import MAX_LIMIT, STATUSES
 
-STATUSES = ("on_track", "behind", "stuck")
 IDLE_DAYS = 14
 STUCK_FACTOR = 2
 CSM_TRAIT = "csm"
 NAME_TRAIT = "name"
-MAX_LIMIT = 1000
 
 
 @dataclass
