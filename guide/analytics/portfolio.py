@@ -130,13 +130,14 @@ def standings(workspace: Workspace, life: Lifecycle, now: datetime,
 
 
 def portfolio(workspace: Workspace, status: str | None = None, stage: str | None = None,
-              csm: str | None = None, search: str | None = None, limit: int = 100,
+              csm: str | None = None, search: str | None = None, limit: int | None = 100,
               offset: int = 0, now: datetime | None = None) -> dict[str, Any]:
-    """Counts across the workspace, and the accounts that pass the filters (a page of them)."""
+    """Counts across the workspace, and the accounts that pass the filters (a page of them;
+    ``limit=None``: all of them, for the admin's CSV)."""
     if status is not None and status not in STATUSES:
         raise GuideError("Unknown status.", code="invalid_filter",
                          fields={"status": f"one of {', '.join(STATUSES)}"})
-    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+    if (limit is not None and not 1 <= limit <= MAX_LIMIT) or offset < 0:
         raise GuideError("Bad page.", code="invalid_filter",
                          fields={"limit": f"from 1 to {MAX_LIMIT}; offset at least 0"})
     now = now or utcnow()
@@ -157,10 +158,11 @@ def portfolio(workspace: Workspace, status: str | None = None, stage: str | None
         "now": isoformat(now), "idle_days": IDLE_DAYS,
         "deadlines": [{"milestone": m.key, "title": m.title, "expected_days": m.expected_days}
                       for m in life.milestones if m.expected_days is not None],
+        "stages": [{"stage": s.key, "title": s.title} for s in life.stages],
         "counts": {**counts, "total": len(everyone)},
         "csms": sorted({s.csm for s in everyone if s.csm}),
         "matching": len(chosen), "offset": offset, "limit": limit,
-        "accounts": [s.row(life) for s in chosen[offset:offset + limit]],
+        "accounts": [s.row(life) for s in chosen[offset:None if limit is None else offset + limit]],
     }
     db.session.rollback()
     return report

@@ -99,9 +99,11 @@ def trend_chart(days: list[dict[str, Any]]) -> LineChart:
     return LineChart(WIDTH, HEIGHT, y_ticks, x_ticks, series, y(0))
 
 
-def funnel_chart(started: int, steps: list[dict[str, Any]]) -> BarChart:
-    """One bar for the users who started, then one per step: the users who completed it."""
-    rows = [("Started", started)] + [(step["step"], step["completed"]) for step in steps]
+def funnel_chart(started: int, steps: list[dict[str, Any]],
+                 first_label: str = "Started") -> BarChart:
+    """One bar for the users who started, then one per step: the users who completed it
+    (the lifecycle report: who signed up, then who reached each milestone)."""
+    rows = [(first_label, started)] + [(step["step"], step["completed"]) for step in steps]
     largest = max((value for _, value in rows), default=0) or 1
     plot_w = WIDTH - LABEL_WIDTH - 48  # room for the value after the longest bar
     bars = [Bar(label, value, TOP + i * (BAR_HEIGHT + BAR_GAP), plot_w * value / largest)

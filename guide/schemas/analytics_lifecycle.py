@@ -146,12 +146,18 @@ class StatusCounts(Schema):
     total = fields.Integer()
 
 
+class StageName(Schema):
+    stage = fields.String()
+    title = fields.String()
+
+
 class Portfolio(Schema):
     """docs/ANALYTICS.md, "The customer-success portfolio"."""
 
     now = fields.String()
     idle_days = fields.Integer()
     deadlines = fields.List(fields.Nested(Deadline))
+    stages = fields.List(fields.Nested(StageName))
     counts = fields.Nested(StatusCounts, metadata={"description": "Every account, unfiltered."})
     csms = fields.List(fields.String())
     matching = fields.Integer(metadata={"description": "Accounts that pass the filters."})

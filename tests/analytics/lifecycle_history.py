@@ -36,7 +36,10 @@ Plan ``launch``: kickoff (due 2 days) done for C on 12 Mar 15:00; training
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 from guide.extensions import db
 from guide.models import (
@@ -161,3 +164,12 @@ def seed(ws: Workspace) -> Workspace:
                                          completed_at=t(12, 15)))
     db.session.commit()
     return ws
+
+
+@contextmanager
+def frozen_now() -> Iterator[datetime]:
+    """NOW for the reports that ask for the time themselves (the API, the admin)."""
+    with mock.patch("guide.analytics.lifecycle_report.utcnow", return_value=NOW), \
+            mock.patch("guide.analytics.portfolio.utcnow", return_value=NOW), \
+            mock.patch("guide.analytics.timeline.utcnow", return_value=NOW):
+        yield NOW

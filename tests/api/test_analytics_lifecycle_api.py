@@ -3,14 +3,12 @@ secret key, on the hand-worked history of tests/analytics/lifecycle_history.py."
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 from jsonschema_rs import Draft202012Validator
 
 from guide.extensions import db
 from tests.analytics.conftest import paris  # noqa: F401 (fixture)
-from tests.analytics.lifecycle_history import NOW, seed
+from tests.analytics.lifecycle_history import frozen_now, seed
 from tests.analytics.test_lifecycle_report import EXPECTED
 from tests.analytics.test_portfolio import ROWS
 
@@ -26,10 +24,8 @@ def api_key(paris):  # noqa: F811
 @pytest.fixture
 def now():
     """The history's now, for every module that asks for it."""
-    with mock.patch("guide.analytics.lifecycle_report.utcnow", return_value=NOW), \
-            mock.patch("guide.analytics.portfolio.utcnow", return_value=NOW), \
-            mock.patch("guide.analytics.timeline.utcnow", return_value=NOW):
-        yield NOW
+    with frozen_now() as frozen:
+        yield frozen
 
 
 def get(client, key, path, **query):
