@@ -53,7 +53,7 @@ class Timeline:
     height: int
     label_width: int
     lanes: list[Lane]
-    ticks: list[tuple[float, str]]
+    ticks: list[tuple[float, str, str]]  # x, label, text-anchor
     markers: list[Marker]
     now_x: float
     axis_y: float
@@ -79,6 +79,8 @@ def timeline_chart(timeline: dict[str, Any]) -> Timeline:
     axis_y = TOP + len(lanes) * LANE_HEIGHT
     step = span / (TICKS - 1)
     moments = [first + timedelta(seconds=step * n) for n in range(TICKS)]
-    ticks = [(x(at), f"{at:%b} {at.day}") for at in moments]
+    # The last label ends at its tick, so it stays inside the chart.
+    ticks = [(x(at), f"{at:%b} {at.day}", "end" if n == TICKS - 1 else "middle")
+             for n, at in enumerate(moments)]
     return Timeline(WIDTH, int(axis_y + AXIS), LABEL_WIDTH, list(lanes.values()), ticks,
                     markers, x(now), axis_y)

@@ -23,6 +23,7 @@ from guide.schemas.analytics import PRESETS
 from guide.schemas.analytics_lifecycle import STATUSES, WithinQuery
 
 PAGE_SIZE = 100
+LABEL_CHARS = 19
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -70,11 +71,17 @@ def _lifecycle() -> tuple[Any, int, dict[str, Any]]:
 def lifecycle_analytics(workspace: str) -> Any:
     """Milestone funnel, time to value, cohorts by signup week, stages, where it stalls."""
     chosen, within, report = _lifecycle()
-    funnel = funnel_chart(report["signups"], [{"step": m["title"], "completed": m["reached"]}
-                                              for m in report["milestones"]], "Signed up")
+    bars = [{"step": _short(m["title"]), "completed": m["reached"]}
+            for m in report["milestones"]]
+    funnel = funnel_chart(report["signups"], bars, "Signed up")
     return render_template("admin/analytics_lifecycle.html", report=report, chosen=chosen,
                            presets=PRESETS, within=within, funnel=funnel,
                            stage_rows=_stage_rows(report["stages"]))
+
+
+def _short(title: str) -> str:
+    """A bar's label short enough for the chart's label column (the table has it whole)."""
+    return title if len(title) <= LABEL_CHARS else title[:LABEL_CHARS - 1].rstrip() + "…"
 
 
 def _stage_rows(stages: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
