@@ -43,15 +43,16 @@ NAME_TRAIT = "name"
 class Standing:
     """One account against its deadlines."""
 
-    account: Account
+    account: Any  # a row of Account's id, external_id, traits, lifecycle_stage, created_at
     start: datetime
     last_activity: datetime
     users: int
     reached: dict[str, datetime]
+    now: datetime
     status: str = "on_track"
-    # [{milestone, due_at, days_overdue}] in milestone order.
-    overdue: list[dict[str, Any]] = field(default_factory=list)
-    next_due: dict[str, Any] | None = None
+    # (milestone, due at) in milestone order; the earliest deadline not yet due.
+    overdue: list[tuple[str, datetime]] = field(default_factory=list)
+    next_due: tuple[str, datetime] | None = None
 
     @property
     def name(self) -> str:
@@ -72,23 +73,26 @@ class Standing:
             "last_activity": isoformat(self.last_activity), "users": self.users,
             "milestones_due": len(deadlines),
             "milestones_reached": sum(1 for key in deadlines if key in self.reached),
-            "overdue": self.overdue, "next_due": self.next_due,
+            "overdue": [{"milestone": key, "due_at": isoformat(due),
+                         "days_overdue": (self.now - due).days} for key, due in self.overdue],
+            "next_due": {"milestone": self.next_due[0], "due_at": isoformat(self.next_due[1])}
+            if self.next_due else None,
         }
 
 
-def judge(standing: Standing, deadlines: dict[str, int], now: datetime) -> Standing:
+def judge(standing: Standing, deadlines: dict[str, int]) -> Standing:
     """Set the account's status, overdue milestones and next deadline (module docstring)."""
     stuck = False
+    start, now = standing.start, standing.now
     for key, days in deadlines.items():
         if key in standing.reached:
             continue
-        due = standing.start + timedelta(days=days)
+        due = start + timedelta(days=days)
         if now > due:
-            standing.overdue.append({"milestone": key, "due_at": isoformat(due),
-                                     "days_overdue": (now - due).days})
-            stuck = stuck or now > standing.start + timedelta(days=STUCK_FACTOR * days)
-        elif standing.next_due is None or isoformat(due) < standing.next_due["due_at"]:
-            standing.next_due = {"milestone": key, "due_at": isoformat(due)}
+            standing.overdue.append((key, due))
+            stuck = stuck or now > start + timedelta(days=STUCK_FACTOR * days)
+        elif standing.next_due is None or due < standing.next_due[1]:
+            standing.next_due = (key, due)
     done = all(key in standing.reached for key in deadlines)
     idle = now - standing.last_activity > timedelta(days=IDLE_DAYS)
     if stuck or (not done and idle):
@@ -101,7 +105,10 @@ def judge(standing: Standing, deadlines: dict[str, int], now: datetime) -> Stand
 def standings(workspace: Workspace, life: Lifecycle, now: datetime,
               account_ids: list[int] | None = None) -> list[Standing]:
     """Every account of the workspace (or these), judged, in external id order."""
-    accounts = sa.select(Account).where(Account.workspace_id == workspace.id)
+    # Columns, not ORM objects: thousands of accounts are read and judged in one go.
+    accounts = sa.select(Account.id, Account.external_id, Account.traits,
+                         Account.lifecycle_stage, Account.created_at).where(
+        Account.workspace_id == workspace.id)
     users = (sa.select(EndUser.account_id, sa.func.min(EndUser.first_seen),
                        sa.func.max(EndUser.last_seen), sa.func.count())
              .where(EndUser.workspace_id == workspace.id, EndUser.account_id.is_not(None))
@@ -121,11 +128,11 @@ def standings(workspace: Workspace, life: Lifecycle, now: datetime,
         milestones.setdefault(account_id, {})[key] = at
     deadlines = life.deadlines()
     found = []
-    for account in db.session.scalars(accounts.order_by(Account.external_id)):
+    for account in db.session.execute(accounts.order_by(Account.external_id)):
         first, last, count = times.get(account.id, (None, None, 0))
         start = min(account.created_at, first) if first else account.created_at
         found.append(judge(Standing(account, start, max(last, start) if last else start,
-                                    count, milestones.get(account.id, {})), deadlines, now))
+                                    count, milestones.get(account.id, {}), now), deadlines))
     return found
 
 
