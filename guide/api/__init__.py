@@ -6,8 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from guide.api import analytics_lifecycle  # noqa: F401 (adds its routes to analytics_blp)
     from guide.api.analytics import blp as analytics_blp
-    from guide.api.analytics_lifecycle import blp as analytics_lifecycle_blp
     from guide.api.backend import blp as backend_blp
     from guide.api.escalations import blp as escalations_blp
     from guide.api.guides import blp as guides_blp
@@ -25,4 +25,3 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(plans_blp)
     api.register_blueprint(privacy_blp)
     api.register_blueprint(analytics_blp)
-    api.register_blueprint(analytics_lifecycle_blp)

@@ -1,6 +1,6 @@
 """The milestones and lifecycle report, the customer-success portfolio and an account's
 timeline (server-side; secret API key): the same numbers as the admin's Analytics pages
-(docs/ANALYTICS.md)."""
+(docs/ANALYTICS.md). Routes of the analytics blueprint (its key check), added on import."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from flask import g
 from flask.views import MethodView
 
 from guide import analytics
-from guide.api.auth import workspace_from_api_key
-from guide.api.parsing import Blueprint
+from guide.api.analytics import blp
 from guide.schemas.analytics_lifecycle import (
     AccountsQuery,
     AccountTimeline,
@@ -19,16 +18,6 @@ from guide.schemas.analytics_lifecycle import (
     LifecycleReportQuery,
     Portfolio,
 )
-
-blp = Blueprint("analytics_lifecycle", __name__, url_prefix="/api/v1/analytics",
-                description="Lifecycle analytics and the customer-success portfolio "
-                            "(server-side; secret API key).")
-
-
-@blp.before_request
-def _authenticate() -> None:
-    """The key first: a caller without one learns nothing, not even what a query lacks."""
-    g.workspace = workspace_from_api_key()
 
 
 @blp.route("/lifecycle")
