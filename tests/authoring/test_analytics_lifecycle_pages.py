@@ -151,3 +151,8 @@ def test_the_analytics_index_links_the_new_reports(member):
     page = soup(member("viewer").get(BASE).get_data(as_text=True))
     links = [a["href"] for a in page.select('[data-testid="analytics-nav"] a')]
     assert f"{BASE}/lifecycle" in links and f"{BASE}/accounts" in links
+
+
+def test_the_account_page_links_its_timeline(member):
+    page = soup(member("viewer").get("/admin/w/paris/accounts/C").get_data(as_text=True))
+    assert page.select_one('[data-testid="timeline-link"]')["href"] == f"{BASE}/accounts/C"
