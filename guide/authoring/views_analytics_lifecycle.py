@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 from guide import analytics
 from guide.access import policy
 from guide.authoring import bp
+from guide.authoring.analytics_compare import Figure
 from guide.authoring.analytics_lifecycle_csv import lifecycle_csv, portfolio_csv, timeline_csv
 from guide.authoring.charts import funnel_chart
 from guide.authoring.report_range import ReportRange, range_of, today_in
@@ -71,12 +72,29 @@ def _lifecycle() -> tuple[Any, int, dict[str, Any]]:
 def lifecycle_analytics(workspace: str) -> Any:
     """Milestone funnel, time to value, cohorts by signup week, stages, where it stalls."""
     chosen, within, report = _lifecycle()
+    before = chosen.previous()
+    previous = _call(analytics.lifecycle_report, before.start, before.end, within)
     bars = [{"step": _short(m["title"]), "completed": m["reached"]}
             for m in report["milestones"]]
     funnel = funnel_chart(report["signups"], bars, "Signed up")
     return render_template("admin/analytics_lifecycle.html", report=report, chosen=chosen,
-                           presets=PRESETS, within=within, funnel=funnel,
+                           presets=PRESETS, within=within, funnel=funnel, before=before,
+                           figures=_headline(report, previous),
                            stage_rows=_stage_rows(report["stages"]))
+
+
+def _headline(report: dict[str, Any], previous: dict[str, Any]) -> list[Figure]:
+    """Signups, then each milestone's share of signups and median time to value, against
+    the previous period of equal length (the same report for those days)."""
+    figures = [Figure("Signups", "count", report["signups"], previous["signups"])]
+    before = {m["key"]: m for m in previous["milestones"]}
+    for m in report["milestones"]:
+        was = before.get(m["key"], {"share": None, "time_to_value": {"median": None}})
+        figures.append(Figure(f"{m['title']}, share of signups", "rate", m["share"],
+                              was["share"]))
+        figures.append(Figure(f"{m['title']}, time to value (median)", "seconds",
+                              m["time_to_value"]["median"], was["time_to_value"]["median"]))
+    return figures
 
 
 def _short(title: str) -> str:

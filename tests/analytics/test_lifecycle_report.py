@@ -146,3 +146,18 @@ def test_a_bad_range_or_window_is_refused(lifecycle, start, end, within, field):
     with pytest.raises(GuideError) as raised:
         analytics.lifecycle_report(lifecycle, start, end, within_days=within, now=NOW)
     assert raised.value.status == 400 and field in raised.value.fields
+
+
+def test_signup_weeks_follow_daylight_saving(paris):  # noqa: F811
+    """Paris moves to UTC+2 on Sunday 29 March 2026: local midnight starting Monday 30 March
+    is 22:00 UTC on the 29th, not 23:00."""
+    from datetime import UTC, datetime
+
+    for key, first in (("sun", datetime(2026, 3, 29, 21, 30, tzinfo=UTC)),  # Sun 23:30 local
+                       ("mon", datetime(2026, 3, 29, 22, 30, tzinfo=UTC))):  # Mon 00:30 local
+        db.session.add(EndUser(workspace_id=paris.id, external_id=key, traits={},
+                               first_seen=first))
+    db.session.commit()
+    report = analytics.lifecycle_report(paris, date(2026, 3, 23), date(2026, 4, 5), now=NOW)
+    assert [(w["week"], w["signups"]) for w in report["cohorts"]] == [
+        ("2026-03-23", 1), ("2026-03-30", 1)]

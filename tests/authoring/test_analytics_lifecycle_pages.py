@@ -61,6 +61,18 @@ def test_the_lifecycle_page_shows_the_hand_computed_report(member):
     assert nav.get_text() == "Milestones and lifecycle"
 
 
+def test_the_headline_compares_with_the_previous_period(member):
+    """18 Feb .. 3 Mar: u7 signed up (3 March) and connected an hour later."""
+    page = soup(member("viewer").get(f"{BASE}/lifecycle?{RANGE}").get_data(as_text=True))
+    headline = {row.th.get_text(strip=True): [td.get_text(strip=True) for td in row("td")]
+                for row in page.select('[data-testid="headline"] tbody tr')}
+    assert headline["Signups"] == ["6", "1", "+5"]
+    assert headline["Connected data, share of signups"] == ["83.3%", "100.0%", "-16.7 pts"]
+    assert headline["Connected data, time to value (median)"] == ["2h 0m", "1h 0m", "+1h 0m"]
+    assert headline["First dashboard, time to value (median)"] == ["3d 0h", "none",
+                                                                   "not comparable"]
+
+
 def test_the_cohort_window_is_a_parameter(member):
     page = soup(member("viewer").get(f"{BASE}/lifecycle?{RANGE}&within_days=14")
                 .get_data(as_text=True))
