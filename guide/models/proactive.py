@@ -60,6 +60,8 @@ class ScenarioFiring(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("scenario_id", "subject_type", "subject_id", "window"),
         sa.Index("ix_scenario_firing_subject", "subject_type", "subject_id", "fired_at"),
+        # The Scenarios report: a scenario's firings in a date range.
+        sa.Index("ix_scenario_firing_scenario_time", "scenario_id", "fired_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -75,3 +77,6 @@ class ScenarioFiring(db.Model):
     # Why it fired (trigger details), for the support inbox and webhooks.
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     fired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # In the scenario's holdout (docs/PROACTIVE.md, "Holdout"): recorded like any firing
+    # (caps and cooldowns count it) but no action ran; the control arm of the report.
+    held_out: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
