@@ -1,0 +1,182 @@
+"""The Scenarios report (docs/ANALYTICS.md, "The Scenarios report"): per scenario, its firings
+in each arm (treated, held out), how many reached the scenario's goal within ``goal_days``
+after the firing, and the lift of the treated arm over the holdout with a 95% interval.
+
+Each scenario costs one aggregate query over its firings in the range (index
+``scenario_id, fired_at``), with the goal as a correlated EXISTS on the indexed
+table that records it (milestones, progress, plan steps, events): nothing is
+read row by row. Scenario definitions come from the ``scenario`` rows (the
+body scenarios.yaml was loaded into), never from ``guide.proactive``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from math import sqrt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from guide.analytics.ranges import check_range, midnight
+from guide.extensions import db
+from guide.models import (
+    AccountMilestone,
+    AccountStepCompletion,
+    EndUser,
+    Event,
+    Guide,
+    Progress,
+    Scenario,
+    ScenarioFiring,
+    UserMilestone,
+    Workspace,
+)
+from guide.models.base import utcnow
+from guide.schemas.proactive import scenario_goal
+
+# The 97.5th percentile of the standard normal distribution: two-sided 95% intervals.
+Z = 1.959963984540054
+ARMS = ("treated", "held_out")
+
+
+# ---------------------------------------------------------------- intervals
+
+
+def wilson(x: int, n: int) -> tuple[float, float]:
+    """Wilson's score interval for a proportion x/n (Wilson 1927), n > 0."""
+    p, z2 = x / n, Z * Z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z / (1 + z2 / n) * sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def newcombe(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float]:
+    """Newcombe's hybrid score interval for p1 - p2 (Newcombe 1998, method 10): each
+    proportion's distance to its own Wilson limits, combined like independent errors."""
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson(x1, n1)
+    l2, u2 = wilson(x2, n2)
+    d = p1 - p2
+    return (d - sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
+            d + sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2))
+
+
+# ---------------------------------------------------------------- goals in SQL
+
+F = ScenarioFiring
+
+
+def _days_after(later: Any, earlier: Any) -> Any:
+    """``later - earlier`` in days, as SQL (SQLite keeps datetimes as ISO text)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.extract("epoch", later - earlier) / 86400.0
+    return sa.func.julianday(later) - sa.func.julianday(earlier)
+
+
+def _within(at: Any, days: int) -> Any:
+    """``at`` is in the firing's goal window: from the firing to ``days`` days after it."""
+    return sa.and_(at >= F.fired_at, _days_after(at, F.fired_at) <= days)
+
+
+def _account_of_subject() -> Any:
+    """The subject's account: itself for an account firing, the user's for a user's."""
+    return sa.case((F.subject_type == "account", F.subject_id),
+                   else_=sa.select(EndUser.account_id).where(EndUser.id == F.subject_id)
+                   .scalar_subquery())
+
+
+def _users_of_subject(user_id: Any) -> Any:
+    """``user_id`` is the subject, or a user of the subject account."""
+    return sa.or_(sa.and_(F.subject_type == "user", user_id == F.subject_id),
+                  sa.and_(F.subject_type == "account", user_id.in_(
+                      sa.select(EndUser.id).where(EndUser.account_id == F.subject_id))))
+
+
+def _reached(workspace: Workspace, goal: dict[str, Any]) -> Any:
+    """EXISTS: the firing's subject reached ``goal`` within its days after the firing."""
+    kind, key, days = goal["kind"], goal["key"], goal["days"]
+    if kind == "milestone":
+        um, am = UserMilestone, AccountMilestone
+        return sa.or_(
+            sa.and_(F.subject_type == "user", sa.exists().where(
+                um.user_id == F.subject_id, um.key == key, _within(um.reached_at, days))),
+            sa.and_(F.subject_type == "account", sa.exists().where(
+                am.account_id == F.subject_id, am.key == key, _within(am.reached_at, days))))
+    if kind == "guide":
+        return sa.exists().where(
+            Progress.guide_id == Guide.id, Guide.workspace_id == workspace.id, Guide.key == key,
+            _users_of_subject(Progress.user_id), Progress.completed_at.is_not(None),
+            _within(Progress.completed_at, days))
+    if kind == "event":
+        return sa.exists().where(
+            Event.workspace_id == workspace.id, Event.type == "event:track", Event.name == key,
+            _users_of_subject(Event.user_id), _within(Event.created_at, days))
+    c = AccountStepCompletion
+    step = (Guide.key + "/" + c.step_id) == (F.window if kind == "plan_step" else key)
+    return sa.exists().where(
+        c.guide_id == Guide.id, Guide.workspace_id == workspace.id, step,
+        c.account_id == _account_of_subject(), _within(c.completed_at, days))
+
+
+# ---------------------------------------------------------------- the report
+
+
+def scenario_report(workspace: Workspace, start: date, end: date,
+                    now: datetime | None = None) -> dict[str, Any]:
+    """Scenarios fired on local days ``start..end``; ``now`` decides which are still pending."""
+    check_range(start, end)
+    now = now or utcnow()
+    zone = ZoneInfo(workspace.timezone)
+    since, until = midnight(start, zone), midnight(end + timedelta(days=1), zone)
+    fired_in_range = sa.select(F.scenario_id).where(
+        F.workspace_id == workspace.id, F.fired_at >= since, F.fired_at < until)
+    scenarios = db.session.scalars(sa.select(Scenario).where(
+        Scenario.workspace_id == workspace.id,
+        sa.or_(Scenario.configured.is_(True), Scenario.id.in_(fired_in_range)))
+        .order_by(Scenario.configured.desc(), Scenario.position, Scenario.id))
+    rows = [_scenario(workspace, scenario, since, until, now) for scenario in scenarios]
+    return {"timezone": workspace.timezone, "start": start.isoformat(),
+            "end": end.isoformat(), "now": now.isoformat(), "scenarios": rows}
+
+
+def _scenario(workspace: Workspace, scenario: Scenario, since: datetime, until: datetime,
+              now: datetime) -> dict[str, Any]:
+    goal = scenario_goal(scenario.body)
+    counts = _counts(workspace, scenario.id, goal, since, until, now)
+    arms = {arm: _arm(*counts.get(arm == "held_out", (0, 0, 0)), measured=goal is not None)
+            for arm in ARMS}
+    treated, held = arms["treated"], arms["held_out"]
+    lift = lift_ci = None
+    if goal and treated["matured"] and held["matured"]:
+        lift = treated["rate"] - held["rate"]
+        lift_ci = list(newcombe(treated["converted"], treated["matured"],
+                                held["converted"], held["matured"]))
+    return {"scenario": scenario.key, "title": scenario.body.get("title"),
+            "configured": scenario.configured, "goal": goal,
+            "holdout": scenario.body.get("holdout", 0), **arms,
+            "lift": lift, "lift_ci": lift_ci}
+
+
+def _counts(workspace: Workspace, scenario_id: int, goal: dict[str, Any] | None,
+            since: datetime, until: datetime,
+            now: datetime) -> dict[bool, tuple[int, int, int]]:
+    """held_out -> (firings, pending, converted) in one grouped query."""
+    days = goal["days"] if goal else 0
+    pending = F.fired_at > now - timedelta(days=days)
+    converted = (sa.case((sa.and_(~pending, _reached(workspace, goal)), 1), else_=0)
+                 if goal else sa.literal(0))
+    query = (sa.select(F.held_out, sa.func.count(),
+                       sa.func.sum(sa.case((pending, 1), else_=0)), sa.func.sum(converted))
+             .where(F.scenario_id == scenario_id, F.fired_at >= since, F.fired_at < until)
+             .group_by(F.held_out))
+    return {bool(held): (total, int(p or 0) if goal else 0, int(c or 0))
+            for held, total, p, c in db.session.execute(query)}
+
+
+def _arm(firings: int, pending: int, converted: int, *, measured: bool) -> dict[str, Any]:
+    """One arm's numbers; without a goal only the firings (no rate: nothing to reach)."""
+    matured = firings - pending
+    rate = converted / matured if matured and measured else None
+    return {"firings": firings, "pending": pending, "matured": matured, "converted": converted,
+            "rate": rate, "rate_ci": list(wilson(converted, matured)) if rate is not None else None}
