@@ -76,7 +76,7 @@ def ws(app: Any) -> Workspace:
 
 
 @pytest.fixture
-def report(ws: Workspace) -> dict[str, dict[str, Any]]:
+def dataset(ws: Workspace) -> Workspace:
     """Five scenarios, one per kind of goal, the arms and the edges each one tests."""
     # -- connect: milestone_missing connected (goal: reach it within 7 days), 20% holdout.
     connect = scenario(ws, 0, {"key": "connect", "holdout": "20%",
@@ -153,7 +153,14 @@ def report(ws: Workspace) -> dict[str, dict[str, Any]]:
     scenario(ws, 6, {"key": "gone-quiet", "trigger": {"help_repeated": True}},
              configured=False)
     db.session.commit()
-    result = scenario_report(ws, START, END, NOW)
+    return ws
+
+
+@pytest.fixture
+def report(dataset: Workspace) -> dict[str, dict[str, Any]]:
+    result = scenario_report(dataset, START, END, NOW)
+    assert (result["start"], result["end"], result["timezone"]) == (
+        "2026-03-01", "2026-03-15", "Europe/Paris")
     return {row["scenario"]: row for row in result["scenarios"]}
 
 
