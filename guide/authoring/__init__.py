@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
         views_accounts,
         views_admin,
         views_analytics,
+        views_analytics_scenarios,
         views_auth,
         views_guides,
         views_members,
