@@ -51,12 +51,12 @@ def test_the_page_shows_both_arms_the_lift_and_its_interval(dataset, member):  #
     arms = [(g["data-scenario"], g["data-arm"]) for g in chart.select("g.interval")]
     assert arms == [(s, a) for s in ("connect", "stalled", "plan", "export")
                     for a in ("treated", "held_out")]
-    # The whisker spans the interval on the 0-100% axis from x=190 to x=584.
+    # The whisker spans the interval on the 0-100% axis from x=90 to x=584.
     treated = chart.select_one('g[data-scenario="connect"][data-arm="treated"]')
     whisker = treated.select_one("line.whisker")
-    assert (whisker["x1"], whisker["x2"]) == (f"{190 + 394 * 0.305742:.1f}",
-                                              f"{190 + 394 * 0.863156:.1f}")
-    assert treated.select_one("circle")["cx"] == f"{190 + 394 * 0.625:.1f}"
+    assert (whisker["x1"], whisker["x2"]) == (f"{90 + 494 * 0.305742:.1f}",
+                                              f"{90 + 494 * 0.863156:.1f}")
+    assert treated.select_one("circle")["cx"] == f"{90 + 494 * 0.625:.1f}"
 
 
 def test_the_analytics_index_links_the_scenarios_report(ws, member):  # noqa: F811
