@@ -33,7 +33,7 @@ from guide.models import (
     Workspace,
 )
 from guide.models.base import utcnow
-from guide.schemas.proactive import scenario_goal
+from guide.schemas.proactive import scenario_goal, scenario_subject
 
 # The 97.5th percentile of the standard normal distribution: two-sided 95% intervals.
 Z = 1.959963984540054
@@ -79,44 +79,42 @@ def _within(at: Any, days: int) -> Any:
     return sa.and_(at >= F.fired_at, _days_after(at, F.fired_at) <= days)
 
 
-def _account_of_subject() -> Any:
-    """The subject's account: itself for an account firing, the user's for a user's."""
-    return sa.case((F.subject_type == "account", F.subject_id),
-                   else_=sa.select(EndUser.account_id).where(EndUser.id == F.subject_id)
-                   .scalar_subquery())
+def _users_of_subject(subject: str, user_id: Any) -> list[Any]:
+    """Conditions: ``user_id`` is the subject user, or a user of the subject account (joined
+    in the EXISTS itself, so it correlates with the firing)."""
+    if subject == "user":
+        return [user_id == F.subject_id]
+    return [user_id == EndUser.id, EndUser.account_id == F.subject_id]
 
 
-def _users_of_subject(user_id: Any) -> Any:
-    """``user_id`` is the subject, or a user of the subject account."""
-    return sa.or_(sa.and_(F.subject_type == "user", user_id == F.subject_id),
-                  sa.and_(F.subject_type == "account", user_id.in_(
-                      sa.select(EndUser.id).where(EndUser.account_id == F.subject_id))))
-
-
-def _reached(workspace: Workspace, goal: dict[str, Any]) -> Any:
-    """EXISTS: the firing's subject reached ``goal`` within its days after the firing."""
+def _reached(workspace: Workspace, subject: str, goal: dict[str, Any]) -> Any:
+    """EXISTS: the firing's subject (``subject``: user or account, the same for every firing
+    of a scenario) reached ``goal`` within its days after the firing."""
     kind, key, days = goal["kind"], goal["key"], goal["days"]
+    if kind == "milestone" and subject == "user":
+        um = UserMilestone
+        return sa.exists().where(um.user_id == F.subject_id, um.key == key,
+                                 _within(um.reached_at, days))
     if kind == "milestone":
-        um, am = UserMilestone, AccountMilestone
-        return sa.or_(
-            sa.and_(F.subject_type == "user", sa.exists().where(
-                um.user_id == F.subject_id, um.key == key, _within(um.reached_at, days))),
-            sa.and_(F.subject_type == "account", sa.exists().where(
-                am.account_id == F.subject_id, am.key == key, _within(am.reached_at, days))))
+        am = AccountMilestone
+        return sa.exists().where(am.account_id == F.subject_id, am.key == key,
+                                 _within(am.reached_at, days))
     if kind == "guide":
         return sa.exists().where(
             Progress.guide_id == Guide.id, Guide.workspace_id == workspace.id, Guide.key == key,
-            _users_of_subject(Progress.user_id), Progress.completed_at.is_not(None),
+            *_users_of_subject(subject, Progress.user_id), Progress.completed_at.is_not(None),
             _within(Progress.completed_at, days))
     if kind == "event":
         return sa.exists().where(
-            Event.workspace_id == workspace.id, Event.type == "event:track", Event.name == key,
-            _users_of_subject(Event.user_id), _within(Event.created_at, days))
+            *_users_of_subject(subject, Event.user_id), Event.workspace_id == workspace.id,
+            Event.type == "event:track", Event.name == key, _within(Event.created_at, days))
     c = AccountStepCompletion
+    account = ([c.account_id == F.subject_id] if subject == "account" else
+               [EndUser.id == F.subject_id, c.account_id == EndUser.account_id])
     step = (Guide.key + "/" + c.step_id) == (F.window if kind == "plan_step" else key)
     return sa.exists().where(
-        c.guide_id == Guide.id, Guide.workspace_id == workspace.id, step,
-        c.account_id == _account_of_subject(), _within(c.completed_at, days))
+        *account, c.guide_id == Guide.id, Guide.workspace_id == workspace.id,
+        step, _within(c.completed_at, days))
 
 
 # ---------------------------------------------------------------- the report
@@ -143,7 +141,7 @@ def scenario_report(workspace: Workspace, start: date, end: date,
 def _scenario(workspace: Workspace, scenario: Scenario, since: datetime, until: datetime,
               now: datetime) -> dict[str, Any]:
     goal = scenario_goal(scenario.body)
-    counts = _counts(workspace, scenario.id, goal, since, until, now)
+    counts = _counts(workspace, scenario, goal, since, until, now)
     arms = {arm: _arm(*counts.get(arm == "held_out", (0, 0, 0)), measured=goal is not None)
             for arm in ARMS}
     treated, held = arms["treated"], arms["held_out"]
@@ -158,17 +156,17 @@ def _scenario(workspace: Workspace, scenario: Scenario, since: datetime, until: 
             "lift": lift, "lift_ci": lift_ci}
 
 
-def _counts(workspace: Workspace, scenario_id: int, goal: dict[str, Any] | None,
+def _counts(workspace: Workspace, scenario: Scenario, goal: dict[str, Any] | None,
             since: datetime, until: datetime,
             now: datetime) -> dict[bool, tuple[int, int, int]]:
     """held_out -> (firings, pending, converted) in one grouped query."""
     days = goal["days"] if goal else 0
     pending = F.fired_at > now - timedelta(days=days)
-    converted = (sa.case((sa.and_(~pending, _reached(workspace, goal)), 1), else_=0)
-                 if goal else sa.literal(0))
+    reached = _reached(workspace, scenario_subject(scenario.body), goal) if goal else None
+    converted = sa.case((sa.and_(~pending, reached), 1), else_=0) if goal else sa.literal(0)
     query = (sa.select(F.held_out, sa.func.count(),
                        sa.func.sum(sa.case((pending, 1), else_=0)), sa.func.sum(converted))
-             .where(F.scenario_id == scenario_id, F.fired_at >= since, F.fired_at < until)
+             .where(F.scenario_id == scenario.id, F.fired_at >= since, F.fired_at < until)
              .group_by(F.held_out))
     return {bool(held): (total, int(p or 0) if goal else 0, int(c or 0))
             for held, total, p, c in db.session.execute(query)}

@@ -16,7 +16,7 @@ from typing import Any
 
 from guide.extensions import db
 from guide.models import Scenario
-from guide.schemas.proactive import EVENT_TRIGGERS, TRIGGERS
+from guide.schemas.proactive import EVENT_TRIGGERS, TRIGGERS, scenario_subject
 
 TTL = 5.0
 DEFAULT_SETTINGS = {"max_nudges_per_day": 3, "sweep_seconds": 300}
@@ -44,7 +44,7 @@ class Rule:
 
     @property
     def subject_type(self) -> str:
-        return "account" if self.kind == "plan_overdue" else "user"
+        return scenario_subject(self.body)
 
     def holds_out(self, subject_id: int) -> bool:
         """Is this subject in the scenario's holdout (no action when it fires)?"""

@@ -282,6 +282,11 @@ class GoalSchema(StrictSchema):
         _exactly_one(data, GOALS, "A goal")
 
 
+def scenario_subject(body: dict[str, Any]) -> str:
+    """Who a scenario fires for: "account" for plan_overdue, else "user"."""
+    return "account" if "plan_overdue" in (body.get("trigger") or {}) else "user"
+
+
 def scenario_goal(body: dict[str, Any]) -> dict[str, Any] | None:
     """What a scenario's firing should lead to, and within how many days (docs/PROACTIVE.md,
     "Goal"): ``{"kind", "key", "days"}``; the explicit ``goal:`` or the trigger's own

@@ -242,3 +242,42 @@ def test_newcombe_matches_the_published_example():
     assert (round(low, 4), round(high, 4)) == (0.0524, 0.3339)
     # Wilson (1927) for 0/10: 0 to 0.2775 (Newcombe 1998, table I, method 3).
     assert wilson(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
+
+
+def test_account_subjects_and_user_subjects_reach_goals_through_each_other(ws):
+    """An account scenario converts on an account milestone, or on any of its users
+    completing a guide or tracking an event; a user scenario with a plan-step goal converts
+    when the user's account has the step done."""
+    from guide.models import AccountMilestone
+
+    plan = Guide(workspace_id=ws.id, key="kickoff-plan", kind="plan")
+    acme, other = (Account(workspace_id=ws.id, external_id=n, traits={}) for n in ("acme", "o"))
+    db.session.add_all([plan, acme, other])
+    db.session.flush()
+    ada, bob = user(ws, "ada", acme), user(ws, "bob", other)
+    by_milestone = scenario(ws, 0, {"key": "m", "goal": {"milestone": "live"},
+                                    "trigger": {"plan_overdue": "kickoff-plan"}})
+    by_event = scenario(ws, 1, {"key": "e", "goal": {"event": "exported"},
+                                "trigger": {"plan_overdue": "kickoff-plan"}})
+    by_step = scenario(ws, 2, {"key": "s", "goal": {"step": "kickoff-plan/call"},
+                               "trigger": {"help_repeated": True}})
+    for s in (by_milestone, by_event):
+        fire(s, acme, at(2), window="kickoff-plan/call")
+        fire(s, other, at(2), window="kickoff-plan/call")
+    fire(by_step, ada, at(2), window="g/s")
+    fire(by_step, bob, at(2), window="g/s")
+    db.session.add_all([
+        AccountMilestone(account_id=acme.id, key="live", source="test", reached_at=at(3)),
+        Event(workspace_id=ws.id, user_id=ada.id, type="event:track", name="exported",
+              props={}, created_at=at(4)),
+        # bob's account did the step, but 8 days after his firing: too late.
+        AccountStepCompletion(account_id=acme.id, guide_id=plan.id, step_id="call",
+                              completed_at=at(5)),
+        AccountStepCompletion(account_id=other.id, guide_id=plan.id, step_id="call",
+                              completed_at=at(10)),
+    ])
+    db.session.commit()
+    rows = {r["scenario"]: r for r in scenario_report(ws, START, END, NOW)["scenarios"]}
+    # acme converted, the other account did not (its user bob tracked nothing).
+    assert counts(rows["m"]["treated"]) == counts(rows["e"]["treated"]) == (2, 0, 2, 1)
+    assert counts(rows["s"]["treated"]) == (2, 0, 2, 1)
