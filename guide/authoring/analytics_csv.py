@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -37,14 +38,20 @@ def csv_name(*parts: str) -> str:
     return _UNSAFE_NAME.sub("_", "-".join(parts)) + ".csv"
 
 
-def report_csv(report: dict[str, Any]) -> str:
-    """The report's range, headline numbers and funnel, as one CSV text."""
+def _sheet() -> tuple[io.StringIO, Callable[..., None]]:
+    """A CSV text and its ``row(*cells)`` writer (every cell through ``safe_cell``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
 
     def row(*cells: Any) -> None:
         writer.writerow([safe_cell(cell) for cell in cells])
 
+    return out, row
+
+
+def report_csv(report: dict[str, Any]) -> str:
+    """The report's range, headline numbers and funnel, as one CSV text."""
+    out, row = _sheet()
     row("guide", report["guide"])
     row("kind", report["kind"])
     row("start", report["start"])
@@ -72,12 +79,7 @@ ARM_COLUMNS = ("firings", "pending", "matured", "converted", "rate")
 
 def scenarios_csv(report: dict[str, Any]) -> str:
     """The Scenarios report: its range, then one row per scenario (both arms, the lift)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-
-    def row(*cells: Any) -> None:
-        writer.writerow([safe_cell(cell) for cell in cells])
-
+    out, row = _sheet()
     row("start", report["start"])
     row("end", report["end"])
     row("timezone", report["timezone"])

@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests import live
-from tests.browser.test_analytics import no_violations
-from tests.browser.test_authoring import admin_context, admin_login, admin_server  # noqa: F401
+from tests.browser.test_analytics import analytics_page, no_violations
+from tests.browser.test_authoring import admin_context, admin_server  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -49,13 +49,7 @@ def seed_firings(server: live.LiveServer) -> None:
 def test_the_scenarios_report_shows_both_arms_and_passes_axe(admin_context, admin_server,  # noqa: F811
                                                             screenshot_dir: Path):
     seed_firings(admin_server)
-    page = admin_context.new_page()
-    blocked: list[str] = []
-    page.on("console", lambda message: blocked.append(message.text)
-            if "Content Security Policy" in message.text else None)
-    admin_login(page)
-    page.click('nav.mainnav a:text-is("Analytics")')
-    page.wait_for_url("**/admin/w/demo/analytics")
+    page, blocked = analytics_page(admin_context)
     page.click('[data-testid="report-scenarios"] a')
     page.wait_for_url("**/admin/w/demo/analytics/scenarios?days=30")
     body = page.locator('[data-testid="scenario-report"] tbody[data-scenario="connect-data-reminder"]')
