@@ -122,3 +122,19 @@ def test_a_held_out_event_firing_blocks_a_repeat_within_the_cooldown(open_worksp
     fail_twice()
     assert [f.held_out for f in db.session.scalars(db.select(ScenarioFiring))] == [True, True]
     assert db.session.scalars(db.select(Nudge)).all() == []
+
+
+def test_the_cli_says_who_is_held_out(runner, open_workspace):
+    set_rules(open_workspace, lifecycle=LIFECYCLE, scenarios=[NOT_CONNECTED])
+    [rule] = rules_of(open_workspace.id, fresh=True)
+    held, treated = _users_in_each_arm(open_workspace, rule)
+    args = ["guide", "scenarios", "sweep", "--workspace", "open"]
+    dry = runner.invoke(args=[*args, "--dry-run"]).output
+    assert dry.splitlines()[0] == "not-connected: would fire for 2 (1 held out: no action)"
+    assert f"{held.external_id} [once] held out " in dry
+    assert f"{treated.external_id} [once] {{" in dry
+    assert runner.invoke(args=args).output == (
+        "not-connected: fired for 2 (1 held out: no action)\n")
+    firings = runner.invoke(args=["guide", "scenarios", "firings", "--workspace", "open"]).output
+    assert f"user:{held.id} [once] held out " in firings
+    assert f"user:{treated.id} [once] {{" in firings
