@@ -105,9 +105,11 @@ def _reached(workspace: Workspace, subject: str, goal: dict[str, Any]) -> Any:
             *_users_of_subject(subject, Progress.user_id), Progress.completed_at.is_not(None),
             _within(Progress.completed_at, days))
     if kind == "event":
+        # By the user's events (index user_id, created_at): the user is the workspace's, and
+        # naming the workspace here would lead a planner to scan every event of that name.
         return sa.exists().where(
-            *_users_of_subject(subject, Event.user_id), Event.workspace_id == workspace.id,
-            Event.type == "event:track", Event.name == key, _within(Event.created_at, days))
+            *_users_of_subject(subject, Event.user_id), Event.type == "event:track",
+            Event.name == key, _within(Event.created_at, days))
     c = AccountStepCompletion
     account = ([c.account_id == F.subject_id] if subject == "account" else
                [EndUser.id == F.subject_id, c.account_id == EndUser.account_id])
