@@ -129,11 +129,11 @@ def scenario_report(workspace: Workspace, start: date, end: date,
     now = now or utcnow()
     zone = ZoneInfo(workspace.timezone)
     since, until = midnight(start, zone), midnight(end + timedelta(days=1), zone)
-    fired_in_range = sa.select(F.scenario_id).where(
-        F.workspace_id == workspace.id, F.fired_at >= since, F.fired_at < until)
+    fired_in_range = sa.exists().where(F.scenario_id == Scenario.id, F.fired_at >= since,
+                                       F.fired_at < until)
     scenarios = db.session.scalars(sa.select(Scenario).where(
         Scenario.workspace_id == workspace.id,
-        sa.or_(Scenario.configured.is_(True), Scenario.id.in_(fired_in_range)))
+        sa.or_(Scenario.configured.is_(True), fired_in_range))
         .order_by(Scenario.configured.desc(), Scenario.position, Scenario.id))
     rows = [_scenario(workspace, scenario, since, until, now) for scenario in scenarios]
     return {"timezone": workspace.timezone, "start": start.isoformat(),
