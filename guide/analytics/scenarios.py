@@ -3,20 +3,26 @@ in each arm (treated, held out), how many reached the scenario's goal within ``g
 after the firing, and the lift of the treated arm over the holdout with a 95% interval.
 
 Each scenario costs one aggregate query over its firings in the range (index
-``scenario_id, fired_at``), with the goal as a correlated EXISTS on the indexed
-table that records it (milestones, progress, plan steps, events): nothing is
-read row by row. Scenario definitions come from the ``scenario`` rows (the
+``scenario_id, fired_at``). Whether a firing converted is final once its
+``goal_days`` have passed: the worker then writes it on the firing
+(``settle``, column ``converted``), so the report mostly sums a column; a
+firing not settled yet is looked up with the goal as a correlated EXISTS on
+the indexed table that records it (milestones, progress, plan steps, events).
+Both give the same answer; settling also keeps an event goal's answer after
+the event retention deletes the event. Scenario definitions come from the ``scenario`` rows (the
 body scenarios.yaml was loaded into), never from ``guide.proactive``.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta
 from math import sqrt
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from guide.analytics.ranges import check_range, midnight
 from guide.extensions import db
@@ -87,7 +93,7 @@ def _users_of_subject(subject: str, user_id: Any) -> list[Any]:
     return [user_id == EndUser.id, EndUser.account_id == F.subject_id]
 
 
-def _reached(workspace: Workspace, subject: str, goal: dict[str, Any]) -> Any:
+def _reached(workspace_id: int, subject: str, goal: dict[str, Any]) -> Any:
     """EXISTS: the firing's subject (``subject``: user or account, the same for every firing
     of a scenario) reached ``goal`` within its days after the firing."""
     kind, key, days = goal["kind"], goal["key"], goal["days"]
@@ -101,7 +107,7 @@ def _reached(workspace: Workspace, subject: str, goal: dict[str, Any]) -> Any:
                                  _within(am.reached_at, days))
     if kind == "guide":
         return sa.exists().where(
-            Progress.guide_id == Guide.id, Guide.workspace_id == workspace.id, Guide.key == key,
+            Progress.guide_id == Guide.id, Guide.workspace_id == workspace_id, Guide.key == key,
             *_users_of_subject(subject, Progress.user_id), Progress.completed_at.is_not(None),
             _within(Progress.completed_at, days))
     if kind == "event":
@@ -115,7 +121,7 @@ def _reached(workspace: Workspace, subject: str, goal: dict[str, Any]) -> Any:
                [EndUser.id == F.subject_id, c.account_id == EndUser.account_id])
     step = (Guide.key + "/" + c.step_id) == (F.window if kind == "plan_step" else key)
     return sa.exists().where(
-        *account, c.guide_id == Guide.id, Guide.workspace_id == workspace.id,
+        *account, c.guide_id == Guide.id, Guide.workspace_id == workspace_id,
         step, _within(c.completed_at, days))
 
 
@@ -164,8 +170,15 @@ def _counts(workspace: Workspace, scenario: Scenario, goal: dict[str, Any] | Non
     """held_out -> (firings, pending, converted) in one grouped query."""
     days = goal["days"] if goal else 0
     pending = F.fired_at > now - timedelta(days=days)
-    reached = _reached(workspace, scenario_subject(scenario.body), goal) if goal else None
-    converted = sa.case((sa.and_(~pending, reached), 1), else_=0) if goal else sa.literal(0)
+    if goal:
+        # Settled firings say it themselves; the others (their window closed since the
+        # worker's last pass, or the goal just changed) are looked up.
+        reached = sa.case((F.converted.is_not(None), F.converted),
+                          else_=_reached(scenario.workspace_id, scenario_subject(scenario.body),
+                                         goal))
+        converted = sa.case((sa.and_(~pending, reached), 1), else_=0)
+    else:
+        converted = sa.literal(0)
     query = (sa.select(F.held_out, sa.func.count(),
                        sa.func.sum(sa.case((pending, 1), else_=0)), sa.func.sum(converted))
              .where(F.scenario_id == scenario.id, F.fired_at >= since, F.fired_at < until)
@@ -180,3 +193,44 @@ def _arm(firings: int, pending: int, converted: int, *, measured: bool) -> dict[
     rate = converted / matured if matured and measured else None
     return {"firings": firings, "pending": pending, "matured": matured, "converted": converted,
             "rate": rate, "rate_ci": list(wilson(converted, matured)) if rate is not None else None}
+
+
+# ---------------------------------------------------------------- settling
+
+
+SETTLE_BATCH = 5000
+SETTLE_SECONDS = 60.0
+_last_settle: list[float] = []
+
+
+def settle_due(now: datetime | None = None) -> int:
+    """``settle`` at most every SETTLE_SECONDS (the worker calls it every round)."""
+    clock = time.monotonic()
+    if _last_settle and clock - _last_settle[0] < SETTLE_SECONDS:
+        return 0
+    _last_settle[:] = [clock]
+    return settle(now)
+
+
+def settle(now: datetime | None = None, batch: int = SETTLE_BATCH) -> int:
+    """The worker's pass: write ``converted`` on firings whose goal window has closed, at
+    most ``batch`` per scenario; commits. Returns how many firings it settled."""
+    now = now or utcnow()
+    settled = 0
+    for scenario in list(db.session.scalars(sa.select(Scenario))):
+        goal = scenario_goal(scenario.body)
+        if goal is None:
+            continue
+        # Under another name: a subquery on the updated table itself would correlate with it.
+        pick = aliased(ScenarioFiring)
+        due = sa.select(pick.id).where(
+            pick.scenario_id == scenario.id, pick.converted.is_(None),
+            pick.fired_at <= now - timedelta(days=goal["days"])).limit(batch)
+        reached = _reached(scenario.workspace_id, scenario_subject(scenario.body), goal)
+        result = db.session.execute(
+            sa.update(F).where(F.id.in_(due)).values(
+                converted=sa.case((reached, sa.true()), else_=sa.false())),
+            execution_options={"synchronize_session": False})
+        settled += result.rowcount or 0
+        db.session.commit()
+    return settled

@@ -281,3 +281,50 @@ def test_account_subjects_and_user_subjects_reach_goals_through_each_other(ws):
     # acme converted, the other account did not (its user bob tracked nothing).
     assert counts(rows["m"]["treated"]) == counts(rows["e"]["treated"]) == (2, 0, 2, 1)
     assert counts(rows["s"]["treated"]) == (2, 0, 2, 1)
+
+
+def test_settled_firings_give_the_same_report_and_keep_it(dataset):
+    from guide.analytics.scenarios import settle
+
+    before = scenario_report(dataset, START, END, NOW)
+    # Windows closed by NOW: connect t1-t6, t9, h1-h4 (11; t7, t8 and h5 are under 7 days
+    # old), stalled s1, s2, plan a1, a2, export e1, e2: 17. help and gone have no goal.
+    assert settle(NOW) == 17
+    assert settle(NOW) == 0
+    converted = dict(db.session.execute(
+        db.select(EndUser.external_id, ScenarioFiring.converted)
+        .join(EndUser, EndUser.id == ScenarioFiring.subject_id)
+        .where(ScenarioFiring.subject_type == "user")).all())
+    assert [name for name, yes in sorted(converted.items()) if yes] == [
+        "e1", "h1", "s1", "t1", "t2", "t6", "t9"]
+    assert converted["t7"] is None and converted["x1"] is None
+    assert scenario_report(dataset, START, END, NOW) == before
+    # Settled answers outlive what they were read from (an event purged by the retention).
+    db.session.execute(db.delete(UserMilestone))
+    db.session.execute(db.delete(Event))
+    db.session.commit()
+    after = {r["scenario"]: r for r in scenario_report(dataset, START, END, NOW)["scenarios"]}
+    assert counts(after["connect"]["treated"]) == (8, 1, 7, 4)
+    assert counts(after["export"]["treated"]) == (1, 0, 1, 1)
+
+
+def test_a_push_that_changes_the_goal_unsettles_the_firings(dataset):
+    from guide.analytics.scenarios import settle
+    from guide.services import scenarios as scenario_service
+
+    settle(NOW)
+    bodies = {s.key: s.body for s in db.session.scalars(
+        db.select(Scenario).where(Scenario.configured.is_(True)).order_by(Scenario.position))}
+    bodies["export"] = {**bodies["export"], "goal_days": 5}  # e2's event, 3 days on, now counts
+    scenario_service.apply(dataset, None, {"settings": {}, "scenarios": list(bodies.values())},
+                           "test")
+    db.session.commit()
+    unsettled = db.session.scalars(db.select(ScenarioFiring.converted).join(Scenario)
+                                   .where(Scenario.key == "export")).all()
+    assert unsettled == [None, None]
+    still = db.session.scalars(db.select(ScenarioFiring.converted).join(Scenario)
+                               .where(Scenario.key == "connect", ScenarioFiring.converted
+                                      .is_not(None))).all()
+    assert len(still) == 11
+    export = {r["scenario"]: r for r in scenario_report(dataset, START, END, NOW)["scenarios"]}
+    assert counts(export["export"]["held_out"]) == (1, 0, 1, 1)

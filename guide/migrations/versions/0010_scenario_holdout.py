@@ -19,10 +19,14 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('scenario_firing', schema=None) as batch_op:
         batch_op.add_column(sa.Column('held_out', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('converted', sa.Boolean(), nullable=True))
         batch_op.create_index('ix_scenario_firing_scenario_time', ['scenario_id', 'fired_at'], unique=False)
+        batch_op.create_index('ix_scenario_firing_unsettled', ['scenario_id', 'fired_at'], unique=False, sqlite_where=sa.text('converted IS NULL'), postgresql_where=sa.text('converted IS NULL'))
 
 
 def downgrade():
     with op.batch_alter_table('scenario_firing', schema=None) as batch_op:
+        batch_op.drop_index('ix_scenario_firing_unsettled', sqlite_where=sa.text('converted IS NULL'), postgresql_where=sa.text('converted IS NULL'))
         batch_op.drop_index('ix_scenario_firing_scenario_time')
+        batch_op.drop_column('converted')
         batch_op.drop_column('held_out')
