@@ -11,7 +11,7 @@ from flask.views import MethodView
 from guide import analytics
 from guide.api.auth import workspace_from_api_key
 from guide.api.parsing import Blueprint
-from guide.schemas.analytics import GuideReport, GuideReportQuery
+from guide.schemas.analytics import GuideReport, GuideReportQuery, ScenarioReport
 
 blp = Blueprint("analytics", __name__, url_prefix="/api/v1/analytics",
                 description="Analytics reports (server-side; secret API key).")
@@ -33,3 +33,16 @@ class GuideReportItem(MethodView):
         the step funnel with each step's friction. ``400 invalid_range`` when ``start`` is
         after ``end``; ``404 unknown_guide`` when no published guide has this key."""
         return analytics.guide_report(g.workspace, guide, query["start"], query["end"])
+
+
+@blp.route("/scenarios")
+class ScenarioReportItem(MethodView):
+    @blp.arguments(GuideReportQuery, location="query")
+    @blp.response(200, ScenarioReport)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """The Scenarios report on local days ``start..end`` (inclusive, in the workspace's
+        timezone, at most 731 days): per scenario, its firings treated and held out, how many
+        reached the scenario's goal within ``goal_days``, the rates with Wilson intervals and
+        the lift over the holdout with Newcombe's interval. ``400 invalid_range`` when
+        ``start`` is after ``end``."""
+        return analytics.scenario_report(g.workspace, query["start"], query["end"])

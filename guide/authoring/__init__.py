@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
         views_admin,
         views_analytics,
         views_analytics_lifecycle,
+        views_analytics_scenarios,
         views_auth,
         views_guides,
         views_members,

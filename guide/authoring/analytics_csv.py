@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,18 +29,29 @@ def safe_cell(value: Any) -> Any:
 
 def filename(report: dict[str, Any]) -> str:
     """``guide-<key>-<start>-<end>.csv``, with only letters, digits, dots, dashes, underscores."""
-    name = f"guide-{report['guide']}-{report['start']}-{report['end']}"
-    return _UNSAFE_NAME.sub("_", name) + ".csv"
+    return csv_name("guide", report["guide"], report["start"], report["end"])
 
 
-def report_csv(report: dict[str, Any]) -> str:
-    """The report's range, headline numbers and funnel, as one CSV text."""
+def csv_name(*parts: str) -> str:
+    """The parts joined by dashes, anything but letters, digits, dots, dashes and
+    underscores replaced, and ``.csv``."""
+    return _UNSAFE_NAME.sub("_", "-".join(parts)) + ".csv"
+
+
+def _sheet() -> tuple[io.StringIO, Callable[..., None]]:
+    """A CSV text and its ``row(*cells)`` writer (every cell through ``safe_cell``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
 
     def row(*cells: Any) -> None:
         writer.writerow([safe_cell(cell) for cell in cells])
 
+    return out, row
+
+
+def report_csv(report: dict[str, Any]) -> str:
+    """The report's range, headline numbers and funnel, as one CSV text."""
+    out, row = _sheet()
     row("guide", report["guide"])
     row("kind", report["kind"])
     row("start", report["start"])
@@ -57,4 +69,33 @@ def report_csv(report: dict[str, Any]) -> str:
     for step in report["steps"]:
         row(*(step[column] for column in STEP_COLUMNS), step["time_on_step"]["median"],
             step["time_on_step"]["p90"])
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- the Scenarios report
+
+ARM_COLUMNS = ("firings", "pending", "matured", "converted", "rate")
+
+
+def scenarios_csv(report: dict[str, Any]) -> str:
+    """The Scenarios report: its range, then one row per scenario (both arms, the lift)."""
+    out, row = _sheet()
+    row("start", report["start"])
+    row("end", report["end"])
+    row("timezone", report["timezone"])
+    row("computed_at", report["now"])
+    row()
+    arms = [f"{arm}_{column}" for arm in ("treated", "held_out")
+            for column in (*ARM_COLUMNS, "rate_low", "rate_high")]
+    row("scenario", "title", "configured", "goal_kind", "goal_key", "goal_days",
+        "holdout_percent", *arms, "lift", "lift_low", "lift_high")
+    for item in report["scenarios"]:
+        goal = item["goal"] or {}
+        cells = []
+        for arm in ("treated", "held_out"):
+            numbers, ci = item[arm], item[arm]["rate_ci"] or [None, None]
+            cells += [*(numbers[column] for column in ARM_COLUMNS), *ci]
+        row(item["scenario"], item["title"], item["configured"], goal.get("kind"),
+            goal.get("key"), goal.get("days"), item["holdout"], *cells, item["lift"],
+            *(item["lift_ci"] or [None, None]))
     return out.getvalue()

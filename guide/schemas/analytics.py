@@ -98,3 +98,53 @@ class GuideReport(Schema):
     steps = fields.List(fields.Nested(FunnelStep))
     unattributed = fields.Nested(Unattributed, metadata={
         "description": "Help, missing targets and escalations naming the guide but no step."})
+
+
+# ---------------------------------------------------------------- the Scenarios report
+
+
+class ScenarioGoal(Schema):
+    kind = fields.String(metadata={
+        "description": "milestone, guide, step (a plan step), event, or plan_step (the overdue "
+                       "plan step each firing names)."})
+    key = fields.String(allow_none=True, metadata={
+        "description": "The milestone, guide, guide/step or event; null for plan_step."})
+    days = fields.Integer(metadata={"description": "goal_days: the window after a firing."})
+
+
+class ScenarioArm(Schema):
+    firings = fields.Integer(metadata={"description": "Firings on the range's local days."})
+    pending = fields.Integer(metadata={
+        "description": "Firings less than goal_days old: their window is still open."})
+    matured = fields.Integer(metadata={"description": "firings - pending: the denominator."})
+    converted = fields.Integer(metadata={
+        "description": "Matured firings whose subject reached the goal within goal_days."})
+    rate = fields.Float(allow_none=True, metadata={
+        "description": "converted / matured; null without a goal or with nothing matured."})
+    rate_ci = fields.List(fields.Float(), allow_none=True, metadata={
+        "description": "Wilson 95% score interval of the rate, [low, high]."})
+
+
+class ScenarioRow(Schema):
+    scenario = fields.String()
+    title = fields.String(allow_none=True)
+    configured = fields.Boolean(metadata={
+        "description": "False once removed from scenarios.yaml (shown while it has firings)."})
+    goal = fields.Nested(ScenarioGoal, allow_none=True)
+    holdout = fields.Float(metadata={"description": "Percent of matches held out (0-50)."})
+    treated = fields.Nested(ScenarioArm)
+    held_out = fields.Nested(ScenarioArm)
+    lift = fields.Float(allow_none=True, metadata={
+        "description": "Treated rate - held-out rate; null unless both arms have matured."})
+    lift_ci = fields.List(fields.Float(), allow_none=True, metadata={
+        "description": "Newcombe's hybrid score 95% interval of the lift, [low, high]."})
+
+
+class ScenarioReport(Schema):
+    """docs/ANALYTICS.md, "The Scenarios report"."""
+
+    timezone = fields.String(metadata={"description": "The workspace's IANA timezone."})
+    start = fields.String()
+    end = fields.String()
+    now = fields.String(metadata={"description": "When it was computed: what is pending."})
+    scenarios = fields.List(fields.Nested(ScenarioRow))

@@ -9,6 +9,7 @@ directory by ``guide.content.proactive``, where every file is known.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
@@ -245,6 +246,76 @@ class ActionSchema(StrictSchema):
         _exactly_one(data, ACTIONS, "An action")
 
 
+# ---------------------------------------------------------------- goal and holdout
+
+GOALS = ("milestone", "guide", "step", "event")
+DEFAULT_GOAL_DAYS = 7
+MAX_HOLDOUT = 50
+PERCENT = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)\s*%$")
+
+
+class Percent(fields.Field):
+    """``holdout: 10%``: a share written as a percentage (0% to 50%, at most two decimals),
+    loaded as the number of percent (10, 2.5); pull writes it back as ``10%``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        found = PERCENT.match(value.strip()) if isinstance(value, str) else None
+        if found is None:
+            raise ValidationError(f'Must be a percentage such as "10%" (0% to {MAX_HOLDOUT}%).')
+        number = float(found.group(1))
+        if number > MAX_HOLDOUT:
+            raise ValidationError(f"At most {MAX_HOLDOUT}%: a holdout larger than the treated "
+                                  "group only delays the action for most subjects.")
+        return int(number) if number.is_integer() else number
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else percent_text(value)
+
+
+def percent_text(value: float) -> str:
+    return f"{value:g}%"
+
+
+class GoalSchema(StrictSchema):
+    # Reached the milestone (the subject's own; an account's for account scenarios).
+    milestone = fields.String(validate=SLUG)
+    # Completed the guide.
+    guide = fields.String(validate=SLUG)
+    # A plan step done for the account (plan steps record when they were done).
+    step = fields.String(validate=STEP_REF)
+    # Tracked the event (Guide.track or POST /api/v1/track).
+    event = fields.String(validate=EVENT_NAME)
+
+    @validates_schema
+    def _one(self, data: dict[str, Any], **_: Any) -> None:
+        _exactly_one(data, GOALS, "A goal")
+
+
+def scenario_subject(body: dict[str, Any]) -> str:
+    """Who a scenario fires for: "account" for plan_overdue, else "user"."""
+    return "account" if "plan_overdue" in (body.get("trigger") or {}) else "user"
+
+
+def scenario_goal(body: dict[str, Any]) -> dict[str, Any] | None:
+    """What a scenario's firing should lead to, and within how many days (docs/PROACTIVE.md,
+    "Goal"): ``{"kind", "key", "days"}``; the explicit ``goal:`` or the trigger's own
+    (milestone_missing: the milestone; guide_stalled: completing the guide; plan_overdue:
+    the overdue step, ``kind`` "plan_step" with no key: each firing names its step in its
+    window). None when there is neither."""
+    goal, trigger = body.get("goal"), body.get("trigger") or {}
+    if goal:
+        kind, key = next(iter(goal.items()))
+    elif "milestone_missing" in trigger:
+        kind, key = "milestone", trigger["milestone_missing"]
+    elif "guide_stalled" in trigger:
+        kind, key = "guide", trigger["guide_stalled"]
+    elif "plan_overdue" in trigger:
+        kind, key = "plan_step", None
+    else:
+        return None
+    return {"kind": kind, "key": key, "days": body.get("goal_days", DEFAULT_GOAL_DAYS)}
+
+
 class ScenarioSchema(StrictSchema):
     key = fields.String(required=True, validate=SLUG)
     title = fields.String(validate=validate.Length(1, 200))
@@ -256,8 +327,21 @@ class ScenarioSchema(StrictSchema):
     cooldown_days = StrictInteger(validate=DAYS)
     # At most this many firings per subject, ever (default 1).
     max_per_subject = StrictInteger(load_default=1, validate=validate.Range(1, 1000))
+    # What a firing should lead to (default: the trigger's own goal) and within how many
+    # days (default 7): the Scenarios report's conversion.
+    goal = fields.Nested(GoalSchema)
+    goal_days = StrictInteger(validate=validate.Range(1, 365))
+    # This share of matches is held out: recorded as a firing, no action taken.
+    holdout = Percent()
     actions = fields.List(fields.Nested(ActionSchema), required=True,
                           validate=validate.Length(1, MAX_ACTIONS))
+
+    @validates_schema(skip_on_field_errors=True)
+    def _measurable(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("holdout") and scenario_goal(data) is None:
+            raise ValidationError("A holdout measures the lift on a goal, and this trigger has "
+                                  "none of its own: add goal: {milestone|guide|step|event: ...}.",
+                                  "holdout")
 
 
 class ScenarioSettingsSchema(StrictSchema):
