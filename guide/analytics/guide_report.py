@@ -27,8 +27,16 @@ from guide.analytics.facts import (
     TARGET_MISSING,
     Folder,
 )
+from guide.analytics.filters import Filters
 from guide.analytics.ranges import check_range
-from guide.analytics.tally import Numbers, Tally, numbers_of, percentile
+from guide.analytics.tally import (
+    Numbers,
+    Tally,
+    numbers_of,
+    percentile,
+    tally_user_days,
+    user_day_numbers,
+)
 from guide.errors import NotFound
 from guide.extensions import db
 from guide.models import Workspace
@@ -40,23 +48,38 @@ STEP_FRICTION = {"shown": STEP_SHOWN, "target_missing": TARGET_MISSING,
                  "help_opened": HELP_OPENED, "escalations": ESCALATED}
 
 
-def guide_report(workspace: Workspace, guide_key: str, start: date, end: date) -> dict[str, Any]:
-    """The Guide report of ``guide_key`` on local days ``start..end`` (inclusive)."""
+def guide_report(workspace: Workspace, guide_key: str, start: date, end: date,
+                 filters: Filters | None = None) -> dict[str, Any]:
+    """The Guide report of ``guide_key`` on local days ``start..end`` (inclusive), of the
+    users ``filters`` matches (docs/ANALYTICS.md, "Filters": totals are then user-days)."""
     pair = _checked(workspace, guide_key, start, end)
-    numbers = _rolled_and_tail(workspace, guide_key, start, end)
-    return shape(workspace, pair, numbers, start, end)
+    users = filters.user_ids(workspace) if filters else None
+    if users is None:
+        numbers = _rolled_and_tail(workspace, guide_key, start, end)
+    else:
+        numbers = store.consistent(workspace.id, lambda after: _read_filtered(
+            workspace, guide_key, start, end, after, users))
+    return _filtered(shape(workspace, pair, numbers, start, end), filters, users)
 
 
 def raw_guide_report(workspace: Workspace, guide_key: str, start: date,
-                     end: date) -> dict[str, Any]:
+                     end: date, filters: Filters | None = None) -> dict[str, Any]:
     """The same report folded from every event (slow: the oracle)."""
     pair = _checked(workspace, guide_key, start, end)
+    users = filters.user_ids(workspace) if filters else None
     folder, tally = Folder(ZoneInfo(workspace.timezone), {}), Tally()
     for row in store.all_events_after(workspace.id, 0):
-        tally.extend(fact for fact in folder.fold(row) if fact.guide == guide_key)
-    numbers = numbers_of(tally, guide_key, start, end)
+        tally.extend(fact for fact in folder.fold(row) if fact.guide == guide_key
+                     and (users is None or fact.user_id in users))
+    numbers = (numbers_of(tally, guide_key, start, end) if users is None
+               else user_day_numbers(*tally_user_days(tally, guide_key, start, end)))
     db.session.rollback()
-    return shape(workspace, pair, numbers, start, end)
+    return _filtered(shape(workspace, pair, numbers, start, end), filters, users)
+
+
+def _filtered(report: dict[str, Any], filters: Filters | None,
+              users: frozenset[int] | None) -> dict[str, Any]:
+    return filters.tagged(report, users, totals="user_days") if filters else report
 
 
 def _checked(workspace: Workspace, guide_key: str, start: date, end: date) -> Pair:
@@ -87,6 +110,18 @@ def _read(workspace: Workspace, guide: str, start: date, end: date, after: int) 
     for step, metric, _ in tail_users - rolled:
         numbers.uniques[(step, metric)] += 1
     return numbers
+
+
+def _read_filtered(workspace: Workspace, guide: str, start: date, end: date, after: int,
+                   users: frozenset[int]) -> Numbers:
+    """The rolled user-days of ``users`` plus theirs in the tail (each user-day once)."""
+    days = store.rolled_user_days(workspace.id, guide, start, end, users)
+    durations = store.rolled_durations_of(workspace.id, guide, start, end, users)
+    tail_days, tail_durations = tally_user_days(
+        store.tail_tally(workspace, after, guide, users), guide, start, end)
+    for key, values in tail_durations.items():
+        durations.setdefault(key, []).extend(values)
+    return user_day_numbers(days | tail_days, durations)
 
 
 def _timing(values: list[float]) -> dict[str, Any]:
