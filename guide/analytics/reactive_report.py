@@ -149,8 +149,31 @@ def shape(workspace: Workspace, mondays: list[date], activity: Activity,
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
     return {"timezone": workspace.timezone, "start": first.isoformat(),
             "end": last.isoformat(), "target": TARGET, "weeks": weeks,
+            "totals": totals(weeks),
             "escalations_start": reactive_people.where_escalations_start(workspace, first,
                                                                          last, users)}
+
+
+SIDE_COUNTS = ("active", "needed_human", "self_service", "idle")
+HELP_COUNTS = ("sessions", "resolved", "escalated", "pending")
+
+
+def totals(weeks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The weeks added up (user-weeks, account-weeks): what a period compares with the one
+    before it (docs/ANALYTICS.md, "Proactive vs reactive", totals)."""
+
+    def side(name: str) -> dict[str, Any]:
+        summed = {key: sum(week[name][key] for week in weeks) for key in SIDE_COUNTS}
+        return {**summed, "reactive_share": _rate(
+            summed["needed_human"], summed["needed_human"] + summed["self_service"])}
+
+    helped = {key: sum(week["help"][key] for week in weeks) for key in HELP_COUNTS}
+    escalations = sum(week["escalations"] for week in weeks)
+    users = side("users")
+    return {"users": users, "accounts": side("accounts"), "escalations": escalations,
+            "escalations_per_100": _rate(100 * escalations, users["active"]),
+            "help": {**helped, "resolved_rate": _rate(
+                helped["resolved"], helped["sessions"] - helped["pending"])}}
 
 
 def _help(moments: dict[int, Moment], escalations_at: dict[int, list[datetime]],

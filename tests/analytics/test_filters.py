@@ -204,6 +204,9 @@ def test_a_segment_restricts_the_reactive_report_to_its_users(reactive_history):
              "escalations_per_100": 100.0, "help": help_(1, 0, 1, 0, 0.0),
              "above_target": True},
         ],
+        "totals": {"users": side(None, 3, 1, 2, 0, 1 / 3),
+                   "accounts": side(None, 2, 1, 1, 0, 0.5), "escalations": 1,
+                   "escalations_per_100": 100 / 3, "help": help_(2, 1, 1, 0, 0.5)},
         "escalations_start": {
             "total": 1, "guides": [{"guide": "onboarding", "count": 1}],
             "steps": [{"guide": "onboarding", "step": "hello", "count": 1}],
