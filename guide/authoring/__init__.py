@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
         views_guides,
         views_members,
         views_privacy,
+        views_reactive,
         views_scenarios,
         views_versions,
     )

@@ -29,9 +29,11 @@ def _range() -> ReportRange:
         abort(400, _message(error))
 
 
-def _report(key: str, chosen: ReportRange) -> dict[str, Any]:
+def _report(key: str, chosen: ReportRange, *, filtered: bool = False) -> dict[str, Any]:
+    """The Guide report; of the users ``chosen.filters`` matches when ``filtered``."""
+    filters = chosen.filters if filtered and chosen.filters.active else None
     try:
-        return analytics.guide_report(g.workspace, key, chosen.start, chosen.end)
+        return analytics.guide_report(g.workspace, key, chosen.start, chosen.end, filters)
     except NotFound as error:
         abort(404, error.message)
     except GuideError as error:
@@ -59,13 +61,13 @@ def analytics_home(workspace: str) -> Any:
 def guide_analytics(workspace: str, key: str) -> Any:
     """One guide's report beside the previous period of equal length."""
     chosen = _range()
-    report = _report(key, chosen)
+    report = _report(key, chosen, filtered=True)
     before = chosen.previous()
-    previous = _report(key, before)
+    previous = _report(key, before, filtered=True)
     pair = published_guide(g.workspace.id, key)
     return render_template(
         "admin/analytics_guide.html", report=report, previous=previous, before=before,
-        chosen=chosen, presets=PRESETS, version=pair[1] if pair else None,
+        chosen=chosen, presets=PRESETS, version=pair[1] if pair else None, filterable=True,
         figures=headline(report, previous), trend=trend_chart(report["days"]),
         trend_series=TREND_SERIES,
         funnel=funnel_chart(report["started"]["unique"], report["steps"]))
@@ -75,7 +77,7 @@ def guide_analytics(workspace: str, key: str) -> Any:
 @policy(GET="viewer")
 def guide_analytics_csv(workspace: str, key: str) -> Any:
     """The report's headline numbers and funnel as a CSV download."""
-    report = _report(key, _range())
+    report = _report(key, _range(), filtered=True)
     response = Response(report_csv(report), mimetype="text/csv")
     response.headers.set("Content-Disposition", "attachment", filename=filename(report))
     return response
@@ -99,6 +101,8 @@ def _admin_figure(figure: Figure, which: str) -> str:
         return _admin_rate(value)
     if figure.kind == "seconds":
         return _admin_seconds(value)
+    if figure.kind == "number":
+        return "none" if value is None else f"{value:.1f}"
     return str(int(value))
 
 
@@ -115,4 +119,6 @@ def _admin_delta(figure: Figure) -> str:
         return f"{sign}{abs(delta) * 100:.1f} pts"
     if figure.kind == "seconds":
         return sign + _duration(abs(delta))
+    if figure.kind == "number":
+        return f"{sign}{abs(delta):.1f}"
     return f"{sign}{abs(int(delta))}"

@@ -27,11 +27,14 @@ class GuideReportQuery(StrictSchema):
 
 
 class ReportRangeQuery(StrictSchema):
-    """The admin's range: a preset (``days``, ending today) or custom ``start``/``end``."""
+    """The admin's range: a preset (``days``, ending today) or custom ``start``/``end``;
+    and the report filters (checked by ``guide.analytics.filters``)."""
 
     days = fields.Integer(load_default=None, validate=validate.OneOf(PRESETS))
     start = fields.Date(load_default=None, validate=DAY)
     end = fields.Date(load_default=None, validate=DAY)
+    segment = fields.String(load_default=None)
+    locale = fields.String(load_default=None)
 
     @validates_schema
     def _one_kind(self, data: dict[str, object], **_: object) -> None:
