@@ -17,13 +17,26 @@ DAY = validate.Range(min=FIRST_DAY, max=LAST_DAY,
 PRESETS = (7, 30, 90)
 
 
+SEGMENT = fields.String(load_default=None, metadata={
+    "description": "Only users in this segment: an audience rule on user and account traits "
+                   "(docs/CONTENT.md), in YAML flow syntax or JSON, e.g. "
+                   "`{trait: plan, in: [trial, pro]}`; no url conditions. At most 2000 "
+                   "characters. 400 invalid_filter says what is wrong."})
+LOCALE_FILTER = fields.String(load_default=None, metadata={
+    "description": "Only users with this locale (BCP 47; case-insensitive; `fr` also "
+                   "matches `fr-CA`). 400 invalid_filter when it is not a tag."})
+
+
 class GuideReportQuery(StrictSchema):
-    """``?start=YYYY-MM-DD&end=YYYY-MM-DD``: local days in the workspace's timezone, inclusive."""
+    """``?start=YYYY-MM-DD&end=YYYY-MM-DD``: local days in the workspace's timezone, inclusive;
+    optional ``segment`` and ``locale`` filters (docs/ANALYTICS.md, "Filters")."""
 
     start = fields.Date(required=True, validate=DAY,
                         metadata={"description": "First local day of the range."})
     end = fields.Date(required=True, validate=DAY,
                       metadata={"description": "Last local day of the range (included)."})
+    segment = SEGMENT
+    locale = LOCALE_FILTER
 
 
 class ReportRangeQuery(StrictSchema):
@@ -81,6 +94,19 @@ class Unattributed(Schema):
     escalations = fields.Integer()
 
 
+# ---------------------------------------------------------------- filters
+
+
+class ReportFilters(Schema):
+    """The filters a report was asked for, and how many users they match."""
+
+    segment = fields.String(allow_none=True)
+    locale = fields.String(allow_none=True, metadata={"description": "Lower-cased."})
+    users = fields.Integer(metadata={"description": "Users the filters match."})
+    totals = fields.String(metadata={
+        "description": "Guide report: `user_days` (each user counts once a day)."})
+
+
 class GuideReport(Schema):
     """docs/ANALYTICS.md, "The Guide report"."""
 
@@ -101,3 +127,84 @@ class GuideReport(Schema):
     steps = fields.List(fields.Nested(FunnelStep))
     unattributed = fields.Nested(Unattributed, metadata={
         "description": "Help, missing targets and escalations naming the guide but no step."})
+    filters = fields.Nested(ReportFilters, metadata={
+        "description": "Only in a filtered report: its filters; totals are then user-days."})
+
+
+# ---------------------------------------------------------------- proactive vs reactive
+
+
+class ReactiveReportQuery(GuideReportQuery):
+    """The local weeks (Monday to Sunday) holding ``start..end``, and the filters."""
+
+
+class SideTotals(Schema):
+    active = fields.Integer()
+    needed_human = fields.Integer(metadata={"description": "Sent an escalation themselves."})
+    self_service = fields.Integer(metadata={"description": "Progressed, needed no human."})
+    idle = fields.Integer()
+    reactive_share = fields.Float(allow_none=True, metadata={
+        "description": "needed_human / (needed_human + self_service); null when both are 0."})
+
+
+class Side(SideTotals):
+    onboarding = fields.Integer(metadata={"description": "The onboarding population."})
+
+
+class HelpSessions(Schema):
+    sessions = fields.Integer(metadata={"description": "Help openings in the week."})
+    resolved = fields.Integer(metadata={"description": "Not escalated within 24 hours."})
+    escalated = fields.Integer()
+    pending = fields.Integer(metadata={"description": "Less than 24 hours old."})
+    resolved_rate = fields.Float(allow_none=True)
+
+
+class ReactiveWeek(Schema):
+    week = fields.String(metadata={"description": "The week's Monday, YYYY-MM-DD."})
+    end = fields.String(metadata={"description": "Its Sunday."})
+    users = fields.Nested(Side)
+    accounts = fields.Nested(Side)
+    escalations = fields.Integer()
+    escalations_per_100 = fields.Float(allow_none=True, metadata={
+        "description": "100 x escalations / active onboarding users."})
+    help = fields.Nested(HelpSessions)
+    above_target = fields.Boolean(allow_none=True)
+
+
+class ReactiveTotals(Schema):
+    """The weeks added up (user-weeks, account-weeks)."""
+
+    users = fields.Nested(SideTotals)
+    accounts = fields.Nested(SideTotals)
+    escalations = fields.Integer()
+    escalations_per_100 = fields.Float(allow_none=True)
+    help = fields.Nested(HelpSessions)
+
+
+class Ranked(Schema):
+    guide = fields.String(allow_none=True)
+    step = fields.String(allow_none=True)
+    article = fields.String(allow_none=True)
+    page = fields.String(allow_none=True)
+    count = fields.Integer()
+
+
+class EscalationsStart(Schema):
+    total = fields.Integer()
+    guides = fields.List(fields.Nested(Ranked))
+    steps = fields.List(fields.Nested(Ranked))
+    articles = fields.List(fields.Nested(Ranked))
+    pages = fields.List(fields.Nested(Ranked))
+
+
+class ReactiveReport(Schema):
+    """docs/ANALYTICS.md, "Proactive vs reactive"."""
+
+    timezone = fields.String()
+    start = fields.String(metadata={"description": "The first week's Monday."})
+    end = fields.String(metadata={"description": "The last week's Sunday."})
+    target = fields.Float(metadata={"description": "The aim: at most this reactive share."})
+    weeks = fields.List(fields.Nested(ReactiveWeek))
+    totals = fields.Nested(ReactiveTotals)
+    escalations_start = fields.Nested(EscalationsStart)
+    filters = fields.Nested(ReportFilters, metadata={"description": "Only when filtered."})
