@@ -46,6 +46,8 @@ from guide.schemas.fields import LOCALE
 from guide.services.audience import matches
 
 MAX_TEXT = 2000
+# Brackets deep (rules nest at most 8 levels, two brackets each): PyYAML recurses per level.
+MAX_BRACKETS = 32
 MAX_SCAN = 200_000
 PAGE = 5000
 
@@ -75,6 +77,18 @@ def _flatten(errors: Any, path: str = "") -> list[str]:
     return found
 
 
+def _brackets(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` in the text (quotes not read: an upper bound)."""
+    deepest = depth = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def _has_url(rule: Any) -> bool:
     if not isinstance(rule, Mapping):
         return False
@@ -96,6 +110,8 @@ class Segment:
         """The rule in ``text``, or 400 ``invalid_filter`` saying what is wrong."""
         if len(text) > MAX_TEXT:
             raise invalid_filter("segment", f"at most {MAX_TEXT} characters.")
+        if _brackets(text) > MAX_BRACKETS:
+            raise invalid_filter("segment", f"brackets nest at most {MAX_BRACKETS} deep.")
         try:
             events = list(yaml.parse(text, Loader=_Loader))
             if any(isinstance(event, yaml.AliasEvent) for event in events):

@@ -157,6 +157,7 @@ def test_account_traits_and_relative_dates_mean_what_they_mean_in_an_audience(tr
     ("{url: /app/**}", None, "segment", "url conditions are not allowed"),
     ("{trait: &a plan, eq: *a}", None, "segment", "aliases"),
     ("{trait: p, eq: " + "x" * 2000 + "}", None, "segment", "at most 2000 characters"),
+    ("[" * 999 + "]" * 999, None, "segment", "nest at most 32"),
     (None, "french", "locale", "not a locale tag"),
     (None, "fr_CA", "locale", "not a locale tag"),
 ])
