@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from guide.analytics import store
+from guide.analytics import cohort, store
 from guide.analytics.facts import (
     COMPLETED,
     DISMISSED,
@@ -59,7 +59,9 @@ def guide_report(workspace: Workspace, guide_key: str, start: date, end: date,
     else:
         numbers = store.consistent(workspace.id, lambda after: _read_filtered(
             workspace, guide_key, start, end, after, users))
-    return _filtered(shape(workspace, pair, numbers, start, end), filters, users)
+    report = shape(workspace, pair, numbers, start, end)
+    report["cohort"] = cohort.cohort_rate(workspace, guide_key, start, end, users)
+    return _filtered(report, filters, users)
 
 
 def raw_guide_report(workspace: Workspace, guide_key: str, start: date,
@@ -74,7 +76,12 @@ def raw_guide_report(workspace: Workspace, guide_key: str, start: date,
     numbers = (numbers_of(tally, guide_key, start, end) if users is None
                else user_day_numbers(*tally_user_days(tally, guide_key, start, end)))
     db.session.rollback()
-    return _filtered(shape(workspace, pair, numbers, start, end), filters, users)
+    report = shape(workspace, pair, numbers, start, end)
+    started: cohort.Days = {}
+    completed: cohort.Days = {}
+    cohort.merge(tally, guide_key, start, end, started, completed)
+    report["cohort"] = cohort.shaped(started, completed, users)
+    return _filtered(report, filters, users)
 
 
 def _filtered(report: dict[str, Any], filters: Filters | None,

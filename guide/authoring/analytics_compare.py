@@ -36,6 +36,8 @@ def headline(current: dict[str, Any], previous: dict[str, Any]) -> list[Figure]:
                               previous[name]["total"]))
     figures.append(Figure("Completion rate", "rate", current["completion_rate"],
                           previous["completion_rate"]))
+    figures.append(Figure("Cohort completion rate", "rate", current["cohort"]["rate"],
+                          previous["cohort"]["rate"]))
     for share, label in (("median", "median"), ("p90", "90th percentile")):
         figures.append(Figure(f"Time to complete, {label}", "seconds",
                               current["time_to_complete"][share],

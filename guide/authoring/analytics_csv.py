@@ -63,6 +63,9 @@ def report_csv(report: dict[str, Any]) -> str:
     for metric in ("seen", "started", "completed", "dismissed", "snoozed"):
         row(metric, report[metric]["total"], report[metric]["unique"])
     row("completion_rate", report["completion_rate"], "")
+    row("cohort_started", report["cohort"]["started"], "")
+    row("cohort_completed", report["cohort"]["completed"], "")
+    row("cohort_completion_rate", report["cohort"]["rate"], "")
     row("time_to_complete_median_seconds", report["time_to_complete"]["median"], "")
     row("time_to_complete_p90_seconds", report["time_to_complete"]["p90"], "")
     row()

@@ -94,6 +94,14 @@ class Unattributed(Schema):
     escalations = fields.Integer()
 
 
+class Cohort(Schema):
+    started = fields.Integer(metadata={"description": "Users who started in the range."})
+    completed = fields.Integer(metadata={
+        "description": "Of them, those who completed from their start up to now."})
+    rate = fields.Float(allow_none=True, metadata={
+        "description": "completed / started; null when nobody started. At most 1."})
+
+
 # ---------------------------------------------------------------- filters
 
 
@@ -127,6 +135,8 @@ class GuideReport(Schema):
     steps = fields.List(fields.Nested(FunnelStep))
     unattributed = fields.Nested(Unattributed, metadata={
         "description": "Help, missing targets and escalations naming the guide but no step."})
+    cohort = fields.Nested(Cohort, metadata={
+        "description": "Of the users who started in the range, who completed up to now."})
     filters = fields.Nested(ReportFilters, metadata={
         "description": "Only in a filtered report: its filters; totals are then user-days."})
 

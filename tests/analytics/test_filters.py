@@ -71,6 +71,7 @@ def pro(d0, today, text):
                   step("visit", 2, 0, 0.0, (600.0, 88200.0, 2)),
                   step("team", 2, 0, 0.0, (600.0, 1800.0, 2))],
         "unattributed": {"target_missing": 0, "help_opened": 0, "escalations": 0},
+        "cohort": {"started": 2, "completed": 2, "rate": 1.0},
         "filters": {"segment": text, "locale": None, "users": 2, "totals": "user_days"},
     }
 
@@ -93,6 +94,7 @@ def not_pro(d0, today, segment, locale, users):
                   step("visit", 0, 0, None, (None, None, 0)),
                   step("team", 0, 0, None, (None, None, 0))],
         "unattributed": {"target_missing": 0, "help_opened": 1, "escalations": 0},
+        "cohort": {"started": 1, "completed": 0, "rate": 0.0},
         "filters": {"segment": segment, "locale": locale, "users": users,
                     "totals": "user_days"},
     }
