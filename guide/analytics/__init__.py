@@ -30,9 +30,9 @@ How the numbers stay exact and fast:
   workspace's timezone re-days only what is rolled afterwards.
 """
 
-from guide.analytics.guide_report import guide_report, raw_guide_report
+from guide.analytics.guide_report import by_week, guide_report, raw_guide_report
 from guide.analytics.reactive_report import raw_reactive_report, reactive_report
 from guide.analytics.rollup import rollup, rollup_due
 
-__all__ = ["guide_report", "raw_guide_report", "raw_reactive_report", "reactive_report",
+__all__ = ["by_week", "guide_report", "raw_guide_report", "raw_reactive_report", "reactive_report",
            "rollup", "rollup_due"]

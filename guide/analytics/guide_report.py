@@ -164,6 +164,22 @@ def shape(workspace: Workspace, pair: Pair, numbers: Numbers, start: date,
     }
 
 
+def by_week(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The report's ``days`` added up per local week (Monday to Sunday): ``week`` is its
+    Monday, ``start`` and ``end`` the range's days in it (the first and last weeks may
+    be partial)."""
+    weeks: dict[str, dict[str, Any]] = {}
+    for day in days:
+        local = date.fromisoformat(day["day"])
+        monday = (local - timedelta(days=local.weekday())).isoformat()
+        week = weeks.setdefault(monday, {"week": monday, "start": day["day"],
+                                         **dict.fromkeys(GUIDE_METRICS, 0)})
+        week["end"] = day["day"]
+        for metric in GUIDE_METRICS:
+            week[metric] += day[metric]
+    return list(weeks.values())
+
+
 def _funnel(step_ids: list[str], numbers: Numbers, started: int) -> list[dict[str, Any]]:
     """Each step in the guide's order: users who completed it, the drop-off from the one before."""
     steps, before = [], started

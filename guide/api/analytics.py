@@ -39,9 +39,12 @@ class GuideReportItem(MethodView):
         the step funnel with each step's friction. ``400 invalid_range`` when ``start`` is
         after ``end``; ``404 unknown_guide`` when no published guide has this key;
         ``400 invalid_filter`` for a bad ``segment`` or ``locale`` (with a filter, totals are
-        user-days)."""
-        return analytics.guide_report(g.workspace, guide, query["start"], query["end"],
-                                      _filters(query))
+        user-days). ``by=week`` adds ``weeks``, the trend per local week."""
+        report = analytics.guide_report(g.workspace, guide, query["start"], query["end"],
+                                        _filters(query))
+        if query["by"] == "week":
+            report["weeks"] = analytics.by_week(report["days"])
+        return report
 
 
 def _filters(query: dict[str, Any]) -> Filters | None:

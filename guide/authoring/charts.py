@@ -77,9 +77,10 @@ def nice_step(largest: int, ticks: int = 4) -> int:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
 
 
-def trend_chart(days: list[dict[str, Any]]) -> LineChart:
-    """Started, completed and dismissed per local day (the report's ``days``)."""
-    labels = [_short(date.fromisoformat(day["day"])) for day in days]
+def trend_chart(days: list[dict[str, Any]], key: str = "day") -> LineChart:
+    """Started, completed and dismissed per local day (the report's ``days``), or per week
+    (``weeks``, ``key="week"``: labelled by their Monday)."""
+    labels = [_short(date.fromisoformat(day[key])) for day in days]
     return line_chart(labels, [(name, label, dash, [day[name] for day in days])
                                for name, label, dash in TREND_SERIES])
 

@@ -33,6 +33,8 @@ class ReportRange:
     # The segment and locale filters (docs/ANALYTICS.md, "Filters"); pages that show the
     # filter form apply them.
     filters: Filters = Filters()
+    # The trend: "day" or "week" (``?by=week``).
+    by: str = "day"
 
     @property
     def days(self) -> int:
@@ -41,11 +43,13 @@ class ReportRange:
     def previous(self) -> ReportRange:
         """The period of equal length that ends the day before this one starts."""
         return ReportRange(self.start - timedelta(days=self.days), self.start - timedelta(days=1),
-                           filters=self.filters)
+                           filters=self.filters, by=self.by)
 
     def args(self, *, filtered: bool = True) -> dict[str, str | int]:
         """The query string that names this range and (``filtered``) its filters again."""
-        kept = self.filters.args() if filtered else {}
+        kept: dict[str, str | int] = {**self.filters.args()} if filtered else {}
+        if self.by != "day":
+            kept["by"] = self.by
         if self.preset:
             return {"days": self.preset, **kept}
         return {"start": self.start.isoformat(), "end": self.end.isoformat(), **kept}
@@ -59,7 +63,8 @@ def range_of(args: Mapping[str, str], today: date) -> ReportRange:
     """``?days=7|30|90`` (ending ``today``) or ``?start=&end=``; a missing end is ``today``,
     a missing start is 30 days before the end. Raises ``InvalidPayload`` (400) on bad input;
     a start after the end is left to the report, which refuses it the same way everywhere.
-    ``?segment=&locale=``: the filters (400 ``invalid_filter`` when they do not parse)."""
+    ``?segment=&locale=``: the filters (400 ``invalid_filter`` when they do not parse);
+    ``?by=week``: the trend by week."""
     given = {name: value for name, value in args.items() if value != ""}
     try:
         query = _QUERY.load(given)
@@ -68,7 +73,7 @@ def range_of(args: Mapping[str, str], today: date) -> ReportRange:
     filters = Filters.parse(query["segment"], query["locale"])
     if query["start"] is None and query["end"] is None:
         days = query["days"] or DEFAULT_DAYS
-        return ReportRange(today - timedelta(days=days - 1), today, days, filters)
+        return ReportRange(today - timedelta(days=days - 1), today, days, filters, query["by"])
     end = query["end"] or today
     start = query["start"] or end - timedelta(days=DEFAULT_DAYS - 1)
-    return ReportRange(start, end, filters=filters)
+    return ReportRange(start, end, filters=filters, by=query["by"])

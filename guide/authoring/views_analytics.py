@@ -65,11 +65,12 @@ def guide_analytics(workspace: str, key: str) -> Any:
     before = chosen.previous()
     previous = _report(key, before, filtered=True)
     pair = published_guide(g.workspace.id, key)
+    trend_rows = analytics.by_week(report["days"]) if chosen.by == "week" else report["days"]
     return render_template(
         "admin/analytics_guide.html", report=report, previous=previous, before=before,
         chosen=chosen, presets=PRESETS, version=pair[1] if pair else None, filterable=True,
-        figures=headline(report, previous), trend=trend_chart(report["days"]),
-        trend_series=TREND_SERIES,
+        figures=headline(report, previous), trend=trend_chart(trend_rows, chosen.by),
+        trend_rows=trend_rows, trend_series=TREND_SERIES,
         funnel=funnel_chart(report["started"]["unique"], report["steps"]))
 
 

@@ -27,7 +27,10 @@ LOCALE_FILTER = fields.String(load_default=None, metadata={
                    "matches `fr-CA`). 400 invalid_filter when it is not a tag."})
 
 
-class GuideReportQuery(StrictSchema):
+TREND_BY = ("day", "week")
+
+
+class ReportQuery(StrictSchema):
     """``?start=YYYY-MM-DD&end=YYYY-MM-DD``: local days in the workspace's timezone, inclusive;
     optional ``segment`` and ``locale`` filters (docs/ANALYTICS.md, "Filters")."""
 
@@ -39,6 +42,13 @@ class GuideReportQuery(StrictSchema):
     locale = LOCALE_FILTER
 
 
+class GuideReportQuery(ReportQuery):
+    """The range and filters, and ``by=week`` for the trend by week too."""
+
+    by = fields.String(load_default="day", validate=validate.OneOf(TREND_BY), metadata={
+        "description": "`week`: the answer also has `weeks`, the trend per local week."})
+
+
 class ReportRangeQuery(StrictSchema):
     """The admin's range: a preset (``days``, ending today) or custom ``start``/``end``;
     and the report filters (checked by ``guide.analytics.filters``)."""
@@ -48,6 +58,7 @@ class ReportRangeQuery(StrictSchema):
     end = fields.Date(load_default=None, validate=DAY)
     segment = fields.String(load_default=None)
     locale = fields.String(load_default=None)
+    by = fields.String(load_default="day", validate=validate.OneOf(TREND_BY))
 
     @validates_schema
     def _one_kind(self, data: dict[str, object], **_: object) -> None:
@@ -73,6 +84,12 @@ class DayTotals(Schema):
     completed = fields.Integer()
     dismissed = fields.Integer()
     snoozed = fields.Integer()
+
+
+class WeekTotals(DayTotals):
+    week = fields.String(metadata={"description": "The local week's Monday, YYYY-MM-DD."})
+    start = fields.String(metadata={"description": "Its first day in the range."})
+    end = fields.String(metadata={"description": "Its last day in the range."})
 
 
 class FunnelStep(Schema):
@@ -132,6 +149,8 @@ class GuideReport(Schema):
         "description": "Unique completed / unique started; null when nobody started."})
     time_to_complete = fields.Nested(Timing)
     days = fields.List(fields.Nested(DayTotals))
+    weeks = fields.List(fields.Nested(WeekTotals), metadata={
+        "description": "With `by=week` only: the days added up per local week."})
     steps = fields.List(fields.Nested(FunnelStep))
     unattributed = fields.Nested(Unattributed, metadata={
         "description": "Help, missing targets and escalations naming the guide but no step."})
@@ -144,7 +163,7 @@ class GuideReport(Schema):
 # ---------------------------------------------------------------- proactive vs reactive
 
 
-class ReactiveReportQuery(GuideReportQuery):
+class ReactiveReportQuery(ReportQuery):
     """The local weeks (Monday to Sunday) holding ``start..end``, and the filters."""
 
 

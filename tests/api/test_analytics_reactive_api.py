@@ -115,3 +115,19 @@ def test_it_needs_a_secret_key_first(client, paris):  # noqa: F811
     response = client.get(f"/api/v1/analytics/reactive?segment={quote('{bad')}")
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "api_key_invalid"
+
+
+def test_the_guide_report_by_week_adds_the_weeks(client, history, api_key):  # noqa: F811
+    ws, d0, today = history
+    plain = get(client, api_key, "guides/onboarding", start=d0.isoformat(),
+                end=today.isoformat()).get_json()
+    assert "weeks" not in plain
+    body = get(client, api_key, "guides/onboarding", start=d0.isoformat(),
+               end=today.isoformat(), by="week").get_json()
+    assert body["weeks"][0]["start"] == d0.isoformat()
+    assert body["weeks"][-1]["end"] == today.isoformat()
+    assert sum(week["started"] for week in body["weeks"]) == 3
+    valid(client, "GuideReport", body)
+    bad = get(client, api_key, "guides/onboarding", start=d0.isoformat(),
+              end=today.isoformat(), by="month")
+    assert bad.status_code == 400 and "by" in bad.get_json()["error"]["fields"]["query"]

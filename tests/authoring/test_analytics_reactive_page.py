@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
@@ -155,3 +156,20 @@ def test_viewers_may_read_it_support_may_not_and_the_list_links_it(paris, member
     page = soup(member("viewer").get(BASE).get_data(as_text=True))
     link = page.select_one('[data-testid="reports"] a')
     assert link["href"] == f"{BASE}/reactive?days=30"
+
+
+def test_the_guide_page_shows_the_trend_by_week_on_request(history, member):  # noqa: F811
+    ws, d0, today = history
+    page = soup(member("viewer").get(
+        f"{BASE}/guides/onboarding?start={d0}&end={today}&by=week").get_data(as_text=True))
+    mondays = sorted({(d0 + timedelta(days=n - (d0 + timedelta(days=n)).weekday())).isoformat()
+                      for n in range((today - d0).days + 1)})
+    trend = cells(page, "trend")
+    assert list(trend) == mondays
+    # seen, started, completed, dismissed, snoozed over the weeks: the report's totals.
+    assert [sum(int(row[i]) for row in trend.values()) for i in range(5)] == [0, 3, 2, 1, 1]
+    current = page.select_one('[data-testid="trend-by"] a[aria-current]')
+    assert current.get_text(strip=True) == "By week"
+    assert "by=week" in page.select_one('[data-testid="csv"]')["href"]
+    assert page.select_one("#trend-h").get_text() == "Trend by week"
+    assert member("viewer").get(f"{BASE}/guides/onboarding?by=month").status_code == 400
