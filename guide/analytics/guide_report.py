@@ -52,7 +52,7 @@ def guide_report(workspace: Workspace, guide_key: str, start: date, end: date,
                  filters: Filters | None = None) -> dict[str, Any]:
     """The Guide report of ``guide_key`` on local days ``start..end`` (inclusive), of the
     users ``filters`` matches (docs/ANALYTICS.md, "Filters": totals are then user-days)."""
-    pair = _checked(workspace, guide_key, start, end)
+    pair = checked_guide(workspace, guide_key, start, end)
     users = filters.user_ids(workspace) if filters else None
     if users is None:
         numbers = _rolled_and_tail(workspace, guide_key, start, end)
@@ -67,7 +67,7 @@ def guide_report(workspace: Workspace, guide_key: str, start: date, end: date,
 def raw_guide_report(workspace: Workspace, guide_key: str, start: date,
                      end: date, filters: Filters | None = None) -> dict[str, Any]:
     """The same report folded from every event (slow: the oracle)."""
-    pair = _checked(workspace, guide_key, start, end)
+    pair = checked_guide(workspace, guide_key, start, end)
     users = filters.user_ids(workspace) if filters else None
     folder, tally = Folder(ZoneInfo(workspace.timezone), {}), Tally()
     for row in store.all_events_after(workspace.id, 0):
@@ -89,7 +89,7 @@ def _filtered(report: dict[str, Any], filters: Filters | None,
     return filters.tagged(report, users, totals="user_days") if filters else report
 
 
-def _checked(workspace: Workspace, guide_key: str, start: date, end: date) -> Pair:
+def checked_guide(workspace: Workspace, guide_key: str, start: date, end: date) -> Pair:
     check_range(start, end)
     pair = published_guide(workspace.id, guide_key)
     if pair is None:

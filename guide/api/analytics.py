@@ -10,11 +10,14 @@ from flask.views import MethodView
 
 from guide import analytics
 from guide.analytics.filters import Filters
+from guide.analytics.guide_users import guide_users
 from guide.api.auth import workspace_from_api_key
 from guide.api.parsing import Blueprint
 from guide.schemas.analytics import (
     GuideReport,
     GuideReportQuery,
+    GuideUsers,
+    GuideUsersQuery,
     ReactiveReport,
     ReactiveReportQuery,
 )
@@ -45,6 +48,17 @@ class GuideReportItem(MethodView):
         if query["by"] == "week":
             report["weeks"] = analytics.by_week(report["days"])
         return report
+
+
+@blp.route("/guides/<string:guide>/users")
+class GuideUsersList(MethodView):
+    @blp.arguments(GuideUsersQuery, location="query")
+    @blp.response(200, GuideUsers)
+    def get(self, query: dict[str, Any], guide: str) -> dict[str, Any]:
+        """The users active on a published guide in the range (latest first, a page at a
+        time): status and progress now, account, last active day. Errors as for the report."""
+        return guide_users(g.workspace, guide, query["start"], query["end"], _filters(query),
+                           query["page"], query["per_page"])
 
 
 def _filters(query: dict[str, Any]) -> Filters | None:

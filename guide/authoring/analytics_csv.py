@@ -26,9 +26,10 @@ def safe_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def filename(report: dict[str, Any]) -> str:
-    """``guide-<key>-<start>-<end>.csv``, with only letters, digits, dots, dashes, underscores."""
-    name = f"guide-{report['guide']}-{report['start']}-{report['end']}"
+def filename(report: dict[str, Any], part: str = "") -> str:
+    """``guide-<key>[-<part>]-<start>-<end>.csv``, with only letters, digits, dots, dashes,
+    underscores."""
+    name = f"guide-{report['guide']}{'-' + part if part else ''}-{report['start']}-{report['end']}"
     return _UNSAFE_NAME.sub("_", name) + ".csv"
 
 
@@ -73,6 +74,18 @@ def report_csv(report: dict[str, Any]) -> str:
     for step in report["steps"]:
         row(*(step[column] for column in STEP_COLUMNS), step["time_on_step"]["median"],
             step["time_on_step"]["p90"])
+    return row.out.getvalue()
+
+
+USER_COLUMNS = ("user", "account", "status", "completed_steps", "progress", "last_active")
+
+
+def users_csv(table: dict[str, Any]) -> str:
+    """A guide's users table, every user, latest active first."""
+    row = _Rows()
+    row(*USER_COLUMNS, "steps")
+    for user in table["users"]:
+        row(*(user[column] for column in USER_COLUMNS), table["steps"])
     return row.out.getvalue()
 
 

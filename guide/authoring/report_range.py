@@ -35,6 +35,8 @@ class ReportRange:
     filters: Filters = Filters()
     # The trend: "day" or "week" (``?by=week``).
     by: str = "day"
+    # The page of a table (a guide's users); links to another range start at 1.
+    page: int = 1
 
     @property
     def days(self) -> int:
@@ -73,7 +75,8 @@ def range_of(args: Mapping[str, str], today: date) -> ReportRange:
     filters = Filters.parse(query["segment"], query["locale"])
     if query["start"] is None and query["end"] is None:
         days = query["days"] or DEFAULT_DAYS
-        return ReportRange(today - timedelta(days=days - 1), today, days, filters, query["by"])
+        return ReportRange(today - timedelta(days=days - 1), today, days, filters, query["by"],
+                           query["page"])
     end = query["end"] or today
     start = query["start"] or end - timedelta(days=DEFAULT_DAYS - 1)
-    return ReportRange(start, end, filters=filters, by=query["by"])
+    return ReportRange(start, end, filters=filters, by=query["by"], page=query["page"])

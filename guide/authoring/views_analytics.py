@@ -10,15 +10,18 @@ from flask import Response, abort, g, render_template, request
 
 from guide import analytics
 from guide.access import policy
+from guide.analytics.guide_users import guide_users
 from guide.authoring import bp
 from guide.authoring.analytics_compare import Figure, headline, summary
-from guide.authoring.analytics_csv import filename, report_csv
+from guide.authoring.analytics_csv import filename, report_csv, users_csv
 from guide.authoring.charts import TREND_SERIES, funnel_chart, trend_chart
 from guide.authoring.report_range import ReportRange, range_of, today_in
 from guide.authoring.views_accounts import duration_text as _duration
 from guide.errors import GuideError, NotFound
 from guide.schemas.analytics import PRESETS
 from guide.services.published import published_guide, published_guides
+
+USERS_PER_PAGE = 50
 
 
 def _range() -> ReportRange:
@@ -66,11 +69,12 @@ def guide_analytics(workspace: str, key: str) -> Any:
     previous = _report(key, before, filtered=True)
     pair = published_guide(g.workspace.id, key)
     trend_rows = analytics.by_week(report["days"]) if chosen.by == "week" else report["days"]
+    users = _users(key, chosen, chosen.page)
     return render_template(
         "admin/analytics_guide.html", report=report, previous=previous, before=before,
         chosen=chosen, presets=PRESETS, version=pair[1] if pair else None, filterable=True,
         figures=headline(report, previous), trend=trend_chart(trend_rows, chosen.by),
-        trend_rows=trend_rows, trend_series=TREND_SERIES,
+        trend_rows=trend_rows, trend_series=TREND_SERIES, users=users,
         funnel=funnel_chart(report["started"]["unique"], report["steps"]))
 
 
@@ -81,6 +85,27 @@ def guide_analytics_csv(workspace: str, key: str) -> Any:
     report = _report(key, _range(), filtered=True)
     response = Response(report_csv(report), mimetype="text/csv")
     response.headers.set("Content-Disposition", "attachment", filename=filename(report))
+    return response
+
+
+def _users(key: str, chosen: ReportRange, page: int | None) -> dict[str, Any]:
+    """A page of the guide's users table (``page`` None: all of them)."""
+    filters = chosen.filters if chosen.filters.active else None
+    try:
+        return guide_users(g.workspace, key, chosen.start, chosen.end, filters, page or 1,
+                           None if page is None else USERS_PER_PAGE)
+    except GuideError as error:
+        abort(error.status, _message(error))
+
+
+@bp.route("/w/<workspace>/analytics/guides/<key>/users.csv")
+@policy(GET="viewer")
+def guide_users_csv(workspace: str, key: str) -> Any:
+    """Every user of the guide's users table for the range, as a CSV download."""
+    table = _users(key, _range(), None)
+    response = Response(users_csv(table), mimetype="text/csv")
+    response.headers.set("Content-Disposition", "attachment",
+                         filename=filename(table, "users"))
     return response
 
 

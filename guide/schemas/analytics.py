@@ -59,6 +59,7 @@ class ReportRangeQuery(StrictSchema):
     segment = fields.String(load_default=None)
     locale = fields.String(load_default=None)
     by = fields.String(load_default="day", validate=validate.OneOf(TREND_BY))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
 
     @validates_schema
     def _one_kind(self, data: dict[str, object], **_: object) -> None:
@@ -237,3 +238,38 @@ class ReactiveReport(Schema):
     totals = fields.Nested(ReactiveTotals)
     escalations_start = fields.Nested(EscalationsStart)
     filters = fields.Nested(ReportFilters, metadata={"description": "Only when filtered."})
+
+
+# ---------------------------------------------------------------- a guide's users
+
+
+class GuideUsersQuery(ReportQuery):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class GuideUser(Schema):
+    user = fields.String(metadata={"description": "Your id for the user."})
+    account = fields.String(allow_none=True, metadata={"description": "Your account id."})
+    status = fields.String(metadata={
+        "description": "Now: not_started, active, completed, dismissed or snoozed."})
+    completed_steps = fields.Integer(metadata={
+        "description": "Steps of the published version the user has completed."})
+    progress = fields.Float(allow_none=True, metadata={"description": "completed_steps / steps."})
+    last_active = fields.String(metadata={
+        "description": "The last local day in the range with a fact about the guide."})
+
+
+class GuideUsers(Schema):
+    """docs/ANALYTICS.md, "The Guide report", users: latest active first."""
+
+    guide = fields.String()
+    start = fields.String()
+    end = fields.String()
+    timezone = fields.String()
+    total = fields.Integer(metadata={"description": "Users active on the guide in the range."})
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+    steps = fields.Integer(metadata={"description": "Steps of the published version."})
+    users = fields.List(fields.Nested(GuideUser))

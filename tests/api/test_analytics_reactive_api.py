@@ -4,6 +4,7 @@ query keys refused, on the hand-computed histories of tests/analytics."""
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
@@ -131,3 +132,20 @@ def test_the_guide_report_by_week_adds_the_weeks(client, history, api_key):  # n
     bad = get(client, api_key, "guides/onboarding", start=d0.isoformat(),
               end=today.isoformat(), by="month")
     assert bad.status_code == 400 and "by" in bad.get_json()["error"]["fields"]["query"]
+
+
+def test_a_guides_users_page_by_page(client, history, api_key):  # noqa: F811
+    ws, d0, today = history
+    query = {"start": d0.isoformat(), "end": today.isoformat()}
+    body = get(client, api_key, "guides/onboarding/users", per_page=3, **query).get_json()
+    assert [user["user"] for user in body["users"]] == ["u4", "u1", "u2"]
+    assert (body["total"], body["page"], body["pages"], body["steps"]) == (4, 1, 2, 4)
+    assert body["users"][1] == {"user": "u1", "account": None, "status": "completed",
+                                "completed_steps": 4, "progress": 1.0,
+                                "last_active": (d0 + timedelta(days=1)).isoformat()}
+    valid(client, "GuideUsers", body)
+    second = get(client, api_key, "guides/onboarding/users", per_page=3, page=2, **query)
+    assert [user["user"] for user in second.get_json()["users"]] == ["u3"]
+    assert get(client, api_key, "guides/nope/users", **query).status_code == 404
+    assert get(client, api_key, "guides/onboarding/users", per_page=501,
+               **query).status_code == 400

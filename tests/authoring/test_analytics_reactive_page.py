@@ -173,3 +173,36 @@ def test_the_guide_page_shows_the_trend_by_week_on_request(history, member):  # 
     assert "by=week" in page.select_one('[data-testid="csv"]')["href"]
     assert page.select_one("#trend-h").get_text() == "Trend by week"
     assert member("viewer").get(f"{BASE}/guides/onboarding?by=month").status_code == 400
+
+
+def test_the_guide_page_pages_its_users_table_and_the_csv_has_them_all(
+        history, member, monkeypatch):  # noqa: F811
+    from guide.authoring import views_analytics
+    ws, d0, today = history
+    monkeypatch.setattr(views_analytics, "USERS_PER_PAGE", 3)
+    viewer = member("viewer")
+    page = soup(viewer.get(f"{BASE}/guides/onboarding?start={d0}&end={today}")
+                .get_data(as_text=True))
+    d1 = (d0 + timedelta(days=1)).isoformat()
+    # user: status, progress, account, last active
+    assert rows_of(page, "users") == [
+        ["u4", "snoozed", "0 of 4 (0.0%)", "none", today.isoformat()],
+        ["u1", "completed", "4 of 4 (100.0%)", "none", d1],
+        ["u2", "dismissed", "1 of 4 (25.0%)", "none", d1]]
+    following = page.select_one('[data-testid="users-pages"] a')
+    assert following.get_text(strip=True) == "Next page" and "page=2" in following["href"]
+    second = soup(viewer.get(following["href"]).get_data(as_text=True))
+    assert [r[0] for r in rows_of(second, "users")] == ["u3"]
+    response = viewer.get(page.select_one('[data-testid="users-csv"]')["href"])
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == (
+        f"attachment; filename=guide-onboarding-users-{d0}-{today}.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["user", "account", "status", "completed_steps", "progress",
+                       "last_active", "steps"]
+    assert rows[1:] == [["u4", "", "snoozed", "0", "0.0", today.isoformat(), "4"],
+                        ["u1", "", "completed", "4", "1.0", d1, "4"],
+                        ["u2", "", "dismissed", "1", "0.25", d1, "4"],
+                        ["u3", "", "completed", "4", "1.0", d1, "4"]]
+    assert viewer.get(f"{BASE}/guides/onboarding?page=0").status_code == 400
+    assert member("support").get(f"{BASE}/guides/onboarding/users.csv").status_code == 403
