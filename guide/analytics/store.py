@@ -206,17 +206,18 @@ def rolled_moments(workspace_id: int, start: date, end: date) -> dict[int, Momen
                 m.workspace_id == workspace_id, m.day.between(start, end)))}
 
 
-def tail_tally(workspace: Workspace, after: int, guide_key: str,
+def tail_tally(workspace: Workspace, after: int, guide_key: str | None,
                users: frozenset[int] | None = None) -> Tally:
-    """The facts about ``guide_key`` (or ``WORKSPACE``) in the events the rollups have not
-    absorbed yet (ids above ``after``), folded from the users' saved runs; only the facts
-    of ``users`` when given (a report's filters)."""
+    """The facts about ``guide_key`` (or ``WORKSPACE``; None: every guide and the workspace)
+    in the events the rollups have not absorbed yet (ids above ``after``), folded from the
+    users' saved runs; only the facts of ``users`` when given (a report's filters)."""
     tail = list(all_events_after(workspace.id, after))
     folder = Folder(ZoneInfo(workspace.timezone), runs_of(
         workspace.id, {row.user_id for row in tail if row.user_id is not None}))
     tally = Tally()
     for row in tail:
-        tally.extend(fact for fact in folder.fold(row) if fact.guide == guide_key
+        tally.extend(fact for fact in folder.fold(row)
+                     if (guide_key is None or fact.guide == guide_key)
                      and (users is None or fact.user_id in users))
     return tally
 

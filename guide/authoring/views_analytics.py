@@ -10,9 +10,10 @@ from flask import Response, abort, g, render_template, request
 
 from guide import analytics
 from guide.access import policy
+from guide.analytics.guide_list import guides_summary
 from guide.analytics.guide_users import guide_users
 from guide.authoring import bp
-from guide.authoring.analytics_compare import Figure, headline, summary
+from guide.authoring.analytics_compare import Figure, headline
 from guide.authoring.analytics_csv import filename, report_csv, users_csv
 from guide.authoring.charts import TREND_SERIES, funnel_chart, trend_chart
 from guide.authoring.report_range import ReportRange, range_of, today_in
@@ -54,8 +55,13 @@ def _message(error: GuideError) -> str:
 def analytics_home(workspace: str) -> Any:
     """Every published checklist, tour and plan with its headline numbers for the range."""
     chosen = _range()
-    rows = [(guide, version, summary(_report(guide.key, chosen)))
-            for guide, version in published_guides(g.workspace.id)]
+    pairs = published_guides(g.workspace.id)
+    try:
+        numbers = guides_summary(g.workspace, [guide.key for guide, _ in pairs], chosen.start,
+                                 chosen.end)
+    except GuideError as error:
+        abort(error.status, _message(error))
+    rows = [(guide, version, numbers[guide.key]) for guide, version in pairs]
     return render_template("admin/analytics.html", rows=rows, chosen=chosen, presets=PRESETS)
 
 
