@@ -13,7 +13,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from guide.analytics import store
 from guide.analytics.facts import COMPLETED, STARTED
 from guide.analytics.tally import Tally
 from guide.extensions import db
@@ -24,15 +23,10 @@ from guide.models.analytics import GUIDE_LEVEL
 Days = dict[int, date]
 
 
-def cohort_rate(workspace: Workspace, guide: str, start: date, end: date,
-                users: frozenset[int] | None = None) -> dict[str, Any]:
-    """The cohort of ``start..end`` (of ``users`` when given): rolled rows plus the tail."""
-    return store.consistent(workspace.id, lambda after: _read(
-        workspace, guide, start, end, after, users))
-
-
-def _read(workspace: Workspace, guide: str, start: date, end: date, after: int,
-          users: frozenset[int] | None) -> dict[str, Any]:
+def cohort_of(workspace: Workspace, guide: str, start: date, end: date, tail: Tally,
+              users: frozenset[int] | None = None) -> dict[str, Any]:
+    """The cohort of ``start..end`` (of ``users`` when given): rolled rows plus the tail's
+    facts (``tail``, folded by the caller against the same watermark)."""
     u = AnalyticsUserDay
     where = (u.workspace_id == workspace.id, u.guide_key == guide, u.step_id == GUIDE_LEVEL)
     started: Days = dict(db.session.execute(
@@ -41,8 +35,7 @@ def _read(workspace: Workspace, guide: str, start: date, end: date, after: int,
     completed: Days = dict(db.session.execute(
         sa.select(u.user_id, sa.func.max(u.day)).where(
             *where, u.metric == COMPLETED, u.day >= start).group_by(u.user_id)).all())
-    merge(store.tail_tally(workspace, after, guide, users), guide, start, end,
-          started, completed)
+    merge(tail, guide, start, end, started, completed)
     return shaped(started, completed, users)
 
 

@@ -54,13 +54,10 @@ def guide_report(workspace: Workspace, guide_key: str, start: date, end: date,
     users ``filters`` matches (docs/ANALYTICS.md, "Filters": totals are then user-days)."""
     pair = checked_guide(workspace, guide_key, start, end)
     users = filters.user_ids(workspace) if filters else None
-    if users is None:
-        numbers = _rolled_and_tail(workspace, guide_key, start, end)
-    else:
-        numbers = store.consistent(workspace.id, lambda after: _read_filtered(
-            workspace, guide_key, start, end, after, users))
+    numbers, cohort_numbers = store.consistent(workspace.id, lambda after: _read(
+        workspace, guide_key, start, end, after, users))
     report = shape(workspace, pair, numbers, start, end)
-    report["cohort"] = cohort.cohort_rate(workspace, guide_key, start, end, users)
+    report["cohort"] = cohort_numbers
     return _filtered(report, filters, users)
 
 
@@ -98,15 +95,19 @@ def checked_guide(workspace: Workspace, guide_key: str, start: date, end: date) 
     return pair
 
 
-def _rolled_and_tail(workspace: Workspace, guide: str, start: date, end: date) -> Numbers:
-    """Rolled numbers plus the tail, read against one watermark (``store.consistent``)."""
-    return store.consistent(workspace.id,
-                            lambda after: _read(workspace, guide, start, end, after))
+def _read(workspace: Workspace, guide: str, start: date, end: date, after: int,
+          users: frozenset[int] | None) -> tuple[Numbers, dict[str, Any]]:
+    """Rolled numbers plus the tail above ``after`` (``store.consistent`` gives one
+    watermark), and the cohort, from one fold of the tail."""
+    tally = store.tail_tally(workspace, after, guide, users)
+    numbers = (_numbers(workspace, guide, start, end, tally) if users is None
+               else _filtered_numbers(workspace, guide, start, end, tally, users))
+    return numbers, cohort.cohort_of(workspace, guide, start, end, tally, users)
 
 
-def _read(workspace: Workspace, guide: str, start: date, end: date, after: int) -> Numbers:
+def _numbers(workspace: Workspace, guide: str, start: date, end: date,
+             tally: Tally) -> Numbers:
     numbers = store.rolled_numbers(workspace.id, guide, start, end)
-    tally = store.tail_tally(workspace, after, guide)
     extra = numbers_of(tally, guide, start, end)
     numbers.counts.update(extra.counts)
     for key, values in extra.durations.items():
@@ -119,13 +120,12 @@ def _read(workspace: Workspace, guide: str, start: date, end: date, after: int) 
     return numbers
 
 
-def _read_filtered(workspace: Workspace, guide: str, start: date, end: date, after: int,
-                   users: frozenset[int]) -> Numbers:
+def _filtered_numbers(workspace: Workspace, guide: str, start: date, end: date, tally: Tally,
+                      users: frozenset[int]) -> Numbers:
     """The rolled user-days of ``users`` plus theirs in the tail (each user-day once)."""
     days = store.rolled_user_days(workspace.id, guide, start, end, users)
     durations = store.rolled_durations_of(workspace.id, guide, start, end, users)
-    tail_days, tail_durations = tally_user_days(
-        store.tail_tally(workspace, after, guide, users), guide, start, end)
+    tail_days, tail_durations = tally_user_days(tally, guide, start, end)
     for key, values in tail_durations.items():
         durations.setdefault(key, []).extend(values)
     return user_day_numbers(days | tail_days, durations)
