@@ -41,7 +41,7 @@ from guide.errors import GuideError
 from guide.extensions import db
 from guide.models import Account, EndUser, Workspace
 from guide.models.base import utcnow
-from guide.schemas.audience import rule_errors
+from guide.schemas.audience import has_url, rule_errors
 from guide.schemas.fields import LOCALE
 from guide.services.audience import matches
 
@@ -89,15 +89,6 @@ def _brackets(text: str) -> int:
     return deepest
 
 
-def _has_url(rule: Any) -> bool:
-    if not isinstance(rule, Mapping):
-        return False
-    if "url" in rule:
-        return True
-    return _has_url(rule.get("not")) or any(
-        _has_url(item) for key in ("all", "any") for item in rule.get(key) or [])
-
-
 @dataclass(frozen=True)
 class Segment:
     """An audience rule over traits, and the text it was read from."""
@@ -124,7 +115,7 @@ class Segment:
         errors = rule_errors(rule)
         if errors:
             raise invalid_filter("segment", " ".join(_flatten(errors)))
-        if _has_url(rule):
+        if has_url(rule):
             raise invalid_filter("segment", "url conditions are not allowed: a report's "
                                             "users have no current page.")
         return cls(dict(rule), text)
