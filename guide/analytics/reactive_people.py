@@ -49,12 +49,14 @@ class People:
 
     workspace: Workspace
     people: dict[int, Person] = field(default_factory=dict)
+    # The users a report's filters match (None: everyone).
+    users: frozenset[int] | None = None
 
     @classmethod
     def of(cls, workspace: Workspace, days: Iterable[tuple[str, date, int]],
-           moments: dict[int, Moment]) -> People:
+           moments: dict[int, Moment], users: frozenset[int] | None = None) -> People:
         ids = sorted({u for _, _, u in days} | {m[1] for m in moments.values()})
-        found = cls(workspace)
+        found = cls(workspace, users=users)
         for first in range(0, len(ids), CHUNK):
             for user_id, *rest in db.session.execute(sa.select(
                     EndUser.id, EndUser.account_id, EndUser.first_seen,
@@ -82,6 +84,12 @@ class People:
         if last is not None:
             where.append(sa.or_(u.lifecycle_stage.is_(None), u.lifecycle_stage != last,
                                 u.stage_entered_at.is_(None), u.stage_entered_at > begins))
+        if self.users is not None:
+            rows = db.session.execute(sa.select(u.id, u.account_id).where(*where))
+            chosen = [(user, account) for user, account in rows if user in self.users]
+            if accounts:
+                return len({account for _, account in chosen if account is not None})
+            return len(chosen)
         counted = sa.func.count(sa.distinct(u.account_id)) if accounts else sa.func.count(u.id)
         return int(db.session.scalar(sa.select(counted).where(*where)) or 0)
 
@@ -108,14 +116,18 @@ def _ranked(counts: Counter[tuple[Any, ...]], names: tuple[str, ...]) -> list[di
     return [{**dict(zip(names, key, strict=True)), "count": n} for key, n in rows]
 
 
-def where_escalations_start(workspace: Workspace, first: date, last: date) -> dict[str, Any]:
-    """Escalations users opened on days ``first..last`` (server time), by where they started."""
+def where_escalations_start(workspace: Workspace, first: date, last: date,
+                            users: frozenset[int] | None = None) -> dict[str, Any]:
+    """Escalations users (of ``users``, when given) opened on days ``first..last`` (server
+    time), by where they started."""
     zone = ZoneInfo(workspace.timezone)
     e = Escalation
-    rows = db.session.execute(sa.select(e.guide_key, e.step_id, e.article_key, e.url).where(
-        e.workspace_id == workspace.id, e.origin == "user",
-        e.created_at >= midnight(first, zone),
-        e.created_at < midnight(last + timedelta(days=1), zone))).all()
+    rows = [row[1:] for row in db.session.execute(
+        sa.select(e.user_id, e.guide_key, e.step_id, e.article_key, e.url).where(
+            e.workspace_id == workspace.id, e.origin == "user",
+            e.created_at >= midnight(first, zone),
+            e.created_at < midnight(last + timedelta(days=1), zone)))
+        if users is None or row[0] in users]
     return {
         "total": len(rows),
         "guides": _ranked(Counter((g,) for g, _, _, _ in rows), ("guide",)),

@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
         views_guides,
         views_members,
         views_privacy,
+        views_reactive,
         views_scenarios,
         views_versions,
     )

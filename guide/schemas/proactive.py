@@ -14,7 +14,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from guide.schemas.audience import rule_errors
+from guide.schemas.audience import has_url, rule_errors
 from guide.schemas.base import StrictSchema
 from guide.schemas.fields import (
     SLUG,
@@ -50,18 +50,9 @@ class TraitRule(AudienceRule):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         rule = super()._deserialize(value, attr, data, **kwargs)
-        if _has_url(rule):
+        if has_url(rule):
             raise ValidationError("Only trait conditions here: a URL is not known at this point.")
         return rule
-
-
-def _has_url(rule: Any) -> bool:
-    if not isinstance(rule, dict):
-        return False
-    if "url" in rule:
-        return True
-    return any(_has_url(r) for key in ("all", "any") for r in rule.get(key) or []) or _has_url(
-        rule.get("not"))
 
 
 # ---------------------------------------------------------------- lifecycle.yaml
