@@ -42,14 +42,14 @@ export class FakeSocket implements SocketLike {
     return this;
   }
   /** Every `envelopes` emit (several envelopes in one), as sent; their envelopes are also in `emitted`. */
-  batches: Array<{ envelopes: Array<{ type: string; data: any }> }> = [];
+  batches: Array<{ envelopes: Array<{ type: string; data: any }>; ack: (ack: unknown) => void }> = [];
   emit_(event: string, data: any, ack: (ack: unknown) => void): this {
     if (event !== "envelopes") {
       this.emitted.push({ event, data, ack });
       return this;
     }
     // A batch: each envelope shows as if emitted alone; their acks, once all given, answer the batch.
-    this.batches.push(data);
+    this.batches.push({ ...data, ack });
     const results: unknown[] = [];
     let left = data.envelopes.length;
     data.envelopes.forEach((e: { type: string; data: any }, n: number) =>
