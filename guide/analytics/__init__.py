@@ -31,8 +31,9 @@ How the numbers stay exact and fast:
 """
 
 from guide.analytics.guide_report import guide_report, raw_guide_report
+from guide.analytics.help_search import help_search_report
 from guide.analytics.reactive_report import raw_reactive_report, reactive_report
 from guide.analytics.rollup import rollup, rollup_due
 
-__all__ = ["guide_report", "raw_guide_report", "raw_reactive_report", "reactive_report",
-           "rollup", "rollup_due"]
+__all__ = ["guide_report", "help_search_report", "raw_guide_report", "raw_reactive_report",
+           "reactive_report", "rollup", "rollup_due"]

@@ -23,8 +23,8 @@ from guide.web import caller
 NAMESPACE = "/widget"
 # Envelopes in one `envelopes` emit, as in one HTTP batch (docs/PROTOCOL.md section 3).
 MAX_BATCH = 100
-_BATCH_SHAPE = ('An "envelopes" event takes {"envelopes": [{"type": "event:track", "data": {...}}, ...]} '
-                f"with 1-{MAX_BATCH} envelopes. Nothing was recorded.")
+_BATCH_SHAPE = ('An "envelopes" event takes {"envelopes": [{"type": "event:track", '
+                f'"data": {{...}}}}, ...]}} with 1-{MAX_BATCH} envelopes. Nothing was recorded.')
 
 
 @socketio.on("connect", namespace=NAMESPACE)
