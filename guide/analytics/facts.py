@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from guide.models.analytics import GUIDE_LEVEL
+from guide.models.event import OFFER
 
 # Guide level
 SEEN, STARTED, COMPLETED, DISMISSED, SNOOZED = (
@@ -46,8 +47,6 @@ TRACKED = {"$guide_shown": SEEN, "$step_shown": STEP_SHOWN,
            "$checklist_open": CHECKLIST_OPEN, "$item_expanded": ITEM_EXPANDED,
            "$item_clicked": ITEM_CLICKED}
 STEP_METRICS = {STEP_SHOWN, TARGET_MISSING, HELP_OPENED, ITEM_EXPANDED, ITEM_CLICKED}
-# The server's record of a guide bootstrap offered (guide.usecases.offers), named by key.
-OFFER = "offer"
 # A help session (the proactive vs reactive report) is a ``$help_open``, or an
 # ``$article_view`` with no help event of the user's in the SESSION_GAP before it.
 # The last help event's time is kept as the run of this pseudo guide (keys are slugs).

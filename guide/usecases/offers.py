@@ -23,10 +23,10 @@ from flask import current_app
 from guide.extensions import db
 from guide.models import EndUser, Event, Workspace
 from guide.models.base import utcnow
+from guide.models.event import OFFER
 from guide.services.published import PublishedGuide
 from guide.services.rows import insert_ignoring_conflicts
 
-OFFER = "offer"
 _MEMORY = "guide.offers"
 # Users remembered per process before the memory starts over (a day's offers then
 # cost one more INSERT that conflicts and writes nothing).
