@@ -35,7 +35,9 @@ export function createSession(w: Pick<Parts, "win_" | "store_" | "ui_" | "events
   // Guides counted as shown (`$guide_shown`) on this page for this user: once each.
   const shown = new Set<unknown>();
   const track = (name: string, props?: Record<string, unknown>, view?: boolean): void =>
-    void ((name !== "$guide_shown" || shown.size < shown.add(props!.guide).size) &&
+    // An author previewing a draft is no user seeing the guide: no views of it.
+    void (!(view && w.author_.draft_() && props!.guide === w.author_.draft_()) &&
+      (name !== "$guide_shown" || shown.size < shown.add(props!.guide).size) &&
       send("event:track", { name, ...(props ? { props } : {}), url: pageUrl(win.location) }, view));
 
   function emitChanges(changes: StoreChanges): void {
