@@ -155,6 +155,20 @@ describe("tour runtime", () => {
     expect(calls.state[calls.state.length - 1]).toEqual(["t", "dismissed"]);
   });
 
+  it("counts each display of a step once (Back shows one again), and a resumed tour's first step", () => {
+    ["a", "b"].forEach((id) => target(id));
+    rt.run(tour([tourStep("a"), tourStep("b")]), "b"); // resumed where the server says
+    key("ArrowLeft");
+    key("ArrowRight");
+    // $guide_shown with each: the session keeps one per guide per page (session.test.ts).
+    const views = calls.track.filter((c) => c[2] === true).map((c) => [c[0], (c[1] as { step?: string }).step]);
+    expect(views).toEqual([
+      ["$guide_shown", undefined], ["$step_shown", "b"],
+      ["$guide_shown", undefined], ["$step_shown", "a"],
+      ["$guide_shown", undefined], ["$step_shown", "b"],
+    ]);
+  });
+
   it("keeps Tab within the step's buttons", () => {
     target("a");
     target("b");
