@@ -16,13 +16,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from guide.models.analytics import GUIDE_LEVEL
+from guide.models.event import OFFER
 
 # Guide level
 SEEN, STARTED, COMPLETED, DISMISSED, SNOOZED = (
     "seen", "started", "completed", "dismissed", "snoozed")
+# Bootstrap offered the guide (the server's ``offer`` event); the checklist panel opened on it.
+ELIGIBLE, CHECKLIST_OPEN = "eligible", "checklist_open"
 # Step level
 STEP_SHOWN, STEP_COMPLETED, TARGET_MISSING, HELP_OPENED, ESCALATED = (
     "step_shown", "step_completed", "target_missing", "help_opened", "escalated")
+# A checklist item expanded; its action button clicked.
+ITEM_EXPANDED, ITEM_CLICKED = "item_expanded", "item_clicked"
 # Workspace level (the proactive vs reactive report), under the guide key WORKSPACE:
 # an envelope from the user; progress (a step or guide completed, a milestone reached).
 # HELP_OPENED and ESCALATED there carry the event time (``Fact.at``).
@@ -38,8 +43,15 @@ MAX_LATE = timedelta(days=7)
 MAX_KEY = 100
 # System events (event:track) that name a guide, and the metric each one counts.
 TRACKED = {"$guide_shown": SEEN, "$step_shown": STEP_SHOWN,
-           "$target_missing": TARGET_MISSING, "$help_open": HELP_OPENED}
-STEP_METRICS = {STEP_SHOWN, TARGET_MISSING, HELP_OPENED}
+           "$target_missing": TARGET_MISSING, "$help_open": HELP_OPENED,
+           "$checklist_open": CHECKLIST_OPEN, "$item_expanded": ITEM_EXPANDED,
+           "$item_clicked": ITEM_CLICKED}
+STEP_METRICS = {STEP_SHOWN, TARGET_MISSING, HELP_OPENED, ITEM_EXPANDED, ITEM_CLICKED}
+# A help session (the proactive vs reactive report) is a ``$help_open``, or an
+# ``$article_view`` with no help event of the user's in the SESSION_GAP before it.
+# The last help event's time is kept as the run of this pseudo guide (keys are slugs).
+HELP_RUN = "$help"
+SESSION_GAP = timedelta(minutes=30)
 ENVELOPES = ("step:complete", "guide:state", "event:track")
 
 
@@ -115,6 +127,8 @@ class Folder:
             self._tracked(TRACKED[row.name], _key(props.get("guide")), props.get("step"))
         elif row.type == "help:escalate":
             self._tracked(ESCALATED, _key(props.get("guide")), props.get("step"))
+        elif row.type == OFFER and _key(row.name) is not None:
+            self._fact(row.name, ELIGIBLE)
         if row.type in ENVELOPES and isinstance(row.result, dict):
             self._steps_done(row.result)
         self._workspace_level(row)
@@ -130,8 +144,16 @@ class Folder:
             self._fact(WORKSPACE, PROGRESSED)
         if row.type == "help:escalate":
             self._fact(WORKSPACE, ESCALATED, at=self._at)
-        elif row.type == "event:track" and row.name == "$help_open":
+        elif row.type == "event:track" and row.name in ("$help_open", "$article_view"):
+            self._help_event(row.name == "$help_open")
+
+    def _help_event(self, opened: bool) -> None:
+        """A help opening is a session; an article read is one unless help was in use."""
+        run = self._run(HELP_RUN)
+        last = run.started_at
+        if opened or last is None or not last <= self._at <= last + SESSION_GAP:
             self._fact(WORKSPACE, HELP_OPENED, at=self._at)
+        run.started_at = self._at if last is None else max(last, self._at)
 
     def _fact(self, guide: str, metric: str, step: str = GUIDE_LEVEL,
               seconds: float | None = None, at: datetime | None = None) -> None:

@@ -15,10 +15,14 @@ from zoneinfo import ZoneInfo
 
 from guide.analytics import cohort, store
 from guide.analytics.facts import (
+    CHECKLIST_OPEN,
     COMPLETED,
     DISMISSED,
+    ELIGIBLE,
     ESCALATED,
     HELP_OPENED,
+    ITEM_CLICKED,
+    ITEM_EXPANDED,
     SEEN,
     SNOOZED,
     STARTED,
@@ -43,9 +47,12 @@ from guide.models import Workspace
 from guide.models.analytics import GUIDE_LEVEL
 from guide.services.published import Pair, published_guide
 
-GUIDE_METRICS = (SEEN, STARTED, COMPLETED, DISMISSED, SNOOZED)
-STEP_FRICTION = {"shown": STEP_SHOWN, "target_missing": TARGET_MISSING,
-                 "help_opened": HELP_OPENED, "escalations": ESCALATED}
+GUIDE_METRICS = (ELIGIBLE, SEEN, CHECKLIST_OPEN, STARTED, COMPLETED, DISMISSED, SNOOZED)
+# What users saw and did at each step (totals): tour steps shown, checklist items
+# expanded and their action clicked.
+STEP_VIEWS = {"shown": STEP_SHOWN, "expanded": ITEM_EXPANDED, "clicked": ITEM_CLICKED}
+STEP_FRICTION = {"target_missing": TARGET_MISSING, "help_opened": HELP_OPENED,
+                 "escalations": ESCALATED}
 
 
 def guide_report(workspace: Workspace, guide_key: str, start: date, end: date,
@@ -160,7 +167,7 @@ def shape(workspace: Workspace, pair: Pair, numbers: Numbers, start: date,
         "steps": _funnel(version.step_ids, numbers, totals[STARTED]["unique"]),
         # Help and escalations that named the guide but no step.
         "unattributed": {name: numbers.total(metric, GUIDE_LEVEL)
-                         for name, metric in STEP_FRICTION.items() if metric != STEP_SHOWN},
+                         for name, metric in STEP_FRICTION.items()},
     }
 
 
@@ -188,7 +195,8 @@ def _funnel(step_ids: list[str], numbers: Numbers, started: int) -> list[dict[st
         steps.append({
             "step": step, "completed": reached, "drop_off": before - reached,
             "drop_off_rate": _rate(before - reached, before),
-            **{name: numbers.total(metric, step) for name, metric in STEP_FRICTION.items()},
+            **{name: numbers.total(metric, step)
+               for name, metric in {**STEP_VIEWS, **STEP_FRICTION}.items()},
             "time_on_step": _timing(numbers.durations.get((step, STEP_COMPLETED), [])),
         })
         before = reached

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-COUNTS = (("seen", "Seen"), ("started", "Started"), ("completed", "Completed"),
-          ("dismissed", "Dismissed"), ("snoozed", "Snoozed"))
+COUNTS = (("eligible", "Eligible (offered)"), ("seen", "Seen"),
+          ("checklist_open", "Checklist opened"), ("started", "Started"),
+          ("completed", "Completed"), ("dismissed", "Dismissed"), ("snoozed", "Snoozed"))
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def summary(report: dict[str, Any]) -> dict[str, Any]:
     """The few numbers the list of guides shows for one guide."""
     return {"started": report["started"]["unique"], "completed": report["completed"]["unique"],
             "dismissed": report["dismissed"]["unique"], "seen": report["seen"]["unique"],
+            "eligible": report["eligible"]["unique"],
             "completion_rate": report["completion_rate"],
             "median": report["time_to_complete"]["median"]}
 

@@ -14,8 +14,9 @@ import re
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-STEP_COLUMNS = ("step", "completed", "drop_off", "drop_off_rate", "shown", "target_missing",
-                "help_opened", "escalations")
+STEP_COLUMNS = ("step", "completed", "drop_off", "drop_off_rate", "shown", "expanded", "clicked",
+                "target_missing", "help_opened", "escalations")
+METRICS = ("eligible", "seen", "checklist_open", "started", "completed", "dismissed", "snoozed")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -67,7 +68,7 @@ def report_csv(report: dict[str, Any]) -> str:
     row.filters(report)
     row()
     row("metric", "total", "unique")
-    for metric in ("seen", "started", "completed", "dismissed", "snoozed"):
+    for metric in METRICS:
         row(metric, report[metric]["total"], report[metric]["unique"])
     row("completion_rate", report["completion_rate"], "")
     row("cohort_started", report["cohort"]["started"], "")

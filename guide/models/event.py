@@ -11,6 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from guide.extensions import db
 from guide.models.base import BigId, JSONType, UTCDateTime, utcnow
 
+# The server's record that bootstrap offered a guide (``name``: its key), at most once
+# per user, guide and local day (guide.usecases.offers): analytics' "eligible".
+# Bookkeeping, not something the user did: the user's timeline and an escalation's
+# recent events leave it out.
+OFFER = "offer"
+
 
 class Event(db.Model):
     __tablename__ = "event"

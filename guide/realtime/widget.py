@@ -21,6 +21,10 @@ from guide.usecases import envelopes
 from guide.web import caller
 
 NAMESPACE = "/widget"
+# Envelopes in one `envelopes` emit, as in one HTTP batch (docs/PROTOCOL.md section 3).
+MAX_BATCH = 100
+_BATCH_SHAPE = ('An "envelopes" event takes {"envelopes": [{"type": "event:track", '
+                f'"data": {{...}}}}, ...]}} with 1-{MAX_BATCH} envelopes. Nothing was recorded.')
 
 
 @socketio.on("connect", namespace=NAMESPACE)
@@ -60,6 +64,11 @@ def _envelope(kind: str, data: Any) -> dict[str, Any]:
     expired = expiry.refusal(request.sid)
     if expired is not None:
         return expired
+    return _handled(kind, data)
+
+
+def _handled(kind: str, data: Any) -> dict[str, Any]:
+    """One envelope on a live token: its budget, its user, then its own committed write."""
     refused = _refusal(kind)
     if refused is not None:
         return refused
@@ -92,6 +101,24 @@ def on_track(data: Any = None) -> dict[str, Any]:
 @socketio.on("help:escalate", namespace=NAMESPACE)
 def on_escalate(data: Any = None) -> dict[str, Any]:
     return _envelope("help:escalate", data)
+
+
+@socketio.on("envelopes", namespace=NAMESPACE)
+def on_envelopes(data: Any = None) -> dict[str, Any]:
+    """Several envelopes in one emit (the widget batches its views): one result each, in order.
+
+    Each is handled, committed and counted against the user's budget as if sent
+    alone; the answer comes once all are committed. A batch refused as a whole (an
+    expired token, not a list of 1-100 ``{type, data}``) gets one negative ack.
+    """
+    expired = expiry.refusal(request.sid)
+    if expired is not None:
+        return expired
+    items = data.get("envelopes") if isinstance(data, dict) else None
+    if not (isinstance(items, list) and 0 < len(items) <= MAX_BATCH
+            and all(isinstance(i, dict) and isinstance(i.get("type"), str) for i in items)):
+        return {"ok": False, **error_body("invalid_payload", _BATCH_SHAPE)}
+    return {"ok": True, "results": [_handled(i["type"], i.get("data")) for i in items]}
 
 
 @socketio.on("picker:selected", namespace=NAMESPACE)

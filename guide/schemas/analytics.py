@@ -85,7 +85,9 @@ class Timing(Schema):
 
 class DayTotals(Schema):
     day = fields.String(metadata={"description": "A local day, YYYY-MM-DD."})
+    eligible = fields.Integer()
     seen = fields.Integer()
+    checklist_open = fields.Integer()
     started = fields.Integer()
     completed = fields.Integer()
     dismissed = fields.Integer()
@@ -104,7 +106,10 @@ class FunnelStep(Schema):
     drop_off = fields.Integer(metadata={
         "description": "The previous step's completed (first step: unique started) minus this."})
     drop_off_rate = fields.Float(allow_none=True)
-    shown = fields.Integer()
+    shown = fields.Integer(metadata={"description": "Tour steps: $step_shown events."})
+    expanded = fields.Integer(metadata={"description": "Checklist items: $item_expanded events."})
+    clicked = fields.Integer(metadata={
+        "description": "Checklist items: $item_clicked events (the step's action button)."})
     target_missing = fields.Integer()
     help_opened = fields.Integer()
     escalations = fields.Integer()
@@ -146,7 +151,11 @@ class GuideReport(Schema):
     timezone = fields.String(metadata={"description": "The workspace's IANA timezone."})
     start = fields.String()
     end = fields.String()
+    eligible = fields.Nested(Count, metadata={
+        "description": "Bootstrap offered the guide (one offer per user, guide and local day)."})
     seen = fields.Nested(Count)
+    checklist_open = fields.Nested(Count, metadata={
+        "description": "The checklist panel opened on this guide ($checklist_open)."})
     started = fields.Nested(Count)
     completed = fields.Nested(Count)
     dismissed = fields.Nested(Count)

@@ -14,6 +14,7 @@ from typing import Any
 from guide.extensions import db
 from guide.models import EndUser, Event, Guide, GuideVersion, Progress, Workspace
 from guide.models.base import isoformat, utcnow
+from guide.models.event import OFFER
 from guide.schemas.users import AccountContextOut, UserContextOut
 from guide.services import progress as rules
 from guide.services.guides import published_guides
@@ -83,7 +84,7 @@ def snapshot(workspace: Workspace, user: EndUser, env: dict[str, Any],
                                env.get("step")),
         "article": env.get("article"),
         "progress": progress,
-        "recent_events": _events(user, limit=RECENT_EVENTS),
+        "recent_events": _events(user, Event.type != OFFER, limit=RECENT_EVENTS),
         "target_missing": _events(user, Event.name == "$target_missing",
                                   Event.created_at >= since, limit=TARGET_MISSING_LIMIT),
     }

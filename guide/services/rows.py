@@ -57,3 +57,10 @@ def _insert_ignoring_conflicts(obj: Any) -> Any:
     values = {key: value for key, value in state.dict.items() if key in columns}
     model = state.mapper.class_
     return insert(model).values(**values).on_conflict_do_nothing().returning(model)
+
+
+def insert_ignoring_conflicts(model: Any) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` into ``model``'s table (execute it with a list
+    of rows), or None where the database has no such statement."""
+    insert = _INSERTS.get(db.session.get_bind().dialect.name)
+    return None if insert is None else insert(model).on_conflict_do_nothing()

@@ -16,6 +16,7 @@ from guide.models import (
     Workspace,
 )
 from guide.models.base import isoformat
+from guide.models.event import OFFER
 from guide.schemas.users import AccountContextOut, UserContextOut
 
 MAX_EVENTS = 500
@@ -31,7 +32,7 @@ def user_by_external_id(workspace: Workspace, external_id: str) -> EndUser:
 
 
 def _events(user: EndUser) -> list[dict[str, Any]]:
-    rows = db.session.scalars(db.select(Event).where(Event.user_id == user.id)
+    rows = db.session.scalars(db.select(Event).where(Event.user_id == user.id, Event.type != OFFER)
                               .order_by(Event.created_at.desc(), Event.id.desc())
                               .limit(MAX_EVENTS))
     return [{"at": isoformat(e.created_at), "kind": "event", "type": e.type, "name": e.name,

@@ -16,6 +16,7 @@ from guide.services.origins import Caller, origin_allowed
 from guide.services.preview import apply_preview
 from guide.services.strings import widget_strings
 from guide.services.users import trait_locale, trusted_account, upsert_account, upsert_user
+from guide.usecases import offers
 
 
 def workspace_for(app_key: str, caller: Caller) -> Workspace:
@@ -59,6 +60,8 @@ def bootstrap(payload: dict[str, Any], caller: Caller) -> dict[str, Any]:
         account = db.session.get(Account, user.account_id)
     pairs = offered_guides(workspace.id, user.traits, account.traits if account else None,
                            payload["url"])
+    # What the server offered (analytics' "eligible"), not an author's previewed draft.
+    offers.record(workspace, user, (guide for guide, _ in pairs))
     preview = apply_preview(pairs, payload.get("preview"), workspace)
     pairs = preview.pairs
     token, ttl = issue_socket_token(workspace.id, user.id)

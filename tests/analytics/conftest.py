@@ -10,7 +10,7 @@ import pytest
 
 from guide import analytics
 from guide.extensions import db
-from guide.models import EndUser, Workspace
+from guide.models import EndUser, Event, Workspace
 from guide.services.unit import Context
 from guide.usecases.envelopes import handle
 from tests import factories
@@ -39,6 +39,14 @@ def send(ws: Workspace, who: EndUser, kind: str, at: datetime, **data: Any) -> d
     ack = handle(Context(ws, who), kind, {"id": str(uuid.uuid4()), "at": at.isoformat(), **data})
     assert ack["ok"], ack
     return ack
+
+
+def offer(ws: Workspace, who: EndUser, guide: str, at: datetime) -> None:
+    """The server's record of bootstrap offering ``guide`` (guide.usecases.offers) at ``at``."""
+    db.session.add(Event(workspace_id=ws.id, user_id=who.id, type="offer", name=guide,
+                         client_id=f"offer:{who.id}:{guide}:{at.isoformat()}", props={},
+                         created_at=at))
+    db.session.commit()
 
 
 def roll_all(**options: Any) -> int:

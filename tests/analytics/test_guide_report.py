@@ -11,6 +11,13 @@ client times on the local days D0, D1, D2 (four to two days ago):
 - u4 snoozes it D2 12:00, misses connect's target twice (12:05, 12:06), and
   opens help on no step with a client time ten days old: that is beyond
   MAX_LATE, so it counts on the day the server received it (today).
+
+What the widget saw, and what bootstrap offered:
+
+- offers (server events): u1 D0 08:00 and D1 07:00, u2 D0 10:00.
+- u1: the panel opens on it and shows it D0 09:01, expands hello 09:02,
+  clicks connect's action 09:20 and expands connect 09:21.
+- u3: the panel shows it D1 08:01 and opens on it D1 08:01 and 08:40.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from guide.extensions import db
 from guide.models import AnalyticsRun, AnalyticsUserDay, EndUser
 from guide.models.base import utcnow
 from guide.services import privacy
-from tests.analytics.conftest import LATER, PARIS, roll_all, send, user
+from tests.analytics.conftest import LATER, PARIS, offer, roll_all, send, user
 
 ZONE = ZoneInfo(PARIS)
 
@@ -66,26 +73,44 @@ def history(paris):
              props={**g, "step": "connect", "selector": "#db"})
     send(paris, u4, "event:track", utcnow() - timedelta(days=10), name="$help_open",
          props={**g, "step": None, "article": "billing"})
+    offer(paris, u1, "onboarding", at(d0, 8))
+    offer(paris, u1, "onboarding", at(d1, 7))
+    offer(paris, u2, "onboarding", at(d0, 10))
+    for who, when, name, step in [(u1, at(d0, 9, 1), "$checklist_open", None),
+                                  (u1, at(d0, 9, 1), "$guide_shown", None),
+                                  (u1, at(d0, 9, 2), "$item_expanded", "hello"),
+                                  (u1, at(d0, 9, 20), "$item_clicked", "connect"),
+                                  (u1, at(d0, 9, 21), "$item_expanded", "connect"),
+                                  (u3, at(d1, 8, 1), "$guide_shown", None),
+                                  (u3, at(d1, 8, 1), "$checklist_open", None),
+                                  (u3, at(d1, 8, 40), "$checklist_open", None)]:
+        send(paris, who, "event:track", when, name=name,
+             props={**g, **({"step": step} if step else {})})
     return paris, d0, today
 
 
 def expected(d0: date, today: date) -> dict:
-    day = {"seen": 0, "started": 0, "completed": 0, "dismissed": 0, "snoozed": 0}
+    day = {"eligible": 0, "seen": 0, "checklist_open": 0, "started": 0, "completed": 0,
+           "dismissed": 0, "snoozed": 0}
     days = {d0 + timedelta(days=n): dict(day) for n in range((today - d0).days + 1)}
-    days[d0]["started"] = 2
-    days[d0 + timedelta(days=1)].update(started=1, completed=2, dismissed=1)
+    days[d0].update(started=2, eligible=2, seen=1, checklist_open=1)
+    days[d0 + timedelta(days=1)].update(started=1, completed=2, dismissed=1, eligible=1, seen=1,
+                                        checklist_open=2)
     days[d0 + timedelta(days=2)]["snoozed"] = 1
 
-    def step(name, done, drop, rate, *, missing=0, help_=0, escalations=0, times=(None, None, 0)):
+    def step(name, done, drop, rate, *, missing=0, help_=0, escalations=0, times=(None, None, 0),
+             expanded=0, clicked=0):
         return {"step": name, "completed": done, "drop_off": drop, "drop_off_rate": rate,
-                "shown": 0, "target_missing": missing, "help_opened": help_,
+                "shown": 0, "expanded": expanded, "clicked": clicked,
+                "target_missing": missing, "help_opened": help_,
                 "escalations": escalations,
                 "time_on_step": {"median": times[0], "p90": times[1], "count": times[2]}}
 
     return {
         "guide": "onboarding", "kind": "checklist", "timezone": PARIS,
         "start": d0.isoformat(), "end": today.isoformat(),
-        "seen": {"total": 0, "unique": 0}, "started": {"total": 3, "unique": 3},
+        "eligible": {"total": 3, "unique": 2}, "seen": {"total": 2, "unique": 2},
+        "checklist_open": {"total": 3, "unique": 2}, "started": {"total": 3, "unique": 3},
         "completed": {"total": 2, "unique": 2}, "dismissed": {"total": 1, "unique": 1},
         "snoozed": {"total": 1, "unique": 1},
         "completion_rate": 2 / 3,
@@ -94,9 +119,9 @@ def expected(d0: date, today: date) -> dict:
         "days": [{"day": d.isoformat(), **v} for d, v in sorted(days.items())],
         "steps": [
             # hello: u1 10 min after opening, u2 at once (its run starts with it), u3 20 min.
-            step("hello", 3, 0, 0.0, times=(600.0, 1200.0, 3)),
+            step("hello", 3, 0, 0.0, times=(600.0, 1200.0, 3), expanded=1),
             step("connect", 2, 1, 1 / 3, missing=3, help_=1, escalations=1,
-                 times=(1200.0, 1800.0, 2)),
+                 times=(1200.0, 1800.0, 2), expanded=1, clicked=1),
             # visit: u1 the next day (24.5 hours after connect), u3 10 minutes.
             step("visit", 2, 0, 0.0, times=(600.0, 88200.0, 2)),
             step("team", 2, 0, 0.0, times=(600.0, 1800.0, 2)),
@@ -116,8 +141,8 @@ def test_the_report_matches_the_hand_computed_numbers_before_and_after_rollup(hi
     want = expected(d0, today)
     assert report(ws, d0, today) == want  # all of it in the tail
     assert analytics.raw_guide_report(ws, "onboarding", d0, today) == want
-    # 19 envelopes and the two "onboarded" milestones the completions reached.
-    assert roll_all(batch=4) == 21
+    # 27 envelopes, 3 offers and the two "onboarded" milestones the completions reached.
+    assert roll_all(batch=4) == 32
     assert report(ws, d0, today) == want  # all of it rolled
     assert roll_all() == 0  # nothing is folded twice
 

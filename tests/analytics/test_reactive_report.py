@@ -222,3 +222,28 @@ def test_erasing_a_user_removes_their_help_openings_and_escalations_from_the_rol
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AnalyticsMoment).where(
         AnalyticsMoment.user_id == erased)) == 0
     assert report(history)["weeks"][1]["help"]["sessions"] == 1  # u6's opening is left
+
+
+def test_an_article_read_is_a_help_session_unless_help_was_in_use_in_the_30_minutes_before(
+        paris):
+    reader = EndUser(workspace_id=paris.id, external_id="reader", traits={},
+                     first_seen=at(1, 12))
+    db.session.add(reader)
+    db.session.flush()
+
+    def article(when):
+        _event(paris, reader, "event:track", when, name="$article_view",
+               props={"article": "billing", "guide": None, "step": None})
+
+    article(at(3, 14))  # a session: no help before it
+    article(at(3, 14, 20))  # 20 minutes after the last: the same session
+    article(at(3, 15))  # 40 minutes after the last: a new one
+    help_open(paris, reader, at(4, 9))  # an opening is always a session
+    article(at(4, 9, 10))  # read in the panel just opened
+    db.session.commit()
+    first = report(paris, date(2026, 3, 2), date(2026, 3, 8))
+    assert first["weeks"][0]["help"] == help_(3, 3, 0, 0, 1.0)
+    analytics.rollup(LATER, batch=2, max_batches=2)  # the 30-minute state across batches
+    assert report(paris, date(2026, 3, 2), date(2026, 3, 8)) == first
+    roll_all(batch=1)
+    assert report(paris, date(2026, 3, 2), date(2026, 3, 8)) == first

@@ -40,7 +40,8 @@ NOW = BASE + timedelta(days=1)
 GUIDES = ("onboarding", "tour")
 STEPS = ("hello", "connect", "visit", "team")
 STATES = ("active", "completed", "dismissed", "snoozed", "not_started")
-TRACKED = ("$guide_shown", "$step_shown", "$target_missing", "$help_open", "other")
+TRACKED = ("$guide_shown", "$step_shown", "$target_missing", "$help_open", "$checklist_open",
+           "$item_expanded", "$item_clicked", "$article_view", "other")
 
 guides, steps = st.sampled_from(GUIDES), st.sampled_from(STEPS)
 done = st.lists(st.fixed_dictionaries({"guide": guides, "step": steps}), min_size=1, max_size=2)
@@ -54,6 +55,8 @@ kind = st.one_of(
     st.tuples(st.just("help:escalate"), st.fixed_dictionaries({"guide": guides,
                                                                "step": st.none() | steps})),
     st.tuples(st.sampled_from(["milestone", "plan"]), st.just({})),
+    # Bootstrap's offers: a server event naming the guide key, no client time.
+    st.tuples(st.just("offer"), st.fixed_dictionaries({"guide": guides})),
 )
 event = st.tuples(
     st.integers(0, 2),  # which user
@@ -83,6 +86,8 @@ def _row(workspace_id: int, users: list[int], at: datetime, item: tuple) -> Even
                      props={"guide": data["guide"], "step": data["step"]}, **common)
     if what == "help:escalate":
         return Event(type=what, name=what, props=data, **common)
+    if what == "offer":
+        return Event(type=what, name=data["guide"], props={}, **{**common, "client_at": None})
     return Event(type=what, name="onboarded", props={},
                  **{**common, "user_id": None if what == "plan" else users[who]})
 

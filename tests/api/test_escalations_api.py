@@ -120,6 +120,8 @@ def test_the_timeline_tells_one_users_story_in_order(client, api_key, escalate, 
     assert kinds.index("guide_started") <= kinds.index("escalation") < kinds.index("escalation_status")
     names = [item.get("name") for item in body["items"] if item["kind"] == "event"]
     assert names[:3] == ["onboarding/hello", "connected", "help:escalate"]
+    # Bootstrap's offer is bookkeeping, not part of the user's story.
+    assert "offer" not in {item.get("type") for item in body["items"]}
     assert [item["at"] for item in body["items"]] == sorted(item["at"] for item in body["items"])
     missing = client.get("/api/v1/users/nobody/timeline", headers=api_key)
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "unknown_user"

@@ -48,26 +48,31 @@ def test_the_guide_page_shows_the_hand_computed_report(history, member):  # noqa
     assert response.status_code == 200
     page = soup(response.get_data(as_text=True))
     funnel = cells(page, "funnel")
-    # completed, drop-off, rate, shown, target missing, help, escalations, time median, p90
-    assert funnel["hello"] == ["3", "0", "0.0%", "0", "0", "0", "0", "10m", "20m"]
-    assert funnel["connect"] == ["2", "1", "33.3%", "0", "3", "1", "1", "20m", "30m"]
-    assert funnel["visit"] == ["2", "0", "0.0%", "0", "0", "0", "0", "10m", "1d 0h"]
-    assert funnel["team"] == ["2", "0", "0.0%", "0", "0", "0", "0", "10m", "30m"]
+    # completed, drop-off, rate, shown, expanded, clicked, target missing, help, escalations,
+    # time median, p90
+    assert funnel["hello"] == ["3", "0", "0.0%", "0", "1", "0", "0", "0", "0", "10m", "20m"]
+    assert funnel["connect"] == ["2", "1", "33.3%", "0", "1", "1", "3", "1", "1", "20m", "30m"]
+    assert funnel["visit"] == ["2", "0", "0.0%", "0", "0", "0", "0", "0", "0", "10m", "1d 0h"]
+    assert funnel["team"] == ["2", "0", "0.0%", "0", "0", "0", "0", "0", "0", "10m", "30m"]
     headline = cells(page, "headline")
     # This period, the previous five days (nothing happened), the change.
     assert headline["Started, unique users"] == ["3", "0", "+3"]
     assert headline["Started, total"] == ["3", "0", "+3"]
     assert headline["Completed, unique users"] == ["2", "0", "+2"]
     assert headline["Dismissed, total"] == ["1", "0", "+1"]
-    assert headline["Seen, total"] == ["0", "0", "no change"]
+    assert headline["Seen, total"] == ["2", "0", "+2"]
+    # Offered to u1 on two days and to u2 once; the panel opened on it three times by two users.
+    assert headline["Eligible (offered), unique users"] == ["2", "0", "+2"]
+    assert headline["Eligible (offered), total"] == ["3", "0", "+3"]
+    assert headline["Checklist opened, total"] == ["3", "0", "+3"]
     assert headline["Completion rate"] == ["66.7%", "none", "not comparable"]
     # u3 in 70 minutes, u1 in 25.5 hours (nearest rank).
     assert headline["Time to complete, median"] == ["1h 10m", "none", "not comparable"]
     assert headline["Time to complete, 90th percentile"] == ["1d 1h", "none", "not comparable"]
     trend = cells(page, "trend")
     assert list(trend) == [(d0 + timedelta(days=n)).isoformat() for n in range(5)]
-    # seen, started, completed, dismissed, snoozed
-    assert trend[(d0 + timedelta(days=1)).isoformat()] == ["0", "1", "2", "1", "0"]
+    # eligible, seen, started, completed, dismissed, snoozed
+    assert trend[(d0 + timedelta(days=1)).isoformat()] == ["1", "1", "1", "2", "1", "0"]
     assert "1 help openings" in page.select_one('[data-testid="unattributed"]').get_text()
     for chart in ("funnel-chart", "trend-chart"):
         svg = page.select_one(f'svg[data-testid="{chart}"]')
@@ -101,7 +106,7 @@ def test_the_list_shows_each_published_guide_for_the_last_30_days_by_default(his
     page = soup(response.get_data(as_text=True))
     row = page.select_one('[data-testid="analytics-list"] tr[data-guide="onboarding"]')
     numbers = {td["data-metric"]: td.get_text(strip=True) for td in row.select("td[data-metric]")}
-    assert numbers == {"seen": "0", "started": "3", "completed": "2", "dismissed": "1",
+    assert numbers == {"eligible": "2", "seen": "2", "started": "3", "completed": "2", "dismissed": "1",
                        "completion_rate": "66.7%", "median": "1h 10m"}
     current = page.select_one('[data-testid="range-presets"] a[aria-current]')
     assert current.get_text(strip=True) == "Last 30 days"
@@ -163,14 +168,17 @@ def test_the_csv_holds_the_headline_numbers_and_the_funnel(history, member):  # 
     want = expected(d0, today)
     assert rows[:5] == [["guide", "onboarding"], ["kind", "checklist"], ["start", str(d0)],
                         ["end", str(today)], ["timezone", "Europe/Paris"]]
-    assert rows[6:10] == [["metric", "total", "unique"], ["seen", "0", "0"],
-                          ["started", "3", "3"], ["completed", "2", "2"]]
+    assert rows[6:12] == [["metric", "total", "unique"], ["eligible", "3", "2"], ["seen", "2", "2"],
+                          ["checklist_open", "3", "2"], ["started", "3", "3"],
+                          ["completed", "2", "2"]]
     assert ["completion_rate", str(want["completion_rate"]), ""] in rows
     assert ["cohort_completion_rate", str(2 / 3), ""] in rows
     assert ["time_to_complete_median_seconds", "4200.0", ""] in rows
     funnel = rows[rows.index(["time_to_complete_p90_seconds", "91800.0", ""]) + 2:]
     assert funnel[0][:3] == ["step", "completed", "drop_off"]
-    assert funnel[2] == ["connect", "2", "1", str(1 / 3), "0", "3", "1", "1", "1200.0", "1800.0"]
+    assert funnel[0][4:7] == ["shown", "expanded", "clicked"]
+    assert funnel[2] == ["connect", "2", "1", str(1 / 3), "0", "1", "1", "3", "1", "1", "1200.0",
+                         "1800.0"]
     assert [row[0] for row in funnel[1:]] == ["hello", "connect", "visit", "team"]
 
 

@@ -38,9 +38,11 @@ def ack(sock, event: str, payload: dict) -> dict:
 
 
 def counts() -> tuple[int, int, int]:
+    """Escalations, recorded envelopes (not bootstrap's offers) and outbox messages."""
     db.session.expire_all()
-    return tuple(db.session.scalar(db.select(db.func.count()).select_from(model))  # type: ignore[return-value]
-                 for model in (Escalation, Event, OutboxMessage))
+    return tuple(db.session.scalar(db.select(db.func.count()).select_from(model).where(*where))  # type: ignore[return-value]
+                 for model, where in ((Escalation, ()), (Event, (Event.type != "offer",)),
+                                      (OutboxMessage, ())))
 
 
 def test_escalation_is_acked_with_a_reference_and_queues_every_delivery(app, sock, open_workspace):
@@ -83,6 +85,16 @@ def test_the_context_snapshot_is_assembled_on_the_server(sock, open_workspace):
     assert len(context["recent_events"]) == 20
     assert context["recent_events"][0]["name"] == "$target_missing"
     assert [e["props"]["selector"] for e in context["target_missing"]] == ["#gone"]
+
+
+def test_the_recent_events_leave_out_bootstraps_offers(sock):
+    ack(sock, "event:track", {"id": str(uuid.uuid4()), "name": "clicked", "url": "/x"})
+    assert ack(sock, "help:escalate", escalate_payload())["ok"]
+    context = db.session.scalars(db.select(Escalation)).one().context
+    assert db.session.scalars(db.select(Event.name).where(Event.type == "offer")).all() == [
+        "onboarding"]
+    assert "offer" not in {e["type"] for e in context["recent_events"]}
+    assert "clicked" in {e["name"] for e in context["recent_events"]}
 
 
 def test_client_sent_context_is_not_trusted(sock):

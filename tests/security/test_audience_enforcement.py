@@ -54,9 +54,11 @@ def boot(client, ws, user_id: str, plan: str, url: str = "/app") -> dict[str, An
 
 
 def written() -> tuple[int, int, int]:
-    """Progress rows, recorded envelopes and milestones: a refusal adds none."""
+    """Progress rows, recorded envelopes and milestones: a refusal adds none (bootstrap's
+    offers are not envelopes)."""
     count = lambda model: db.session.scalar(db.select(db.func.count()).select_from(model))  # noqa: E731
-    return count(Progress), count(Event), count(UserMilestone)
+    envelopes = db.session.scalar(db.select(db.func.count(Event.id)).where(Event.type != "offer"))
+    return count(Progress), envelopes, count(UserMilestone)
 
 
 def assert_not_in_audience(ack: dict[str, Any], guide: str) -> None:

@@ -76,7 +76,7 @@ const lines = [
   `| **Guide** guide.js: first load (checklist, launcher, realtime client, durable outbox, HTTP fallback, tour start rules) | ${version} | ${wire(ours.main)} (${n(ours.main.raw)} raw) | in JS | ${wire(ours.main)} | |`,
   `| **Guide** tour.js: loaded when a tour is about to show (tour runtime + Floating UI) | ${version} | ${wire(ours.tour)} (${n(ours.tour.raw)} raw) | in JS | ${wire(ours.tour)} | |`,
   `| **Guide** help.js: loaded when help first opens (articles, search, Contact support) | ${version} | ${wire(ours.help)} (${n(ours.help.raw)} raw) | in JS | ${wire(ours.help)} | |`,
-  `| **Guide, whole widget** (budget 30 KB gzip) | ${version} | ${wire(total)} (${n(total.raw)} raw) | in JS | **${wire(total)} (${kb(total.gzip)} / ${kb(total.br)})** | 1.00x |`,
+  `| **Guide, whole widget** (budget 31 KB gzip: 30 KB + 1 KB for analytics views, issue #14) | ${version} | ${wire(total)} (${n(total.raw)} raw) | in JS | **${wire(total)} (${kb(total.gzip)} / ${kb(total.br)})** | 1.00x |`,
   ...rows.map(
     (r) => `| ${r.name} (${r.license}), tours only, no server | ${r.version} | ${wire(r.js)} | ${wire(r.css)} | ${wire(r.total)} (${kb(r.total.gzip)} / ${kb(r.total.br)}) | ${(r.total.gzip / total.gzip).toFixed(2)}x |`,
   ),

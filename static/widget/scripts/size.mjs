@@ -1,6 +1,7 @@
 // Prints the raw, gzip and Brotli bytes of the built files (what crosses the wire:
 // the server sends the precompressed .gz / .br siblings that build.mjs writes) and
-// fails over budget (DESIGN.md section 8: the whole widget <= 30 KB gzip, stub < 1 KB gzip).
+// fails over budget (DESIGN.md section 8: the whole widget <= 30 KB gzip, stub < 1 KB gzip,
+// plus 1 KB for recording analytics views, issue #14).
 // The whole widget is guide.js plus its lazily loaded tour runtime (tour.js) and help panel (help.js).
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -8,9 +9,13 @@ import { fileURLToPath } from "node:url";
 import { wireSizes } from "./wire.mjs";
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
-const WHOLE = 30 * 1024;
+// Issue #14 ("guide analytics"): recording what users see (guides, steps, items, articles,
+// searches, nudges) may add at most 1 KB gzip, to guide.js and to the whole widget. Before it:
+// guide.js 17,277 B, the whole widget 30,718 B of 30,720.
+const ANALYTICS = 1024;
+const WHOLE = 30 * 1024 + ANALYTICS;
 const budgets = [
-  ["guide.js", WHOLE, "<="],
+  ["guide.js", 17277 + ANALYTICS, "<="],
   ["tour.js", WHOLE, "<="],
   ["help.js", WHOLE, "<="],
   // Authors only (preview badge, element picker): not part of what end users load.

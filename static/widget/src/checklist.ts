@@ -37,6 +37,8 @@ export interface ChecklistHandlers {
   /** A step's "Stuck?": its help article. */
   stuck_(step: string, article: string): void;
   startTour_(key: string): void;
+  /** A step's action (its link or tour button) was clicked. */
+  act_(step: string): void;
 }
 
 /** Relative URLs and http(s) only: a `javascript:` action must never become a link. */
@@ -93,12 +95,12 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
                 class: "btn btn-primary",
                 "data-testid": "step-action",
                 "data-focus": `action:${step.id}`,
-                onclick: () => on.startTour_(tour),
+                onclick: () => (on.act_(step.id), on.startTour_(tour)),
               },
               step.action?.label || view.t_.open,
             ),
           href &&
-            h(doc, "a", { class: "btn btn-primary", href, "data-testid": "step-action", "data-focus": `action:${step.id}` }, step.action?.label || view.t_.open),
+            h(doc, "a", { class: "btn btn-primary", href, "data-testid": "step-action", "data-focus": `action:${step.id}`, onclick: () => on.act_(step.id) }, step.action?.label || view.t_.open),
           manual &&
             h(
               doc,

@@ -1,27 +1,15 @@
 import { batchOf, createHttp, errorFrom, readJson, wire } from "./http";
-import { encode } from "./json";
+import { encode, isArray } from "./json";
 import { createLink } from "./link";
-import { createOutbox, type Item } from "./queue";
+import { createOutbox, rank, type Item } from "./queue";
 import { memoryStore, type Stored } from "./storage";
-import { ACK_TIMEOUT_MS, asAck, fail, type Client, type ClientDeps, type ClientHandlers, type SocketLike, type Timer } from "./transport";
+import { ACK_TIMEOUT_MS, asAck, fail, isFinal, overHttp, VIEW_DELAY_MS, type Client, type ClientDeps, type ClientHandlers, type SocketLike, type Timer } from "./transport";
 import type { Ack, Envelope, EnvelopeType, GuideError, Nudge } from "./types";
 import { uuid } from "./uuid";
 
 export const RETRY_BASE_MS = 1000;
 export const RETRY_MAX_MS = 30000;
-/** Socket acknowledgements missed in a row before an envelope goes over HTTP, whose answer is definitive. */
-export const SOCKET_STRIKES = 2;
 const EVENTS = "/api/v1/widget/events";
-
-/**
- * Negative acks worth sending the envelope again (PROTOCOL.md section 2). Every other code is final:
- * the envelope is removed and reported, never retried, whatever new refusal a server adds.
- */
-export const RETRIED = new Set(["rate_limited", "internal_error", "invalid_ack", "socket_token_expired", "socket_token_invalid"]);
-
-const isFinal = (ack: Ack): boolean => ack.ok || !RETRIED.has(ack.error?.code);
-/** Sent over HTTP even while the socket is up: it went unanswered there too often. */
-const overHttp = (i: Item): boolean => (i.strikes_ ?? 0) >= SOCKET_STRIKES;
 
 /**
  * Transport for envelopes: a persisted outbox (queue.ts) drained over the
@@ -46,6 +34,7 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
   let failures = 0;
   let blockedUntil = 0;
   let retryTimer: Timer | undefined;
+  let viewTimer: Timer | undefined;
   let dropped = 0;
   let seq = 0;
 
@@ -142,37 +131,44 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
       // Tour states go one at a time: the server may handle socket events concurrently.
       let stateBusy = mine.some((i) => i.busy_ && i.rec_.type === "guide:state");
       if (ready.some(overHttp)) void flushHttp();
+      // System events (`$`) ready together go in one emit: views wait for each other (send below).
+      const views = batchOf(ready.filter((i) => !overHttp(i) && !rank(i.rec_)));
       for (const item of ready) {
-        if (overHttp(item)) continue;
-        if (item.rec_.type === "guide:state") {
-          if (stateBusy) continue;
-          stateBusy = true;
+        if (overHttp(item) || item.busy_) continue;
+        const state = item.rec_.type === "guide:state";
+        if (views.includes(item)) emitWithAck(socket, views);
+        else if (!(state && stateBusy)) {
+          stateBusy ||= state;
+          emitWithAck(socket, [item]);
         }
-        emitWithAck(socket, item);
       }
     } else if (link.http_()) void flushHttp();
   }
 
-  function emitWithAck(s: SocketLike, item: Item): void {
-    const attempt = (item.busy_ = ++tries);
-    inflight.add(item);
-    const done = (): boolean => {
+  /** One envelope as its own event, or several in one `envelopes` event (views): one ack each, in order. */
+  function emitWithAck(s: SocketLike, items: Item[]): void {
+    const attempt = ++tries;
+    const done = (item: Item): boolean => {
       inflight.delete(item);
       const mine = item.busy_ === attempt;
       if (mine) item.busy_ = 0;
       return mine && !destroyed;
     };
+    items.forEach((i) => inflight.add(i) && (i.busy_ = attempt));
     // Same id again is safe: the server answers a duplicate with the original result.
     // A socket that stays up but never answers one envelope (a proxy that mangles frames,
     // a server that cannot route it) must not hold it forever: HTTP answers definitively.
     const t = later(() => {
-      if (!done()) return;
-      item.strikes_ = (item.strikes_ ?? 0) + 1;
+      items.forEach((i) => done(i) && (i.strikes_ = (i.strikes_ ?? 0) + 1));
       backoff();
     }, ACK_TIMEOUT_MS);
-    s.emit_(item.rec_.type, item.rec_.data, (ack: unknown) => {
+    const [one] = items;
+    const many = items.length > 1;
+    s.emit_(many ? "envelopes" : one.rec_.type, many ? { envelopes: items.map(wire) } : one.rec_.data, (ack: any) => {
       cancel(t);
-      if (done() && acknowledge(item, asAck(ack))) drain();
+      // A batch refused as a whole (an expired token, a bad payload) refuses each of its envelopes.
+      const results = many && isArray(ack?.results) ? ack.results : null;
+      if (items.map((item, n) => done(item) && acknowledge(item, asAck(results ? results[n] : ack))).every(Boolean)) drain();
     });
   }
 
@@ -243,13 +239,16 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
     void send("event:track", { id: uuid(), name: "$queue_dropped", props: { count }, at: new Date().toISOString() });
   }
 
-  function send(type: EnvelopeType, data: Envelope["data"]): Promise<Ack> {
+  function send(type: EnvelopeType, data: Envelope["data"], view?: boolean): Promise<Ack> {
     return new Promise<Ack>((resolve) => {
       const rec: Stored = { scope, id: data.id, n: Date.now() * 1000 + (seq++ % 1000), type, data };
       const added = outbox.add_(rec, resolve);
       added.replaced_.forEach((i) => i.resolve_?.({ ok: true, id: i.rec_.id }));
       onDropped(added.dropped_);
-      void added.saved_.then(drain);
+      void added.saved_.then(() =>
+        // A view waits for the next envelope or the view timer; anything else goes now, views with it.
+        view ? (viewTimer ??= later(() => ((viewTimer = undefined), drain()), VIEW_DELAY_MS)) : drain(),
+      );
     });
   }
 

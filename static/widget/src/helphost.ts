@@ -2,13 +2,15 @@ import { safeHref } from "./checklist";
 import { usageError } from "./errors";
 import { checklists, primaryChecklist } from "./guides";
 import { h } from "./h";
-import type { HelpAt, HelpHost, HelpPanel } from "./help/contract";
+import type { ArticleSummary, HelpAt, HelpHost, HelpPanel } from "./help/contract";
 import { pageUrl } from "./page";
 import type { Help, Parts } from "./parts";
 import { adoptStyles } from "./styles";
 import type { GuideError } from "./types";
 
 const isHttp = (url: string): boolean => /^https?:\/\//i.test(url);
+/** A search is recorded (`$help_search`) once its results have stood this long: the final query, not each keystroke's. */
+export const SEARCH_SETTLE_MS = 1500;
 
 /** The help host: the lazily loaded help panel (dist/help.js) and what it needs from the widget. */
 export function createHelp(w: Pick<Parts, "win_" | "prefix_" | "store_" | "ui_" | "report_" | "load_" | "session_">): Help {
@@ -18,6 +20,8 @@ export function createHelp(w: Pick<Parts, "win_" | "prefix_" | "store_" | "ui_" 
   // True while the panel shows: opening it again then is not another "help opened".
   let shown = false;
   let destroyed = false;
+  let query = "";
+  let searched: ReturnType<typeof setTimeout> | undefined;
 
   /** Where help is about when the user did not say: the primary checklist's first step not done. */
   function where(): { guide?: string; step?: string } {
@@ -39,9 +43,18 @@ export function createHelp(w: Pick<Parts, "win_" | "prefix_" | "store_" | "ui_" 
       const params = new URLSearchParams({ q, url: pageUrl(win.location) });
       if (at.guide) params.set("guide", at.guide);
       if (at.step) params.set("step", at.step);
-      return session.client_()!.get_(`/api/v1/widget/help?${params}`);
+      clearTimeout(searched);
+      query = q;
+      const found = session.client_()!.get_<{ articles: ArticleSummary[] }>(`/api/v1/widget/help?${params}`);
+      found.then(({ articles = [] }) => {
+        if (q && q === query) searched = setTimeout(() => session.track_("$help_search", { query: q, results: articles.length }, true), SEARCH_SETTLE_MS);
+      }, () => {});
+      return found;
     },
-    article: (key) => session.client_()!.get_(`/api/v1/widget/help/${encodeURIComponent(key)}`),
+    article(key, at) {
+      session.track_("$article_view", { article: key, guide: at?.guide ?? null, step: at?.step ?? null }, true);
+      return session.client_()!.get_(`/api/v1/widget/help/${encodeURIComponent(key)}`);
+    },
     escalate: (e) => session.send_("help:escalate", { ...e, url: pageUrl(win.location) }),
     safeUrl: (url) => (safeHref(url, "https://x.invalid/") && isHttp(String(url)) ? String(url) : null),
     closed: (returnFocus) => {

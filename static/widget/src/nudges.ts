@@ -9,6 +9,8 @@ import type { Nudge } from "./types";
 export function createNudges(w: Pick<Parts, "ui_" | "events_" | "session_" | "director_" | "start_">): Nudges {
   const { ui_: ui } = w;
   const seen = new Set<string>();
+  // Cards counted as shown (`$nudge_shown`): one stepping aside for a tour is not shown again.
+  const shown = new Set<Nudge>();
   // Nudges wait here while a tour shows or another card is up.
   const waiting: Nudge[] = [];
   let card: Nudge | null = null;
@@ -31,6 +33,7 @@ export function createNudges(w: Pick<Parts, "ui_" | "events_" | "session_" | "di
     }
     card = n;
     ui.nudge_(n, known);
+    if (shown.size < shown.add(n).size) w.session_.track_("$nudge_shown", { nudge: n.id, scenario: n.scenario ?? null }, true);
   }
 
   return {

@@ -89,8 +89,11 @@ export interface Session {
   group_(account: Account): void;
   /** Queues an envelope; resolves with its final acknowledgement. */
   send_(type: EnvelopeType, payload: Record<string, unknown>): Promise<Ack>;
-  /** Records an event through the durable outbox, as `Guide.track` does. */
-  track_(name: string, props?: Record<string, unknown>): void;
+  /**
+   * Records an event through the durable outbox, as `Guide.track` does. `view`: an analytics
+   * view, sent batched with others (client.ts); `$guide_shown` goes once per guide per page.
+   */
+  track_(name: string, props?: Record<string, unknown>, view?: boolean): void;
   /** Checked at once, and stays checked (across reloads) until the server answers. */
   markDone_(guide: string, step: string): void;
   /** Bootstraps again; `restart`: as a new session (leaving preview: the published guides replace the draft). */

@@ -32,8 +32,13 @@ export function createSession(w: Pick<Parts, "win_" | "store_" | "ui_" | "events
 
   const strings = (): Strings => mergeStrings(data?.strings);
   const identity = (): string => encode([user, account]);
-  const track = (name: string, props?: Record<string, unknown>): void =>
-    void send("event:track", { name, ...(props ? { props } : {}), url: pageUrl(win.location) });
+  // Guides counted as shown (`$guide_shown`) on this page for this user: once each.
+  const shown = new Set<unknown>();
+  const track = (name: string, props?: Record<string, unknown>, view?: boolean): void =>
+    // An author previewing a draft is no user seeing the guide: no views of it.
+    void (!(view && w.author_.draft_() && props!.guide === w.author_.draft_()) &&
+      (name !== "$guide_shown" || shown.size < shown.add(props!.guide).size) &&
+      send("event:track", { name, ...(props ? { props } : {}), url: pageUrl(win.location) }, view));
 
   function emitChanges(changes: StoreChanges): void {
     for (const guide of changes.changed_) {
@@ -46,14 +51,14 @@ export function createSession(w: Pick<Parts, "win_" | "store_" | "ui_" | "events
     w.director_.changed_(changes.changed_);
   }
 
-  function send(type: EnvelopeType, payload: Record<string, unknown>): Promise<Ack> {
+  function send(type: EnvelopeType, payload: Record<string, unknown>, view?: boolean): Promise<Ack> {
     const envelope = { id: uuid(), ...payload, at: new Date().toISOString() };
     // A previewed draft's progress stays in this page: its steps may not exist in the
     // published version, and a preview must not change the author's real progress.
     const draft = w.author_.draft_();
     if (draft && payload.guide === draft && type !== "event:track") return Promise.resolve({ ok: true });
-    if (client && scope) return client.send_(type, envelope);
-    return new Promise<Ack>((resolve) => early.push((c) => void c.send_(type, envelope).then(resolve)));
+    if (client && scope) return client.send_(type, envelope, view);
+    return new Promise<Ack>((resolve) => early.push((c) => void c.send_(type, envelope, view).then(resolve)));
   }
 
   /** Every envelope's outcome, this page's and those an earlier page left in storage. */
@@ -84,6 +89,7 @@ export function createSession(w: Pick<Parts, "win_" | "store_" | "ui_" | "events
     if (next === scope) return;
     // Another user signed in here: the previous user's nudges go with them.
     if (scope) w.nudges_.clear_();
+    shown.clear();
     scope = next;
     const c = client;
     void c.use_(next).then((recs) => scope === next && !destroyed && optimisticFrom(recs));

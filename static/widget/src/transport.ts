@@ -45,8 +45,11 @@ export interface Client {
   use_(scope: string): Promise<Stored[]>;
   /** `restart` forces a fresh handshake (a different user must not keep the old socket's rooms). */
   connect_(info: SocketInfo, restart: boolean, scope: string): void;
-  /** Persists, then sends; resolves on the final outcome (an ok or a definitive negative ack). */
-  send_(type: EnvelopeType, data: Envelope["data"]): Promise<Ack>;
+  /**
+   * Persists, then sends; resolves on the final outcome (an ok or a definitive negative ack).
+   * `view`: waits (VIEW_DELAY_MS) to go in one emit with other views or the next envelope.
+   */
+  send_(type: EnvelopeType, data: Envelope["data"], view?: boolean): Promise<Ack>;
   /** This user's envelopes still waiting, oldest first. */
   pending_(): Stored[];
   /** The page is being hidden or unloaded: send what waits in one request that outlives the page. */
@@ -69,3 +72,21 @@ const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty
 export function asAck(value: unknown): Ack {
   return value && typeof value === "object" && own(value, "ok") ? (value as Ack) : fail("invalid_ack", "The server sent an unreadable acknowledgement.");
 }
+
+/** Socket acknowledgements missed in a row before an envelope goes over HTTP, whose answer is definitive. */
+export const SOCKET_STRIKES = 2;
+/**
+ * How long a view (`send_(..., true)`: a guide, step, article or nudge shown) waits for company:
+ * views go with the next envelope sent, or after this, never one round trip each.
+ */
+export const VIEW_DELAY_MS = 2000;
+
+/**
+ * Negative acks worth sending the envelope again (PROTOCOL.md section 2). Every other code is final:
+ * the envelope is removed and reported, never retried, whatever new refusal a server adds.
+ */
+export const RETRIED = new Set(["rate_limited", "internal_error", "invalid_ack", "socket_token_expired", "socket_token_invalid"]);
+
+export const isFinal = (ack: Ack): boolean => ack.ok || !RETRIED.has(ack.error?.code);
+/** Sent over HTTP even while the socket is up: it went unanswered there too often. */
+export const overHttp = (i: { strikes_?: number }): boolean => (i.strikes_ ?? 0) >= SOCKET_STRIKES;

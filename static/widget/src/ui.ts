@@ -32,6 +32,8 @@ export interface UiHandlers {
   startTour_(key: string): void;
   /** The checklist panel opened (the help panel closes). */
   opened_(): void;
+  /** An analytics view (`$guide_shown`, `$checklist_open`, `$item_expanded`, `$item_clicked`). */
+  view_(name: string, guide: string, step?: string): void;
   /** The user answered the nudge card: "Show me" (true) or dismiss (false). */
   nudge_(open: boolean): void;
   /** The widget's words, for a nudge card shown when no checklist is (no model yet). */
@@ -133,6 +135,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     const count = (g: Guide): number => g.steps.filter((s) => m.isDone_(g.key, s.id)).length;
     launcher.update_({ title_: m.primary_.title, done_: count(m.primary_), total_: m.primary_.steps.length, expanded_: isOpen, t_: m.t_ });
     if (!isOpen) return;
+    on.view_("$guide_shown", guide.key);
 
     // Re-rendering replaces the nodes, so remember what had focus and put it back.
     const focusKey = (root.activeElement as HTMLElement | null)?.getAttribute("data-focus");
@@ -160,7 +163,9 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
           },
           toggle_: (step) => {
             const key = k(guide.key, step);
-            expanded.set(key, !(expanded.get(key) ?? step === firstOpen));
+            const open = !(expanded.get(key) ?? step === firstOpen);
+            expanded.set(key, open);
+            if (open) on.view_("$item_expanded", guide.key, step);
             render();
           },
           markDone_: (step) => {
@@ -172,6 +177,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
           help_: () => on.help_(),
           stuck_: (step, article) => on.help_(guide.key, step, article),
           startTour_: on.startTour_,
+          act_: (step) => on.view_("$item_clicked", guide.key, step),
         },
       ),
     );
@@ -185,6 +191,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     if (guide) selected = guide;
     if (guide && step) expanded.set(k(guide, step), true);
     on.opened_();
+    if (!isOpen) on.view_("$checklist_open", current()!.key);
     isOpen = true;
     layer(panel, true);
     render();

@@ -62,6 +62,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     strings_: () => session.strings_(),
     help_: (guide, step, article) => void guard(help.open_, guide ? { guide, step, article } : undefined),
     opened_: () => help.close_(),
+    view_: (name, guide, step) => session.track_(name, { guide, step }, true),
     startTour_: (key) => void guard(start, key),
     nudge_: (open) => nudges.answer_(open),
   });

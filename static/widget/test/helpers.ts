@@ -41,8 +41,20 @@ export class FakeSocket implements SocketLike {
     this.handlers.set(event, [...(this.handlers.get(event) ?? []), fn]);
     return this;
   }
-  emit_(event: string, data: unknown, ack: (ack: unknown) => void): this {
-    this.emitted.push({ event, data, ack });
+  /** Every `envelopes` emit (several envelopes in one), as sent; their envelopes are also in `emitted`. */
+  batches: Array<{ envelopes: Array<{ type: string; data: any }>; ack: (ack: unknown) => void }> = [];
+  emit_(event: string, data: any, ack: (ack: unknown) => void): this {
+    if (event !== "envelopes") {
+      this.emitted.push({ event, data, ack });
+      return this;
+    }
+    // A batch: each envelope shows as if emitted alone; their acks, once all given, answer the batch.
+    this.batches.push({ ...data, ack });
+    const results: unknown[] = [];
+    let left = data.envelopes.length;
+    data.envelopes.forEach((e: { type: string; data: any }, n: number) =>
+      this.emitted.push({ event: e.type, data: e.data, ack: (a) => void ((results[n] = a), --left || ack({ ok: true, results })) }),
+    );
     return this;
   }
   connect_(): this {

@@ -59,7 +59,8 @@ describe("scenario nudges", () => {
     const toggle = h.$('li[data-step="read-docs"] [data-testid="step-toggle"]')!;
     expect(toggle.getAttribute("aria-expanded")).toBe("true");
     expect(h.root().activeElement).toBe(toggle);
-    expect(tracked("$nudge")).toEqual([["$nudge_opened", { nudge: 2, scenario: "stalled" }]]);
+    expect(tracked("$nudge_opened")).toEqual([["$nudge_opened", { nudge: 2, scenario: "stalled" }]]);
+    expect(tracked("$nudge_shown")).toEqual([["$nudge_shown", { nudge: 2, scenario: "stalled" }]]);
   });
 
   it("Show me starts a tour at the named step; the next nudge waits for the tour, not even flashing", async () => {
@@ -72,7 +73,7 @@ describe("scenario nudges", () => {
     await settle();
     expect(tourStepShown()).toBe("b");
     expect(seen).not.toContain("30");
-    expect(tracked("$nudge")).toEqual([["$nudge_opened", { nudge: 3, scenario: null }]]);
+    expect(tracked("$nudge_opened")).toEqual([["$nudge_opened", { nudge: 3, scenario: null }]]);
     tourRoot()!.querySelector<HTMLElement>('[data-testid="tour-dismiss"]')!.click();
     await settle();
     expect(shownNudge()).toBe("30");
@@ -90,9 +91,14 @@ describe("scenario nudges", () => {
     h.$('[data-testid="nudge-dismiss"]')!.click();
     await settle();
     expect(shownNudge()).toBeNull();
-    expect(tracked("$nudge")).toEqual([
+    expect(tracked("$nudge_dismissed")).toEqual([
       ["$nudge_dismissed", { nudge: 4, scenario: "s1" }],
       ["$nudge_dismissed", { nudge: 5, scenario: "s2" }],
+    ]);
+    // Each card counted as shown once; the duplicate id never showed.
+    expect(tracked("$nudge_shown")).toEqual([
+      ["$nudge_shown", { nudge: 4, scenario: "s1" }],
+      ["$nudge_shown", { nudge: 5, scenario: "s2" }],
     ]);
   });
 
@@ -129,7 +135,10 @@ describe("scenario nudges", () => {
     tourRoot()!.querySelector<HTMLElement>('[data-testid="tour-dismiss"]')!.click();
     await settle();
     expect(shownNudge()).toBe("9");
-    expect(tracked("$nudge")).toEqual([]);
+    expect(tracked("$nudge_opened")).toEqual([]);
+    expect(tracked("$nudge_dismissed")).toEqual([]);
+    // Back after stepping aside is the same card: shown once.
+    expect(tracked("$nudge_shown")).toEqual([["$nudge_shown", { nudge: 9, scenario: null }]]);
   });
 
   it('mode "start" runs the tour or opens the checklist at once, without a card', async () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Parts } from "../src/parts";
 import { createSession } from "../src/session";
 import { createStore } from "../src/store";
+import { VIEW_DELAY_MS } from "../src/transport";
 import { bootstrapBodies, bootstrapPayload, type Fake, fakeIo, jsonResponse, settle } from "./helpers";
 import { EN } from "./strings";
 
@@ -32,7 +33,10 @@ function setup() {
 
 describe("createSession", () => {
   let destroy = (): void => {};
-  afterEach(() => destroy());
+  afterEach(() => {
+    destroy();
+    vi.useRealTimers();
+  });
 
   it("coalesces identify and group into one bootstrap, then is ready once with the guides", async () => {
     const { w, session, fetch, events } = setup();
@@ -109,6 +113,24 @@ describe("createSession", () => {
     sockets[0].accept();
     await settle();
     expect(sockets[0].emitted.map((e) => [e.event, e.data.name])).toEqual([["event:track", "x"], ["event:track", "$page"]]);
+  });
+
+  it("views count once per guide per page, and never for a previewed draft; a view naming no guide still goes", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const { w, session, sockets } = setup();
+    destroy = session.destroy_;
+    w.author_.draft_.mockReturnValue("draft-guide" as never);
+    session.init_("demo", "https://guide.test");
+    session.identify_({ id: "u1", token: null });
+    await vi.advanceTimersByTimeAsync(0);
+    sockets[0].accept();
+    for (let i = 0; i < 3; i++) session.track_("$guide_shown", { guide: "published" }, true);
+    session.track_("$guide_shown", { guide: "draft-guide" }, true);
+    session.track_("$step_shown", { guide: "draft-guide", step: "a" }, true);
+    session.track_("$article_view", { article: "a1", guide: null, step: null }, true);
+    await vi.advanceTimersByTimeAsync(VIEW_DELAY_MS);
+    const views = sockets[0].emitted.filter((e) => e.data.name !== "$page").map((e) => [e.data.name, e.data.props.guide]);
+    expect(views).toEqual([["$guide_shown", "published"], ["$article_view", null]]);
   });
 
   it("waits as long as a rate-limited bootstrap is told to, then asks again", async () => {

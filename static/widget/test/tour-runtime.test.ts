@@ -107,7 +107,11 @@ describe("tour runtime", () => {
     expect(shownStep()).toBe("late");
     vi.advanceTimersByTime(10000);
     expect(shownStep()).toBe("late");
-    expect(calls.track).toEqual([]);
+    // Shown once, as a view (batched), however long it stays up.
+    expect(calls.track).toEqual([
+      ["$guide_shown", { guide: "t" }, true],
+      ["$step_shown", { guide: "t", step: "late" }, true],
+    ]);
   });
 
   it("skips a target that never appears and records $target_missing once", () => {
@@ -118,7 +122,9 @@ describe("tour runtime", () => {
     expect(shownStep()).toBeNull();
     vi.advanceTimersByTime(1);
     expect(shownStep()).toBe("b");
-    expect(calls.track).toEqual([["$target_missing", { guide: "t", step: "gone", selector: "#gone" }]]);
+    expect(calls.track.filter((c) => c[0] === "$target_missing")).toEqual([["$target_missing", { guide: "t", step: "gone", selector: "#gone" }]]);
+    // The skipped step was never shown.
+    expect(calls.track.filter((c) => c[0] === "$step_shown")).toEqual([["$step_shown", { guide: "t", step: "b" }, true]]);
     expect(calls.state).toEqual([["t", "active", "b"]]);
   });
 
@@ -128,7 +134,7 @@ describe("tour runtime", () => {
     vi.advanceTimersByTime(300);
     expect(shownStep()).toBe("gone");
     expect(stepEl().classList.contains("centered")).toBe(true);
-    expect(calls.track.length).toBe(1);
+    expect(calls.track.filter((c) => c[0] === "$target_missing").length).toBe(1);
   });
 
   it("keys: Enter and ArrowRight next, ArrowLeft back, Esc dismisses", () => {
@@ -147,6 +153,20 @@ describe("tour runtime", () => {
     expect(notCancelled).toBe(false);
     expect(rt.current()).toBeNull();
     expect(calls.state[calls.state.length - 1]).toEqual(["t", "dismissed"]);
+  });
+
+  it("counts each display of a step once (Back shows one again), and a resumed tour's first step", () => {
+    ["a", "b"].forEach((id) => target(id));
+    rt.run(tour([tourStep("a"), tourStep("b")]), "b"); // resumed where the server says
+    key("ArrowLeft");
+    key("ArrowRight");
+    // $guide_shown with each: the session keeps one per guide per page (session.test.ts).
+    const views = calls.track.filter((c) => c[2] === true).map((c) => [c[0], (c[1] as { step?: string }).step]);
+    expect(views).toEqual([
+      ["$guide_shown", undefined], ["$step_shown", "b"],
+      ["$guide_shown", undefined], ["$step_shown", "a"],
+      ["$guide_shown", undefined], ["$step_shown", "b"],
+    ]);
   });
 
   it("keeps Tab within the step's buttons", () => {

@@ -50,7 +50,8 @@ export interface HelpHost {
   /** Step title for the "About" line of a pre-filled escalation. */
   label(guide?: string, step?: string): string | undefined;
   list(q: string, at: HelpAt): Promise<{ articles: ArticleSummary[] }>;
-  article(key: string): Promise<Article>;
+  /** `at`: where the reader came from (`$article_view`). */
+  article(key: string, at?: HelpAt): Promise<Article>;
   /** Sends `help:escalate` through the durable outbox; resolves with its final ack. */
   escalate(e: Escalation): Promise<Ack>;
   /** http(s) URLs only. */

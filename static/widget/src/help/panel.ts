@@ -115,7 +115,7 @@ export function createHelpPanel(host: HelpHost): HelpPanel {
     const body = h(doc, "div", { class: "step-html", "data-testid": "help-body" });
     const note = status();
     const mine = frame("\u2026", back, [note, body, h(doc, "div", { class: "row" }, contactButton())]);
-    host.article(key).then(
+    host.article(key, at).then(
       (a) => {
         if (mine !== view) return;
         el.querySelector(".title")!.textContent = a.title;

@@ -16,7 +16,8 @@ export interface TourHost {
   vars(): Record<string, string>;
   /** Sends `guide:state` (the caller sends only real changes). */
   state(guide: string, state: "active" | EndState, step?: string): void;
-  track(name: string, props: Record<string, unknown>): void;
+  /** Through the durable outbox; `view`: an analytics view, sent batched with others (docs/PROTOCOL.md). */
+  track(name: string, props: Record<string, unknown>, view?: boolean): void;
   emit<K extends "tour:step" | "tour:end">(event: K, payload: GuideEvents[K]): void;
   /** A step's "Stuck?" opens its help article; absent when the workspace has no help. */
   help?: (guide: string, step: string, article: string) => void;

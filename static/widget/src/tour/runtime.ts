@@ -38,6 +38,8 @@ export function createTourRuntime(host: TourHost): TourRuntime {
   let tour: Tour | null = null;
   let state: TourState = { index_: 0, dir_: 1, status_: "completed" };
   let sent: string | null = null;
+  // The step last counted as shown (`$step_shown`): a step drawn again (its dialog closed, a route change) is not shown again.
+  let viewed: string | null = null;
   let target: HTMLElement | null = null;
   let shown = false;
   let waiting = false;
@@ -187,6 +189,12 @@ export function createTourRuntime(host: TourHost): TourRuntime {
     }
     reposition();
     box.focus({ preventScroll: true });
+    if (viewed !== s.id) {
+      viewed = s.id;
+      // Views wait to go together (`true`); the widget counts a guide as shown once per page.
+      host.track("$guide_shown", { guide: t.key }, true);
+      host.track("$step_shown", { guide: t.key, step: s.id }, true);
+    }
     if (sent !== s.id) {
       sent = s.id;
       host.state(t.key, "active", s.id);
@@ -247,6 +255,7 @@ export function createTourRuntime(host: TourHost): TourRuntime {
       state = initialState(next.steps, at);
       // Resuming where the server says the user is: nothing new to tell it.
       sent = at && next.steps[state.index_]?.id === at ? at : null;
+      viewed = null;
       show();
     },
     current: () => (tour && state.status_ === "running" ? tour.key : null),

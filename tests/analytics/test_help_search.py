@@ -1,0 +1,89 @@
+"""Help searches: top queries and zero-result queries over local days, worked out by hand.
+
+Workspace in Europe/Paris (UTC+1 in early March 2026). Rows as the widget's
+``$help_search`` envelopes leave them:
+
+| user | client time (Paris) | received | query | results |
+|---|---|---|---|---|
+| a | 2 Mar 23:30 | on time | "Export CSV" | 0 |
+| b | 3 Mar 10:00 | on time | "export  csv " | 0 |
+| a | 3 Mar 11:00 | 3 days later (offline) | "SSO" | 2 |
+| b | 4 Mar 00:30 | on time | "sso" | 0 |
+| c | 1 Mar 23:59 | on time | "export csv" | 0 (the day before the range) |
+| c | 3 Mar 09:00 | 10 days later: beyond MAX_LATE, counts when received | "billing" | 0 |
+| c | 3 Mar 12:00 | on time | "" | 5 (no query: not counted) |
+
+Range 2..4 March: "export csv" 2 searches (a, b), both zero; "sso" 2
+searches (a, b), one zero. "billing" was received on 13 March: out of range.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from guide import analytics
+from guide.errors import GuideError
+from guide.extensions import db
+from guide.models import EndUser, Event
+from tests.analytics.conftest import PARIS, user
+
+ZONE = ZoneInfo(PARIS)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 3, day, hour, minute, tzinfo=ZONE).astimezone(UTC)
+
+
+def search(ws, who: EndUser, when: datetime, query: str, results: int,
+           received: datetime | None = None) -> None:
+    db.session.add(Event(workspace_id=ws.id, user_id=who.id, type="event:track",
+                         name="$help_search", client_id=str(uuid.uuid4()),
+                         props={"query": query, "results": results},
+                         client_at=when, created_at=received or when))
+
+
+@pytest.fixture
+def searches(paris):
+    a, b, c = (user(paris, k) for k in "abc")
+    search(paris, a, at(2, 23, 30), "Export CSV", 0)
+    search(paris, b, at(3, 10), "export  csv ", 0)
+    search(paris, a, at(3, 11), "SSO", 2, received=at(3, 11) + timedelta(days=3))
+    search(paris, b, at(4, 0, 30), "sso", 0)
+    search(paris, c, at(1, 23, 59), "export csv", 0)
+    search(paris, c, at(3, 9), "billing", 0, received=at(13, 9))
+    search(paris, c, at(3, 12), "", 5)
+    db.session.commit()
+    return paris
+
+
+def test_top_and_zero_result_queries_on_local_days(searches):
+    report = analytics.help_search_report(searches, date(2026, 3, 2), date(2026, 3, 4))
+    assert report == {
+        "timezone": PARIS, "start": "2026-03-02", "end": "2026-03-04",
+        "searches": 4, "zero_result_searches": 3,
+        "top_queries": [
+            {"query": "export csv", "searches": 2, "users": 2, "zero_results": 2},
+            {"query": "sso", "searches": 2, "users": 2, "zero_results": 1},
+        ],
+        "zero_result_queries": [
+            {"query": "export csv", "searches": 2, "users": 2, "zero_results": 2},
+            {"query": "sso", "searches": 2, "users": 2, "zero_results": 1},
+        ],
+    }
+
+
+def test_a_search_received_late_beyond_max_late_counts_on_its_day_of_receipt(searches):
+    report = analytics.help_search_report(searches, date(2026, 3, 13), date(2026, 3, 13))
+    assert [q["query"] for q in report["zero_result_queries"]] == ["billing"]
+    day_before = analytics.help_search_report(searches, date(2026, 3, 1), date(2026, 3, 1))
+    assert day_before["searches"] == 1 and day_before["top_queries"][0]["query"] == "export csv"
+
+
+def test_a_bad_range_is_refused(paris):
+    with pytest.raises(GuideError) as err:
+        analytics.help_search_report(paris, date(2026, 3, 5), date(2026, 3, 4))
+    assert err.value.code == "invalid_range"
