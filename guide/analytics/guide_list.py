@@ -1,6 +1,6 @@
 """Every published guide's headline numbers for a range, in one read (the Analytics list).
 
-The same numbers as each guide's ``guide_report`` (unique seen, started,
+The same numbers as each guide's ``guide_report`` (unique eligible, seen, started,
 completed, dismissed; completion rate; median time to complete), read for all
 guides at once: one grouped COUNT DISTINCT over the per-user day rollup, one
 read of the completion durations, and one fold of the tail for every guide,
@@ -16,14 +16,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from guide.analytics import store
-from guide.analytics.facts import COMPLETED, DISMISSED, SEEN, STARTED
+from guide.analytics.facts import COMPLETED, DISMISSED, ELIGIBLE, SEEN, STARTED
 from guide.analytics.ranges import check_range
 from guide.analytics.tally import Tally, percentile
 from guide.extensions import db
 from guide.models import AnalyticsDuration, AnalyticsUserDay, Workspace
 from guide.models.analytics import GUIDE_LEVEL
 
-METRICS = (SEEN, STARTED, COMPLETED, DISMISSED)
+METRICS = (ELIGIBLE, SEEN, STARTED, COMPLETED, DISMISSED)
 CHUNK = 500
 
 

@@ -43,15 +43,16 @@ def traits(history):  # noqa: F811
     return ws, d0, today
 
 
-def step(name, done, drop, rate, times, *, missing=0, help_=0, escalations=0):
+def step(name, done, drop, rate, times, *, missing=0, help_=0, escalations=0, expanded=0,
+         clicked=0):
     return {"step": name, "completed": done, "drop_off": drop, "drop_off_rate": rate,
-            "shown": 0, "target_missing": missing, "help_opened": help_,
+            "shown": 0, "expanded": expanded, "clicked": clicked, "target_missing": missing, "help_opened": help_,
             "escalations": escalations,
             "time_on_step": {"median": times[0], "p90": times[1], "count": times[2]}}
 
 
 def days_of(d0, today, changes):
-    empty = {"seen": 0, "started": 0, "completed": 0, "dismissed": 0, "snoozed": 0}
+    empty = {"eligible": 0, "seen": 0, "checklist_open": 0, "started": 0, "completed": 0, "dismissed": 0, "snoozed": 0}
     return [{"day": (d0 + timedelta(days=n)).isoformat(), **empty, **changes.get(n, {})}
             for n in range((today - d0).days + 1)]
 
@@ -60,14 +61,21 @@ def pro(d0, today, text):
     return {
         "guide": "onboarding", "kind": "checklist", "timezone": PARIS,
         "start": d0.isoformat(), "end": today.isoformat(),
-        "seen": {"total": 0, "unique": 0}, "started": {"total": 2, "unique": 2},
+        # u1 was offered it on D0 and D1; u1 saw it and opened the panel D0, u3 D1 (twice:
+        # one user-day).
+        "eligible": {"total": 2, "unique": 1}, "seen": {"total": 2, "unique": 2},
+        "checklist_open": {"total": 2, "unique": 2}, "started": {"total": 2, "unique": 2},
         "completed": {"total": 2, "unique": 2}, "dismissed": {"total": 0, "unique": 0},
         "snoozed": {"total": 0, "unique": 0}, "completion_rate": 1.0,
         # u3: 70 minutes; u1: 25.5 hours.
         "time_to_complete": {"median": 4200.0, "p90": 91800.0, "count": 2},
-        "days": days_of(d0, today, {0: {"started": 1}, 1: {"started": 1, "completed": 2}}),
-        "steps": [step("hello", 2, 0, 0.0, (600.0, 1200.0, 2)),
-                  step("connect", 2, 0, 0.0, (1200.0, 1800.0, 2)),
+        "days": days_of(d0, today, {0: {"started": 1, "eligible": 1, "seen": 1,
+                                        "checklist_open": 1},
+                                    1: {"started": 1, "completed": 2, "eligible": 1, "seen": 1,
+                                        "checklist_open": 1}}),
+        # u1 expanded hello, then clicked connect's action and expanded it.
+        "steps": [step("hello", 2, 0, 0.0, (600.0, 1200.0, 2), expanded=1),
+                  step("connect", 2, 0, 0.0, (1200.0, 1800.0, 2), expanded=1, clicked=1),
                   step("visit", 2, 0, 0.0, (600.0, 88200.0, 2)),
                   step("team", 2, 0, 0.0, (600.0, 1800.0, 2))],
         "unattributed": {"target_missing": 0, "help_opened": 0, "escalations": 0},
@@ -80,11 +88,13 @@ def not_pro(d0, today, segment, locale, users):
     return {
         "guide": "onboarding", "kind": "checklist", "timezone": PARIS,
         "start": d0.isoformat(), "end": today.isoformat(),
-        "seen": {"total": 0, "unique": 0}, "started": {"total": 1, "unique": 1},
+        # u2 was offered it on D0 (u4 never was); neither saw the panel.
+        "eligible": {"total": 1, "unique": 1}, "seen": {"total": 0, "unique": 0},
+        "checklist_open": {"total": 0, "unique": 0}, "started": {"total": 1, "unique": 1},
         "completed": {"total": 0, "unique": 0}, "dismissed": {"total": 1, "unique": 1},
         "snoozed": {"total": 1, "unique": 1}, "completion_rate": 0.0,
         "time_to_complete": {"median": None, "p90": None, "count": 0},
-        "days": days_of(d0, today, {0: {"started": 1}, 1: {"dismissed": 1},
+        "days": days_of(d0, today, {0: {"started": 1, "eligible": 1}, 1: {"dismissed": 1},
                                     2: {"snoozed": 1}}),
         # u2's hello starts its run: 0 seconds. connect's target went missing three times
         # (u2 once on D0, u4 twice on D2): two user-days.

@@ -44,7 +44,7 @@ def test_one_read_for_every_guide_equals_a_report_per_guide(history):  # noqa: F
         return guides_summary(ws, guides, d0, today)
 
     everything = check()  # all of it in the tail
-    assert everything["second"] == {"seen": 0, "started": 2, "completed": 1, "dismissed": 0,
+    assert everything["second"] == {"eligible": 0, "seen": 0, "started": 2, "completed": 1, "dismissed": 0,
                                     "completion_rate": 0.5, "median": 50 * 60.0}
     analytics.rollup(LATER, batch=7, max_batches=2)
     check()  # partly rolled

@@ -202,15 +202,17 @@ def test_erasing_a_user_removes_them_from_the_rollups_but_not_the_day_counts(his
 
 def test_by_week_adds_the_days_up_per_local_week_monday_to_sunday():
     def day(n, **counts):
-        return {"day": f"2026-03-{n:02d}", "seen": 0, "started": 0, "completed": 0,
-                "dismissed": 0, "snoozed": 0, **counts}
+        return {"day": f"2026-03-{n:02d}", "eligible": 0, "seen": 0, "checklist_open": 0,
+                "started": 0, "completed": 0, "dismissed": 0, "snoozed": 0, **counts}
 
     # Friday 6 March to Tuesday 10 March: the end of one week, the start of the next.
-    days = [day(6, started=2), day(7, completed=1), day(8, started=1, dismissed=1),
-            day(9, snoozed=4), day(10, started=3, completed=2)]
+    days = [day(6, started=2, eligible=5), day(7, completed=1), day(8, started=1, dismissed=1),
+            day(9, snoozed=4, checklist_open=2), day(10, started=3, completed=2, eligible=1)]
     assert analytics.by_week(days) == [
-        {"week": "2026-03-02", "start": "2026-03-06", "end": "2026-03-08", "seen": 0,
-         "started": 3, "completed": 1, "dismissed": 1, "snoozed": 0},
-        {"week": "2026-03-09", "start": "2026-03-09", "end": "2026-03-10", "seen": 0,
-         "started": 3, "completed": 2, "dismissed": 0, "snoozed": 4}]
+        {"week": "2026-03-02", "start": "2026-03-06", "end": "2026-03-08", "eligible": 5,
+         "seen": 0, "checklist_open": 0, "started": 3, "completed": 1, "dismissed": 1,
+         "snoozed": 0},
+        {"week": "2026-03-09", "start": "2026-03-09", "end": "2026-03-10", "eligible": 1,
+         "seen": 0, "checklist_open": 2, "started": 3, "completed": 2, "dismissed": 0,
+         "snoozed": 4}]
     assert analytics.by_week([]) == []
