@@ -44,6 +44,8 @@ DEMO_SUPPORT ?= support@example.com
 DEMO_PASSWORD ?= guide-demo-password
 
 demo: db
+	@# A 90-day history for the analytics reports, once (kept when it is there already).
+	@$(FLASK) guide demo history
 	@$(FLASK) guide author create $(DEMO_AUTHOR) --workspace demo --role admin \
 		--password $(DEMO_PASSWORD) --exists-ok >/dev/null
 	@$(FLASK) guide author create $(DEMO_SUPPORT) --workspace demo --role support \

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from guide.analytics import store
-from guide.analytics.history import PREFIX, History, User, simulate
+from guide.analytics.history import CHECKLIST, PLAN, PREFIX, QUIET, History, User, simulate
 from guide.analytics.rollup import rollup
 from guide.extensions import db
 from guide.models import (
@@ -36,6 +36,7 @@ from guide.models import (
     Workspace,
 )
 from guide.models.base import utcnow
+from guide.services.published import published_guide
 
 CHUNK = 2000
 
@@ -161,20 +162,69 @@ def _user_row(workspace: Workspace, user: User, account_ids: dict[str, int]) -> 
 
 def _firings(workspace: Workspace, history: History,
              user_ids: dict[str, int]) -> list[dict[str, Any]]:
-    scenario_ids = dict(db.session.execute(sa.select(Scenario.key, Scenario.id).where(
-        Scenario.workspace_id == workspace.id)).all())
+    """The stall scenario's firings the history made, and the time-based scenarios' firings
+    that a worker running all along would have recorded (so the first sweep after
+    generating does not fire for the whole history at once)."""
+    scenarios = db.session.execute(sa.select(Scenario.key, Scenario.id, Scenario.body).where(
+        Scenario.workspace_id == workspace.id)).all()
+    ids = {key: scenario_id for key, scenario_id, _ in scenarios}
     rows = []
+
+    def fired(scenario_id: int, subject: str, subject_id: int, window: str,
+              details: dict[str, Any], at: datetime, held_out: bool = False) -> None:
+        row = {"workspace_id": workspace.id, "scenario_id": scenario_id,
+               "subject_type": subject, "subject_id": subject_id, "window": window,
+               "details": details, "fired_at": at}
+        if hasattr(ScenarioFiring, "held_out"):
+            row["held_out"] = held_out
+        rows.append(row)
+
     for user in history.users:
         for key, at, held_out, details in user.firings:
-            if key not in scenario_ids:
-                continue
-            row = {"workspace_id": workspace.id, "scenario_id": scenario_ids[key],
-                   "subject_type": "user", "subject_id": user_ids[user.external_id],
-                   "window": "once", "details": details, "fired_at": at}
-            if hasattr(ScenarioFiring, "held_out"):
-                row["held_out"] = held_out
-            rows.append(row)
+            if key in ids:
+                fired(ids[key], "user", user_ids[user.external_id], "once", details, at,
+                      held_out)
+    for _, scenario_id, body in scenarios:
+        trigger = body.get("trigger") or {}
+        if trigger.get("guide_stalled") == CHECKLIST:
+            for user, at, details in stalls(history, trigger["days"]):
+                fired(scenario_id, "user", user_ids[user.external_id],
+                      f"stalled:{details['last_progress_at']}", details, at)
+        elif trigger.get("plan_overdue") in (PLAN, "*"):
+            for account, window, details, at in overdue(workspace, history):
+                fired(scenario_id, "account", account, window, details, at)
     return rows
+
+
+def stalls(history: History, days: int) -> Iterable[tuple[User, datetime, dict[str, Any]]]:
+    """Users whose checklist is still active with no progress for ``days``: when it fired."""
+    for user in history.users:
+        progress = user.progress.get(CHECKLIST)
+        if progress is None or progress["state"] != "active":
+            continue
+        at = progress["updated"] + timedelta(days=days)
+        if at <= history.now - QUIET:
+            yield user, at, {"guide": CHECKLIST, "step": progress["step"], "days": days,
+                             "last_progress_at": progress["updated"].isoformat()}
+
+
+def overdue(workspace: Workspace,
+            history: History) -> Iterable[tuple[int, str, dict[str, Any], datetime]]:
+    """Plan steps not done by their due day: (account id, window, details, due at)."""
+    found = published_guide(workspace.id, PLAN)
+    if found is None:
+        return
+    accounts = _ids(Account, workspace)
+    for key, (created, _) in sorted(history.accounts.items()):
+        for step in found[1].body["steps"]:
+            if step.get("due_days") is None:
+                continue
+            due = created + timedelta(days=step["due_days"])
+            done = history.account_steps.get((key, PLAN, step["id"]))
+            if due <= history.now - QUIET and (done is None or done[0] > due):
+                yield accounts[key], f"{PLAN}/{step['id']}", {
+                    "guide": PLAN, "step": step["id"], "owner": step.get("owner", "customer"),
+                    "assignee": step.get("assignee"), "due_at": due.isoformat()}, due
 
 
 def _progress(workspace: Workspace, history: History, user_ids: dict[str, int],
