@@ -115,10 +115,13 @@ def database(backend: str, pg_url: str | None) -> Iterator[str]:
         admin.dispose()
 
 
-def each_backend(postgres: str | None, run: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+def each_backend(postgres: str | None, run: Callable[[str], dict[str, Any]],
+                 only: str | None = None) -> dict[str, Any]:
     """``run(url)`` on a throwaway SQLite database, then PostgreSQL when a URL is given."""
     results: dict[str, Any] = {}
     for backend in ["sqlite"] + (["postgresql"] if postgres else []):
+        if only not in (None, backend):
+            continue
         with database(backend, postgres) as url:
             results[backend] = run(url)
     return results
