@@ -157,17 +157,13 @@ def reports(workspace: Any, today: date, now: datetime, guide: str,
     return out
 
 
-def measure(workspace: Any, plan: data.Plan, opts: argparse.Namespace) -> dict[str, Any]:
-    """(a) to (c) on the app context's database."""
-    from zoneinfo import ZoneInfo
-
+def prepare(workspace: Any, plan: data.Plan) -> dict[str, Any]:
+    """The dataset, then (a): the whole backlog rolled up (the workspace's timezone: UTC)."""
     dataset = load(workspace, plan)
     print(f"  loaded {dataset}", flush=True)
     rolled = catch_up(workspace, plan.now)
     print(f"  rollup catch-up {rolled}", flush=True)
-    today = plan.now.astimezone(ZoneInfo(workspace.timezone)).date()
-    return {"dataset": dataset, "catch_up": rolled,
-            "reports": reports(workspace, today, plan.now, "g000", opts)}
+    return {"dataset": dataset, "catch_up": rolled}
 
 
 def run_backend(url: str, backend: str, opts: argparse.Namespace) -> dict[str, Any]:
@@ -180,14 +176,25 @@ def run_backend(url: str, backend: str, opts: argparse.Namespace) -> dict[str, A
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 32,
                       "GUIDE_DEMO": False, "GUIDE_WORKER": "off"})
+    stash = RESULTS.with_name(f"analytics-{backend}-data.json")
     with app.app_context():
         upgrade()
-        workspace = Workspace(key="bench", name="Bench", timezone="UTC")
-        workspace.ensure_signing_secret()
-        db.session.add(workspace)
-        db.session.commit()
+        workspace = db.session.query(Workspace).filter_by(key="bench").one_or_none()
         print(f"[{backend}] analytics benchmark ...", flush=True)
-        result = measure(workspace, plan_for(backend, utcnow(), opts.events), opts)
+        if workspace is None:
+            workspace = Workspace(key="bench", name="Bench", timezone="UTC")
+            workspace.ensure_signing_secret()
+            db.session.add(workspace)
+            db.session.commit()
+            plan = plan_for(backend, utcnow(), opts.events)
+            result = prepare(workspace, plan)
+            stash.write_text(json.dumps({**result, "now": plan.now.isoformat()}))
+        else:  # --database: a dataset loaded and rolled up by an earlier run
+            result = json.loads(stash.read_text())
+            plan = plan_for(backend, datetime.fromisoformat(result.pop("now")),
+                            result["dataset"]["events"])
+        if not opts.data_only:
+            result["reports"] = reports(workspace, plan.now.date(), plan.now, "g000", opts)
         db.session.remove()
         db.engine.dispose()
     if not opts.no_lag:
@@ -214,10 +221,22 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("GUIDE_TEST_DATABASE_URL"),
                         help="a PostgreSQL URL to create a throwaway database next to")
     parser.add_argument("--only", choices=["sqlite", "postgresql"], default=None)
+    parser.add_argument("--database", default=None,
+                        help="use (and keep) this database; a second run reuses its dataset")
+    parser.add_argument("--data-only", action="store_true", help="load and roll up, no reports")
     opts = parser.parse_args()
-    results = each_backend(opts.postgres, lambda url: run_backend(
-        url, "postgresql" if url.startswith("postgres") else "sqlite", opts),
-        only=opts.only)
+
+    def backend_of(url: str) -> str:
+        return "postgresql" if url.startswith("postgres") else "sqlite"
+
+    if opts.database:
+        results = {backend_of(opts.database): run_backend(opts.database,
+                                                          backend_of(opts.database), opts)}
+    else:
+        results = each_backend(opts.postgres, lambda url: run_backend(url, backend_of(url),
+                                                                      opts), only=opts.only)
+    if opts.data_only:
+        return
     print(json.dumps(results, indent=1))
     load_average = save_results(RESULTS, results)
     write_doc(results, opts, load_average)

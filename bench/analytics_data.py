@@ -110,15 +110,17 @@ def journey_events(plan: Plan, templates: list[list[Item]], workspace_id: int,
     """Event rows in start order until ``plan.events``: (workspace, user, type, name, props,
     result, client_at, created_at)."""
     rng, made = random.Random(plan.seed), 0
-    span = (plan.now - timedelta(hours=2) - plan.start).total_seconds()
+    # The slowest journeys stretch over three days: all of them end before ``now``.
+    span = (plan.now - timedelta(days=4) - plan.start).total_seconds()
     # Enough journeys to spend the budget, spread over the whole period.
     journeys = math.ceil(1.05 * plan.events / expected_events(templates))
     delivery = s.DELIVERY.total_seconds()
     for j in range(journeys):
         progress = j / journeys
         t0 = plan.start.timestamp() + span * progress
-        # Guides by popularity (a few are seen by most users), users among those seen so far.
-        guide = min(len(templates) - 1, int(len(templates) * rng.random() ** 3))
+        # Guides by popularity (the first gets 7% of the runs of 200); users among those
+        # seen so far.
+        guide = min(len(templates) - 1, int(len(templates) * rng.random() ** 2))
         user = first_user + rng.randrange(max(1, int(plan.users * progress) or 1))
         speed = rng.choice((1, 1, 5, 60, 600))
         depth = min(STEPS + 1, int(rng.expovariate(DROP)))
