@@ -113,7 +113,7 @@ def journey_events(plan: Plan, templates: list[list[Item]], workspace_id: int,
     # The slowest journeys stretch over three days: all of them end before ``now``.
     span = (plan.now - timedelta(days=4) - plan.start).total_seconds()
     # Enough journeys to spend the budget, spread over the whole period.
-    journeys = math.ceil(1.05 * plan.events / expected_events(templates))
+    journeys = math.ceil(1.02 * plan.events / expected_events(templates))
     delivery = s.DELIVERY.total_seconds()
     for j in range(journeys):
         progress = j / journeys
@@ -137,9 +137,13 @@ def journey_events(plan: Plan, templates: list[list[Item]], workspace_id: int,
 
 
 def expected_events(templates: list[list[Item]]) -> float:
-    """Events per journey on average: depth d or more has probability exp(-DROP * d)."""
-    per = [sum(i.probability * math.exp(-DROP * i.depth) for i in t) for t in templates]
-    return sum(per) / len(per)
+    """Events per journey on average: guide i is drawn with probability
+    sqrt((i + 1) / n) - sqrt(i / n) (``int(n * random() ** 2)``), and a journey goes
+    d deep or more with probability exp(-DROP * d)."""
+    n = len(templates)
+    return sum((math.sqrt((i + 1) / n) - math.sqrt(i / n))
+               * sum(item.probability * math.exp(-DROP * item.depth) for item in t)
+               for i, t in enumerate(templates))
 
 
 COLUMNS = ("workspace_id", "user_id", "type", "name", "props", "result", "client_at",
