@@ -86,7 +86,7 @@ def analyze() -> None:
                              else "ANALYZE"))
 
 
-def catch_up(workspace: Any, now: datetime, sample: int) -> dict[str, Any]:
+def catch_up(workspace: Any, now: datetime, sample: int, rest: bool = True) -> dict[str, Any]:
     """(a) Roll the backlog up as the worker does (its batch size), CHUNK events at a time,
     over the first ``sample`` events: the rate. The rest, if any, with batches ten times
     larger (timed apart), so that a 10-million-event run ends in the time at hand."""
@@ -102,7 +102,7 @@ def catch_up(workspace: Any, now: datetime, sample: int) -> dict[str, Any]:
             rates.append(rolled.total / (time.perf_counter() - chunk))
         more = rolled.more
     seconds = time.perf_counter() - started
-    rest, rest_started = 0, time.perf_counter()
+    more, rest, rest_started = more and rest, 0, time.perf_counter()
     while more:
         rolled = rollup(now, workspace_id=workspace.id, batch=10 * BATCH, max_batches=50)
         rest, more = rest + rolled.total, rolled.more
@@ -167,7 +167,7 @@ def reports(workspace: Any, today: date, now: datetime, guide: str,
 
 
 def prepare(workspace: Any, plan: data.Plan, stash: Path,
-            sample: int) -> dict[str, Any]:
+            opts: argparse.Namespace) -> dict[str, Any]:
     """The dataset, then (a): the whole backlog rolled up (the workspace's timezone: UTC)."""
     if stash.exists() and "catch_up" not in json.loads(stash.read_text()):
         dataset = json.loads(stash.read_text())["dataset"]  # loaded, not rolled up yet
@@ -175,7 +175,7 @@ def prepare(workspace: Any, plan: data.Plan, stash: Path,
         dataset = load(workspace, plan)
         stash.write_text(json.dumps({"dataset": dataset, "now": plan.now.isoformat()}))
     print(f"  loaded {dataset}", flush=True)
-    rolled = catch_up(workspace, plan.now, sample)
+    rolled = catch_up(workspace, plan.now, opts.catch_up_sample, rest=not opts.sample_only)
     print(f"  rollup catch-up {rolled}", flush=True)
     return {"dataset": dataset, "catch_up": rolled}
 
@@ -207,7 +207,7 @@ def run_backend(url: str, backend: str, opts: argparse.Namespace) -> dict[str, A
         if "catch_up" in kept:  # --database: loaded and rolled up by an earlier run
             result = {k: v for k, v in kept.items() if k != "now"}
         else:
-            result = prepare(workspace, plan, stash, opts.catch_up_sample)
+            result = prepare(workspace, plan, stash, opts)
             stash.write_text(json.dumps({**result, "now": plan.now.isoformat()}))
         if not opts.data_only:
             result["reports"] = reports(workspace, plan.now.date(), plan.now, "g000", opts)
@@ -241,6 +241,8 @@ def main() -> None:
                         help="use (and keep) this database; a second run reuses its dataset")
     parser.add_argument("--catch-up-sample", type=int, default=1_000_000,
                         help="events rolled at the worker's batch size for (a)")
+    parser.add_argument("--sample-only", action="store_true",
+                        help="(a) over the sample only; leave the rest of the backlog")
     parser.add_argument("--data-only", action="store_true", help="load and roll up, no reports")
     opts = parser.parse_args()
 
