@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bench.search import write_section
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "BENCHMARKS.md"
 START, END = "<!-- bench:analytics:start -->", "<!-- bench:analytics:end -->"
@@ -75,11 +76,4 @@ def lines_for(results: dict[str, Any], opts: argparse.Namespace, load: float) ->
 
 
 def write_doc(results: dict[str, Any], opts: argparse.Namespace, load: float) -> None:
-    section = "\n".join(lines_for(results, opts, load))
-    text = DOC.read_text()
-    if START in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: section, text,
-                      flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    DOC.write_text(text)
+    write_section(DOC, START, END, "\n".join(lines_for(results, opts, load)))

@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -125,6 +126,17 @@ def each_backend(postgres: str | None, run: Callable[[str], dict[str, Any]],
         with database(backend, postgres) as url:
             results[backend] = run(url)
     return results
+
+
+def write_section(doc: Path, start: str, end: str, section: str) -> None:
+    """Replace the part of ``doc`` between the markers (or append it) with ``section``."""
+    text = doc.read_text()
+    if start in text:
+        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: section, text,
+                      flags=re.S)
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    doc.write_text(text)
 
 
 def save_results(path: Path, results: dict[str, Any]) -> float:
