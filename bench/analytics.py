@@ -108,7 +108,7 @@ def catch_up(workspace: Any, now: datetime, sample: int, rest: bool = True) -> d
         rest, more = rest + rolled.total, rolled.more
     rest_seconds = time.perf_counter() - rest_started
     analyze()
-    return {"events": total, "seconds": round(seconds, 1),
+    return {"events": total, "seconds": round(seconds, 1), "sample_only": not rest,
             "events_per_s": round(total / seconds), **spread(rates, 0),
             "rest_events": rest, "rest_seconds": round(rest_seconds, 1),
             "rest_events_per_s": round(rest / rest_seconds) if rest else None}

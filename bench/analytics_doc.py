@@ -52,7 +52,8 @@ def lines_for(results: dict[str, Any], opts: argparse.Namespace, load: float) ->
                   f"{r['catch_up']['min']:,.0f}-{r['catch_up']['max']:,.0f}) over the first "
                   f"{r['catch_up']['events']:,} events, {r['catch_up']['seconds']:,} s")
     row("(a) the rest of the backlog, batches of 20,000, events/s",
-        lambda r: "none left" if not r["catch_up"]["rest_events"] else
+        lambda r: "not rolled up (`--sample-only`)" if r["catch_up"].get("sample_only") else
+        "none left" if not r["catch_up"]["rest_events"] else
         f"{r['catch_up']['rest_events_per_s']:,} ({r['catch_up']['rest_events']:,} events, "
         f"{r['catch_up']['rest_seconds']:,} s)")
     for name, days in REPORTS:
