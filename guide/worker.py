@@ -215,6 +215,13 @@ def run(app: Flask, stop: threading.Event) -> None:
                 log.exception("analytics rollup failed; retrying next round")
                 db.session.rollback()
             try:
+                # Scenario firings whose goal window closed: converted or not, written once.
+                # Before the retention too: an event goal's events may be purged after it.
+                analytics.settle_due()
+            except Exception:
+                log.exception("scenario settling failed; retrying next round")
+                db.session.rollback()
+            try:
                 # Events past events_retention_days, a bounded number of batches a round.
                 purge_due()
             except Exception:

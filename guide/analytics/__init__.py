@@ -28,11 +28,20 @@ How the numbers stay exact and fast:
 - The event retention deletes only events at or below the watermark.
 - The timezone in force when an event is rolled fixes its day; changing the
   workspace's timezone re-days only what is rolled afterwards.
+- The Scenarios report (``scenarios``) aggregates the firings of its range in
+  SQL; the worker (``settle_due``) writes on each firing whether it converted
+  once its goal window has closed, and the report looks up (indexed EXISTS)
+  only the firings not settled yet.
 """
 
-from guide.analytics.guide_report import guide_report, raw_guide_report
+from guide.analytics.guide_report import by_week, guide_report, raw_guide_report
+from guide.analytics.lifecycle_report import lifecycle_report
+from guide.analytics.portfolio import portfolio
 from guide.analytics.reactive_report import raw_reactive_report, reactive_report
 from guide.analytics.rollup import rollup, rollup_due
+from guide.analytics.scenarios import scenario_report, settle_due
+from guide.analytics.timeline import account_timeline
 
-__all__ = ["guide_report", "raw_guide_report", "raw_reactive_report", "reactive_report",
-           "rollup", "rollup_due"]
+__all__ = ["account_timeline", "by_week", "guide_report", "lifecycle_report", "portfolio",
+           "raw_guide_report", "raw_reactive_report", "reactive_report", "rollup",
+           "rollup_due", "scenario_report", "settle_due"]

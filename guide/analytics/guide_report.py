@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from guide.analytics import store
+from guide.analytics import cohort, store
 from guide.analytics.facts import (
     COMPLETED,
     DISMISSED,
@@ -27,8 +27,16 @@ from guide.analytics.facts import (
     TARGET_MISSING,
     Folder,
 )
+from guide.analytics.filters import Filters
 from guide.analytics.ranges import check_range
-from guide.analytics.tally import Numbers, Tally, numbers_of, percentile
+from guide.analytics.tally import (
+    Numbers,
+    Tally,
+    numbers_of,
+    percentile,
+    tally_user_days,
+    user_day_numbers,
+)
 from guide.errors import NotFound
 from guide.extensions import db
 from guide.models import Workspace
@@ -40,26 +48,45 @@ STEP_FRICTION = {"shown": STEP_SHOWN, "target_missing": TARGET_MISSING,
                  "help_opened": HELP_OPENED, "escalations": ESCALATED}
 
 
-def guide_report(workspace: Workspace, guide_key: str, start: date, end: date) -> dict[str, Any]:
-    """The Guide report of ``guide_key`` on local days ``start..end`` (inclusive)."""
-    pair = _checked(workspace, guide_key, start, end)
-    numbers = _rolled_and_tail(workspace, guide_key, start, end)
-    return shape(workspace, pair, numbers, start, end)
+def guide_report(workspace: Workspace, guide_key: str, start: date, end: date,
+                 filters: Filters | None = None) -> dict[str, Any]:
+    """The Guide report of ``guide_key`` on local days ``start..end`` (inclusive), of the
+    users ``filters`` matches (docs/ANALYTICS.md, "Filters": totals are then user-days)."""
+    pair = checked_guide(workspace, guide_key, start, end)
+    users = filters.user_ids(workspace) if filters else None
+    numbers, cohort_numbers = store.consistent(workspace.id, lambda after: _read(
+        workspace, guide_key, start, end, after, users))
+    report = shape(workspace, pair, numbers, start, end)
+    report["cohort"] = cohort_numbers
+    return _filtered(report, filters, users)
 
 
 def raw_guide_report(workspace: Workspace, guide_key: str, start: date,
-                     end: date) -> dict[str, Any]:
+                     end: date, filters: Filters | None = None) -> dict[str, Any]:
     """The same report folded from every event (slow: the oracle)."""
-    pair = _checked(workspace, guide_key, start, end)
+    pair = checked_guide(workspace, guide_key, start, end)
+    users = filters.user_ids(workspace) if filters else None
     folder, tally = Folder(ZoneInfo(workspace.timezone), {}), Tally()
     for row in store.all_events_after(workspace.id, 0):
-        tally.extend(fact for fact in folder.fold(row) if fact.guide == guide_key)
-    numbers = numbers_of(tally, guide_key, start, end)
+        tally.extend(fact for fact in folder.fold(row) if fact.guide == guide_key
+                     and (users is None or fact.user_id in users))
+    numbers = (numbers_of(tally, guide_key, start, end) if users is None
+               else user_day_numbers(*tally_user_days(tally, guide_key, start, end)))
     db.session.rollback()
-    return shape(workspace, pair, numbers, start, end)
+    report = shape(workspace, pair, numbers, start, end)
+    started: cohort.Days = {}
+    completed: cohort.Days = {}
+    cohort.merge(tally, guide_key, start, end, started, completed)
+    report["cohort"] = cohort.shaped(started, completed, users)
+    return _filtered(report, filters, users)
 
 
-def _checked(workspace: Workspace, guide_key: str, start: date, end: date) -> Pair:
+def _filtered(report: dict[str, Any], filters: Filters | None,
+              users: frozenset[int] | None) -> dict[str, Any]:
+    return filters.tagged(report, users, totals="user_days") if filters else report
+
+
+def checked_guide(workspace: Workspace, guide_key: str, start: date, end: date) -> Pair:
     check_range(start, end)
     pair = published_guide(workspace.id, guide_key)
     if pair is None:
@@ -68,15 +95,19 @@ def _checked(workspace: Workspace, guide_key: str, start: date, end: date) -> Pa
     return pair
 
 
-def _rolled_and_tail(workspace: Workspace, guide: str, start: date, end: date) -> Numbers:
-    """Rolled numbers plus the tail, read against one watermark (``store.consistent``)."""
-    return store.consistent(workspace.id,
-                            lambda after: _read(workspace, guide, start, end, after))
+def _read(workspace: Workspace, guide: str, start: date, end: date, after: int,
+          users: frozenset[int] | None) -> tuple[Numbers, dict[str, Any]]:
+    """Rolled numbers plus the tail above ``after`` (``store.consistent`` gives one
+    watermark), and the cohort, from one fold of the tail."""
+    tally = store.tail_tally(workspace, after, guide, users)
+    numbers = (_numbers(workspace, guide, start, end, tally) if users is None
+               else _filtered_numbers(workspace, guide, start, end, tally, users))
+    return numbers, cohort.cohort_of(workspace, guide, start, end, tally, users)
 
 
-def _read(workspace: Workspace, guide: str, start: date, end: date, after: int) -> Numbers:
+def _numbers(workspace: Workspace, guide: str, start: date, end: date,
+             tally: Tally) -> Numbers:
     numbers = store.rolled_numbers(workspace.id, guide, start, end)
-    tally = store.tail_tally(workspace, after, guide)
     extra = numbers_of(tally, guide, start, end)
     numbers.counts.update(extra.counts)
     for key, values in extra.durations.items():
@@ -87,6 +118,17 @@ def _read(workspace: Workspace, guide: str, start: date, end: date, after: int) 
     for step, metric, _ in tail_users - rolled:
         numbers.uniques[(step, metric)] += 1
     return numbers
+
+
+def _filtered_numbers(workspace: Workspace, guide: str, start: date, end: date, tally: Tally,
+                      users: frozenset[int]) -> Numbers:
+    """The rolled user-days of ``users`` plus theirs in the tail (each user-day once)."""
+    days = store.rolled_user_days(workspace.id, guide, start, end, users)
+    durations = store.rolled_durations_of(workspace.id, guide, start, end, users)
+    tail_days, tail_durations = tally_user_days(tally, guide, start, end)
+    for key, values in tail_durations.items():
+        durations.setdefault(key, []).extend(values)
+    return user_day_numbers(days | tail_days, durations)
 
 
 def _timing(values: list[float]) -> dict[str, Any]:
@@ -121,6 +163,22 @@ def shape(workspace: Workspace, pair: Pair, numbers: Numbers, start: date,
         "unattributed": {name: numbers.total(metric, GUIDE_LEVEL)
                          for name, metric in STEP_FRICTION.items() if metric != STEP_SHOWN},
     }
+
+
+def by_week(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The report's ``days`` added up per local week (Monday to Sunday): ``week`` is its
+    Monday, ``start`` and ``end`` the range's days in it (the first and last weeks may
+    be partial)."""
+    weeks: dict[str, dict[str, Any]] = {}
+    for day in days:
+        local = date.fromisoformat(day["day"])
+        monday = (local - timedelta(days=local.weekday())).isoformat()
+        week = weeks.setdefault(monday, {"week": monday, "start": day["day"],
+                                         **dict.fromkeys(GUIDE_METRICS, 0)})
+        week["end"] = day["day"]
+        for metric in GUIDE_METRICS:
+            week[metric] += day[metric]
+    return list(weeks.values())
 
 
 def _funnel(step_ids: list[str], numbers: Numbers, started: int,

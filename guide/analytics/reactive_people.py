@@ -50,12 +50,14 @@ class People:
 
     workspace: Workspace
     people: dict[int, Person] = field(default_factory=dict)
+    # The users a report's filters match (None: everyone).
+    users: frozenset[int] | None = None
 
     @classmethod
     def of(cls, workspace: Workspace, days: Iterable[tuple[str, date, int]],
-           moments: dict[int, Moment]) -> People:
+           moments: dict[int, Moment], users: frozenset[int] | None = None) -> People:
         ids = sorted({u for _, _, u in days} | {m[1] for m in moments.values()})
-        found = cls(workspace)
+        found = cls(workspace, users=users)
         for first in range(0, len(ids), CHUNK):
             for user_id, *rest in db.session.execute(sa.select(
                     EndUser.id, EndUser.account_id, EndUser.first_seen,
@@ -82,6 +84,7 @@ class People:
         per week and side read the same rows 2 x 13 times for a 90-day report."""
         last, u = last_stage(self.workspace), EndUser
         columns, bounds = [], [_week_bounds(monday, zone) for monday in mondays]
+        conditions = []
         for begins, ends in bounds:
             cond = sa.and_(u.first_seen >= ends - ONBOARDING, u.first_seen < ends)
             if last is not None:
@@ -89,13 +92,30 @@ class People:
                                             u.lifecycle_stage != last,
                                             u.stage_entered_at.is_(None),
                                             u.stage_entered_at > begins))
+            conditions.append(cond)
             columns += [sa.func.count(u.id).filter(cond),
                         sa.func.count(sa.distinct(u.account_id)).filter(cond)]
-        row = db.session.execute(sa.select(*columns).where(
-            u.workspace_id == self.workspace.id, u.first_seen >= bounds[0][1] - ONBOARDING,
-            u.first_seen < bounds[-1][1])).one()
+        span = (u.workspace_id == self.workspace.id, u.first_seen >= bounds[0][1] - ONBOARDING,
+                u.first_seen < bounds[-1][1])
+        if self.users is not None:
+            return self._filtered_populations(mondays, conditions, span)
+        row = db.session.execute(sa.select(*columns).where(*span)).one()
         return {monday: (int(row[2 * n] or 0), int(row[2 * n + 1] or 0))
                 for n, monday in enumerate(mondays)}
+
+    def _filtered_populations(self, mondays: list[date], conditions: list[Any],
+                              span: tuple[Any, ...]) -> dict[date, tuple[int, int]]:
+        """``populations`` among the users the report's filters match."""
+        assert self.users is not None
+        flags = [sa.case((cond, 1), else_=0) for cond in conditions]
+        chosen = [row for row in db.session.execute(
+            sa.select(EndUser.id, EndUser.account_id, *flags).where(*span))
+            if row[0] in self.users]
+        out = {}
+        for n, monday in enumerate(mondays):
+            week = [(user, account) for user, account, *on in chosen if on[n]]
+            out[monday] = (len(week), len({a for _, a in week if a is not None}))
+        return out
 
     def accounts_of(self, users: Iterable[int]) -> set[int]:
         return {account for account in (self.people[u].account_id for u in users
@@ -120,14 +140,18 @@ def _ranked(counts: Counter[tuple[Any, ...]], names: tuple[str, ...]) -> list[di
     return [{**dict(zip(names, key, strict=True)), "count": n} for key, n in rows]
 
 
-def where_escalations_start(workspace: Workspace, first: date, last: date) -> dict[str, Any]:
-    """Escalations users opened on days ``first..last`` (server time), by where they started."""
+def where_escalations_start(workspace: Workspace, first: date, last: date,
+                            users: frozenset[int] | None = None) -> dict[str, Any]:
+    """Escalations users (of ``users``, when given) opened on days ``first..last`` (server
+    time), by where they started."""
     zone = ZoneInfo(workspace.timezone)
     e = Escalation
-    rows = db.session.execute(sa.select(e.guide_key, e.step_id, e.article_key, e.url).where(
-        e.workspace_id == workspace.id, e.origin == "user",
-        e.created_at >= midnight(first, zone),
-        e.created_at < midnight(last + timedelta(days=1), zone))).all()
+    rows = [row[1:] for row in db.session.execute(
+        sa.select(e.user_id, e.guide_key, e.step_id, e.article_key, e.url).where(
+            e.workspace_id == workspace.id, e.origin == "user",
+            e.created_at >= midnight(first, zone),
+            e.created_at < midnight(last + timedelta(days=1), zone)))
+        if users is None or row[0] in users]
     return {
         "total": len(rows),
         "guides": _ranked(Counter((g,) for g, _, _, _ in rows), ("guide",)),

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from guide.analytics import reactive_people, store
 from guide.analytics.facts import ACTIVE, PROGRESSED, WORKSPACE, Folder
+from guide.analytics.filters import Filters
 from guide.analytics.ranges import whole_weeks
 from guide.analytics.tally import Moment, Tally
 from guide.extensions import db
@@ -52,28 +53,41 @@ class Activity:
         self.moments.update((e, moment) for e, moment in tally.moments.items()
                             if first <= moment[3] <= last + MOMENT_DAYS)
 
+    def of_users(self, users: frozenset[int] | None) -> Activity:
+        """Only what ``users`` did (None: everyone)."""
+        if users is None:
+            return self
+        return Activity({(m, d, u) for m, d, u in self.days if u in users},
+                        {e: moment for e, moment in self.moments.items() if moment[1] in users})
+
 
 def reactive_report(workspace: Workspace, start: date, end: date,
-                    now: datetime | None = None) -> dict[str, Any]:
-    """The report for the local weeks holding ``start..end``; ``now`` judges pending help."""
+                    now: datetime | None = None, filters: Filters | None = None) -> dict[str, Any]:
+    """The report for the local weeks holding ``start..end``; ``now`` judges pending help;
+    only the users ``filters`` matches (docs/ANALYTICS.md, "Filters")."""
     mondays = whole_weeks(start, end)
+    users = filters.user_ids(workspace) if filters else None
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
     activity = store.consistent(workspace.id,
                                 lambda after: _read(workspace, first, last, after))
-    return _shaped(workspace, mondays, activity, now or utcnow())
+    report = _shaped(workspace, mondays, activity.of_users(users), now or utcnow(), users)
+    return filters.tagged(report, users) if filters else report
 
 
 def raw_reactive_report(workspace: Workspace, start: date, end: date,
-                        now: datetime | None = None) -> dict[str, Any]:
+                        now: datetime | None = None,
+                        filters: Filters | None = None) -> dict[str, Any]:
     """The same report folded from every event (slow: the oracle)."""
     mondays = whole_weeks(start, end)
+    users = filters.user_ids(workspace) if filters else None
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
     folder, tally = Folder(ZoneInfo(workspace.timezone), {}), Tally()
     for row in store.all_events_after(workspace.id, 0):
         tally.extend(fact for fact in folder.fold(row) if fact.guide == WORKSPACE)
     activity = Activity()
     activity.merge(tally, first, last)
-    return _shaped(workspace, mondays, activity, now or utcnow())
+    report = _shaped(workspace, mondays, activity.of_users(users), now or utcnow(), users)
+    return filters.tagged(report, users) if filters else report
 
 
 def _read(workspace: Workspace, first: date, last: date, after: int) -> Activity:
@@ -84,8 +98,8 @@ def _read(workspace: Workspace, first: date, last: date, after: int) -> Activity
 
 
 def _shaped(workspace: Workspace, mondays: list[date], activity: Activity,
-            now: datetime) -> dict[str, Any]:
-    report = shape(workspace, mondays, activity, now)
+            now: datetime, users: frozenset[int] | None = None) -> dict[str, Any]:
+    report = shape(workspace, mondays, activity, now, users)
     db.session.rollback()
     return report
 
@@ -103,10 +117,10 @@ def _side(onboarding: int, active: set[Any], needed: set[Any],
 
 
 def shape(workspace: Workspace, mondays: list[date], activity: Activity,
-          now: datetime) -> dict[str, Any]:
+          now: datetime, users: frozenset[int] | None = None) -> dict[str, Any]:
     """The report as plain data (docs/ANALYTICS.md, "Proactive vs reactive")."""
     zone = ZoneInfo(workspace.timezone)
-    people = reactive_people.People.of(workspace, activity.days, activity.moments)
+    people = reactive_people.People.of(workspace, activity.days, activity.moments, users)
     escalations_at = reactive_people.escalation_times(activity.moments)
     weeks, weekly = [], _weekly(activity)
     populations = people.populations(mondays, zone)
@@ -134,8 +148,31 @@ def shape(workspace: Workspace, mondays: list[date], activity: Activity,
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
     return {"timezone": workspace.timezone, "start": first.isoformat(),
             "end": last.isoformat(), "target": TARGET, "weeks": weeks,
+            "totals": totals(weeks),
             "escalations_start": reactive_people.where_escalations_start(workspace, first,
-                                                                         last)}
+                                                                         last, users)}
+
+
+SIDE_COUNTS = ("active", "needed_human", "self_service", "idle")
+HELP_COUNTS = ("sessions", "resolved", "escalated", "pending")
+
+
+def totals(weeks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The weeks added up (user-weeks, account-weeks): what a period compares with the one
+    before it (docs/ANALYTICS.md, "Proactive vs reactive", totals)."""
+
+    def side(name: str) -> dict[str, Any]:
+        summed = {key: sum(week[name][key] for week in weeks) for key in SIDE_COUNTS}
+        return {**summed, "reactive_share": _rate(
+            summed["needed_human"], summed["needed_human"] + summed["self_service"])}
+
+    helped = {key: sum(week["help"][key] for week in weeks) for key in HELP_COUNTS}
+    escalations = sum(week["escalations"] for week in weeks)
+    users = side("users")
+    return {"users": users, "accounts": side("accounts"), "escalations": escalations,
+            "escalations_per_100": _rate(100 * escalations, users["active"]),
+            "help": {**helped, "resolved_rate": _rate(
+                helped["resolved"], helped["sessions"] - helped["pending"])}}
 
 
 def _weekly(activity: Activity) -> dict[date, tuple[set[int], set[int], list[int]]]:

@@ -230,13 +230,44 @@ def rolled_moments(workspace_id: int, start: date, end: date) -> dict[int, Momen
                 m.workspace_id == workspace_id, m.day.between(start, end)))}
 
 
-def tail_tally(workspace: Workspace, after: int, guide_key: str) -> Tally:
-    """The facts about ``guide_key`` (or ``WORKSPACE``) in the events the rollups have not
-    absorbed yet (ids above ``after``), folded from the users' saved runs."""
+def tail_tally(workspace: Workspace, after: int, guide_key: str | None,
+               users: frozenset[int] | None = None) -> Tally:
+    """The facts about ``guide_key`` (or ``WORKSPACE``; None: every guide and the workspace)
+    in the events the rollups have not absorbed yet (ids above ``after``), folded from the
+    users' saved runs; only the facts of ``users`` when given (a report's filters)."""
     tail = list(all_events_after(workspace.id, after))
     folder = Folder(ZoneInfo(workspace.timezone), runs_of(
         workspace.id, {row.user_id for row in tail if row.user_id is not None}))
     tally = Tally()
     for row in tail:
-        tally.extend(fact for fact in folder.fold(row) if fact.guide == guide_key)
+        tally.extend(fact for fact in folder.fold(row)
+                     if (guide_key is None or fact.guide == guide_key)
+                     and (users is None or fact.user_id in users))
     return tally
+
+
+# ---------------------------------------------------------------- a filtered report's reads
+
+
+def rolled_user_days(workspace_id: int, guide: str, start: date, end: date,
+                     users: frozenset[int]) -> set[tuple[str, str, date, int]]:
+    """(step, metric, day, user) of ``users`` in one guide's rollups on days ``start..end``."""
+    u = AnalyticsUserDay
+    rows = db.session.execute(sa.select(u.step_id, u.metric, u.day, u.user_id).where(
+        u.workspace_id == workspace_id, u.guide_key == guide, u.day.between(start, end)))
+    return {(step, metric, day, user) for step, metric, day, user in rows if user in users}
+
+
+def rolled_durations_of(workspace_id: int, guide: str, start: date, end: date,
+                        users: frozenset[int]) -> dict[tuple[str, str], list[float]]:
+    """One guide's rolled durations on days ``start..end`` whose ending event, still kept,
+    is one of ``users``' (the retention may have deleted the event: then it is not known)."""
+    d, durations = AnalyticsDuration, {}
+    for step, metric, seconds, user in db.session.execute(
+            sa.select(d.step_id, d.metric, d.seconds, Event.user_id)
+            .join(Event, Event.id == d.event_id)
+            .where(d.workspace_id == workspace_id, d.guide_key == guide,
+                   d.day.between(start, end))):
+        if user in users:
+            durations.setdefault((step, metric), []).append(seconds)
+    return durations

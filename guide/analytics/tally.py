@@ -78,6 +78,30 @@ def numbers_of(tally: Tally, guide: str, start: date, end: date) -> Numbers:
     return numbers
 
 
+def user_day_numbers(user_days: set[tuple[str, str, date, int]],
+                     durations: dict[tuple[str, str], list[float]]) -> Numbers:
+    """A filtered report's numbers: each (step, metric, day, user) counts once, so a
+    metric's total is its user-days (the day counts name no user; docs/ANALYTICS.md)."""
+    numbers = Numbers(durations=durations)
+    for step, metric, day, _ in user_days:
+        numbers.counts[(step, metric, day)] += 1
+    numbers.uniques.update(
+        (step, metric) for step, metric, _ in {(s, m, u) for s, m, _, u in user_days})
+    return numbers
+
+
+def tally_user_days(tally: Tally, guide: str, start: date,
+                    end: date) -> tuple[set[tuple[str, str, date, int]],
+                                        dict[tuple[str, str], list[float]]]:
+    """A tally's (step, metric, day, user) and durations about ``guide`` on ``start..end``."""
+    days = {(s, m, d, u) for g, s, m, d, u in tally.users if g == guide and start <= d <= end}
+    durations: dict[tuple[str, str], list[float]] = {}
+    for (g, step, metric, _), (day, seconds) in tally.durations.items():
+        if g == guide and start <= day <= end:
+            durations.setdefault((step, metric), []).append(seconds)
+    return days, durations
+
+
 def percentile(values: list[float], share: float) -> float | None:
     """Nearest rank: the smallest value with at least ``share`` of the values at or below it."""
     if not values:

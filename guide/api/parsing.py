@@ -38,6 +38,12 @@ class GuideParser(FlaskParser):
     # What guide/errors.py answers a body or query that does not validate (400
     # invalid_payload); flask-smorest documents this status on every @arguments.
     DEFAULT_VALIDATION_STATUS = 400
+    # webargs excludes unknown query keys by default; here the query leaves it to the
+    # schema, and StrictSchema refuses them (a misspelt ``?stat=`` is a 400 naming it, not
+    # a report of the default range).
+    # (Headers and cookies keep EXCLUDE: a request always carries ones no schema names.)
+    DEFAULT_UNKNOWN_BY_LOCATION: dict[str, str | None] = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
 
     def _raw_load_json(self, req: Any) -> Any:
         if not is_json_request(req):

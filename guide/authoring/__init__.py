@@ -32,10 +32,13 @@ def init_app(app: Flask) -> None:
         views_accounts,
         views_admin,
         views_analytics,
+        views_analytics_lifecycle,
+        views_analytics_scenarios,
         views_auth,
         views_guides,
         views_members,
         views_privacy,
+        views_reactive,
         views_scenarios,
         views_versions,
     )

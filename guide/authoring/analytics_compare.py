@@ -11,7 +11,8 @@ COUNTS = (("seen", "Seen"), ("started", "Started"), ("completed", "Completed"),
 
 @dataclass(frozen=True)
 class Figure:
-    """One headline number: ``kind`` is ``count``, ``rate`` (0..1) or ``seconds``."""
+    """One headline number: ``kind`` is ``count``, ``number`` (one decimal), ``rate`` (0..1)
+    or ``seconds``."""
 
     label: str
     kind: str
@@ -35,6 +36,8 @@ def headline(current: dict[str, Any], previous: dict[str, Any]) -> list[Figure]:
                               previous[name]["total"]))
     figures.append(Figure("Completion rate", "rate", current["completion_rate"],
                           previous["completion_rate"]))
+    figures.append(Figure("Cohort completion rate", "rate", current["cohort"]["rate"],
+                          previous["cohort"]["rate"]))
     for share, label in (("median", "median"), ("p90", "90th percentile")):
         figures.append(Figure(f"Time to complete, {label}", "seconds",
                               current["time_to_complete"][share],
@@ -48,3 +51,26 @@ def summary(report: dict[str, Any]) -> dict[str, Any]:
             "dismissed": report["dismissed"]["unique"], "seen": report["seen"]["unique"],
             "completion_rate": report["completion_rate"],
             "median": report["time_to_complete"]["median"]}
+
+
+# ---------------------------------------------------------------- proactive vs reactive
+
+
+def reactive_headline(current: dict[str, Any], previous: dict[str, Any]) -> list[Figure]:
+    """The weeks' totals (user-weeks, account-weeks) beside the previous weeks'."""
+    now, before = current["totals"], previous["totals"]
+    return [
+        Figure("Reactive share, users", "rate", now["users"]["reactive_share"],
+               before["users"]["reactive_share"]),
+        Figure("Reactive share, accounts", "rate", now["accounts"]["reactive_share"],
+               before["accounts"]["reactive_share"]),
+        Figure("Needed a human, user-weeks", "count", now["users"]["needed_human"],
+               before["users"]["needed_human"]),
+        Figure("Self-service, user-weeks", "count", now["users"]["self_service"],
+               before["users"]["self_service"]),
+        Figure("Escalations", "count", now["escalations"], before["escalations"]),
+        Figure("Escalations per 100 active onboarding users", "number",
+               now["escalations_per_100"], before["escalations_per_100"]),
+        Figure("Help resolved without a human within 24 hours", "rate",
+               now["help"]["resolved_rate"], before["help"]["resolved_rate"]),
+    ]

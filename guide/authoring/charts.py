@@ -77,31 +77,65 @@ def nice_step(largest: int, ticks: int = 4) -> int:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
 
 
-def trend_chart(days: list[dict[str, Any]]) -> LineChart:
-    """Started, completed and dismissed per local day (the report's ``days``)."""
-    largest = max((day[name] for day in days for name, _, _ in TREND_SERIES), default=0)
-    step = nice_step(largest)
+def trend_chart(days: list[dict[str, Any]], key: str = "day") -> LineChart:
+    """Started, completed and dismissed per local day (the report's ``days``), or per week
+    (``weeks``, ``key="week"``: labelled by their Monday)."""
+    labels = [_short(date.fromisoformat(day[key])) for day in days]
+    return line_chart(labels, [(name, label, dash, [day[name] for day in days])
+                               for name, label, dash in TREND_SERIES])
+
+
+# The reactive share trend: the weeks' shares (users, accounts) and the target, in percent.
+SHARE_SERIES = (("users", "Users who needed a human", ""),
+                ("accounts", "Accounts that needed a human", "6 3"),
+                ("target", "Target", "2 3"))
+
+
+def share_chart(weeks: list[dict[str, Any]], target: float) -> LineChart:
+    """Each week's reactive share of users and of accounts, in percent, with the target line
+    (a week without a share has no point: its line joins the weeks around it)."""
+    labels = [_short(date.fromisoformat(week["week"])) for week in weeks]
+
+    def shares(side: str) -> list[float | None]:
+        return [None if week[side]["reactive_share"] is None
+                else 100 * week[side]["reactive_share"] for week in weeks]
+
+    values = {"users": shares("users"), "accounts": shares("accounts"),
+              "target": [100 * target] * len(weeks)}
+    return line_chart(labels, [(name, label, dash, values[name])
+                               for name, label, dash in SHARE_SERIES], unit="%")
+
+
+Line = tuple[str, str, str, list[float | None]]
+
+
+def line_chart(labels: list[str], lines: list[Line], unit: str = "") -> LineChart:
+    """Lines (name, label, dash, one value or None per label) from 0 up, labels on x."""
+    largest = max((v for *_, values in lines for v in values if v is not None), default=0)
+    step = nice_step(math.ceil(largest))
     top_value = step * max(1, math.ceil(largest / step))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(i: int) -> float:
-        return LEFT + (plot_w * i / (len(days) - 1) if len(days) > 1 else plot_w / 2)
+        return LEFT + (plot_w * i / (len(labels) - 1) if len(labels) > 1 else plot_w / 2)
 
-    def y(value: int) -> float:
+    def y(value: float) -> float:
         return TOP + plot_h * (1 - value / top_value)
 
-    every = max(1, math.ceil(len(days) / MAX_X_LABELS))
-    x_ticks = [Tick(x(i), _short(date.fromisoformat(days[i]["day"])))
-               for i in range(0, len(days), every)]
-    series = [Series(name, label, dash, [(x(i), y(day[name])) for i, day in enumerate(days)])
-              for name, label, dash in TREND_SERIES]
-    y_ticks = [Tick(y(v), str(v)) for v in range(0, top_value + 1, step)]
+    every = max(1, math.ceil(len(labels) / MAX_X_LABELS))
+    x_ticks = [Tick(x(i), labels[i]) for i in range(0, len(labels), every)]
+    series = [Series(name, label, dash, [(x(i), y(v)) for i, v in enumerate(values)
+                                         if v is not None])
+              for name, label, dash, values in lines]
+    y_ticks = [Tick(y(v), f"{v}{unit}") for v in range(0, top_value + 1, step)]
     return LineChart(WIDTH, HEIGHT, y_ticks, x_ticks, series, y(0))
 
 
-def funnel_chart(started: int, steps: list[dict[str, Any]]) -> BarChart:
-    """One bar for the users who started, then one per step: the users who completed it."""
-    rows = [("Started", started)] + [(step["step"], step["completed"]) for step in steps]
+def funnel_chart(started: int, steps: list[dict[str, Any]],
+                 first_label: str = "Started") -> BarChart:
+    """One bar for the users who started, then one per step: the users who completed it
+    (the lifecycle report: who signed up, then who reached each milestone)."""
+    rows = [(first_label, started)] + [(step["step"], step["completed"]) for step in steps]
     largest = max((value for _, value in rows), default=0) or 1
     plot_w = WIDTH - LABEL_WIDTH - 48  # room for the value after the longest bar
     bars = [Bar(label, value, TOP + i * (BAR_HEIGHT + BAR_GAP), plot_w * value / largest)

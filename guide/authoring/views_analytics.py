@@ -10,15 +10,19 @@ from flask import Response, abort, g, render_template, request
 
 from guide import analytics
 from guide.access import policy
+from guide.analytics.guide_list import guides_summary
+from guide.analytics.guide_users import guide_users
 from guide.authoring import bp
-from guide.authoring.analytics_compare import Figure, headline, summary
-from guide.authoring.analytics_csv import filename, report_csv
+from guide.authoring.analytics_compare import Figure, headline
+from guide.authoring.analytics_csv import filename, report_csv, users_csv
 from guide.authoring.charts import TREND_SERIES, funnel_chart, trend_chart
 from guide.authoring.report_range import ReportRange, range_of, today_in
 from guide.authoring.views_accounts import duration_text as _duration
 from guide.errors import GuideError, NotFound
 from guide.schemas.analytics import PRESETS
 from guide.services.published import published_guide, published_guides
+
+USERS_PER_PAGE = 50
 
 
 def _range() -> ReportRange:
@@ -29,9 +33,11 @@ def _range() -> ReportRange:
         abort(400, _message(error))
 
 
-def _report(key: str, chosen: ReportRange) -> dict[str, Any]:
+def _report(key: str, chosen: ReportRange, *, filtered: bool = False) -> dict[str, Any]:
+    """The Guide report; of the users ``chosen.filters`` matches when ``filtered``."""
+    filters = chosen.filters if filtered and chosen.filters.active else None
     try:
-        return analytics.guide_report(g.workspace, key, chosen.start, chosen.end)
+        return analytics.guide_report(g.workspace, key, chosen.start, chosen.end, filters)
     except NotFound as error:
         abort(404, error.message)
     except GuideError as error:
@@ -49,8 +55,13 @@ def _message(error: GuideError) -> str:
 def analytics_home(workspace: str) -> Any:
     """Every published checklist, tour and plan with its headline numbers for the range."""
     chosen = _range()
-    rows = [(guide, version, summary(_report(guide.key, chosen)))
-            for guide, version in published_guides(g.workspace.id)]
+    pairs = published_guides(g.workspace.id)
+    try:
+        numbers = guides_summary(g.workspace, [guide.key for guide, _ in pairs], chosen.start,
+                                 chosen.end)
+    except GuideError as error:
+        abort(error.status, _message(error))
+    rows = [(guide, version, numbers[guide.key]) for guide, version in pairs]
     return render_template("admin/analytics.html", rows=rows, chosen=chosen, presets=PRESETS)
 
 
@@ -59,15 +70,17 @@ def analytics_home(workspace: str) -> Any:
 def guide_analytics(workspace: str, key: str) -> Any:
     """One guide's report beside the previous period of equal length."""
     chosen = _range()
-    report = _report(key, chosen)
+    report = _report(key, chosen, filtered=True)
     before = chosen.previous()
-    previous = _report(key, before)
+    previous = _report(key, before, filtered=True)
     pair = published_guide(g.workspace.id, key)
+    trend_rows = analytics.by_week(report["days"]) if chosen.by == "week" else report["days"]
+    users = _users(key, chosen, chosen.page)
     return render_template(
         "admin/analytics_guide.html", report=report, previous=previous, before=before,
-        chosen=chosen, presets=PRESETS, version=pair[1] if pair else None,
-        figures=headline(report, previous), trend=trend_chart(report["days"]),
-        trend_series=TREND_SERIES,
+        chosen=chosen, presets=PRESETS, version=pair[1] if pair else None, filterable=True,
+        figures=headline(report, previous), trend=trend_chart(trend_rows, chosen.by),
+        trend_rows=trend_rows, trend_series=TREND_SERIES, users=users,
         funnel=funnel_chart(report["started"]["unique"], report["steps"]))
 
 
@@ -75,9 +88,30 @@ def guide_analytics(workspace: str, key: str) -> Any:
 @policy(GET="viewer")
 def guide_analytics_csv(workspace: str, key: str) -> Any:
     """The report's headline numbers and funnel as a CSV download."""
-    report = _report(key, _range())
+    report = _report(key, _range(), filtered=True)
     response = Response(report_csv(report), mimetype="text/csv")
     response.headers.set("Content-Disposition", "attachment", filename=filename(report))
+    return response
+
+
+def _users(key: str, chosen: ReportRange, page: int | None) -> dict[str, Any]:
+    """A page of the guide's users table (``page`` None: all of them)."""
+    filters = chosen.filters if chosen.filters.active else None
+    try:
+        return guide_users(g.workspace, key, chosen.start, chosen.end, filters, page or 1,
+                           None if page is None else USERS_PER_PAGE)
+    except GuideError as error:
+        abort(error.status, _message(error))
+
+
+@bp.route("/w/<workspace>/analytics/guides/<key>/users.csv")
+@policy(GET="viewer")
+def guide_users_csv(workspace: str, key: str) -> Any:
+    """Every user of the guide's users table for the range, as a CSV download."""
+    table = _users(key, _range(), None)
+    response = Response(users_csv(table), mimetype="text/csv")
+    response.headers.set("Content-Disposition", "attachment",
+                         filename=filename(table, "users"))
     return response
 
 
@@ -99,6 +133,8 @@ def _admin_figure(figure: Figure, which: str) -> str:
         return _admin_rate(value)
     if figure.kind == "seconds":
         return _admin_seconds(value)
+    if figure.kind == "number":
+        return "none" if value is None else f"{value:.1f}"
     return str(int(value))
 
 
@@ -115,4 +151,6 @@ def _admin_delta(figure: Figure) -> str:
         return f"{sign}{abs(delta) * 100:.1f} pts"
     if figure.kind == "seconds":
         return sign + _duration(abs(delta))
+    if figure.kind == "number":
+        return f"{sign}{abs(delta):.1f}"
     return f"{sign}{abs(int(delta))}"

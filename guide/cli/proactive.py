@@ -54,10 +54,13 @@ def sweep_command(workspace_key: str, dry_run: bool, only: str | None, at: str |
     verb = "would fire" if dry_run else "fired"
     for report in reports:
         count = report.matched if dry_run else report.fired
-        click.echo(f"{report.scenario}: {verb} for {count}")
+        held = f" ({report.held_out} held out: no action)" if report.held_out else ""
+        click.echo(f"{report.scenario}: {verb} for {count}{held}")
         for subject in report.subjects:
             who = subject.get("user") or subject.get("account") or {}
-            click.echo(f"  {who.get('id')} [{subject['window']}] {json.dumps(subject['details'])}")
+            mark = " held out" if subject.get("held_out") else ""
+            click.echo(f"  {who.get('id')} [{subject['window']}]{mark} "
+                       f"{json.dumps(subject['details'])}")
     if not reports:
         click.echo("No time-based scenarios (content/scenarios.yaml).")
 
@@ -71,4 +74,5 @@ def firings_command(workspace_key: str, only: str | None, limit: int) -> None:
     workspace = workspace_or_exit(workspace_key)
     for firing, key in scenarios.recent_firings(workspace, only, limit):
         click.echo(f"{firing.fired_at:%Y-%m-%d %H:%M} {key} {firing.subject_type}:"
-                   f"{firing.subject_id} [{firing.window}] {json.dumps(firing.details)}")
+                   f"{firing.subject_id} [{firing.window}]{' held out' if firing.held_out else ''} "
+                   f"{json.dumps(firing.details)}")

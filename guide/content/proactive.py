@@ -139,12 +139,31 @@ def _trigger_problems(trigger: dict[str, Any], check: _Check) -> dict[str, str |
     return problems
 
 
+def _goal_problem(goal: dict[str, Any], check: _Check) -> str | None:
+    """Why an explicit goal names nothing measurable (an event goal names any event)."""
+    if "milestone" in goal:
+        return check.milestone(goal["milestone"])
+    if "guide" in goal:
+        return check.guide(goal["guide"])
+    if "step" in goal:
+        guide_key, step_id = goal["step"].split("/", 1)
+        problem = check.guide(guide_key, "plan")
+        if problem and problem.endswith("not a plan."):
+            return (f"{problem} A step goal names a plan step (they record when they were "
+                    f"done); for another step declare a milestone with when: {{step: "
+                    f"{goal['step']}}} in {LIFECYCLE_FILE} and use goal: {{milestone: ...}}.")
+        return problem or check.step(guide_key, step_id)
+    return None
+
+
 def _check_scenarios(data: dict[str, Any], source: tuple[str, YamlDocument], check: _Check) -> None:
     for index, scenario in enumerate(data["scenarios"]):
         path = ("scenarios", index)
         for name, problem in _trigger_problems(scenario["trigger"], check).items():
             if problem:
                 check.report(source, (*path, "trigger", name), problem)
+        if "goal" in scenario and (problem := _goal_problem(scenario["goal"], check)):
+            check.report(source, (*path, "goal", next(iter(scenario["goal"]))), problem)
         for position, action in enumerate(scenario["actions"]):
             nudge = action.get("nudge")
             if not nudge or "guide" not in nudge:

@@ -60,6 +60,12 @@ class ScenarioFiring(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("scenario_id", "subject_type", "subject_id", "window"),
         sa.Index("ix_scenario_firing_subject", "subject_type", "subject_id", "fired_at"),
+        # The Scenarios report: a scenario's firings in a date range.
+        sa.Index("ix_scenario_firing_scenario_time", "scenario_id", "fired_at"),
+        # The worker's settling: only the firings not settled yet.
+        sa.Index("ix_scenario_firing_unsettled", "scenario_id", "fired_at",
+                 sqlite_where=sa.text("converted IS NULL"),
+                 postgresql_where=sa.text("converted IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -75,3 +81,10 @@ class ScenarioFiring(db.Model):
     # Why it fired (trigger details), for the support inbox and webhooks.
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     fired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # In the scenario's holdout (docs/PROACTIVE.md, "Holdout"): recorded like any firing
+    # (caps and cooldowns count it) but no action ran; the control arm of the report.
+    held_out: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Whether the subject reached the scenario's goal within goal_days, written by the worker
+    # once that window has closed (``guide.analytics.scenarios.settle``); NULL until then,
+    # and again after a push changes the scenario's goal.
+    converted: Mapped[bool | None] = mapped_column(default=None)

@@ -185,7 +185,7 @@ def firings(subject_type: str, ids: list[int], limit: int = 500) -> dict[int, li
     for firing, key in rows:
         found.setdefault(firing.subject_id, []).append(
             {"scenario": key, "window": firing.window, "fired_at": firing.fired_at,
-             "details": firing.details})
+             "details": firing.details, "held_out": firing.held_out})
     return found
 
 

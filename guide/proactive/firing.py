@@ -2,8 +2,11 @@
 
 Both paths use it: an event trigger with one subject, inside the transaction
 that records the event; the sweep with a batch of subjects found by one
-set-based query. Nothing here commits; ``Fired.after_commit`` holds what must
-wait for the commit (sending nudges, waking the outbox worker).
+set-based query. A subject in the scenario's holdout (``Rule.holds_out``) gets
+a firing row marked ``held_out`` and no action: both arms go through the same
+conditions, caps and windows, so they differ only in the action. Nothing here
+commits; ``Fired.after_commit`` holds what must wait for the commit (sending
+nudges, waking the outbox worker).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ def fire(workspace: Workspace, rule: Rule, candidates: list[Candidate], now: dat
         chunk = candidates[start:start + CHUNK]
         subjects = load_subjects(rule.subject_type, [c.subject_id for c in chunk])
         allowed = _within_caps(rule, [c.subject_id for c in chunk], now)
-        matched = [Match(subjects[c.subject_id], c) for c in chunk
+        matched = [Match(subjects[c.subject_id], c, held_out=rule.holds_out(c.subject_id))
+                   for c in chunk
                    if c.subject_id in subjects and c.subject_id in allowed
                    and _conditions_hold(rule, subjects[c.subject_id], now)]
         result.matched += matched
@@ -39,8 +43,11 @@ def fire(workspace: Workspace, rule: Rule, candidates: list[Candidate], now: dat
             continue
         fired = _record(workspace, rule, matched, now)
         result.fired += fired
-        if fired:
-            run_actions(workspace, rule, fired, now, result.after_commit)
+        # A held-out firing is a firing like any other (the caps above, the sweep's
+        # "not fired yet" and the unique window count it) but takes no action.
+        treated = [m for m in fired if not m.held_out]
+        if treated:
+            run_actions(workspace, rule, treated, now, result.after_commit)
     return result
 
 
@@ -84,7 +91,8 @@ def _record(workspace: Workspace, rule: Rule, matched: list[Match],
     db.session.execute(stmt, [
         {"workspace_id": workspace.id, "scenario_id": rule.id,
          "subject_type": rule.subject_type, "subject_id": m.subject.id,
-         "window": m.candidate.window[:200], "details": m.candidate.details, "fired_at": now}
+         "window": m.candidate.window[:200], "details": m.candidate.details, "fired_at": now,
+         "held_out": m.held_out}
         for m in matched])
     inserted = {(subject_id, window): id for id, subject_id, window in db.session.execute(
         sa.select(table.c.id, table.c.subject_id, table.c.window).where(

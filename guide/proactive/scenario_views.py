@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from guide.extensions import db
 from guide.models import Account, EndUser, Scenario, ScenarioFiring, Workspace
-from guide.schemas.proactive import EVENT_TRIGGERS, TRIGGERS
+from guide.schemas.proactive import EVENT_TRIGGERS, TRIGGERS, percent_text, scenario_goal
 from guide.services.localize import localize
 
 LATEST = 5
@@ -77,6 +77,20 @@ def action_words(action: dict[str, Any], locale: str) -> str:
     return words(spec, locale) if words else json.dumps(action, sort_keys=True)
 
 
+GOAL_WORDS = {"milestone": "reach milestone {key}", "guide": "complete guide {key}",
+              "step": "plan step {key} done", "event": "track event {key}",
+              "plan_step": "the overdue plan step done"}
+
+
+def goal_words(body: dict[str, Any]) -> str | None:
+    """The scenario's goal in words ("reach milestone x within 7 days"), or None."""
+    goal = scenario_goal(body)
+    if goal is None:
+        return None
+    default = "" if "goal" in body else " (the trigger's own)"
+    return f"{GOAL_WORDS[goal['kind']].format(key=goal['key'])} within {goal['days']} days{default}"
+
+
 @dataclass
 class ScenarioView:
     scenario: Scenario
@@ -84,8 +98,11 @@ class ScenarioView:
     on_event: bool
     actions: list[str]
     conditions: str | None
+    goal: str | None = None
+    holdout: str | None = None
     week: int = 0
     total: int = 0
+    held_out: int = 0
     latest: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -99,16 +116,19 @@ def scenario_views(workspace: Workspace, now: datetime) -> list[ScenarioView]:
         s, trigger_words(s.body["trigger"]),
         any(k in s.body["trigger"] for k in EVENT_TRIGGERS),
         [action_words(a, locale) for a in s.body.get("actions", [])],
-        json.dumps(s.body["conditions"], ensure_ascii=False) if s.body.get("conditions") else None)
+        json.dumps(s.body["conditions"], ensure_ascii=False) if s.body.get("conditions") else None,
+        goal_words(s.body), percent_text(s.body["holdout"]) if s.body.get("holdout") else None)
         for s in rows}
     if not views:
         return []
     f = ScenarioFiring
     recent = sa.case((f.fired_at >= now - timedelta(days=7), 1), else_=0)
-    for scenario_id, total, week in db.session.execute(
-            sa.select(f.scenario_id, sa.func.count(), sa.func.sum(recent))
+    held = sa.case((f.held_out, 1), else_=0)
+    for scenario_id, total, week, held_out in db.session.execute(
+            sa.select(f.scenario_id, sa.func.count(), sa.func.sum(recent), sa.func.sum(held))
             .where(f.scenario_id.in_(list(views))).group_by(f.scenario_id)):
-        views[scenario_id].total, views[scenario_id].week = total, week or 0
+        view = views[scenario_id]
+        view.total, view.week, view.held_out = total, week or 0, held_out or 0
     for firing in _latest(list(views)):
         views[firing["scenario_id"]].latest.append(firing)
     return list(views.values())
@@ -128,7 +148,8 @@ def _latest(scenario_ids: list[int]) -> list[dict[str, Any]]:
                                          if x.subject_type == "account"})}
     return [{"scenario_id": x.scenario_id, "subject_type": x.subject_type,
              "who": names[x.subject_type].get(x.subject_id, f"#{x.subject_id} (deleted)"),
-             "window": x.window, "fired_at": x.fired_at} for x in firings]
+             "window": x.window, "fired_at": x.fired_at, "held_out": x.held_out}
+            for x in firings]
 
 
 def _names(model: type[EndUser] | type[Account], ids: set[int]) -> dict[int, str]:

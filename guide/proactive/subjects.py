@@ -49,6 +49,8 @@ class Match:
     subject: Subject
     candidate: Candidate
     firing_id: int | None = None
+    # In the scenario's holdout: the firing is recorded, no action runs for it.
+    held_out: bool = False
 
 
 @dataclass

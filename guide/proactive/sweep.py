@@ -51,6 +51,8 @@ class SweepReport:
     scenario: str
     matched: int = 0
     fired: int = 0
+    # Of ``fired`` (or of ``matched`` in a dry run): in the holdout, no action taken.
+    held_out: int = 0
     subjects: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -176,9 +178,12 @@ def sweep(workspace: Workspace, now: datetime | None = None, *, dry_run: bool = 
                                  dry_run=dry_run)
             report.matched += len(result.matched)
             report.fired += len(result.fired)
+            report.held_out += sum(m.held_out for m in
+                                   (result.matched if dry_run else result.fired))
             if dry_run:
                 report.subjects += [{**m.subject.ref(), "window": m.candidate.window,
-                                     "details": m.candidate.details} for m in result.matched]
+                                     "details": m.candidate.details, "held_out": m.held_out}
+                                    for m in result.matched]
                 continue
             db.session.commit()
             for callback in result.after_commit:

@@ -121,6 +121,16 @@ def rule_errors(rule: Any, depth: int = 0) -> dict[Any, Any]:
     return errors
 
 
+def has_url(rule: Any) -> bool:
+    """Whether a rule has a ``url`` condition anywhere (where no page is known, it is refused)."""
+    if not isinstance(rule, Mapping):
+        return False
+    if "url" in rule:
+        return True
+    return has_url(rule.get("not")) or any(
+        has_url(item) for key in ("all", "any") for item in rule.get(key) or [])
+
+
 def parse_time(value: Any, now: datetime) -> datetime | None:
     """An aware datetime from ISO text, a relative offset (``-14d``) or epoch seconds."""
     if is_number(value):

@@ -47,6 +47,8 @@ class FiringOut(Schema):
     window = fields.String()
     details = fields.Dict()
     fired_at = fields.String()
+    # In the scenario's holdout: recorded, no action taken (docs/PROACTIVE.md).
+    held_out = fields.Boolean()
 
 
 class DeliveryOut(Schema):

@@ -9,11 +9,12 @@ directory by ``guide.content.proactive``, where every file is known.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from guide.schemas.audience import rule_errors
+from guide.schemas.audience import has_url, rule_errors
 from guide.schemas.base import StrictSchema
 from guide.schemas.fields import (
     SLUG,
@@ -34,6 +35,7 @@ TRAIT_KEY = validate.Regexp(
     r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$", error="Must be a trait name (letters, digits, _ . -)."
 )
 DAYS = validate.Range(0, MAX_DAYS)
+EXPECTED_DAYS = validate.Range(1, MAX_DAYS)
 
 
 def _exactly_one(data: dict[str, Any], kinds: tuple[str, ...], what: str) -> None:
@@ -48,18 +50,9 @@ class TraitRule(AudienceRule):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         rule = super()._deserialize(value, attr, data, **kwargs)
-        if _has_url(rule):
+        if has_url(rule):
             raise ValidationError("Only trait conditions here: a URL is not known at this point.")
         return rule
-
-
-def _has_url(rule: Any) -> bool:
-    if not isinstance(rule, dict):
-        return False
-    if "url" in rule:
-        return True
-    return any(_has_url(r) for key in ("all", "any") for r in rule.get(key) or []) or _has_url(
-        rule.get("not"))
 
 
 # ---------------------------------------------------------------- lifecycle.yaml
@@ -86,6 +79,9 @@ class MilestoneSchema(StrictSchema):
     key = fields.String(required=True, validate=SLUG)
     title = LocalizedString()
     when = fields.Nested(MilestoneWhenSchema, required=True)
+    # The customer-success portfolio: an account should reach it within this many days
+    # of its start (docs/ANALYTICS.md, "The customer-success portfolio").
+    expected_days = StrictInteger(validate=EXPECTED_DAYS)
 
 
 class StageSchema(StrictSchema):
@@ -94,6 +90,8 @@ class StageSchema(StrictSchema):
     # Entered once every one of these milestones is reached (the first stage needs none).
     requires = fields.List(fields.String(validate=SLUG), load_default=list,
                            validate=validate.Length(max=MAX_MILESTONES))
+    # Its required milestones' deadline when they have no expected_days of their own.
+    expected_days = StrictInteger(validate=EXPECTED_DAYS)
 
 
 class LifecycleFileSchema(StrictSchema):
@@ -110,6 +108,9 @@ class LifecycleFileSchema(StrictSchema):
         if data["stages"][0]["requires"]:
             errors.setdefault("stages", {}).setdefault(0, {})["requires"] = [
                 "The first stage is where every user starts: it requires nothing."]
+        if "expected_days" in data["stages"][0]:
+            errors.setdefault("stages", {}).setdefault(0, {})["expected_days"] = [
+                "The first stage is where every account starts: it has no deadline."]
         if errors:
             raise ValidationError(errors)
 
@@ -236,6 +237,76 @@ class ActionSchema(StrictSchema):
         _exactly_one(data, ACTIONS, "An action")
 
 
+# ---------------------------------------------------------------- goal and holdout
+
+GOALS = ("milestone", "guide", "step", "event")
+DEFAULT_GOAL_DAYS = 7
+MAX_HOLDOUT = 50
+PERCENT = re.compile(r"^(\d{1,2}(?:\.\d{1,2})?)\s*%$")
+
+
+class Percent(fields.Field):
+    """``holdout: 10%``: a share written as a percentage (0% to 50%, at most two decimals),
+    loaded as the number of percent (10, 2.5); pull writes it back as ``10%``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        found = PERCENT.match(value.strip()) if isinstance(value, str) else None
+        if found is None:
+            raise ValidationError(f'Must be a percentage such as "10%" (0% to {MAX_HOLDOUT}%).')
+        number = float(found.group(1))
+        if number > MAX_HOLDOUT:
+            raise ValidationError(f"At most {MAX_HOLDOUT}%: a holdout larger than the treated "
+                                  "group only delays the action for most subjects.")
+        return int(number) if number.is_integer() else number
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else percent_text(value)
+
+
+def percent_text(value: float) -> str:
+    return f"{value:g}%"
+
+
+class GoalSchema(StrictSchema):
+    # Reached the milestone (the subject's own; an account's for account scenarios).
+    milestone = fields.String(validate=SLUG)
+    # Completed the guide.
+    guide = fields.String(validate=SLUG)
+    # A plan step done for the account (plan steps record when they were done).
+    step = fields.String(validate=STEP_REF)
+    # Tracked the event (Guide.track or POST /api/v1/track).
+    event = fields.String(validate=EVENT_NAME)
+
+    @validates_schema
+    def _one(self, data: dict[str, Any], **_: Any) -> None:
+        _exactly_one(data, GOALS, "A goal")
+
+
+def scenario_subject(body: dict[str, Any]) -> str:
+    """Who a scenario fires for: "account" for plan_overdue, else "user"."""
+    return "account" if "plan_overdue" in (body.get("trigger") or {}) else "user"
+
+
+def scenario_goal(body: dict[str, Any]) -> dict[str, Any] | None:
+    """What a scenario's firing should lead to, and within how many days (docs/PROACTIVE.md,
+    "Goal"): ``{"kind", "key", "days"}``; the explicit ``goal:`` or the trigger's own
+    (milestone_missing: the milestone; guide_stalled: completing the guide; plan_overdue:
+    the overdue step, ``kind`` "plan_step" with no key: each firing names its step in its
+    window). None when there is neither."""
+    goal, trigger = body.get("goal"), body.get("trigger") or {}
+    if goal:
+        kind, key = next(iter(goal.items()))
+    elif "milestone_missing" in trigger:
+        kind, key = "milestone", trigger["milestone_missing"]
+    elif "guide_stalled" in trigger:
+        kind, key = "guide", trigger["guide_stalled"]
+    elif "plan_overdue" in trigger:
+        kind, key = "plan_step", None
+    else:
+        return None
+    return {"kind": kind, "key": key, "days": body.get("goal_days", DEFAULT_GOAL_DAYS)}
+
+
 class ScenarioSchema(StrictSchema):
     key = fields.String(required=True, validate=SLUG)
     title = fields.String(validate=validate.Length(1, 200))
@@ -247,8 +318,21 @@ class ScenarioSchema(StrictSchema):
     cooldown_days = StrictInteger(validate=DAYS)
     # At most this many firings per subject, ever (default 1).
     max_per_subject = StrictInteger(load_default=1, validate=validate.Range(1, 1000))
+    # What a firing should lead to (default: the trigger's own goal) and within how many
+    # days (default 7): the Scenarios report's conversion.
+    goal = fields.Nested(GoalSchema)
+    goal_days = StrictInteger(validate=validate.Range(1, 365))
+    # This share of matches is held out: recorded as a firing, no action taken.
+    holdout = Percent()
     actions = fields.List(fields.Nested(ActionSchema), required=True,
                           validate=validate.Length(1, MAX_ACTIONS))
+
+    @validates_schema(skip_on_field_errors=True)
+    def _measurable(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("holdout") and scenario_goal(data) is None:
+            raise ValidationError("A holdout measures the lift on a goal, and this trigger has "
+                                  "none of its own: add goal: {milestone|guide|step|event: ...}.",
+                                  "holdout")
 
 
 class ScenarioSettingsSchema(StrictSchema):

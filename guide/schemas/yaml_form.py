@@ -201,6 +201,8 @@ def _scenario(body: dict[str, Any], locale: str) -> dict[str, Any]:
     doc["trigger"] = ordered(trigger, TRIGGER_ORDER)
     if "conditions" in doc:
         doc["conditions"] = _rule(doc["conditions"])
+    if "holdout" in doc:
+        doc["holdout"] = proactive.percent_text(doc["holdout"])
     doc["actions"] = [_action(action, locale) for action in doc["actions"]]
     return ordered(doc, SCENARIO_ORDER)
 

@@ -66,7 +66,8 @@ def _firings(workspace: Workspace, subject_type: str, subject_id: int) -> list[d
         .where(f.workspace_id == workspace.id, f.subject_type == subject_type,
                f.subject_id == subject_id).order_by(f.fired_at, f.id))
     return [{"scenario": key, "window": firing.window, "details": firing.details,
-             "fired_at": isoformat(firing.fired_at)} for firing, key in rows]
+             "fired_at": isoformat(firing.fired_at), "held_out": firing.held_out}
+            for firing, key in rows]
 
 
 def _events(where: sa.ColumnElement[bool]) -> dict[str, Any]:

@@ -17,10 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+
 from guide.extensions import db
 from guide.models import Author, Scenario, ScenarioFiring, Workspace
 from guide.models.base import utcnow
-from guide.schemas.proactive import ScenariosFileSchema
+from guide.schemas.proactive import ScenariosFileSchema, scenario_goal
 from guide.services import audit
 
 UNCHANGED = ("unchanged", "no lifecycle.yaml (left as is)", "no scenarios.yaml (left as is)")
@@ -102,6 +104,10 @@ def _scenarios(workspace: Workspace, bodies: list[dict[str, Any]]) -> list[Proac
         if row.configured and row.body == body and row.position == position:
             status = "unchanged"
         else:
+            if scenario_goal(row.body) != scenario_goal(body):
+                # Settled conversions answered the old goal: the worker settles them again.
+                db.session.execute(sa.update(ScenarioFiring).where(
+                    ScenarioFiring.scenario_id == row.id).values(converted=None))
             row.body, row.position, row.configured, row.updated_at = body, position, True, now
         results.append(ProactiveResult(f"scenario {body['key']}", status, body["key"]))
     for key, row in sorted(rows.items()):

@@ -102,6 +102,8 @@ def expected(d0: date, today: date) -> dict:
             step("team", 2, 0, 0.0, times=(600.0, 1800.0, 2)),
         ],
         "unattributed": {"target_missing": 0, "help_opened": 1, "escalations": 0},
+        # u1, u2, u3 started in the range; u1 and u3 completed.
+        "cohort": {"started": 3, "completed": 2, "rate": 2 / 3},
     }
 
 
@@ -135,6 +137,11 @@ def test_a_narrower_range_counts_unique_users_on_its_days_only(history):
     assert one_day["started"] == {"total": 1, "unique": 1}
     assert one_day["completed"] == {"total": 2, "unique": 2}
     assert [s["completed"] for s in one_day["steps"]] == [1, 1, 2, 2]
+    # Two completions over one start: 200%. Of the one user who started on D1 (u3), one
+    # completed: the cohort rate is 100%; on D0 u1 and u2 started and u1 completed (on D1).
+    assert one_day["completion_rate"] == 2.0
+    assert one_day["cohort"] == {"started": 1, "completed": 1, "rate": 1.0}
+    assert report(ws, d0, d0)["cohort"] == {"started": 2, "completed": 1, "rate": 0.5}
     assert one_day == analytics.raw_guide_report(ws, "onboarding", d1, d1)
 
 
@@ -200,3 +207,19 @@ def test_a_tour_s_funnel_counts_the_users_shown_each_step(paris):
     assert report["started"] == {"total": 3, "unique": 3}
     assert funnel == [("one", 3, 0, 0), ("two", 1, 2, 1), ("three", 1, 0, 0)]
     assert report == analytics.raw_guide_report(paris, "tour", d0, today)
+
+
+def test_by_week_adds_the_days_up_per_local_week_monday_to_sunday():
+    def day(n, **counts):
+        return {"day": f"2026-03-{n:02d}", "seen": 0, "started": 0, "completed": 0,
+                "dismissed": 0, "snoozed": 0, **counts}
+
+    # Friday 6 March to Tuesday 10 March: the end of one week, the start of the next.
+    days = [day(6, started=2), day(7, completed=1), day(8, started=1, dismissed=1),
+            day(9, snoozed=4), day(10, started=3, completed=2)]
+    assert analytics.by_week(days) == [
+        {"week": "2026-03-02", "start": "2026-03-06", "end": "2026-03-08", "seen": 0,
+         "started": 3, "completed": 1, "dismissed": 1, "snoozed": 0},
+        {"week": "2026-03-09", "start": "2026-03-09", "end": "2026-03-10", "seen": 0,
+         "started": 3, "completed": 2, "dismissed": 0, "snoozed": 4}]
+    assert analytics.by_week([]) == []

@@ -119,8 +119,10 @@ NOW = at(16, 12)  # Monday 16 March, noon: u6's help opening is not 24 hours old
 
 
 def side(onboarding, active, needed, self_service, idle, share):
-    return {"onboarding": onboarding, "active": active, "needed_human": needed,
-            "self_service": self_service, "idle": idle, "reactive_share": share}
+    """A week's users or accounts (``onboarding`` None: the totals, which have none)."""
+    found = {"active": active, "needed_human": needed, "self_service": self_service,
+             "idle": idle, "reactive_share": share}
+    return found if onboarding is None else {"onboarding": onboarding, **found}
 
 
 def help_(sessions, resolved, escalated, pending, rate):
@@ -148,6 +150,10 @@ EXPECTED = {
          "escalations": 2, "escalations_per_100": 50.0,
          "help": help_(2, 0, 1, 1, 0.0), "above_target": True},
     ],
+    # The two weeks added up: user-weeks and account-weeks.
+    "totals": {"users": side(None, 9, 3, 4, 2, 3 / 7), "accounts": side(None, 6, 3, 2, 1, 0.6),
+               "escalations": 4, "escalations_per_100": 400 / 9,
+               "help": help_(4, 1, 2, 1, 1 / 3)},
     "escalations_start": {
         "total": 6,
         "guides": [{"guide": "onboarding", "count": 3}, {"guide": None, "count": 2},
@@ -190,6 +196,9 @@ def test_a_week_with_nobody_has_no_shares(paris):
         "week": "2026-03-02", "end": "2026-03-08", "users": side(0, 0, 0, 0, 0, None),
         "accounts": side(0, 0, 0, 0, 0, None), "escalations": 0,
         "escalations_per_100": None, "help": help_(0, 0, 0, 0, None), "above_target": None}]
+    assert empty["totals"] == {"users": side(None, 0, 0, 0, 0, None),
+                               "accounts": side(None, 0, 0, 0, 0, None), "escalations": 0,
+                               "escalations_per_100": None, "help": help_(0, 0, 0, 0, None)}
     assert empty["escalations_start"]["total"] == 0
 
 

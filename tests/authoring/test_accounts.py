@@ -224,3 +224,29 @@ def test_a_dry_run_lists_who_would_match_and_records_nothing(workspace, as_role)
     assert "fires when the event is written" in event
     assert author.post(f"{SCENARIOS}/nope/dry-run").status_code == 404
     assert as_role("viewer").post(f"{SCENARIOS}/connect-data-reminder/dry-run").status_code == 403
+
+
+def test_the_scenarios_page_and_the_account_show_the_holdout_and_the_goal(workspace, acme,
+                                                                          as_role):
+    ada = db.session.scalar(sa.select(EndUser).where(EndUser.external_id == "ada"))
+    stalled = db.session.scalar(sa.select(Scenario).where(
+        Scenario.key == "getting-started-stalled"))
+    db.session.add(ScenarioFiring(workspace_id=workspace.id, scenario_id=stalled.id,
+                                  subject_type="user", subject_id=ada.id, window="stalled:1",
+                                  details={}, held_out=True))
+    db.session.commit()
+    page = soup(as_role("viewer").get(SCENARIOS).get_data(as_text=True))
+    cards = {c["data-scenario"]: c for c in page.select('[data-testid="scenario"]')}
+    card = cards["getting-started-stalled"]
+    text = lambda testid: card.select_one(f'[data-testid="{testid}"]').get_text(" ", strip=True)  # noqa: E731
+    assert text("scenario-holdout") == (
+        "10% of matches are held out: recorded as firings, no action taken")
+    assert text("scenario-goal") == (
+        "complete guide getting-started within 7 days (the trigger's own)")
+    assert text("firing-counts").startswith("1 in the last 7 days · 1 in total (1 held out)")
+    assert "held out" in card.select_one("table").get_text(" ", strip=True)
+    assert cards["import-trouble"].select_one('[data-testid="scenario-holdout"]').get_text(
+        strip=True) == "none"
+    account = soup(as_role("viewer").get(f"{ACCOUNTS}/acme").get_data(as_text=True))
+    users = account.select_one('[data-testid="account-users"]').get_text(" ", strip=True)
+    assert "getting-started-stalled" in users and "held out: no action" in users

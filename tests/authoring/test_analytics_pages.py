@@ -89,6 +89,8 @@ def test_the_comparison_is_the_report_of_the_previous_period(history, member):  
     assert headline["Started, unique users"] == ["1", "2", "-1"]
     assert headline["Completed, unique users"] == ["2", "0", "+2"]
     assert headline["Completion rate"] == ["200.0%", "0.0%", "+200.0 pts"]
+    # Of u3 (started on d1), one completed; of u1 and u2 (d0), u1 (on d1, after d0).
+    assert headline["Cohort completion rate"] == ["100.0%", "50.0%", "+50.0 pts"]
     text = page.select_one('[data-testid="range"]').get_text(" ", strip=True)
     assert f"compared with {d0 - timedelta(days=3)} to {d0}" in text
 
@@ -164,6 +166,7 @@ def test_the_csv_holds_the_headline_numbers_and_the_funnel(history, member):  # 
     assert rows[6:10] == [["metric", "total", "unique"], ["seen", "0", "0"],
                           ["started", "3", "3"], ["completed", "2", "2"]]
     assert ["completion_rate", str(want["completion_rate"]), ""] in rows
+    assert ["cohort_completion_rate", str(2 / 3), ""] in rows
     assert ["time_to_complete_median_seconds", "4200.0", ""] in rows
     funnel = rows[rows.index(["time_to_complete_p90_seconds", "91800.0", ""]) + 2:]
     assert funnel[0][:3] == ["step", "completed", "drop_off"]

@@ -165,10 +165,14 @@ def lifecycle_docs(draw, docs):
     for milestone in milestones:
         if draw(st.booleans()):
             milestone["title"] = draw(localized)
+        if draw(st.booleans()):
+            milestone["expected_days"] = draw(st.integers(1, 3650))
     stages = [{"key": key} for key in draw(st.lists(slugs, min_size=1, max_size=4, unique=True))]
     for stage in stages[1:]:
         if keys and draw(st.booleans()):
             stage["requires"] = draw(st.lists(st.sampled_from(keys), min_size=1, unique=True))
+        if draw(st.booleans()):
+            stage["expected_days"] = draw(st.integers(1, 3650))
     doc = {"stages": stages}
     if milestones or draw(st.booleans()):
         doc["milestones"] = milestones

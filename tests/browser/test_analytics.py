@@ -47,16 +47,22 @@ def no_violations(page: Any) -> None:
     assert page.evaluate(VIOLATIONS) == []
 
 
-def test_the_analytics_pages_show_progress_and_pass_axe(admin_context, admin_server,  # noqa: F811
-                                                       screenshot_dir: Path):
-    step = progress(admin_server, f"analytics-{uuid.uuid4().hex[:8]}", "getting-started")
-    page = admin_context.new_page()
+def analytics_page(context: Any) -> tuple[Any, list[str]]:
+    """A signed-in page on the Analytics list, and the CSP reports its console gets."""
+    page = context.new_page()
     blocked: list[str] = []
     page.on("console", lambda message: blocked.append(message.text)
             if "Content Security Policy" in message.text else None)
     admin_login(page)
     page.click('nav.mainnav a:text-is("Analytics")')
     page.wait_for_url("**/admin/w/demo/analytics")
+    return page, blocked
+
+
+def test_the_analytics_pages_show_progress_and_pass_axe(admin_context, admin_server,  # noqa: F811
+                                                       screenshot_dir: Path):
+    step = progress(admin_server, f"analytics-{uuid.uuid4().hex[:8]}", "getting-started")
+    page, blocked = analytics_page(admin_context)
     row = page.locator('[data-testid="analytics-list"] tr[data-guide="getting-started"]')
     assert row.locator('td[data-metric="started"]').inner_text() == "1"
     no_violations(page)

@@ -63,7 +63,8 @@ def test_a_dry_run_lists_matches_and_records_nothing(open_workspace):
     [report] = sweep(open_workspace, dry_run=True)
     assert (report.matched, report.fired) == (1, 0)
     assert report.subjects == [{"user": {"id": "late", "account": None}, "window": "once",
-                                "details": {"milestone": "connected", "days": 2}}]
+                                "details": {"milestone": "connected", "days": 2},
+                                "held_out": False}]
     assert count(ScenarioFiring) == count(Nudge) == count(OutboxMessage) == 0
 
 

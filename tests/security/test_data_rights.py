@@ -63,7 +63,7 @@ def test_user_export_holds_everything_guide_keeps_about_them(client, story):
     assert escalation["reference"] == story.reference
     assert escalation["context"]["user"]["traits"]["email"] == "ada@acme.test"
     assert doc["nudges"][0]["payload"] == {"message": "Hi Ada"}
-    assert [f["scenario"] for f in doc["firings"]] == ["nudge-trial"]
+    assert [(f["scenario"], f["held_out"]) for f in doc["firings"]] == [("nudge-trial", False)]
     kinds = {d["event_type"] for d in doc["deliveries"]}
     assert {"escalation.created", "milestone.reached"} <= kinds
     assert "scenario.fired" not in kinds  # the account's, not Ada's

@@ -276,3 +276,81 @@ def test_webhooks_may_subscribe_to_proactive_events_but_not_by_default() -> None
     assert hooks[1]["events"] == ["escalation.created", "escalation.updated"]
     with pytest.raises(ValidationError):  # support emails are written for escalations only
         SupportSchema().load({"email": {"to": ["a@b.io"], "events": ["scenario.fired"]}})
+
+
+def scenarios_with(*scenarios: tuple[str, str]) -> str:
+    """One scenario per (extra line, trigger), five lines each: scenario i's extra line is
+    on line 4 + 5i."""
+    lines = ["scenarios:"]
+    for index, (extra, trigger) in enumerate(scenarios):
+        lines += [f"  - key: s{index}", f"    trigger: {trigger}", f"    {extra}",
+                  "    actions:", "      - {task: {message: x}}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_holdout_and_goal_are_validated_line_by_line(content_dir: Path) -> None:
+    path = content_dir / "scenarios.yaml"
+    path.write_text(scenarios_with(
+        ("holdout: 60%", "{milestone_missing: data_connected, days: 2}"),
+        ("holdout: ten", "{milestone_missing: data_connected, days: 2}"),
+        ("holdout: 10", "{milestone_missing: data_connected, days: 2}"),
+        ("holdout: 10%", "{help_repeated: true}"),
+        ("goal: {guide: g, event: e}", "{help_repeated: true}"),
+        ("goal_days: 0", "{guide_stalled: getting-started, days: 3}"),
+    ))
+    assert errors_of(content_dir) == [
+        f"{path}:4: scenarios[0].holdout: At most 50%: a holdout larger than the treated group "
+        "only delays the action for most subjects.",
+        f'{path}:9: scenarios[1].holdout: Must be a percentage such as "10%" (0% to 50%).',
+        f'{path}:14: scenarios[2].holdout: Must be a percentage such as "10%" (0% to 50%).',
+        f"{path}:19: scenarios[3].holdout: A holdout measures the lift on a goal, and this "
+        "trigger has none of its own: add goal: {milestone|guide|step|event: ...}.",
+        f"{path}:24: scenarios[4].goal: A goal needs exactly one of: milestone, guide, step, "
+        "event (found guide, event).",
+        f"{path}:29: scenarios[5].goal_days: Must be greater than or equal to 1 and less than "
+        "or equal to 365.",
+    ]
+
+
+def test_goal_references_are_checked_line_by_line(content_dir: Path) -> None:
+    path = content_dir / "scenarios.yaml"
+    path.write_text(scenarios_with(
+        ("goal: {milestone: nope}", "{help_repeated: true}"),
+        ("goal: {step: getting-started/connect-data}", "{help_repeated: true}"),
+        ("goal: {step: onboarding-plan/nope}", "{help_repeated: true}"),
+        # Fine: an explicit goal on a trigger without one, a plan step, a decimal share.
+        ("goal: {event: exported}", '{target_missing: "*"}'),
+        ("goal: {step: onboarding-plan/kickoff-call}", "{help_repeated: true}"),
+        ("holdout: 2.5%", "{guide_stalled: getting-started, days: 3}"),
+    ))
+    assert errors_of(content_dir) == [
+        f'{path}:4: scenarios[0].goal.milestone: No milestone "nope" in lifecycle.yaml or in '
+        "a guide's milestone: field.",
+        f'{path}:9: scenarios[1].goal.step: "getting-started" is a checklist, not a plan. A '
+        "step goal names a plan step (they record when they were done); for another step "
+        "declare a milestone with when: {step: getting-started/connect-data} in lifecycle.yaml "
+        "and use goal: {milestone: ...}.",
+        f'{path}:14: scenarios[2].goal.step: No step "nope" in guide "onboarding-plan".',
+    ]
+
+
+def test_holdout_and_goal_round_trip(db: Any, content_dir: Path, tmp_path: Path) -> None:
+    path = content_dir / "scenarios.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(
+        "    trigger: {inactive: true, days: 7}\n",
+        "    trigger: {inactive: true, days: 7}\n    goal: {event: report_viewed}\n"
+        "    goal_days: 14\n    holdout: 2.5%\n"), encoding="utf-8")
+    push_content(content_dir)
+    body = db.session.scalars(db.select(Scenario.body).where(Scenario.key == "inactive-week")).one()
+    assert (body["goal"], body["goal_days"], body["holdout"]) == (
+        {"event": "report_viewed"}, 14, 2.5)
+    stalled = db.session.scalars(db.select(Scenario.body)
+                                 .where(Scenario.key == "getting-started-stalled")).one()
+    assert stalled["holdout"] == 10
+    out = tmp_path / "pulled"
+    pull_content(out, "demo")
+    pulled = (out / "scenarios.yaml").read_text(encoding="utf-8")
+    assert "\n  holdout: 2.5%\n" in pulled and "\n  holdout: 10%\n" in pulled
+    assert "\n  goal:\n    event: report_viewed\n  goal_days: 14\n" in pulled
+    assert not push_content(out).changed

@@ -1,0 +1,245 @@
+"""The milestones and lifecycle report (docs/ANALYTICS.md, "Milestones and lifecycle").
+
+For the users who signed up (``end_user.first_seen``) on the local days
+``start..end``: the milestones in order as a funnel with the time to value
+of each, a cohort table by signup week, and where onboarding stalls; and,
+for the whole workspace now, how many users and accounts sit in each stage.
+
+Every number is an SQL aggregate (COUNT, GROUP BY, a nearest-rank row picked
+with ORDER BY .. OFFSET), so the report reads no user row into Python: the
+signup week of a user is a CASE over the weeks' UTC bounds, computed here
+from the workspace's timezone (daylight saving included).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from guide.analytics.milestones import Lifecycle, lifecycle_of, seconds_between
+from guide.analytics.ranges import check_range, midnight, whole_weeks
+from guide.errors import GuideError
+from guide.extensions import db
+from guide.models import (
+    Account,
+    EndUser,
+    Escalation,
+    Scenario,
+    ScenarioFiring,
+    UserMilestone,
+    Workspace,
+)
+from guide.models.base import utcnow
+from guide.schemas.analytics_lifecycle import MAX_WITHIN_DAYS
+
+DEFAULT_WITHIN_DAYS = 7
+QUANTILES = (("median", 0.5), ("p90", 0.9))
+Week = tuple[date, datetime, datetime]  # Monday, first instant, end (exclusive)
+
+
+def lifecycle_report(workspace: Workspace, start: date, end: date,
+                     within_days: int = DEFAULT_WITHIN_DAYS,
+                     now: datetime | None = None) -> dict[str, Any]:
+    """The report for signups on local days ``start..end``; cohort cells also count who
+    reached each milestone within ``within_days`` days of signing up."""
+    check_range(start, end)
+    if not 1 <= within_days <= MAX_WITHIN_DAYS:
+        raise GuideError(f"within_days is from 1 to {MAX_WITHIN_DAYS}.", code="invalid_payload",
+                         fields={"within_days": f"from 1 to {MAX_WITHIN_DAYS}"})
+    now = now or utcnow()
+    zone = ZoneInfo(workspace.timezone)
+    life = lifecycle_of(workspace)
+    lo, hi = midnight(start, zone), midnight(end + timedelta(days=1), zone)
+    weeks = _weeks(start, end, zone, lo, hi)
+    signups, reached, within = _cohorts(workspace, life, weeks, within_days)
+    funnel = _funnel(workspace, life, lo, hi, signups, reached)
+    stalls = _stalls(workspace, life, lo, hi, funnel)
+    report = {
+        "timezone": workspace.timezone, "start": start.isoformat(), "end": end.isoformat(),
+        "within_days": within_days, "signups": sum(signups.values()),
+        "milestones": funnel, "stalls": stalls,
+        "cohorts": [_cohort_row(life, index, week, signups, reached, within, within_days, now)
+                    for index, week in enumerate(weeks)],
+        "stages": {"users": _stage_counts(workspace, life, EndUser),
+                   "accounts": _stage_counts(workspace, life, Account)},
+    }
+    db.session.rollback()
+    return report
+
+
+def _weeks(start: date, end: date, zone: ZoneInfo, lo: datetime, hi: datetime) -> list[Week]:
+    """Each local week holding a day of the range, cut to the range's days."""
+    return [(monday, max(lo, midnight(monday, zone)),
+             min(hi, midnight(monday + timedelta(days=7), zone)))
+            for monday in whole_weeks(start, end)]
+
+
+def _week_of(weeks: list[Week]) -> Any:
+    """SQL: the index of the week a ``first_seen`` in the range falls in."""
+    if len(weeks) == 1:
+        return sa.literal(0)
+    return sa.case(*((EndUser.first_seen < upper, index)
+                     for index, (_, _, upper) in enumerate(weeks[:-1])), else_=len(weeks) - 1)
+
+
+def _signed_up(workspace: Workspace, weeks: list[Week]) -> list[Any]:
+    return [EndUser.workspace_id == workspace.id, EndUser.first_seen >= weeks[0][1],
+            EndUser.first_seen < weeks[-1][2]]
+
+
+def _cohorts(workspace: Workspace, life: Lifecycle, weeks: list[Week], within_days: int
+             ) -> tuple[Counter[int], Counter[tuple[int, str]], Counter[tuple[int, str]]]:
+    """Signups per week; users who reached each milestone per week, ever and in time."""
+    week = _week_of(weeks).label("week")
+    signups: Counter[int] = Counter({index: count for index, count in db.session.execute(
+        sa.select(week, sa.func.count()).where(*_signed_up(workspace, weeks)).group_by(week))})
+    reached: Counter[tuple[int, str]] = Counter()
+    within: Counter[tuple[int, str]] = Counter()
+    if not life.milestones:
+        return signups, reached, within
+    in_time = sa.case((seconds_between(UserMilestone.reached_at, EndUser.first_seen)
+                       <= within_days * 86400, 1), else_=0)
+    rows = db.session.execute(
+        sa.select(week, UserMilestone.key, sa.func.count(), sa.func.sum(in_time))
+        .select_from(EndUser).join(UserMilestone, UserMilestone.user_id == EndUser.id)
+        .where(*_signed_up(workspace, weeks), UserMilestone.key.in_(life.keys))
+        .group_by(week, UserMilestone.key))
+    for index, key, count, timely in rows:
+        reached[(index, key)] = count
+        within[(index, key)] = int(timely or 0)
+    return signups, reached, within
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _funnel(workspace: Workspace, life: Lifecycle, lo: datetime, hi: datetime,
+            signups: Counter[int], reached: Counter[tuple[int, str]]) -> list[dict[str, Any]]:
+    total = sum(signups.values())
+    counts = Counter({m.key: sum(n for (_, key), n in reached.items() if key == m.key)
+                      for m in life.milestones})
+    quantiles = _times_to_value(workspace, counts, lo, hi)
+    rows, before = [], total
+    for milestone in life.milestones:
+        count = counts[milestone.key]
+        rows.append({
+            "key": milestone.key, "title": milestone.title,
+            "expected_days": milestone.expected_days,
+            "reached": count, "share": _rate(count, total),
+            "drop_off": before - count, "drop_off_rate": _rate(before - count, before),
+            "time_to_value": {"count": count,
+                              **{name: quantiles.get((milestone.key, _rank(q, count)))
+                                 for name, q in QUANTILES}},
+        })
+        before = count
+    return rows
+
+
+def _rank(q: float, count: int) -> int:
+    """Nearest rank: the ceil(q * n)-th of n values sorted ascending (1-based)."""
+    return max(1, math.ceil(q * count))
+
+
+def _times_to_value(workspace: Workspace, counts: Counter[str], lo: datetime,
+                    hi: datetime) -> dict[tuple[str, int], int]:
+    """(milestone, rank) -> seconds from first_seen to reached_at (at least 0) of the signup
+    at that rank, for the p50 and p90 ranks of every milestone: one sorted pass in SQL."""
+    wanted = {key: {_rank(q, count) for _, q in QUANTILES}
+              for key, count in counts.items() if count}
+    if not wanted:
+        return {}
+    seconds = seconds_between(UserMilestone.reached_at, EndUser.first_seen)
+    value = sa.case((seconds < 0, 0), else_=seconds).label("value")
+    ranked = (sa.select(UserMilestone.key, value, sa.func.row_number().over(
+        partition_by=UserMilestone.key, order_by=value).label("rank"))
+        .select_from(EndUser).join(UserMilestone, UserMilestone.user_id == EndUser.id)
+        .where(EndUser.workspace_id == workspace.id, EndUser.first_seen >= lo,
+               EndUser.first_seen < hi, UserMilestone.key.in_(list(wanted)))).subquery()
+    chosen = sa.or_(*(sa.and_(ranked.c.key == key, ranked.c.rank.in_(sorted(ranks)))
+                      for key, ranks in wanted.items()))
+    return {(key, rank): value for key, value, rank in db.session.execute(
+        sa.select(ranked.c.key, ranked.c.value, ranked.c.rank).where(chosen))}
+
+
+def _cohort_row(life: Lifecycle, index: int, week: Week, signups: Counter[int],
+                reached: Counter[tuple[int, str]], within: Counter[tuple[int, str]],
+                within_days: int, now: datetime) -> dict[str, Any]:
+    """One signup week: its signups, and per milestone who reached it (ever, in time)."""
+    monday, _, upper = week
+    count = signups[index]
+    return {
+        "week": monday.isoformat(), "signups": count,
+        # Every signup of the week has had ``within_days`` days by now.
+        "complete": now >= upper + timedelta(days=within_days),
+        "cells": [{"key": m.key, "reached": reached[(index, m.key)],
+                   "share": _rate(reached[(index, m.key)], count),
+                   "within": within[(index, m.key)],
+                   "within_share": _rate(within[(index, m.key)], count)}
+                  for m in life.milestones],
+    }
+
+
+def _stage_counts(workspace: Workspace, life: Lifecycle, model: Any) -> list[dict[str, Any]]:
+    """How many users (or accounts) are in each stage now; never moved: the first stage."""
+    first = life.first_stage
+    stage = sa.func.coalesce(model.lifecycle_stage, first or "").label("stage")
+    found = dict(db.session.execute(sa.select(stage, sa.func.count())
+                                    .where(model.workspace_id == workspace.id).group_by(stage))
+                 .all())
+    rows = [{"stage": s.key, "title": s.title, "count": found.pop(s.key, 0), "configured": True}
+            for s in life.stages]
+    # Stages removed from lifecycle.yaml still hold whoever was moved there.
+    rows += [{"stage": key, "title": key, "count": count, "configured": False}
+             for key, count in sorted(found.items()) if key]
+    return rows
+
+
+def _stalls(workspace: Workspace, life: Lifecycle, lo: datetime, hi: datetime,
+            funnel: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Milestones ranked by scenario stalls, then escalations, then drop-off."""
+    firings = dict(db.session.execute(
+        sa.select(ScenarioFiring.scenario_id, sa.func.count())
+        .where(ScenarioFiring.workspace_id == workspace.id, ScenarioFiring.fired_at >= lo,
+               ScenarioFiring.fired_at < hi).group_by(ScenarioFiring.scenario_id)).all())
+    triggers = dict(db.session.execute(sa.select(Scenario.id, Scenario.body).where(
+        Scenario.id.in_(list(firings)))).all()) if firings else {}
+    stalls: Counter[str] = Counter()
+    for milestone in life.milestones:
+        for scenario_id, count in firings.items():
+            trigger = (triggers.get(scenario_id) or {}).get("trigger") or {}
+            if (trigger.get("milestone_missing") == milestone.key
+                    or trigger.get("guide_stalled") in milestone.guides):
+                stalls[milestone.key] += count
+    escalations = _escalations_before(workspace, life, lo, hi)
+    rows = [{"key": row["key"], "title": row["title"], "stalls": stalls[row["key"]],
+             "escalations": escalations[row["key"]], "drop_off": row["drop_off"]}
+            for row in funnel]
+    order = {key: index for index, key in enumerate(life.keys)}
+    return sorted(rows, key=lambda r: (-r["stalls"], -r["escalations"], -r["drop_off"],
+                                       order[r["key"]]))
+
+
+def _escalations_before(workspace: Workspace, life: Lifecycle, lo: datetime,
+                        hi: datetime) -> Counter[str]:
+    """Per milestone: escalations users opened in the range before they had reached it."""
+    mine = (Escalation.workspace_id == workspace.id, Escalation.origin == "user",
+            Escalation.user_id.is_not(None), Escalation.created_at >= lo,
+            Escalation.created_at < hi)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Escalation)
+                              .where(*mine)) or 0
+    counts = Counter({key: total for key in life.keys})
+    if total and life.keys:
+        for key, after in db.session.execute(
+                sa.select(UserMilestone.key, sa.func.count())
+                .select_from(Escalation)
+                .join(UserMilestone, sa.and_(UserMilestone.user_id == Escalation.user_id,
+                                             UserMilestone.reached_at <= Escalation.created_at))
+                .where(*mine, UserMilestone.key.in_(life.keys)).group_by(UserMilestone.key)):
+            counts[key] -= after
+    return counts
