@@ -44,6 +44,8 @@ DEMO_SUPPORT ?= support@example.com
 DEMO_PASSWORD ?= guide-demo-password
 
 demo: db
+	@# A 90-day history for the analytics reports, once (kept when it is there already).
+	@$(FLASK) guide demo history
 	@$(FLASK) guide author create $(DEMO_AUTHOR) --workspace demo --role admin \
 		--password $(DEMO_PASSWORD) --exists-ok >/dev/null
 	@$(FLASK) guide author create $(DEMO_SUPPORT) --workspace demo --role support \
@@ -82,6 +84,10 @@ bench: setup $(VENV)/.bench-installed
 		$(BIN)/python bench/search.py
 	GUIDE_TEST_DATABASE_URL=$${GUIDE_BENCH_DATABASE_URL:-$$GUIDE_TEST_DATABASE_URL} \
 		$(BIN)/python bench/sweep.py
+	@# Analytics: 10 million events on PostgreSQL, 1 million on SQLite (fewer with
+	@# GUIDE_BENCH_ANALYTICS_EVENTS=200000 for a quick run).
+	GUIDE_TEST_DATABASE_URL=$${GUIDE_BENCH_DATABASE_URL:-$$GUIDE_TEST_DATABASE_URL} \
+		$(BIN)/python bench/analytics.py
 	cd $(WIDGET) && node scripts/compare-size.mjs
 
 # The production tier on this machine (docs/DEPLOY.md): N gevent processes on

@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -115,13 +116,27 @@ def database(backend: str, pg_url: str | None) -> Iterator[str]:
         admin.dispose()
 
 
-def each_backend(postgres: str | None, run: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+def each_backend(postgres: str | None, run: Callable[[str], dict[str, Any]],
+                 only: str | None = None) -> dict[str, Any]:
     """``run(url)`` on a throwaway SQLite database, then PostgreSQL when a URL is given."""
     results: dict[str, Any] = {}
     for backend in ["sqlite"] + (["postgresql"] if postgres else []):
+        if only not in (None, backend):
+            continue
         with database(backend, postgres) as url:
             results[backend] = run(url)
     return results
+
+
+def write_section(doc: Path, start: str, end: str, section: str) -> None:
+    """Replace the part of ``doc`` between the markers (or append it) with ``section``."""
+    text = doc.read_text()
+    if start in text:
+        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: section, text,
+                      flags=re.S)
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    doc.write_text(text)
 
 
 def save_results(path: Path, results: dict[str, Any]) -> float:

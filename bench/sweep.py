@@ -30,7 +30,6 @@ import json
 import os
 import platform
 import random
-import re
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -40,7 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.search import each_backend, save_results  # noqa: E402
+from bench.search import each_backend, save_results, write_section  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "sweep.json"
 DOC = ROOT / "docs" / "BENCHMARKS.md"
@@ -240,14 +239,7 @@ def write_doc(results: dict[str, Any], args: argparse.Namespace, load: float) ->
               "new scenario that matches many users at once): its time grows with the number "
               "of firings (each writes a firing, a nudge and a webhook row, and emits the "
               "nudge), not with the number of users.", END]
-    text = DOC.read_text()
-    section = "\n".join(lines)
-    if START in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: section, text,
-                      flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    DOC.write_text(text)
+    write_section(DOC, START, END, "\n".join(lines))
 
 
 def main() -> None:

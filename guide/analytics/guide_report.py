@@ -164,7 +164,8 @@ def shape(workspace: Workspace, pair: Pair, numbers: Numbers, start: date,
         "days": [{"day": day.isoformat(),
                   **{metric: numbers.by_day(metric, GUIDE_LEVEL, day)
                      for metric in GUIDE_METRICS}} for day in days],
-        "steps": _funnel(version.step_ids, numbers, totals[STARTED]["unique"]),
+        "steps": _funnel(version.step_ids, numbers, totals[STARTED]["unique"],
+                         STEP_SHOWN if guide.kind == "tour" else STEP_COMPLETED),
         # Help and escalations that named the guide but no step.
         "unattributed": {name: numbers.total(metric, GUIDE_LEVEL)
                          for name, metric in STEP_FRICTION.items()},
@@ -187,11 +188,13 @@ def by_week(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(weeks.values())
 
 
-def _funnel(step_ids: list[str], numbers: Numbers, started: int) -> list[dict[str, Any]]:
-    """Each step in the guide's order: users who completed it, the drop-off from the one before."""
+def _funnel(step_ids: list[str], numbers: Numbers, started: int,
+            reach: str) -> list[dict[str, Any]]:
+    """Each step in the guide's order: users who reached it (``reach``: completed it; a
+    tour's step: was shown it), the drop-off from the one before."""
     steps, before = [], started
     for step in step_ids:
-        reached = numbers.uniques.get((step, STEP_COMPLETED), 0)
+        reached = numbers.uniques.get((step, reach), 0)
         steps.append({
             "step": step, "completed": reached, "drop_off": before - reached,
             "drop_off_rate": _rate(before - reached, before),

@@ -22,7 +22,8 @@ from guide.models import EndUser, Escalation, Workspace
 HELP = HELP_OPENED
 # A user is onboarding for this long after they were first seen.
 ONBOARDING = timedelta(days=90)
-CHUNK = 500
+# Users read per query (a 90-day report may name a million).
+CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -66,32 +67,55 @@ class People:
                 found.people[user_id] = Person(*rest)
         return found
 
-    def onboarding_in(self, monday: date, zone: ZoneInfo) -> set[int]:
-        """The known users who are onboarding in the week starting ``monday``."""
+    def onboarding_in(self, monday: date, zone: ZoneInfo, among: set[int]) -> set[int]:
+        """The users of ``among`` who are onboarding in the week starting ``monday``."""
         begins, ends = _week_bounds(monday, zone)
         last = last_stage(self.workspace)
-        return {user for user, p in self.people.items()
+        known = ((user, self.people[user]) for user in among if user in self.people)
+        return {user for user, p in known
                 if ends - ONBOARDING <= p.first_seen < ends
                 and not (last is not None and p.stage == last
                          and p.stage_entered_at is not None and p.stage_entered_at <= begins)}
 
-    def population(self, monday: date, zone: ZoneInfo, *, accounts: bool) -> int:
-        """How many users (or accounts of users) of the workspace are onboarding that week."""
-        begins, ends = _week_bounds(monday, zone)
+    def populations(self, mondays: list[date], zone: ZoneInfo) -> dict[date, tuple[int, int]]:
+        """How many users, and accounts of users, of the workspace are onboarding each week.
+
+        One scan of the users first seen in the span, a filtered count per week: a query
+        per week and side read the same rows 2 x 13 times for a 90-day report."""
         last, u = last_stage(self.workspace), EndUser
-        where = [u.workspace_id == self.workspace.id, u.first_seen >= ends - ONBOARDING,
-                 u.first_seen < ends]
-        if last is not None:
-            where.append(sa.or_(u.lifecycle_stage.is_(None), u.lifecycle_stage != last,
-                                u.stage_entered_at.is_(None), u.stage_entered_at > begins))
+        columns, bounds = [], [_week_bounds(monday, zone) for monday in mondays]
+        conditions = []
+        for begins, ends in bounds:
+            cond = sa.and_(u.first_seen >= ends - ONBOARDING, u.first_seen < ends)
+            if last is not None:
+                cond = sa.and_(cond, sa.or_(u.lifecycle_stage.is_(None),
+                                            u.lifecycle_stage != last,
+                                            u.stage_entered_at.is_(None),
+                                            u.stage_entered_at > begins))
+            conditions.append(cond)
+            columns += [sa.func.count(u.id).filter(cond),
+                        sa.func.count(sa.distinct(u.account_id)).filter(cond)]
+        span = (u.workspace_id == self.workspace.id, u.first_seen >= bounds[0][1] - ONBOARDING,
+                u.first_seen < bounds[-1][1])
         if self.users is not None:
-            rows = db.session.execute(sa.select(u.id, u.account_id).where(*where))
-            chosen = [(user, account) for user, account in rows if user in self.users]
-            if accounts:
-                return len({account for _, account in chosen if account is not None})
-            return len(chosen)
-        counted = sa.func.count(sa.distinct(u.account_id)) if accounts else sa.func.count(u.id)
-        return int(db.session.scalar(sa.select(counted).where(*where)) or 0)
+            return self._filtered_populations(mondays, conditions, span)
+        row = db.session.execute(sa.select(*columns).where(*span)).one()
+        return {monday: (int(row[2 * n] or 0), int(row[2 * n + 1] or 0))
+                for n, monday in enumerate(mondays)}
+
+    def _filtered_populations(self, mondays: list[date], conditions: list[Any],
+                              span: tuple[Any, ...]) -> dict[date, tuple[int, int]]:
+        """``populations`` among the users the report's filters match."""
+        assert self.users is not None
+        flags = [sa.case((cond, 1), else_=0) for cond in conditions]
+        chosen = [row for row in db.session.execute(
+            sa.select(EndUser.id, EndUser.account_id, *flags).where(*span))
+            if row[0] in self.users]
+        out = {}
+        for n, monday in enumerate(mondays):
+            week = [(user, account) for user, account, *on in chosen if on[n]]
+            out[monday] = (len(week), len({a for _, a in week if a is not None}))
+        return out
 
     def accounts_of(self, users: Iterable[int]) -> set[int]:
         return {account for account in (self.people[u].account_id for u in users

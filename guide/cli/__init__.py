@@ -12,12 +12,13 @@ from flask.cli import AppGroup
 from guide.cli.authors import author_cli
 from guide.cli.automation import worker_command
 from guide.cli.content import content_cli, workspace_cli
+from guide.cli.demo import demo_cli
 from guide.cli.privacy import accounts_cli, events_cli, users_cli
 from guide.cli.proactive import scenarios_cli
 
 guide_cli = AppGroup("guide", help="Guide server commands.")
 for _group in (content_cli, workspace_cli, author_cli, worker_command, scenarios_cli,
-               users_cli, accounts_cli, events_cli):
+               users_cli, accounts_cli, events_cli, demo_cli):
     guide_cli.add_command(_group)
 
 

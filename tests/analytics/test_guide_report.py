@@ -200,6 +200,40 @@ def test_erasing_a_user_removes_them_from_the_rollups_but_not_the_day_counts(his
     assert after["started"] == {"total": 3, "unique": 2}
 
 
+def test_a_tour_s_funnel_counts_the_users_shown_each_step(paris):
+    from tests import factories
+
+    factories.publish(paris, {"key": "tour", "kind": "tour", "title": "Tour", "steps": [
+        {"id": "one", "title": "One", "target": "#a"},
+        {"id": "two", "title": "Two", "target": "#b"},
+        {"id": "three", "title": "Three"}]})
+    today = utcnow().astimezone(ZONE).date()
+    d0 = today - timedelta(days=1)
+    u1, u2, u3 = (user(paris, f"t{n}") for n in range(1, 4))
+    g = {"guide": "tour"}
+    for who, minute in ((u1, 0), (u2, 10), (u3, 20)):
+        send(paris, who, "guide:state", at(d0, 9, minute), state="active", step="one", **g)
+        send(paris, who, "event:track", at(d0, 9, minute + 1), name="$step_shown",
+             props={**g, "step": "one"})
+    for who, minute in ((u1, 0), (u2, 10)):
+        send(paris, who, "guide:state", at(d0, 9, minute + 2), state="active", step="two", **g)
+    send(paris, u1, "event:track", at(d0, 9, 3), name="$step_shown", props={**g, "step": "two"})
+    send(paris, u2, "event:track", at(d0, 9, 13), name="$target_missing",
+         props={**g, "step": "two", "selector": "#b"})
+    send(paris, u2, "guide:state", at(d0, 9, 14), state="dismissed", step="two", **g)
+    send(paris, u1, "event:track", at(d0, 9, 5), name="$step_shown",
+         props={**g, "step": "three"})
+    send(paris, u1, "guide:state", at(d0, 9, 6), state="completed", step="three", **g)
+    roll_all()
+    report = analytics.guide_report(paris, "tour", d0, today)
+    funnel = [(s["step"], s["completed"], s["drop_off"], s["target_missing"])
+              for s in report["steps"]]
+    # Three started; all saw one, u1 alone saw two (u2's target was missing), u1 saw three.
+    assert report["started"] == {"total": 3, "unique": 3}
+    assert funnel == [("one", 3, 0, 0), ("two", 1, 2, 1), ("three", 1, 0, 0)]
+    assert report == analytics.raw_guide_report(paris, "tour", d0, today)
+
+
 def test_by_week_adds_the_days_up_per_local_week_monday_to_sunday():
     def day(n, **counts):
         return {"day": f"2026-03-{n:02d}", "eligible": 0, "seen": 0, "checklist_open": 0,
