@@ -101,11 +101,13 @@ def _signed_up(workspace: Workspace, weeks: list[Week],
 
 
 def _cohorts(workspace: Workspace, life: Lifecycle, weeks: list[Week], within_days: int,
-             users: frozenset[int] | None) -> tuple[Counter[int], Counter[tuple[int, str]], Counter[tuple[int, str]]]:
+             users: frozenset[int] | None
+             ) -> tuple[Counter[int], Counter[tuple[int, str]], Counter[tuple[int, str]]]:
     """Signups per week; users who reached each milestone per week, ever and in time."""
     week = _week_of(weeks).label("week")
     signups: Counter[int] = Counter({index: count for index, count in db.session.execute(
-        sa.select(week, sa.func.count()).where(*_signed_up(workspace, weeks, users)).group_by(week))})
+        sa.select(week, sa.func.count()).where(*_signed_up(workspace, weeks, users))
+        .group_by(week))})
     reached: Counter[tuple[int, str]] = Counter()
     within: Counter[tuple[int, str]] = Counter()
     if not life.milestones:
