@@ -154,7 +154,7 @@ def portfolio_analytics(workspace: str) -> Any:
     pages = max(1, -(-report["matching"] // PAGE_SIZE))
     return render_template("admin/analytics_accounts.html", report=report, filters=filters,
                            statuses=STATUSES, page=page, pages=pages,
-                           users=filters["filters"] or Filters(),
+                           user_filters=filters["filters"] or Filters(),
                            args={"status": filters["status"] or "",
                                  "stage": filters["stage"] or "", "csm": filters["csm"] or "",
                                  "q": filters["search"] or "",
