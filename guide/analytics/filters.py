@@ -24,7 +24,9 @@ for a locale to narrow it.
 
 How each report applies the matched ids is documented with the report.
 Other reports use ``Filters.parse(segment, locale)`` and
-``filters.user_ids(workspace)`` (``None``: no filter, every user).
+``filters.user_ids(workspace)`` (``None``: no filter, every user); the reports
+that aggregate in SQL restrict their queries with ``among(column, users)``
+and ``accounts_among(column, users)``.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ import yaml
 
 from guide.errors import GuideError
 from guide.extensions import db
-from guide.models import Account, EndUser, Workspace
+from guide.models import Account, EndUser, ScenarioFiring, Workspace
 from guide.models.base import utcnow
 from guide.schemas.audience import has_url, rule_errors
 from guide.schemas.fields import LOCALE
@@ -87,6 +89,35 @@ def _brackets(text: str) -> int:
         elif char in "]}":
             depth -= 1
     return deepest
+
+
+def among(column: Any, users: frozenset[int] | None) -> sa.ColumnElement[bool]:
+    """SQL: ``column`` (a user id) is one of ``users``; None: no restriction. The ids are
+    written into the statement, not bound: a segment may match more users than a driver
+    takes parameters (SQLite 32,766, PostgreSQL 65,535)."""
+    if users is None:
+        return sa.true()
+    if not users:
+        return sa.false()
+    return column.in_(sa.bindparam("filter_users", sorted(users), expanding=True,
+                                   literal_execute=True, unique=True))
+
+
+def accounts_among(column: Any, users: frozenset[int] | None) -> sa.ColumnElement[bool]:
+    """SQL: ``column`` (an account id) is the account of at least one of ``users``."""
+    if users is None:
+        return sa.true()
+    return column.in_(sa.select(EndUser.account_id).where(
+        EndUser.account_id.is_not(None), among(EndUser.id, users)))
+
+
+def firings_among(users: frozenset[int] | None) -> sa.ColumnElement[bool]:
+    """SQL: a scenario firing for one of ``users``, or for the account of one of them."""
+    if users is None:
+        return sa.true()
+    f = ScenarioFiring
+    return sa.or_(sa.and_(f.subject_type == "user", among(f.subject_id, users)),
+                  sa.and_(f.subject_type == "account", accounts_among(f.subject_id, users)))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from guide.analytics.filters import Filters, accounts_among, among, firings_among
 from guide.analytics.milestones import Lifecycle, lifecycle_of, seconds_between
 from guide.analytics.ranges import check_range, midnight, whole_weeks
 from guide.errors import GuideError
@@ -44,9 +45,12 @@ Week = tuple[date, datetime, datetime]  # Monday, first instant, end (exclusive)
 
 def lifecycle_report(workspace: Workspace, start: date, end: date,
                      within_days: int = DEFAULT_WITHIN_DAYS,
-                     now: datetime | None = None) -> dict[str, Any]:
+                     now: datetime | None = None,
+                     filters: Filters | None = None) -> dict[str, Any]:
     """The report for signups on local days ``start..end``; cohort cells also count who
-    reached each milestone within ``within_days`` days of signing up."""
+    reached each milestone within ``within_days`` days of signing up. With ``filters``:
+    only the users they match (signups, stage counts, stalls, escalations; an account's
+    stage counts when one of its users matches)."""
     check_range(start, end)
     if not 1 <= within_days <= MAX_WITHIN_DAYS:
         raise GuideError(f"within_days is from 1 to {MAX_WITHIN_DAYS}.", code="invalid_payload",
@@ -56,20 +60,23 @@ def lifecycle_report(workspace: Workspace, start: date, end: date,
     life = lifecycle_of(workspace)
     lo, hi = midnight(start, zone), midnight(end + timedelta(days=1), zone)
     weeks = _weeks(start, end, zone, lo, hi)
-    signups, reached, within = _cohorts(workspace, life, weeks, within_days)
-    funnel = _funnel(workspace, life, lo, hi, signups, reached)
-    stalls = _stalls(workspace, life, lo, hi, funnel)
+    users = filters.user_ids(workspace, now) if filters else None
+    signups, reached, within = _cohorts(workspace, life, weeks, within_days, users)
+    funnel = _funnel(workspace, life, lo, hi, signups, reached, users)
+    stalls = _stalls(workspace, life, lo, hi, funnel, users)
     report = {
         "timezone": workspace.timezone, "start": start.isoformat(), "end": end.isoformat(),
         "within_days": within_days, "signups": sum(signups.values()),
         "milestones": funnel, "stalls": stalls,
         "cohorts": [_cohort_row(life, index, week, signups, reached, within, within_days, now)
                     for index, week in enumerate(weeks)],
-        "stages": {"users": _stage_counts(workspace, life, EndUser),
-                   "accounts": _stage_counts(workspace, life, Account)},
+        "stages": {"users": _stage_counts(workspace, life, EndUser,
+                                          among(EndUser.id, users)),
+                   "accounts": _stage_counts(workspace, life, Account,
+                                             accounts_among(Account.id, users))},
     }
     db.session.rollback()
-    return report
+    return filters.tagged(report, users) if filters else report
 
 
 def _weeks(start: date, end: date, zone: ZoneInfo, lo: datetime, hi: datetime) -> list[Week]:
@@ -87,17 +94,20 @@ def _week_of(weeks: list[Week]) -> Any:
                      for index, (_, _, upper) in enumerate(weeks[:-1])), else_=len(weeks) - 1)
 
 
-def _signed_up(workspace: Workspace, weeks: list[Week]) -> list[Any]:
+def _signed_up(workspace: Workspace, weeks: list[Week],
+               users: frozenset[int] | None) -> list[Any]:
     return [EndUser.workspace_id == workspace.id, EndUser.first_seen >= weeks[0][1],
-            EndUser.first_seen < weeks[-1][2]]
+            EndUser.first_seen < weeks[-1][2], among(EndUser.id, users)]
 
 
-def _cohorts(workspace: Workspace, life: Lifecycle, weeks: list[Week], within_days: int
+def _cohorts(workspace: Workspace, life: Lifecycle, weeks: list[Week], within_days: int,
+             users: frozenset[int] | None
              ) -> tuple[Counter[int], Counter[tuple[int, str]], Counter[tuple[int, str]]]:
     """Signups per week; users who reached each milestone per week, ever and in time."""
     week = _week_of(weeks).label("week")
     signups: Counter[int] = Counter({index: count for index, count in db.session.execute(
-        sa.select(week, sa.func.count()).where(*_signed_up(workspace, weeks)).group_by(week))})
+        sa.select(week, sa.func.count()).where(*_signed_up(workspace, weeks, users))
+        .group_by(week))})
     reached: Counter[tuple[int, str]] = Counter()
     within: Counter[tuple[int, str]] = Counter()
     if not life.milestones:
@@ -107,7 +117,7 @@ def _cohorts(workspace: Workspace, life: Lifecycle, weeks: list[Week], within_da
     rows = db.session.execute(
         sa.select(week, UserMilestone.key, sa.func.count(), sa.func.sum(in_time))
         .select_from(EndUser).join(UserMilestone, UserMilestone.user_id == EndUser.id)
-        .where(*_signed_up(workspace, weeks), UserMilestone.key.in_(life.keys))
+        .where(*_signed_up(workspace, weeks, users), UserMilestone.key.in_(life.keys))
         .group_by(week, UserMilestone.key))
     for index, key, count, timely in rows:
         reached[(index, key)] = count
@@ -120,11 +130,12 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def _funnel(workspace: Workspace, life: Lifecycle, lo: datetime, hi: datetime,
-            signups: Counter[int], reached: Counter[tuple[int, str]]) -> list[dict[str, Any]]:
+            signups: Counter[int], reached: Counter[tuple[int, str]],
+            users: frozenset[int] | None) -> list[dict[str, Any]]:
     total = sum(signups.values())
     counts = Counter({m.key: sum(n for (_, key), n in reached.items() if key == m.key)
                       for m in life.milestones})
-    quantiles = _times_to_value(workspace, counts, lo, hi)
+    quantiles = _times_to_value(workspace, counts, lo, hi, users)
     rows, before = [], total
     for milestone in life.milestones:
         count = counts[milestone.key]
@@ -147,7 +158,7 @@ def _rank(q: float, count: int) -> int:
 
 
 def _times_to_value(workspace: Workspace, counts: Counter[str], lo: datetime,
-                    hi: datetime) -> dict[tuple[str, int], int]:
+                    hi: datetime, users: frozenset[int] | None) -> dict[tuple[str, int], int]:
     """(milestone, rank) -> seconds from first_seen to reached_at (at least 0) of the signup
     at that rank, for the p50 and p90 ranks of every milestone: one sorted pass in SQL."""
     wanted = {key: {_rank(q, count) for _, q in QUANTILES}
@@ -160,7 +171,8 @@ def _times_to_value(workspace: Workspace, counts: Counter[str], lo: datetime,
         partition_by=UserMilestone.key, order_by=value).label("rank"))
         .select_from(EndUser).join(UserMilestone, UserMilestone.user_id == EndUser.id)
         .where(EndUser.workspace_id == workspace.id, EndUser.first_seen >= lo,
-               EndUser.first_seen < hi, UserMilestone.key.in_(list(wanted)))).subquery()
+               EndUser.first_seen < hi, among(EndUser.id, users),
+               UserMilestone.key.in_(list(wanted)))).subquery()
     chosen = sa.or_(*(sa.and_(ranked.c.key == key, ranked.c.rank.in_(sorted(ranks)))
                       for key, ranks in wanted.items()))
     return {(key, rank): value for key, value, rank in db.session.execute(
@@ -185,12 +197,15 @@ def _cohort_row(life: Lifecycle, index: int, week: Week, signups: Counter[int],
     }
 
 
-def _stage_counts(workspace: Workspace, life: Lifecycle, model: Any) -> list[dict[str, Any]]:
-    """How many users (or accounts) are in each stage now; never moved: the first stage."""
+def _stage_counts(workspace: Workspace, life: Lifecycle, model: Any,
+                  chosen: sa.ColumnElement[bool]) -> list[dict[str, Any]]:
+    """How many users (or accounts) ``chosen`` are in each stage now; never moved: the
+    first stage."""
     first = life.first_stage
     stage = sa.func.coalesce(model.lifecycle_stage, first or "").label("stage")
     found = dict(db.session.execute(sa.select(stage, sa.func.count())
-                                    .where(model.workspace_id == workspace.id).group_by(stage))
+                                    .where(model.workspace_id == workspace.id, chosen)
+                                    .group_by(stage))
                  .all())
     rows = [{"stage": s.key, "title": s.title, "count": found.pop(s.key, 0), "configured": True}
             for s in life.stages]
@@ -201,12 +216,13 @@ def _stage_counts(workspace: Workspace, life: Lifecycle, model: Any) -> list[dic
 
 
 def _stalls(workspace: Workspace, life: Lifecycle, lo: datetime, hi: datetime,
-            funnel: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            funnel: list[dict[str, Any]], users: frozenset[int] | None) -> list[dict[str, Any]]:
     """Milestones ranked by scenario stalls, then escalations, then drop-off."""
     firings = dict(db.session.execute(
         sa.select(ScenarioFiring.scenario_id, sa.func.count())
         .where(ScenarioFiring.workspace_id == workspace.id, ScenarioFiring.fired_at >= lo,
-               ScenarioFiring.fired_at < hi).group_by(ScenarioFiring.scenario_id)).all())
+               ScenarioFiring.fired_at < hi, firings_among(users))
+        .group_by(ScenarioFiring.scenario_id)).all())
     triggers = dict(db.session.execute(sa.select(Scenario.id, Scenario.body).where(
         Scenario.id.in_(list(firings)))).all()) if firings else {}
     stalls: Counter[str] = Counter()
@@ -216,7 +232,7 @@ def _stalls(workspace: Workspace, life: Lifecycle, lo: datetime, hi: datetime,
             if (trigger.get("milestone_missing") == milestone.key
                     or trigger.get("guide_stalled") in milestone.guides):
                 stalls[milestone.key] += count
-    escalations = _escalations_before(workspace, life, lo, hi)
+    escalations = _escalations_before(workspace, life, lo, hi, users)
     rows = [{"key": row["key"], "title": row["title"], "stalls": stalls[row["key"]],
              "escalations": escalations[row["key"]], "drop_off": row["drop_off"]}
             for row in funnel]
@@ -226,11 +242,11 @@ def _stalls(workspace: Workspace, life: Lifecycle, lo: datetime, hi: datetime,
 
 
 def _escalations_before(workspace: Workspace, life: Lifecycle, lo: datetime,
-                        hi: datetime) -> Counter[str]:
+                        hi: datetime, users: frozenset[int] | None) -> Counter[str]:
     """Per milestone: escalations users opened in the range before they had reached it."""
     mine = (Escalation.workspace_id == workspace.id, Escalation.origin == "user",
             Escalation.user_id.is_not(None), Escalation.created_at >= lo,
-            Escalation.created_at < hi)
+            Escalation.created_at < hi, among(Escalation.user_id, users))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Escalation)
                               .where(*mine)) or 0
     counts = Counter({key: total for key in life.keys})

@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from guide.analytics.filters import Filters, accounts_among
 from guide.analytics.milestones import Lifecycle, lifecycle_of
 from guide.errors import GuideError
 from guide.extensions import db
@@ -103,26 +104,28 @@ def judge(standing: Standing, deadlines: dict[str, int]) -> Standing:
 
 
 def standings(workspace: Workspace, life: Lifecycle, now: datetime,
-              account_ids: list[int] | None = None) -> list[Standing]:
-    """Every account of the workspace (or these), judged, in external id order."""
+              account_ids: list[int] | None = None,
+              users: frozenset[int] | None = None) -> list[Standing]:
+    """Every account of the workspace (or these; or those with one of ``users``), judged,
+    in external id order."""
     # Columns, not ORM objects: thousands of accounts are read and judged in one go.
     accounts = sa.select(Account.id, Account.external_id, Account.traits,
                          Account.lifecycle_stage, Account.created_at).where(
-        Account.workspace_id == workspace.id)
-    users = (sa.select(EndUser.account_id, sa.func.min(EndUser.first_seen),
-                       sa.func.max(EndUser.last_seen), sa.func.count())
-             .where(EndUser.workspace_id == workspace.id, EndUser.account_id.is_not(None))
-             .group_by(EndUser.account_id))
+        Account.workspace_id == workspace.id, accounts_among(Account.id, users))
+    seen = (sa.select(EndUser.account_id, sa.func.min(EndUser.first_seen),
+                      sa.func.max(EndUser.last_seen), sa.func.count())
+            .where(EndUser.workspace_id == workspace.id, EndUser.account_id.is_not(None))
+            .group_by(EndUser.account_id))
     reached = (sa.select(AccountMilestone.account_id, AccountMilestone.key,
                          AccountMilestone.reached_at)
                .join(Account, Account.id == AccountMilestone.account_id)
                .where(Account.workspace_id == workspace.id))
     if account_ids is not None:
         accounts = accounts.where(Account.id.in_(account_ids))
-        users = users.where(EndUser.account_id.in_(account_ids))
+        seen = seen.where(EndUser.account_id.in_(account_ids))
         reached = reached.where(AccountMilestone.account_id.in_(account_ids))
     times = {account_id: (first, last, count)
-             for account_id, first, last, count in db.session.execute(users)}
+             for account_id, first, last, count in db.session.execute(seen)}
     milestones: dict[int, dict[str, datetime]] = {}
     for account_id, key, at in db.session.execute(reached):
         milestones.setdefault(account_id, {})[key] = at
@@ -138,9 +141,11 @@ def standings(workspace: Workspace, life: Lifecycle, now: datetime,
 
 def portfolio(workspace: Workspace, status: str | None = None, stage: str | None = None,
               csm: str | None = None, search: str | None = None, limit: int | None = 100,
-              offset: int = 0, now: datetime | None = None) -> dict[str, Any]:
+              offset: int = 0, now: datetime | None = None,
+              filters: Filters | None = None) -> dict[str, Any]:
     """Counts across the workspace, and the accounts that pass the filters (a page of them;
-    ``limit=None``: all of them, for the admin's CSV)."""
+    ``limit=None``: all of them, for the admin's CSV). With ``filters`` (segment, locale),
+    the workspace is the accounts with at least one user they match: counts included."""
     if status is not None and status not in STATUSES:
         raise GuideError("Unknown status.", code="invalid_filter",
                          fields={"status": f"one of {', '.join(STATUSES)}"})
@@ -152,7 +157,8 @@ def portfolio(workspace: Workspace, status: str | None = None, stage: str | None
     if stage is not None and stage not in {s.key for s in life.stages}:
         raise GuideError("Unknown stage.", code="invalid_filter",
                          fields={"stage": "a stage key of lifecycle.yaml"})
-    everyone = standings(workspace, life, now)
+    users = filters.user_ids(workspace, now) if filters else None
+    everyone = standings(workspace, life, now, users=users)
     counts = {name: sum(1 for s in everyone if s.status == name) for name in STATUSES}
     needle = (search or "").strip().casefold()
     chosen = [s for s in everyone
@@ -172,4 +178,4 @@ def portfolio(workspace: Workspace, status: str | None = None, stage: str | None
         "accounts": [s.row(life) for s in chosen[offset:None if limit is None else offset + limit]],
     }
     db.session.rollback()
-    return report
+    return filters.tagged(report, users) if filters else report

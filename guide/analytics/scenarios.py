@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from guide.analytics.filters import Filters, firings_among
 from guide.analytics.ranges import check_range, midnight
 from guide.extensions import db
 from guide.models import (
@@ -129,10 +130,14 @@ def _reached(workspace_id: int, subject: str, goal: dict[str, Any]) -> Any:
 
 
 def scenario_report(workspace: Workspace, start: date, end: date,
-                    now: datetime | None = None) -> dict[str, Any]:
-    """Scenarios fired on local days ``start..end``; ``now`` decides which are still pending."""
+                    now: datetime | None = None,
+                    filters: Filters | None = None) -> dict[str, Any]:
+    """Scenarios fired on local days ``start..end``; ``now`` decides which are still pending.
+    With ``filters``: only the firings for a user they match, or for an account with a user
+    they match (every scenario is still listed)."""
     check_range(start, end)
     now = now or utcnow()
+    users = filters.user_ids(workspace, now) if filters else None
     zone = ZoneInfo(workspace.timezone)
     since, until = midnight(start, zone), midnight(end + timedelta(days=1), zone)
     fired_in_range = sa.exists().where(F.scenario_id == Scenario.id, F.fired_at >= since,
@@ -141,15 +146,16 @@ def scenario_report(workspace: Workspace, start: date, end: date,
         Scenario.workspace_id == workspace.id,
         sa.or_(Scenario.configured.is_(True), fired_in_range))
         .order_by(Scenario.configured.desc(), Scenario.position, Scenario.id))
-    rows = [_scenario(workspace, scenario, since, until, now) for scenario in scenarios]
-    return {"timezone": workspace.timezone, "start": start.isoformat(),
-            "end": end.isoformat(), "now": now.isoformat(), "scenarios": rows}
+    rows = [_scenario(workspace, scenario, since, until, now, users) for scenario in scenarios]
+    report = {"timezone": workspace.timezone, "start": start.isoformat(),
+              "end": end.isoformat(), "now": now.isoformat(), "scenarios": rows}
+    return filters.tagged(report, users) if filters else report
 
 
 def _scenario(workspace: Workspace, scenario: Scenario, since: datetime, until: datetime,
-              now: datetime) -> dict[str, Any]:
+              now: datetime, users: frozenset[int] | None) -> dict[str, Any]:
     goal = scenario_goal(scenario.body)
-    counts = _counts(workspace, scenario, goal, since, until, now)
+    counts = _counts(workspace, scenario, goal, since, until, now, users)
     arms = {arm: _arm(*counts.get(arm == "held_out", (0, 0, 0)), measured=goal is not None)
             for arm in ARMS}
     treated, held = arms["treated"], arms["held_out"]
@@ -165,8 +171,8 @@ def _scenario(workspace: Workspace, scenario: Scenario, since: datetime, until: 
 
 
 def _counts(workspace: Workspace, scenario: Scenario, goal: dict[str, Any] | None,
-            since: datetime, until: datetime,
-            now: datetime) -> dict[bool, tuple[int, int, int]]:
+            since: datetime, until: datetime, now: datetime,
+            users: frozenset[int] | None) -> dict[bool, tuple[int, int, int]]:
     """held_out -> (firings, pending, converted): one grouped query summing the settled
     firings, and one looking up the goal of the matured firings not settled yet (their
     window closed since the worker's last pass, or the goal just changed; partial index).
@@ -174,7 +180,8 @@ def _counts(workspace: Workspace, scenario: Scenario, goal: dict[str, Any] | Non
     made PostgreSQL compile the whole query (JIT) for nothing."""
     days = goal["days"] if goal else 0
     pending = F.fired_at > now - timedelta(days=days)
-    in_range = (F.scenario_id == scenario.id, F.fired_at >= since, F.fired_at < until)
+    in_range = (F.scenario_id == scenario.id, F.fired_at >= since, F.fired_at < until,
+                firings_among(users))
     settled = sa.case((sa.and_(~pending, F.converted.is_(True)), 1), else_=0)
     counts = {bool(held): [total, int(p or 0) if goal else 0, int(c or 0) if goal else 0]
               for held, total, p, c in db.session.execute(

@@ -18,9 +18,9 @@ from guide.schemas.analytics import (
     GuideReportQuery,
     GuideUsers,
     GuideUsersQuery,
-    RangeQuery,
     ReactiveReport,
     ReactiveReportQuery,
+    ReportQuery,
     ScenarioReport,
 )
 
@@ -46,7 +46,7 @@ class GuideReportItem(MethodView):
         ``400 invalid_filter`` for a bad ``segment`` or ``locale`` (with a filter, totals are
         user-days). ``by=week`` adds ``weeks``, the trend per local week."""
         report = analytics.guide_report(g.workspace, guide, query["start"], query["end"],
-                                        _filters(query))
+                                        filters_of(query))
         if query["by"] == "week":
             report["weeks"] = analytics.by_week(report["days"])
         return report
@@ -59,11 +59,12 @@ class GuideUsersList(MethodView):
     def get(self, query: dict[str, Any], guide: str) -> dict[str, Any]:
         """The users active on a published guide in the range (latest first, a page at a
         time): status and progress now, account, last active day. Errors as for the report."""
-        return guide_users(g.workspace, guide, query["start"], query["end"], _filters(query),
+        return guide_users(g.workspace, guide, query["start"], query["end"], filters_of(query),
                            query["page"], query["per_page"])
 
 
-def _filters(query: dict[str, Any]) -> Filters | None:
+def filters_of(query: dict[str, Any]) -> Filters | None:
+    """The query's segment and locale filters; None when it has neither."""
     filters = Filters.parse(query["segment"], query["locale"])
     return filters if filters.active else None
 
@@ -79,17 +80,19 @@ class ReactiveReportItem(MethodView):
         help resolved without an escalation within 24 hours; the weeks' totals; where
         escalations start. ``400 invalid_range``, ``400 invalid_filter`` as for guides."""
         return analytics.reactive_report(g.workspace, query["start"], query["end"],
-                                         filters=_filters(query))
+                                         filters=filters_of(query))
 
 
 @blp.route("/scenarios")
 class ScenarioReportItem(MethodView):
-    @blp.arguments(RangeQuery, location="query")
+    @blp.arguments(ReportQuery, location="query")
     @blp.response(200, ScenarioReport)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """The Scenarios report on local days ``start..end`` (inclusive, in the workspace's
         timezone, at most 731 days): per scenario, its firings treated and held out, how many
         reached the scenario's goal within ``goal_days``, the rates with Wilson intervals and
         the lift over the holdout with Newcombe's interval. ``400 invalid_range`` when
-        ``start`` is after ``end``."""
-        return analytics.scenario_report(g.workspace, query["start"], query["end"])
+        ``start`` is after ``end``; ``400 invalid_filter`` for a bad ``segment`` or ``locale``
+        (with one: the firings of matched users and of accounts with a matched user)."""
+        return analytics.scenario_report(g.workspace, query["start"], query["end"],
+                                         filters=filters_of(query))

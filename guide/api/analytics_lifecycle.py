@@ -10,7 +10,7 @@ from flask import g
 from flask.views import MethodView
 
 from guide import analytics
-from guide.api.analytics import blp
+from guide.api.analytics import blp, filters_of
 from guide.schemas.analytics_lifecycle import (
     AccountsQuery,
     AccountTimeline,
@@ -28,9 +28,11 @@ class LifecycleReportItem(MethodView):
         """The milestones and lifecycle report for the users who signed up on local days
         ``start..end`` (inclusive, in the workspace's timezone, at most 731 days): the
         milestone funnel with time to value, cohorts by signup week, where onboarding stalls,
-        and the stage counts now. ``400 invalid_range`` when ``start`` is after ``end``."""
+        and the stage counts now. ``400 invalid_range`` when ``start`` is after ``end``;
+        ``400 invalid_filter`` for a bad ``segment`` or ``locale`` (with one: only the matched
+        users; an account's stage counts when one of its users matches)."""
         return analytics.lifecycle_report(g.workspace, query["start"], query["end"],
-                                          query["within_days"])
+                                          query["within_days"], filters=filters_of(query))
 
 
 @blp.route("/accounts")
@@ -40,10 +42,12 @@ class PortfolioList(MethodView):
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Every account on track, behind or stuck against the milestones' ``expected_days``:
         counts across the workspace, then the accounts that pass the filters, by id.
-        ``400 invalid_filter`` for a stage lifecycle.yaml does not have."""
+        ``segment`` and ``locale`` keep the accounts with at least one matched user (the
+        counts too). ``400 invalid_filter`` for a stage lifecycle.yaml does not have, or a
+        bad ``segment`` or ``locale``."""
         return analytics.portfolio(g.workspace, status=query["status"], stage=query["stage"],
                                    csm=query["csm"], search=query["q"], limit=query["limit"],
-                                   offset=query["offset"])
+                                   offset=query["offset"], filters=filters_of(query))
 
 
 @blp.route("/accounts/<string:account>/timeline")

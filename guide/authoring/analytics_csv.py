@@ -152,6 +152,7 @@ def scenarios_csv(report: dict[str, Any]) -> str:
     row("end", report["end"])
     row("timezone", report["timezone"])
     row("computed_at", report["now"])
+    row.filters(report)
     row()
     arms = [f"{arm}_{column}" for arm in ("treated", "held_out")
             for column in (*ARM_COLUMNS, "rate_low", "rate_high")]

@@ -3,12 +3,10 @@ analytics_csv's guard against cells a spreadsheet would run as formulas."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from typing import Any
 
-from guide.authoring.analytics_csv import safe_cell
+from guide.authoring.analytics_csv import _Rows
 
 FUNNEL_COLUMNS = ("key", "title", "expected_days", "reached", "share", "drop_off",
                   "drop_off_rate")
@@ -18,22 +16,18 @@ ACCOUNT_COLUMNS = ("account", "name", "csm", "stage", "status", "started_at", "l
 ITEM_COLUMNS = ("at", "lane", "kind", "label", "key", "detail", "user", "due_at")
 
 
-def _sheet(write: Callable[[Callable[..., None]], None]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-
-    def row(*cells: Any) -> None:
-        writer.writerow([safe_cell(cell) for cell in cells])
-
+def _sheet(write: Callable[[_Rows], None]) -> str:
+    row = _Rows()
     write(row)
-    return out.getvalue()
+    return row.out.getvalue()
 
 
 def lifecycle_csv(report: dict[str, Any]) -> str:
     """Range, the milestone funnel with time to value, stalls, cohorts, stage counts."""
-    def write(row: Callable[..., None]) -> None:
+    def write(row: _Rows) -> None:
         for name in ("start", "end", "timezone", "within_days", "signups"):
             row(name, report[name])
+        row.filters(report)
         row()
         row(*FUNNEL_COLUMNS, "time_to_value_median_seconds", "time_to_value_p90_seconds")
         for m in report["milestones"]:
@@ -60,8 +54,12 @@ def lifecycle_csv(report: dict[str, Any]) -> str:
 
 
 def portfolio_csv(report: dict[str, Any]) -> str:
-    """One row per account that passes the filters; its overdue milestones in one cell."""
-    def write(row: Callable[..., None]) -> None:
+    """One row per account that passes the filters; its overdue milestones in one cell.
+    Filtered by segment or locale: those filters first, then an empty row."""
+    def write(row: _Rows) -> None:
+        if "filters" in report:
+            row.filters(report)
+            row()
         row(*ACCOUNT_COLUMNS, "overdue", "next_due", "next_due_at")
         for account in report["accounts"]:
             nxt = account["next_due"] or {}
@@ -72,7 +70,7 @@ def portfolio_csv(report: dict[str, Any]) -> str:
 
 
 def timeline_csv(timeline: dict[str, Any]) -> str:
-    def write(row: Callable[..., None]) -> None:
+    def write(row: _Rows) -> None:
         row("account", timeline["account"])
         row("status", timeline["status"])
         row()

@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 
 from guide import analytics
 from guide.access import policy
+from guide.analytics.filters import Filters
 from guide.authoring import bp
 from guide.authoring.analytics_compare import Figure
 from guide.authoring.analytics_lifecycle_csv import lifecycle_csv, portfolio_csv, timeline_csv
@@ -62,9 +63,14 @@ def _download(text: str, name: str) -> Response:
     return response
 
 
+def _active(filters: Filters) -> Filters | None:
+    return filters if filters.active else None
+
+
 def _lifecycle() -> tuple[Any, int, dict[str, Any]]:
     chosen, within = _range(), _within()
-    return chosen, within, _call(analytics.lifecycle_report, chosen.start, chosen.end, within)
+    return chosen, within, _call(analytics.lifecycle_report, chosen.start, chosen.end, within,
+                                 filters=_active(chosen.filters))
 
 
 @bp.route("/w/<workspace>/analytics/lifecycle")
@@ -73,12 +79,14 @@ def lifecycle_analytics(workspace: str) -> Any:
     """Milestone funnel, time to value, cohorts by signup week, stages, where it stalls."""
     chosen, within, report = _lifecycle()
     before = chosen.previous()
-    previous = _call(analytics.lifecycle_report, before.start, before.end, within)
+    previous = _call(analytics.lifecycle_report, before.start, before.end, within,
+                     filters=_active(before.filters))
     bars = [{"step": _short(m["title"]), "completed": m["reached"]}
             for m in report["milestones"]]
     funnel = funnel_chart(report["signups"], bars, "Signed up")
     return render_template("admin/analytics_lifecycle.html", report=report, chosen=chosen,
                            presets=PRESETS, within=within, funnel=funnel, before=before,
+                           filterable=True,
                            figures=_headline(report, previous),
                            stage_rows=_stage_rows(report["stages"]))
 
@@ -120,12 +128,19 @@ def lifecycle_analytics_csv(workspace: str) -> Any:
 
 
 def _filters() -> dict[str, Any]:
+    """The portfolio's filters: status, stage, CSM, name, and the report filters (segment,
+    locale: the accounts with a matched user)."""
     args = request.args
     status = args.get("status") or None
     if status is not None and status not in STATUSES:
         abort(400, f"status: one of {', '.join(STATUSES)}")
+    try:
+        users = Filters.parse(args.get("segment") or None, args.get("locale") or None)
+    except GuideError as error:
+        abort(400, _message(error))
     return {"status": status, "stage": args.get("stage") or None,
-            "csm": args.get("csm") or None, "search": (args.get("q") or "").strip() or None}
+            "csm": args.get("csm") or None, "search": (args.get("q") or "").strip() or None,
+            "filters": _active(users)}
 
 
 @bp.route("/w/<workspace>/analytics/accounts")
@@ -139,9 +154,11 @@ def portfolio_analytics(workspace: str) -> Any:
     pages = max(1, -(-report["matching"] // PAGE_SIZE))
     return render_template("admin/analytics_accounts.html", report=report, filters=filters,
                            statuses=STATUSES, page=page, pages=pages,
+                           user_filters=filters["filters"] or Filters(),
                            args={"status": filters["status"] or "",
                                  "stage": filters["stage"] or "", "csm": filters["csm"] or "",
-                                 "q": filters["search"] or ""})
+                                 "q": filters["search"] or "",
+                                 **(filters["filters"] or Filters()).args()})
 
 
 @bp.route("/w/<workspace>/analytics/accounts.csv")

@@ -21,7 +21,9 @@ from guide.schemas.analytics import PRESETS
 
 def _report(chosen: ReportRange) -> dict[str, Any]:
     try:
-        return analytics.scenario_report(g.workspace, chosen.start, chosen.end)
+        return analytics.scenario_report(
+            g.workspace, chosen.start, chosen.end,
+            filters=chosen.filters if chosen.filters.active else None)
     except GuideError as error:
         abort(error.status, _message(error))
 
@@ -32,7 +34,8 @@ def analytics_scenarios(workspace: str) -> Any:
     chosen = _range()
     report = _report(chosen)
     return render_template("admin/analytics_scenarios.html", report=report, chosen=chosen,
-                           presets=PRESETS, chart=conversion_chart(report["scenarios"]))
+                           presets=PRESETS, filterable=True,
+                           chart=conversion_chart(report["scenarios"]))
 
 
 @bp.route("/w/<workspace>/analytics/scenarios/report.csv")

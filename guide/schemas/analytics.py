@@ -337,3 +337,5 @@ class ScenarioReport(Schema):
     end = fields.String()
     now = fields.String(metadata={"description": "When it was computed: what is pending."})
     scenarios = fields.List(fields.Nested(ScenarioRow))
+    filters = fields.Nested(ReportFilters, metadata={
+        "description": "Only when filtered: firings of matched users and of their accounts."})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from guide.schemas.analytics import GuideReportQuery
+from guide.schemas.analytics import LOCALE_FILTER, SEGMENT, GuideReportQuery, ReportFilters
 from guide.schemas.base import StrictSchema
 
 STATUSES = ("on_track", "behind", "stuck")
@@ -38,6 +38,8 @@ class AccountsQuery(StrictSchema):
                                 "(case-insensitive)."})
     limit = fields.Integer(load_default=100, validate=validate.Range(1, MAX_LIMIT))
     offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    segment = SEGMENT
+    locale = LOCALE_FILTER
 
 
 class TimeToValue(Schema):
@@ -106,7 +108,9 @@ class LifecycleReport(Schema):
     milestones = fields.List(fields.Nested(FunnelMilestone))
     stalls = fields.List(fields.Nested(Stall))
     cohorts = fields.List(fields.Nested(CohortWeek))
-    stages = fields.Nested(StageCounts, metadata={"description": "The whole workspace, now."})
+    stages = fields.Nested(StageCounts, metadata={
+        "description": "The whole workspace (or the filtered users and their accounts), now."})
+    filters = fields.Nested(ReportFilters, metadata={"description": "Only when filtered."})
 
 
 class MilestoneDue(Schema):
@@ -158,12 +162,16 @@ class Portfolio(Schema):
     idle_days = fields.Integer()
     deadlines = fields.List(fields.Nested(Deadline))
     stages = fields.List(fields.Nested(StageName))
-    counts = fields.Nested(StatusCounts, metadata={"description": "Every account, unfiltered."})
+    counts = fields.Nested(StatusCounts, metadata={
+        "description": "Every account, unfiltered by status, stage, csm or q."})
     csms = fields.List(fields.String())
     matching = fields.Integer(metadata={"description": "Accounts that pass the filters."})
     offset = fields.Integer()
     limit = fields.Integer()
     accounts = fields.List(fields.Nested(AccountStanding))
+    filters = fields.Nested(ReportFilters, metadata={
+        "description": "Only with a segment or locale: the accounts are then those with at "
+                       "least one matched user, counts included."})
 
 
 class TimelineLane(Schema):

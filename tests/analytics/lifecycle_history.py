@@ -173,3 +173,14 @@ def frozen_now() -> Iterator[datetime]:
             mock.patch("guide.analytics.portfolio.utcnow", return_value=NOW), \
             mock.patch("guide.analytics.timeline.utcnow", return_value=NOW):
         yield NOW
+
+
+PRO = "{trait: plan, eq: pro}"
+
+
+def mark_pro(ws: Workspace, *names: str) -> None:
+    """Give these users the trait ``plan: pro`` (the segment ``PRO``)."""
+    for user in db.session.scalars(db.select(EndUser).where(
+            EndUser.workspace_id == ws.id, EndUser.external_id.in_(names))):
+        user.traits = {"plan": "pro"}
+    db.session.commit()

@@ -233,3 +233,15 @@ def test_a_segment_restricts_the_reactive_report_to_its_users(reactive_history):
     assert analytics.raw_reactive_report(ws, start, end, NOW, chosen) == want
     roll_all()
     assert analytics.reactive_report(ws, start, end, NOW, chosen) == want
+
+
+def test_among_takes_more_ids_than_a_driver_binds(paris):  # noqa: F811
+    """SQLite binds at most 32,766 parameters, PostgreSQL 65,535: the ids are written in."""
+    user = EndUser(workspace_id=paris.id, external_id="one", traits={})
+    db.session.add(user)
+    db.session.commit()
+    many = frozenset(range(user.id, user.id + 70_000))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EndUser).where(
+        filters_module.among(EndUser.id, many))) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EndUser).where(
+        filters_module.among(EndUser.id, frozenset()))) == 0

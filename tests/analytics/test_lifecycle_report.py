@@ -7,11 +7,12 @@ from datetime import date
 import pytest
 
 from guide import analytics
+from guide.analytics.filters import Filters
 from guide.errors import GuideError
 from guide.extensions import db
 from guide.models import EndUser
 from tests.analytics.conftest import paris  # noqa: F401 (fixture)
-from tests.analytics.lifecycle_history import NOW, seed
+from tests.analytics.lifecycle_history import NOW, PRO, mark_pro, seed
 
 START, END = date(2026, 3, 4), date(2026, 3, 17)
 
@@ -161,3 +162,79 @@ def test_signup_weeks_follow_daylight_saving(paris):  # noqa: F811
     report = analytics.lifecycle_report(paris, date(2026, 3, 23), date(2026, 4, 5), now=NOW)
     assert [(w["week"], w["signups"]) for w in report["cohorts"]] == [
         ("2026-03-23", 1), ("2026-03-30", 1)]
+
+
+def test_a_segment_keeps_only_its_users_signups_stalls_escalations_and_stages(lifecycle):
+    # u3 (account B, week 2), u4 (account C, week 2) and u8 (account F, after the range).
+    mark_pro(lifecycle, "u3", "u4", "u8")
+    report = analytics.lifecycle_report(lifecycle, START, END, now=NOW,
+                                        filters=Filters.parse(PRO))
+    assert report == {
+        **EXPECTED, "signups": 2,
+        "milestones": [
+            # Only u3 reached anything: connected after 1 day, dashboard after 3.
+            funnel_row("connected", "Connected data", 3, 1, 0.5, 1, 0.5, ttv(1, DAY, DAY)),
+            funnel_row("dashboard", "First dashboard", 7, 1, 0.5, 0, 0.0,
+                       ttv(1, 3 * DAY, 3 * DAY)),
+            funnel_row("invited", "invited", 30, 0, 0.0, 1, 1.0, ttv(0, None, None)),
+            funnel_row("onboarded", "onboarded", None, 0, 0.0, 0, None, ttv(0, None, None)),
+        ],
+        # Every firing in the range is for u3, u4 or account C (u4's): the stalls stay;
+        # of the user escalations only u4's (12 Mar), before any milestone.
+        "stalls": [
+            {"key": "dashboard", "title": "First dashboard", "stalls": 3, "escalations": 1,
+             "drop_off": 0},
+            {"key": "connected", "title": "Connected data", "stalls": 2, "escalations": 1,
+             "drop_off": 1},
+            {"key": "onboarded", "title": "onboarded", "stalls": 1, "escalations": 1,
+             "drop_off": 0},
+            {"key": "invited", "title": "invited", "stalls": 0, "escalations": 1,
+             "drop_off": 1},
+        ],
+        "cohorts": [
+            {"week": "2026-03-02", "signups": 0, "complete": True,
+             "cells": cells((0, 0, 0), (0, 0, 0), (0, 0, 0), (0, 0, 0))},
+            {"week": "2026-03-09", "signups": 2, "complete": False,
+             "cells": cells((2, 1, 1), (2, 1, 1), (2, 0, 0), (2, 0, 0))},
+            {"week": "2026-03-16", "signups": 0, "complete": False,
+             "cells": cells((0, 0, 0), (0, 0, 0), (0, 0, 0), (0, 0, 0))},
+        ],
+        # u4 never moved (trial), u3 active, u8 legacy; their accounts C and F (trial), B.
+        "stages": {
+            "users": [
+                {"stage": "trial", "title": "Trial", "count": 1, "configured": True},
+                {"stage": "active", "title": "active", "count": 1, "configured": True},
+                {"stage": "adopted", "title": "adopted", "count": 0, "configured": True},
+                {"stage": "legacy", "title": "legacy", "count": 1, "configured": False},
+            ],
+            "accounts": [
+                {"stage": "trial", "title": "Trial", "count": 2, "configured": True},
+                {"stage": "active", "title": "active", "count": 1, "configured": True},
+                {"stage": "adopted", "title": "adopted", "count": 0, "configured": True},
+            ],
+        },
+        "filters": {"segment": PRO, "locale": None, "users": 3},
+    }
+
+
+def test_a_locale_nobody_has_leaves_an_empty_report(lifecycle):
+    report = analytics.lifecycle_report(lifecycle, START, END, now=NOW,
+                                        filters=Filters.parse(locale="fr"))
+    assert report["signups"] == 0 and report["filters"]["users"] == 0
+    assert [s["escalations"] for s in report["stalls"]] == [0, 0, 0, 0]
+    assert [s["stalls"] for s in report["stalls"]] == [0, 0, 0, 0]
+    assert sum(s["count"] for s in report["stages"]["accounts"]) == 0
+
+
+def test_a_locale_keeps_its_users(lifecycle):
+    db.session.execute(db.update(EndUser).where(EndUser.external_id == "u1")
+                       .values(locale="fr-CA"))
+    db.session.commit()
+    report = analytics.lifecycle_report(lifecycle, START, END, now=NOW,
+                                        filters=Filters.parse(locale="FR"))
+    # u1: week 1, connected 1h, dashboard 2d, invited 10d; escalated 5 Mar 08:00, after
+    # connecting (4 Mar 10:00), before the rest.
+    assert report["signups"] == 1 and report["filters"]["users"] == 1
+    assert [m["reached"] for m in report["milestones"]] == [1, 1, 1, 0]
+    assert {s["key"]: s["escalations"] for s in report["stalls"]} == {
+        "connected": 0, "dashboard": 1, "invited": 1, "onboarded": 1}

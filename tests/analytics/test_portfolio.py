@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 
 from guide import analytics
+from guide.analytics.filters import Filters
 from guide.errors import GuideError, NotFound
 from tests.analytics.conftest import paris  # noqa: F401 (fixture)
-from tests.analytics.lifecycle_history import NOW, seed
+from tests.analytics.lifecycle_history import NOW, PRO, mark_pro, seed
 
 
 @pytest.fixture
@@ -136,3 +137,24 @@ def test_an_unknown_account_is_a_404(lifecycle):
     with pytest.raises(NotFound) as raised:
         analytics.account_timeline(lifecycle, "nope", now=NOW)
     assert raised.value.code == "unknown_account"
+
+
+def test_a_segment_keeps_the_accounts_with_a_matching_user_counts_included(lifecycle):
+    mark_pro(lifecycle, "u3", "u4", "u8")  # accounts B, C, F
+    report = analytics.portfolio(lifecycle, now=NOW, filters=Filters.parse(PRO))
+    assert report["accounts"] == [ROWS[key] for key in "BCF"]
+    assert report["counts"] == {"on_track": 2, "behind": 0, "stuck": 1, "total": 3}
+    assert report["matching"] == 3 and report["csms"] == ["ann", "bob"]
+    assert report["filters"] == {"segment": PRO, "locale": None, "users": 3}
+    stuck = analytics.portfolio(lifecycle, now=NOW, status="stuck", filters=Filters.parse(PRO))
+    assert [r["account"] for r in stuck["accounts"]] == ["C"]
+    assert stuck["counts"]["total"] == 3
+
+
+def test_an_account_of_two_users_is_kept_when_one_matches(lifecycle):
+    mark_pro(lifecycle, "u2")  # A's second user
+    report = analytics.portfolio(lifecycle, now=NOW, filters=Filters.parse(PRO))
+    # The standing is the account's own: both its users, first seen with u1.
+    assert report["accounts"] == [ROWS["A"]]
+    assert analytics.portfolio(lifecycle, now=NOW, filters=Filters.parse(locale="de"))[
+        "counts"]["total"] == 0

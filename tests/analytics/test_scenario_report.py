@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from guide.analytics.filters import Filters
 from guide.analytics.scenarios import newcombe, scenario_report, wilson
 from guide.errors import GuideError
 from guide.extensions import db
@@ -328,3 +329,38 @@ def test_a_push_that_changes_the_goal_unsettles_the_firings(dataset):
     assert len(still) == 11
     export = {r["scenario"]: r for r in scenario_report(dataset, START, END, NOW)["scenarios"]}
     assert counts(export["export"]["held_out"]) == (1, 0, 1, 1)
+
+
+def test_a_segment_keeps_firings_of_its_users_and_of_accounts_with_one(dataset):
+    """Pro: t1, t2, t3 (connect, treated), h1 (held out) and a member of account a1."""
+    a1 = db.session.scalar(db.select(Account).where(Account.external_id == "a1"))
+    user(dataset, "member", a1)
+    for name in ("t1", "t2", "t3", "h1", "member"):
+        db.session.scalar(db.select(EndUser).where(EndUser.external_id == name)).traits = {
+            "plan": "pro"}
+    db.session.commit()
+    segment = "{trait: plan, eq: pro}"
+    result = scenario_report(dataset, START, END, NOW, filters=Filters.parse(segment))
+    assert result["filters"] == {"segment": segment, "locale": None, "users": 5}
+    rows = {row["scenario"]: row for row in result["scenarios"]}
+    # The same scenarios as without a filter (gone too: it fired in the range).
+    assert list(rows) == ["connect", "stalled", "plan", "export", "help", "gone"]
+    # t1 (2 days), t2 (6 days) converted, t3 too late; h1 converted.
+    assert counts(rows["connect"]["treated"]) == (3, 0, 3, 2)
+    assert counts(rows["connect"]["held_out"]) == (1, 0, 1, 1)
+    assert rows["connect"]["lift"] == pytest.approx(2 / 3 - 1)
+    # a1 has a pro user: its firing stays (converted); a2 has none.
+    assert counts(rows["plan"]["treated"]) == (1, 0, 1, 1)
+    assert counts(rows["plan"]["held_out"]) == (0, 0, 0, 0)
+    for key in ("stalled", "export", "help", "gone"):
+        assert rows[key]["treated"]["firings"] == rows[key]["held_out"]["firings"] == 0
+
+
+def test_a_locale_filter_on_the_scenarios(dataset):
+    db.session.scalar(db.select(EndUser).where(EndUser.external_id == "t9")).locale = "fr-CA"
+    db.session.commit()
+    result = scenario_report(dataset, START, END, NOW, filters=Filters.parse(locale="fr"))
+    rows = {row["scenario"]: row for row in result["scenarios"]}
+    # t9: 28 Feb 23:30 UTC, 1 March in Paris, converted the next day.
+    assert counts(rows["connect"]["treated"]) == (1, 0, 1, 1)
+    assert rows["connect"]["held_out"]["firings"] == 0 and result["filters"]["users"] == 1

@@ -8,7 +8,7 @@ from jsonschema_rs import Draft202012Validator
 
 from guide.extensions import db
 from tests.analytics.conftest import paris  # noqa: F401 (fixture)
-from tests.analytics.lifecycle_history import frozen_now, seed
+from tests.analytics.lifecycle_history import PRO, frozen_now, mark_pro, seed
 from tests.analytics.test_lifecycle_report import EXPECTED
 from tests.analytics.test_portfolio import ROWS
 
@@ -57,6 +57,20 @@ def test_the_portfolio_filters_and_matches_its_schema(client, api_key, now):
         "accounts"]] == ["C"]
 
 
+def test_the_segment_filters_the_lifecycle_report_and_the_portfolio(client, api_key, paris,  # noqa: F811
+                                                                    now):
+    mark_pro(paris, "u3", "u4", "u8")
+    body = get(client, api_key, "lifecycle", start="2026-03-04", end="2026-03-17",
+               segment=PRO).get_json()
+    assert body["signups"] == 2
+    assert body["filters"] == {"segment": PRO, "locale": None, "users": 3}
+    schema_of(client, "LifecycleReport").validate(body)
+    body = get(client, api_key, "accounts", segment=PRO).get_json()
+    assert [a["account"] for a in body["accounts"]] == ["B", "C", "F"]
+    assert body["counts"]["total"] == 3 and body["filters"]["users"] == 3
+    schema_of(client, "Portfolio").validate(body)
+
+
 def test_an_account_timeline(client, api_key, now):
     response = get(client, api_key, "accounts/C/timeline")
     assert response.status_code == 200
@@ -79,6 +93,10 @@ def test_an_account_timeline(client, api_key, now):
     ("accounts", {"limit": "0"}, "invalid_payload", "limit"),
     ("accounts", {"offset": "-1"}, "invalid_payload", "offset"),
     ("accounts", {"stage": "nope"}, "invalid_filter", "stage"),
+    ("lifecycle", {"start": "2026-03-01", "end": "2026-03-02", "segment": "{trait: plan}"},
+     "invalid_filter", "segment"),
+    ("accounts", {"segment": "{url: /x}"}, "invalid_filter", "segment"),
+    ("accounts", {"locale": "fr_FR"}, "invalid_filter", "locale"),
 ])
 def test_a_bad_range_or_filter_is_a_400_naming_the_field(client, api_key, path, query, code,
                                                          field):

@@ -8,6 +8,7 @@ import pytest
 from jsonschema_rs import Draft202012Validator
 
 from guide.extensions import db
+from guide.models import EndUser
 from tests.analytics.test_scenario_report import dataset, ws  # noqa: F401 (fixtures)
 
 
@@ -47,6 +48,10 @@ def test_the_report_counts_both_arms_and_matches_its_documented_schema(
     ({}, "invalid_payload", "start"),
     ({"start": "2026-03-01", "end": "soon"}, "invalid_payload", "end"),
     ({"start": "2026-03-02", "end": "2026-03-01"}, "invalid_range", "start"),
+    ({"start": "2026-03-01", "end": "2026-03-02", "segment": "{trait: plan}"},
+     "invalid_filter", "segment"),
+    ({"start": "2026-03-01", "end": "2026-03-02", "locale": "fr_FR"}, "invalid_filter",
+     "locale"),
 ])
 def test_a_bad_range_is_a_400_naming_the_field(client, ws, api_key, query, code, field):  # noqa: F811
     response = report(client, api_key, **query)
@@ -54,6 +59,19 @@ def test_a_bad_range_is_a_400_naming_the_field(client, ws, api_key, query, code,
     error = response.get_json()["error"]
     fields = error["fields"].get("query", error["fields"])
     assert error["code"] == code and field in fields, error
+
+
+def test_the_report_takes_the_segment_and_locale_filters(client, dataset, api_key):  # noqa: F811
+    db.session.scalar(db.select(EndUser).where(EndUser.external_id == "t9")).locale = "fr-CA"
+    db.session.commit()
+    body = report(client, api_key, start="2026-03-01", end="2026-03-15", locale="fr").get_json()
+    rows = {row["scenario"]: row for row in body["scenarios"]}
+    assert rows["connect"]["treated"]["firings"] == 1
+    assert rows["connect"]["held_out"]["firings"] == 0
+    assert body["filters"] == {"segment": None, "locale": "fr", "users": 1}
+    document = client.get("/api/v1/openapi.json").get_json()
+    Draft202012Validator({"$ref": "#/components/schemas/ScenarioReport",
+                          "components": document["components"]}).validate(body)
 
 
 def test_the_report_needs_the_secret_key(client, ws):  # noqa: F811

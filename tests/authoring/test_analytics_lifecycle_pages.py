@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import quote
 
 import pytest
 
 from guide.services.authors import ensure_author
 from tests.analytics.conftest import paris  # noqa: F401 (fixture)
-from tests.analytics.lifecycle_history import frozen_now, seed
+from tests.analytics.lifecycle_history import PRO, frozen_now, mark_pro, seed
 from tests.authoring.conftest import PASSWORD, AdminClient
 from tests.authoring.forms_util import soup
 
@@ -168,3 +169,37 @@ def test_the_analytics_index_links_the_new_reports(member):
 def test_the_account_page_links_its_timeline(member):
     page = soup(member("viewer").get("/admin/w/paris/accounts/C").get_data(as_text=True))
     assert page.select_one('[data-testid="timeline-link"]')["href"] == f"{BASE}/accounts/C"
+
+
+def test_the_segment_filters_the_lifecycle_page_its_csv_and_the_portfolio(member, paris):  # noqa: F811
+    mark_pro(paris, "u3", "u4", "u8")  # accounts B, C, F
+    viewer = member("viewer")
+    query = f"{RANGE}&segment={quote(PRO)}"
+    page = soup(viewer.get(f"{BASE}/lifecycle?{query}").get_data(as_text=True))
+    assert page.select_one('input[name="segment"]')["value"] == PRO
+    assert PRO in page.select_one('[data-testid="filters"]').get_text()
+    # The cohort window's form and the CSV link keep the filter.
+    assert page.select_one('[data-testid="within"] input[name="segment"]')["value"] == PRO
+    table = list(csv.reader(io.StringIO(viewer.get(
+        page.select_one('[data-testid="csv"]')["href"]).get_data(as_text=True))))
+    assert ["signups", "2"] in table and ["filter_segment", PRO] in table
+    assert ["filter_users", "3"] in table
+    accounts = soup(viewer.get(f"{BASE}/accounts?segment={quote(PRO)}").get_data(as_text=True))
+    assert list(rows(accounts, "portfolio", "data-account")) == ["B", "C", "F"]
+    assert accounts.select_one('[data-testid="portfolio-filters"] input[name="segment"]')[
+        "value"] == PRO
+    sheet = list(csv.reader(io.StringIO(viewer.get(
+        accounts.select_one('[data-testid="csv"]')["href"]).get_data(as_text=True))))
+    # The filters (segment, locale, users), an empty row, the header, the accounts.
+    assert sheet[0] == ["filter_segment", PRO] and sheet[4][0] == "account"
+    assert [r[0] for r in sheet[5:]] == ["B", "C", "F"]
+
+
+@pytest.mark.parametrize("path", [f"lifecycle?{RANGE}&", f"lifecycle.csv?{RANGE}&",
+                                  "accounts?", "accounts.csv?"])
+def test_a_bad_segment_or_locale_is_a_400_page(member, path):
+    viewer = member("viewer")
+    response = viewer.get(f"{BASE}/{path}segment={quote('{trait: plan}')}")
+    assert response.status_code == 400
+    assert "segment" in response.get_data(as_text=True)
+    assert viewer.get(f"{BASE}/{path}locale=fr_FR").status_code == 400

@@ -93,3 +93,29 @@ def test_the_support_role_may_not_read_it(ws, member):  # noqa: F811
     support = member("support")
     for url in (f"{BASE}/scenarios", f"{BASE}/scenarios/report.csv"):
         assert support.get(url).status_code == 403, url
+
+
+def test_the_locale_filters_the_page_and_the_csv(dataset, member):  # noqa: F811
+    from guide.extensions import db
+    from guide.models import EndUser
+
+    db.session.scalar(db.select(EndUser).where(EndUser.external_id == "t9")).locale = "fr-CA"
+    db.session.commit()
+    viewer = member("viewer")
+    page = soup(viewer.get(f"{BASE}/scenarios{RANGE}&locale=fr").get_data(as_text=True))
+    assert page.select_one('input[name="locale"]')["value"] == "fr"
+    assert "fr" in page.select_one('[data-testid="filters"]').get_text()
+    rows = list(csv.reader(io.StringIO(viewer.get(
+        page.select_one('[data-testid="csv"]')["href"]).get_data(as_text=True))))
+    assert ["filter_locale", "fr"] in rows and ["filter_users", "1"] in rows
+    header = next(r for r in rows if r and r[0] == "scenario")
+    connect = dict(zip(header, next(r for r in rows if r and r[0] == "connect"), strict=True))
+    assert (connect["treated_firings"], connect["held_out_firings"]) == ("1", "0")
+
+
+@pytest.mark.parametrize("query", [f"{RANGE}&segment=%7Btrait%3A%20plan%7D",
+                                   f"{RANGE}&locale=fr_FR"])
+def test_a_bad_filter_is_a_400(ws, member, query):  # noqa: F811
+    viewer = member("viewer")
+    assert viewer.get(f"{BASE}/scenarios{query}").status_code == 400
+    assert viewer.get(f"{BASE}/scenarios/report.csv{query}").status_code == 400
