@@ -98,8 +98,9 @@ scale-out: setup
 
 # Regenerate the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: setup
-	GUIDE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_demo_checklist.py \
-		tests/browser/test_authoring.py -k "keyboard or authoring"
+	GUIDE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_analytics_demo.py \
+		tests/browser/test_demo_checklist.py \
+		tests/browser/test_authoring.py -k "keyboard or authoring or analytics_demo"
 
 lint: setup
 	$(BIN)/ruff check guide tests bench wsgi.py

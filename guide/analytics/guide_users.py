@@ -41,8 +41,9 @@ def guide_users(workspace: Workspace, guide_key: str, start: date, end: date,
     db.session.rollback()
     rows = []
     for user in (user for user in chosen if user in people):  # erased meanwhile: gone
-        external_id, account, state, completed = people[user]
-        done = len(set(completed or []) & set(steps))
+        external_id, account, state, completed, current = people[user]
+        done = (_tour_steps_passed(steps, state, current) if guide.kind == "tour"
+                else len(set(completed or []) & set(steps)))
         rows.append({"user": external_id, "account": account, "status": state or "not_started",
                      "completed_steps": done, "progress": done / len(steps) if steps else None,
                      "last_active": last[user].isoformat()})
@@ -67,18 +68,26 @@ def _last_days(workspace: Workspace, guide: str, start: date, end: date, after: 
     return last
 
 
-def _people(workspace: Workspace, guide_id: int,
-            ids: list[int]) -> dict[int, tuple[str, str | None, str | None, list[str] | None]]:
-    """Each user's id, account and progress on the guide (status, completed steps)."""
+def _tour_steps_passed(steps: list[str], state: str | None, current: str | None) -> int:
+    """A tour completes no step on its own: every step once it is completed, else the
+    steps before the one it is on."""
+    if state == "completed":
+        return len(steps)
+    return steps.index(current) if current in steps else 0
+
+
+def _people(workspace: Workspace, guide_id: int, ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    """Each user's id, account and progress on the guide (status, completed steps, the
+    step it is on)."""
     found = {}
     for first in range(0, len(ids), CHUNK):
-        for user, external_id, account, state, completed in db.session.execute(
+        for user, external_id, account, state, completed, current in db.session.execute(
                 sa.select(EndUser.id, EndUser.external_id, Account.external_id, Progress.state,
-                          Progress.completed_steps)
+                          Progress.completed_steps, Progress.current_step)
                 .outerjoin(Account, Account.id == EndUser.account_id)
                 .outerjoin(Progress, sa.and_(Progress.user_id == EndUser.id,
                                              Progress.guide_id == guide_id))
                 .where(EndUser.workspace_id == workspace.id,
                        EndUser.id.in_(ids[first:first + CHUNK]))):
-            found[user] = (external_id, account, state, completed)
+            found[user] = (external_id, account, state, completed, current)
     return found

@@ -112,6 +112,8 @@ class Journey:
         u, t = self.u, self.u.first_seen
         if u.plan in ("pro", "enterprise"):
             self.reach("paying", "traits", t)
+        for guide in (CHECKLIST, TOUR):  # the first bootstrap offers both
+            self.add(s.offer(guide, t - s.DELIVERY))
         self.add(s.shown(CHECKLIST, t))
         self.add(s.guide_state(CHECKLIST, "active", t))
         self.u.progress[CHECKLIST] = {"state": "active", "steps": [], "step": None,

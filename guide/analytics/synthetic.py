@@ -59,6 +59,11 @@ def track(name: str, at: datetime, props: dict[str, Any] | None = None, *,
                 delay=delay)
 
 
+def offer(guide: str, at: datetime) -> Row:
+    """The server's record that bootstrap offered ``guide`` (one per user, guide and day)."""
+    return _row("offer", guide, {}, at, delay=timedelta(0), client=False)
+
+
 def shown(guide: str, at: datetime, step: str | None = None, *,
           delay: timedelta = DELIVERY) -> Row:
     """``$guide_shown`` (no step) or ``$step_shown``."""

@@ -232,6 +232,13 @@ def test_a_tour_s_funnel_counts_the_users_shown_each_step(paris):
     assert report["started"] == {"total": 3, "unique": 3}
     assert funnel == [("one", 3, 0, 0), ("two", 1, 2, 1), ("three", 1, 0, 0)]
     assert report == analytics.raw_guide_report(paris, "tour", d0, today)
+    # The users table: a tour completes no step on its own, so its progress is every step
+    # once completed (u1), else the steps before the one it is on (u2 on two, u3 on one).
+    from guide.analytics.guide_users import guide_users
+
+    table = guide_users(paris, "tour", d0, today)
+    assert sorted((r["user"], r["status"], r["completed_steps"]) for r in table["users"]) == [
+        ("t1", "completed", 3), ("t2", "dismissed", 1), ("t3", "active", 0)]
 
 
 def test_by_week_adds_the_days_up_per_local_week_monday_to_sunday():

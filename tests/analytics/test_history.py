@@ -102,6 +102,8 @@ def test_the_tour_loses_most_users_where_its_target_is_missing(generated):
     assert worst["step"] == history.LOSSY_STEP
     assert max(steps.values(), key=lambda s: s["target_missing"])["step"] == history.LOSSY_STEP
     assert worst["drop_off_rate"] > 0.3
+    # Every user was offered the tour by their first bootstrap, and every one was shown it.
+    assert report["eligible"]["unique"] >= report["seen"]["unique"] > 0
     assert report == analytics.raw_guide_report(ws, history.TOUR, start, end)
     checklist = analytics.guide_report(ws, history.CHECKLIST, start, end)
     stalled = max(checklist["steps"], key=lambda s: s["drop_off"])

@@ -127,7 +127,9 @@ def test_the_guide_page_applies_the_filters_to_both_periods(history, member):  #
     headline = cells(page, "headline")
     assert headline["Started, unique users"] == ["2", "0", "+2"]
     assert headline["Completion rate"] == ["100.0%", "none", "not comparable"]
-    assert cells(page, "funnel")["connect"][:6] == ["2", "0", "0.0%", "0", "0", "0"]
+    # completed, drop-off, its rate, shown, expanded, clicked (u1), then no friction.
+    assert cells(page, "funnel")["connect"][:9] == ["2", "0", "0.0%", "0", "1", "1", "0", "0",
+                                                    "0"]
     csv_rows = list(csv.reader(io.StringIO(member("viewer").get(
         f"{BASE}/guides/onboarding/report.csv?start={d0}&end={today}&segment={segment}"
     ).get_data(as_text=True))))
@@ -166,8 +168,8 @@ def test_the_guide_page_shows_the_trend_by_week_on_request(history, member):  # 
                       for n in range((today - d0).days + 1)})
     trend = cells(page, "trend")
     assert list(trend) == mondays
-    # seen, started, completed, dismissed, snoozed over the weeks: the report's totals.
-    assert [sum(int(row[i]) for row in trend.values()) for i in range(5)] == [0, 3, 2, 1, 1]
+    # eligible, seen, started, completed, dismissed, snoozed over the weeks: the report's totals.
+    assert [sum(int(row[i]) for row in trend.values()) for i in range(6)] == [3, 2, 3, 2, 1, 1]
     current = page.select_one('[data-testid="trend-by"] a[aria-current]')
     assert current.get_text(strip=True) == "By week"
     assert "by=week" in page.select_one('[data-testid="csv"]')["href"]
