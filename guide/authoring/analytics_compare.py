@@ -76,3 +76,32 @@ def reactive_headline(current: dict[str, Any], previous: dict[str, Any]) -> list
         Figure("Help resolved without a human within 24 hours", "rate",
                now["help"]["resolved_rate"], before["help"]["resolved_rate"]),
     ]
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def scenarios_headline(current: dict[str, Any], previous: dict[str, Any]) -> list[Figure]:
+    """Each scenario with a goal: its firings, the treated and held-out conversion rates and
+    the lift, against the previous period of equal length (the same report for those days)."""
+    before = {s["scenario"]: s for s in previous["scenarios"]}
+    figures = []
+    for s in (s for s in current["scenarios"] if s["goal"]):
+        was = before.get(s["scenario"])
+        name = s["title"] or s["scenario"]
+
+        def then(pick: Any, was: dict[str, Any] | None = was) -> Any:
+            return pick(was) if was else None
+
+        figures += [
+            Figure(f"{name}, firings", "count",
+                   s["treated"]["firings"] + s["held_out"]["firings"],
+                   then(lambda w: w["treated"]["firings"] + w["held_out"]["firings"])),
+            Figure(f"{name}, treated conversion", "rate", s["treated"]["rate"],
+                   then(lambda w: w["treated"]["rate"])),
+            Figure(f"{name}, held-out conversion", "rate", s["held_out"]["rate"],
+                   then(lambda w: w["held_out"]["rate"])),
+            Figure(f"{name}, lift over the holdout", "rate", s["lift"],
+                   then(lambda w: w["lift"])),
+        ]
+    return figures

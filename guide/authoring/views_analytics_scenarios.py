@@ -11,6 +11,7 @@ from flask import Response, abort, g, render_template
 from guide import analytics
 from guide.access import policy
 from guide.authoring import bp
+from guide.authoring.analytics_compare import scenarios_headline
 from guide.authoring.analytics_csv import csv_name, scenarios_csv
 from guide.authoring.report_range import ReportRange
 from guide.authoring.scenario_chart import conversion_chart
@@ -20,6 +21,7 @@ from guide.schemas.analytics import PRESETS
 
 
 def _report(chosen: ReportRange) -> dict[str, Any]:
+    """The Scenarios report for the chosen range and filters (a 400 page when refused)."""
     try:
         return analytics.scenario_report(
             g.workspace, chosen.start, chosen.end,
@@ -33,8 +35,9 @@ def _report(chosen: ReportRange) -> dict[str, Any]:
 def analytics_scenarios(workspace: str) -> Any:
     chosen = _range()
     report = _report(chosen)
+    figures = scenarios_headline(report, _report(chosen.previous()))
     return render_template("admin/analytics_scenarios.html", report=report, chosen=chosen,
-                           presets=PRESETS, filterable=True,
+                           presets=PRESETS, filterable=True, figures=figures,
                            chart=conversion_chart(report["scenarios"]))
 
 

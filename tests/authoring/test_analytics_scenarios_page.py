@@ -119,3 +119,17 @@ def test_a_bad_filter_is_a_400(ws, member, query):  # noqa: F811
     viewer = member("viewer")
     assert viewer.get(f"{BASE}/scenarios{query}").status_code == 400
     assert viewer.get(f"{BASE}/scenarios/report.csv{query}").status_code == 400
+
+
+def test_the_page_compares_each_scenario_with_the_previous_period(dataset, member):  # noqa: F811
+    # 2026-03-01..15 against 2026-02-14..28, when no scenario fired yet.
+    page = soup(member("viewer").get(f"{BASE}/scenarios{RANGE}").get_data(as_text=True))
+    rows = {row.th.get_text(strip=True): [td.get_text(strip=True) for td in row.find_all("td")]
+            for row in page.select('[data-testid="headline"] tbody tr')}
+    connect = {label.removeprefix("connect, "): cells for label, cells in rows.items()
+               if label.startswith("connect, ")}
+    assert connect["firings"] == ["12", "0", "+12"]
+    assert connect["treated conversion"] == ["62.5%", "none", "not comparable"]
+    assert connect["lift over the holdout"] == ["37.5%", "none", "not comparable"]
+    # A scenario without a goal has no conversion to compare.
+    assert not any(label.startswith("help,") for label in rows)
