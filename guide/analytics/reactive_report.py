@@ -20,10 +20,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from guide.analytics import reactive_people, store
+from guide.analytics import reactive_counts, reactive_people, store
 from guide.analytics.facts import ACTIVE, PROGRESSED, WORKSPACE, Folder
 from guide.analytics.filters import Filters
 from guide.analytics.ranges import whole_weeks
+from guide.analytics.reactive_counts import Counts
 from guide.analytics.tally import Moment, Tally
 from guide.extensions import db
 from guide.models import Workspace
@@ -64,13 +65,20 @@ class Activity:
 def reactive_report(workspace: Workspace, start: date, end: date,
                     now: datetime | None = None, filters: Filters | None = None) -> dict[str, Any]:
     """The report for the local weeks holding ``start..end``; ``now`` judges pending help;
-    only the users ``filters`` matches (docs/ANALYTICS.md, "Filters")."""
+    only the users ``filters`` matches (docs/ANALYTICS.md, "Filters").
+
+    Unfiltered, the weekly counts are made in SQL (``reactive_counts``): a row per week
+    leaves the database. Filtered, the matched users' facts are counted in Python."""
     mondays = whole_weeks(start, end)
     users = filters.user_ids(workspace) if filters else None
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
+    if users is None:
+        counts, moments = store.consistent(
+            workspace.id, lambda after: _read_counts(workspace, mondays, after))
+        return _shaped(workspace, mondays, counts, moments, now or utcnow())
     activity = store.consistent(workspace.id,
                                 lambda after: _read(workspace, first, last, after))
-    report = _shaped(workspace, mondays, activity.of_users(users), now or utcnow(), users)
+    report = _from_activity(workspace, mondays, activity.of_users(users), now or utcnow(), users)
     return filters.tagged(report, users) if filters else report
 
 
@@ -86,7 +94,7 @@ def raw_reactive_report(workspace: Workspace, start: date, end: date,
         tally.extend(fact for fact in folder.fold(row) if fact.guide == WORKSPACE)
     activity = Activity()
     activity.merge(tally, first, last)
-    report = _shaped(workspace, mondays, activity.of_users(users), now or utcnow(), users)
+    report = _from_activity(workspace, mondays, activity.of_users(users), now or utcnow(), users)
     return filters.tagged(report, users) if filters else report
 
 
@@ -97,9 +105,31 @@ def _read(workspace: Workspace, first: date, last: date, after: int) -> Activity
     return activity
 
 
-def _shaped(workspace: Workspace, mondays: list[date], activity: Activity,
-            now: datetime, users: frozenset[int] | None = None) -> dict[str, Any]:
-    report = shape(workspace, mondays, activity, now, users)
+def _read_counts(workspace: Workspace, mondays: list[date],
+                 after: int) -> tuple[dict[date, Counts], dict[int, Moment]]:
+    """The weeks' counts (SQL, the tail merged) and the moments (help needs their times)."""
+    first, last = mondays[0], mondays[-1] + timedelta(days=6)
+    tail = Activity()
+    tail.merge(store.tail_tally(workspace, after, WORKSPACE), first, last)
+    moments = store.rolled_moments(workspace.id, first, last + MOMENT_DAYS)
+    moments.update(tail.moments)
+    onboarding = reactive_people.onboarding_conditions(workspace, mondays,
+                                                       ZoneInfo(workspace.timezone))
+    return reactive_counts.weekly(workspace, mondays, onboarding, tail.days,
+                                  tail.moments), moments
+
+
+def _from_activity(workspace: Workspace, mondays: list[date], activity: Activity,
+                   now: datetime, users: frozenset[int] | None) -> dict[str, Any]:
+    """The report from facts read into Python (filtered reports, the raw oracle)."""
+    counts = _counted(workspace, mondays, activity, users)
+    return _shaped(workspace, mondays, counts, activity.moments, now, users)
+
+
+def _shaped(workspace: Workspace, mondays: list[date], counts: dict[date, Counts],
+            moments: dict[int, Moment], now: datetime,
+            users: frozenset[int] | None = None) -> dict[str, Any]:
+    report = shape(workspace, mondays, counts, moments, now, users)
     db.session.rollback()
     return report
 
@@ -108,24 +138,19 @@ def _rate(part: float, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _side(onboarding: int, active: set[Any], needed: set[Any],
-          self_service: set[Any]) -> dict[str, Any]:
-    return {"onboarding": onboarding, "active": len(active), "needed_human": len(needed),
-            "self_service": len(self_service),
-            "idle": len(active) - len(needed) - len(self_service),
-            "reactive_share": _rate(len(needed), len(needed) + len(self_service))}
+def _side(onboarding: int, active: int, needed: int, self_service: int) -> dict[str, Any]:
+    return {"onboarding": onboarding, "active": active, "needed_human": needed,
+            "self_service": self_service, "idle": active - needed - self_service,
+            "reactive_share": _rate(needed, needed + self_service)}
 
 
-def shape(workspace: Workspace, mondays: list[date], activity: Activity,
-          now: datetime, users: frozenset[int] | None = None) -> dict[str, Any]:
-    """The report as plain data (docs/ANALYTICS.md, "Proactive vs reactive")."""
+def _counted(workspace: Workspace, mondays: list[date], activity: Activity,
+             users: frozenset[int] | None) -> dict[date, Counts]:
+    """Each week's counts from facts in Python (what ``reactive_counts`` does in SQL)."""
     zone = ZoneInfo(workspace.timezone)
     people = reactive_people.People.of(workspace, activity.days, activity.moments, users)
-    escalations_at = reactive_people.escalation_times(activity.moments)
-    weeks, weekly = [], _weekly(activity)
-    populations = people.populations(mondays, zone)
+    weekly, counts = _weekly(activity), {}
     for monday in mondays:
-        week = {monday + timedelta(days=n) for n in range(7)}
         active, progressed, escalated = weekly.get(monday, (set(), set(), []))
         onboarding = people.onboarding_in(monday, zone, among=active | set(escalated))
         active = active & onboarding
@@ -134,14 +159,32 @@ def shape(workspace: Workspace, mondays: list[date], activity: Activity,
         self_service = (active & progressed) - needed
         accounts = people.accounts_of
         needed_accounts = accounts(needed)
+        counts[monday] = (
+            (len(active), len(needed), len(self_service)),
+            (len(accounts(active)), len(needed_accounts),
+             len(accounts(self_service) - needed_accounts)), len(escalated))
+    return counts
+
+
+def shape(workspace: Workspace, mondays: list[date], counts: dict[date, Counts],
+          moments: dict[int, Moment], now: datetime,
+          users: frozenset[int] | None = None) -> dict[str, Any]:
+    """The report as plain data (docs/ANALYTICS.md, "Proactive vs reactive")."""
+    zone = ZoneInfo(workspace.timezone)
+    populations = reactive_people.People(workspace, users=users).populations(mondays, zone)
+    escalations_at = reactive_people.escalation_times(moments)
+    weeks = []
+    for monday in mondays:
+        week = {monday + timedelta(days=n) for n in range(7)}
+        user_side, account_side, escalations = counts[monday]
+        active = user_side[0]
         weeks.append({
             "week": monday.isoformat(), "end": (monday + timedelta(days=6)).isoformat(),
-            "users": _side(populations[monday][0], active, needed, self_service),
-            "accounts": _side(populations[monday][1], accounts(active),
-                              needed_accounts, accounts(self_service) - needed_accounts),
-            "escalations": len(escalated),
-            "escalations_per_100": _rate(100 * len(escalated), len(active)),
-            "help": _help(activity.moments, escalations_at, week, now),
+            "users": _side(populations[monday][0], *user_side),
+            "accounts": _side(populations[monday][1], *account_side),
+            "escalations": escalations,
+            "escalations_per_100": _rate(100 * escalations, active),
+            "help": _help(moments, escalations_at, week, now),
         })
         share = weeks[-1]["users"]["reactive_share"]
         weeks[-1]["above_target"] = None if share is None else share > TARGET
