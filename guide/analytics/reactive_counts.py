@@ -11,18 +11,20 @@ table, so rollups plus tail count exactly as the Python sets did (docs/ANALYTICS
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from guide.analytics.facts import ACTIVE, ESCALATED, PROGRESSED, WORKSPACE
+from guide.analytics.facts import ACTIVE, ESCALATED, HELP_OPENED, PROGRESSED, WORKSPACE
 from guide.analytics.tally import Moment
 from guide.extensions import db
 from guide.models import AnalyticsMoment, AnalyticsUserDay, EndUser, Workspace
 
 # (users, accounts): (active, needed a human, self-service); escalations.
 Counts = tuple[tuple[int, int, int], tuple[int, int, int], int]
+# Tail users per IN list.
+CHUNK = 5000
 
 _TAIL = sa.Table("reactive_tail", sa.MetaData(),
                  sa.Column("user_id", sa.Integer), sa.Column("wk", sa.Integer),
@@ -116,3 +118,44 @@ def weekly(workspace: Workspace, mondays: list[date], onboarding: list[Any],
         out[mondays[wk]] = ((n[0], n[1], n[2]), (n[3], n[4], n[5]), n[6])
     return out
 
+
+
+def help_moments(workspace: Workspace, mondays: list[date], last_moment: date, now: datetime,
+                 window: timedelta, tail_moments: dict[int, Moment]
+                 ) -> tuple[dict[int, Moment], dict[date, int]]:
+    """The rolled moments the help numbers must look at one by one, and each week's rolled
+    help openings (sessions).
+
+    A help opening can only be escalated by its user's escalation from its time to
+    ``window`` later (so on a day up to ``last_moment``), and only pending when ``now`` is
+    within ``window`` of it; every other opening is resolved and is only counted. So only
+    the openings of users with an escalation in the span (rolled or in the tail), or
+    within ``window`` of ``now``, leave the database, with those users' escalations."""
+    first, last = mondays[0], mondays[-1] + timedelta(days=6)
+    m = AnalyticsMoment
+    ws = m.workspace_id == workspace.id
+    opened = sa.and_(ws, m.metric == HELP_OPENED, m.day.between(first, last))
+    sessions = {monday: 0 for monday in mondays}
+    for wk, n in db.session.execute(sa.select(_week_of(m.day, mondays), sa.func.count())
+                                    .where(opened).group_by(_week_of(m.day, mondays))):
+        sessions[mondays[wk]] = int(n)
+    escalated = sa.and_(ws, m.metric == ESCALATED, m.day.between(first, last_moment))
+    escalating = sa.select(m.user_id).where(escalated)
+    tail_users = sorted({u for metric, u, _, _ in tail_moments.values() if metric == ESCALATED})
+    helped = sa.select(m.user_id).where(opened)
+    tail_helped = sorted({u for metric, u, _, _ in tail_moments.values()
+                          if metric == HELP_OPENED})
+    rows = [sa.and_(opened, sa.or_(m.at > now - window, m.user_id.in_(escalating),
+                                   *_among(m.user_id, tail_users))),
+            sa.and_(escalated, sa.or_(m.user_id.in_(helped), *_among(m.user_id, tail_helped)))]
+    found: dict[int, Moment] = {}
+    for cond in rows:
+        found.update((event_id, (metric, user, at, day)) for event_id, metric, user, at, day
+                     in db.session.execute(sa.select(m.event_id, m.metric, m.user_id, m.at,
+                                                     m.day).where(cond)))
+    return found, sessions
+
+
+def _among(column: Any, ids: list[int]) -> list[Any]:
+    """``column IN ids``, a list of conditions of at most CHUNK ids each (ids: the tail's)."""
+    return [column.in_(ids[n:n + CHUNK]) for n in range(0, len(ids), CHUNK)]
