@@ -136,8 +136,9 @@ def help_moments(workspace: Workspace, mondays: list[date], last_moment: date, n
     ws = m.workspace_id == workspace.id
     opened = sa.and_(ws, m.metric == HELP_OPENED, m.day.between(first, last))
     sessions = {monday: 0 for monday in mondays}
-    for wk, n in db.session.execute(sa.select(_week_of(m.day, mondays), sa.func.count())
-                                    .where(opened).group_by(_week_of(m.day, mondays))):
+    weeks = sa.select(_week_of(m.day, mondays).label("wk")).where(opened).subquery("weeks")
+    for wk, n in db.session.execute(sa.select(weeks.c.wk, sa.func.count())
+                                    .group_by(weeks.c.wk)):
         sessions[mondays[wk]] = int(n)
     escalated = sa.and_(ws, m.metric == ESCALATED, m.day.between(first, last_moment))
     escalating = sa.select(m.user_id).where(escalated)
