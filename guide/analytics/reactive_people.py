@@ -44,6 +44,22 @@ def _week_bounds(monday: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return midnight(monday, zone), midnight(monday + timedelta(days=7), zone)
 
 
+def onboarding_conditions(workspace: Workspace, mondays: list[date],
+                          zone: ZoneInfo) -> list[Any]:
+    """For each week, the ``end_user`` condition: onboarding in that week."""
+    last, u, conditions = last_stage(workspace), EndUser, []
+    for monday in mondays:
+        begins, ends = _week_bounds(monday, zone)
+        cond = sa.and_(u.first_seen >= ends - ONBOARDING, u.first_seen < ends)
+        if last is not None:
+            cond = sa.and_(cond, sa.or_(u.lifecycle_stage.is_(None),
+                                        u.lifecycle_stage != last,
+                                        u.stage_entered_at.is_(None),
+                                        u.stage_entered_at > begins))
+        conditions.append(cond)
+    return conditions
+
+
 @dataclass
 class People:
     """The users the report's activity names, and the workspace's onboarding population."""
@@ -82,17 +98,10 @@ class People:
 
         One scan of the users first seen in the span, a filtered count per week: a query
         per week and side read the same rows 2 x 13 times for a 90-day report."""
-        last, u = last_stage(self.workspace), EndUser
-        columns, bounds = [], [_week_bounds(monday, zone) for monday in mondays]
-        conditions = []
-        for begins, ends in bounds:
-            cond = sa.and_(u.first_seen >= ends - ONBOARDING, u.first_seen < ends)
-            if last is not None:
-                cond = sa.and_(cond, sa.or_(u.lifecycle_stage.is_(None),
-                                            u.lifecycle_stage != last,
-                                            u.stage_entered_at.is_(None),
-                                            u.stage_entered_at > begins))
-            conditions.append(cond)
+        u, columns = EndUser, []
+        bounds = [_week_bounds(monday, zone) for monday in mondays]
+        conditions = onboarding_conditions(self.workspace, mondays, zone)
+        for cond in conditions:
             columns += [sa.func.count(u.id).filter(cond),
                         sa.func.count(sa.distinct(u.account_id)).filter(cond)]
         span = (u.workspace_id == self.workspace.id, u.first_seen >= bounds[0][1] - ONBOARDING,

@@ -20,10 +20,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from guide.analytics import reactive_people, store
+from guide.analytics import reactive_counts, reactive_people, store
 from guide.analytics.facts import ACTIVE, PROGRESSED, WORKSPACE, Folder
 from guide.analytics.filters import Filters
 from guide.analytics.ranges import whole_weeks
+from guide.analytics.reactive_counts import Counts
 from guide.analytics.tally import Moment, Tally
 from guide.extensions import db
 from guide.models import Workspace
@@ -64,13 +65,21 @@ class Activity:
 def reactive_report(workspace: Workspace, start: date, end: date,
                     now: datetime | None = None, filters: Filters | None = None) -> dict[str, Any]:
     """The report for the local weeks holding ``start..end``; ``now`` judges pending help;
-    only the users ``filters`` matches (docs/ANALYTICS.md, "Filters")."""
+    only the users ``filters`` matches (docs/ANALYTICS.md, "Filters").
+
+    Unfiltered, the weekly counts are made in SQL (``reactive_counts``): a row per week
+    leaves the database. Filtered, the matched users' facts are counted in Python."""
     mondays = whole_weeks(start, end)
     users = filters.user_ids(workspace) if filters else None
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
+    if users is None:
+        now = now or utcnow()
+        counts, moments, sessions = store.consistent(
+            workspace.id, lambda after: _read_counts(workspace, mondays, now, after))
+        return _shaped(workspace, mondays, counts, moments, now, sessions=sessions)
     activity = store.consistent(workspace.id,
                                 lambda after: _read(workspace, first, last, after))
-    report = _shaped(workspace, mondays, activity.of_users(users), now or utcnow(), users)
+    report = _from_activity(workspace, mondays, activity.of_users(users), now or utcnow(), users)
     return filters.tagged(report, users) if filters else report
 
 
@@ -86,7 +95,7 @@ def raw_reactive_report(workspace: Workspace, start: date, end: date,
         tally.extend(fact for fact in folder.fold(row) if fact.guide == WORKSPACE)
     activity = Activity()
     activity.merge(tally, first, last)
-    report = _shaped(workspace, mondays, activity.of_users(users), now or utcnow(), users)
+    report = _from_activity(workspace, mondays, activity.of_users(users), now or utcnow(), users)
     return filters.tagged(report, users) if filters else report
 
 
@@ -97,9 +106,37 @@ def _read(workspace: Workspace, first: date, last: date, after: int) -> Activity
     return activity
 
 
-def _shaped(workspace: Workspace, mondays: list[date], activity: Activity,
-            now: datetime, users: frozenset[int] | None = None) -> dict[str, Any]:
-    report = shape(workspace, mondays, activity, now, users)
+def _read_counts(workspace: Workspace, mondays: list[date], now: datetime, after: int
+                 ) -> tuple[dict[date, Counts], dict[int, Moment], dict[date, int]]:
+    """The weeks' counts (SQL, the tail merged), the moments help must look at one by one,
+    and the help openings per week."""
+    first, last = mondays[0], mondays[-1] + timedelta(days=6)
+    tail = Activity()
+    tail.merge(store.tail_tally(workspace, after, WORKSPACE), first, last)
+    moments, sessions = reactive_counts.help_moments(workspace, mondays, last + MOMENT_DAYS,
+                                                     now, HELP_WINDOW, tail.moments)
+    moments.update(tail.moments)
+    for metric, _, _, day in tail.moments.values():
+        monday = day - timedelta(days=day.weekday())
+        if metric == reactive_people.HELP and monday in sessions:
+            sessions[monday] += 1
+    onboarding = reactive_people.onboarding_conditions(workspace, mondays,
+                                                       ZoneInfo(workspace.timezone))
+    return reactive_counts.weekly(workspace, mondays, onboarding, tail.days,
+                                  tail.moments), moments, sessions
+
+
+def _from_activity(workspace: Workspace, mondays: list[date], activity: Activity,
+                   now: datetime, users: frozenset[int] | None) -> dict[str, Any]:
+    """The report from facts read into Python (filtered reports, the raw oracle)."""
+    counts = _counted(workspace, mondays, activity, users)
+    return _shaped(workspace, mondays, counts, activity.moments, now, users)
+
+
+def _shaped(workspace: Workspace, mondays: list[date], counts: dict[date, Counts],
+            moments: dict[int, Moment], now: datetime, users: frozenset[int] | None = None,
+            sessions: dict[date, int] | None = None) -> dict[str, Any]:
+    report = shape(workspace, mondays, counts, moments, now, users, sessions)
     db.session.rollback()
     return report
 
@@ -108,24 +145,19 @@ def _rate(part: float, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _side(onboarding: int, active: set[Any], needed: set[Any],
-          self_service: set[Any]) -> dict[str, Any]:
-    return {"onboarding": onboarding, "active": len(active), "needed_human": len(needed),
-            "self_service": len(self_service),
-            "idle": len(active) - len(needed) - len(self_service),
-            "reactive_share": _rate(len(needed), len(needed) + len(self_service))}
+def _side(onboarding: int, active: int, needed: int, self_service: int) -> dict[str, Any]:
+    return {"onboarding": onboarding, "active": active, "needed_human": needed,
+            "self_service": self_service, "idle": active - needed - self_service,
+            "reactive_share": _rate(needed, needed + self_service)}
 
 
-def shape(workspace: Workspace, mondays: list[date], activity: Activity,
-          now: datetime, users: frozenset[int] | None = None) -> dict[str, Any]:
-    """The report as plain data (docs/ANALYTICS.md, "Proactive vs reactive")."""
+def _counted(workspace: Workspace, mondays: list[date], activity: Activity,
+             users: frozenset[int] | None) -> dict[date, Counts]:
+    """Each week's counts from facts in Python (what ``reactive_counts`` does in SQL)."""
     zone = ZoneInfo(workspace.timezone)
     people = reactive_people.People.of(workspace, activity.days, activity.moments, users)
-    escalations_at = reactive_people.escalation_times(activity.moments)
-    weeks, weekly = [], _weekly(activity)
-    populations = people.populations(mondays, zone)
+    weekly, counts = _weekly(activity), {}
     for monday in mondays:
-        week = {monday + timedelta(days=n) for n in range(7)}
         active, progressed, escalated = weekly.get(monday, (set(), set(), []))
         onboarding = people.onboarding_in(monday, zone, among=active | set(escalated))
         active = active & onboarding
@@ -134,14 +166,34 @@ def shape(workspace: Workspace, mondays: list[date], activity: Activity,
         self_service = (active & progressed) - needed
         accounts = people.accounts_of
         needed_accounts = accounts(needed)
+        counts[monday] = (
+            (len(active), len(needed), len(self_service)),
+            (len(accounts(active)), len(needed_accounts),
+             len(accounts(self_service) - needed_accounts)), len(escalated))
+    return counts
+
+
+def shape(workspace: Workspace, mondays: list[date], counts: dict[date, Counts],
+          moments: dict[int, Moment], now: datetime, users: frozenset[int] | None = None,
+          sessions: dict[date, int] | None = None) -> dict[str, Any]:
+    """The report as plain data (docs/ANALYTICS.md, "Proactive vs reactive"); ``sessions``:
+    each week's help openings when ``moments`` holds only those that may not be resolved
+    (``reactive_counts.help_moments``)."""
+    zone = ZoneInfo(workspace.timezone)
+    populations = reactive_people.People(workspace, users=users).populations(mondays, zone)
+    helped = _help(moments, reactive_people.escalation_times(moments), mondays, now,
+                   sessions)
+    weeks = []
+    for monday in mondays:
+        user_side, account_side, escalations = counts[monday]
+        active = user_side[0]
         weeks.append({
             "week": monday.isoformat(), "end": (monday + timedelta(days=6)).isoformat(),
-            "users": _side(populations[monday][0], active, needed, self_service),
-            "accounts": _side(populations[monday][1], accounts(active),
-                              needed_accounts, accounts(self_service) - needed_accounts),
-            "escalations": len(escalated),
-            "escalations_per_100": _rate(100 * len(escalated), len(active)),
-            "help": _help(activity.moments, escalations_at, week, now),
+            "users": _side(populations[monday][0], *user_side),
+            "accounts": _side(populations[monday][1], *account_side),
+            "escalations": escalations,
+            "escalations_per_100": _rate(100 * escalations, active),
+            "help": helped[monday],
         })
         share = weeks[-1]["users"]["reactive_share"]
         weeks[-1]["above_target"] = None if share is None else share > TARGET
@@ -193,17 +245,26 @@ def _weekly(activity: Activity) -> dict[date, tuple[set[int], set[int], list[int
 
 
 def _help(moments: dict[int, Moment], escalations_at: dict[int, list[datetime]],
-          week: set[date], now: datetime) -> dict[str, Any]:
-    """Help openings in the week: escalated within 24 hours, resolved, or not judged yet."""
-    sessions = escalated = pending = 0
+          mondays: list[date], now: datetime,
+          sessions: dict[date, int] | None = None) -> dict[date, dict[str, Any]]:
+    """Help openings by week: escalated within 24 hours, resolved, or not judged yet (the
+    openings counted from ``moments``, or ``sessions`` when given).
+
+    One pass over the moments (a pass per week cost a second at 20,000 moments)."""
+    tallies = {monday: [0, 0, 0] for monday in mondays}  # sessions, escalated, pending
     for metric, user, at, day in moments.values():
-        if metric != reactive_people.HELP or day not in week:
+        tally = tallies.get(day - timedelta(days=day.weekday()))
+        if metric != reactive_people.HELP or tally is None:
             continue
-        sessions += 1
+        tally[0] += 1
         if any(at <= t <= at + HELP_WINDOW for t in escalations_at.get(user, ())):
-            escalated += 1
+            tally[1] += 1
         elif now < at + HELP_WINDOW:
-            pending += 1
-    resolved = sessions - escalated - pending
-    return {"sessions": sessions, "resolved": resolved, "escalated": escalated,
-            "pending": pending, "resolved_rate": _rate(resolved, sessions - pending)}
+            tally[2] += 1
+    out = {}
+    for monday, (counted, escalated, pending) in tallies.items():
+        opened = counted if sessions is None else sessions[monday]
+        resolved = opened - escalated - pending
+        out[monday] = {"sessions": opened, "resolved": resolved, "escalated": escalated,
+                       "pending": pending, "resolved_rate": _rate(resolved, opened - pending)}
+    return out
