@@ -18,6 +18,7 @@ from guide.schemas.analytics import (
     GuideReportQuery,
     GuideUsers,
     GuideUsersQuery,
+    HelpSearchReport,
     RangeQuery,
     ReactiveReport,
     ReactiveReportQuery,
@@ -93,3 +94,16 @@ class ScenarioReportItem(MethodView):
         the lift over the holdout with Newcombe's interval. ``400 invalid_range`` when
         ``start`` is after ``end``."""
         return analytics.scenario_report(g.workspace, query["start"], query["end"])
+
+
+@blp.route("/help-searches")
+class HelpSearchReportItem(MethodView):
+    @blp.arguments(RangeQuery, location="query")
+    @blp.response(200, HelpSearchReport)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Help searches on local days ``start..end`` (inclusive, in the workspace's timezone,
+        at most 731 days): how many, how many found no article, the most searched queries and
+        the queries searched most often in vain (the articles to write). Queries are user
+        text, returned as JSON strings: escape them where you display them.
+        ``400 invalid_range`` when ``start`` is after ``end``."""
+        return analytics.help_search_report(g.workspace, query["start"], query["end"])
