@@ -6,16 +6,9 @@ from __future__ import annotations
 import pytest
 from jsonschema_rs import Draft202012Validator
 
-from guide.extensions import db
 from tests.analytics.conftest import paris  # noqa: F401 (fixture)
 from tests.analytics.test_help_search import searches  # noqa: F401 (fixture)
-
-
-@pytest.fixture
-def api_key(paris):  # noqa: F811
-    key = paris.create_api_key()
-    db.session.commit()
-    return key
+from tests.api.test_analytics_api import api_key  # noqa: F401 (fixture)
 
 
 def report(client, key, **query):
@@ -44,7 +37,8 @@ def test_the_report_ranks_queries_and_matches_its_documented_schema(
     ({"start": "2026-03-01", "end": "soon"}, "invalid_payload", "end"),
     ({"start": "2026-03-02", "end": "2026-03-01"}, "invalid_range", "start"),
 ])
-def test_a_bad_range_is_a_400_naming_the_field(client, paris, api_key, query, code, field):  # noqa: F811
+def test_a_bad_range_is_a_400_naming_the_field(client, paris, api_key, query, code,  # noqa: F811
+                                                field):
     response = report(client, api_key, **query)
     assert response.status_code == 400
     error = response.get_json()["error"]

@@ -9,23 +9,13 @@ import io
 import pytest
 
 from guide.extensions import db
-from guide.services.authors import ensure_author
 from tests.analytics.conftest import paris, user  # noqa: F401 (fixture)
 from tests.analytics.test_help_search import at, search, searches  # noqa: F401 (fixture)
-from tests.authoring.conftest import PASSWORD, AdminClient
 from tests.authoring.forms_util import soup
+from tests.authoring.test_analytics_pages import member  # noqa: F401 (fixture)
 
 BASE = "/admin/w/paris/analytics"
 RANGE = "?start=2026-03-02&end=2026-03-04"
-
-
-@pytest.fixture
-def member(app, paris):  # noqa: F811
-    def make(role: str) -> AdminClient:
-        ensure_author(f"{role}@paris.example", PASSWORD, paris, role)
-        return AdminClient(app.test_client(), f"{role}@paris.example")
-
-    return make
 
 
 @pytest.fixture
@@ -61,7 +51,7 @@ def test_the_page_lists_zero_result_and_top_queries_with_the_period_before(searc
     assert nav.get_text(strip=True) == "Help searches"
 
 
-def test_a_query_is_text_on_the_page_never_markup(hostile, member):
+def test_a_query_is_text_on_the_page_never_markup(hostile, member):  # noqa: F811
     html = member("viewer").get(f"{BASE}/help-searches{RANGE}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -69,7 +59,7 @@ def test_a_query_is_text_on_the_page_never_markup(hostile, member):
     assert ["<script>alert(1)</script>", "1", "1", "1"] in rows
 
 
-def test_the_csv_lists_both_rankings_and_keeps_formulas_inert(hostile, member):
+def test_the_csv_lists_both_rankings_and_keeps_formulas_inert(hostile, member):  # noqa: F811
     response = member("viewer").get(f"{BASE}/help-searches.csv{RANGE}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == (

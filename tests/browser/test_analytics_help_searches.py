@@ -3,15 +3,13 @@ Analytics nav, a hostile query shown as text, and axe finds no violations."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
 from tests import live
-from tests.browser.test_analytics import analytics_page, no_violations
+from tests.browser.test_analytics import analytics_page, no_violations, send
 from tests.browser.test_authoring import admin_context, admin_server  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -20,17 +18,9 @@ HOSTILE = "<script>window.pwned = 1</script>"
 
 def searched(server: live.LiveServer, user: str, *found: tuple[str, int]) -> None:
     """``user``'s help searches, as the widget batches them: ``(query, results)`` each."""
-    answer = live.bootstrap(server, user)
-    envelopes = [{"type": "event:track", "data": {
+    send(server, live.bootstrap(server, user), [{"type": "event:track", "data": {
         "id": str(uuid.uuid4()), "name": "$help_search",
-        "props": {"query": query, "results": results}}} for query, results in found]
-    request = urllib.request.Request(
-        f"{server.url}/api/v1/widget/events", data=json.dumps({"envelopes": envelopes}).encode(),
-        headers={"Content-Type": "application/json",
-                 "Authorization": f"Bearer {answer['socket']['token']}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        results = json.loads(response.read())["results"]
-    assert all(result["ok"] for result in results), results
+        "props": {"query": query, "results": results}}} for query, results in found])
 
 
 def test_the_help_searches_page_lists_what_to_write_and_passes_axe(
