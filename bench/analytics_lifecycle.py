@@ -103,8 +103,9 @@ def insert_lifecycle(connection: sa.Connection, plan: Plan, workspace: Any,
         ((account, key, user, "bench", at) for (account, key), (at, user)
          in sorted(account_first.items())))
     made.firings = insert_rows(
+        # "window" is a reserved word in PostgreSQL.
         connection, "scenario_firing", ("workspace_id", "scenario_id", "subject_type",
-                                        "subject_id", "window", "details", "fired_at",
+                                        "subject_id", "\"window\"", "details", "fired_at",
                                         "held_out", "converted"),
         ((workspace.id, *firing) for firing in sorted(firings, key=lambda f: f[5])))
     for table, milestone_table, owner in (("end_user", "user_milestone", "user_id"),
