@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from bench import analytics as bench
 from bench import analytics_data
+from bench.analytics_doc import lines_for
 from guide.extensions import db
 from guide.models import AnalyticsWatermark, Event, Workspace
 from guide.models.base import utcnow
@@ -43,6 +44,12 @@ def test_the_analytics_benchmark_runs_at_a_tiny_size(app):
     assert raw == {f"{r}_{d}d" for r in ranged[:2] for d in (30, 90)}
     assert all(out[k]["ratio"] > 0 for k in raw)
     assert {v["raw"] for k, v in out.items() if k not in raw} == {bench.NO_RAW}
+    # The table of docs/BENCHMARKS.md has a row for each (only the lag is not measured).
+    doc = lines_for({"sqlite": {"dataset": dataset, "catch_up": rolled, "reports": out}},
+                    opts, 0.0)
+    measured = [line for line in doc if line.startswith(("| (b)", "| **(b)", "| (c)"))]
+    assert len(measured) == 4 * 3 + 7 * 2 and not any("not measured" in m for m in measured)
+    assert sum(bench.NO_RAW in line for line in doc) == 7
 
 
 def test_journeys_follow_the_templates_in_start_order():
