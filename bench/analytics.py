@@ -7,14 +7,20 @@
 
 A throwaway database per backend with one workspace, 200 published guides (three
 checklists for each tour, five steps each), users (a tenth of the events), accounts
-and the events of their runs (bench/analytics_data.py). Then, on the same data:
+and the events of their runs, help searches among them (bench/analytics_data.py);
+the users' milestones, stages and scenario firings (bench/analytics_lifecycle.py).
+Then, on the same data:
 
 (a) the rollup catch-up rate: ``guide.analytics.rollup`` over the whole backlog,
     events per second (overall, and the spread over chunks of 100,000 events);
 (b) the warm p95 of ``guide_report`` (the most used guide) and ``reactive_report``
-    over the last 30 and 90 days, from the rollups;
-(c) the same reports from raw events (``raw_guide_report``, ``raw_reactive_report``),
-    and the ratio (target: at least 20x; and (b) under 300 ms p95 on PostgreSQL);
+    over the last 30 and 90 days, from the rollups; and of ``lifecycle_report``,
+    ``scenario_report``, ``help_search_report`` (30 and 90 days) and ``portfolio``
+    (no range), which read their own tables (milestones, accounts, firings; searches
+    through the event log's index);
+(c) the first two from raw events (``raw_guide_report``, ``raw_reactive_report``),
+    and the ratio (target: at least 20x; and (b) under 300 ms p95 on PostgreSQL); the
+    others have no raw-event equivalent, and say so rather than a ratio;
 (d) the rollup lag: seconds from an event's commit to its being rolled, while a live
     server takes the reliability benchmark's ack load (``step:complete`` at 200/s from
     100 sockets) and its embedded worker rolls up.
@@ -41,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import analytics_data as data  # noqa: E402
+from bench.analytics_lifecycle import insert_lifecycle  # noqa: E402
 from bench.search import each_backend, save_results  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "analytics.json"
@@ -69,11 +76,23 @@ def load(workspace: Any, plan: data.Plan) -> dict[str, Any]:
     first_user = data.insert_people(conn, plan, ws_id)
     events = data.insert_events(conn, data.journey_events(plan, templates, ws_id, first_user))
     escalations = data.insert_escalations(conn, ws_id)
+    lifecycle = insert_lifecycle(conn, plan, workspace, first_user)
     db.session.commit()
     analyze()
     return {"events": events, "users": plan.users, "accounts": plan.accounts,
             "guides": plan.guides, "escalations": escalations,
+            "help_searches": help_searches(ws_id), **lifecycle,
             "load_s": round(time.perf_counter() - started, 1)}
+
+
+def help_searches(workspace_id: int) -> int:
+    import sqlalchemy as sa
+
+    from guide.extensions import db
+    from guide.models import Event
+
+    return int(db.session.scalar(sa.select(sa.func.count()).where(
+        Event.workspace_id == workspace_id, Event.name == data.SEARCH)) or 0)
 
 
 def analyze() -> None:
@@ -133,15 +152,21 @@ def timed(fn: Callable[[], Any]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+# Reports that read their own tables (milestones, accounts, firings) or the event log's
+# index (help searches) and have no rollups, so no raw-event equivalent to compare with.
+NO_RAW = "reads its own tables, no raw-event equivalent"
+
+
 def reports(workspace: Any, today: date, now: datetime, guide: str,
             opts: argparse.Namespace) -> dict[str, Any]:
-    """(b) and (c) for both reports and both ranges, in milliseconds."""
+    """(b) and (c) for every report and both ranges, in milliseconds; the portfolio, which
+    has no range, once."""
     from guide import analytics
 
     out = {}
     for days in (30, 90):
         start = today - timedelta(days=days - 1)
-        calls = {
+        calls: dict[str, tuple[Callable[[], Any], Callable[[], Any] | None]] = {
             "guide_report": (lambda s=start: analytics.guide_report(workspace, guide, s, today),
                              lambda s=start: analytics.raw_guide_report(workspace, guide, s,
                                                                         today)),
@@ -149,21 +174,37 @@ def reports(workspace: Any, today: date, now: datetime, guide: str,
                                                                           now),
                                 lambda s=start: analytics.raw_reactive_report(workspace, s,
                                                                               today, now)),
+            "lifecycle_report": (lambda s=start: analytics.lifecycle_report(
+                workspace, s, today, now=now), None),
+            "scenario_report": (lambda s=start: analytics.scenario_report(
+                workspace, s, today, now), None),
+            "help_search_report": (lambda s=start: analytics.help_search_report(
+                workspace, s, today), None),
         }
+        if days == 90:
+            calls["portfolio"] = (lambda: analytics.portfolio(workspace, now=now), None)
         for name, (rolled, raw) in calls.items():
-            assert rolled() == raw() if opts.check else True
-            for _ in range(2):
-                rolled()  # warm: the pool, the published guide's cache, the page cache
-            runs = [p95([timed(rolled) for _ in range(opts.samples)]) for _ in range(opts.runs)]
-            raws = [timed(raw) for _ in range(opts.raw_runs)]
-            rolled_p95 = statistics.median(runs)
-            out[f"{name}_{days}d"] = {
-                "p95_ms": {**spread(runs), "each": [round(r, 1) for r in runs]},
-                "raw_ms": {**spread(raws), "each": [round(r, 1) for r in raws]},
-                "ratio": round(statistics.median(raws) / rolled_p95, 1)}
-            print(f"  {name} {days}d: p95 {rolled_p95:.1f} ms, raw "
-                  f"{statistics.median(raws):.0f} ms", flush=True)
+            key = name if name == "portfolio" else f"{name}_{days}d"
+            out[key] = measure(rolled, raw, opts)
+            print(f"  {key}: p95 {out[key]['p95_ms']['median']:.1f} ms, raw "
+                  f"{out[key].get('raw_ms', {}).get('median', NO_RAW)}", flush=True)
     return out
+
+
+def measure(rolled: Callable[[], Any], raw: Callable[[], Any] | None,
+            opts: argparse.Namespace) -> dict[str, Any]:
+    """The warm p95 of ``rolled``; beside it ``raw``'s time and the ratio, if there is one."""
+    if opts.check and raw is not None:
+        assert rolled() == raw()
+    for _ in range(2):
+        rolled()  # warm: the pool, the published guide's cache, the page cache
+    runs = [p95([timed(rolled) for _ in range(opts.samples)]) for _ in range(opts.runs)]
+    result: dict[str, Any] = {"p95_ms": {**spread(runs), "each": [round(r, 1) for r in runs]}}
+    if raw is None:
+        return {**result, "raw": NO_RAW}
+    raws = [timed(raw) for _ in range(opts.raw_runs)]
+    return {**result, "raw_ms": {**spread(raws), "each": [round(r, 1) for r in raws]},
+            "ratio": round(statistics.median(raws) / statistics.median(runs), 1)}
 
 
 def prepare(workspace: Any, plan: data.Plan, stash: Path,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,6 +31,21 @@ BATCH = 50_000
 # How fast users drop out of a guide: a journey reaches step d with probability exp(-DROP d).
 DROP = 0.35
 T0 = datetime(2000, 1, 1, tzinfo=UTC)
+SEARCH = "$help_search"
+# What users search the help for: 400 queries, the first ones far more often (see
+# ``search_props``); one in six finds no article (the articles to write).
+TOPICS = ("invite", "export", "sso", "billing", "api key", "webhook", "import csv",
+          "dashboard", "permissions", "delete account", "integrations", "reports",
+          "password", "custom domain", "notifications", "slack", "filters", "templates",
+          "2fa", "audit log")
+QUERIES = [json.dumps({"query": f"{how} {topic}".strip(), "results": 0 if n % 6 == 5 else
+                       1 + n % 7})
+           for n, (how, topic) in enumerate((how, topic) for how in
+                                            ("", "how to", "cannot", "where is", "help with",
+                                             "error", "setup", "change", "remove", "add",
+                                             "why", "what is", "enable", "disable", "limit",
+                                             "share", "update", "find", "connect", "missing")
+                                            for topic in TOPICS)]
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,8 @@ def template(body: dict[str, Any]) -> list[Item]:
             items.append(_item(at, 1, depth, s.shown(key, T0, step)))
         else:
             items.append(_item(at - 30, 0.2, depth, s.help_open(key, step, "article", T0)))
+            # Half the readers who open the help search it; the query is drawn per journey.
+            items.append(_item(at - 28, 0.1, depth, s.track(SEARCH, T0, {"query": ""})))
             items.append(_item(at - 20, 0.04, depth, s.escalate("", key, step, T0,
                                                                 url="/app/page")))
             last = depth == len(steps)
@@ -128,8 +145,10 @@ def journey_events(plan: Plan, templates: list[list[Item]], workspace_id: int,
             if item.depth > depth or (item.probability < 1 and rng.random() >= item.probability):
                 continue
             at = t0 + item.delay * speed
+            props = item.props if item.name != SEARCH else QUERIES[
+                int(len(QUERIES) * rng.random() ** 3)]
             created = datetime.fromtimestamp(at + (delivery if item.client else 0), UTC)
-            yield (workspace_id, user, item.type, item.name, item.props, item.result,
+            yield (workspace_id, user, item.type, item.name, props, item.result,
                    datetime.fromtimestamp(at, UTC) if item.client else None, created)
             made += 1
             if made >= plan.events:
@@ -151,20 +170,26 @@ COLUMNS = ("workspace_id", "user_id", "type", "name", "props", "result", "client
 
 
 def insert_events(connection: sa.Connection, rows: Iterator[tuple[Any, ...]]) -> int:
+    """The event rows; how many."""
+    return insert_rows(connection, "event", COLUMNS, rows)
+
+
+def insert_rows(connection: sa.Connection, table: str, columns: tuple[str, ...],
+                rows: Iterable[tuple[Any, ...]]) -> int:
     """COPY (PostgreSQL) or executemany in batches (SQLite); how many rows."""
     raw, count = connection.connection.dbapi_connection, 0
     assert raw is not None
     cursor = raw.cursor()
     if connection.dialect.name == "postgresql":
-        with cursor.copy(f"COPY event ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
                 count += 1
         return count
-    sql = (f"INSERT INTO event ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})")
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     batch: list[tuple[Any, ...]] = []
     for row in rows:
-        batch.append((*row[:6], _sqlite_time(row[6]), _sqlite_time(row[7])))
+        batch.append(tuple(_sqlite_time(v) if isinstance(v, datetime) else v for v in row))
         if len(batch) == BATCH:
             cursor.executemany(sql, batch)
             count, batch = count + len(batch), []
@@ -193,7 +218,8 @@ def insert_people(connection: sa.Connection, plan: Plan, workspace_id: int) -> i
     cursor.executemany(
         f"INSERT INTO account (workspace_id, external_id, traits, created_at, updated_at) "
         f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})",
-        [(workspace_id, f"a{n}", "{}", when(n, plan.accounts), when(n, plan.accounts))
+        [(workspace_id, f"a{n}", json.dumps({"name": f"Account {n}", "csm": f"csm{n % 8}"}),
+          when(n, plan.accounts), when(n, plan.accounts))
          for n in range(plan.accounts)])
     first_account = connection.scalar(sa.text(
         "SELECT min(id) FROM account WHERE workspace_id = :w"), {"w": workspace_id})

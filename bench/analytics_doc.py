@@ -15,6 +15,9 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "BENCHMARKS.md"
 START, END = "<!-- bench:analytics:start -->", "<!-- bench:analytics:end -->"
 REPORTS = [("guide_report", 30), ("guide_report", 90), ("reactive_report", 30),
            ("reactive_report", 90)]
+# Reports without rollups: they read their own tables, so only (b).
+OWN_TABLES = [(name, days) for name in ("lifecycle_report", "scenario_report",
+                                        "help_search_report") for days in (30, 90)]
 
 
 def _ms(value: dict[str, Any]) -> str:
@@ -45,6 +48,9 @@ def lines_for(results: dict[str, Any], opts: argparse.Namespace, load: float) ->
 
     row("events / users / guides / escalations", lambda r: "{events:,} / {users:,} / {guides} "
         "/ {escalations:,}".format(**r["dataset"]))
+    row("help searches / milestones (users, accounts) / scenario firings",
+        lambda r: "{help_searches:,} / {milestones:,}, {account_milestones:,} / "
+                  "{firings:,}".format(**r["dataset"]))
     row("dataset load (generate + insert + analyze), s", lambda r: f"{r['dataset']['load_s']}")
     row("**(a) rollup catch-up at the worker's batch size, events/s** (chunks of 100,000: "
         "median, min-max)",
@@ -64,6 +70,13 @@ def lines_for(results: dict[str, Any], opts: argparse.Namespace, load: float) ->
             lambda r, k=key: _ms(r["reports"][k]["raw_ms"]))
         row(f"(c) ratio raw / rollups ({days} days)",
             lambda r, k=key: f"{r['reports'][k]['ratio']:,.0f}x")
+    for name, days in [*OWN_TABLES, ("portfolio", None)]:
+        key = f"{name}_{days}d" if days else name
+        row(f"**(b) {name}, {f'{days} days' if days else 'every account'}, warm p95 ms** "
+            "(median of runs, min-max)",
+            lambda r, k=key: "**" + _ms(r["reports"][k]["p95_ms"]) + "**")
+        row(f"(c) {name}{f', {days} days' if days else ''}: raw / rollups",
+            lambda r, k=key: r["reports"][k]["raw"])
     row("(d) rollup lag under ack load: median / p95 / max, s (settle: 60 s)",
         lambda r: "{median_s} / {p95_s} / {max_s} ({samples} samples)".format(**r["lag"]))
     row("(d) the ack load: acks/s sent (the server's closed-loop capacity); p50 / p99 ms, "

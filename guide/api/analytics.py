@@ -18,6 +18,8 @@ from guide.schemas.analytics import (
     GuideReportQuery,
     GuideUsers,
     GuideUsersQuery,
+    HelpSearchReport,
+    RangeQuery,
     ReactiveReport,
     ReactiveReportQuery,
     ReportQuery,
@@ -96,3 +98,16 @@ class ScenarioReportItem(MethodView):
         (with one: the firings of matched users and of accounts with a matched user)."""
         return analytics.scenario_report(g.workspace, query["start"], query["end"],
                                          filters=filters_of(query))
+
+
+@blp.route("/help-searches")
+class HelpSearchReportItem(MethodView):
+    @blp.arguments(RangeQuery, location="query")
+    @blp.response(200, HelpSearchReport)
+    def get(self, query: dict[str, Any]) -> dict[str, Any]:
+        """Help searches on local days ``start..end`` (inclusive, in the workspace's timezone,
+        at most 731 days): how many, how many found no article, the most searched queries and
+        the queries searched most often in vain (the articles to write). Queries are user
+        text, returned as JSON strings: escape them where you display them.
+        ``400 invalid_range`` when ``start`` is after ``end``."""
+        return analytics.help_search_report(g.workspace, query["start"], query["end"])

@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
         views_analytics_scenarios,
         views_auth,
         views_guides,
+        views_help_searches,
         views_members,
         views_privacy,
         views_reactive,

@@ -105,3 +105,21 @@ def scenarios_headline(current: dict[str, Any], previous: dict[str, Any]) -> lis
                    then(lambda w: w["lift"])),
         ]
     return figures
+
+
+# ---------------------------------------------------------------- help searches
+
+
+def _zero_share(report: dict[str, Any]) -> float | None:
+    return report["zero_result_searches"] / report["searches"] if report["searches"] else None
+
+
+def help_search_headline(current: dict[str, Any], previous: dict[str, Any]) -> list[Figure]:
+    """Searches, those that found nothing, and their share, beside the previous period's."""
+    return [
+        Figure("Searches", "count", current["searches"], previous["searches"]),
+        Figure("Searches with no result", "count", current["zero_result_searches"],
+               previous["zero_result_searches"]),
+        Figure("Share of searches with no result", "rate", _zero_share(current),
+               _zero_share(previous)),
+    ]

@@ -168,3 +168,25 @@ def scenarios_csv(report: dict[str, Any]) -> str:
             goal.get("key"), goal.get("days"), item["holdout"], *cells, item["lift"],
             *(item["lift_ci"] or [None, None]))
     return row.out.getvalue()
+
+
+# ---------------------------------------------------------------- help searches
+
+QUERY_COLUMNS = ("query", "searches", "users", "zero_results")
+
+
+def help_searches_csv(report: dict[str, Any]) -> str:
+    """Help searches: the range and totals, then the zero-result queries and the top queries,
+    one row each. Queries are what users typed: the formula guard is what keeps them inert."""
+    row = _Rows()
+    row("start", report["start"])
+    row("end", report["end"])
+    row("timezone", report["timezone"])
+    row("searches", report["searches"])
+    row("zero_result_searches", report["zero_result_searches"])
+    row()
+    row("list", *QUERY_COLUMNS)
+    for ranking in ("zero_result_queries", "top_queries"):
+        for found in report[ranking]:
+            row(ranking, *(found[column] for column in QUERY_COLUMNS))
+    return row.out.getvalue()

@@ -339,3 +339,27 @@ class ScenarioReport(Schema):
     scenarios = fields.List(fields.Nested(ScenarioRow))
     filters = fields.Nested(ReportFilters, metadata={
         "description": "Only when filtered: firings of matched users and of their accounts."})
+
+
+class SearchedQuery(Schema):
+    query = fields.String(metadata={"description": "As typed, trimmed, spaces collapsed, "
+                                                   "lower case (at most 200 characters)."})
+    searches = fields.Integer(metadata={"description": "Searches for it in the range."})
+    users = fields.Integer(metadata={"description": "Distinct users who searched for it."})
+    zero_results = fields.Integer(metadata={"description": "Of its searches, those that "
+                                                           "found no article."})
+
+
+class HelpSearchReport(Schema):
+    """docs/ANALYTICS.md, "Help searches"."""
+
+    timezone = fields.String(metadata={"description": "The workspace's IANA timezone."})
+    start = fields.String()
+    end = fields.String()
+    searches = fields.Integer(metadata={"description": "Help searches with a query."})
+    zero_result_searches = fields.Integer(metadata={"description": "Of them, those that found "
+                                                                   "no article."})
+    top_queries = fields.List(fields.Nested(SearchedQuery), metadata={
+        "description": "The 20 most searched queries, most first (ties by query)."})
+    zero_result_queries = fields.List(fields.Nested(SearchedQuery), metadata={
+        "description": "The 20 queries searched most often in vain: the articles to write."})

@@ -25,10 +25,15 @@ def progress(server: live.LiveServer, user: str, guide: str) -> str:
     """``user`` opens ``guide`` and completes its first step, through the widget's HTTP API."""
     answer = live.bootstrap(server, user)
     step = next(g for g in answer["guides"] if g["key"] == guide)["steps"][0]["id"]
-    envelopes = [{"type": "guide:state", "data": {"id": str(uuid.uuid4()), "guide": guide,
-                                                   "state": "active"}},
-                 {"type": "step:complete", "data": {"id": str(uuid.uuid4()), "guide": guide,
-                                                    "step": step}}]
+    send(server, answer, [{"type": "guide:state", "data": {"id": str(uuid.uuid4()),
+                                                           "guide": guide, "state": "active"}},
+                          {"type": "step:complete", "data": {"id": str(uuid.uuid4()),
+                                                             "guide": guide, "step": step}}])
+    return step
+
+
+def send(server: live.LiveServer, answer: dict[str, Any], envelopes: list[Any]) -> None:
+    """``envelopes`` as the widget batches them, for the user ``answer`` bootstrapped."""
     request = urllib.request.Request(
         f"{server.url}/api/v1/widget/events", data=json.dumps({"envelopes": envelopes}).encode(),
         headers={"Content-Type": "application/json",
@@ -36,7 +41,6 @@ def progress(server: live.LiveServer, user: str, guide: str) -> str:
     with urllib.request.urlopen(request, timeout=10) as response:
         results = json.loads(response.read())["results"]
     assert all(result["ok"] for result in results), results
-    return step
 
 
 def no_violations(page: Any) -> None:
