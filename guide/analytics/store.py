@@ -21,7 +21,7 @@ from guide.analytics.facts import (
     Folder,
     Run,
 )
-from guide.analytics.tally import Moment, Numbers, Tally
+from guide.analytics.tally import SHARES, Moment, Numbers, Ranked, Tally
 from guide.extensions import db
 from guide.models import (
     AnalyticsDaily,
@@ -185,8 +185,10 @@ def reset(workspace_id: int) -> None:
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
 
 
-def rolled_numbers(workspace_id: int, guide: str, start: date, end: date) -> Numbers:
-    """One guide's rolled numbers on days ``start..end``."""
+def rolled_numbers(workspace_id: int, guide: str, start: date, end: date,
+                   tail: int = 0) -> Numbers:
+    """One guide's rolled numbers on days ``start..end``; its durations by rank, enough of
+    them for a median and p90 with up to ``tail`` more durations per key (``Ranked``)."""
     numbers = Numbers()
     where = (AnalyticsDaily.workspace_id == workspace_id, AnalyticsDaily.guide_key == guide,
              AnalyticsDaily.day.between(start, end))
@@ -194,19 +196,39 @@ def rolled_numbers(workspace_id: int, guide: str, start: date, end: date) -> Num
             AnalyticsDaily.step_id, AnalyticsDaily.metric, AnalyticsDaily.day,
             AnalyticsDaily.count).where(*where)):
         numbers.counts[(step, metric, day)] += count
+    # The distinct (step, metric, user) first, then counted: no sort per group, and on
+    # ix_analytics_user_day_unique they come out of the index in that order.
     u = AnalyticsUserDay
+    distinct = (sa.select(u.step_id, u.metric, u.user_id).distinct()
+                .where(u.workspace_id == workspace_id, u.guide_key == guide,
+                       u.day.between(start, end)).subquery())
     for step, metric, users in db.session.execute(
-            sa.select(u.step_id, u.metric, sa.func.count(sa.distinct(u.user_id)))
-            .where(u.workspace_id == workspace_id, u.guide_key == guide,
-                   u.day.between(start, end)).group_by(u.step_id, u.metric)):
+            sa.select(distinct.c.step_id, distinct.c.metric, sa.func.count())
+            .group_by(distinct.c.step_id, distinct.c.metric)):
         numbers.uniques[(step, metric)] = users
-    d = AnalyticsDuration
-    for step, metric, seconds in db.session.execute(
-            sa.select(d.step_id, d.metric, d.seconds)
-            .where(d.workspace_id == workspace_id, d.guide_key == guide,
-                   d.day.between(start, end))):
-        numbers.durations.setdefault((step, metric), []).append(seconds)
+    for step, metric, count, rank, seconds in db.session.execute(
+            _ranked_durations(workspace_id, guide, start, end, tail)):
+        ranked = numbers.ranked.setdefault((step, metric), Ranked(count))
+        ranked.at[rank] = seconds
     return numbers
+
+
+def _ranked_durations(workspace_id: int, guide: str, start: date, end: date,
+                      tail: int) -> sa.Select[Any]:
+    """(step, metric, count, rank, seconds) of the durations ranked around each of SHARES
+    (a margin of ``tail`` below and above, and one for rounding)."""
+    d = AnalyticsDuration
+    key = (d.step_id, d.metric)
+    ranked = (sa.select(d.step_id, d.metric, d.seconds,
+                        sa.func.row_number().over(partition_by=key, order_by=d.seconds)
+                        .label("rank"),
+                        sa.func.count().over(partition_by=key).label("n"))
+              .where(d.workspace_id == workspace_id, d.guide_key == guide,
+                     d.day.between(start, end)).subquery())
+    near = [ranked.c.rank.between(num * ranked.c.n // den - tail - 1,
+                                  num * (ranked.c.n + tail) // den + 2) for num, den in SHARES]
+    return sa.select(ranked.c.step_id, ranked.c.metric, ranked.c.n, ranked.c.rank,
+                     ranked.c.seconds).where(sa.or_(*near))
 
 
 def rolled_users(workspace_id: int, guide: str, start: date, end: date,
