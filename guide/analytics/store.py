@@ -206,6 +206,12 @@ def rolled_numbers(workspace_id: int, guide: str, start: date, end: date,
             sa.select(distinct.c.step_id, distinct.c.metric, sa.func.count())
             .group_by(distinct.c.step_id, distinct.c.metric)):
         numbers.uniques[(step, metric)] = users
+    if db.session.get_bind().dialect.name == "postgresql":
+        for step, metric, count, low, values in db.session.execute(_PG_RANKED, {
+                "ws": workspace_id, "guide": guide, "start": start, "end": end, "tail": tail}):
+            ranked = numbers.ranked.setdefault((step, metric), Ranked(count))
+            ranked.at.update(enumerate(values, start=low))
+        return numbers
     for step, metric, count, rank, seconds in db.session.execute(
             _ranked_durations(workspace_id, guide, start, end, tail)):
         ranked = numbers.ranked.setdefault((step, metric), Ranked(count))
@@ -213,10 +219,21 @@ def rolled_numbers(workspace_id: int, guide: str, start: date, end: date,
     return numbers
 
 
+# PostgreSQL: each key's durations sorted in one aggregate, and a slice around each share
+# (faster than ranking every row with a window function).
+_PG_RANKED = sa.text(
+    "SELECT step_id, metric, n, w.low, seconds[w.low:w.high] FROM (SELECT step_id, metric, "
+    "count(*) AS n, array_agg(seconds ORDER BY seconds) AS seconds FROM analytics_duration "
+    "WHERE workspace_id = :ws AND guide_key = :guide AND day BETWEEN :start AND :end "
+    "GROUP BY step_id, metric) AS d CROSS JOIN LATERAL (VALUES " + ", ".join(
+        f"(greatest(1, {num} * n / {den} - :tail - 1), {num} * (n + :tail) / {den} + 2)"
+        for num, den in SHARES) + ") AS w(low, high)")
+
+
 def _ranked_durations(workspace_id: int, guide: str, start: date, end: date,
                       tail: int) -> sa.Select[Any]:
     """(step, metric, count, rank, seconds) of the durations ranked around each of SHARES
-    (a margin of ``tail`` below and above, and one for rounding)."""
+    (a margin of ``tail`` below and above, and some for rounding); SQLite's path."""
     d = AnalyticsDuration
     key = (d.step_id, d.metric)
     ranked = (sa.select(d.step_id, d.metric, d.seconds,
