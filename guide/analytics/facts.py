@@ -53,6 +53,8 @@ STEP_METRICS = {STEP_SHOWN, TARGET_MISSING, HELP_OPENED, ITEM_EXPANDED, ITEM_CLI
 HELP_RUN = "$help"
 SESSION_GAP = timedelta(minutes=30)
 ENVELOPES = ("step:complete", "guide:state", "event:track")
+# The event types whose ``props`` the fold reads (and event:track of a TRACKED name).
+PROPS_TYPES = ("guide:state", "help:escalate")
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,6 @@ from guide.analytics.tally import (
     Numbers,
     Tally,
     numbers_of,
-    percentile,
     tally_user_days,
     user_day_numbers,
 )
@@ -114,8 +113,9 @@ def _read(workspace: Workspace, guide: str, start: date, end: date, after: int,
 
 def _numbers(workspace: Workspace, guide: str, start: date, end: date,
              tally: Tally) -> Numbers:
-    numbers = store.rolled_numbers(workspace.id, guide, start, end)
     extra = numbers_of(tally, guide, start, end)
+    numbers = store.rolled_numbers(workspace.id, guide, start, end,
+                                   max(map(len, extra.durations.values()), default=0))
     numbers.counts.update(extra.counts)
     for key, values in extra.durations.items():
         numbers.durations.setdefault(key, []).extend(values)
@@ -138,11 +138,6 @@ def _filtered_numbers(workspace: Workspace, guide: str, start: date, end: date, 
     return user_day_numbers(days | tail_days, durations)
 
 
-def _timing(values: list[float]) -> dict[str, Any]:
-    return {"count": len(values), "median": percentile(values, 0.5),
-            "p90": percentile(values, 0.9)}
-
-
 def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -160,7 +155,7 @@ def shape(workspace: Workspace, pair: Pair, numbers: Numbers, start: date,
         "start": start.isoformat(), "end": end.isoformat(),
         **totals,
         "completion_rate": _rate(totals[COMPLETED]["unique"], totals[STARTED]["unique"]),
-        "time_to_complete": _timing(numbers.durations.get((GUIDE_LEVEL, COMPLETED), [])),
+        "time_to_complete": numbers.timing(GUIDE_LEVEL, COMPLETED),
         "days": [{"day": day.isoformat(),
                   **{metric: numbers.by_day(metric, GUIDE_LEVEL, day)
                      for metric in GUIDE_METRICS}} for day in days],
@@ -200,7 +195,7 @@ def _funnel(step_ids: list[str], numbers: Numbers, started: int,
             "drop_off_rate": _rate(before - reached, before),
             **{name: numbers.total(metric, step)
                for name, metric in {**STEP_VIEWS, **STEP_FRICTION}.items()},
-            "time_on_step": _timing(numbers.durations.get((step, STEP_COMPLETED), [])),
+            "time_on_step": numbers.timing(step, STEP_COMPLETED),
         })
         before = reached
     return steps

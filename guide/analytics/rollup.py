@@ -33,7 +33,7 @@ from guide.models.base import utcnow
 
 log = logging.getLogger("guide.analytics")
 
-BATCH = 2000
+BATCH = 10_000
 # Per worker round, over all workspaces: the rest waits for the next round.
 MAX_BATCHES = 10
 SETTLE = timedelta(seconds=60)

@@ -11,8 +11,17 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from guide.analytics import bulk
-from guide.analytics.facts import ACTIVE, PROGRESSED, WORKSPACE, EventRow, Folder, Run
-from guide.analytics.tally import Moment, Numbers, Tally
+from guide.analytics.facts import (
+    ACTIVE,
+    PROGRESSED,
+    PROPS_TYPES,
+    TRACKED,
+    WORKSPACE,
+    EventRow,
+    Folder,
+    Run,
+)
+from guide.analytics.tally import SHARES, Moment, Numbers, Ranked, Tally
 from guide.extensions import db
 from guide.models import (
     AnalyticsDaily,
@@ -26,12 +35,30 @@ from guide.models import (
 )
 from guide.models.base import utcnow
 
-_EVENTS = (sa.select(Event.id, Event.user_id, Event.type, Event.name, Event.props, Event.result,
-                     Event.client_at, Event.created_at)
-           .where(Event.workspace_id == sa.bindparam("workspace_id"),
-                  Event.id > sa.bindparam("after"))
-           .order_by(Event.id).limit(sa.bindparam("limit")))
+
+def _events(props: Any, result: Any) -> Any:
+    return (sa.select(Event.id, Event.user_id, Event.type, Event.name, props, result,
+                      Event.client_at, Event.created_at)
+            .where(Event.workspace_id == sa.bindparam("workspace_id"),
+                   Event.id > sa.bindparam("after"))
+            .order_by(Event.id).limit(sa.bindparam("limit")))
+
+
+_EVENTS = _events(Event.props, Event.result)
+# On PostgreSQL only the JSON the fold reads leaves the database (decoding it was a
+# third of a rollup batch): ``props`` of the events it reads them from, ``result`` when
+# it lists completed steps (``Folder._steps_done`` does nothing with the others).
+_completed = Event.result.op("->")("completed")
+_PG_EVENTS = _events(
+    sa.case((sa.or_(Event.type.in_(PROPS_TYPES),
+                    sa.and_(Event.type == "event:track", Event.name.in_(TRACKED))),
+             Event.props), else_=sa.null()).label("props"),
+    sa.case((sa.and_(sa.func.jsonb_typeof(_completed) == "array",
+                     sa.func.jsonb_array_length(_completed) > 0), Event.result),
+            else_=sa.null()).label("result"))
 PAGE = 5000
+# Users per IN list.
+CHUNK = 5000
 # Optimistic reads before a report takes the rollup turn itself (a worker rolled meanwhile).
 ATTEMPTS = 3
 T = TypeVar("T")
@@ -40,7 +67,8 @@ T = TypeVar("T")
 def events_after(workspace_id: int, after: int, limit: int) -> list[EventRow]:
     """Up to ``limit`` events of the workspace with an id above ``after``, in id order."""
     # On the connection: the ORM's handling of a Core select cost a third of the read.
-    rows = db.session.connection().execute(_EVENTS, {"workspace_id": workspace_id,
+    query = _PG_EVENTS if db.session.get_bind().dialect.name == "postgresql" else _EVENTS
+    rows = db.session.connection().execute(query, {"workspace_id": workspace_id,
                                                      "after": after, "limit": limit}).all()
     return [EventRow(*row) for row in rows]
 
@@ -90,11 +118,11 @@ def runs_of(workspace_id: int, user_ids: set[int]) -> dict[tuple[int, str], Run]
     """The rolled runs of these users (the state the fold continues from)."""
     runs: dict[tuple[int, str], Run] = {}
     ids = sorted(user_ids)
-    for start in range(0, len(ids), 500):
+    for start in range(0, len(ids), CHUNK):
         rows = db.session.execute(sa.select(
             AnalyticsRun.user_id, AnalyticsRun.guide_key, AnalyticsRun.started_at,
             AnalyticsRun.last_step_at).where(AnalyticsRun.workspace_id == workspace_id,
-                                             AnalyticsRun.user_id.in_(ids[start:start + 500])))
+                                             AnalyticsRun.user_id.in_(ids[start:start + CHUNK])))
         for user_id, guide, started_at, last_step_at in rows:
             runs[(user_id, guide)] = Run(started_at, last_step_at)
     return runs
@@ -157,8 +185,10 @@ def reset(workspace_id: int) -> None:
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
 
 
-def rolled_numbers(workspace_id: int, guide: str, start: date, end: date) -> Numbers:
-    """One guide's rolled numbers on days ``start..end``."""
+def rolled_numbers(workspace_id: int, guide: str, start: date, end: date,
+                   tail: int = 0) -> Numbers:
+    """One guide's rolled numbers on days ``start..end``; its durations by rank, enough of
+    them for a median and p90 with up to ``tail`` more durations per key (``Ranked``)."""
     numbers = Numbers()
     where = (AnalyticsDaily.workspace_id == workspace_id, AnalyticsDaily.guide_key == guide,
              AnalyticsDaily.day.between(start, end))
@@ -166,19 +196,56 @@ def rolled_numbers(workspace_id: int, guide: str, start: date, end: date) -> Num
             AnalyticsDaily.step_id, AnalyticsDaily.metric, AnalyticsDaily.day,
             AnalyticsDaily.count).where(*where)):
         numbers.counts[(step, metric, day)] += count
+    # The distinct (step, metric, user) first, then counted: no sort per group, and on
+    # ix_analytics_user_day_unique they come out of the index in that order.
     u = AnalyticsUserDay
+    distinct = (sa.select(u.step_id, u.metric, u.user_id).distinct()
+                .where(u.workspace_id == workspace_id, u.guide_key == guide,
+                       u.day.between(start, end)).subquery())
     for step, metric, users in db.session.execute(
-            sa.select(u.step_id, u.metric, sa.func.count(sa.distinct(u.user_id)))
-            .where(u.workspace_id == workspace_id, u.guide_key == guide,
-                   u.day.between(start, end)).group_by(u.step_id, u.metric)):
+            sa.select(distinct.c.step_id, distinct.c.metric, sa.func.count())
+            .group_by(distinct.c.step_id, distinct.c.metric)):
         numbers.uniques[(step, metric)] = users
-    d = AnalyticsDuration
-    for step, metric, seconds in db.session.execute(
-            sa.select(d.step_id, d.metric, d.seconds)
-            .where(d.workspace_id == workspace_id, d.guide_key == guide,
-                   d.day.between(start, end))):
-        numbers.durations.setdefault((step, metric), []).append(seconds)
+    if db.session.get_bind().dialect.name == "postgresql":
+        for step, metric, count, low, values in db.session.execute(_PG_RANKED, {
+                "ws": workspace_id, "guide": guide, "start": start, "end": end, "tail": tail}):
+            ranked = numbers.ranked.setdefault((step, metric), Ranked(count))
+            ranked.at.update(enumerate(values, start=low))
+        return numbers
+    for step, metric, count, rank, seconds in db.session.execute(
+            _ranked_durations(workspace_id, guide, start, end, tail)):
+        ranked = numbers.ranked.setdefault((step, metric), Ranked(count))
+        ranked.at[rank] = seconds
     return numbers
+
+
+# PostgreSQL: each key's durations sorted in one aggregate, and a slice around each share
+# (faster than ranking every row with a window function).
+_PG_RANKED = sa.text(
+    "SELECT step_id, metric, n, w.low, seconds[w.low:w.high] FROM (SELECT step_id, metric, "
+    "count(*) AS n, array_agg(seconds ORDER BY seconds) AS seconds FROM analytics_duration "
+    "WHERE workspace_id = :ws AND guide_key = :guide AND day BETWEEN :start AND :end "
+    "GROUP BY step_id, metric) AS d CROSS JOIN LATERAL (VALUES " + ", ".join(
+        f"(greatest(1, {num} * n / {den} - :tail - 1), {num} * (n + :tail) / {den} + 2)"
+        for num, den in SHARES) + ") AS w(low, high)")
+
+
+def _ranked_durations(workspace_id: int, guide: str, start: date, end: date,
+                      tail: int) -> sa.Select[Any]:
+    """(step, metric, count, rank, seconds) of the durations ranked around each of SHARES
+    (a margin of ``tail`` below and above, and some for rounding); SQLite's path."""
+    d = AnalyticsDuration
+    key = (d.step_id, d.metric)
+    ranked = (sa.select(d.step_id, d.metric, d.seconds,
+                        sa.func.row_number().over(partition_by=key, order_by=d.seconds)
+                        .label("rank"),
+                        sa.func.count().over(partition_by=key).label("n"))
+              .where(d.workspace_id == workspace_id, d.guide_key == guide,
+                     d.day.between(start, end)).subquery())
+    near = [ranked.c.rank.between(num * ranked.c.n // den - tail - 1,
+                                  num * (ranked.c.n + tail) // den + 2) for num, den in SHARES]
+    return sa.select(ranked.c.step_id, ranked.c.metric, ranked.c.n, ranked.c.rank,
+                     ranked.c.seconds).where(sa.or_(*near))
 
 
 def rolled_users(workspace_id: int, guide: str, start: date, end: date,

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from guide.analytics.facts import Fact
 
@@ -43,6 +44,33 @@ class Tally:
             self.add(fact)
 
 
+# The shares a report's timings give (median, p90), as fractions for SQL's integer bounds.
+SHARES = ((1, 2), (9, 10))
+
+
+@dataclass
+class Ranked:
+    """A key's rolled durations, by rank (nearest rank is computed in the database): how
+    many there are and the values at the ranks around each of SHARES (1 = the smallest)."""
+
+    count: int = 0
+    at: dict[int, float] = field(default_factory=dict)
+
+    def percentile(self, extra: list[float], share: float) -> float | None:
+        """``percentile`` of these durations plus ``extra`` (the tail's few).
+
+        The k-th smallest of both: every rolled value ranked below k - len(extra) is
+        among the first k - 1 of both, every one ranked above k is after the k-th, so it
+        is found among the rolled ranks in between and ``extra``."""
+        total, tail = self.count + len(extra), len(extra)
+        if not total:
+            return None
+        k = max(1, math.ceil(share * total))
+        low = max(1, k - tail)
+        window = [self.at[rank] for rank in range(low, min(k, self.count) + 1)]
+        return sorted(window + extra)[k - low]
+
+
 @dataclass
 class Numbers:
     """One guide's numbers over a range of days, keyed by (step, metric)."""
@@ -53,6 +81,19 @@ class Numbers:
     uniques: Counter[tuple[str, str]] = field(default_factory=Counter)
     # (step, metric) -> every duration measured in the range
     durations: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    # (step, metric) -> the rolled durations by rank (the rollups' path; ``durations``
+    # then holds only the tail's)
+    ranked: dict[tuple[str, str], Ranked] = field(default_factory=dict)
+
+    def timing(self, step: str, metric: str) -> dict[str, Any]:
+        """How many durations, their median and p90 (nearest rank)."""
+        values = self.durations.get((step, metric), [])
+        ranked = self.ranked.get((step, metric))
+        if ranked is None:
+            return {"count": len(values), "median": percentile(values, 0.5),
+                    "p90": percentile(values, 0.9)}
+        return {"count": ranked.count + len(values), "median": ranked.percentile(values, 0.5),
+                "p90": ranked.percentile(values, 0.9)}
 
     def total(self, metric: str, step: str) -> int:
         return sum(n for (s, m, _), n in self.counts.items() if s == step and m == metric)

@@ -1,0 +1,62 @@
+"""A report's median and p90 from the rollups: ranked in the database, merged with the tail.
+
+``store.rolled_numbers`` reads only the rolled durations ranked near each share
+(``tally.Ranked``); ``Ranked.percentile`` adds the tail's few by rank. Both must give
+what ``tally.percentile`` gives over every duration (nearest rank).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from guide.analytics import store
+from guide.analytics.facts import COMPLETED
+from guide.analytics.tally import Ranked, percentile
+from guide.extensions import db
+from guide.models import AnalyticsDuration
+from guide.models.analytics import GUIDE_LEVEL
+
+seconds = st.floats(0, 1e6, allow_nan=False)
+
+
+@given(rolled=st.lists(seconds, max_size=60), tail=st.lists(seconds, max_size=6),
+       share=st.sampled_from([0.5, 0.9]))
+def test_the_tail_merged_by_rank_is_the_percentile_of_all(rolled, tail, share):
+    ordered = sorted(rolled)
+    k = max(1, math.ceil(share * (len(rolled) + len(tail))))
+    # Only the ranks the merge may need: k - len(tail) .. k (the database sends a few more).
+    at = {rank: ordered[rank - 1]
+          for rank in range(max(1, k - len(tail)), min(k, len(ordered)) + 1)}
+    assert Ranked(len(rolled), at).percentile(tail, share) == percentile(rolled + tail, share)
+
+
+def test_rolled_numbers_read_the_durations_near_the_median_and_p90_only(paris):
+    values = [float(n) for n in range(1, 101)]  # 1..100 s, written in a random order
+    random.Random(7).shuffle(values)
+    db.session.add_all(AnalyticsDuration(
+        workspace_id=paris.id, guide_key="onboarding", step_id=GUIDE_LEVEL, metric=COMPLETED,
+        event_id=n, day=date(2026, 3, 1 + n % 20), seconds=value)
+        for n, value in enumerate(values, start=1))
+    db.session.commit()
+
+    ranked = store.rolled_numbers(paris.id, "onboarding", date(2026, 3, 1), date(2026, 3, 31),
+                                  tail=2).ranked[(GUIDE_LEVEL, COMPLETED)]
+
+    assert ranked.count == 100
+    assert 10 < len(ranked.at) < 30  # two windows of a few ranks, not the 100 values
+    # 100 rolled: the 50th and the 90th. With 0.5 and 200.0 more (102 values): the 51st
+    # (0.5 is the 1st, so 50.0) and the 92nd (91.0); with 0.5 and 0.25: the 92nd is 90.0.
+    assert (ranked.percentile([], 0.5), ranked.percentile([], 0.9)) == (50.0, 90.0)
+    assert (ranked.percentile([0.5, 200.0], 0.5),
+            ranked.percentile([0.5, 200.0], 0.9)) == (50.0, 91.0)
+    assert ranked.percentile([0.5, 0.25], 0.9) == 90.0
+    # A narrower range: only the days 1..5 of March (n % 20 in 0..4).
+    few = store.rolled_numbers(paris.id, "onboarding", date(2026, 3, 1), date(2026, 3, 5))
+    expected = sorted(v for n, v in enumerate(values, start=1) if n % 20 < 5)
+    assert few.timing(GUIDE_LEVEL, COMPLETED) == {
+        "count": 25, "median": percentile(expected, 0.5), "p90": percentile(expected, 0.9)}
