@@ -18,13 +18,11 @@ from guide.schemas.analytics import (
     GuideReportQuery,
     GuideUsers,
     GuideUsersQuery,
-    HelpSearchReport,
     RangeQuery,
-    ReactiveReport,
-    ReactiveReportQuery,
     ReportQuery,
-    ScenarioReport,
 )
+from guide.schemas.analytics_reactive import ReactiveReport, ReactiveReportQuery
+from guide.schemas.analytics_scenarios import HelpSearchReport, ScenarioReport
 
 blp = Blueprint("analytics", __name__, url_prefix="/api/v1/analytics",
                 description="Analytics reports (server-side; secret API key).")

@@ -1,5 +1,6 @@
 """Analytics reports: the range a report covers, and the Guide report as the API answers it
-(docs/ANALYTICS.md defines every number)."""
+(docs/ANALYTICS.md defines every number); the other reports' answers are in the
+analytics_* schema modules beside it."""
 
 from __future__ import annotations
 
@@ -175,85 +176,6 @@ class GuideReport(Schema):
         "description": "Only in a filtered report: its filters; totals are then user-days."})
 
 
-# ---------------------------------------------------------------- proactive vs reactive
-
-
-class ReactiveReportQuery(ReportQuery):
-    """The local weeks (Monday to Sunday) holding ``start..end``, and the filters."""
-
-
-class SideTotals(Schema):
-    active = fields.Integer()
-    needed_human = fields.Integer(metadata={"description": "Sent an escalation themselves."})
-    self_service = fields.Integer(metadata={"description": "Progressed, needed no human."})
-    idle = fields.Integer()
-    reactive_share = fields.Float(allow_none=True, metadata={
-        "description": "needed_human / (needed_human + self_service); null when both are 0."})
-
-
-class Side(SideTotals):
-    onboarding = fields.Integer(metadata={"description": "The onboarding population."})
-
-
-class HelpSessions(Schema):
-    sessions = fields.Integer(metadata={"description": "Help openings in the week."})
-    resolved = fields.Integer(metadata={"description": "Not escalated within 24 hours."})
-    escalated = fields.Integer()
-    pending = fields.Integer(metadata={"description": "Less than 24 hours old."})
-    resolved_rate = fields.Float(allow_none=True)
-
-
-class ReactiveWeek(Schema):
-    week = fields.String(metadata={"description": "The week's Monday, YYYY-MM-DD."})
-    end = fields.String(metadata={"description": "Its Sunday."})
-    users = fields.Nested(Side)
-    accounts = fields.Nested(Side)
-    escalations = fields.Integer()
-    escalations_per_100 = fields.Float(allow_none=True, metadata={
-        "description": "100 x escalations / active onboarding users."})
-    help = fields.Nested(HelpSessions)
-    above_target = fields.Boolean(allow_none=True)
-
-
-class ReactiveTotals(Schema):
-    """The weeks added up (user-weeks, account-weeks)."""
-
-    users = fields.Nested(SideTotals)
-    accounts = fields.Nested(SideTotals)
-    escalations = fields.Integer()
-    escalations_per_100 = fields.Float(allow_none=True)
-    help = fields.Nested(HelpSessions)
-
-
-class Ranked(Schema):
-    guide = fields.String(allow_none=True)
-    step = fields.String(allow_none=True)
-    article = fields.String(allow_none=True)
-    page = fields.String(allow_none=True)
-    count = fields.Integer()
-
-
-class EscalationsStart(Schema):
-    total = fields.Integer()
-    guides = fields.List(fields.Nested(Ranked))
-    steps = fields.List(fields.Nested(Ranked))
-    articles = fields.List(fields.Nested(Ranked))
-    pages = fields.List(fields.Nested(Ranked))
-
-
-class ReactiveReport(Schema):
-    """docs/ANALYTICS.md, "Proactive vs reactive"."""
-
-    timezone = fields.String()
-    start = fields.String(metadata={"description": "The first week's Monday."})
-    end = fields.String(metadata={"description": "The last week's Sunday."})
-    target = fields.Float(metadata={"description": "The aim: at most this reactive share."})
-    weeks = fields.List(fields.Nested(ReactiveWeek))
-    totals = fields.Nested(ReactiveTotals)
-    escalations_start = fields.Nested(EscalationsStart)
-    filters = fields.Nested(ReportFilters, metadata={"description": "Only when filtered."})
-
-
 # ---------------------------------------------------------------- a guide's users
 
 
@@ -287,79 +209,3 @@ class GuideUsers(Schema):
     pages = fields.Integer()
     steps = fields.Integer(metadata={"description": "Steps of the published version."})
     users = fields.List(fields.Nested(GuideUser))
-
-
-# ---------------------------------------------------------------- the Scenarios report
-
-
-class ScenarioGoal(Schema):
-    kind = fields.String(metadata={
-        "description": "milestone, guide, step (a plan step), event, or plan_step (the overdue "
-                       "plan step each firing names)."})
-    key = fields.String(allow_none=True, metadata={
-        "description": "The milestone, guide, guide/step or event; null for plan_step."})
-    days = fields.Integer(metadata={"description": "goal_days: the window after a firing."})
-
-
-class ScenarioArm(Schema):
-    firings = fields.Integer(metadata={"description": "Firings on the range's local days."})
-    pending = fields.Integer(metadata={
-        "description": "Firings less than goal_days old: their window is still open."})
-    matured = fields.Integer(metadata={"description": "firings - pending: the denominator."})
-    converted = fields.Integer(metadata={
-        "description": "Matured firings whose subject reached the goal within goal_days."})
-    rate = fields.Float(allow_none=True, metadata={
-        "description": "converted / matured; null without a goal or with nothing matured."})
-    rate_ci = fields.List(fields.Float(), allow_none=True, metadata={
-        "description": "Wilson 95% score interval of the rate, [low, high]."})
-
-
-class ScenarioRow(Schema):
-    scenario = fields.String()
-    title = fields.String(allow_none=True)
-    configured = fields.Boolean(metadata={
-        "description": "False once removed from scenarios.yaml (shown while it has firings)."})
-    goal = fields.Nested(ScenarioGoal, allow_none=True)
-    holdout = fields.Float(metadata={"description": "Percent of matches held out (0-50)."})
-    treated = fields.Nested(ScenarioArm)
-    held_out = fields.Nested(ScenarioArm)
-    lift = fields.Float(allow_none=True, metadata={
-        "description": "Treated rate - held-out rate; null unless both arms have matured."})
-    lift_ci = fields.List(fields.Float(), allow_none=True, metadata={
-        "description": "Newcombe's hybrid score 95% interval of the lift, [low, high]."})
-
-
-class ScenarioReport(Schema):
-    """docs/ANALYTICS.md, "The Scenarios report"."""
-
-    timezone = fields.String(metadata={"description": "The workspace's IANA timezone."})
-    start = fields.String()
-    end = fields.String()
-    now = fields.String(metadata={"description": "When it was computed: what is pending."})
-    scenarios = fields.List(fields.Nested(ScenarioRow))
-    filters = fields.Nested(ReportFilters, metadata={
-        "description": "Only when filtered: firings of matched users and of their accounts."})
-
-
-class SearchedQuery(Schema):
-    query = fields.String(metadata={"description": "As typed, trimmed, spaces collapsed, "
-                                                   "lower case (at most 200 characters)."})
-    searches = fields.Integer(metadata={"description": "Searches for it in the range."})
-    users = fields.Integer(metadata={"description": "Distinct users who searched for it."})
-    zero_results = fields.Integer(metadata={"description": "Of its searches, those that "
-                                                           "found no article."})
-
-
-class HelpSearchReport(Schema):
-    """docs/ANALYTICS.md, "Help searches"."""
-
-    timezone = fields.String(metadata={"description": "The workspace's IANA timezone."})
-    start = fields.String()
-    end = fields.String()
-    searches = fields.Integer(metadata={"description": "Help searches with a query."})
-    zero_result_searches = fields.Integer(metadata={"description": "Of them, those that found "
-                                                                   "no article."})
-    top_queries = fields.List(fields.Nested(SearchedQuery), metadata={
-        "description": "The 20 most searched queries, most first (ties by query)."})
-    zero_result_queries = fields.List(fields.Nested(SearchedQuery), metadata={
-        "description": "The 20 queries searched most often in vain: the articles to write."})
