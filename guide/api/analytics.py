@@ -18,7 +18,6 @@ from guide.schemas.analytics import (
     GuideReportQuery,
     GuideUsers,
     GuideUsersQuery,
-    RangeQuery,
     ReportQuery,
 )
 from guide.schemas.analytics_reactive import ReactiveReport, ReactiveReportQuery
@@ -100,12 +99,14 @@ class ScenarioReportItem(MethodView):
 
 @blp.route("/help-searches")
 class HelpSearchReportItem(MethodView):
-    @blp.arguments(RangeQuery, location="query")
+    @blp.arguments(ReportQuery, location="query")
     @blp.response(200, HelpSearchReport)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Help searches on local days ``start..end`` (inclusive, in the workspace's timezone,
         at most 731 days): how many, how many found no article, the most searched queries and
         the queries searched most often in vain (the articles to write). Queries are user
         text, returned as JSON strings: escape them where you display them.
-        ``400 invalid_range`` when ``start`` is after ``end``."""
-        return analytics.help_search_report(g.workspace, query["start"], query["end"])
+        ``400 invalid_range`` when ``start`` is after ``end``; ``400 invalid_filter`` for a
+        bad ``segment`` or ``locale`` (with one: the searches of matched users)."""
+        return analytics.help_search_report(g.workspace, query["start"], query["end"],
+                                            filters=filters_of(query))

@@ -182,6 +182,7 @@ def help_searches_csv(report: dict[str, Any]) -> str:
     row("start", report["start"])
     row("end", report["end"])
     row("timezone", report["timezone"])
+    row.filters(report)
     row("searches", report["searches"])
     row("zero_result_searches", report["zero_result_searches"])
     row()

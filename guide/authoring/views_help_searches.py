@@ -22,7 +22,9 @@ from guide.schemas.analytics import PRESETS
 
 def _report(chosen: ReportRange) -> dict[str, Any]:
     try:
-        return analytics.help_search_report(g.workspace, chosen.start, chosen.end)
+        return analytics.help_search_report(
+            g.workspace, chosen.start, chosen.end,
+            filters=chosen.filters if chosen.filters.active else None)
     except GuideError as error:
         abort(error.status, _message(error))
 
@@ -37,7 +39,7 @@ def help_search_analytics(workspace: str) -> Any:
     previous = _report(chosen.previous())
     return render_template("admin/analytics_help_searches.html", report=report,
                            previous=previous, chosen=chosen, presets=PRESETS, top=TOP,
-                           figures=help_search_headline(report, previous))
+                           filterable=True, figures=help_search_headline(report, previous))
 
 
 @bp.route("/w/<workspace>/analytics/help-searches.csv")

@@ -79,3 +79,5 @@ class HelpSearchReport(Schema):
         "description": "The 20 most searched queries, most first (ties by query)."})
     zero_result_queries = fields.List(fields.Nested(SearchedQuery), metadata={
         "description": "The 20 queries searched most often in vain: the articles to write."})
+    filters = fields.Nested(ReportFilters, metadata={
+        "description": "Only when filtered: the searches of matched users."})
