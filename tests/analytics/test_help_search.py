@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guide import analytics
+from guide.analytics.filters import Filters
 from guide.errors import GuideError
 from guide.extensions import db
 from guide.models import EndUser, Event
@@ -87,3 +88,51 @@ def test_a_bad_range_is_refused(paris):
     with pytest.raises(GuideError) as err:
         analytics.help_search_report(paris, date(2026, 3, 5), date(2026, 3, 4))
     assert err.value.code == "invalid_range"
+
+
+def test_a_locale_or_segment_filter_counts_only_the_searches_of_matched_users(searches):
+    # a speaks French; b is on the pro plan. a: "Export CSV" (0), "SSO" (2 results, late).
+    # b: "export  csv " (0), "sso" (0).
+    a, b = (db.session.scalar(db.select(EndUser).where(EndUser.external_id == k)) for k in "ab")
+    a.locale, b.traits = "fr-CA", {"plan": "pro"}
+    db.session.commit()
+    days = (searches, date(2026, 3, 2), date(2026, 3, 4))
+    french = analytics.help_search_report(*days, filters=Filters.parse(locale="fr"))
+    assert french == {
+        "timezone": PARIS, "start": "2026-03-02", "end": "2026-03-04",
+        "searches": 2, "zero_result_searches": 1,
+        "top_queries": [
+            {"query": "export csv", "searches": 1, "users": 1, "zero_results": 1},
+            {"query": "sso", "searches": 1, "users": 1, "zero_results": 0},
+        ],
+        "zero_result_queries": [
+            {"query": "export csv", "searches": 1, "users": 1, "zero_results": 1},
+        ],
+        "filters": {"segment": None, "locale": "fr", "users": 1},
+    }
+    pro = analytics.help_search_report(*days, filters=Filters.parse("{trait: plan, eq: pro}"))
+    assert (pro["searches"], pro["zero_result_searches"]) == (2, 2)
+    assert [(q["query"], q["searches"], q["zero_results"]) for q in pro["zero_result_queries"]] \
+        == [("export csv", 1, 1), ("sso", 1, 1)]
+    assert pro["filters"] == {"segment": "{trait: plan, eq: pro}", "locale": None, "users": 1}
+    nobody = analytics.help_search_report(*days, filters=Filters.parse(locale="de"))
+    assert (nobody["searches"], nobody["top_queries"]) == (0, [])
+
+
+def test_only_text_queries_count_and_only_the_integer_zero_is_no_result(paris):
+    # On 3 March: "Tabs\tand  spaces" twice (results 0, then 0.0), a number as query,
+    # results false and "0" (not zero-result), and one search with no user.
+    d = user(paris, "d")
+    for query, results in (("Tabs\tand  spaces", 0), ("tabs and spaces ", 0.0), (5, 0),
+                           ("TABS AND SPACES", False), (" tabs and spaces", "0")):
+        search(paris, d, at(3, 10), query, results)
+    db.session.add(Event(workspace_id=paris.id, user_id=None, type="event:track",
+                         name="$help_search", client_id=str(uuid.uuid4()),
+                         props={"query": "tabs and spaces", "results": 0},
+                         client_at=at(3, 11), created_at=at(3, 11)))
+    db.session.commit()
+    report = analytics.help_search_report(paris, date(2026, 3, 3), date(2026, 3, 3))
+    # 5 text searches, 2 found nothing (d's first, and the one without a user); users d and none.
+    assert report["top_queries"] == [
+        {"query": "tabs and spaces", "searches": 5, "users": 2, "zero_results": 2}]
+    assert (report["searches"], report["zero_result_searches"]) == (5, 2)

@@ -48,3 +48,31 @@ def test_a_bad_range_is_a_400_naming_the_field(client, paris, api_key, query, co
 
 def test_the_report_needs_the_secret_key(client, paris):  # noqa: F811
     assert report(client, None, start="2026-03-01", end="2026-03-02").status_code == 401
+
+
+def test_a_locale_filter_counts_only_matched_users_and_says_so(client, searches,  # noqa: F811
+                                                                api_key):  # noqa: F811
+    from guide.extensions import db
+    from guide.models import EndUser
+
+    db.session.scalar(db.select(EndUser).where(EndUser.external_id == "b")).locale = "fr"
+    db.session.commit()
+    body = report(client, api_key, start="2026-03-02", end="2026-03-04", locale="fr").get_json()
+    # b: "export  csv " and "sso", both found nothing.
+    assert (body["searches"], body["zero_result_searches"]) == (2, 2)
+    assert body["filters"] == {"segment": None, "locale": "fr", "users": 1}
+    assert [(q["query"], q["users"]) for q in body["top_queries"]] == [("export csv", 1),
+                                                                      ("sso", 1)]
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ({"segment": "{trait: plan}"}, "segment"),
+    ({"segment": "{url: /x}"}, "segment"),
+    ({"locale": "fr_FR"}, "locale"),
+])
+def test_a_bad_filter_is_a_400_invalid_filter(client, paris, api_key, query,  # noqa: F811
+                                              field):
+    response = report(client, api_key, start="2026-03-02", end="2026-03-04", **query)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_filter" and field in error["fields"], error

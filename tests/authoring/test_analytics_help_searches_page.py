@@ -89,3 +89,28 @@ def test_viewers_may_read_it_support_may_not_and_the_index_links_it(paris, membe
 def test_a_bad_range_is_a_400(paris, member):  # noqa: F811
     response = member("viewer").get(f"{BASE}/help-searches?start=2026-03-05&end=2026-03-04")
     assert response.status_code == 400
+
+
+def test_the_locale_filters_the_page_and_the_csv(searches, member):  # noqa: F811
+    from guide.models import EndUser
+
+    db.session.scalar(db.select(EndUser).where(EndUser.external_id == "a")).locale = "fr-CA"
+    db.session.commit()
+    viewer = member("viewer")
+    page = soup(viewer.get(f"{BASE}/help-searches{RANGE}&locale=fr").get_data(as_text=True))
+    assert page.select_one('input[name="locale"]')["value"] == "fr"
+    # a: "Export CSV" found nothing, "SSO" found 2.
+    assert table(page, "zero-result-queries") == [["export csv", "1", "1", "1"]]
+    assert table(page, "top-queries") == [["export csv", "1", "1", "1"], ["sso", "1", "1", "0"]]
+    rows = list(csv.reader(io.StringIO(viewer.get(
+        page.select_one('[data-testid="csv"]')["href"]).get_data(as_text=True))))
+    assert ["filter_locale", "fr"] in rows and ["filter_users", "1"] in rows
+    assert ["searches", "2"] in rows
+
+
+@pytest.mark.parametrize("query", [f"{RANGE}&segment=%7Btrait%3A%20plan%7D",
+                                   f"{RANGE}&locale=fr_FR"])
+def test_a_bad_filter_is_a_400(paris, member, query):  # noqa: F811
+    viewer = member("viewer")
+    assert viewer.get(f"{BASE}/help-searches{query}").status_code == 400
+    assert viewer.get(f"{BASE}/help-searches.csv{query}").status_code == 400
