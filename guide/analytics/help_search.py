@@ -59,25 +59,16 @@ def _json_columns() -> tuple[Any, Any, Any]:
     return query, is_text, sa.case((zero, 1), else_=0)
 
 
-def _groups(workspace: Workspace, low: datetime, high: datetime,
-            users: frozenset[int] | None) -> list[tuple[str, int, int, int]]:
-    """(query as typed, user or 0, searches, zero-result searches) on event times low..high."""
-    query, is_text, zero = _json_columns()
-    base = (Event.workspace_id == workspace.id, Event.name == SEARCH,
-            Event.type == "event:track", Event.created_at >= low,
-            Event.created_at < high + MAX_LATE, is_text, among(Event.user_id, users))
-    sure = sa.and_(Event.created_at < high, sa.or_(
-        Event.client_at.is_(None), sa.and_(Event.client_at >= low, Event.client_at < high)))
-    found = [(text, user or 0, count, empty) for text, user, count, empty in db.session.execute(
-        sa.select(query, Event.user_id, sa.func.count(), sa.func.sum(zero))
-        .where(*base, sure).group_by(query, Event.user_id))]
-    for text, user, empty, client_at, created_at in db.session.execute(
-            sa.select(query, Event.user_id, zero, Event.client_at, Event.created_at)
-            .where(*base, sa.not_(sure))):
-        row = EventRow(0, user, "event:track", SEARCH, None, None, client_at, created_at)
-        if low <= event_time(row) < high:
-            found.append((text, user or 0, 1, empty))
-    return found
+def _placed(base: tuple[Any, ...], low: datetime, high: datetime) -> list[int]:
+    """The ids of the searches of ``base`` whose event time ``event_time`` puts in low..high."""
+    return [id_ for id_, client_at, created_at in db.session.execute(
+        sa.select(Event.id, Event.client_at, Event.created_at).where(*base))
+        if low <= event_time(EventRow(id_, None, "", SEARCH, None, None, client_at,
+                                      created_at)) < high]
+
+
+def _ids(ids: list[int]) -> Any:
+    return sa.bindparam("placed", ids, expanding=True, literal_execute=True, unique=True)
 
 
 def help_search_report(workspace: Workspace, start: date, end: date, top: int = TOP,
@@ -88,29 +79,53 @@ def help_search_report(workspace: Workspace, start: date, end: date, top: int = 
     zone = ZoneInfo(workspace.timezone)
     low, high = midnight(start, zone), midnight(end + timedelta(days=1), zone)
     matched = filters.user_ids(workspace) if filters else None
+    text, is_text, zero = _json_columns()
+    base = (Event.workspace_id == workspace.id, Event.name == SEARCH,
+            Event.type == "event:track", Event.created_at >= low,
+            Event.created_at < high + MAX_LATE, is_text, among(Event.user_id, matched))
+    # Received in the range with no client time or one in the range: in the range whichever
+    # of the two is its event time. The rest of the receipt window is placed one by one.
+    sure = sa.and_(Event.created_at < high, sa.or_(
+        Event.client_at.is_(None), sa.and_(Event.client_at >= low, Event.client_at < high)))
+    placed = _placed((*base, sa.not_(sure)), low, high)
+    inside = sa.or_(sure, Event.id.in_(_ids(placed))) if placed else sure
+    who = sa.func.count(sa.distinct(sa.func.coalesce(Event.user_id, 0)))
     searches: Counter[str] = Counter()
     empty: Counter[str] = Counter()
-    users: dict[str, set[int]] = {}
-    seen: dict[str, str | None] = {}
-    for text, user, count, zeros in _groups(workspace, low, high, matched):
-        if text not in seen:
-            seen[text] = normalized(text)
-        query = seen[text]
+    typed: dict[str, list[str]] = {}
+    distinct: dict[str, int] = {}
+    for raw, count, zeros, people in db.session.execute(
+            sa.select(text, sa.func.count(), sa.func.sum(zero), who)
+            .where(*base, inside).group_by(text)):
+        query = normalized(raw)
         if query is None:
             continue
         searches[query] += count
-        users.setdefault(query, set()).add(user)
         if zeros:
             empty[query] += zeros
+        typed.setdefault(query, []).append(raw)
+        distinct[raw] = people
+
+    def ranked_keys(counts: Counter[str]) -> list[str]:
+        """Most first (ties by query)."""
+        return sorted(counts, key=lambda q: (-counts[q], q))[:top]
+
+    tops, zeros_first = ranked_keys(searches), ranked_keys(empty)
+    users = {q: distinct[typed[q][0]] for q in {*tops, *zeros_first} if len(typed[q]) == 1}
+    merged = {raw: q for q in {*tops, *zeros_first} if len(typed[q]) > 1 for raw in typed[q]}
+    if merged:
+        # Queries typed several ways: their distinct users counted over all the ways at once.
+        keys = sorted(set(merged.values()))
+        key = sa.case({raw: keys.index(q) for raw, q in merged.items()}, value=text)
+        users.update((keys[k], people) for k, people in db.session.execute(
+            sa.select(key, who).where(*base, inside, text.in_(sorted(merged))).group_by(key)))
     db.session.rollback()
 
-    def ranked(counts: Counter[str]) -> list[dict[str, Any]]:
-        """Most first (ties by query); the zero-result list ranks by searches that found nothing."""
-        order = sorted(counts, key=lambda q: (-counts[q], q))[:top]
-        return [{"query": q, "searches": searches[q], "users": len(users[q]),
+    def ranked(order: list[str]) -> list[dict[str, Any]]:
+        return [{"query": q, "searches": searches[q], "users": users[q],
                  "zero_results": empty[q]} for q in order]
 
     report = {"timezone": workspace.timezone, "start": start.isoformat(), "end": end.isoformat(),
               "searches": sum(searches.values()), "zero_result_searches": sum(empty.values()),
-              "top_queries": ranked(searches), "zero_result_queries": ranked(empty)}
+              "top_queries": ranked(tops), "zero_result_queries": ranked(zeros_first)}
     return filters.tagged(report, matched) if filters else report
