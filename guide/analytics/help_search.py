@@ -6,12 +6,14 @@ through its ``(workspace_id, name, created_at)`` index: searches are few next to
 the views the rollups exist for, and the window of receipt times is bounded by
 MAX_LATE (an event's time is never more than that before its receipt).
 
-Counted in SQL, grouped by the query as typed and the user: a search received in
-the range whose client time is missing or in the range is in the range whatever
-its event time (``event_time`` picks one of the two). The others (received late,
-or a client clock off the range) are read one by one and placed by ``event_time``.
-Python then normalises each distinct query and merges the groups that meet, so
-the normalisation is Python's ``str.split``/``lower`` on every backend.
+Counted in SQL, grouped by the query as typed: a search received in the range
+whose client time is missing or in the range is in the range whichever of the two
+is its event time; the others of the receipt window (received late, or a client
+clock off the range) are read one by one (id and times) and placed by
+``event_time``. Python normalises each distinct query (``str.split``, ``lower``:
+the same on every backend) and adds up the groups that normalise alike; a ranked
+query typed several ways has its distinct users counted by one more query over
+those ways. No search's JSON is parsed in Python.
 """
 
 from __future__ import annotations
