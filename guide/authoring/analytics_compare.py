@@ -12,8 +12,8 @@ COUNTS = (("eligible", "Eligible (offered)"), ("seen", "Seen"),
 
 @dataclass(frozen=True)
 class Figure:
-    """One headline number: ``kind`` is ``count``, ``number`` (one decimal), ``rate`` (0..1)
-    or ``seconds``."""
+    """One headline number: ``kind`` is ``count``, ``number`` (one decimal), ``rate`` (0..1),
+    ``points`` (a difference of two rates, shown in percentage points) or ``seconds``."""
 
     label: str
     kind: str
@@ -101,7 +101,7 @@ def scenarios_headline(current: dict[str, Any], previous: dict[str, Any]) -> lis
                    then(lambda w: w["treated"]["rate"])),
             Figure(f"{name}, held-out conversion", "rate", s["held_out"]["rate"],
                    then(lambda w: w["held_out"]["rate"])),
-            Figure(f"{name}, lift over the holdout", "rate", s["lift"],
+            Figure(f"{name}, lift over the holdout", "points", s["lift"],
                    then(lambda w: w["lift"])),
         ]
     return figures

@@ -131,6 +131,8 @@ def _admin_figure(figure: Figure, which: str) -> str:
     value = getattr(figure, which)
     if figure.kind == "rate":
         return _admin_rate(value)
+    if figure.kind == "points":
+        return "none" if value is None else f"{value * 100:+.1f} pts"
     if figure.kind == "seconds":
         return _admin_seconds(value)
     if figure.kind == "number":
@@ -147,7 +149,7 @@ def _admin_delta(figure: Figure) -> str:
     if delta == 0:
         return "no change"
     sign = "+" if delta > 0 else "-"
-    if figure.kind == "rate":
+    if figure.kind in ("rate", "points"):
         return f"{sign}{abs(delta) * 100:.1f} pts"
     if figure.kind == "seconds":
         return sign + _duration(abs(delta))

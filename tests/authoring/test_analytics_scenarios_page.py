@@ -130,6 +130,6 @@ def test_the_page_compares_each_scenario_with_the_previous_period(dataset, membe
                if label.startswith("connect, ")}
     assert connect["firings"] == ["12", "0", "+12"]
     assert connect["treated conversion"] == ["62.5%", "none", "not comparable"]
-    assert connect["lift over the holdout"] == ["37.5%", "none", "not comparable"]
+    assert connect["lift over the holdout"] == ["+37.5 pts", "none", "not comparable"]
     # A scenario without a goal has no conversion to compare.
     assert not any(label.startswith("help,") for label in rows)
