@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from guide.analytics import synthetic as s
+from guide.schemas.proactive import in_holdout
 
 PREFIX = "demo-history-"
 CHECKLIST, TOUR, PLAN = "getting-started", "dashboard-tour", "onboarding-plan"
@@ -35,7 +36,9 @@ TOUR_STEPS = ["kpis", "insights", "reports-tab", "reports", "integrations-link",
               "integrations", "all-set"]
 LOSSY_STEP, LOSSY_SELECTOR = "insights", "#insights"
 STALL_SCENARIO, STALL_MILESTONE = "connect-data-reminder", "data_connected"
-HOLDOUT = 0.10
+# content/scenarios.yaml's holdout of STALL_SCENARIO, in percent: who is held out is the
+# engine's own split (by external id), so the history is what the engine would record.
+HOLDOUT = 10
 VIEWS = ("$guide_shown", "$step_shown", "$target_missing", "$help_open")
 # Events this recent are not in the history (the rollup folds settled events only).
 QUIET = timedelta(minutes=5)
@@ -233,7 +236,7 @@ class Journey:
         fired = self.u.first_seen + timedelta(days=2, minutes=self.rng.uniform(0, 30))
         if self.u.plan not in ("trial", "pro") or fired > self.cutoff:
             return None
-        held_out = self.rng.random() < HOLDOUT
+        held_out = in_holdout(STALL_SCENARIO, "user", self.u.external_id, HOLDOUT)
         self.u.firings.append((STALL_SCENARIO, fired, held_out,
                                {"milestone": STALL_MILESTONE, "days": 2}))
         if self.rng.random() >= (0.12 if held_out else 0.35):

@@ -36,6 +36,7 @@ from guide.models import (
     Workspace,
 )
 from guide.models.base import utcnow
+from guide.schemas.proactive import in_holdout
 from guide.services.published import published_guide
 
 CHUNK = 2000
@@ -184,12 +185,13 @@ def _firings(workspace: Workspace, history: History,
             if key in ids:
                 fired(ids[key], "user", user_ids[user.external_id], "once", details, at,
                       held_out)
-    for _, scenario_id, body in scenarios:
+    for key, scenario_id, body in scenarios:
         trigger = body.get("trigger") or {}
         if trigger.get("guide_stalled") == CHECKLIST:
             for user, at, details in stalls(history, trigger["days"]):
                 fired(scenario_id, "user", user_ids[user.external_id],
-                      f"stalled:{details['last_progress_at']}", details, at)
+                      f"stalled:{details['last_progress_at']}", details, at,
+                      in_holdout(key, "user", user.external_id, body.get("holdout", 0)))
         elif trigger.get("plan_overdue") in (PLAN, "*"):
             for account, window, details, at in overdue(workspace, history):
                 fired(scenario_id, "account", account, window, details, at)

@@ -34,7 +34,8 @@ def fire(workspace: Workspace, rule: Rule, candidates: list[Candidate], now: dat
         chunk = candidates[start:start + CHUNK]
         subjects = load_subjects(rule.subject_type, [c.subject_id for c in chunk])
         allowed = _within_caps(rule, [c.subject_id for c in chunk], now)
-        matched = [Match(subjects[c.subject_id], c, held_out=rule.holds_out(c.subject_id))
+        matched = [Match(subjects[c.subject_id], c,
+                         held_out=rule.holds_out(subjects[c.subject_id].external_id))
                    for c in chunk
                    if c.subject_id in subjects and c.subject_id in allowed
                    and _conditions_hold(rule, subjects[c.subject_id], now)]

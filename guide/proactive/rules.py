@@ -8,7 +8,6 @@ push in this process clears the cache at once, another process sees it within
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 from threading import Lock
@@ -16,7 +15,13 @@ from typing import Any
 
 from guide.extensions import db
 from guide.models import Scenario
-from guide.schemas.proactive import EVENT_TRIGGERS, TRIGGERS, scenario_subject
+from guide.schemas.proactive import (  # noqa: F401 (holdout_bucket: the tests')
+    EVENT_TRIGGERS,
+    TRIGGERS,
+    holdout_bucket,
+    in_holdout,
+    scenario_subject,
+)
 
 TTL = 5.0
 DEFAULT_SETTINGS = {"max_nudges_per_day": 3, "sweep_seconds": 300}
@@ -46,24 +51,10 @@ class Rule:
     def subject_type(self) -> str:
         return scenario_subject(self.body)
 
-    def holds_out(self, subject_id: int) -> bool:
-        """Is this subject in the scenario's holdout (no action when it fires)?"""
-        return in_holdout(self.key, self.subject_type, subject_id, self.body.get("holdout", 0))
-
-
-BUCKETS = 10_000
-
-
-def holdout_bucket(scenario_key: str, subject_type: str, subject_id: int) -> int:
-    """0..9999 from sha256("<scenario key>:<subject type>:<subject id>"): the same subject
-    always lands in the same bucket of a scenario, and buckets are uniform over subjects."""
-    digest = hashlib.sha256(f"{scenario_key}:{subject_type}:{subject_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") % BUCKETS
-
-
-def in_holdout(scenario_key: str, subject_type: str, subject_id: int, percent: float) -> bool:
-    """Held out when the bucket is below ``percent`` x 100 (10% -> buckets 0..999)."""
-    return holdout_bucket(scenario_key, subject_type, subject_id) < round(percent * 100)
+    def holds_out(self, external_id: str) -> bool:
+        """Is this subject (its external id) in the scenario's holdout (no action when it
+        fires)?"""
+        return in_holdout(self.key, self.subject_type, external_id, self.body.get("holdout", 0))
 
 
 _cache: dict[int, tuple[float, list[Rule]]] = {}

@@ -9,6 +9,7 @@ directory by ``guide.content.proactive``, where every file is known.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -357,3 +358,21 @@ class ScenariosFileSchema(StrictSchema):
 
 
 __all__ = ["LifecycleFileSchema", "ScenariosFileSchema", "rule_errors"]
+
+
+# Holdouts (docs/PROACTIVE.md, "Holdout and goal"): the engine and the demo history
+# split subjects the same way.
+BUCKETS = 10_000
+
+
+def holdout_bucket(scenario_key: str, subject_type: str, external_id: str) -> int:
+    """0..9999 from sha256("<scenario key>:<subject type>:<external id>"): the same subject
+    always lands in the same bucket of a scenario, in every database and environment that
+    knows it by that id (not by a row id), and buckets are uniform over subjects."""
+    digest = hashlib.sha256(f"{scenario_key}:{subject_type}:{external_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % BUCKETS
+
+
+def in_holdout(scenario_key: str, subject_type: str, external_id: str, percent: float) -> bool:
+    """Held out when the bucket is below ``percent`` x 100 (10% -> buckets 0..999)."""
+    return holdout_bucket(scenario_key, subject_type, external_id) < round(percent * 100)

@@ -130,3 +130,25 @@ def test_demo_history_command(workspace, runner):
     result = runner.invoke(args=[*args, "--replace"])
     assert "30 users in" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EndUser)) == 30
+
+
+def test_the_history_holds_out_whom_the_engine_would_with_the_content_s_holdout(workspace):
+    """The stall scenario's held-out firings are the engine's own split (by external id) at
+    the holdout content/scenarios.yaml gives it, so the Scenarios report reads what a worker
+    running all along would have recorded."""
+    from guide.models import Scenario
+    from guide.proactive.rules import Rule
+
+    history_rows.generate(workspace, days=90, users=300, seed=3)
+    for key in (history.STALL_SCENARIO, "getting-started-stalled"):
+        scenario = db.session.scalar(sa.select(Scenario).where(
+            Scenario.workspace_id == workspace.id, Scenario.key == key))
+        assert scenario.body["holdout"] == 10  # percent, as `holdout: 10%` loads
+        rule = Rule(scenario.id, key, scenario.body)
+        firings = db.session.execute(
+            sa.select(EndUser.external_id, ScenarioFiring.held_out)
+            .join(EndUser, EndUser.id == ScenarioFiring.subject_id)
+            .where(ScenarioFiring.scenario_id == scenario.id)).all()
+        assert firings and any(held for _, held in firings), key
+        assert all(held == rule.holds_out(external_id) for external_id, held in firings), key
+    assert history.HOLDOUT == 10

@@ -64,13 +64,13 @@ def analytics_page(context: Any) -> tuple[Any, list[str]]:
 
 
 def test_the_analytics_pages_show_progress_and_pass_axe(admin_context, admin_server,  # noqa: F811
-                                                       screenshot_dir: Path):
+                                                       tmp_path: Path):
     step = progress(admin_server, f"analytics-{uuid.uuid4().hex[:8]}", "getting-started")
     page, blocked = analytics_page(admin_context)
     row = page.locator('[data-testid="analytics-list"] tr[data-guide="getting-started"]')
     assert row.locator('td[data-metric="started"]').inner_text() == "1"
     no_violations(page)
-    page.screenshot(path=str(screenshot_dir / "admin-analytics.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "admin-analytics.png"), full_page=True)
 
     row.locator("a").click()
     page.wait_for_url("**/admin/w/demo/analytics/guides/getting-started?days=30")
@@ -79,7 +79,7 @@ def test_the_analytics_pages_show_progress_and_pass_axe(admin_context, admin_ser
     assert page.locator('svg[data-testid="trend-chart"] polyline').count() == 3
     assert page.locator('svg[data-testid="funnel-chart"] rect').count() >= 2
     no_violations(page)
-    page.screenshot(path=str(screenshot_dir / "admin-analytics-guide.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "admin-analytics-guide.png"), full_page=True)
 
     page.click('[data-testid="range-presets"] a:text-is("Last 7 days")')
     page.wait_for_url("**?days=7")

@@ -24,7 +24,7 @@ def searched(server: live.LiveServer, user: str, *found: tuple[str, int]) -> Non
 
 
 def test_the_help_searches_page_lists_what_to_write_and_passes_axe(
-        admin_context, admin_server, screenshot_dir: Path):  # noqa: F811
+        admin_context, admin_server, tmp_path: Path):  # noqa: F811
     searched(admin_server, f"searcher-{uuid.uuid4().hex[:8]}",
              ("invite teammates", 3), ("sso setup", 0), (HOSTILE, 0))
     page, blocked = analytics_page(admin_context)
@@ -38,6 +38,6 @@ def test_the_help_searches_page_lists_what_to_write_and_passes_axe(
     assert "invite teammates" in page.locator(
         '[data-testid="top-queries"] tbody th').all_inner_texts()
     no_violations(page)
-    page.screenshot(path=str(screenshot_dir / "admin-analytics-help-searches.png"),
+    page.screenshot(path=str(tmp_path / "admin-analytics-help-searches.png"),
                     full_page=True)
     assert blocked == []

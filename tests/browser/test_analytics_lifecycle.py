@@ -37,7 +37,7 @@ def bootstrap_with_account(server: live.LiveServer, user: str, account: str) -> 
 
 
 def test_the_lifecycle_pages_show_an_account_and_pass_axe(admin_context, admin_server,  # noqa: F811
-                                                         screenshot_dir: Path):
+                                                         tmp_path: Path):
     account = f"acct-{uuid.uuid4().hex[:8]}"
     bootstrap_with_account(admin_server, f"lifecycle-{uuid.uuid4().hex[:8]}", account)
     page = admin_context.new_page()
@@ -53,7 +53,7 @@ def test_the_lifecycle_pages_show_an_account_and_pass_axe(admin_context, admin_s
     assert page.locator('[data-testid="milestones"] tr[data-milestone="data_connected"]'
                         ' td[data-metric="expected"]').inner_text() == "3 days"
     no_violations(page)
-    page.screenshot(path=str(screenshot_dir / "admin-analytics-lifecycle.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "admin-analytics-lifecycle.png"), full_page=True)
 
     page.click('[data-testid="analytics-nav"] a:text-is("Accounts portfolio")')
     page.wait_for_url("**/admin/w/demo/analytics/accounts")
@@ -62,12 +62,12 @@ def test_the_lifecycle_pages_show_an_account_and_pass_axe(admin_context, admin_s
     row = page.locator(f'[data-testid="portfolio"] tr[data-account="{account}"]')
     assert row.locator('td[data-metric="status"]').inner_text() == "on track"
     no_violations(page)
-    page.screenshot(path=str(screenshot_dir / "admin-analytics-accounts.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "admin-analytics-accounts.png"), full_page=True)
 
     row.locator("a").click()
     page.wait_for_url(f"**/admin/w/demo/analytics/accounts/{account}")
     assert page.locator('svg[data-testid="timeline-chart"] g.marker').count() >= 2
     assert page.locator('[data-testid="timeline"] tbody tr').count() >= 2
     no_violations(page)
-    page.screenshot(path=str(screenshot_dir / "admin-analytics-account.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "admin-analytics-account.png"), full_page=True)
     assert blocked == []

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_reactive_page_shows_the_weeks_takes_a_filter_and_passes_axe(
-        admin_context, admin_server, screenshot_dir: Path):  # noqa: F811
+        admin_context, admin_server, tmp_path: Path):  # noqa: F811
     progress(admin_server, "reactive-browser", "getting-started")
     page = admin_context.new_page()
     blocked: list[str] = []
@@ -30,7 +30,7 @@ def test_the_reactive_page_shows_the_weeks_takes_a_filter_and_passes_axe(
     this_week = page.locator('[data-testid="weeks"] tr[data-side="users"]').last
     assert int(this_week.locator("td").nth(4).inner_text()) >= 1
     no_violations(page)
-    page.screenshot(path=str(screenshot_dir / "admin-analytics-reactive.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "admin-analytics-reactive.png"), full_page=True)
 
     page.fill('input[name="segment"]', "{trait: plan, eq: nobody-has-this}")
     page.click('[data-testid="range-custom"] button')

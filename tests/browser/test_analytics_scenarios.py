@@ -47,7 +47,7 @@ def seed_firings(server: live.LiveServer) -> None:
 
 
 def test_the_scenarios_report_shows_both_arms_and_passes_axe(admin_context, admin_server,  # noqa: F811
-                                                            screenshot_dir: Path):
+                                                            tmp_path: Path):
     seed_firings(admin_server)
     page, blocked = analytics_page(admin_context)
     page.click('[data-testid="report-scenarios"] a')
@@ -61,5 +61,5 @@ def test_the_scenarios_report_shows_both_arms_and_passes_axe(admin_context, admi
     chart = page.locator('svg[data-testid="conversion-chart"]')
     assert chart.locator('g[data-scenario="connect-data-reminder"] circle').count() == 2
     no_violations(page)
-    page.screenshot(path=str(screenshot_dir / "admin-analytics-scenarios.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "admin-analytics-scenarios.png"), full_page=True)
     assert blocked == []

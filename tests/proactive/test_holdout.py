@@ -29,10 +29,10 @@ NOT_CONNECTED = {"key": "not-connected", "holdout": "50%", "actions": ACTIONS,
 
 
 def test_the_split_is_deterministic_and_close_to_the_holdout():
-    assert holdout_bucket("s", "user", 42) == holdout_bucket("s", "user", 42)
-    assert {in_holdout("s", "user", 42, 10) for _ in range(5)} in ({True}, {False})
+    assert holdout_bucket("s", "user", "u42") == holdout_bucket("s", "user", "u42")
+    assert {in_holdout("s", "user", "u42", 10) for _ in range(5)} in ({True}, {False})
     # Another scenario or subject type draws its own bucket for the same id.
-    ids = range(1, 20_001)
+    ids = [f"user-{n}" for n in range(1, 20_001)]
     same = sum(holdout_bucket("s", "user", i) == holdout_bucket("t", "user", i) for i in ids)
     assert same < 20
     held = sum(in_holdout("stall", "user", i, 10) for i in ids)
@@ -50,7 +50,7 @@ def _users_in_each_arm(ws, rule: Rule) -> tuple[EndUser, EndUser]:
     while len(found) < 2:
         n += 1
         user = make_user(ws, f"u{n}", days_ago=3)
-        found.setdefault(rule.holds_out(user.id), user)
+        found.setdefault(rule.holds_out(user.external_id), user)
     # The others are not needed: only the two users found may match.
     db.session.execute(db.delete(EndUser).where(EndUser.id.not_in(
         [found[True].id, found[False].id])))
