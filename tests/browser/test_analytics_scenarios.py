@@ -35,7 +35,7 @@ def seed_firings(server: live.LiveServer) -> None:
         for index, name in enumerate(names):
             connection.execute(sa.text(
                 "INSERT INTO scenario_firing (workspace_id, scenario_id, subject_type, subject_id,"
-                " window, details, fired_at, held_out) VALUES (:ws, :s, 'user', :u, 'once', '{}',"
+                " \"window\", details, fired_at, held_out) VALUES (:ws, :s, 'user', :u, 'once', '{}',"
                 " :at, :held)"), {"ws": ws_id, "s": scenario_id, "u": ids[name], "at": fired,
                                   "held": index >= 4})
             if index in (0, 1, 2, 4):
