@@ -100,3 +100,9 @@ def rollup_due(now: datetime | None = None) -> int:
         log.info("analytics: %d event(s) rolled up%s", report.total,
                  " (more left)" if report.more else "")
     return report.total
+
+
+def rebuild(workspace_id: int) -> None:
+    """Forget the workspace's rollups, committed: the next pass folds every event again."""
+    store.reset(workspace_id)
+    db.session.commit()

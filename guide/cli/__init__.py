@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.cli import AppGroup
 
+from guide.cli.analytics import analytics_cli
 from guide.cli.authors import author_cli
 from guide.cli.automation import worker_command
 from guide.cli.content import content_cli, workspace_cli
@@ -18,7 +19,7 @@ from guide.cli.proactive import scenarios_cli
 
 guide_cli = AppGroup("guide", help="Guide server commands.")
 for _group in (content_cli, workspace_cli, author_cli, worker_command, scenarios_cli,
-               users_cli, accounts_cli, events_cli, demo_cli):
+               users_cli, accounts_cli, events_cli, demo_cli, analytics_cli):
     guide_cli.add_command(_group)
 
 
