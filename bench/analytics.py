@@ -202,6 +202,8 @@ def measure(rolled: Callable[[], Any], raw: Callable[[], Any] | None,
     result: dict[str, Any] = {"p95_ms": {**spread(runs), "each": [round(r, 1) for r in runs]}}
     if raw is None:
         return {**result, "raw": NO_RAW}
+    if not opts.raw_runs:  # --raw-runs 0: at 10M events each raw fold takes half an hour
+        return result
     raws = [timed(raw) for _ in range(opts.raw_runs)]
     return {**result, "raw_ms": {**spread(raws), "each": [round(r, 1) for r in raws]},
             "ratio": round(statistics.median(raws) / statistics.median(runs), 1)}
@@ -262,6 +264,12 @@ def run_backend(url: str, backend: str, opts: argparse.Namespace) -> dict[str, A
     return result
 
 
+def label(backend: str, result: dict[str, Any]) -> str:
+    """A results column: "PostgreSQL, 10M events"."""
+    name = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(backend, backend)
+    return f"{name}, {result['dataset']['events'] / 1e6:g}M events"
+
+
 def main() -> None:
     from bench.analytics_doc import write_doc
 
@@ -271,7 +279,8 @@ def main() -> None:
                              "else 1,000,000 on SQLite and 10,000,000 on PostgreSQL)")
     parser.add_argument("--samples", type=int, default=20, help="calls per p95 run")
     parser.add_argument("--runs", type=int, default=3, help="p95 runs (their median)")
-    parser.add_argument("--raw-runs", type=int, default=1, help="raw computations per report")
+    parser.add_argument("--raw-runs", type=int, default=1,
+                        help="raw computations per report (0: none, no ratio)")
     parser.add_argument("--check", action="store_true", help="assert rollups == raw first")
     parser.add_argument("--lag-seconds", type=float, default=150.0)
     parser.add_argument("--no-lag", action="store_true", help="skip (d), the live server")
@@ -285,6 +294,9 @@ def main() -> None:
     parser.add_argument("--sample-only", action="store_true",
                         help="(a) over the sample only; leave the rest of the backlog")
     parser.add_argument("--data-only", action="store_true", help="load and roll up, no reports")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the other columns of bench/results/analytics.json (a run "
+                             "per size, e.g. PostgreSQL at 10M apart)")
     opts = parser.parse_args()
 
     def backend_of(url: str) -> str:
@@ -298,6 +310,9 @@ def main() -> None:
                                                                       opts), only=opts.only)
     if opts.data_only:
         return
+    results = {label(backend, result): result for backend, result in results.items()}
+    if opts.merge and RESULTS.exists():
+        results = {**json.loads(RESULTS.read_text())["results"], **results}
     print(json.dumps(results, indent=1))
     load_average = save_results(RESULTS, results)
     write_doc(results, opts, load_average)

@@ -50,6 +50,13 @@ def test_the_analytics_benchmark_runs_at_a_tiny_size(app):
     measured = [line for line in doc if line.startswith(("| (b)", "| **(b)", "| (c)"))]
     assert len(measured) == 4 * 3 + 7 * 2 and not any("not measured" in m for m in measured)
     assert sum(bench.NO_RAW in line for line in doc) == 7
+    # --raw-runs 0 (the 10M run): the warm p95 only, the raw fold never called.
+    calls = []
+    skipped = bench.measure(lambda: calls.append("rolled"), lambda: calls.append("raw"),
+                            argparse.Namespace(samples=2, runs=1, raw_runs=0, check=False))
+    assert "ratio" not in skipped and "raw" not in skipped and "raw" not in calls
+    assert bench.label("postgresql", {"dataset": {"events": 10_000_000}}) == \
+        "PostgreSQL, 10M events"
 
 
 def test_journeys_follow_the_templates_in_start_order():
