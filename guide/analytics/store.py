@@ -33,7 +33,6 @@ from guide.models import (
     Event,
     Workspace,
 )
-from guide.models.base import utcnow
 
 
 def _events(props: Any, result: Any) -> Any:
@@ -105,12 +104,8 @@ def _insert(model: Any) -> Any:
 
 def lock_watermark(workspace_id: int) -> int:
     """Take the workspace's rollup turn (until commit or rollback); its watermark."""
-    db.session.execute(_insert(AnalyticsWatermark).values(
-        workspace_id=workspace_id, last_event_id=0, rolled_at=utcnow()).on_conflict_do_nothing())
-    # The write takes the row lock (PostgreSQL) or the write lock (SQLite) before the
-    # read, so a second worker waits here and then reads the first one's watermark.
-    db.session.execute(sa.update(AnalyticsWatermark).where(
-        AnalyticsWatermark.workspace_id == workspace_id).values(rolled_at=utcnow()))
+    # The lock before the read: a second worker waits here, then reads the first one's.
+    AnalyticsWatermark.lock(workspace_id)
     return watermark(workspace_id)
 
 
