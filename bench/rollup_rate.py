@@ -3,13 +3,15 @@
     .venv/bin/python bench/rollup_rate.py --database postgresql://.../guide_bench_copy \\
         --events 300000 [--profile out.prof] [--digest]
 
-Forgets the rollups of the workspace "bench" (``store.reset``, then VACUUM ANALYZE on
-PostgreSQL, VACUUM FULL of the rollup tables so that every run starts from the same,
-unbloated tables), then times
-``rollup.rollup`` over the first ``--events`` events in batches of ``--batch``, as
-the worker does. ``--digest`` prints a digest of every rollup table's rows after the
-run, to compare two versions of the code on the same events. Run it against a copy
-of a database loaded by ``bench/analytics.py``: it rewrites that database's rollups.
+Forgets the rollups of the workspace "bench" (``store.reset``; on PostgreSQL, VACUUM
+FULL of the rollup tables, so that every run starts from the same unbloated tables),
+then times ``rollup.rollup`` over the first ``--events`` events in batches of
+``--batch``, as the worker does, with the CPU time per 1,000 events in this process
+and in its PostgreSQL backend (when the server runs on this machine): on a shared
+machine, the figure that other work changes least. ``--digest`` prints a digest of
+every rollup table's rows after the run, to compare two versions of the code on the
+same events. Run it on a copy of a database loaded by ``bench/analytics.py``: it
+rewrites that database's rollups.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import argparse
 import cProfile
 import hashlib
 import json
+import os
 import sys
 import time
 from datetime import datetime, timedelta
@@ -45,6 +48,15 @@ def digest(table: str, workspace_id: int) -> tuple[int, str]:
         sha.update(repr(tuple(row)).encode())
         count += 1
     return count, sha.hexdigest()[:16]
+
+
+def backend_cpu(pid: int | None) -> float:
+    """CPU seconds of a PostgreSQL backend on this machine (0 when it is elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -82,7 +94,12 @@ def main() -> None:
                 conn.execute(sa.text("VACUUM ANALYZE"))
             else:
                 conn.execute(sa.text("ANALYZE"))
+        # The rollup runs on the session's connection: the pool's only one, reused.
+        pid = (db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+               if backend == "postgresql" else None)
+        db.session.rollback()
         profile = cProfile.Profile() if opts.profile else None
+        server, client = backend_cpu(pid), time.process_time()
         started = time.perf_counter()
         if profile:
             profile.enable()
@@ -92,8 +109,14 @@ def main() -> None:
             profile.disable()
             profile.dump_stats(opts.profile)
         seconds = time.perf_counter() - started
+        client, server = time.process_time() - client, backend_cpu(pid) - server
+        if pid != db.session.scalar(sa.text("SELECT pg_backend_pid()")) and pid is not None:
+            server = float("nan")  # another connection did (some of) the work
+        per = 1000 * 1000 / max(1, rolled.total)
         result = {"events": rolled.total, "seconds": round(seconds, 2),
-                  "events_per_s": round(rolled.total / seconds)}
+                  "events_per_s": round(rolled.total / seconds),
+                  "cpu_ms_per_1000": {"python": round(client * per, 1),
+                                      "postgresql": round(server * per, 1)}}
         if opts.digest:
             result["digest"] = {table: digest(table, workspace_id) for table in TABLES}
         print(json.dumps(result), flush=True)

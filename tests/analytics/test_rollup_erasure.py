@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from guide.analytics import store
+from guide.analytics import event_rows, store
 from guide.analytics.facts import Folder
 from guide.analytics.tally import Tally
 from guide.extensions import db
@@ -36,7 +36,7 @@ def _open_batch(app: Any, ws_id: int, user_id: int, written: threading.Event,
     with app.app_context():
         try:
             after = store.lock_watermark(ws_id)
-            rows = store.events_after(ws_id, after, 100)
+            rows = event_rows.events_after(ws_id, after, 100)
             folder = Folder(ZoneInfo(PARIS), store.runs_of(ws_id, {user_id}))
             tally = Tally()
             for row in rows:
