@@ -110,7 +110,7 @@ def main() -> None:
             profile.dump_stats(opts.profile)
         seconds = time.perf_counter() - started
         client, server = time.process_time() - client, backend_cpu(pid) - server
-        if pid != db.session.scalar(sa.text("SELECT pg_backend_pid()")) and pid is not None:
+        if pid is not None and pid != db.session.scalar(sa.text("SELECT pg_backend_pid()")):
             server = float("nan")  # another connection did (some of) the work
         per = 1000 * 1000 / max(1, rolled.total)
         result = {"events": rolled.total, "seconds": round(seconds, 2),

@@ -66,12 +66,15 @@ def events_after(workspace_id: int, after: int, limit: int) -> list[EventRow]:
     """Up to ``limit`` events of the workspace with an id above ``after``, in id order."""
     params = {"workspace_id": workspace_id, "after": after, "limit": limit}
     connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        with connection.connection.dbapi_connection.cursor() as cursor:
-            rows = cursor.execute(_PG, params).fetchall()
-    else:
-        rows = connection.execute(_SQLITE, params).all()
+    rows = (driver_rows(_PG, params) if connection.dialect.name == "postgresql"
+            else connection.execute(_SQLITE, params).all())
     return [_row(*row) for row in rows]
+
+
+def driver_rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Rows of a query on the session's psycopg connection, in its transaction."""
+    with db.session.connection().connection.dbapi_connection.cursor() as cursor:
+        return cursor.execute(sql, params).fetchall()
 
 
 def all_events_after(workspace_id: int, after: int) -> Iterator[EventRow]:

@@ -118,7 +118,7 @@ class Folder:
         if row.user_id is None:
             return []  # server events about an account (plan steps), not a user's guide
         at = event_time(row)
-        self._at, self._facts = at, []
+        self._at, self._facts, self._progressed = at, [], False
         self._row, self._day = row, at.astimezone(self.timezone).date()
         props = row.props if isinstance(row.props, dict) else {}
         if row.type == "guide:state":
@@ -136,8 +136,7 @@ class Folder:
 
     def _workspace_level(self, row: EventRow) -> None:
         """Facts about the user, not a guide (docs/ANALYTICS.md, "Proactive vs reactive")."""
-        progressed = row.type == "milestone" or any(
-            fact.metric in (STEP_COMPLETED, COMPLETED) for fact in self._facts)
+        progressed = self._progressed or row.type == "milestone"
         if row.type in ACTIVITY:
             self._fact(WORKSPACE, ACTIVE)
         if progressed:
@@ -158,6 +157,8 @@ class Folder:
     def _fact(self, guide: str, metric: str, step: str = GUIDE_LEVEL,
               seconds: float | None = None, at: datetime | None = None) -> None:
         assert self._row.user_id is not None
+        if metric in (STEP_COMPLETED, COMPLETED):  # progress (the workspace level)
+            self._progressed = True
         self._facts.append(Fact(self._row.id, self._day, guide, step, metric,
                                 self._row.user_id, seconds, at))
 

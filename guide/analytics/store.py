@@ -65,18 +65,23 @@ def lock_watermark(workspace_id: int) -> int:
     return watermark(workspace_id)
 
 
+_PG_RUNS = ("SELECT user_id, guide_key, started_at, last_step_at FROM analytics_run "
+            "WHERE workspace_id = %(ws)s AND user_id = ANY(CAST(%(ids)s AS integer[]))")
+
+
 def runs_of(workspace_id: int, user_ids: set[int]) -> dict[tuple[int, str], Run]:
     """The rolled runs of these users (the state the fold continues from)."""
-    runs: dict[tuple[int, str], Run] = {}
-    ids = sorted(user_ids)
-    for start in range(0, len(ids), CHUNK):
-        rows = db.session.execute(sa.select(
-            AnalyticsRun.user_id, AnalyticsRun.guide_key, AnalyticsRun.started_at,
-            AnalyticsRun.last_step_at).where(AnalyticsRun.workspace_id == workspace_id,
-                                             AnalyticsRun.user_id.in_(ids[start:start + CHUNK])))
-        for user_id, guide, started_at, last_step_at in rows:
-            runs[(user_id, guide)] = Run(started_at, last_step_at)
-    return runs
+    ids, a = sorted(user_ids), AnalyticsRun
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":  # one statement, an array of ids
+        rows = event_rows.driver_rows(_PG_RUNS, {
+            "ws": workspace_id, "ids": "{" + ",".join(map(str, ids)) + "}"})
+    else:
+        rows = [row for start in range(0, len(ids), CHUNK) for row in connection.execute(
+            sa.select(a.user_id, a.guide_key, a.started_at, a.last_step_at).where(
+                a.workspace_id == workspace_id, a.user_id.in_(ids[start:start + CHUNK])))]
+    return {(user_id, guide): Run(started_at, last_step_at)
+            for user_id, guide, started_at, last_step_at in rows}
 
 
 def save(workspace_id: int, tally: Tally, runs: dict[tuple[int, str], Run],
