@@ -4,13 +4,17 @@
 table as a handful of array parameters. An executemany sent one INSERT per row (2.2
 rows per event folded) and the server's work per statement capped the rollup at
 about 2,000 events/s; a multi-row VALUES statement built by SQLAlchemy cost more to
-compile than to run. The parameters go in binary (``%(name)b``, on the driver's
-connection): psycopg's text form of an array escaped every element and cost more than
-the statement.
+compile than to run. Each array goes as one array literal (``{"a","b"}``) joined
+here: psycopg's array dumpers, text or binary, handled every element in Python and
+cost more than the statement. Keys are quoted, every string in double quotes with
+backslashes and quotes escaped, so any text round-trips.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from guide.analytics.facts import Run
@@ -19,36 +23,56 @@ from guide.extensions import db
 
 _DAILY = (
     "INSERT INTO analytics_daily (workspace_id, guide_key, step_id, metric, day, count) "
-    "SELECT %(ws)b, * FROM unnest(CAST(%(g)b AS text[]), CAST(%(s)b AS text[]), "
-    "CAST(%(m)b AS text[]), CAST(%(d)b AS date[]), CAST(%(n)b AS bigint[])) "
+    "SELECT %(ws)s, * FROM unnest(CAST(%(g)s AS text[]), CAST(%(s)s AS text[]), "
+    "CAST(%(m)s AS text[]), CAST(%(d)s AS date[]), CAST(%(n)s AS bigint[])) "
     "ON CONFLICT (workspace_id, guide_key, metric, step_id, day) "
     "DO UPDATE SET count = analytics_daily.count + excluded.count")
 _USERS = (
     "INSERT INTO analytics_user_day (workspace_id, guide_key, step_id, metric, day, user_id) "
-    "SELECT %(ws)b, * FROM unnest(CAST(%(g)b AS text[]), CAST(%(s)b AS text[]), "
-    "CAST(%(m)b AS text[]), CAST(%(d)b AS date[]), CAST(%(u)b AS integer[])) "
+    "SELECT %(ws)s, * FROM unnest(CAST(%(g)s AS text[]), CAST(%(s)s AS text[]), "
+    "CAST(%(m)s AS text[]), CAST(%(d)s AS date[]), CAST(%(u)s AS integer[])) "
     "ON CONFLICT DO NOTHING")
 _DURATIONS = (
     "INSERT INTO analytics_duration (workspace_id, guide_key, step_id, metric, event_id, day, "
-    "seconds) SELECT %(ws)b, * FROM unnest(CAST(%(g)b AS text[]), CAST(%(s)b AS text[]), "
-    "CAST(%(m)b AS text[]), CAST(%(e)b AS bigint[]), CAST(%(d)b AS date[]), "
-    "CAST(%(sec)b AS double precision[])) ON CONFLICT DO NOTHING")
+    "seconds) SELECT %(ws)s, * FROM unnest(CAST(%(g)s AS text[]), CAST(%(s)s AS text[]), "
+    "CAST(%(m)s AS text[]), CAST(%(e)s AS bigint[]), CAST(%(d)s AS date[]), "
+    "CAST(%(sec)s AS double precision[])) ON CONFLICT DO NOTHING")
 _MOMENTS = (
     "INSERT INTO analytics_moment (workspace_id, event_id, metric, user_id, at, day) "
-    "SELECT %(ws)b, * FROM unnest(CAST(%(e)b AS bigint[]), CAST(%(m)b AS text[]), "
-    "CAST(%(u)b AS integer[]), CAST(%(at)b AS timestamptz[]), CAST(%(d)b AS date[])) "
+    "SELECT %(ws)s, * FROM unnest(CAST(%(e)s AS bigint[]), CAST(%(m)s AS text[]), "
+    "CAST(%(u)s AS integer[]), CAST(%(at)s AS timestamptz[]), CAST(%(d)s AS date[])) "
     "ON CONFLICT DO NOTHING")
 _RUNS = (
     "INSERT INTO analytics_run (workspace_id, user_id, guide_key, started_at, last_step_at) "
-    "SELECT %(ws)b, * FROM unnest(CAST(%(u)b AS integer[]), CAST(%(g)b AS text[]), "
-    "CAST(%(started)b AS timestamptz[]), CAST(%(last)b AS timestamptz[])) "
+    "SELECT %(ws)s, * FROM unnest(CAST(%(u)s AS integer[]), CAST(%(g)s AS text[]), "
+    "CAST(%(started)s AS timestamptz[]), CAST(%(last)s AS timestamptz[])) "
     "ON CONFLICT (workspace_id, user_id, guide_key) DO UPDATE SET "
     "started_at = excluded.started_at, last_step_at = excluded.last_step_at")
 
 
-def _columns(rows: list[tuple[Any, ...]], names: str) -> dict[str, list[Any]]:
-    return dict(zip(names.split(), (list(column) for column in zip(*rows, strict=True)),
-                    strict=True))
+@functools.lru_cache(maxsize=65536)
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value: date) -> str:
+    return value.isoformat()
+
+
+def _time(value: datetime | None) -> str:
+    return "NULL" if value is None else value.isoformat()
+
+
+# How each column's values are written in an array literal, by its name in the statements.
+_ENCODE: dict[str, Callable[[Any], str]] = {
+    "g": _quoted, "s": _quoted, "m": _quoted, "d": _day, "n": str, "u": str, "e": str,
+    "sec": repr, "at": _time, "started": _time, "last": _time}
+
+
+def _columns(rows: list[tuple[Any, ...]], names: str) -> dict[str, str]:
+    return {name: "{" + ",".join(map(_ENCODE[name], column)) + "}" for name, column in
+            zip(names.split(), zip(*rows, strict=True), strict=True)}
 
 
 def save(workspace_id: int, tally: Tally, runs: dict[tuple[int, str], Run],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from guide.models.analytics import GUIDE_LEVEL
@@ -53,12 +53,11 @@ STEP_METRICS = {STEP_SHOWN, TARGET_MISSING, HELP_OPENED, ITEM_EXPANDED, ITEM_CLI
 HELP_RUN = "$help"
 SESSION_GAP = timedelta(minutes=30)
 ENVELOPES = ("step:complete", "guide:state", "event:track")
-# The event types whose ``props`` the fold reads (and event:track of a TRACKED name).
-PROPS_TYPES = ("guide:state", "help:escalate")
 
 
-@dataclass(frozen=True)
-class EventRow:
+# NamedTuples, not frozen dataclasses: a batch builds one row per event and two facts
+# per event, and a dataclass's __init__ cost several times a tuple's.
+class EventRow(NamedTuple):
     id: int
     user_id: int | None
     type: str
@@ -77,8 +76,7 @@ class Run:
     last_step_at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     event_id: int
     day: date
     guide: str
@@ -120,7 +118,7 @@ class Folder:
         if row.user_id is None:
             return []  # server events about an account (plan steps), not a user's guide
         at = event_time(row)
-        self._at, self._facts = at, []
+        self._at, self._facts, self._progressed = at, [], False
         self._row, self._day = row, at.astimezone(self.timezone).date()
         props = row.props if isinstance(row.props, dict) else {}
         if row.type == "guide:state":
@@ -138,8 +136,7 @@ class Folder:
 
     def _workspace_level(self, row: EventRow) -> None:
         """Facts about the user, not a guide (docs/ANALYTICS.md, "Proactive vs reactive")."""
-        progressed = row.type == "milestone" or any(
-            fact.metric in (STEP_COMPLETED, COMPLETED) for fact in self._facts)
+        progressed = self._progressed or row.type == "milestone"
         if row.type in ACTIVITY:
             self._fact(WORKSPACE, ACTIVE)
         if progressed:
@@ -160,6 +157,8 @@ class Folder:
     def _fact(self, guide: str, metric: str, step: str = GUIDE_LEVEL,
               seconds: float | None = None, at: datetime | None = None) -> None:
         assert self._row.user_id is not None
+        if metric in (STEP_COMPLETED, COMPLETED):  # progress (the workspace level)
+            self._progressed = True
         self._facts.append(Fact(self._row.id, self._day, guide, step, metric,
                                 self._row.user_id, seconds, at))
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from guide.analytics import cohort, store
+from guide.analytics import cohort, event_rows, store
 from guide.analytics.facts import (
     CHECKLIST_OPEN,
     COMPLETED,
@@ -73,7 +73,7 @@ def raw_guide_report(workspace: Workspace, guide_key: str, start: date,
     pair = checked_guide(workspace, guide_key, start, end)
     users = filters.user_ids(workspace) if filters else None
     folder, tally = Folder(ZoneInfo(workspace.timezone), {}), Tally()
-    for row in store.all_events_after(workspace.id, 0):
+    for row in event_rows.all_events_after(workspace.id, 0):
         tally.extend(fact for fact in folder.fold(row) if fact.guide == guide_key
                      and (users is None or fact.user_id in users))
     numbers = (numbers_of(tally, guide_key, start, end) if users is None

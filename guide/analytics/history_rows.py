@@ -261,7 +261,7 @@ def generate(workspace: Workspace, *, days: int = 90, users: int = 1500, seed: i
     now = now or utcnow()
     history = simulate(now, days=days, users=users, seed=seed)
     if had:
-        store.reset(workspace.id)  # first: fewer rows for the users' deletion to cascade to
+        store.reset(workspace.id)  # the rollups name the users deleted next (no cascade)
         remove(workspace)
     written = write(workspace, history)
     db.session.commit()

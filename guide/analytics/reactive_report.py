@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from guide.analytics import reactive_counts, reactive_people, store
+from guide.analytics import event_rows, reactive_counts, reactive_people, store
 from guide.analytics.facts import ACTIVE, PROGRESSED, WORKSPACE, Folder
 from guide.analytics.filters import Filters
 from guide.analytics.ranges import whole_weeks
@@ -91,7 +91,7 @@ def raw_reactive_report(workspace: Workspace, start: date, end: date,
     users = filters.user_ids(workspace) if filters else None
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
     folder, tally = Folder(ZoneInfo(workspace.timezone), {}), Tally()
-    for row in store.all_events_after(workspace.id, 0):
+    for row in event_rows.all_events_after(workspace.id, 0):
         tally.extend(fact for fact in folder.fold(row) if fact.guide == WORKSPACE)
     activity = Activity()
     activity.merge(tally, first, last)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from guide.analytics import store
+from guide.analytics import event_rows, store
 from guide.analytics.facts import Folder
 from guide.analytics.tally import Tally
 from guide.extensions import db
@@ -52,7 +52,7 @@ class Rolled:
 def roll_batch(workspace_id: int, timezone: ZoneInfo, cutoff: datetime, batch: int) -> int:
     """Fold one batch of the workspace's settled events; how many were folded."""
     after = store.lock_watermark(workspace_id)
-    rows = store.events_after(workspace_id, after, batch)
+    rows = event_rows.events_after(workspace_id, after, batch)
     settled = next((i for i, row in enumerate(rows) if row.created_at > cutoff), len(rows))
     rows = rows[:settled]
     if not rows:

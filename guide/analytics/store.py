@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -10,14 +10,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from guide.analytics import bulk
+from guide.analytics import bulk, event_rows
 from guide.analytics.facts import (
     ACTIVE,
     PROGRESSED,
-    PROPS_TYPES,
-    TRACKED,
     WORKSPACE,
-    EventRow,
     Folder,
     Run,
 )
@@ -33,54 +30,12 @@ from guide.models import (
     Event,
     Workspace,
 )
-from guide.models.base import utcnow
 
-
-def _events(props: Any, result: Any) -> Any:
-    return (sa.select(Event.id, Event.user_id, Event.type, Event.name, props, result,
-                      Event.client_at, Event.created_at)
-            .where(Event.workspace_id == sa.bindparam("workspace_id"),
-                   Event.id > sa.bindparam("after"))
-            .order_by(Event.id).limit(sa.bindparam("limit")))
-
-
-_EVENTS = _events(Event.props, Event.result)
-# On PostgreSQL only the JSON the fold reads leaves the database (decoding it was a
-# third of a rollup batch): ``props`` of the events it reads them from, ``result`` when
-# it lists completed steps (``Folder._steps_done`` does nothing with the others).
-_completed = Event.result.op("->")("completed")
-_PG_EVENTS = _events(
-    sa.case((sa.or_(Event.type.in_(PROPS_TYPES),
-                    sa.and_(Event.type == "event:track", Event.name.in_(TRACKED))),
-             Event.props), else_=sa.null()).label("props"),
-    sa.case((sa.and_(sa.func.jsonb_typeof(_completed) == "array",
-                     sa.func.jsonb_array_length(_completed) > 0), Event.result),
-            else_=sa.null()).label("result"))
-PAGE = 5000
 # Users per IN list.
 CHUNK = 5000
 # Optimistic reads before a report takes the rollup turn itself (a worker rolled meanwhile).
 ATTEMPTS = 3
 T = TypeVar("T")
-
-
-def events_after(workspace_id: int, after: int, limit: int) -> list[EventRow]:
-    """Up to ``limit`` events of the workspace with an id above ``after``, in id order."""
-    # On the connection: the ORM's handling of a Core select cost a third of the read.
-    query = _PG_EVENTS if db.session.get_bind().dialect.name == "postgresql" else _EVENTS
-    rows = db.session.connection().execute(query, {"workspace_id": workspace_id,
-                                                     "after": after, "limit": limit}).all()
-    return [EventRow(*row) for row in rows]
-
-
-def all_events_after(workspace_id: int, after: int) -> Iterator[EventRow]:
-    """Every event above ``after``, a page at a time (the tail, the raw computation)."""
-    while True:
-        page = events_after(workspace_id, after, PAGE)
-        yield from page
-        if len(page) < PAGE:
-            return
-        after = page[-1].id
 
 
 def watermark(workspace_id: int) -> int:
@@ -105,27 +60,28 @@ def _insert(model: Any) -> Any:
 
 def lock_watermark(workspace_id: int) -> int:
     """Take the workspace's rollup turn (until commit or rollback); its watermark."""
-    db.session.execute(_insert(AnalyticsWatermark).values(
-        workspace_id=workspace_id, last_event_id=0, rolled_at=utcnow()).on_conflict_do_nothing())
-    # The write takes the row lock (PostgreSQL) or the write lock (SQLite) before the
-    # read, so a second worker waits here and then reads the first one's watermark.
-    db.session.execute(sa.update(AnalyticsWatermark).where(
-        AnalyticsWatermark.workspace_id == workspace_id).values(rolled_at=utcnow()))
+    # The lock before the read: a second worker waits here, then reads the first one's.
+    AnalyticsWatermark.lock(workspace_id)
     return watermark(workspace_id)
+
+
+_PG_RUNS = ("SELECT user_id, guide_key, started_at, last_step_at FROM analytics_run "
+            "WHERE workspace_id = %(ws)s AND user_id = ANY(CAST(%(ids)s AS integer[]))")
 
 
 def runs_of(workspace_id: int, user_ids: set[int]) -> dict[tuple[int, str], Run]:
     """The rolled runs of these users (the state the fold continues from)."""
-    runs: dict[tuple[int, str], Run] = {}
-    ids = sorted(user_ids)
-    for start in range(0, len(ids), CHUNK):
-        rows = db.session.execute(sa.select(
-            AnalyticsRun.user_id, AnalyticsRun.guide_key, AnalyticsRun.started_at,
-            AnalyticsRun.last_step_at).where(AnalyticsRun.workspace_id == workspace_id,
-                                             AnalyticsRun.user_id.in_(ids[start:start + CHUNK])))
-        for user_id, guide, started_at, last_step_at in rows:
-            runs[(user_id, guide)] = Run(started_at, last_step_at)
-    return runs
+    ids, a = sorted(user_ids), AnalyticsRun
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":  # one statement, an array of ids
+        rows = event_rows.driver_rows(_PG_RUNS, {
+            "ws": workspace_id, "ids": "{" + ",".join(map(str, ids)) + "}"})
+    else:
+        rows = [row for start in range(0, len(ids), CHUNK) for row in connection.execute(
+            sa.select(a.user_id, a.guide_key, a.started_at, a.last_step_at).where(
+                a.workspace_id == workspace_id, a.user_id.in_(ids[start:start + CHUNK])))]
+    return {(user_id, guide): Run(started_at, last_step_at)
+            for user_id, guide, started_at, last_step_at in rows}
 
 
 def save(workspace_id: int, tally: Tally, runs: dict[tuple[int, str], Run],
@@ -302,7 +258,7 @@ def tail_tally(workspace: Workspace, after: int, guide_key: str | None,
     """The facts about ``guide_key`` (or ``WORKSPACE``; None: every guide and the workspace)
     in the events the rollups have not absorbed yet (ids above ``after``), folded from the
     users' saved runs; only the facts of ``users`` when given (a report's filters)."""
-    tail = list(all_events_after(workspace.id, after))
+    tail = list(event_rows.all_events_after(workspace.id, after))
     folder = Folder(ZoneInfo(workspace.timezone), runs_of(
         workspace.id, {row.user_id for row in tail if row.user_id is not None}))
     tally = Tally()

@@ -31,13 +31,13 @@ class Tally:
     moments: dict[int, Moment] = field(default_factory=dict)
 
     def add(self, fact: Fact) -> None:
-        self.counts[(fact.guide, fact.step, fact.metric, fact.day)] += 1
-        self.users.add((fact.guide, fact.step, fact.metric, fact.day, fact.user_id))
-        if fact.seconds is not None:
-            self.durations[(fact.guide, fact.step, fact.metric, fact.event_id)] = (
-                fact.day, fact.seconds)
-        if fact.at is not None:
-            self.moments[fact.event_id] = (fact.metric, fact.user_id, fact.at, fact.day)
+        event_id, day, guide, step, metric, user_id, seconds, at = fact
+        self.counts[(guide, step, metric, day)] += 1
+        self.users.add((guide, step, metric, day, user_id))
+        if seconds is not None:
+            self.durations[(guide, step, metric, event_id)] = (day, seconds)
+        if at is not None:
+            self.moments[event_id] = (metric, user_id, at, day)
 
     def extend(self, facts: Iterable[Fact]) -> None:
         for fact in facts:

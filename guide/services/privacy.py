@@ -27,6 +27,7 @@ from guide.models import (
     Account,
     AccountMilestone,
     AccountStepCompletion,
+    AnalyticsWatermark,
     AuditEntry,
     Author,
     EndUser,
@@ -39,6 +40,7 @@ from guide.models import (
     UserMilestone,
     Workspace,
 )
+from guide.models.analytics import USER_ROLLUPS
 from guide.models.base import isoformat, utcnow
 from guide.services import audit, outbox
 from guide.services.footprint import (
@@ -83,6 +85,9 @@ def anonymize(escalation: Escalation) -> None:
 
 def _erase_users(workspace: Workspace, ids: list[int], counts: dict[str, int]) -> None:
     """Delete every row about these users (and the users), anonymize their escalations."""
+    # Their rollup rows too (no foreign key cascades there), after any rollup batch open
+    # now has committed, and before the next one can fold their events again.
+    AnalyticsWatermark.lock(workspace.id)
     for chunk in _chunks(ids):
         for escalation in db.session.scalars(sa.select(Escalation).where(
                 Escalation.workspace_id == workspace.id, Escalation.user_id.in_(chunk))):
@@ -101,6 +106,8 @@ def _erase_users(workspace: Workspace, ids: list[int], counts: dict[str, int]) -
         for model in (AccountMilestone, AccountStepCompletion):
             db.session.execute(sa.update(model).where(model.user_id.in_(chunk))
                                .values(user_id=None).execution_options(synchronize_session=False))
+        for model in USER_ROLLUPS:
+            _delete(model, model.workspace_id == workspace.id, model.user_id.in_(chunk))
         counts["users"] += _delete(EndUser, EndUser.workspace_id == workspace.id,
                                    EndUser.id.in_(chunk))
 

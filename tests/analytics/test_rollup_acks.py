@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guide.analytics import store
+from guide.analytics import event_rows, store
 from guide.analytics.facts import Folder
 from guide.analytics.tally import Tally
 from guide.extensions import db
@@ -44,7 +44,7 @@ def test_acks_commit_while_a_rollup_batch_of_their_user_is_open(app, paris):
         with app.app_context():
             try:
                 after = store.lock_watermark(ws_id)
-                rows = store.events_after(ws_id, after, EVENTS + 10)
+                rows = event_rows.events_after(ws_id, after, EVENTS + 10)
                 folder = Folder(ZoneInfo(PARIS), store.runs_of(ws_id, {busy.id}))
                 tally = Tally()
                 for row in rows:
