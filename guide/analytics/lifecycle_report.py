@@ -5,8 +5,9 @@ For the users who signed up (``end_user.first_seen``) on the local days
 of each, a cohort table by signup week, and where onboarding stalls; and,
 for the whole workspace now, how many users and accounts sit in each stage.
 
-Every number is an SQL aggregate (COUNT, GROUP BY, a nearest-rank row picked
-with ORDER BY .. OFFSET), so the report reads no user row into Python: the
+Every number is an SQL aggregate (COUNT, GROUP BY; a nearest-rank row picked
+by ``percentile_disc`` on PostgreSQL, by a numbered row on SQLite), so the
+report reads no user row into Python: the
 signup week of a user is a CASE over the weeks' UTC bounds, computed here
 from the workspace's timezone (daylight saving included).
 """
@@ -137,9 +138,9 @@ def _with_quantiles(query: Any, week: Any, reached: Counter[tuple[int, str]],
     join, grouped by (week, milestone) and by milestone (GROUPING SETS). ``percentile_disc``
     picks the row at the nearest rank ``_rank`` names (``ceil(q * n)``, at least 1, in
     double precision as Python computes it), so the values are ``_times_to_value``'s.
-    Measured on the 1M-event dataset: half the time of the two queries it replaces (each
-    joined 100,000 signups to 150,000 milestones), and the row_number() pass before it
-    sorted every row on disk."""
+    One join instead of two (each of 100,000 signups to 150,000 milestones on the 1M-event
+    dataset; the 90-day report 1,335 -> 1,120 ms there under load), and no row_number()
+    pass (it sorted every joined row on disk: 789 ms against percentile_disc's 229 ms)."""
     value = _value()
     picks = [sa.func.percentile_disc(q).within_group(value) for _, q in QUANTILES]
     quantiles: Quantiles = {}
