@@ -7,9 +7,9 @@ for the whole workspace now, how many users and accounts sit in each stage.
 
 Every number is an SQL aggregate (COUNT, GROUP BY; a nearest-rank row picked
 by ``percentile_disc`` on PostgreSQL, by a numbered row on SQLite), so the
-report reads no user row into Python: the
-signup week of a user is a CASE over the weeks' UTC bounds, computed here
-from the workspace's timezone (daylight saving included).
+report reads no user row into Python: the signup week of a user is a CASE
+over the weeks' UTC bounds, computed here from the workspace's timezone
+(daylight saving included).
 """
 
 from __future__ import annotations
