@@ -6,11 +6,10 @@ through its ``(workspace_id, name, created_at)`` index: searches are few next to
 the views the rollups exist for, and the window of receipt times is bounded by
 MAX_LATE (an event's time is never more than that before its receipt).
 
-Counted in SQL, grouped by the query as typed: a search received in the range
-whose client time is missing or in the range is in the range whichever of the two
-is its event time; the others of the receipt window (received late, or a client
-clock off the range) are read one by one (id and times) and placed by
-``event_time``. Python normalises each distinct query (``str.split``, ``lower``:
+Counted in SQL, grouped by the query as typed, each search on the day of its
+``event_time`` (``_inside``: computed by PostgreSQL; on SQLite, the searches
+whose day the receipt and client times do not settle alike are read one by one
+and placed in Python). Python normalises each distinct query (``str.split``, ``lower``:
 the same on every backend) and adds up the groups that normalise alike; a ranked
 query typed several ways has its distinct users counted by one more query over
 those ways. No search's JSON is parsed in Python.
@@ -73,6 +72,26 @@ def _ids(ids: list[int]) -> Any:
     return sa.bindparam("placed", ids, expanding=True, literal_execute=True, unique=True)
 
 
+def _inside(base: tuple[Any, ...], low: datetime, high: datetime) -> Any:
+    """SQL: the search's event time (``facts.event_time``) is in low..high.
+
+    PostgreSQL computes the event time itself (exact: timestamps to the microsecond and
+    MAX_LATE as seconds, never as calendar days in the session's zone), so the searches
+    are read once. SQLite keeps its times as text, so there: a search received in the
+    range with no client time or one in the range is in the range whichever of the two is
+    its event time, and the rest of the receipt window is read and placed one by one."""
+    client, received = Event.client_at, Event.created_at
+    if db.session.get_bind().dialect.name == "postgresql":
+        late = sa.func.make_interval(0, 0, 0, 0, 0, 0, int(MAX_LATE.total_seconds()))
+        at = sa.case((sa.and_(client.is_not(None), client >= received - late,
+                              client <= received), client), else_=received)
+        return sa.and_(at >= low, at < high)
+    sure = sa.and_(received < high, sa.or_(
+        client.is_(None), sa.and_(client >= low, client < high)))
+    placed = _placed((*base, sa.not_(sure)), low, high)
+    return sa.or_(sure, Event.id.in_(_ids(placed))) if placed else sure
+
+
 def help_search_report(workspace: Workspace, start: date, end: date, top: int = TOP,
                        filters: Filters | None = None) -> dict[str, Any]:
     """Searches on local days ``start..end``: the most searched and the zero-result queries.
@@ -85,12 +104,7 @@ def help_search_report(workspace: Workspace, start: date, end: date, top: int = 
     base = (Event.workspace_id == workspace.id, Event.name == SEARCH,
             Event.type == "event:track", Event.created_at >= low,
             Event.created_at < high + MAX_LATE, is_text, among(Event.user_id, matched))
-    # Received in the range with no client time or one in the range: in the range whichever
-    # of the two is its event time. The rest of the receipt window is placed one by one.
-    sure = sa.and_(Event.created_at < high, sa.or_(
-        Event.client_at.is_(None), sa.and_(Event.client_at >= low, Event.client_at < high)))
-    placed = _placed((*base, sa.not_(sure)), low, high)
-    inside = sa.or_(sure, Event.id.in_(_ids(placed))) if placed else sure
+    inside = _inside(base, low, high)
     who = sa.func.count(sa.distinct(sa.func.coalesce(Event.user_id, 0)))
     searches: Counter[str] = Counter()
     empty: Counter[str] = Counter()

@@ -14,8 +14,10 @@ Every account of the workspace judged against the milestones' deadlines
 - **behind**: not stuck, and a milestone is overdue;
 - **on track**: the rest.
 
-Three aggregate queries read the accounts, their users' first and last
-times, and their milestones; the judgement is per account (never per user).
+The counts, the CSMs and the list's page come from SQL (``portfolio_status``:
+the status of every account computed by the database); only the accounts of
+the page are read and judged here (``standings``: their overdue milestones and
+next deadline), by three aggregate queries over them.
 """
 
 from __future__ import annotations
@@ -28,16 +30,13 @@ import sqlalchemy as sa
 
 from guide.analytics.filters import Filters, accounts_among
 from guide.analytics.milestones import Lifecycle, lifecycle_of
+from guide.analytics.portfolio_status import CSM_TRAIT, IDLE_DAYS, NAME_TRAIT, STUCK_FACTOR
+from guide.analytics.portfolio_status import accounts as account_rows
 from guide.errors import GuideError
 from guide.extensions import db
 from guide.models import Account, AccountMilestone, EndUser, Workspace
 from guide.models.base import isoformat, utcnow
 from guide.schemas.analytics_lifecycle import MAX_LIMIT, STATUSES
-
-IDLE_DAYS = 14
-STUCK_FACTOR = 2
-CSM_TRAIT = "csm"
-NAME_TRAIT = "name"
 
 
 @dataclass
@@ -158,24 +157,60 @@ def portfolio(workspace: Workspace, status: str | None = None, stage: str | None
         raise GuideError("Unknown stage.", code="invalid_filter",
                          fields={"stage": "a stage key of lifecycle.yaml"})
     users = filters.user_ids(workspace, now) if filters else None
-    everyone = standings(workspace, life, now, users=users)
-    counts = {name: sum(1 for s in everyone if s.status == name) for name in STATUSES}
-    needle = (search or "").strip().casefold()
-    chosen = [s for s in everyone
-              if (status is None or s.status == status)
-              and (stage is None or (s.account.lifecycle_stage or life.first_stage) == stage)
-              and (csm is None or s.csm == csm)
-              and (not needle or needle in s.name.casefold()
-                   or needle in s.account.external_id.casefold())]
+    groups = _groups(workspace, life, now, users)
+    counts = {name: sum(n for (status_, _, _), n in groups.items() if status_ == name)
+              for name in STATUSES}
+    chosen = {"status": status, "stage": stage, "csm": csm}
+    ids, matching = _page(workspace, life, now, users, chosen, search, limit, offset)
+    if matching is None:
+        matching = sum(n for key, n in groups.items()
+                       if all(want is None or got == want
+                              for got, want in zip(key, chosen.values(), strict=True)))
+    if limit is None:  # the CSV: every account listed, judged in one pass
+        listed = set(ids)
+        page = [s for s in standings(workspace, life, now, users=users) if s.account.id in listed]
+    else:
+        page = standings(workspace, life, now, ids)
     report = {
         "now": isoformat(now), "idle_days": IDLE_DAYS,
         "deadlines": [{"milestone": m.key, "title": m.title, "expected_days": m.expected_days}
                       for m in life.milestones if m.expected_days is not None],
         "stages": [{"stage": s.key, "title": s.title} for s in life.stages],
-        "counts": {**counts, "total": len(everyone)},
-        "csms": sorted({s.csm for s in everyone if s.csm}),
-        "matching": len(chosen), "offset": offset, "limit": limit,
-        "accounts": [s.row(life) for s in chosen[offset:None if limit is None else offset + limit]],
+        "counts": {**counts, "total": sum(groups.values())},
+        "csms": sorted({csm_ for _, _, csm_ in groups if csm_}),
+        "matching": matching, "offset": offset, "limit": limit,
+        "accounts": [s.row(life) for s in page],
     }
     db.session.rollback()
     return filters.tagged(report, users) if filters else report
+
+
+def _groups(workspace: Workspace, life: Lifecycle, now: datetime,
+            users: frozenset[int] | None) -> dict[tuple[str, str | None, str | None], int]:
+    """(status, stage, csm) -> accounts: the counts, the CSMs and most lists' sizes."""
+    rows = account_rows(workspace, life, now, users)
+    return {(status, stage, csm): count for status, stage, csm, count in db.session.execute(
+        sa.select(rows.c.status, rows.c.stage, rows.c.csm, sa.func.count())
+        .group_by(rows.c.status, rows.c.stage, rows.c.csm))}
+
+
+def _page(workspace: Workspace, life: Lifecycle, now: datetime, users: frozenset[int] | None,
+          chosen: dict[str, str | None], search: str | None, limit: int | None,
+          offset: int) -> tuple[list[int], int | None]:
+    """The ids of the listed accounts in external id order, and how many match (None: count
+    them from the groups). A search is matched here (``casefold``, as Python folds case)
+    over the names and external ids of the accounts the other filters keep."""
+    rows = account_rows(workspace, life, now, users, with_status=chosen["status"] is not None)
+    query = sa.select(rows.c.id, rows.c.external_id, rows.c.name).where(
+        *(rows.c[name] == value for name, value in chosen.items() if value is not None)
+    ).order_by(rows.c.external_id)
+    needle = (search or "").strip().casefold()
+    end = None if limit is None else offset + limit
+    if not needle:
+        if limit is None:
+            return [id_ for id_, _, _ in db.session.execute(query)], None
+        return list(db.session.scalars(query.with_only_columns(rows.c.id)
+                                       .offset(offset).limit(limit))), None
+    found = [id_ for id_, external_id, name in db.session.execute(query)
+             if needle in name.casefold() or needle in external_id.casefold()]
+    return found[offset:end], len(found)

@@ -60,8 +60,10 @@ class ScenarioFiring(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("scenario_id", "subject_type", "subject_id", "window"),
         sa.Index("ix_scenario_firing_subject", "subject_type", "subject_id", "fired_at"),
-        # The Scenarios report: a scenario's firings in a date range.
-        sa.Index("ix_scenario_firing_scenario_time", "scenario_id", "fired_at"),
+        # The Scenarios report: a scenario's firings in a date range, summed per arm and
+        # outcome from the index alone.
+        sa.Index("ix_scenario_firing_scenario_time", "scenario_id", "fired_at", "held_out",
+                 "converted"),
         # The worker's settling: only the firings not settled yet.
         sa.Index("ix_scenario_firing_unsettled", "scenario_id", "fired_at",
                  sqlite_where=sa.text("converted IS NULL"),

@@ -66,8 +66,9 @@ class UserMilestone(db.Model):
     __tablename__ = "user_milestone"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "key"),
-        # Sweeps ask "who has not reached K": an index led by the key.
-        sa.Index("ix_user_milestone_key_user", "key", "user_id"),
+        # Sweeps ask "who has not reached K": an index led by the key; with reached_at,
+        # the lifecycle report's join to the signups reads the index alone.
+        sa.Index("ix_user_milestone_key_user", "key", "user_id", "reached_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,11 @@ from guide.models.base import JSONType, UTCDateTime, utcnow
 
 class Account(db.Model):
     __tablename__ = "account"
-    __table_args__ = (sa.UniqueConstraint("workspace_id", "external_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("workspace_id", "external_id"),
+        # The lifecycle report: accounts per stage.
+        sa.Index("ix_account_workspace_stage", "workspace_id", "lifecycle_stage"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -32,8 +36,12 @@ class EndUser(db.Model):
     __tablename__ = "end_user"
     __table_args__ = (
         sa.UniqueConstraint("workspace_id", "external_id"),
-        # Sweeps: "users first seen more than N days ago".
-        sa.Index("ix_end_user_workspace_first_seen", "workspace_id", "first_seen"),
+        # Sweeps: "users first seen more than N days ago"; the lifecycle report's signups
+        # (with their ids: joined to their milestones from the index alone).
+        sa.Index("ix_end_user_workspace_first_seen", "workspace_id", "first_seen",
+                 postgresql_include=["id"]),
+        # The lifecycle report: users per stage.
+        sa.Index("ix_end_user_workspace_stage", "workspace_id", "lifecycle_stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guide import analytics
+from guide.analytics.facts import MAX_LATE
 from guide.analytics.filters import Filters
 from guide.errors import GuideError
 from guide.extensions import db
@@ -136,3 +137,29 @@ def test_only_text_queries_count_and_only_the_integer_zero_is_no_result(paris):
     assert report["top_queries"] == [
         {"query": "tabs and spaces", "searches": 5, "users": 2, "zero_results": 2}]
     assert (report["searches"], report["zero_result_searches"]) == (5, 2)
+
+
+def test_a_search_counts_on_its_event_time_to_the_microsecond(paris):
+    """On the edges of ``facts.event_time`` (PostgreSQL computes it in SQL, SQLite places
+    the searches in Python): a client time MAX_LATE before receipt or equal to it counts;
+    a microsecond further back, or a client clock ahead of the server, the receipt counts."""
+    e = user(paris, "e")
+    tiny = timedelta(microseconds=1)
+    received = at(10, 12)
+    for query, client in (("late edge", received - MAX_LATE), ("same", received),
+                          ("too late", received - MAX_LATE - tiny), ("ahead", received + tiny)):
+        search(paris, e, client, query, 1, received=received)
+    # Received on 10 March, in the range only through their client time: the range's end
+    # a microsecond after the client time, and the range starting at it.
+    search(paris, e, at(3, 0) - tiny, "before the range", 1, received=at(5, 0))
+    search(paris, e, at(3, 0), "first instant", 1, received=at(9, 0))
+    db.session.commit()
+
+    def queries(first: int, last: int) -> set[str]:
+        report = analytics.help_search_report(paris, date(2026, 3, first), date(2026, 3, last))
+        return {row["query"] for row in report["top_queries"]}
+
+    assert queries(3, 3) == {"late edge", "first instant"}
+    assert queries(10, 10) == {"same", "too late", "ahead"}
+    assert queries(4, 9) == set()
+    assert queries(2, 2) == {"before the range"}
