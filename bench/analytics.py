@@ -186,8 +186,10 @@ def reports(workspace: Any, today: date, now: datetime, guide: str,
         for name, (rolled, raw) in calls.items():
             key = name if name == "portfolio" else f"{name}_{days}d"
             out[key] = measure(rolled, raw, opts)
+            raw_ms = out[key].get("raw_ms", {}).get("median")
             print(f"  {key}: p95 {out[key]['p95_ms']['median']:.1f} ms, raw "
-                  f"{out[key].get('raw_ms', {}).get('median', NO_RAW)}", flush=True)
+                  f"{raw_ms if raw_ms is not None else out[key].get('raw', 'not run')}",
+                  flush=True)
     return out
 
 
