@@ -117,11 +117,11 @@ def _without_jit(run: Any, sql: str, params: dict[str, Any]) -> list[Any]:
     compiling took longer than the statement (170 of 1,100 ms at 8,652 user-days)."""
     if db.session.get_bind().dialect.name != "postgresql":
         return list(run(sql, params))
+    # Local to the transaction: a failure rolls the setting back with the batch.
     was = run("SELECT current_setting('jit'), set_config('jit', 'off', true)").scalar()
-    try:
-        return list(run(sql, params))
-    finally:
-        run("SELECT set_config('jit', %(was)s, true)", {"was": was})
+    rows = list(run(sql, params))
+    run("SELECT set_config('jit', %(was)s, true)", {"was": was})
+    return rows
 
 
 def uniques(workspace_id: int, start: date, end: date, guide: str | None = None,
