@@ -13,11 +13,12 @@ How the numbers stay exact and fast:
   which durations need.
 - The worker (``rollup.rollup_due``, every round) folds the events above a
   per-workspace watermark in bounded batches, continuing from the runs it
-  saved, and adds the facts to four tables in one transaction with the new
+  saved, and adds the facts to its tables in one transaction with the new
   watermark: counts per (guide, step, metric, day); which users did each
-  metric on each day (``analytics_user_day``, so a unique count over any
-  range is a COUNT DISTINCT); every measured duration keyed by the event that
-  ended it; help openings and escalations with their event times
+  metric on each day (``analytics_user_day``); how many users' days of a
+  metric follow which earlier day (``analytics_reach``, so a unique count
+  over any range is a SUM over its days, ``reach``); every measured duration
+  keyed by the event that ended it; help openings and escalations with their event times
   (``analytics_moment``, for the proactive vs reactive report's 24-hour
   window); and the runs.
 - A report (``guide_report``, ``reactive_report``) reads the tables for its range and folds the

@@ -2,7 +2,7 @@
 
 The same numbers as each guide's ``guide_report`` (unique eligible, seen, started,
 completed, dismissed; completion rate; median time to complete), read for all
-guides at once: one grouped COUNT DISTINCT over the per-user day rollup, one
+guides at once: one grouped SUM over the reach rollup (``reach``), one
 read of the completion durations, and one fold of the tail for every guide,
 where a report per guide would fold the tail once per guide.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from guide.analytics import store
+from guide.analytics import reach, store
 from guide.analytics.facts import COMPLETED, DISMISSED, ELIGIBLE, SEEN, STARTED
 from guide.analytics.ranges import check_range
 from guide.analytics.tally import Tally, percentile
@@ -49,9 +49,8 @@ def _read(workspace: Workspace, start: date, end: date,
     level = (u.workspace_id == workspace.id, u.step_id == GUIDE_LEVEL, u.metric.in_(METRICS),
              u.day.between(start, end))
     uniques: Counter[tuple[str, str]] = Counter({
-        (guide, metric): n for guide, metric, n in db.session.execute(
-            sa.select(u.guide_key, u.metric, sa.func.count(sa.distinct(u.user_id)))
-            .where(*level).group_by(u.guide_key, u.metric))})
+        (guide, metric): n for (guide, _, metric), n in reach.uniques(
+            workspace.id, start, end, step=GUIDE_LEVEL).items() if metric in METRICS})
     durations: dict[str, list[float]] = {}
     for guide, seconds in db.session.execute(sa.select(d.guide_key, d.seconds).where(
             d.workspace_id == workspace.id, d.step_id == GUIDE_LEVEL, d.metric == COMPLETED,

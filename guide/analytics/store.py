@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from guide.analytics import bulk, event_rows
+from guide.analytics import bulk, event_rows, reach
 from guide.analytics.facts import (
     ACTIVE,
     PROGRESSED,
@@ -92,6 +92,7 @@ def save(workspace_id: int, tally: Tally, runs: dict[tuple[int, str], Run],
     executemany on the session's connection (through the ORM's bulk path the same rows
     took several times longer).
     """
+    reach.add(workspace_id, tally.users)  # before the user-days: it reads the rolled ones
     if db.session.get_bind().dialect.name == "postgresql":
         bulk.save(workspace_id, tally, runs, changed)
         _move(workspace_id, last_event_id)
@@ -139,6 +140,7 @@ def reset(workspace_id: int) -> None:
     for model in (AnalyticsDaily, AnalyticsUserDay, AnalyticsDuration, AnalyticsMoment,
                   AnalyticsRun, AnalyticsWatermark):
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
+    reach.reset(workspace_id)
 
 
 def rolled_numbers(workspace_id: int, guide: str, start: date, end: date,
@@ -152,15 +154,7 @@ def rolled_numbers(workspace_id: int, guide: str, start: date, end: date,
             AnalyticsDaily.step_id, AnalyticsDaily.metric, AnalyticsDaily.day,
             AnalyticsDaily.count).where(*where)):
         numbers.counts[(step, metric, day)] += count
-    # The distinct (step, metric, user) first, then counted: no sort per group, and on
-    # ix_analytics_user_day_unique they come out of the index in that order.
-    u = AnalyticsUserDay
-    distinct = (sa.select(u.step_id, u.metric, u.user_id).distinct()
-                .where(u.workspace_id == workspace_id, u.guide_key == guide,
-                       u.day.between(start, end)).subquery())
-    for step, metric, users in db.session.execute(
-            sa.select(distinct.c.step_id, distinct.c.metric, sa.func.count())
-            .group_by(distinct.c.step_id, distinct.c.metric)):
+    for (_, step, metric), users in reach.uniques(workspace_id, start, end, guide).items():
         numbers.uniques[(step, metric)] = users
     if db.session.get_bind().dialect.name == "postgresql":
         for step, metric, count, low, values in db.session.execute(_PG_RANKED, {

@@ -24,6 +24,8 @@ from guide.models.base import BigId, UTCDateTime, utcnow
 
 # step_id of a guide-level row: a primary key column cannot be NULL.
 GUIDE_LEVEL = ""
+# prev_day of a chain's first day (a primary key column cannot be NULL).
+NO_PREVIOUS = date(1, 1, 1)
 
 
 class AnalyticsWatermark(db.Model):
@@ -71,9 +73,9 @@ class AnalyticsUserDay(db.Model):
     """A user did ``metric`` on that day at least once: unique counts over any range."""
 
     __tablename__ = "analytics_user_day"
-    # Deleting a user (privacy) cascades here: find their rows without a scan. A report's
-    # unique users (distinct step, metric, user of a guide over a range) come out of
-    # ix_analytics_user_day_unique in order: counted as they stream, no sort.
+    # Deleting a user (privacy) cascades here: find their rows without a scan. The rollup
+    # finds a new day's neighbours in its user's chain (AnalyticsReach), and a report
+    # whether a user of the tail is already counted, on ix_analytics_user_day_unique.
     __table_args__ = (sa.Index("ix_analytics_user_day_user", "user_id"),
                       sa.Index("ix_analytics_user_day_unique", "workspace_id", "guide_key",
                                "step_id", "metric", "user_id", "day"))
@@ -84,6 +86,30 @@ class AnalyticsUserDay(db.Model):
     step_id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     user_id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class AnalyticsReach(db.Model):
+    """How many users' chains of days (a user's days of a metric, in order) have a day
+    ``day`` whose previous day in the chain is ``prev_day`` (NO_PREVIOUS: none).
+
+    A user did the metric on some day of ``start..end`` iff exactly one of their days
+    there has its previous day before ``start``: the unique users of a range are the
+    SUM of ``users`` over ``day`` in the range and ``prev_day`` before ``start``, a read
+    that does not grow with the number of users. No row names a user, so erasing one
+    keeps them in these counts (like in ``AnalyticsDaily``).
+    """
+
+    __tablename__ = "analytics_reach"
+
+    workspace_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    guide_key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    # In this order: a report reads one guide's days in its range, a range of the key.
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    prev_day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    step_id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    metric: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    users: Mapped[int] = mapped_column(sa.Integer)
 
 
 class AnalyticsDuration(db.Model):

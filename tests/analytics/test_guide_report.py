@@ -186,9 +186,10 @@ def test_an_unknown_guide_is_a_404(paris):
     assert info.value.code == "unknown_guide"
 
 
-def test_erasing_a_user_removes_them_from_the_rollups_but_not_the_day_counts(history):
+def test_erasing_a_user_removes_their_rows_but_not_their_place_in_the_counts(history):
     ws, d0, today = history
     roll_all()
+    before = report(ws, d0, today)
     u2 = db.session.scalars(sa.select(EndUser).where(EndUser.external_id == "u2")).one()
     erased = u2.id
     privacy.erase_user(ws, u2, "cli")
@@ -196,8 +197,13 @@ def test_erasing_a_user_removes_them_from_the_rollups_but_not_the_day_counts(his
         assert db.session.scalar(sa.select(sa.func.count()).select_from(model).where(
             model.user_id == erased)) == 0
     after = report(ws, d0, today)
-    assert after["dismissed"] == {"total": 1, "unique": 0}  # counted, no longer named
-    assert after["started"] == {"total": 3, "unique": 2}
+    # Counted anonymously, like the day counts: the unique users keep them too. The
+    # cohort follows each user from start to completion: it no longer has them.
+    assert after["cohort"] == {"started": 2, "completed": 2, "rate": 1.0}
+    assert before["cohort"] == {"started": 3, "completed": 2, "rate": 2 / 3}
+    assert {**after, "cohort": None} == {**before, "cohort": None}
+    assert before["dismissed"] == {"total": 1, "unique": 1}
+    assert before["started"] == {"total": 3, "unique": 3}
 
 
 def test_a_tour_s_funnel_counts_the_users_shown_each_step(paris):

@@ -11,7 +11,9 @@ random batches, compared with the raw computation over random ranges.
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,6 +29,7 @@ from guide.models import (
     AnalyticsDaily,
     AnalyticsDuration,
     AnalyticsMoment,
+    AnalyticsReach,
     AnalyticsRun,
     AnalyticsUserDay,
     AnalyticsWatermark,
@@ -61,10 +64,16 @@ kind = st.one_of(
 event = st.tuples(
     st.integers(0, 2),  # which user
     kind,
-    st.integers(0, 240),  # minutes since the previous event reached the server
+    # minutes since the previous event reached the server: a user's days of a metric
+    # with days between them (whole days apart too)
+    st.integers(0, 240) | st.sampled_from([24 * 60, 2 * 24 * 60]),
     # client clock: on time, late (up to 9 days: some beyond MAX_LATE), or ahead
     st.none() | st.integers(-9 * 24 * 60, 30),
 )
+# Events of the first part sent again 1 to 3 days before it, received once it is rolled:
+# days that land before or between rolled days of a user's metric (analytics_reach: the
+# next day's previous day changes).
+late = st.tuples(st.integers(0, 39), st.integers(1, 4))
 
 
 def _row(workspace_id: int, users: list[int], at: datetime, item: tuple) -> Event:
@@ -94,18 +103,34 @@ def _row(workspace_id: int, users: list[int], at: datetime, item: tuple) -> Even
 
 def _clear(workspace_id: int) -> None:
     for model in (Event, AnalyticsDaily, AnalyticsUserDay, AnalyticsDuration, AnalyticsRun,
-                  AnalyticsMoment, AnalyticsWatermark):
+                  AnalyticsMoment, AnalyticsReach, AnalyticsWatermark):
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
     db.session.commit()
 
 
-def _insert(ws, users: list[int], items: list[tuple], at: datetime) -> datetime:
+def _received(items: list[tuple], at: datetime) -> list[datetime]:
+    times = []
     for item in items:
         at += timedelta(minutes=item[2])
-        db.session.add(_row(ws.id, users, at, item))
+        times.append(at)
+    return times
+
+
+def _insert(ws, users: list[int], items: list[tuple], at: datetime) -> datetime:
+    for item, when in zip(items, _received(items, at), strict=True):
+        db.session.add(_row(ws.id, users, when, item))
         db.session.flush()  # one at a time: ids in the order of the stream
     db.session.commit()
-    return at
+    return at if not items else when
+
+
+def _late(items: list[tuple], late_items: list[tuple[int, int]], at: datetime) -> list[tuple]:
+    """``items[i]`` (modulo their number: the same one often comes again) sent ``days``
+    earlier, received at ``at``, for each (i, days)."""
+    times = _received(items, BASE)
+    return [(items[i % len(items)][0], items[i % len(items)][1], 0,
+             (times[i % len(items)] - timedelta(days=days) - at) // timedelta(minutes=1))
+            for i, days in late_items if items]
 
 
 def _days(ws) -> list[date]:
@@ -141,19 +166,39 @@ def _same(ws, low: date, high: date) -> None:
         analytics.raw_reactive_report(ws, low, high, NOW)
 
 
+def _reach() -> list[tuple]:
+    r = AnalyticsReach
+    return sorted(db.session.execute(sa.select(
+        r.workspace_id, r.guide_key, r.day, r.prev_day, r.step_id, r.metric, r.users)).all())
+
+
+def _backfilled() -> list[tuple]:
+    """analytics_reach as the migration's backfill computes it from analytics_user_day."""
+    path = Path(__file__).parents[2] / "guide/migrations/versions/0015_analytics_reach.py"
+    spec = importlib.util.spec_from_file_location("reach_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    db.session.execute(sa.delete(AnalyticsReach))
+    migration.backfill(db.session.connection())
+    rows = _reach()
+    db.session.rollback()
+    return rows
+
+
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(items=st.lists(event, min_size=1, max_size=40), split=st.integers(0, 40),
+       late_items=st.lists(late, max_size=6),
        batches=st.tuples(st.integers(1, 7), st.integers(1, 3), st.integers(1, 7)),
        data=st.data())
-def test_rollups_plus_tail_equal_the_raw_computation(stream_setup, items, split, batches,
-                                                     data):
+def test_rollups_plus_tail_equal_the_raw_computation(stream_setup, items, split, late_items,
+                                                     batches, data):
     ws, users = stream_setup
     _clear(ws.id)
     first, second = items[:split], items[split:]
     at = _insert(ws, users, first, BASE)
     analytics.rollup(LATER, batch=batches[0], max_batches=batches[1])  # partly rolled
-    _insert(ws, users, second, at)
+    _insert(ws, users, _late(first, late_items, at) + second, at)
     analytics.rollup(LATER, batch=batches[2], max_batches=batches[1])
     days = _days(ws)
     start = data.draw(st.sampled_from(days))
@@ -162,6 +207,8 @@ def test_rollups_plus_tail_equal_the_raw_computation(stream_setup, items, split,
         _same(ws, low, high)
     analytics.rollup(LATER, max_batches=None)  # and with nothing left in the tail
     _same(ws, days[0], days[-1])
+    # What the rollup kept batch by batch is what the migration backfills at once.
+    assert _reach() == _backfilled()
 
 
 def test_the_days_follow_paris_across_the_change_to_summer_time(paris):
