@@ -1,10 +1,10 @@
 """The proactive vs reactive report's weekly user and account counts, counted in SQL.
 
-Per week and user: active, progressed (``analytics_user_day``, workspace level) and
-the escalations (``analytics_moment``), joined with ``end_user`` for who is onboarding
-that week and their account; then per week and account; then a row per week leaves
-the database. The tail's few facts (events not rolled yet) go in through a temporary
-table, so rollups plus tail count exactly as the Python sets did (docs/ANALYTICS.md,
+Per week and user: active, progressed and the escalations sent (the week rollup,
+``analytics_user_week``), joined with ``end_user`` for who is onboarding that week and
+their account; then per week and account; then a row per week leaves the database.
+The tail's few facts (events not rolled yet) go in through a temporary table, so
+rollups plus tail count exactly as the Python sets did (docs/ANALYTICS.md,
 "Proactive vs reactive").
 """
 
@@ -16,10 +16,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from guide.analytics.facts import ACTIVE, ESCALATED, HELP_OPENED, PROGRESSED, WORKSPACE
+from guide.analytics.facts import ACTIVE, ESCALATED, HELP_OPENED, PROGRESSED
+from guide.analytics.filters import among
 from guide.analytics.tally import Moment
 from guide.extensions import db
-from guide.models import AnalyticsMoment, AnalyticsUserDay, EndUser, Workspace
+from guide.models import AnalyticsMoment, AnalyticsUserWeek, EndUser, Workspace
 
 # (users, accounts): (active, needed a human, self-service); escalations.
 Counts = tuple[tuple[int, int, int], tuple[int, int, int], int]
@@ -62,31 +63,26 @@ def _with_tail(rows: list[dict[str, int]]) -> sa.Select[Any] | None:
 
 
 def weekly(workspace: Workspace, mondays: list[date], onboarding: list[Any],
-           tail_days: Iterable[tuple[str, date, int]],
-           tail_moments: dict[int, Moment]) -> dict[date, Counts]:
-    """Each week's counts; ``onboarding[n]``: the ``end_user`` condition of week n."""
-    first, last = mondays[0], mondays[-1] + timedelta(days=6)
-    u, m = AnalyticsUserDay, AnalyticsMoment
-    parts = [
-        sa.select(u.user_id, _week_of(u.day, mondays).label("wk"),
-                  sa.case((u.metric == ACTIVE, 1), else_=0).label("act"),
-                  sa.case((u.metric == PROGRESSED, 1), else_=0).label("prog"),
-                  sa.literal(0).label("esc"))
-        .where(u.workspace_id == workspace.id, u.guide_key == WORKSPACE, u.step_id == "",
-               u.metric.in_((ACTIVE, PROGRESSED)), u.day.between(first, last)),
-        sa.select(m.user_id, _week_of(m.day, mondays), sa.literal(0), sa.literal(0),
-                  sa.literal(1))
-        .where(m.workspace_id == workspace.id, m.metric == ESCALATED,
-               m.day.between(first, last)),
-    ]
+           tail_days: Iterable[tuple[str, date, int]], tail_moments: dict[int, Moment],
+           users: frozenset[int] | None = None) -> dict[date, Counts]:
+    """Each week's counts (of ``users`` only, when given); ``onboarding[n]``: the
+    ``end_user`` condition of week n."""
+    w = AnalyticsUserWeek
+    rolled = (sa.select(w.user_id, sa.case({m: n for n, m in enumerate(mondays)},
+                                           value=w.week).label("wk"),
+                        w.active.label("act"), w.progressed.label("prog"),
+                        w.escalations.label("esc"))
+              .where(w.workspace_id == workspace.id, w.week.between(mondays[0], mondays[-1]),
+                     among(w.user_id, users)))
     tail = _with_tail(_tail_rows(mondays, tail_days, tail_moments))
-    if tail is not None:
-        parts.append(tail)
-    src = sa.union_all(*parts).subquery("src")
-    per_user = (sa.select(src.c.user_id, src.c.wk, sa.func.max(src.c.act).label("act"),
-                          sa.func.max(src.c.prog).label("prog"),
-                          sa.func.sum(src.c.esc).label("esc"))
-                .group_by(src.c.user_id, src.c.wk).subquery("per_user"))
+    if tail is None:  # a row per (user, week) already
+        per_user = rolled.subquery("per_user")
+    else:
+        src = sa.union_all(rolled, tail).subquery("src")
+        per_user = (sa.select(src.c.user_id, src.c.wk, sa.func.max(src.c.act).label("act"),
+                              sa.func.max(src.c.prog).label("prog"),
+                              sa.func.sum(src.c.esc).label("esc"))
+                    .group_by(src.c.user_id, src.c.wk).subquery("per_user"))
     p, e = per_user.c, EndUser
     needed = sa.and_(p.act == 1, p.esc > 0)
     onboard = (sa.select(p.wk, e.account_id, p.act.label("act"),
@@ -121,10 +117,11 @@ def weekly(workspace: Workspace, mondays: list[date], onboarding: list[Any],
 
 
 def help_moments(workspace: Workspace, mondays: list[date], last_moment: date, now: datetime,
-                 window: timedelta, tail_moments: dict[int, Moment]
+                 window: timedelta, tail_moments: dict[int, Moment],
+                 users: frozenset[int] | None = None
                  ) -> tuple[dict[int, Moment], dict[date, int]]:
     """The rolled moments the help numbers must look at one by one, and each week's rolled
-    help openings (sessions).
+    help openings (sessions); of ``users`` only, when given.
 
     A help opening can only be escalated by its user's escalation from its time to
     ``window`` later (so on a day up to ``last_moment``), and only pending when ``now`` is
@@ -133,7 +130,7 @@ def help_moments(workspace: Workspace, mondays: list[date], last_moment: date, n
     within ``window`` of ``now``, leave the database, with those users' escalations."""
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
     m = AnalyticsMoment
-    ws = m.workspace_id == workspace.id
+    ws = sa.and_(m.workspace_id == workspace.id, among(m.user_id, users))
     opened = sa.and_(ws, m.metric == HELP_OPENED, m.day.between(first, last))
     sessions = {monday: 0 for monday in mondays}
     weeks = sa.select(_week_of(m.day, mondays).label("wk")).where(opened).subquery("weeks")

@@ -7,7 +7,8 @@ resolved without an escalation within 24 hours, and where escalations start.
 
 What each user did each week comes from the fold (``facts``, workspace level:
 active, progressed, help openings and escalations with their event times),
-rolled by the worker plus the tail, exactly as for the Guide report; who is
+rolled by the worker (per user and week in ``analytics_user_week``, the help
+moments in ``analytics_moment``) plus the tail, exactly as for the Guide report; who is
 onboarding, and each user's account, from ``end_user``; where escalations
 start, from the ``escalation`` rows (their stored guide, step, article, page).
 ``raw_reactive_report`` folds every event from the first: the tests' oracle.
@@ -67,19 +68,15 @@ def reactive_report(workspace: Workspace, start: date, end: date,
     """The report for the local weeks holding ``start..end``; ``now`` judges pending help;
     only the users ``filters`` matches (docs/ANALYTICS.md, "Filters").
 
-    Unfiltered, the weekly counts are made in SQL (``reactive_counts``): a row per week
-    leaves the database. Filtered, the matched users' facts are counted in Python."""
+    The weekly counts are made in SQL over the week rollup (``reactive_counts``), the
+    matched users' ids in the statement when filtered: a row per week leaves the
+    database."""
     mondays = whole_weeks(start, end)
     users = filters.user_ids(workspace) if filters else None
-    first, last = mondays[0], mondays[-1] + timedelta(days=6)
-    if users is None:
-        now = now or utcnow()
-        counts, moments, sessions = store.consistent(
-            workspace.id, lambda after: _read_counts(workspace, mondays, now, after))
-        return _shaped(workspace, mondays, counts, moments, now, sessions=sessions)
-    activity = store.consistent(workspace.id,
-                                lambda after: _read(workspace, first, last, after))
-    report = _from_activity(workspace, mondays, activity.of_users(users), now or utcnow(), users)
+    now = now or utcnow()
+    counts, moments, sessions = store.consistent(
+        workspace.id, lambda after: _read_counts(workspace, mondays, now, after, users))
+    report = _shaped(workspace, mondays, counts, moments, now, users, sessions)
     return filters.tagged(report, users) if filters else report
 
 
@@ -99,22 +96,16 @@ def raw_reactive_report(workspace: Workspace, start: date, end: date,
     return filters.tagged(report, users) if filters else report
 
 
-def _read(workspace: Workspace, first: date, last: date, after: int) -> Activity:
-    activity = Activity(store.rolled_activity(workspace.id, first, last),
-                        store.rolled_moments(workspace.id, first, last + MOMENT_DAYS))
-    activity.merge(store.tail_tally(workspace, after, WORKSPACE), first, last)
-    return activity
-
-
-def _read_counts(workspace: Workspace, mondays: list[date], now: datetime, after: int
+def _read_counts(workspace: Workspace, mondays: list[date], now: datetime, after: int,
+                 users: frozenset[int] | None
                  ) -> tuple[dict[date, Counts], dict[int, Moment], dict[date, int]]:
     """The weeks' counts (SQL, the tail merged), the moments help must look at one by one,
-    and the help openings per week."""
+    and the help openings per week; of ``users`` only, when given."""
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
     tail = Activity()
-    tail.merge(store.tail_tally(workspace, after, WORKSPACE), first, last)
+    tail.merge(store.tail_tally(workspace, after, WORKSPACE, users), first, last)
     moments, sessions = reactive_counts.help_moments(workspace, mondays, last + MOMENT_DAYS,
-                                                     now, HELP_WINDOW, tail.moments)
+                                                     now, HELP_WINDOW, tail.moments, users)
     moments.update(tail.moments)
     for metric, _, _, day in tail.moments.values():
         monday = day - timedelta(days=day.weekday())
@@ -123,12 +114,12 @@ def _read_counts(workspace: Workspace, mondays: list[date], now: datetime, after
     onboarding = reactive_people.onboarding_conditions(workspace, mondays,
                                                        ZoneInfo(workspace.timezone))
     return reactive_counts.weekly(workspace, mondays, onboarding, tail.days,
-                                  tail.moments), moments, sessions
+                                  tail.moments, users), moments, sessions
 
 
 def _from_activity(workspace: Workspace, mondays: list[date], activity: Activity,
                    now: datetime, users: frozenset[int] | None) -> dict[str, Any]:
-    """The report from facts read into Python (filtered reports, the raw oracle)."""
+    """The report from facts folded in Python (the raw oracle)."""
     counts = _counted(workspace, mondays, activity, users)
     return _shaped(workspace, mondays, counts, activity.moments, now, users)
 

@@ -6,6 +6,7 @@ from guide.models.analytics import (
     AnalyticsMoment,
     AnalyticsRun,
     AnalyticsUserDay,
+    AnalyticsUserWeek,
     AnalyticsWatermark,
 )
 from guide.models.audit import AuditEntry
@@ -30,6 +31,7 @@ __all__ = [
     "AnalyticsMoment",
     "AnalyticsRun",
     "AnalyticsUserDay",
+    "AnalyticsUserWeek",
     "AnalyticsWatermark",
     "AuditEntry",
     "Author",

@@ -123,3 +123,27 @@ class AnalyticsMoment(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The local date of ``at`` in the workspace's timezone when it was folded.
     day: Mapped[date] = mapped_column(sa.Date)
+
+
+class AnalyticsUserWeek(db.Model):
+    """What a user did in a local week, at the workspace level: the proactive vs reactive
+    report's per-(user, week) rollup (``guide.analytics.weekly``).
+
+    Written by the same rollup batch as the day rows it sums up: ``active`` and
+    ``progressed`` (0 or 1) are the user's ``$workspace`` day facts of the week,
+    ``escalations`` the escalations (``analytics_moment``) the user sent in it.
+    """
+
+    __tablename__ = "analytics_user_week"
+    # Deleting a user (privacy) cascades here: find their rows without a scan.
+    __table_args__ = (sa.Index("ix_analytics_user_week_user", "user_id"),)
+
+    workspace_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    # The Monday of the local week (the workspace's timezone).
+    week: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("end_user.id", ondelete="CASCADE"), primary_key=True)
+    active: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    progressed: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    escalations: Mapped[int] = mapped_column(sa.Integer, default=0)
