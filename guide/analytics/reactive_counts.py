@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from guide.analytics.facts import ACTIVE, ESCALATED, HELP_OPENED, PROGRESSED
 from guide.analytics.filters import among
+from guide.analytics.reactive_people import onboarding_in
 from guide.analytics.tally import Moment
 from guide.extensions import db
 from guide.models import AnalyticsMoment, AnalyticsUserWeek, EndUser, Workspace
@@ -62,27 +63,32 @@ def _with_tail(rows: list[dict[str, int]]) -> sa.Select[Any] | None:
     return sa.select(t.user_id, t.wk, t.act, t.prog, t.esc)
 
 
-def weekly(workspace: Workspace, mondays: list[date], onboarding: list[Any],
+def weekly(workspace: Workspace, mondays: list[date], weeks: sa.Subquery,
            tail_days: Iterable[tuple[str, date, int]], tail_moments: dict[int, Moment],
            users: frozenset[int] | None = None) -> dict[date, Counts]:
-    """Each week's counts (of ``users`` only, when given); ``onboarding[n]``: the
-    ``end_user`` condition of week n."""
-    w = AnalyticsUserWeek
-    rolled = (sa.select(w.user_id, sa.case({m: n for n, m in enumerate(mondays)},
-                                           value=w.week).label("wk"),
-                        w.active.label("act"), w.progressed.label("prog"),
+    """Each week's counts (of ``users`` only, when given); ``weeks``: the weeks as rows
+    (``reactive_people.week_table``)."""
+    w, k = AnalyticsUserWeek, weeks.c
+    rolled = (sa.select(w.user_id, k.wk, w.active.label("act"), w.progressed.label("prog"),
                         w.escalations.label("esc"))
+              .join(weeks, k.monday == w.week)
               .where(w.workspace_id == workspace.id, w.week.between(mondays[0], mondays[-1]),
                      among(w.user_id, users)))
     tail = _with_tail(_tail_rows(mondays, tail_days, tail_moments))
-    if tail is None:  # a row per (user, week) already
-        per_user = rolled.subquery("per_user")
-    else:
+    if tail is not None:
         src = sa.union_all(rolled, tail).subquery("src")
-        per_user = (sa.select(src.c.user_id, src.c.wk, sa.func.max(src.c.act).label("act"),
-                              sa.func.max(src.c.prog).label("prog"),
-                              sa.func.sum(src.c.esc).label("esc"))
-                    .group_by(src.c.user_id, src.c.wk).subquery("per_user"))
+        rolled = (sa.select(src.c.user_id, src.c.wk, sa.func.max(src.c.act).label("act"),
+                            sa.func.max(src.c.prog).label("prog"),
+                            sa.func.sum(src.c.esc).label("esc"))
+                  .group_by(src.c.user_id, src.c.wk))
+    # Each (user, week) with its week's bounds, then joined with its user. Materialized:
+    # PostgreSQL otherwise joined the weeks' bounds with end_user first (every user once
+    # per week: seven times the rows).
+    r = rolled.subquery("r")
+    per_user = (sa.select(r, k.lo, k.hi, k.begins).join(weeks, k.wk == r.c.wk)
+                .cte("per_user"))
+    if db.session.get_bind().dialect.name == "postgresql":
+        per_user = per_user.prefix_with("MATERIALIZED")
     p, e = per_user.c, EndUser
     needed = sa.and_(p.act == 1, p.esc > 0)
     onboard = (sa.select(p.wk, e.account_id, p.act.label("act"),
@@ -90,8 +96,7 @@ def weekly(workspace: Workspace, mondays: list[date], onboarding: list[Any],
                          sa.case((sa.and_(p.act == 1, p.prog == 1, p.esc == 0), 1),
                                  else_=0).label("self"), p.esc.label("esc"))
                .join(e, e.id == p.user_id)
-               .where(e.workspace_id == workspace.id,
-                      sa.or_(*(sa.and_(p.wk == n, cond) for n, cond in enumerate(onboarding))))
+               .where(e.workspace_id == workspace.id, onboarding_in(workspace, per_user))
                .subquery("onboard"))
     o = onboard.c
     per_account = (sa.select(o.wk, o.account_id, sa.func.sum(o.act).label("act"),

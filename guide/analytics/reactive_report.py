@@ -111,9 +111,8 @@ def _read_counts(workspace: Workspace, mondays: list[date], now: datetime, after
         monday = day - timedelta(days=day.weekday())
         if metric == reactive_people.HELP and monday in sessions:
             sessions[monday] += 1
-    onboarding = reactive_people.onboarding_conditions(workspace, mondays,
-                                                       ZoneInfo(workspace.timezone))
-    return reactive_counts.weekly(workspace, mondays, onboarding, tail.days,
+    weeks = reactive_people.week_table(mondays, ZoneInfo(workspace.timezone))
+    return reactive_counts.weekly(workspace, mondays, weeks, tail.days,
                                   tail.moments, users), moments, sessions
 
 
