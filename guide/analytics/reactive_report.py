@@ -27,6 +27,7 @@ from guide.analytics.filters import Filters
 from guide.analytics.ranges import whole_weeks
 from guide.analytics.reactive_counts import Counts
 from guide.analytics.tally import Moment, Tally
+from guide.analytics.weekly import monday as monday_of
 from guide.extensions import db
 from guide.models import Workspace
 from guide.models.base import utcnow
@@ -108,7 +109,7 @@ def _read_counts(workspace: Workspace, mondays: list[date], now: datetime, after
                                                      now, HELP_WINDOW, tail.moments, users)
     moments.update(tail.moments)
     for metric, _, _, day in tail.moments.values():
-        monday = day - timedelta(days=day.weekday())
+        monday = monday_of(day)
         if metric == reactive_people.HELP and monday in sessions:
             sessions[monday] += 1
     weeks = reactive_people.week_table(mondays, ZoneInfo(workspace.timezone))
@@ -224,7 +225,7 @@ def _weekly(activity: Activity) -> dict[date, tuple[set[int], set[int], list[int
     weeks: dict[date, tuple[set[int], set[int], list[int]]] = {}
 
     def of(day: date) -> tuple[set[int], set[int], list[int]]:
-        return weeks.setdefault(day - timedelta(days=day.weekday()), (set(), set(), []))
+        return weeks.setdefault(monday_of(day), (set(), set(), []))
 
     for metric, day, user in activity.days:
         of(day)[0 if metric == ACTIVE else 1].add(user)
@@ -243,7 +244,7 @@ def _help(moments: dict[int, Moment], escalations_at: dict[int, list[datetime]],
     One pass over the moments (a pass per week cost a second at 20,000 moments)."""
     tallies = {monday: [0, 0, 0] for monday in mondays}  # sessions, escalated, pending
     for metric, user, at, day in moments.values():
-        tally = tallies.get(day - timedelta(days=day.weekday()))
+        tally = tallies.get(monday_of(day))
         if metric != reactive_people.HELP or tally is None:
             continue
         tally[0] += 1
