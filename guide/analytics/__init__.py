@@ -13,13 +13,15 @@ How the numbers stay exact and fast:
   which durations need.
 - The worker (``rollup.rollup_due``, every round) folds the events above a
   per-workspace watermark in bounded batches, continuing from the runs it
-  saved, and adds the facts to four tables in one transaction with the new
+  saved, and adds the facts to its tables in one transaction with the new
   watermark: counts per (guide, step, metric, day); which users did each
   metric on each day (``analytics_user_day``, so a unique count over any
   range is a COUNT DISTINCT); every measured duration keyed by the event that
   ended it; help openings and escalations with their event times
   (``analytics_moment``, for the proactive vs reactive report's 24-hour
-  window); and the runs.
+  window); what each user did each local week (``analytics_user_week``,
+  ``weekly``: the proactive vs reactive report counts weeks from it); and the
+  runs.
 - A report (``guide_report``, ``reactive_report``) reads the tables for its range and folds the
   events above the watermark (the tail) itself, from the same runs. Folding
   in consecutive id ranges that hand the runs on gives the same facts as

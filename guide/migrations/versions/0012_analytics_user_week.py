@@ -24,12 +24,28 @@ branch_labels = None
 depends_on = None
 
 
-def _monday(column):
+def _monday(column, dialect):
     """SQL: the Monday of the week holding the date ``column``."""
-    if op.get_bind().dialect.name == 'postgresql':
+    if dialect == 'postgresql':
         return f"({column} - (CAST(extract(isodow FROM {column}) AS integer) - 1))"
     return (f"date({column}, '-' || ((CAST(strftime('%w', {column}) AS integer) + 6) % 7)"
             " || ' days')")
+
+
+def backfill(dialect):
+    """SQL: the week rows of every workspace from its day rows and escalations (also run
+    by tests/analytics/test_user_week_backfill.py against what the rollup writes)."""
+    return (
+        "INSERT INTO analytics_user_week (workspace_id, week, user_id, active, progressed, "
+        "escalations) SELECT workspace_id, week, user_id, max(act), max(prog), sum(esc) FROM ("
+        f"SELECT workspace_id, {_monday('day', dialect)} AS week, user_id, "
+        "CASE WHEN metric = 'active' THEN 1 ELSE 0 END AS act, "
+        "CASE WHEN metric = 'progressed' THEN 1 ELSE 0 END AS prog, 0 AS esc "
+        "FROM analytics_user_day WHERE guide_key = '$workspace' AND step_id = '' "
+        "AND metric IN ('active', 'progressed') "
+        f"UNION ALL SELECT workspace_id, {_monday('day', dialect)}, user_id, 0, 0, 1 "
+        "FROM analytics_moment WHERE metric = 'escalated') AS facts "
+        "GROUP BY workspace_id, week, user_id")
 
 
 def upgrade():
@@ -46,17 +62,7 @@ def upgrade():
     )
     with op.batch_alter_table('analytics_user_week', schema=None) as batch_op:
         batch_op.create_index('ix_analytics_user_week_user', ['user_id'], unique=False)
-    op.execute(
-        "INSERT INTO analytics_user_week (workspace_id, week, user_id, active, progressed, "
-        "escalations) SELECT workspace_id, week, user_id, max(act), max(prog), sum(esc) FROM ("
-        f"SELECT workspace_id, {_monday('day')} AS week, user_id, "
-        "CASE WHEN metric = 'active' THEN 1 ELSE 0 END AS act, "
-        "CASE WHEN metric = 'progressed' THEN 1 ELSE 0 END AS prog, 0 AS esc "
-        "FROM analytics_user_day WHERE guide_key = '$workspace' AND step_id = '' "
-        "AND metric IN ('active', 'progressed') "
-        f"UNION ALL SELECT workspace_id, {_monday('day')}, user_id, 0, 0, 1 "
-        "FROM analytics_moment WHERE metric = 'escalated') AS facts "
-        "GROUP BY workspace_id, week, user_id")
+    op.execute(backfill(op.get_bind().dialect.name))
 
 
 def downgrade():
