@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from guide.analytics.facts import ACTIVE, ESCALATED, HELP_OPENED, PROGRESSED
 from guide.analytics.filters import among
@@ -126,8 +127,9 @@ def help_moments(workspace: Workspace, mondays: list[date], last_moment: date, n
     A help opening can only be escalated by its user's escalation from its time to
     ``window`` later (so on a day up to ``last_moment``), and only pending when ``now`` is
     within ``window`` of it; every other opening is resolved and is only counted. So only
-    the openings of users with an escalation in the span (rolled or in the tail), or
-    within ``window`` of ``now``, leave the database, with those users' escalations."""
+    the openings followed by an escalation of their user in the span (rolled; or any of a
+    user with one in the tail), or within ``window`` of ``now``, leave the database, with
+    the escalations of users with an opening."""
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
     m = AnalyticsMoment
     ws = sa.and_(m.workspace_id == workspace.id, among(m.user_id, users))
@@ -138,12 +140,15 @@ def help_moments(workspace: Workspace, mondays: list[date], last_moment: date, n
                                      .group_by(m.day)):
         sessions[monday_of(day)] += int(n)
     escalated = sa.and_(ws, m.metric == ESCALATED, m.day.between(first, last_moment))
-    escalating = sa.select(m.user_id).where(escalated)
+    e = aliased(AnalyticsMoment)
+    escalated_after = sa.exists().where(
+        e.workspace_id == workspace.id, e.metric == ESCALATED, e.user_id == m.user_id,
+        e.day.between(first, last_moment), e.at >= m.at)
     tail_users = sorted({u for metric, u, _, _ in tail_moments.values() if metric == ESCALATED})
     helped = sa.select(m.user_id).where(opened)
     tail_helped = sorted({u for metric, u, _, _ in tail_moments.values()
                           if metric == HELP_OPENED})
-    rows = [sa.and_(opened, sa.or_(m.at > now - window, m.user_id.in_(escalating),
+    rows = [sa.and_(opened, sa.or_(m.at > now - window, escalated_after,
                                    *_among(m.user_id, tail_users))),
             sa.and_(escalated, sa.or_(m.user_id.in_(helped), *_among(m.user_id, tail_helped)))]
     found: dict[int, Moment] = {}
