@@ -175,19 +175,22 @@ def where_escalations_start(workspace: Workspace, first: date, last: date,
                             users: frozenset[int] | None = None) -> dict[str, Any]:
     """Escalations users (of ``users``, when given) opened on days ``first..last`` (server
     time), by where they started."""
-    zone = ZoneInfo(workspace.timezone)
-    e = Escalation
-    rows = [row[1:] for row in db.session.execute(
-        sa.select(e.user_id, e.guide_key, e.step_id, e.article_key, e.url).where(
-            e.workspace_id == workspace.id, e.origin == "user",
-            e.created_at >= midnight(first, zone),
-            e.created_at < midnight(last + timedelta(days=1), zone)))
-        if users is None or row[0] in users]
-    return {
-        "total": len(rows),
-        "guides": _ranked(Counter((g,) for g, _, _, _ in rows), ("guide",)),
-        "steps": _ranked(Counter((g, s) for g, s, _, _ in rows if s is not None),
-                         ("guide", "step")),
-        "articles": _ranked(Counter((a,) for _, _, a, _ in rows), ("article",)),
-        "pages": _ranked(Counter((_page(url),) for _, _, _, url in rows), ("page",)),
-    }
+    zone, e = ZoneInfo(workspace.timezone), Escalation
+    counter = Counter[tuple[Any, ...]]
+    guides, steps, articles, pages = counter(), counter(), counter(), counter()
+    # Grouped in SQL first: a row per (guide, step, article, URL), not per escalation.
+    for guide, step, article, url, n in db.session.execute(
+            sa.select(e.guide_key, e.step_id, e.article_key, e.url, sa.func.count())
+            .where(e.workspace_id == workspace.id, e.origin == "user",
+                   e.created_at >= midnight(first, zone),
+                   e.created_at < midnight(last + timedelta(days=1), zone),
+                   among(e.user_id, users))
+            .group_by(e.guide_key, e.step_id, e.article_key, e.url)):
+        guides[(guide,)] += n
+        if step is not None:
+            steps[(guide, step)] += n
+        articles[(article,)] += n
+        pages[(_page(url),)] += n
+    return {"total": sum(guides.values()), "guides": _ranked(guides, ("guide",)),
+            "steps": _ranked(steps, ("guide", "step")),
+            "articles": _ranked(articles, ("article",)), "pages": _ranked(pages, ("page",))}
