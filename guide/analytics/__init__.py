@@ -20,7 +20,9 @@ How the numbers stay exact and fast:
   over any range is a SUM over its days, ``reach``); every measured duration
   keyed by the event that ended it; help openings and escalations with their event times
   (``analytics_moment``, for the proactive vs reactive report's 24-hour
-  window); and the runs.
+  window); what each user did each local week (``analytics_user_week``,
+  ``weekly``: the proactive vs reactive report counts weeks from it); and the
+  runs.
 - A report (``guide_report``, ``reactive_report``) reads the tables for its range and folds the
   events above the watermark (the tail) itself, from the same runs. Folding
   in consecutive id ranges that hand the runs on gives the same facts as

@@ -1,10 +1,10 @@
 """The proactive vs reactive report's weekly user and account counts, counted in SQL.
 
-Per week and user: active, progressed (``analytics_user_day``, workspace level) and
-the escalations (``analytics_moment``), joined with ``end_user`` for who is onboarding
-that week and their account; then per week and account; then a row per week leaves
-the database. The tail's few facts (events not rolled yet) go in through a temporary
-table, so rollups plus tail count exactly as the Python sets did (docs/ANALYTICS.md,
+Per week and user: active, progressed and the escalations sent (the week rollup,
+``analytics_user_week``), joined with ``end_user`` for who is onboarding that week and
+their account; then per week and account; then a row per week leaves the database.
+The tail's few facts (events not rolled yet) go in through a temporary table, so
+rollups plus tail count exactly as the Python sets did (docs/ANALYTICS.md,
 "Proactive vs reactive").
 """
 
@@ -15,11 +15,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
-from guide.analytics.facts import ACTIVE, ESCALATED, HELP_OPENED, PROGRESSED, WORKSPACE
+from guide.analytics.facts import ACTIVE, ESCALATED, HELP_OPENED, PROGRESSED
+from guide.analytics.filters import among
+from guide.analytics.reactive_people import onboarding_in
 from guide.analytics.tally import Moment
+from guide.analytics.weekly import monday as monday_of
 from guide.extensions import db
-from guide.models import AnalyticsMoment, AnalyticsUserDay, EndUser, Workspace
+from guide.models import AnalyticsMoment, AnalyticsUserWeek, EndUser, Workspace
 
 # (users, accounts): (active, needed a human, self-service); escalations.
 Counts = tuple[tuple[int, int, int], tuple[int, int, int], int]
@@ -30,12 +34,6 @@ _TAIL = sa.Table("reactive_tail", sa.MetaData(),
                  sa.Column("user_id", sa.Integer), sa.Column("wk", sa.Integer),
                  sa.Column("act", sa.Integer), sa.Column("prog", sa.Integer),
                  sa.Column("esc", sa.Integer), prefixes=["TEMPORARY"])
-
-
-def _week_of(day: Any, mondays: list[date]) -> Any:
-    """The index of the week (of ``mondays``) holding ``day``: a CASE, portable."""
-    return sa.case(*((day.between(m, m + timedelta(days=6)), n)
-                     for n, m in enumerate(mondays)), else_=None)
 
 
 def _tail_rows(mondays: list[date], days: Iterable[tuple[str, date, int]],
@@ -61,32 +59,32 @@ def _with_tail(rows: list[dict[str, int]]) -> sa.Select[Any] | None:
     return sa.select(t.user_id, t.wk, t.act, t.prog, t.esc)
 
 
-def weekly(workspace: Workspace, mondays: list[date], onboarding: list[Any],
-           tail_days: Iterable[tuple[str, date, int]],
-           tail_moments: dict[int, Moment]) -> dict[date, Counts]:
-    """Each week's counts; ``onboarding[n]``: the ``end_user`` condition of week n."""
-    first, last = mondays[0], mondays[-1] + timedelta(days=6)
-    u, m = AnalyticsUserDay, AnalyticsMoment
-    parts = [
-        sa.select(u.user_id, _week_of(u.day, mondays).label("wk"),
-                  sa.case((u.metric == ACTIVE, 1), else_=0).label("act"),
-                  sa.case((u.metric == PROGRESSED, 1), else_=0).label("prog"),
-                  sa.literal(0).label("esc"))
-        .where(u.workspace_id == workspace.id, u.guide_key == WORKSPACE, u.step_id == "",
-               u.metric.in_((ACTIVE, PROGRESSED)), u.day.between(first, last)),
-        sa.select(m.user_id, _week_of(m.day, mondays), sa.literal(0), sa.literal(0),
-                  sa.literal(1))
-        .where(m.workspace_id == workspace.id, m.metric == ESCALATED,
-               m.day.between(first, last)),
-    ]
+def weekly(workspace: Workspace, mondays: list[date], weeks: sa.Subquery,
+           tail_days: Iterable[tuple[str, date, int]], tail_moments: dict[int, Moment],
+           users: frozenset[int] | None = None) -> dict[date, Counts]:
+    """Each week's counts (of ``users`` only, when given); ``weeks``: the weeks as rows
+    (``reactive_people.week_table``)."""
+    w, k = AnalyticsUserWeek, weeks.c
+    rolled = (sa.select(w.user_id, k.wk, w.active.label("act"), w.progressed.label("prog"),
+                        w.escalations.label("esc"))
+              .join(weeks, k.monday == w.week)
+              .where(w.workspace_id == workspace.id, w.week.between(mondays[0], mondays[-1]),
+                     among(w.user_id, users)))
     tail = _with_tail(_tail_rows(mondays, tail_days, tail_moments))
     if tail is not None:
-        parts.append(tail)
-    src = sa.union_all(*parts).subquery("src")
-    per_user = (sa.select(src.c.user_id, src.c.wk, sa.func.max(src.c.act).label("act"),
-                          sa.func.max(src.c.prog).label("prog"),
-                          sa.func.sum(src.c.esc).label("esc"))
-                .group_by(src.c.user_id, src.c.wk).subquery("per_user"))
+        src = sa.union_all(rolled, tail).subquery("src")
+        rolled = (sa.select(src.c.user_id, src.c.wk, sa.func.max(src.c.act).label("act"),
+                            sa.func.max(src.c.prog).label("prog"),
+                            sa.func.sum(src.c.esc).label("esc"))
+                  .group_by(src.c.user_id, src.c.wk))
+    # Each (user, week) with its week's bounds, then joined with its user. Materialized:
+    # PostgreSQL otherwise joined the weeks' bounds with end_user first (every user once
+    # per week: seven times the rows).
+    r = rolled.subquery("r")
+    per_user = (sa.select(r, k.lo, k.hi, k.begins).join(weeks, k.wk == r.c.wk)
+                .cte("per_user"))
+    if db.session.get_bind().dialect.name == "postgresql":
+        per_user = per_user.prefix_with("MATERIALIZED")
     p, e = per_user.c, EndUser
     needed = sa.and_(p.act == 1, p.esc > 0)
     onboard = (sa.select(p.wk, e.account_id, p.act.label("act"),
@@ -94,8 +92,7 @@ def weekly(workspace: Workspace, mondays: list[date], onboarding: list[Any],
                          sa.case((sa.and_(p.act == 1, p.prog == 1, p.esc == 0), 1),
                                  else_=0).label("self"), p.esc.label("esc"))
                .join(e, e.id == p.user_id)
-               .where(e.workspace_id == workspace.id,
-                      sa.or_(*(sa.and_(p.wk == n, cond) for n, cond in enumerate(onboarding))))
+               .where(e.workspace_id == workspace.id, onboarding_in(workspace, per_user))
                .subquery("onboard"))
     o = onboard.c
     per_account = (sa.select(o.wk, o.account_id, sa.func.sum(o.act).label("act"),
@@ -121,32 +118,37 @@ def weekly(workspace: Workspace, mondays: list[date], onboarding: list[Any],
 
 
 def help_moments(workspace: Workspace, mondays: list[date], last_moment: date, now: datetime,
-                 window: timedelta, tail_moments: dict[int, Moment]
+                 window: timedelta, tail_moments: dict[int, Moment],
+                 users: frozenset[int] | None = None
                  ) -> tuple[dict[int, Moment], dict[date, int]]:
     """The rolled moments the help numbers must look at one by one, and each week's rolled
-    help openings (sessions).
+    help openings (sessions); of ``users`` only, when given.
 
     A help opening can only be escalated by its user's escalation from its time to
     ``window`` later (so on a day up to ``last_moment``), and only pending when ``now`` is
     within ``window`` of it; every other opening is resolved and is only counted. So only
-    the openings of users with an escalation in the span (rolled or in the tail), or
-    within ``window`` of ``now``, leave the database, with those users' escalations."""
+    the openings followed by an escalation of their user in the span (rolled; or any of a
+    user with one in the tail), or within ``window`` of ``now``, leave the database, with
+    the escalations of users with an opening."""
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
     m = AnalyticsMoment
-    ws = m.workspace_id == workspace.id
+    ws = sa.and_(m.workspace_id == workspace.id, among(m.user_id, users))
     opened = sa.and_(ws, m.metric == HELP_OPENED, m.day.between(first, last))
     sessions = {monday: 0 for monday in mondays}
-    weeks = sa.select(_week_of(m.day, mondays).label("wk")).where(opened).subquery("weeks")
-    for wk, n in db.session.execute(sa.select(weeks.c.wk, sa.func.count())
-                                    .group_by(weeks.c.wk)):
-        sessions[mondays[wk]] = int(n)
+    # Counted by day, added up by week here (a CASE over the weeks per row cost more).
+    for day, n in db.session.execute(sa.select(m.day, sa.func.count()).where(opened)
+                                     .group_by(m.day)):
+        sessions[monday_of(day)] += int(n)
     escalated = sa.and_(ws, m.metric == ESCALATED, m.day.between(first, last_moment))
-    escalating = sa.select(m.user_id).where(escalated)
+    e = aliased(AnalyticsMoment)
+    escalated_after = sa.exists().where(
+        e.workspace_id == workspace.id, e.metric == ESCALATED, e.user_id == m.user_id,
+        e.day.between(first, last_moment), e.at >= m.at)
     tail_users = sorted({u for metric, u, _, _ in tail_moments.values() if metric == ESCALATED})
     helped = sa.select(m.user_id).where(opened)
     tail_helped = sorted({u for metric, u, _, _ in tail_moments.values()
                           if metric == HELP_OPENED})
-    rows = [sa.and_(opened, sa.or_(m.at > now - window, m.user_id.in_(escalating),
+    rows = [sa.and_(opened, sa.or_(m.at > now - window, escalated_after,
                                    *_among(m.user_id, tail_users))),
             sa.and_(escalated, sa.or_(m.user_id.in_(helped), *_among(m.user_id, tail_helped)))]
     found: dict[int, Moment] = {}

@@ -7,7 +7,8 @@ resolved without an escalation within 24 hours, and where escalations start.
 
 What each user did each week comes from the fold (``facts``, workspace level:
 active, progressed, help openings and escalations with their event times),
-rolled by the worker plus the tail, exactly as for the Guide report; who is
+rolled by the worker (per user and week in ``analytics_user_week``, the help
+moments in ``analytics_moment``) plus the tail, exactly as for the Guide report; who is
 onboarding, and each user's account, from ``end_user``; where escalations
 start, from the ``escalation`` rows (their stored guide, step, article, page).
 ``raw_reactive_report`` folds every event from the first: the tests' oracle.
@@ -26,6 +27,7 @@ from guide.analytics.filters import Filters
 from guide.analytics.ranges import whole_weeks
 from guide.analytics.reactive_counts import Counts
 from guide.analytics.tally import Moment, Tally
+from guide.analytics.weekly import monday as monday_of
 from guide.extensions import db
 from guide.models import Workspace
 from guide.models.base import utcnow
@@ -67,19 +69,15 @@ def reactive_report(workspace: Workspace, start: date, end: date,
     """The report for the local weeks holding ``start..end``; ``now`` judges pending help;
     only the users ``filters`` matches (docs/ANALYTICS.md, "Filters").
 
-    Unfiltered, the weekly counts are made in SQL (``reactive_counts``): a row per week
-    leaves the database. Filtered, the matched users' facts are counted in Python."""
+    The weekly counts are made in SQL over the week rollup (``reactive_counts``), the
+    matched users' ids in the statement when filtered: a row per week leaves the
+    database."""
     mondays = whole_weeks(start, end)
     users = filters.user_ids(workspace) if filters else None
-    first, last = mondays[0], mondays[-1] + timedelta(days=6)
-    if users is None:
-        now = now or utcnow()
-        counts, moments, sessions = store.consistent(
-            workspace.id, lambda after: _read_counts(workspace, mondays, now, after))
-        return _shaped(workspace, mondays, counts, moments, now, sessions=sessions)
-    activity = store.consistent(workspace.id,
-                                lambda after: _read(workspace, first, last, after))
-    report = _from_activity(workspace, mondays, activity.of_users(users), now or utcnow(), users)
+    now = now or utcnow()
+    counts, moments, sessions = store.consistent(
+        workspace.id, lambda after: _read_counts(workspace, mondays, now, after, users))
+    report = _shaped(workspace, mondays, counts, moments, now, users, sessions)
     return filters.tagged(report, users) if filters else report
 
 
@@ -99,36 +97,29 @@ def raw_reactive_report(workspace: Workspace, start: date, end: date,
     return filters.tagged(report, users) if filters else report
 
 
-def _read(workspace: Workspace, first: date, last: date, after: int) -> Activity:
-    activity = Activity(store.rolled_activity(workspace.id, first, last),
-                        store.rolled_moments(workspace.id, first, last + MOMENT_DAYS))
-    activity.merge(store.tail_tally(workspace, after, WORKSPACE), first, last)
-    return activity
-
-
-def _read_counts(workspace: Workspace, mondays: list[date], now: datetime, after: int
+def _read_counts(workspace: Workspace, mondays: list[date], now: datetime, after: int,
+                 users: frozenset[int] | None
                  ) -> tuple[dict[date, Counts], dict[int, Moment], dict[date, int]]:
     """The weeks' counts (SQL, the tail merged), the moments help must look at one by one,
-    and the help openings per week."""
+    and the help openings per week; of ``users`` only, when given."""
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
     tail = Activity()
-    tail.merge(store.tail_tally(workspace, after, WORKSPACE), first, last)
+    tail.merge(store.tail_tally(workspace, after, WORKSPACE, users), first, last)
     moments, sessions = reactive_counts.help_moments(workspace, mondays, last + MOMENT_DAYS,
-                                                     now, HELP_WINDOW, tail.moments)
+                                                     now, HELP_WINDOW, tail.moments, users)
     moments.update(tail.moments)
     for metric, _, _, day in tail.moments.values():
-        monday = day - timedelta(days=day.weekday())
+        monday = monday_of(day)
         if metric == reactive_people.HELP and monday in sessions:
             sessions[monday] += 1
-    onboarding = reactive_people.onboarding_conditions(workspace, mondays,
-                                                       ZoneInfo(workspace.timezone))
-    return reactive_counts.weekly(workspace, mondays, onboarding, tail.days,
-                                  tail.moments), moments, sessions
+    weeks = reactive_people.week_table(mondays, ZoneInfo(workspace.timezone))
+    return reactive_counts.weekly(workspace, mondays, weeks, tail.days,
+                                  tail.moments, users), moments, sessions
 
 
 def _from_activity(workspace: Workspace, mondays: list[date], activity: Activity,
                    now: datetime, users: frozenset[int] | None) -> dict[str, Any]:
-    """The report from facts read into Python (filtered reports, the raw oracle)."""
+    """The report from facts folded in Python (the raw oracle)."""
     counts = _counted(workspace, mondays, activity, users)
     return _shaped(workspace, mondays, counts, activity.moments, now, users)
 
@@ -234,7 +225,7 @@ def _weekly(activity: Activity) -> dict[date, tuple[set[int], set[int], list[int
     weeks: dict[date, tuple[set[int], set[int], list[int]]] = {}
 
     def of(day: date) -> tuple[set[int], set[int], list[int]]:
-        return weeks.setdefault(day - timedelta(days=day.weekday()), (set(), set(), []))
+        return weeks.setdefault(monday_of(day), (set(), set(), []))
 
     for metric, day, user in activity.days:
         of(day)[0 if metric == ACTIVE else 1].add(user)
@@ -253,7 +244,7 @@ def _help(moments: dict[int, Moment], escalations_at: dict[int, list[datetime]],
     One pass over the moments (a pass per week cost a second at 20,000 moments)."""
     tallies = {monday: [0, 0, 0] for monday in mondays}  # sessions, escalated, pending
     for metric, user, at, day in moments.values():
-        tally = tallies.get(day - timedelta(days=day.weekday()))
+        tally = tallies.get(monday_of(day))
         if metric != reactive_people.HELP or tally is None:
             continue
         tally[0] += 1

@@ -10,15 +10,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from guide.analytics import bulk, event_rows, reach
+from guide.analytics import bulk, event_rows, reach, weekly
 from guide.analytics.facts import (
-    ACTIVE,
-    PROGRESSED,
-    WORKSPACE,
     Folder,
     Run,
 )
-from guide.analytics.tally import SHARES, Moment, Numbers, Ranked, Tally
+from guide.analytics.tally import SHARES, Numbers, Ranked, Tally
 from guide.extensions import db
 from guide.models import (
     AnalyticsDaily,
@@ -26,6 +23,7 @@ from guide.models import (
     AnalyticsMoment,
     AnalyticsRun,
     AnalyticsUserDay,
+    AnalyticsUserWeek,
     AnalyticsWatermark,
     Event,
     Workspace,
@@ -90,9 +88,10 @@ def save(workspace_id: int, tally: Tally, runs: dict[tuple[int, str], Run],
 
     On PostgreSQL, one statement per table over arrays (``bulk``); on SQLite, Core
     executemany on the session's connection (through the ORM's bulk path the same rows
-    took several times longer).
+    took several times longer). The week rows too (``weekly``).
     """
     reach.add(workspace_id, tally.users)  # before the user-days: it reads the rolled ones
+    weekly.save(workspace_id, tally)
     if db.session.get_bind().dialect.name == "postgresql":
         bulk.save(workspace_id, tally, runs, changed)
         _move(workspace_id, last_event_id)
@@ -137,8 +136,8 @@ def _move(workspace_id: int, last_event_id: int) -> None:
 def reset(workspace_id: int) -> None:
     """Forget the workspace's rollups (in the caller's transaction): the next pass folds
     every event again, from the first."""
-    for model in (AnalyticsDaily, AnalyticsUserDay, AnalyticsDuration, AnalyticsMoment,
-                  AnalyticsRun, AnalyticsWatermark):
+    for model in (AnalyticsDaily, AnalyticsUserDay, AnalyticsUserWeek, AnalyticsDuration,
+                  AnalyticsMoment, AnalyticsRun, AnalyticsWatermark):
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
     reach.reset(workspace_id)
 
@@ -227,24 +226,6 @@ def consistent(workspace_id: int, read: Callable[[int], T]) -> T:
             return result
         db.session.rollback()
     raise AssertionError("unreachable: the last attempt holds the lock")
-
-
-def rolled_activity(workspace_id: int, start: date, end: date) -> set[tuple[str, date, int]]:
-    """(metric, day, user): who was active, who progressed, on days ``start..end``."""
-    u = AnalyticsUserDay
-    return {(metric, day, user) for metric, day, user in db.session.execute(
-        sa.select(u.metric, u.day, u.user_id).where(
-            u.workspace_id == workspace_id, u.guide_key == WORKSPACE,
-            u.step_id == "", u.metric.in_((ACTIVE, PROGRESSED)),
-            u.day.between(start, end)))}
-
-
-def rolled_moments(workspace_id: int, start: date, end: date) -> dict[int, Moment]:
-    """Help openings and escalations on days ``start..end``, by event id."""
-    m = AnalyticsMoment
-    return {event_id: (metric, user, at, day) for event_id, metric, user, at, day in
-            db.session.execute(sa.select(m.event_id, m.metric, m.user_id, m.at, m.day).where(
-                m.workspace_id == workspace_id, m.day.between(start, end)))}
 
 
 def tail_tally(workspace: Workspace, after: int, guide_key: str | None,

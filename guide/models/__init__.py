@@ -7,6 +7,7 @@ from guide.models.analytics import (
     AnalyticsReach,
     AnalyticsRun,
     AnalyticsUserDay,
+    AnalyticsUserWeek,
     AnalyticsWatermark,
 )
 from guide.models.audit import AuditEntry
@@ -32,6 +33,7 @@ __all__ = [
     "AnalyticsReach",
     "AnalyticsRun",
     "AnalyticsUserDay",
+    "AnalyticsUserWeek",
     "AnalyticsWatermark",
     "AuditEntry",
     "Author",

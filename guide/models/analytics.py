@@ -165,5 +165,27 @@ class AnalyticsMoment(db.Model):
     day: Mapped[date] = mapped_column(sa.Date)
 
 
+class AnalyticsUserWeek(db.Model):
+    """What a user did in a local week, at the workspace level: the proactive vs reactive
+    report's per-(user, week) rollup (``guide.analytics.weekly``).
+
+    Written by the same rollup batch as the day rows it sums up: ``active`` and
+    ``progressed`` (0 or 1) are the user's ``$workspace`` day facts of the week,
+    ``escalations`` the escalations (``analytics_moment``) the user sent in it.
+    """
+
+    __tablename__ = "analytics_user_week"
+    # The privacy erasure deletes a user's rows (USER_ROLLUPS): found without a scan.
+    __table_args__ = (sa.Index("ix_analytics_user_week_user", "user_id"),)
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    # The Monday of the local week (the workspace's timezone).
+    week: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    user_id: Mapped[int] = mapped_column(primary_key=True)
+    active: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    progressed: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    escalations: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
 # The rollup tables whose rows name a user (``user_id``): deleted with the user.
-USER_ROLLUPS = (AnalyticsUserDay, AnalyticsRun, AnalyticsMoment)
+USER_ROLLUPS = (AnalyticsUserDay, AnalyticsUserWeek, AnalyticsRun, AnalyticsMoment)

@@ -18,7 +18,10 @@ envelopes and the escalation service leave them.
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import UTC, date, datetime
+from pathlib import Path
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,7 +30,14 @@ import sqlalchemy as sa
 from guide import analytics
 from guide.errors import GuideError
 from guide.extensions import db
-from guide.models import Account, AnalyticsMoment, EndUser, Escalation, Event
+from guide.models import (
+    Account,
+    AnalyticsMoment,
+    AnalyticsUserWeek,
+    EndUser,
+    Escalation,
+    Event,
+)
 from guide.services import privacy
 from tests.analytics.conftest import LATER, PARIS, roll_all
 
@@ -247,3 +257,32 @@ def test_an_article_read_is_a_help_session_unless_help_was_in_use_in_the_30_minu
     assert report(paris, date(2026, 3, 2), date(2026, 3, 8)) == first
     roll_all(batch=1)
     assert report(paris, date(2026, 3, 2), date(2026, 3, 8)) == first
+
+
+def _migration(name: str) -> ModuleType:
+    path = Path(__file__).parents[2] / "guide" / "migrations" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _week_rows() -> set[tuple]:
+    w = AnalyticsUserWeek
+    return {tuple(row) for row in db.session.execute(sa.select(
+        w.workspace_id, w.week, w.user_id, w.active, w.progressed, w.escalations))}
+
+
+def test_migration_0012_fills_the_week_rows_the_rollup_writes(history):
+    """An existing deployment's week rows come from its rollups, as the batches write them:
+    a user's flags over the week, escalations added up (u3 sent two), a milestone alone."""
+    roll_all()
+    rolled = _week_rows()
+    u3 = db.session.scalars(sa.select(EndUser.id).where(EndUser.external_id == "u3")).one()
+    assert (history.id, date(2026, 3, 2), u3, 1, 1, 2) in rolled
+    db.session.execute(sa.delete(AnalyticsUserWeek))
+    backfill = _migration("0012_analytics_user_week").backfill(db.engine.dialect.name)
+    db.session.execute(sa.text(backfill))
+    db.session.commit()
+    assert _week_rows() == rolled

@@ -22,7 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guide import analytics
-from guide.analytics.facts import EventRow, event_time
+from guide.analytics import store, weekly
+from guide.analytics.facts import EventRow, Folder, event_time
+from guide.analytics.tally import Tally
 from guide.extensions import db
 from guide.models import (
     Account,
@@ -32,9 +34,12 @@ from guide.models import (
     AnalyticsReach,
     AnalyticsRun,
     AnalyticsUserDay,
+    AnalyticsUserWeek,
     AnalyticsWatermark,
+    EndUser,
     Event,
 )
+from guide.services import privacy
 from tests.analytics.conftest import LATER, PARIS, user
 
 # Saturday evening before the clocks go forward in Paris (01:00 UTC on Sunday).
@@ -102,8 +107,9 @@ def _row(workspace_id: int, users: list[int], at: datetime, item: tuple) -> Even
 
 
 def _clear(workspace_id: int) -> None:
-    for model in (Event, AnalyticsDaily, AnalyticsUserDay, AnalyticsDuration, AnalyticsRun,
-                  AnalyticsMoment, AnalyticsReach, AnalyticsWatermark):
+    for model in (Event, AnalyticsDaily, AnalyticsUserDay, AnalyticsUserWeek,
+                  AnalyticsDuration, AnalyticsRun, AnalyticsMoment, AnalyticsReach,
+                  AnalyticsWatermark):
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
     db.session.commit()
 
@@ -145,16 +151,41 @@ def _days(ws) -> list[date]:
 
 @pytest.fixture
 def stream_setup(paris):
-    """Three users first seen before the stream (onboarding), two of them in one account."""
+    """The workspace; ``stream_users()`` makes the stream's users (a test may erase one)."""
     account = Account(workspace_id=paris.id, external_id="acme")
     db.session.add(account)
-    db.session.flush()
-    users = [user(paris, f"p{n}") for n in range(3)]
-    for who in users:
-        who.first_seen = BASE - timedelta(days=10)
-        who.account_id = account.id if who.external_id != "p2" else None
     db.session.commit()
-    return paris, [who.id for who in users]
+    made = iter(range(10**6))
+
+    def stream_users() -> list[int]:
+        """Three users first seen before the stream (onboarding), two in one account."""
+        batch = next(made)
+        users = [user(paris, f"p{batch}-{n}") for n in range(3)]
+        for n, who in enumerate(users):
+            who.first_seen = BASE - timedelta(days=10)
+            who.account_id = account.id if n < 2 else None
+        db.session.commit()
+        return [who.id for who in users]
+
+    return paris, stream_users
+
+
+def _weeks_rolled(ws) -> set[weekly.WeekRow]:
+    w = AnalyticsUserWeek
+    rows = {tuple(row) for row in db.session.execute(sa.select(
+        w.week, w.user_id, w.active, w.progressed, w.escalations).where(
+        w.workspace_id == ws.id))}
+    db.session.rollback()
+    return rows
+
+
+def _weeks_raw(ws) -> set[weekly.WeekRow]:
+    """The week rows one batch folding every event would write."""
+    folder, tally = Folder(ZoneInfo(PARIS), {}), Tally()
+    for row in store.all_events_after(ws.id, 0):
+        tally.extend(folder.fold(row))
+    db.session.rollback()
+    return set(weekly.week_rows(tally))
 
 
 def _same(ws, low: date, high: date) -> None:
@@ -193,7 +224,8 @@ def _backfilled() -> list[tuple]:
        data=st.data())
 def test_rollups_plus_tail_equal_the_raw_computation(stream_setup, items, split, late_items,
                                                      batches, data):
-    ws, users = stream_setup
+    ws, stream_users = stream_setup
+    users = stream_users()
     _clear(ws.id)
     first, second = items[:split], items[split:]
     at = _insert(ws, users, first, BASE)
@@ -209,6 +241,45 @@ def test_rollups_plus_tail_equal_the_raw_computation(stream_setup, items, split,
     _same(ws, days[0], days[-1])
     # What the rollup kept batch by batch is what the migration backfills at once.
     assert _reach() == _backfilled()
+    # The week rollup, written a batch at a time, holds what one fold of everything gives.
+    assert _weeks_rolled(ws) == _weeks_raw(ws)
+    # Reset and rolled again (in other batches): the same rows.
+    store.reset(ws.id)
+    db.session.commit()
+    assert _weeks_rolled(ws) == set()
+    analytics.rollup(LATER, batch=batches[0], max_batches=None)
+    assert _weeks_rolled(ws) == _weeks_raw(ws)
+    # A user erased: their week rows go with them; the rest still equal the raw fold.
+    erased = users[data.draw(st.integers(0, 2))]
+    privacy.erase_user(ws, db.session.get(EndUser, erased), "cli")
+    assert erased not in {user for _, user, *_ in _weeks_rolled(ws)}
+    assert _weeks_rolled(ws) == _weeks_raw(ws)
+    assert analytics.reactive_report(ws, days[0], days[-1], NOW) == \
+        analytics.raw_reactive_report(ws, days[0], days[-1], NOW)
+
+
+def test_an_event_a_day_late_adds_to_the_week_row_of_its_event_time(stream_setup):
+    """Rolled after Monday's, Sunday's event (sent on Monday from the offline queue) goes
+    to the week before, into the row an earlier batch wrote; escalations add up."""
+    ws, stream_users = stream_setup
+    who = stream_users()[0]
+    sunday = datetime(2026, 3, 29, 10, 0, tzinfo=UTC)
+    monday = sunday + timedelta(days=1)
+    escalate = {"type": "help:escalate", "name": "help:escalate", "props": {}}
+    db.session.add(Event(workspace_id=ws.id, user_id=who, created_at=sunday, **escalate))
+    db.session.commit()
+    analytics.rollup(LATER, max_batches=None)
+    db.session.add(Event(workspace_id=ws.id, user_id=who, created_at=monday, **escalate))
+    db.session.add(Event(workspace_id=ws.id, user_id=who, created_at=monday,
+                         client_at=sunday + timedelta(hours=1), **escalate))
+    db.session.add(Event(workspace_id=ws.id, user_id=who, type="milestone", name="onboarded",
+                         props={}, created_at=monday, client_at=sunday))
+    db.session.commit()
+    analytics.rollup(LATER, max_batches=None)
+    assert _weeks_rolled(ws) == {(date(2026, 3, 23), who, 1, 1, 2),
+                                 (date(2026, 3, 30), who, 1, 0, 1)} == _weeks_raw(ws)
+    assert analytics.reactive_report(ws, date(2026, 3, 23), date(2026, 4, 5), NOW) == \
+        analytics.raw_reactive_report(ws, date(2026, 3, 23), date(2026, 4, 5), NOW)
 
 
 def test_the_days_follow_paris_across_the_change_to_summer_time(paris):

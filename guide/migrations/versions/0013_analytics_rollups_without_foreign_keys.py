@@ -5,7 +5,7 @@ The rows of a user are deleted with the user by the privacy erasure
 ON DELETE CASCADE. The watermark keeps its foreign key (one row per workspace).
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-06 01:40:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
