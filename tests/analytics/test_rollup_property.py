@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guide import analytics
-from guide.analytics import store, weekly
+from guide.analytics import event_rows, store, weekly
 from guide.analytics.facts import EventRow, Folder, event_time
 from guide.analytics.tally import Tally
 from guide.extensions import db
@@ -182,7 +182,7 @@ def _weeks_rolled(ws) -> set[weekly.WeekRow]:
 def _weeks_raw(ws) -> set[weekly.WeekRow]:
     """The week rows one batch folding every event would write."""
     folder, tally = Folder(ZoneInfo(PARIS), {}), Tally()
-    for row in store.all_events_after(ws.id, 0):
+    for row in event_rows.all_events_after(ws.id, 0):
         tally.extend(folder.fold(row))
     db.session.rollback()
     return set(weekly.week_rows(tally))
