@@ -184,6 +184,8 @@ def reports(workspace: Any, today: date, now: datetime, guide: str,
         if days == 90:
             calls["portfolio"] = (lambda: analytics.portfolio(workspace, now=now), None)
         for name, (rolled, raw) in calls.items():
+            if opts.reports and name not in opts.reports:
+                continue
             key = name if name == "portfolio" else f"{name}_{days}d"
             out[key] = measure(rolled, raw, opts)
             raw_ms = out[key].get("raw_ms", {}).get("median")
@@ -296,6 +298,8 @@ def main() -> None:
     parser.add_argument("--sample-only", action="store_true",
                         help="(a) over the sample only; leave the rest of the backlog")
     parser.add_argument("--data-only", action="store_true", help="load and roll up, no reports")
+    parser.add_argument("--reports", type=lambda text: set(text.split(",")), default=None,
+                        help="only these reports, e.g. guide_report,portfolio (default: all)")
     parser.add_argument("--merge", action="store_true",
                         help="keep the other columns of bench/results/analytics.json (a run "
                              "per size, e.g. PostgreSQL at 10M apart)")

@@ -32,7 +32,7 @@ def test_the_analytics_benchmark_runs_at_a_tiny_size(app):
     assert rolled["events"] + rolled["rest_events"] == 3000
     assert db.session.scalar(sa.select(AnalyticsWatermark.last_event_id)) == \
         db.session.scalar(sa.select(sa.func.max(Event.id)))
-    opts = argparse.Namespace(samples=2, runs=1, raw_runs=1, check=True)
+    opts = argparse.Namespace(samples=2, runs=1, raw_runs=1, check=True, reports=None)
     workspace = db.session.get(Workspace, workspace.id)
     out = bench.reports(workspace, plan.now.date(), plan.now, "g000", opts)
     _the_new_reports_see_the_data(workspace, plan)
