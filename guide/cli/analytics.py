@@ -13,7 +13,7 @@ import click
 from flask.cli import AppGroup
 
 from guide import analytics
-from guide.analytics.rollup import BATCH, rebuild
+from guide.analytics.rollup import ANALYZE_AFTER, BATCH, analyze, rebuild
 from guide.cli.common import workspace_or_exit
 
 analytics_cli = AppGroup("analytics", help="Analytics rollups (docs/ANALYTICS.md).")
@@ -44,3 +44,6 @@ def rollup_command(workspace_key: str | None, again: bool, batch: int) -> None:
         seconds = time.perf_counter() - started
         click.echo(f"{total:,} event(s) rolled up in {seconds:.1f} s "
                    f"({total / seconds if seconds else 0:,.0f}/s){' ...' if more else ''}")
+    if total >= ANALYZE_AFTER:
+        analyze()
+        click.echo("planner statistics of the rollup tables refreshed (ANALYZE)")

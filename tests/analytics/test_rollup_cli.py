@@ -57,3 +57,23 @@ def test_nothing_to_fold_says_so_and_a_bad_call_exits_non_zero(runner, paris):
     assert rebuild_all.exit_code == 2 and "--rebuild needs --workspace" in rebuild_all.output
     unknown = runner.invoke(args=["guide", "analytics", "rollup", "--workspace", "nope"])
     assert unknown.exit_code == 1 and 'No workspace "nope"' in unknown.output
+
+
+def test_a_large_catch_up_refreshes_the_planner_statistics(runner, paris, monkeypatch):
+    from guide.analytics.rollup import analyze
+
+    who = user(paris, "busy").id
+    settled = utcnow() - timedelta(hours=1)
+    db.session.add_all([Event(workspace_id=paris.id, user_id=who, type="event:track",
+                              name="$target_missing", props={"guide": "onboarding",
+                                                             "step": "connect"},
+                              created_at=settled + timedelta(seconds=n)) for n in range(5)])
+    db.session.commit()
+    analyzed = []
+    monkeypatch.setattr("guide.cli.analytics.analyze", lambda: analyzed.append(analyze()))
+    monkeypatch.setattr("guide.cli.analytics.ANALYZE_AFTER", 5)
+    out = runner.invoke(args=["guide", "analytics", "rollup"]).output
+    assert analyzed == [None] and out.endswith("refreshed (ANALYZE)\n")
+    quiet = runner.invoke(args=["guide", "analytics", "rollup"]).output  # nothing new
+    assert analyzed == [None] and "ANALYZE" not in quiet
+
