@@ -38,6 +38,8 @@ from guide.models import Account, AccountMilestone, EndUser, Workspace
 from guide.models.base import isoformat, utcnow
 from guide.schemas.analytics_lifecycle import MAX_LIMIT, STATUSES
 
+MAX_OFFSET = 2**62
+
 
 @dataclass
 class Standing:
@@ -209,8 +211,9 @@ def _page(workspace: Workspace, life: Lifecycle, now: datetime, users: frozenset
     if not needle:
         if limit is None:
             return [id_ for id_, _, _ in db.session.execute(query)], None
+        # OFFSET is a 64-bit integer in SQL; any offset past that is past the end too.
         return list(db.session.scalars(query.with_only_columns(rows.c.id)
-                                       .offset(offset).limit(limit))), None
+                                       .offset(min(offset, MAX_OFFSET)).limit(limit))), None
     found = [id_ for id_, external_id, name in db.session.execute(query)
              if needle in name.casefold() or needle in external_id.casefold()]
     return found[offset:end], len(found)
