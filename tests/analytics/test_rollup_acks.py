@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from guide.analytics import event_rows, store
-from guide.analytics.facts import Folder
-from guide.analytics.tally import Tally
 from guide.extensions import db
 from guide.models import Event
-from tests.analytics.conftest import PARIS, send, user
+from tests.analytics.conftest import OpenBatch, send, user
 from tests.pg import PG_URL
 
 EVENTS = 500
@@ -38,29 +34,8 @@ def test_acks_commit_while_a_rollup_batch_of_their_user_is_open(app, paris):
                               created_at=start + timedelta(seconds=n)) for n in range(EVENTS)])
     db.session.commit()
     ws_id = paris.id
-    written, release, errors = threading.Event(), threading.Event(), []
-
-    def open_batch() -> None:
-        with app.app_context():
-            try:
-                after = store.lock_watermark(ws_id)
-                rows = event_rows.events_after(ws_id, after, EVENTS + 10)
-                folder = Folder(ZoneInfo(PARIS), store.runs_of(ws_id, {busy.id}))
-                tally = Tally()
-                for row in rows:
-                    tally.extend(folder.fold(row))
-                store.save(ws_id, tally, folder.runs, folder.changed, rows[-1].id)
-                db.session.flush()
-                written.set()
-                release.wait(DEADLINE * 4)
-                db.session.commit()
-            except Exception as exc:  # reported below, in the test's thread
-                errors.append(exc)
-                written.set()
-            finally:
-                db.session.remove()
-
-    batch = threading.Thread(target=open_batch)
+    opened = OpenBatch(app, ws_id, busy.id, EVENTS + 10, DEADLINE * 4)
+    written, release, errors, batch = opened.written, opened.release, opened.errors, opened.thread
     batch.start()
     try:
         assert written.wait(DEADLINE) and errors == []

@@ -11,46 +11,18 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
-from guide.analytics import event_rows, store
-from guide.analytics.facts import Folder
-from guide.analytics.tally import Tally
 from guide.extensions import db
 from guide.models import EndUser, Event
 from guide.models.analytics import USER_ROLLUPS
 from guide.services import privacy
-from tests.analytics.conftest import PARIS, user
+from tests.analytics.conftest import OpenBatch, user
 from tests.pg import PG_URL
 
 DEADLINE = 15.0
-
-
-def _open_batch(app: Any, ws_id: int, user_id: int, written: threading.Event,
-                release: threading.Event, errors: list[Exception]) -> None:
-    """A rollup batch over the user's events, its rows written, left open until released."""
-    with app.app_context():
-        try:
-            after = store.lock_watermark(ws_id)
-            rows = event_rows.events_after(ws_id, after, 100)
-            folder = Folder(ZoneInfo(PARIS), store.runs_of(ws_id, {user_id}))
-            tally = Tally()
-            for row in rows:
-                tally.extend(folder.fold(row))
-            store.save(ws_id, tally, folder.runs, folder.changed, rows[-1].id)
-            db.session.flush()
-            written.set()
-            release.wait(DEADLINE * 4)
-            db.session.commit()
-        except Exception as exc:  # reported in the test's thread
-            errors.append(exc)
-            written.set()
-        finally:
-            db.session.remove()
 
 
 def _waiting_or_done(done: threading.Event) -> bool:
@@ -79,10 +51,8 @@ def test_a_user_erased_during_an_open_rollup_batch_leaves_no_rollup_rows(app, pa
               created_at=start + timedelta(minutes=1))])
     db.session.commit()
     ws_id, user_id = paris.id, who.id
-    written, release, erased, errors = (threading.Event(), threading.Event(),
-                                        threading.Event(), [])
-    batch = threading.Thread(target=_open_batch,
-                             args=(app, ws_id, user_id, written, release, errors))
+    opened, erased = OpenBatch(app, ws_id, user_id, 100, DEADLINE * 4), threading.Event()
+    written, release, errors, batch = opened.written, opened.release, opened.errors, opened.thread
     batch.start()
 
     def erase() -> None:
