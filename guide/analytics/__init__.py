@@ -35,7 +35,7 @@ How the numbers stay exact and fast:
 """
 
 from guide.analytics.guide_report import by_week, guide_report, raw_guide_report
-from guide.analytics.help_search import help_search_report
+from guide.analytics.help_search import help_search_report, raw_help_search_report
 from guide.analytics.lifecycle_report import lifecycle_report
 from guide.analytics.portfolio import portfolio
 from guide.analytics.reactive_report import raw_reactive_report, reactive_report
@@ -44,5 +44,6 @@ from guide.analytics.scenarios import scenario_report, settle_due
 from guide.analytics.timeline import account_timeline
 
 __all__ = ["account_timeline", "by_week", "guide_report", "help_search_report",
-           "lifecycle_report", "portfolio", "raw_guide_report", "raw_reactive_report",
+           "lifecycle_report", "portfolio", "raw_guide_report", "raw_help_search_report",
+           "raw_reactive_report",
            "reactive_report", "rollup", "rollup_due", "scenario_report", "settle_due"]

@@ -5,6 +5,7 @@ from guide.models.analytics import (
     AnalyticsDuration,
     AnalyticsMoment,
     AnalyticsRun,
+    AnalyticsSearch,
     AnalyticsUserDay,
     AnalyticsWatermark,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "AnalyticsDuration",
     "AnalyticsMoment",
     "AnalyticsRun",
+    "AnalyticsSearch",
     "AnalyticsUserDay",
     "AnalyticsWatermark",
     "AuditEntry",
