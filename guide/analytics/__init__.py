@@ -19,7 +19,7 @@ How the numbers stay exact and fast:
   range is a COUNT DISTINCT); every measured duration keyed by the event that
   ended it; help openings and escalations with their event times
   (``analytics_moment``, for the proactive vs reactive report's 24-hour
-  window); and the runs.
+  window); the help searches (``analytics_search``, ``searches``); and the runs.
 - A report (``guide_report``, ``reactive_report``) reads the tables for its range and folds the
   events above the watermark (the tail) itself, from the same runs. Folding
   in consecutive id ranges that hand the runs on gives the same facts as

@@ -144,9 +144,12 @@ class AnalyticsSearch(db.Model):
     counts it (``guide.analytics.searches``): one narrow row instead of the event's page."""
 
     __tablename__ = "analytics_search"
-    # The report's read: a range of event times, every column it groups from the index.
+    # The report's reads, from the indexes alone: the searches of a range of event times
+    # (grouped by query), and the users of its ranked queries (only their rows read).
     __table_args__ = (sa.Index("ix_analytics_search_time", "workspace_id", "at", "query",
                                "zero", "user_id"),
+                      sa.Index("ix_analytics_search_query", "workspace_id", "query", "at",
+                               "user_id"),
                       sa.Index("ix_analytics_search_user", "user_id"))
 
     workspace_id: Mapped[int] = mapped_column(primary_key=True)

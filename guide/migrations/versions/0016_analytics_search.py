@@ -53,6 +53,8 @@ def upgrade():
     with op.batch_alter_table('analytics_search', schema=None) as batch_op:
         batch_op.create_index('ix_analytics_search_time',
                               ['workspace_id', 'at', 'query', 'zero', 'user_id'], unique=False)
+        batch_op.create_index('ix_analytics_search_query',
+                              ['workspace_id', 'query', 'at', 'user_id'], unique=False)
         batch_op.create_index('ix_analytics_search_user', ['user_id'], unique=False)
     conn = op.get_bind()
     for workspace_id, last in conn.execute(sa.select(watermark.c.workspace_id,
@@ -104,6 +106,7 @@ def _search(row):
 def downgrade():
     with op.batch_alter_table('analytics_search', schema=None) as batch_op:
         batch_op.drop_index('ix_analytics_search_user')
+        batch_op.drop_index('ix_analytics_search_query')
         batch_op.drop_index('ix_analytics_search_time')
 
     op.drop_table('analytics_search')
