@@ -21,8 +21,8 @@ How the numbers stay exact and fast:
   keyed by the event that ended it; help openings and escalations with their event times
   (``analytics_moment``, for the proactive vs reactive report's 24-hour
   window); what each user did each local week (``analytics_user_week``,
-  ``weekly``: the proactive vs reactive report counts weeks from it); and the
-  runs.
+  ``weekly``: the proactive vs reactive report counts weeks from it); the help
+  searches (``analytics_search``, ``searches``); and the runs.
 - A report (``guide_report``, ``reactive_report``) reads the tables for its range and folds the
   events above the watermark (the tail) itself, from the same runs. Folding
   in consecutive id ranges that hand the runs on gives the same facts as
@@ -38,7 +38,7 @@ How the numbers stay exact and fast:
 """
 
 from guide.analytics.guide_report import by_week, guide_report, raw_guide_report
-from guide.analytics.help_search import help_search_report
+from guide.analytics.help_search import help_search_report, raw_help_search_report
 from guide.analytics.lifecycle_report import lifecycle_report
 from guide.analytics.portfolio import portfolio
 from guide.analytics.reactive_report import raw_reactive_report, reactive_report
@@ -47,5 +47,6 @@ from guide.analytics.scenarios import scenario_report, settle_due
 from guide.analytics.timeline import account_timeline
 
 __all__ = ["account_timeline", "by_week", "guide_report", "help_search_report",
-           "lifecycle_report", "portfolio", "raw_guide_report", "raw_reactive_report",
+           "lifecycle_report", "portfolio", "raw_guide_report", "raw_help_search_report",
+           "raw_reactive_report",
            "reactive_report", "rollup", "rollup_due", "scenario_report", "settle_due"]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from guide.analytics import bulk, event_rows, reach, weekly
+from guide.analytics import bulk, event_rows, reach, searches, weekly
 from guide.analytics.facts import (
     Folder,
     Run,
@@ -22,6 +22,7 @@ from guide.models import (
     AnalyticsDuration,
     AnalyticsMoment,
     AnalyticsRun,
+    AnalyticsSearch,
     AnalyticsUserDay,
     AnalyticsUserWeek,
     AnalyticsWatermark,
@@ -92,6 +93,7 @@ def save(workspace_id: int, tally: Tally, runs: dict[tuple[int, str], Run],
     """
     reach.add(workspace_id, tally.users)  # before the user-days: it reads the rolled ones
     weekly.save(workspace_id, tally)
+    searches.roll(workspace_id, watermark(workspace_id), last_event_id)
     if db.session.get_bind().dialect.name == "postgresql":
         bulk.save(workspace_id, tally, runs, changed)
         _move(workspace_id, last_event_id)
@@ -137,7 +139,7 @@ def reset(workspace_id: int) -> None:
     """Forget the workspace's rollups (in the caller's transaction): the next pass folds
     every event again, from the first."""
     for model in (AnalyticsDaily, AnalyticsUserDay, AnalyticsUserWeek, AnalyticsDuration,
-                  AnalyticsMoment, AnalyticsRun, AnalyticsWatermark):
+                  AnalyticsMoment, AnalyticsRun, AnalyticsSearch, AnalyticsWatermark):
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
     reach.reset(workspace_id)
 

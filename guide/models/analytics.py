@@ -187,5 +187,33 @@ class AnalyticsUserWeek(db.Model):
     escalations: Mapped[int] = mapped_column(sa.Integer, default=0)
 
 
+class AnalyticsSearch(db.Model):
+    """A help search (``$help_search`` with a text query), as the help searches report
+    counts it (``guide.analytics.searches``): one narrow row instead of the event's page."""
+
+    __tablename__ = "analytics_search"
+    # The report's reads, from the indexes alone: the searches of a range of event times
+    # (grouped by query), and the users of its ranked queries (only their rows read).
+    __table_args__ = (sa.Index("ix_analytics_search_time", "workspace_id", "at", "query",
+                               "zero", "user_id"),
+                      sa.Index("ix_analytics_search_query", "workspace_id", "query", "at",
+                               "user_id"),
+                      sa.Index("ix_analytics_search_user", "user_id"))
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign key: the event may be deleted by the retention, the search stays.
+    event_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # None: a search no user sent (counted as one user, as the event log's were).
+    user_id: Mapped[int | None]
+    # The event time (``facts.event_time``).
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Normalised (``searches.normalized``): trimmed, spaces collapsed, lower case, at most
+    # MAX_QUERY characters.
+    query: Mapped[str] = mapped_column(sa.String(200))
+    # ``results`` was the JSON integer 0.
+    zero: Mapped[bool]
+
+
 # The rollup tables whose rows name a user (``user_id``): deleted with the user.
-USER_ROLLUPS = (AnalyticsUserDay, AnalyticsUserWeek, AnalyticsRun, AnalyticsMoment)
+USER_ROLLUPS = (AnalyticsUserDay, AnalyticsUserWeek, AnalyticsRun, AnalyticsMoment,
+                AnalyticsSearch)

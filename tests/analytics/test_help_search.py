@@ -24,14 +24,17 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from guide import analytics
 from guide.analytics.facts import MAX_LATE
 from guide.analytics.filters import Filters
+from guide.analytics.rollup import rebuild
 from guide.errors import GuideError
 from guide.extensions import db
-from guide.models import EndUser, Event
-from tests.analytics.conftest import PARIS, user
+from guide.models import AnalyticsSearch, EndUser, Event
+from guide.services import privacy
+from tests.analytics.conftest import LATER, PARIS, roll_all, user
 
 ZONE = ZoneInfo(PARIS)
 
@@ -163,3 +166,45 @@ def test_a_search_counts_on_its_event_time_to_the_microsecond(paris):
     assert queries(10, 10) == {"same", "too late", "ahead"}
     assert queries(4, 9) == set()
     assert queries(2, 2) == {"before the range"}
+
+
+def _reports(ws) -> list[dict]:
+    return [analytics.help_search_report(ws, date(2026, 3, first), date(2026, 3, last), top)
+            for first, last in ((1, 13), (2, 4), (3, 3), (13, 13)) for top in (20, 1)]
+
+
+def test_the_rolled_up_searches_plus_the_tail_give_the_event_logs_numbers(searches):
+    from_the_log = _reports(searches)
+    analytics.rollup(LATER, batch=3, max_batches=1)  # 3 searches rolled, the rest in the tail
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AnalyticsSearch)) == 3
+    assert _reports(searches) == from_the_log
+    roll_all()
+    assert _reports(searches) == from_the_log
+    # The empty query is not a search.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AnalyticsSearch)) == 6
+
+
+def test_erasing_a_user_removes_their_rolled_up_searches(searches):
+    roll_all()
+    a = db.session.scalar(db.select(EndUser).where(EndUser.external_id == "a"))
+    erased = a.id
+
+    def rows() -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(AnalyticsSearch)
+                                 .where(AnalyticsSearch.user_id == erased))
+
+    assert rows() == 2
+    privacy.erase_user(searches, a, "cli")
+    assert rows() == 0
+    report = analytics.help_search_report(searches, date(2026, 3, 2), date(2026, 3, 4))
+    assert (report["searches"], report["top_queries"][0]["users"]) == (2, 1)
+
+
+def test_a_rebuild_forgets_the_rolled_searches_and_writes_them_again(searches):
+    roll_all()
+    rolled = _reports(searches)
+    rebuild(searches.id)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AnalyticsSearch)) == 0
+    assert _reports(searches) == rolled
+    roll_all()
+    assert _reports(searches) == rolled

@@ -1,5 +1,5 @@
 """Property: the rollups plus the tail give exactly the numbers of a fold over every raw event,
-for the Guide report and the proactive vs reactive report.
+for the Guide report, the proactive vs reactive report and the help searches.
 
 Random streams of the events the fold reads (guide states, envelopes whose
 acks completed steps and guides, tracked system events, escalations, noise),
@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from guide import analytics
 from guide.analytics import event_rows, store, weekly
 from guide.analytics.facts import EventRow, Folder, event_time
+from guide.analytics.filters import Filters
 from guide.analytics.tally import Tally
 from guide.extensions import db
 from guide.models import (
@@ -33,6 +34,7 @@ from guide.models import (
     AnalyticsMoment,
     AnalyticsReach,
     AnalyticsRun,
+    AnalyticsSearch,
     AnalyticsUserDay,
     AnalyticsUserWeek,
     AnalyticsWatermark,
@@ -51,6 +53,10 @@ STATES = ("active", "completed", "dismissed", "snoozed", "not_started")
 TRACKED = ("$guide_shown", "$step_shown", "$target_missing", "$help_open", "$checklist_open",
            "$item_expanded", "$item_clicked", "$article_view", "other")
 
+QUERIES = ("Export CSV", "export\tcsv ", "SSO", "sso", "", "  ", 5, None, "x" * 205,
+           "X" * 201 + "y")
+RESULTS = (0, 0.0, 2, False, "0", None)
+
 guides, steps = st.sampled_from(GUIDES), st.sampled_from(STEPS)
 done = st.lists(st.fixed_dictionaries({"guide": guides, "step": steps}), min_size=1, max_size=2)
 kind = st.one_of(
@@ -65,6 +71,9 @@ kind = st.one_of(
     st.tuples(st.sampled_from(["milestone", "plan"]), st.just({})),
     # Bootstrap's offers: a server event naming the guide key, no client time.
     st.tuples(st.just("offer"), st.fixed_dictionaries({"guide": guides})),
+    # Help searches: queries that normalise alike or not at all, results that are 0 or not.
+    st.tuples(st.sampled_from(["search", "anonymous search"]), st.fixed_dictionaries({
+        "query": st.sampled_from(QUERIES), "results": st.sampled_from(RESULTS)})),
 )
 event = st.tuples(
     st.integers(0, 2),  # which user
@@ -100,6 +109,9 @@ def _row(workspace_id: int, users: list[int], at: datetime, item: tuple) -> Even
                      props={"guide": data["guide"], "step": data["step"]}, **common)
     if what == "help:escalate":
         return Event(type=what, name=what, props=data, **common)
+    if what.endswith("search"):
+        return Event(type="event:track", name="$help_search", props=data,
+                     **{**common, "user_id": None if what.startswith("anon") else users[who]})
     if what == "offer":
         return Event(type=what, name=data["guide"], props={}, **{**common, "client_at": None})
     return Event(type=what, name="onboarded", props={},
@@ -109,7 +121,7 @@ def _row(workspace_id: int, users: list[int], at: datetime, item: tuple) -> Even
 def _clear(workspace_id: int) -> None:
     for model in (Event, AnalyticsDaily, AnalyticsUserDay, AnalyticsUserWeek,
                   AnalyticsDuration, AnalyticsRun, AnalyticsMoment, AnalyticsReach,
-                  AnalyticsWatermark):
+                  AnalyticsSearch, AnalyticsWatermark):
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
     db.session.commit()
 
@@ -158,12 +170,14 @@ def stream_setup(paris):
     made = iter(range(10**6))
 
     def stream_users() -> list[int]:
-        """Three users first seen before the stream (onboarding), two in one account."""
+        """Three users first seen before the stream (onboarding), two in one account, two
+        with the locale fr (a filter's users)."""
         batch = next(made)
         users = [user(paris, f"p{batch}-{n}") for n in range(3)]
         for n, who in enumerate(users):
             who.first_seen = BASE - timedelta(days=10)
             who.account_id = account.id if n < 2 else None
+            who.locale = "fr" if n != 1 else None
         db.session.commit()
         return [who.id for who in users]
 
@@ -195,6 +209,9 @@ def _same(ws, low: date, high: date) -> None:
     # NOW falls inside the stream: some help openings are not 24 hours old yet.
     assert analytics.reactive_report(ws, low, high, NOW) == \
         analytics.raw_reactive_report(ws, low, high, NOW)
+    for top, filters in ((20, None), (1, None), (20, Filters.parse(locale="fr"))):
+        assert analytics.help_search_report(ws, low, high, top, filters) == \
+            analytics.raw_help_search_report(ws, low, high, top, filters)
 
 
 def _reach() -> list[tuple]:
