@@ -39,7 +39,11 @@ def _migrate(database_url: str) -> None:
 
     from guide import create_app
     from guide.extensions import db
+    from guide.proactive import rules
 
+    # Each test's database starts its ids afresh: a workspace's scenarios cached by an
+    # earlier test (for rules.TTL) would otherwise be another workspace's.
+    rules.forget()
     app = create_app(_config(database_url))
     with app.app_context():
         upgrade()
@@ -90,7 +94,11 @@ def database_url(migrated_database: str, tmp_path: Path) -> str:
 def app(database_url: str) -> Iterator[Flask]:
     from guide import create_app
     from guide.extensions import db
+    from guide.proactive import rules
 
+    # Each test's database starts its ids afresh: a workspace's scenarios cached by an
+    # earlier test (for rules.TTL) would otherwise be another workspace's.
+    rules.forget()
     app = create_app(_config(database_url))
     with app.app_context():
         yield app

@@ -99,7 +99,7 @@ def make_story(client: Any, ws: Workspace) -> Story:
     acme = db.session.scalar(sa.select(Account.id).where(Account.external_id == "acme"))
     now = utcnow()
     lifecycle.reach(db.session.get(EndUser, ada), "activated", "test", now)
-    scenario = Scenario(workspace_id=ws.id, key="nudge-trial", body={"trigger": {}})
+    scenario = Scenario(workspace_id=ws.id, key="nudge-trial", body={"trigger": {}}, configured=False)
     db.session.add(scenario)
     db.session.flush()
     db.session.add_all([
