@@ -138,8 +138,3 @@ def uniques(workspace_id: int, start: date, end: date, guide: str | None = None,
         sa.select(r.guide_key, r.step_id, r.metric, sa.func.sum(r.users))
         .where(*where).group_by(r.guide_key, r.step_id, r.metric))})
 
-
-def reset(workspace_id: int) -> None:
-    """Forget the workspace's counts (``store.reset``, in the caller's transaction)."""
-    db.session.execute(sa.delete(AnalyticsReach).where(
-        AnalyticsReach.workspace_id == workspace_id))

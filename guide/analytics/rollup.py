@@ -29,7 +29,7 @@ from guide.analytics.facts import Folder
 from guide.analytics.tally import Tally
 from guide.extensions import db
 from guide.models import Workspace
-from guide.models import analytics as tables
+from guide.models.analytics import ROLLUPS
 from guide.models.base import utcnow
 
 log = logging.getLogger("guide.analytics")
@@ -117,11 +117,7 @@ ANALYZE_AFTER = 100_000
 
 def analyze() -> None:
     """Refresh the planner's statistics of the rollup tables, committed."""
-    names = [model.__tablename__ for model in (
-        tables.AnalyticsDaily, tables.AnalyticsUserDay, tables.AnalyticsReach,
-        tables.AnalyticsUserWeek, tables.AnalyticsDuration, tables.AnalyticsMoment,
-        tables.AnalyticsRun)]
-    for name in names:
-        db.session.execute(sa.text(f"ANALYZE {name}"))
+    for model in ROLLUPS:
+        db.session.execute(sa.text(f"ANALYZE {model.__tablename__}"))
     db.session.commit()
 

@@ -22,13 +22,12 @@ from guide.models import (
     AnalyticsDuration,
     AnalyticsMoment,
     AnalyticsRun,
-    AnalyticsSearch,
     AnalyticsUserDay,
-    AnalyticsUserWeek,
     AnalyticsWatermark,
     Event,
     Workspace,
 )
+from guide.models.analytics import ROLLUPS
 
 # Users per IN list.
 CHUNK = 5000
@@ -138,10 +137,8 @@ def _move(workspace_id: int, last_event_id: int) -> None:
 def reset(workspace_id: int) -> None:
     """Forget the workspace's rollups (in the caller's transaction): the next pass folds
     every event again, from the first."""
-    for model in (AnalyticsDaily, AnalyticsUserDay, AnalyticsUserWeek, AnalyticsDuration,
-                  AnalyticsMoment, AnalyticsRun, AnalyticsSearch, AnalyticsWatermark):
+    for model in (*ROLLUPS, AnalyticsWatermark):
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
-    reach.reset(workspace_id)
 
 
 def rolled_numbers(workspace_id: int, guide: str, start: date, end: date,

@@ -214,6 +214,9 @@ class AnalyticsSearch(db.Model):
     zero: Mapped[bool]
 
 
+# Every rollup table but the watermark: what a reset empties and ANALYZE refreshes.
+ROLLUPS = (AnalyticsDaily, AnalyticsUserDay, AnalyticsReach, AnalyticsUserWeek,
+           AnalyticsDuration, AnalyticsMoment, AnalyticsRun, AnalyticsSearch)
 # The rollup tables whose rows name a user (``user_id``): deleted with the user.
 USER_ROLLUPS = (AnalyticsUserDay, AnalyticsUserWeek, AnalyticsRun, AnalyticsMoment,
                 AnalyticsSearch)
