@@ -15,10 +15,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from guide.analytics import account_rollup
 from guide.analytics.filters import accounts_among
 from guide.analytics.milestones import Lifecycle
 from guide.extensions import db
-from guide.models import Account, AccountMilestone, EndUser, Workspace
+from guide.models import Account, Workspace
+from guide.models.analytics_accounts import SEPARATOR
 
 # The rules' constants (``portfolio`` re-exports them; defined here, below it).
 IDLE_DAYS = 14
@@ -60,30 +62,20 @@ def accounts(workspace: Workspace, life: Lifecycle, now: datetime,
 
 
 def _with_status(query: Any, workspace: Workspace, life: Lifecycle, now: datetime) -> Any:
-    """The query, joined to its accounts' users' first and last times and the deadline
-    milestones they reached, with the status column ``judge`` would give."""
-    seen = (sa.select(EndUser.account_id.label("account_id"),
-                      sa.func.min(EndUser.first_seen).label("first"),
-                      sa.func.max(EndUser.last_seen).label("last"))
-            .where(EndUser.workspace_id == workspace.id, EndUser.account_id.is_not(None))
-            .group_by(EndUser.account_id).subquery())
-    first = seen.c.first
+    """The query, joined to its accounts' rows (their users' first and last times, the
+    milestones they reached: ``account_rollup``), with the status column ``judge`` would
+    give."""
+    seen = account_rollup.rows(workspace.id)
+    first = seen.c.first_seen
     start = sa.case((sa.and_(first.is_not(None), first < Account.created_at), first),
                     else_=Account.created_at)
     query = query.outerjoin(seen, seen.c.account_id == Account.id)
     deadlines = life.deadlines()
-    reached: dict[str, Any] = {}
-    if deadlines:
-        am = AccountMilestone
-        flags = (sa.select(am.account_id.label("account_id"), *(
-            sa.func.max(sa.case((am.key == key, 1), else_=0)).label(f"r{n}")
-            for n, key in enumerate(deadlines)))
-            .join(Account, Account.id == am.account_id)
-            .where(Account.workspace_id == workspace.id, am.key.in_(list(deadlines)))
-            .group_by(am.account_id).subquery())
-        query = query.outerjoin(flags, flags.c.account_id == Account.id)
-        reached = {key: sa.func.coalesce(flags.c[f"r{n}"], 0) == 1
-                   for n, key in enumerate(deadlines)}
+    keys = sa.func.coalesce(seen.c.reached, "")
+    position = (sa.func.strpos if db.session.get_bind().dialect.name == "postgresql"
+                else sa.func.instr)
+    # ",key," in ",a,b,": exact, case-sensitive (LIKE is not, on SQLite), no wildcard.
+    reached = {key: position(keys, f"{SEPARATOR}{key}{SEPARATOR}") > 0 for key in deadlines}
 
     def before(days: int) -> Any:
         return start < now - timedelta(days=days)
@@ -93,7 +85,8 @@ def _with_status(query: Any, workspace: Workspace, life: Lifecycle, now: datetim
     overdue = [sa.and_(~reached[key], before(days)) for key, days in deadlines.items()]
     done = sa.and_(sa.true(), *reached.values())
     idle_since = now - timedelta(days=IDLE_DAYS)
-    idle = sa.and_(sa.or_(seen.c.last.is_(None), seen.c.last < idle_since), start < idle_since)
+    last = seen.c.last_seen
+    idle = sa.and_(sa.or_(last.is_(None), last < idle_since), start < idle_since)
     status = sa.case((sa.or_(sa.false(), *stuck, sa.and_(~done, idle)), "stuck"),
                      (sa.or_(sa.false(), *overdue), "behind"), else_="on_track")
     return query.add_columns(status.label("status"))

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from guide.analytics import event_rows, store
+from guide.analytics import account_rollup, event_rows, store
 from guide.analytics.facts import Folder
 from guide.analytics.tally import Tally
 from guide.extensions import db
@@ -91,6 +91,8 @@ def rollup(now: datetime | None = None, *, workspace_id: int | None = None,
             budget = None if budget is None else budget - 1
             if folded < batch:
                 break
+        if account_rollup.behind(ws_id):
+            account_rollup.refresh(ws_id, cutoff)
     return report
 
 

@@ -11,6 +11,7 @@ from guide.models.analytics import (
     AnalyticsUserWeek,
     AnalyticsWatermark,
 )
+from guide.models.analytics_accounts import AnalyticsAccount, AnalyticsMember
 from guide.models.audit import AuditEntry
 from guide.models.author import Author, AuthoringSettings, AuthorRole, LoginThrottle
 from guide.models.escalation import Escalation, Nudge
@@ -28,8 +29,10 @@ __all__ = [
     "Account",
     "AccountMilestone",
     "AccountStepCompletion",
+    "AnalyticsAccount",
     "AnalyticsDaily",
     "AnalyticsDuration",
+    "AnalyticsMember",
     "AnalyticsMoment",
     "AnalyticsReach",
     "AnalyticsRun",

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guide.extensions import db
+from guide.models.analytics_accounts import AnalyticsAccount, AnalyticsMember
 from guide.models.base import BigId, UTCDateTime, utcnow
 
 # step_id of a guide-level row: a primary key column cannot be NULL.
@@ -39,7 +40,13 @@ class AnalyticsWatermark(db.Model):
     # Written first by every rollup batch: the row lock (PostgreSQL) or the write
     # lock (SQLite) that makes two workers take turns.
     rolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
+    # How far the accounts' rows (analytics_account) follow the users and account
+    # milestones: those with a higher id, or seen (reached) after ``users_seen_at``
+    # (None: every user), are the tail (guide.analytics.account_rollup).
+    users_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_user_id: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    last_account_milestone_id: Mapped[int] = mapped_column(sa.BigInteger, default=0,
+                                                           server_default="0")
 
     @staticmethod
     def lock(workspace_id: int) -> None:
@@ -216,7 +223,9 @@ class AnalyticsSearch(db.Model):
 
 # Every rollup table but the watermark: what a reset empties and ANALYZE refreshes.
 ROLLUPS = (AnalyticsDaily, AnalyticsUserDay, AnalyticsReach, AnalyticsUserWeek,
-           AnalyticsDuration, AnalyticsMoment, AnalyticsRun, AnalyticsSearch)
-# The rollup tables whose rows name a user (``user_id``): deleted with the user.
+           AnalyticsDuration, AnalyticsMoment, AnalyticsRun, AnalyticsSearch,
+           AnalyticsAccount, AnalyticsMember)
+# The rollup tables whose rows name a user (``user_id``): deleted with the user (whose
+# accounts' rows are then refreshed: ``analytics_accounts.refresh_accounts``).
 USER_ROLLUPS = (AnalyticsUserDay, AnalyticsUserWeek, AnalyticsRun, AnalyticsMoment,
-                AnalyticsSearch)
+                AnalyticsSearch, AnalyticsMember)

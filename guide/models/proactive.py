@@ -25,7 +25,10 @@ class AccountMilestone(db.Model):
     """A milestone reached by an account: the first time any of its users reached it."""
 
     __tablename__ = "account_milestone"
-    __table_args__ = (sa.UniqueConstraint("account_id", "key"),)
+    # reached_at: the milestones reached since the accounts' rows were refreshed
+    # (guide.analytics.account_rollup).
+    __table_args__ = (sa.UniqueConstraint("account_id", "key"),
+                      sa.Index("ix_account_milestone_reached_at", "reached_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id", ondelete="CASCADE"))

@@ -42,6 +42,9 @@ class EndUser(db.Model):
                  postgresql_include=["id"]),
         # The lifecycle report: users per stage.
         sa.Index("ix_end_user_workspace_stage", "workspace_id", "lifecycle_stage"),
+        # The analytics worker and the portfolio: the users seen since the accounts'
+        # rows were refreshed (guide.analytics.account_rollup).
+        sa.Index("ix_end_user_workspace_last_seen", "workspace_id", "last_seen"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

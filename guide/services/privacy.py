@@ -41,6 +41,7 @@ from guide.models import (
     Workspace,
 )
 from guide.models.analytics import USER_ROLLUPS
+from guide.models.analytics_accounts import accounts_of_users, forget_account, refresh_accounts
 from guide.models.base import isoformat, utcnow
 from guide.services import audit, outbox
 from guide.services.footprint import (
@@ -106,10 +107,12 @@ def _erase_users(workspace: Workspace, ids: list[int], counts: dict[str, int]) -
         for model in (AccountMilestone, AccountStepCompletion):
             db.session.execute(sa.update(model).where(model.user_id.in_(chunk))
                                .values(user_id=None).execution_options(synchronize_session=False))
+        accounts = accounts_of_users(workspace.id, chunk)
         for model in USER_ROLLUPS:
             _delete(model, model.workspace_id == workspace.id, model.user_id.in_(chunk))
         counts["users"] += _delete(EndUser, EndUser.workspace_id == workspace.id,
                                    EndUser.id.in_(chunk))
+        refresh_accounts(workspace.id, accounts)  # their times and counts leave the rollup
 
 
 def _scrub_outbox(workspace: Workspace, names: Names, counts: dict[str, int]) -> None:
@@ -195,6 +198,8 @@ def _erase_account_rows(workspace: Workspace, account: Account, names: Names,
             entry.target = digest + entry.target[len(account.external_id):]
     db.session.execute(sa.update(EndUser).where(EndUser.account_id == account.id)
                        .values(account_id=None).execution_options(synchronize_session=False))
+    AnalyticsWatermark.lock(workspace.id)  # no rollup pass writes its row again meanwhile
+    forget_account(workspace.id, account.id)
     _delete(Account, Account.id == account.id)
 
 

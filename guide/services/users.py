@@ -132,11 +132,15 @@ def upsert_user(
         "account_id": account.id if account is not None else user.account_id,
         "locale": locale or user.locale,
     }
-    if now - user.last_seen > LAST_SEEN_RESOLUTION:
-        changes["last_seen"] = now
     signed_up = signup_time(changes["traits"])
     if signed_up is not None and signed_up < user.first_seen:
         changes["first_seen"] = signed_up
+    # A new account or sign-up time is written with the time the user was seen: the
+    # analytics worker finds the users changed since its last pass by last_seen alone
+    # (guide.analytics.account_rollup), with no hook here.
+    moved = changes["account_id"] != user.account_id or "first_seen" in changes
+    if moved or now - user.last_seen > LAST_SEEN_RESOLUTION:
+        changes["last_seen"] = now
     for name, value in changes.items():
         if getattr(user, name) != value:
             setattr(user, name, value)
