@@ -15,7 +15,8 @@ Every account of the workspace judged against the milestones' deadlines
 - **on track**: the rest.
 
 The counts, the CSMs and the list's page come from SQL (``portfolio_status``:
-the status of every account computed by the database); only the accounts of
+the status of every account computed by the database, most from the worker's rows of
+the accounts, ``account_rollup``); only the accounts of
 the page are read and judged here (``standings``: their overdue milestones and
 next deadline), by three aggregate queries over them.
 """
@@ -30,7 +31,13 @@ import sqlalchemy as sa
 
 from guide.analytics.filters import Filters, accounts_among
 from guide.analytics.milestones import Lifecycle, lifecycle_of
-from guide.analytics.portfolio_status import CSM_TRAIT, IDLE_DAYS, NAME_TRAIT, STUCK_FACTOR
+from guide.analytics.portfolio_status import (
+    CSM_TRAIT,
+    IDLE_DAYS,
+    NAME_TRAIT,
+    STUCK_FACTOR,
+    statuses,
+)
 from guide.analytics.portfolio_status import accounts as account_rows
 from guide.errors import GuideError
 from guide.extensions import db
@@ -190,7 +197,7 @@ def portfolio(workspace: Workspace, status: str | None = None, stage: str | None
 def _groups(workspace: Workspace, life: Lifecycle, now: datetime,
             users: frozenset[int] | None) -> dict[tuple[str, str | None, str | None], int]:
     """(status, stage, csm) -> accounts: the counts, the CSMs and most lists' sizes."""
-    rows = account_rows(workspace, life, now, users)
+    rows = statuses(workspace, life, now, users)  # the accounts' rows: no join to accounts
     return {(status, stage, csm): count for status, stage, csm, count in db.session.execute(
         sa.select(rows.c.status, rows.c.stage, rows.c.csm, sa.func.count())
         .group_by(rows.c.status, rows.c.stage, rows.c.csm))}

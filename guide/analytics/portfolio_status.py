@@ -2,9 +2,12 @@
 database by the rules of ``portfolio.judge`` (docs/ANALYTICS.md, "The customer-success
 portfolio"), so the counts and a page of the filterable list read no account into Python.
 
-Every rule compares a time with ``now`` minus a whole number of days, computed here:
-``now > start + days`` is ``start < now - days`` (exact on datetimes), so no date
-arithmetic runs in SQL and SQLite compares its ISO text as it stores it.
+Most accounts come from their rows kept by the worker (``account_rollup``): the status
+is where ``now`` falls among the row's two instants. The dirty ones (changed since the
+worker's pass) are judged from their users and milestones now, where every rule
+compares a time with ``now`` minus a whole number of days, computed here: ``now > start
++ days`` is ``start < now - days`` (exact on datetimes), so no date arithmetic runs in
+SQL and SQLite compares its ISO text as it stores it.
 tests/analytics/test_portfolio_status.py proves the statuses equal ``judge``'s.
 """
 
@@ -16,16 +19,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from guide.analytics import account_rollup
+from guide.analytics.account_rollup import CSM_TRAIT, IDLE_DAYS, SEPARATOR, STUCK_FACTOR
 from guide.analytics.filters import accounts_among
 from guide.analytics.milestones import Lifecycle
 from guide.extensions import db
-from guide.models import Account, Workspace
-from guide.models.analytics_accounts import SEPARATOR
+from guide.models import Account, AnalyticsAccount, Workspace
 
-# The rules' constants (``portfolio`` re-exports them; defined here, below it).
-IDLE_DAYS = 14
-STUCK_FACTOR = 2
-CSM_TRAIT = "csm"
+__all__ = ["CSM_TRAIT", "IDLE_DAYS", "NAME_TRAIT", "STUCK_FACTOR", "accounts", "statuses"]
+
 NAME_TRAIT = "name"
 
 
@@ -37,9 +38,8 @@ def trait_text(traits: Any, name: str) -> Any:
     return sa.case((sa.func.json_type(traits, f'$."{name}"') == "text", value))
 
 
-def stage_of(life: Lifecycle) -> Any:
+def stage_of(life: Lifecycle, stage: Any = Account.lifecycle_stage) -> Any:
     """SQL: the account's stage, or the first stage when it has none (``or``: '' too)."""
-    stage = Account.lifecycle_stage
     return sa.case((sa.or_(stage.is_(None), stage == ""), sa.literal(life.first_stage)),
                    else_=stage)
 
@@ -57,36 +57,65 @@ def accounts(workspace: Workspace, life: Lifecycle, now: datetime,
     query = sa.select(*columns).where(Account.workspace_id == workspace.id,
                                       accounts_among(Account.id, users))
     if with_status:
-        query = _with_status(query, workspace, life, now)
+        judged = statuses(workspace, life, now, users)
+        query = query.join(judged, judged.c.account_id == Account.id).add_columns(
+            judged.c.status)
     return query.subquery()
 
 
-def _with_status(query: Any, workspace: Workspace, life: Lifecycle, now: datetime) -> Any:
-    """The query, joined to its accounts' rows (their users' first and last times, the
-    milestones they reached: ``account_rollup``), with the status column ``judge`` would
-    give."""
-    seen = account_rollup.rows(workspace.id)
+def statuses(workspace: Workspace, life: Lifecycle, now: datetime,
+             users: frozenset[int] | None) -> Any:
+    """A subquery, (account_id, stage, csm, status) of every account of the workspace
+    (with one of ``users``): from the rows, and for the dirty accounts from now."""
+    mark = account_rollup.watermark(workspace.id)
+    if mark.rules != account_rollup.rules_of(life):  # none yet, or judged by other rules
+        return _live(workspace, life, now, sa.select(Account.id).where(
+            Account.workspace_id == workspace.id, accounts_among(Account.id, users)))
+    dirty = sa.select(account_rollup.dirty(workspace.id, mark).subquery().c.id)
+    a = AnalyticsAccount
+    status = sa.case((a.stuck_at < now, "stuck"), (a.behind_at < now, "behind"),
+                     else_="on_track")
+    rolled = sa.select(a.account_id, stage_of(life, a.stage).label("stage"), a.csm,
+                       status.label("status")).where(
+        a.workspace_id == workspace.id, a.account_id.not_in(dirty),
+        accounts_among(a.account_id, users))
+    live = _live(workspace, life, now, dirty.where(accounts_among(dirty.selected_columns[0],
+                                                                  users)))
+    return sa.union_all(rolled, sa.select(live)).subquery()
+
+
+def _live(workspace: Workspace, life: Lifecycle, now: datetime, ids: Any) -> Any:
+    """A subquery, (account_id, stage, csm, status) of these accounts judged from their
+    users' first and last times and the deadline milestones they reached now."""
+    seen = account_rollup.live_rows(workspace.id, ids).subquery()
     first = seen.c.first_seen
-    start = sa.case((sa.and_(first.is_not(None), first < Account.created_at), first),
-                    else_=Account.created_at)
-    query = query.outerjoin(seen, seen.c.account_id == Account.id)
+    start = sa.case((sa.and_(first.is_not(None), first < seen.c.created_at), first),
+                    else_=seen.c.created_at)
     deadlines = life.deadlines()
-    keys = sa.func.coalesce(seen.c.reached, "")
     position = (sa.func.strpos if db.session.get_bind().dialect.name == "postgresql"
                 else sa.func.instr)
     # ",key," in ",a,b,": exact, case-sensitive (LIKE is not, on SQLite), no wildcard.
-    reached = {key: position(keys, f"{SEPARATOR}{key}{SEPARATOR}") > 0 for key in deadlines}
+    flags = [(position(seen.c.reached, f"{SEPARATOR}{key}{SEPARATOR}") > 0).label(f"r{n}")
+             for n, key in enumerate(deadlines)]
+    # OFFSET 0 keeps the subquery: PostgreSQL would otherwise copy its expressions into
+    # every use below (the start and each flag, up to three times).
+    inner = sa.select(seen.c.account_id, stage_of(life, seen.c.lifecycle_stage).label("stage"),
+                      trait_text(seen.c.traits, CSM_TRAIT).label("csm"),
+                      start.label("start"), seen.c.last_seen.label("last"),
+                      *flags).offset(0).subquery()
+    reached = {key: inner.c[f"r{n}"] for n, key in enumerate(deadlines)}
 
     def before(days: int) -> Any:
-        return start < now - timedelta(days=days)
+        return inner.c.start < now - timedelta(days=days)
 
     stuck = [sa.and_(~reached[key], before(STUCK_FACTOR * days))
              for key, days in deadlines.items()]
     overdue = [sa.and_(~reached[key], before(days)) for key, days in deadlines.items()]
     done = sa.and_(sa.true(), *reached.values())
     idle_since = now - timedelta(days=IDLE_DAYS)
-    last = seen.c.last_seen
-    idle = sa.and_(sa.or_(last.is_(None), last < idle_since), start < idle_since)
+    idle = sa.and_(sa.or_(inner.c.last.is_(None), inner.c.last < idle_since),
+                   before(IDLE_DAYS))
     status = sa.case((sa.or_(sa.false(), *stuck, sa.and_(~done, idle)), "stuck"),
                      (sa.or_(sa.false(), *overdue), "behind"), else_="on_track")
-    return query.add_columns(status.label("status"))
+    return sa.select(inner.c.account_id, inner.c.stage, inner.c.csm,
+                     status.label("status")).subquery()

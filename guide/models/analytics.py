@@ -40,13 +40,16 @@ class AnalyticsWatermark(db.Model):
     # Written first by every rollup batch: the row lock (PostgreSQL) or the write
     # lock (SQLite) that makes two workers take turns.
     rolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # How far the accounts' rows (analytics_account) follow the users and account
-    # milestones: those with a higher id, or seen (reached) after ``users_seen_at``
-    # (None: every user), are the tail (guide.analytics.account_rollup).
+    # How far the accounts' rows (analytics_account) follow the users, accounts and
+    # account milestones: those with a higher id, or seen (updated, reached) after
+    # ``users_seen_at`` (None: all of them), are the tail (guide.analytics.account_rollup);
+    # ``account_rules``: the deadlines and constants the rows were judged by.
     users_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_user_id: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
+    last_account_id: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     last_account_milestone_id: Mapped[int] = mapped_column(sa.BigInteger, default=0,
                                                            server_default="0")
+    account_rules: Mapped[str | None] = mapped_column(sa.Text)
 
     @staticmethod
     def lock(workspace_id: int) -> None:
@@ -226,6 +229,6 @@ ROLLUPS = (AnalyticsDaily, AnalyticsUserDay, AnalyticsReach, AnalyticsUserWeek,
            AnalyticsDuration, AnalyticsMoment, AnalyticsRun, AnalyticsSearch,
            AnalyticsAccount, AnalyticsMember)
 # The rollup tables whose rows name a user (``user_id``): deleted with the user (whose
-# accounts' rows are then refreshed: ``analytics_accounts.refresh_accounts``).
+# accounts' rows go too: ``analytics_accounts.forget_accounts``).
 USER_ROLLUPS = (AnalyticsUserDay, AnalyticsUserWeek, AnalyticsRun, AnalyticsMoment,
                 AnalyticsSearch, AnalyticsMember)

@@ -18,6 +18,9 @@ class Account(db.Model):
         sa.UniqueConstraint("workspace_id", "external_id"),
         # The lifecycle report: accounts per stage.
         sa.Index("ix_account_workspace_stage", "workspace_id", "lifecycle_stage"),
+        # The analytics worker and the portfolio: the accounts changed since the accounts'
+        # rows were refreshed (guide.analytics.account_rollup).
+        sa.Index("ix_account_workspace_updated_at", "workspace_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -41,7 +41,11 @@ from guide.models import (
     Workspace,
 )
 from guide.models.analytics import USER_ROLLUPS
-from guide.models.analytics_accounts import accounts_of_users, forget_account, refresh_accounts
+from guide.models.analytics_accounts import (
+    accounts_of_users,
+    forget_account,
+    forget_accounts,
+)
 from guide.models.base import isoformat, utcnow
 from guide.services import audit, outbox
 from guide.services.footprint import (
@@ -112,7 +116,7 @@ def _erase_users(workspace: Workspace, ids: list[int], counts: dict[str, int]) -
             _delete(model, model.workspace_id == workspace.id, model.user_id.in_(chunk))
         counts["users"] += _delete(EndUser, EndUser.workspace_id == workspace.id,
                                    EndUser.id.in_(chunk))
-        refresh_accounts(workspace.id, accounts)  # their times and counts leave the rollup
+        forget_accounts(workspace.id, accounts)  # their times and counts leave the rollup
 
 
 def _scrub_outbox(workspace: Workspace, names: Names, counts: dict[str, int]) -> None:
