@@ -175,3 +175,21 @@ def test_a_new_account_is_written_with_the_time_the_user_was_seen(app):
     db.session.commit()
     assert user.last_seen > seen
     assert _dirty(ws) == {first.id, second.id}
+
+
+def test_rows_judged_by_other_deadlines_are_not_used(app):
+    """lifecycle.yaml changed since the pass: every account is judged from its users until
+    the worker rewrites the rows by the new deadlines."""
+    ws = _seed(random.Random(9), 60)
+    account_rollup.refresh(ws.id, utcnow())
+    judged = _judged(ws)
+    ws.lifecycle = {**ws.lifecycle, "milestones": [
+        {**m, "expected_days": m["expected_days"] * 3} if m.get("expected_days") else m
+        for m in ws.lifecycle["milestones"]]}
+    db.session.commit()
+    assert _judged(ws) != judged
+    assert _in_sql(ws) == _judged(ws)
+    assert account_rollup.behind(ws.id)
+    account_rollup.refresh(ws.id, utcnow())
+    assert not account_rollup.behind(ws.id)
+    assert _in_sql(ws) == _judged(ws)
