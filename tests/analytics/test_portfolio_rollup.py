@@ -33,18 +33,20 @@ CHANGES = ("move", "signed_up", "new_user", "milestone", "stage", "created", "er
            "new_account")
 
 
-def _judged(ws: Workspace) -> dict[int, tuple[str, str, str | None]]:
+def _judged(ws: Workspace, users: frozenset[int] | None = None
+            ) -> dict[int, tuple[str, str, str | None]]:
     life = lifecycle_of(ws)
     return {s.account.id: (s.status, s.account.lifecycle_stage or life.first_stage, s.csm)
-            for s in standings(ws, life, NOW)}
+            for s in standings(ws, life, NOW, users=users)}
 
 
-def _in_sql(ws: Workspace) -> dict[int, tuple[str, str, str | None]]:
+def _in_sql(ws: Workspace, users: frozenset[int] | None = None
+            ) -> dict[int, tuple[str, str, str | None]]:
     life = lifecycle_of(ws)
-    rows = portfolio_status.accounts(ws, life, NOW, None)
+    rows = portfolio_status.accounts(ws, life, NOW, users)
     listed = {row.id: (row.status, row.stage, row.csm)
               for row in db.session.execute(sa.select(rows))}
-    counted = portfolio_status.statuses(ws, life, NOW, None)
+    counted = portfolio_status.statuses(ws, life, NOW, users)
     assert {row.account_id: (row.status, row.stage, row.csm)
             for row in db.session.execute(sa.select(counted))} == listed
     return listed
@@ -115,6 +117,10 @@ def test_rows_plus_tail_equal_the_accounts_judged_now(app, seed, changes, second
     for n, change in enumerate(second, start=len(changes)):
         _change(ws, rng, change, n)
     assert _in_sql(ws) == _judged(ws)
+    # A filtered portfolio (a segment): the accounts of some users, rows and tail alike.
+    ids = sorted(db.session.scalars(sa.select(EndUser.id).where(EndUser.workspace_id == ws.id)))
+    some = frozenset(rng.sample(ids, len(ids) // 3))
+    assert _in_sql(ws, some) == _judged(ws, some)
 
 
 def test_the_rows_alone_judge_every_boundary_as_judge_does(app):
