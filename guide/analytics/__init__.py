@@ -31,6 +31,11 @@ How the numbers stay exact and fast:
 - The event retention deletes only events at or below the watermark.
 - The timezone in force when an event is rolled fixes its day; changing the
   workspace's timezone re-days only what is rolled afterwards.
+- The portfolio (``portfolio``) counts one row per account the worker keeps
+  (``analytics_account``, ``account_rollup``: stage, CSM, the instants the
+  account becomes behind and stuck), and judges from their users now only the
+  accounts whose users, milestones or row changed since its pass (found by
+  id, ``last_seen``, ``updated_at``, ``reached_at``: no hook on the hot path).
 - The Scenarios report (``scenarios``) aggregates the firings of its range in
   SQL; the worker (``settle_due``) writes on each firing whether it converted
   once its goal window has closed, and the report looks up (indexed EXISTS)
