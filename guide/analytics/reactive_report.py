@@ -21,7 +21,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from guide.analytics import event_rows, reactive_counts, reactive_people, store
+from guide.analytics import (
+    event_rows,
+    reactive_counts,
+    reactive_people,
+    reactive_weeks,
+    store,
+    weekly,
+)
 from guide.analytics.facts import ACTIVE, PROGRESSED, WORKSPACE, Folder
 from guide.analytics.filters import Filters
 from guide.analytics.ranges import whole_weeks
@@ -103,8 +110,8 @@ def _read_counts(workspace: Workspace, mondays: list[date], now: datetime, after
     """The weeks' counts (SQL, the tail merged), the moments help must look at one by one,
     and the help openings per week; of ``users`` only, when given."""
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
-    tail = Activity()
-    tail.merge(store.tail_tally(workspace, after, WORKSPACE, users), first, last)
+    tail, tail_tally = Activity(), store.tail_tally(workspace, after, WORKSPACE, users)
+    tail.merge(tail_tally, first, last)
     moments, sessions = reactive_counts.help_moments(workspace, mondays, last + MOMENT_DAYS,
                                                      now, HELP_WINDOW, tail.moments, users)
     moments.update(tail.moments)
@@ -112,9 +119,22 @@ def _read_counts(workspace: Workspace, mondays: list[date], now: datetime, after
         monday = monday_of(day)
         if metric == reactive_people.HELP and monday in sessions:
             sessions[monday] += 1
+    if users is None:
+        return _kept_counts(workspace, mondays, tail_tally), moments, sessions
     weeks = reactive_people.week_table(mondays, ZoneInfo(workspace.timezone))
     return reactive_counts.weekly(workspace, mondays, weeks, tail.days,
                                   tail.moments, users), moments, sessions
+
+
+def _kept_counts(workspace: Workspace, mondays: list[date], tail: Tally) -> dict[date, Counts]:
+    """Every user's weekly counts: the fold's (a row per week) plus what the tail changes."""
+    kept = reactive_weeks.counts(workspace.id, mondays)
+    span = set(mondays)
+    change = reactive_weeks.read(workspace, [row for row in weekly.week_rows(tail)
+                                             if row[0] in span])
+    for week, delta in change.counts.items():
+        kept[week] = [a + b for a, b in zip(kept[week], delta, strict=True)]
+    return {week: ((n[0], n[1], n[2]), (n[3], n[4], n[5]), n[6]) for week, n in kept.items()}
 
 
 def _from_activity(workspace: Workspace, mondays: list[date], activity: Activity,
@@ -147,9 +167,9 @@ def _counted(workspace: Workspace, mondays: list[date], activity: Activity,
     """Each week's counts from facts in Python (what ``reactive_counts`` does in SQL)."""
     zone = ZoneInfo(workspace.timezone)
     people = reactive_people.People.of(workspace, activity.days, activity.moments, users)
-    weekly, counts = _weekly(activity), {}
+    by_week, counts = _weekly(activity), {}
     for monday in mondays:
-        active, progressed, escalated = weekly.get(monday, (set(), set(), []))
+        active, progressed, escalated = by_week.get(monday, (set(), set(), []))
         onboarding = people.onboarding_in(monday, zone, among=active | set(escalated))
         active = active & onboarding
         escalated = [u for u in escalated if u in onboarding]
