@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from guide.analytics import (
     event_rows,
     reactive_counts,
+    reactive_help,
     reactive_people,
     reactive_weeks,
     store,
@@ -33,6 +34,7 @@ from guide.analytics.facts import ACTIVE, PROGRESSED, WORKSPACE, Folder
 from guide.analytics.filters import Filters
 from guide.analytics.ranges import whole_weeks
 from guide.analytics.reactive_counts import Counts
+from guide.analytics.reactive_help import HELP_WINDOW
 from guide.analytics.tally import Moment, Tally
 from guide.analytics.weekly import monday as monday_of
 from guide.extensions import db
@@ -41,8 +43,6 @@ from guide.models.base import utcnow
 
 # The aim: at most one onboarding user in ten needs a human.
 TARGET = 0.10
-# An escalation this soon after a help opening means the help did not resolve it.
-HELP_WINDOW = timedelta(hours=24)
 # A help opening's 24 hours end at most two local days later (a 23-hour day).
 MOMENT_DAYS = timedelta(days=2)
 
@@ -82,9 +82,10 @@ def reactive_report(workspace: Workspace, start: date, end: date,
     mondays = whole_weeks(start, end)
     users = filters.user_ids(workspace) if filters else None
     now = now or utcnow()
-    counts, moments, sessions = store.consistent(
-        workspace.id, lambda after: _read_counts(workspace, mondays, now, after, users))
-    report = _shaped(workspace, mondays, counts, moments, now, users, sessions)
+    read = _read_kept if users is None else _read_counts
+    counts, moments, sessions, kept = store.consistent(
+        workspace.id, lambda after: read(workspace, mondays, now, after, users))
+    report = _shaped(workspace, mondays, counts, moments, now, users, sessions, kept)
     return filters.tagged(report, users) if filters else report
 
 
@@ -104,14 +105,33 @@ def raw_reactive_report(workspace: Workspace, start: date, end: date,
     return filters.tagged(report, users) if filters else report
 
 
+Read = tuple[dict[date, Counts], dict[int, Moment], dict[date, int] | None,
+             dict[date, tuple[int, int]] | None]
+
+
+def _read_kept(workspace: Workspace, mondays: list[date], now: datetime, after: int,
+               users: None) -> Read:
+    """Every user's counts, kept by the fold (a row per week) plus the tail's changes; the
+    help openings less than 24 hours old, to tell the pending ones."""
+    tail = store.tail_tally(workspace, after, WORKSPACE)
+    span = set(mondays)
+    kept = reactive_weeks.counts(workspace.id, mondays)
+    change = reactive_weeks.read(workspace, [row for row in weekly.week_rows(tail)
+                                             if row[0] in span])
+    for week, delta in change.counts.items():
+        kept[week] = [a + b for a, b in zip(kept[week], delta, strict=True)]
+    counts = {week: ((n[0], n[1], n[2]), (n[3], n[4], n[5]), n[6]) for week, n in kept.items()}
+    return (counts, reactive_help.recent(workspace.id, now, tail.moments), None,
+            reactive_help.kept(workspace.id, mondays, tail.moments))
+
+
 def _read_counts(workspace: Workspace, mondays: list[date], now: datetime, after: int,
-                 users: frozenset[int] | None
-                 ) -> tuple[dict[date, Counts], dict[int, Moment], dict[date, int]]:
+                 users: frozenset[int] | None) -> Read:
     """The weeks' counts (SQL, the tail merged), the moments help must look at one by one,
-    and the help openings per week; of ``users`` only, when given."""
+    and the help openings per week; of ``users`` only (a filtered report)."""
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
-    tail, tail_tally = Activity(), store.tail_tally(workspace, after, WORKSPACE, users)
-    tail.merge(tail_tally, first, last)
+    tail = Activity()
+    tail.merge(store.tail_tally(workspace, after, WORKSPACE, users), first, last)
     moments, sessions = reactive_counts.help_moments(workspace, mondays, last + MOMENT_DAYS,
                                                      now, HELP_WINDOW, tail.moments, users)
     moments.update(tail.moments)
@@ -119,22 +139,9 @@ def _read_counts(workspace: Workspace, mondays: list[date], now: datetime, after
         monday = monday_of(day)
         if metric == reactive_people.HELP and monday in sessions:
             sessions[monday] += 1
-    if users is None:
-        return _kept_counts(workspace, mondays, tail_tally), moments, sessions
     weeks = reactive_people.week_table(mondays, ZoneInfo(workspace.timezone))
     return reactive_counts.weekly(workspace, mondays, weeks, tail.days,
-                                  tail.moments, users), moments, sessions
-
-
-def _kept_counts(workspace: Workspace, mondays: list[date], tail: Tally) -> dict[date, Counts]:
-    """Every user's weekly counts: the fold's (a row per week) plus what the tail changes."""
-    kept = reactive_weeks.counts(workspace.id, mondays)
-    span = set(mondays)
-    change = reactive_weeks.read(workspace, [row for row in weekly.week_rows(tail)
-                                             if row[0] in span])
-    for week, delta in change.counts.items():
-        kept[week] = [a + b for a, b in zip(kept[week], delta, strict=True)]
-    return {week: ((n[0], n[1], n[2]), (n[3], n[4], n[5]), n[6]) for week, n in kept.items()}
+                                  tail.moments, users), moments, sessions, None
 
 
 def _from_activity(workspace: Workspace, mondays: list[date], activity: Activity,
@@ -146,8 +153,9 @@ def _from_activity(workspace: Workspace, mondays: list[date], activity: Activity
 
 def _shaped(workspace: Workspace, mondays: list[date], counts: dict[date, Counts],
             moments: dict[int, Moment], now: datetime, users: frozenset[int] | None = None,
-            sessions: dict[date, int] | None = None) -> dict[str, Any]:
-    report = shape(workspace, mondays, counts, moments, now, users, sessions)
+            sessions: dict[date, int] | None = None,
+            kept: dict[date, tuple[int, int]] | None = None) -> dict[str, Any]:
+    report = shape(workspace, mondays, counts, moments, now, users, sessions, kept)
     db.session.rollback()
     return report
 
@@ -186,14 +194,16 @@ def _counted(workspace: Workspace, mondays: list[date], activity: Activity,
 
 def shape(workspace: Workspace, mondays: list[date], counts: dict[date, Counts],
           moments: dict[int, Moment], now: datetime, users: frozenset[int] | None = None,
-          sessions: dict[date, int] | None = None) -> dict[str, Any]:
+          sessions: dict[date, int] | None = None,
+          kept: dict[date, tuple[int, int]] | None = None) -> dict[str, Any]:
     """The report as plain data (docs/ANALYTICS.md, "Proactive vs reactive"); ``sessions``:
     each week's help openings when ``moments`` holds only those that may not be resolved
-    (``reactive_counts.help_moments``)."""
+    (``reactive_counts.help_moments``); ``kept``: each week's openings and escalated ones
+    when ``moments`` holds only those that may be pending (``reactive_help``)."""
     zone = ZoneInfo(workspace.timezone)
     populations = reactive_people.People(workspace, users=users).populations(mondays, zone)
     helped = _help(moments, reactive_people.escalation_times(moments), mondays, now,
-                   sessions)
+                   sessions, kept)
     weeks = []
     for monday in mondays:
         user_side, account_side, escalations = counts[monday]
@@ -257,9 +267,11 @@ def _weekly(activity: Activity) -> dict[date, tuple[set[int], set[int], list[int
 
 def _help(moments: dict[int, Moment], escalations_at: dict[int, list[datetime]],
           mondays: list[date], now: datetime,
-          sessions: dict[date, int] | None = None) -> dict[date, dict[str, Any]]:
+          sessions: dict[date, int] | None = None,
+          kept: dict[date, tuple[int, int]] | None = None) -> dict[date, dict[str, Any]]:
     """Help openings by week: escalated within 24 hours, resolved, or not judged yet (the
-    openings counted from ``moments``, or ``sessions`` when given).
+    openings counted from ``moments``, or ``sessions`` when given; the openings and the
+    escalated ones from ``kept`` when given).
 
     One pass over the moments (a pass per week cost a second at 20,000 moments)."""
     tallies = {monday: [0, 0, 0] for monday in mondays}  # sessions, escalated, pending
@@ -275,6 +287,8 @@ def _help(moments: dict[int, Moment], escalations_at: dict[int, list[datetime]],
     out = {}
     for monday, (counted, escalated, pending) in tallies.items():
         opened = counted if sessions is None else sessions[monday]
+        if kept is not None:
+            opened, escalated = kept[monday]
         resolved = opened - escalated - pending
         out[monday] = {"sessions": opened, "resolved": resolved, "escalated": escalated,
                        "pending": pending, "resolved_rate": _rate(resolved, opened - pending)}

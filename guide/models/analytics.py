@@ -223,6 +223,10 @@ class AnalyticsReactiveWeek(db.Model):
     accounts_needed: Mapped[int] = mapped_column(sa.Integer, default=0)
     accounts_self: Mapped[int] = mapped_column(sa.Integer, default=0)
     escalations: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # Help sessions opened in the week, and those escalated within 24 hours
+    # (``guide.analytics.reactive_help``).
+    help_sessions: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    help_escalated: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
 
 class AnalyticsSearch(db.Model):

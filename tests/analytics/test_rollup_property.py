@@ -25,6 +25,7 @@ from guide import analytics
 from guide.analytics import event_rows, store, weekly
 from guide.analytics.facts import EventRow, Folder, event_time
 from guide.analytics.filters import Filters
+from guide.analytics.reactive_report import totals
 from guide.analytics.tally import Tally
 from guide.extensions import db
 from guide.models import (
@@ -255,14 +256,20 @@ KEPT = ("active", "needed_human", "self_service", "idle", "reactive_share")
 
 
 def _kept_counts(before: dict, after: dict) -> dict:
-    """``after`` with the weekly counts of ``before`` (what an erasure leaves counted)."""
+    """``after`` with the weekly counts and help sessions of ``before`` (what an erasure
+    leaves counted; an erased user's help opening is no longer pending)."""
     for old, new in zip(before["weeks"], after["weeks"], strict=True):
         for side in ("users", "accounts"):
             new[side].update({key: old[side][key] for key in KEPT})
         for key in ("escalations", "escalations_per_100", "above_target"):
             new[key] = old[key]
-    for key in ("users", "accounts", "escalations", "escalations_per_100"):
-        after["totals"][key] = before["totals"][key]
+        opened, escalated, pending = (old["help"]["sessions"], old["help"]["escalated"],
+                                      new["help"]["pending"])
+        resolved = opened - escalated - pending
+        new["help"] = {"sessions": opened, "resolved": resolved, "escalated": escalated,
+                       "pending": pending, "resolved_rate": resolved / (opened - pending)
+                       if opened - pending else None}
+    after["totals"] = totals(after["weeks"])
     return after
 
 

@@ -31,6 +31,8 @@ branch_labels = None
 depends_on = None
 
 ONBOARDING = timedelta(days=90)
+HELP_WINDOW = timedelta(hours=24)
+PAGE = 5000
 STAMP = sa.DateTime(timezone=True)
 
 user_week = sa.table('analytics_user_week', sa.column('workspace_id'),
@@ -39,6 +41,11 @@ user_week = sa.table('analytics_user_week', sa.column('workspace_id'),
 end_user = sa.table('end_user', sa.column('id'), sa.column('account_id'),
                     sa.column('first_seen', STAMP), sa.column('lifecycle_stage'),
                     sa.column('stage_entered_at', STAMP))
+moment = sa.table('analytics_moment', sa.column('workspace_id'), sa.column('metric'),
+                   sa.column('user_id'), sa.column('at', STAMP), sa.column('day', sa.Date))
+reactive_week = sa.table('analytics_reactive_week', sa.column('workspace_id'),
+                         sa.column('week', sa.Date), sa.column('help_sessions'),
+                         sa.column('help_escalated'))
 workspace = sa.table('workspace', sa.column('id'), sa.column('timezone'),
                      sa.column('lifecycle', sa.JSON))
 
@@ -95,6 +102,52 @@ def backfill(conn):
             _judge(conn, workspace_id, ZoneInfo(timezone), last, week)
     conn.execute(sa.text(_ACCOUNTS))
     conn.execute(sa.text(_WEEKS))
+    for workspace_id, (sessions, escalated) in _help(conn).items():
+        _add_help(conn, workspace_id, sessions, escalated)
+
+
+def _help(conn):
+    """Per workspace: each week's help openings, and those its user escalated within 24
+    hours (one pass over the moments by user and time, in Python: no interval arithmetic
+    on SQLite's text timestamps)."""
+    found, m = {}, moment.c
+    result = conn.execute(sa.select(m.workspace_id, m.user_id, m.metric, m.at, m.day)
+                          .where(m.metric.in_(('help_opened', 'escalated')))
+                          .order_by(m.workspace_id, m.user_id, m.at, m.metric.desc())
+                          .execution_options(stream_results=True))
+    user, opened = None, []
+    for workspace_id, user_id, metric, at, day in (row for rows in result.partitions(PAGE)
+                                                   for row in rows):
+        if (workspace_id, user_id) != user:
+            user, opened = (workspace_id, user_id), []
+        sessions, escalated = found.setdefault(workspace_id, ({}, {}))
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
+        if metric == 'help_opened':
+            week = day - timedelta(days=day.weekday())
+            sessions[week] = sessions.get(week, 0) + 1
+            opened.append([at, week, False])
+            continue
+        for item in opened:  # an escalation covers the openings of the 24 hours before it
+            if not item[2] and item[0] <= at <= item[0] + HELP_WINDOW:
+                item[2] = True
+                escalated[item[1]] = escalated.get(item[1], 0) + 1
+        opened = [item for item in opened if item[0] + HELP_WINDOW >= at]
+    return found
+
+
+def _add_help(conn, workspace_id, sessions, escalated):
+    r = reactive_week.c
+    for week, n in sessions.items():
+        values = {'help_sessions': n, 'help_escalated': escalated.get(week, 0)}
+        done = conn.execute(sa.update(reactive_week).where(
+            r.workspace_id == workspace_id, r.week == week).values(**values))
+        if not done.rowcount:
+            conn.execute(sa.text(
+                "INSERT INTO analytics_reactive_week (workspace_id, week, users_active, "
+                "users_needed, users_self, accounts_active, accounts_needed, accounts_self, "
+                "escalations, help_sessions, help_escalated) VALUES (:ws, :week, 0, 0, 0, 0, "
+                "0, 0, 0, :help_sessions, :help_escalated)"),
+                {'ws': workspace_id, 'week': week, **values})
 
 
 def upgrade():
@@ -122,6 +175,8 @@ def upgrade():
     sa.Column('accounts_needed', sa.Integer(), nullable=False),
     sa.Column('accounts_self', sa.Integer(), nullable=False),
     sa.Column('escalations', sa.Integer(), nullable=False),
+    sa.Column('help_sessions', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('help_escalated', sa.Integer(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('workspace_id', 'week', name=op.f('pk_analytics_reactive_week'))
     )
     backfill(op.get_bind())
