@@ -26,8 +26,8 @@ from guide.models import AnalyticsMoment, AnalyticsReactiveWeek
 
 # An escalation this soon after a help opening means the help did not resolve it.
 HELP_WINDOW = timedelta(hours=24)
-# Users per IN list.
-CHUNK = 500
+# Ids per IN list (as in ``store``).
+CHUNK = 5000
 
 
 def _covered(at: datetime, escalations: Iterable[datetime]) -> bool:

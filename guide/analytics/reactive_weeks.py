@@ -35,8 +35,8 @@ from guide.models import (
     Workspace,
 )
 
-# Ids per IN list (SQLite's bound on parameters).
-CHUNK = 500
+# Ids per IN list (as in ``store``).
+CHUNK = 5000
 # A stored user week: (onboarding, account, active, progressed, escalations).
 UserWeek = tuple[int, int | None, int, int, int]
 # An account's week: its onboarding users (active, needed a human, self-service).
