@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from guide.analytics.facts import ESCALATED, HELP_OPENED
+from guide.analytics.reactive_weeks import among
 from guide.analytics.tally import Moment
 from guide.analytics.weekly import monday
 from guide.extensions import db
@@ -26,8 +27,6 @@ from guide.models import AnalyticsMoment, AnalyticsReactiveWeek
 
 # An escalation this soon after a help opening means the help did not resolve it.
 HELP_WINDOW = timedelta(hours=24)
-# Ids per IN list (as in ``store``).
-CHUNK = 5000
 
 
 def _covered(at: datetime, escalations: Iterable[datetime]) -> bool:
@@ -44,11 +43,10 @@ def stored(workspace_id: int, new: dict[int, Moment]) -> list[Moment]:
     times = [at for _, _, at, _ in new.values()]
     low, high = min(times) - HELP_WINDOW, max(times) + HELP_WINDOW
     m, found = AnalyticsMoment, []
-    for n in range(0, len(users), CHUNK):
+    for cond in among(m.user_id, users):
         found += [tuple(row) for row in db.session.execute(sa.select(
             m.metric, m.user_id, m.at, m.day).where(
-            m.workspace_id == workspace_id, m.user_id.in_(users[n:n + CHUNK]),
-            m.at.between(low, high)))]
+            m.workspace_id == workspace_id, cond, m.at.between(low, high)))]
     return found
 
 
@@ -121,10 +119,9 @@ def recent(workspace_id: int, now: datetime, tail: dict[int, Moment]) -> dict[in
     found.update((e, (metric, user, at, day)) for e, metric, user, at, day in db.session.execute(
         sa.select(m.event_id, m.metric, m.user_id, m.at, m.day).where(opened)))
     users = sorted({user for metric, user, _, _ in found.values() if metric == HELP_OPENED})
-    for n in range(0, len(users), CHUNK):
+    for cond in among(m.user_id, users):
         found.update((e, (metric, user, at, day)) for e, metric, user, at, day in
                      db.session.execute(sa.select(m.event_id, m.metric, m.user_id, m.at, m.day)
                                         .where(m.workspace_id == workspace_id,
-                                               m.metric == ESCALATED, m.at > since,
-                                               m.user_id.in_(users[n:n + CHUNK]))))
+                                               m.metric == ESCALATED, m.at > since, cond)))
     return found
