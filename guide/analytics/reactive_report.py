@@ -8,10 +8,12 @@ resolved without an escalation within 24 hours, and where escalations start.
 What each user did each week comes from the fold (``facts``, workspace level:
 active, progressed, help openings and escalations with their event times),
 rolled by the worker (per user and week in ``analytics_user_week``, the help
-moments in ``analytics_moment``) plus the tail, exactly as for the Guide report; who is
-onboarding, and each user's account, from ``end_user``; where escalations
-start, from the ``escalation`` rows (their stored guide, step, article, page).
-``raw_reactive_report`` folds every event from the first: the tests' oracle.
+moments in ``analytics_moment``) plus the tail, exactly as for the Guide report. Unfiltered,
+the weekly counts are those the fold keeps (``reactive_weeks``, ``reactive_help``: a
+row per week); filtered, they are counted in SQL (``reactive_counts``). The onboarding
+populations come from ``end_user``; where escalations start, from the ``escalation``
+rows (their stored guide, step, article, page). ``raw_reactive_report`` folds every
+event from the first: the tests' oracle.
 """
 
 from __future__ import annotations
