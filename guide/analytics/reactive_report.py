@@ -8,10 +8,12 @@ resolved without an escalation within 24 hours, and where escalations start.
 What each user did each week comes from the fold (``facts``, workspace level:
 active, progressed, help openings and escalations with their event times),
 rolled by the worker (per user and week in ``analytics_user_week``, the help
-moments in ``analytics_moment``) plus the tail, exactly as for the Guide report; who is
-onboarding, and each user's account, from ``end_user``; where escalations
-start, from the ``escalation`` rows (their stored guide, step, article, page).
-``raw_reactive_report`` folds every event from the first: the tests' oracle.
+moments in ``analytics_moment``) plus the tail, exactly as for the Guide report. Unfiltered,
+the weekly counts are those the fold keeps (``reactive_weeks``, ``reactive_help``: a
+row per week); filtered, they are counted in SQL (``reactive_counts``). The onboarding
+populations come from ``end_user``; where escalations start, from the ``escalation``
+rows (their stored guide, step, article, page). ``raw_reactive_report`` folds every
+event from the first: the tests' oracle.
 """
 
 from __future__ import annotations
@@ -21,11 +23,20 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from guide.analytics import event_rows, reactive_counts, reactive_people, store
+from guide.analytics import (
+    event_rows,
+    reactive_counts,
+    reactive_help,
+    reactive_people,
+    reactive_weeks,
+    store,
+    weekly,
+)
 from guide.analytics.facts import ACTIVE, PROGRESSED, WORKSPACE, Folder
 from guide.analytics.filters import Filters
 from guide.analytics.ranges import whole_weeks
 from guide.analytics.reactive_counts import Counts
+from guide.analytics.reactive_help import HELP_WINDOW
 from guide.analytics.tally import Moment, Tally
 from guide.analytics.weekly import monday as monday_of
 from guide.extensions import db
@@ -34,8 +45,6 @@ from guide.models.base import utcnow
 
 # The aim: at most one onboarding user in ten needs a human.
 TARGET = 0.10
-# An escalation this soon after a help opening means the help did not resolve it.
-HELP_WINDOW = timedelta(hours=24)
 # A help opening's 24 hours end at most two local days later (a 23-hour day).
 MOMENT_DAYS = timedelta(days=2)
 
@@ -75,9 +84,10 @@ def reactive_report(workspace: Workspace, start: date, end: date,
     mondays = whole_weeks(start, end)
     users = filters.user_ids(workspace) if filters else None
     now = now or utcnow()
-    counts, moments, sessions = store.consistent(
-        workspace.id, lambda after: _read_counts(workspace, mondays, now, after, users))
-    report = _shaped(workspace, mondays, counts, moments, now, users, sessions)
+    read = _read_kept if users is None else _read_counts
+    counts, moments, sessions, kept = store.consistent(
+        workspace.id, lambda after: read(workspace, mondays, now, after, users))
+    report = _shaped(workspace, mondays, counts, moments, now, users, sessions, kept)
     return filters.tagged(report, users) if filters else report
 
 
@@ -97,11 +107,30 @@ def raw_reactive_report(workspace: Workspace, start: date, end: date,
     return filters.tagged(report, users) if filters else report
 
 
+Read = tuple[dict[date, Counts], dict[int, Moment], dict[date, int] | None,
+             dict[date, tuple[int, int]] | None]
+
+
+def _read_kept(workspace: Workspace, mondays: list[date], now: datetime, after: int,
+               users: None) -> Read:
+    """Every user's counts, kept by the fold (a row per week) plus the tail's changes; the
+    help openings less than 24 hours old, to tell the pending ones."""
+    tail = store.tail_tally(workspace, after, WORKSPACE)
+    span = set(mondays)
+    kept = reactive_weeks.counts(workspace.id, mondays)
+    change = reactive_weeks.read(workspace, [row for row in weekly.week_rows(tail)
+                                             if row[0] in span])
+    for week, delta in change.counts.items():
+        kept[week] = [a + b for a, b in zip(kept[week], delta, strict=True)]
+    counts = {week: ((n[0], n[1], n[2]), (n[3], n[4], n[5]), n[6]) for week, n in kept.items()}
+    return (counts, reactive_help.recent(workspace.id, now, tail.moments), None,
+            reactive_help.kept(workspace.id, mondays, tail.moments))
+
+
 def _read_counts(workspace: Workspace, mondays: list[date], now: datetime, after: int,
-                 users: frozenset[int] | None
-                 ) -> tuple[dict[date, Counts], dict[int, Moment], dict[date, int]]:
+                 users: frozenset[int] | None) -> Read:
     """The weeks' counts (SQL, the tail merged), the moments help must look at one by one,
-    and the help openings per week; of ``users`` only, when given."""
+    and the help openings per week; of ``users`` only (a filtered report)."""
     first, last = mondays[0], mondays[-1] + timedelta(days=6)
     tail = Activity()
     tail.merge(store.tail_tally(workspace, after, WORKSPACE, users), first, last)
@@ -114,7 +143,7 @@ def _read_counts(workspace: Workspace, mondays: list[date], now: datetime, after
             sessions[monday] += 1
     weeks = reactive_people.week_table(mondays, ZoneInfo(workspace.timezone))
     return reactive_counts.weekly(workspace, mondays, weeks, tail.days,
-                                  tail.moments, users), moments, sessions
+                                  tail.moments, users), moments, sessions, None
 
 
 def _from_activity(workspace: Workspace, mondays: list[date], activity: Activity,
@@ -126,8 +155,9 @@ def _from_activity(workspace: Workspace, mondays: list[date], activity: Activity
 
 def _shaped(workspace: Workspace, mondays: list[date], counts: dict[date, Counts],
             moments: dict[int, Moment], now: datetime, users: frozenset[int] | None = None,
-            sessions: dict[date, int] | None = None) -> dict[str, Any]:
-    report = shape(workspace, mondays, counts, moments, now, users, sessions)
+            sessions: dict[date, int] | None = None,
+            kept: dict[date, tuple[int, int]] | None = None) -> dict[str, Any]:
+    report = shape(workspace, mondays, counts, moments, now, users, sessions, kept)
     db.session.rollback()
     return report
 
@@ -147,9 +177,9 @@ def _counted(workspace: Workspace, mondays: list[date], activity: Activity,
     """Each week's counts from facts in Python (what ``reactive_counts`` does in SQL)."""
     zone = ZoneInfo(workspace.timezone)
     people = reactive_people.People.of(workspace, activity.days, activity.moments, users)
-    weekly, counts = _weekly(activity), {}
+    by_week, counts = _weekly(activity), {}
     for monday in mondays:
-        active, progressed, escalated = weekly.get(monday, (set(), set(), []))
+        active, progressed, escalated = by_week.get(monday, (set(), set(), []))
         onboarding = people.onboarding_in(monday, zone, among=active | set(escalated))
         active = active & onboarding
         escalated = [u for u in escalated if u in onboarding]
@@ -166,14 +196,16 @@ def _counted(workspace: Workspace, mondays: list[date], activity: Activity,
 
 def shape(workspace: Workspace, mondays: list[date], counts: dict[date, Counts],
           moments: dict[int, Moment], now: datetime, users: frozenset[int] | None = None,
-          sessions: dict[date, int] | None = None) -> dict[str, Any]:
+          sessions: dict[date, int] | None = None,
+          kept: dict[date, tuple[int, int]] | None = None) -> dict[str, Any]:
     """The report as plain data (docs/ANALYTICS.md, "Proactive vs reactive"); ``sessions``:
     each week's help openings when ``moments`` holds only those that may not be resolved
-    (``reactive_counts.help_moments``)."""
+    (``reactive_counts.help_moments``); ``kept``: each week's openings and escalated ones
+    when ``moments`` holds only those that may be pending (``reactive_help``)."""
     zone = ZoneInfo(workspace.timezone)
     populations = reactive_people.People(workspace, users=users).populations(mondays, zone)
     helped = _help(moments, reactive_people.escalation_times(moments), mondays, now,
-                   sessions)
+                   sessions, kept)
     weeks = []
     for monday in mondays:
         user_side, account_side, escalations = counts[monday]
@@ -237,9 +269,11 @@ def _weekly(activity: Activity) -> dict[date, tuple[set[int], set[int], list[int
 
 def _help(moments: dict[int, Moment], escalations_at: dict[int, list[datetime]],
           mondays: list[date], now: datetime,
-          sessions: dict[date, int] | None = None) -> dict[date, dict[str, Any]]:
+          sessions: dict[date, int] | None = None,
+          kept: dict[date, tuple[int, int]] | None = None) -> dict[date, dict[str, Any]]:
     """Help openings by week: escalated within 24 hours, resolved, or not judged yet (the
-    openings counted from ``moments``, or ``sessions`` when given).
+    openings counted from ``moments``, or ``sessions`` when given; the openings and the
+    escalated ones from ``kept`` when given).
 
     One pass over the moments (a pass per week cost a second at 20,000 moments)."""
     tallies = {monday: [0, 0, 0] for monday in mondays}  # sessions, escalated, pending
@@ -255,6 +289,8 @@ def _help(moments: dict[int, Moment], escalations_at: dict[int, list[datetime]],
     out = {}
     for monday, (counted, escalated, pending) in tallies.items():
         opened = counted if sessions is None else sessions[monday]
+        if kept is not None:
+            opened, escalated = kept[monday]
         resolved = opened - escalated - pending
         out[monday] = {"sessions": opened, "resolved": resolved, "escalated": escalated,
                        "pending": pending, "resolved_rate": _rate(resolved, opened - pending)}

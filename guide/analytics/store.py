@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from guide.analytics import bulk, event_rows, reach, searches, weekly
+from guide.analytics import (
+    bulk,
+    event_rows,
+    reach,
+    reactive_help,
+    reactive_weeks,
+    searches,
+    weekly,
+)
 from guide.analytics.facts import (
     Folder,
     Run,
@@ -88,10 +96,12 @@ def save(workspace_id: int, tally: Tally, runs: dict[tuple[int, str], Run],
 
     On PostgreSQL, one statement per table over arrays (``bulk``); on SQLite, Core
     executemany on the session's connection (through the ORM's bulk path the same rows
-    took several times longer). The week rows too (``weekly``).
+    took several times longer). The week rows and the weekly counts they change:
+    ``reactive_weeks``.
     """
     reach.add(workspace_id, tally.users)  # before the user-days: it reads the rolled ones
-    weekly.save(workspace_id, tally)
+    reactive_weeks.save(db.session.get(Workspace, workspace_id), weekly.week_rows(tally))
+    reactive_help.save(workspace_id, tally.moments)  # reads the moments rolled before
     searches.roll(workspace_id, watermark(workspace_id), last_event_id)
     if db.session.get_bind().dialect.name == "postgresql":
         bulk.save(workspace_id, tally, runs, changed)

@@ -1,10 +1,12 @@
 """Models, one module per aggregate. Importing this package registers every table."""
 
 from guide.models.analytics import (
+    AnalyticsAccountWeek,
     AnalyticsDaily,
     AnalyticsDuration,
     AnalyticsMoment,
     AnalyticsReach,
+    AnalyticsReactiveWeek,
     AnalyticsRun,
     AnalyticsSearch,
     AnalyticsUserDay,
@@ -39,6 +41,8 @@ __all__ = [
     "AnalyticsSearch",
     "AnalyticsUserDay",
     "AnalyticsUserWeek",
+    "AnalyticsAccountWeek",
+    "AnalyticsReactiveWeek",
     "AnalyticsWatermark",
     "AuditEntry",
     "Author",

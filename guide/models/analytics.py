@@ -195,6 +195,48 @@ class AnalyticsUserWeek(db.Model):
     active: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
     progressed: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
     escalations: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # Judged from ``end_user`` when the row was first written (``reactive_weeks``): 1 if
+    # the user was onboarding in the week, and their account then (None: none).
+    onboarding: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
+    account_id: Mapped[int | None]
+
+
+class AnalyticsAccountWeek(db.Model):
+    """How many of an account's users were onboarding and active, needed a human, or were
+    self-service in a local week (the account of each ``AnalyticsUserWeek`` row): whether
+    the account counts as active, needed a human, self-service. No row names a user."""
+
+    __tablename__ = "analytics_account_week"
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    # Before the week: the fold reads the weeks of the accounts a batch names.
+    account_id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    active: Mapped[int] = mapped_column(sa.Integer, default=0)
+    needed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    self_service: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+
+class AnalyticsReactiveWeek(db.Model):
+    """The proactive vs reactive report's weekly counts, kept by the fold on each change of
+    a user's or account's week (``guide.analytics.reactive_weeks``): a report reads a row
+    per week. No row names a user: an erased user stays counted, anonymously."""
+
+    __tablename__ = "analytics_reactive_week"
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    users_active: Mapped[int] = mapped_column(sa.Integer, default=0)
+    users_needed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    users_self: Mapped[int] = mapped_column(sa.Integer, default=0)
+    accounts_active: Mapped[int] = mapped_column(sa.Integer, default=0)
+    accounts_needed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    accounts_self: Mapped[int] = mapped_column(sa.Integer, default=0)
+    escalations: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # Help sessions opened in the week, and those escalated within 24 hours
+    # (``guide.analytics.reactive_help``).
+    help_sessions: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    help_escalated: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
 
 class AnalyticsSearch(db.Model):
@@ -226,8 +268,8 @@ class AnalyticsSearch(db.Model):
 
 # Every rollup table but the watermark: what a reset empties and ANALYZE refreshes.
 ROLLUPS = (AnalyticsDaily, AnalyticsUserDay, AnalyticsReach, AnalyticsUserWeek,
-           AnalyticsDuration, AnalyticsMoment, AnalyticsRun, AnalyticsSearch,
-           AnalyticsAccount, AnalyticsMember)
+           AnalyticsAccountWeek, AnalyticsReactiveWeek, AnalyticsDuration, AnalyticsMoment,
+           AnalyticsRun, AnalyticsSearch, AnalyticsAccount, AnalyticsMember)
 # The rollup tables whose rows name a user (``user_id``): deleted with the user (whose
 # accounts' rows go too: ``analytics_accounts.forget_accounts``).
 USER_ROLLUPS = (AnalyticsUserDay, AnalyticsUserWeek, AnalyticsRun, AnalyticsMoment,

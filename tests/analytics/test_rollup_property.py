@@ -25,22 +25,20 @@ from guide import analytics
 from guide.analytics import event_rows, store, weekly
 from guide.analytics.facts import EventRow, Folder, event_time
 from guide.analytics.filters import Filters
+from guide.analytics.reactive_report import totals
 from guide.analytics.tally import Tally
 from guide.extensions import db
 from guide.models import (
     Account,
-    AnalyticsDaily,
-    AnalyticsDuration,
-    AnalyticsMoment,
+    AnalyticsAccountWeek,
     AnalyticsReach,
-    AnalyticsRun,
-    AnalyticsSearch,
-    AnalyticsUserDay,
+    AnalyticsReactiveWeek,
     AnalyticsUserWeek,
     AnalyticsWatermark,
     EndUser,
     Event,
 )
+from guide.models.analytics import ROLLUPS
 from guide.services import privacy
 from tests.analytics.conftest import LATER, PARIS, user
 
@@ -119,9 +117,7 @@ def _row(workspace_id: int, users: list[int], at: datetime, item: tuple) -> Even
 
 
 def _clear(workspace_id: int) -> None:
-    for model in (Event, AnalyticsDaily, AnalyticsUserDay, AnalyticsUserWeek,
-                  AnalyticsDuration, AnalyticsRun, AnalyticsMoment, AnalyticsReach,
-                  AnalyticsSearch, AnalyticsWatermark):
+    for model in (Event, *ROLLUPS, AnalyticsWatermark):
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
     db.session.commit()
 
@@ -170,12 +166,13 @@ def stream_setup(paris):
     made = iter(range(10**6))
 
     def stream_users() -> list[int]:
-        """Three users first seen before the stream (onboarding), two in one account, two
-        with the locale fr (a filter's users)."""
+        """Three users first seen before the stream, two in one account, two with the
+        locale fr (a filter's users); the second's 90 days of onboarding end in the
+        stream's second week."""
         batch = next(made)
         users = [user(paris, f"p{batch}-{n}") for n in range(3)]
         for n, who in enumerate(users):
-            who.first_seen = BASE - timedelta(days=10)
+            who.first_seen = BASE - timedelta(days=85 if n == 1 else 10)
             who.account_id = account.id if n < 2 else None
             who.locale = "fr" if n != 1 else None
         db.session.commit()
@@ -233,6 +230,49 @@ def _backfilled() -> list[tuple]:
     return rows
 
 
+def _counts() -> list[tuple]:
+    """The rows of the weekly counts and of the accounts' weeks, but for zeros."""
+    tables = (AnalyticsReactiveWeek.__table__, AnalyticsAccountWeek.__table__)
+    rows = sorted((table.name, *row) for table in tables for row in db.session.execute(
+        sa.select(table)) if any(row[3:] if table.name == "analytics_account_week"
+                                 else row[2:]))
+    db.session.rollback()
+    return rows
+
+
+def _counts_backfilled() -> list[tuple]:
+    """The weekly counts as the migration's backfill computes them from the week rows."""
+    path = Path(__file__).parents[2] / "guide/migrations/versions/0017_analytics_reactive_week.py"
+    spec = importlib.util.spec_from_file_location("reactive_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    for model in (AnalyticsReactiveWeek, AnalyticsAccountWeek):
+        db.session.execute(sa.delete(model))
+    migration.backfill(db.session.connection())
+    return _counts()
+
+
+KEPT = ("active", "needed_human", "self_service", "idle", "reactive_share")
+
+
+def _kept_counts(before: dict, after: dict) -> dict:
+    """``after`` with the weekly counts and help sessions of ``before`` (what an erasure
+    leaves counted; an erased user's help opening is no longer pending)."""
+    for old, new in zip(before["weeks"], after["weeks"], strict=True):
+        for side in ("users", "accounts"):
+            new[side].update({key: old[side][key] for key in KEPT})
+        for key in ("escalations", "escalations_per_100", "above_target"):
+            new[key] = old[key]
+        opened, escalated, pending = (old["help"]["sessions"], old["help"]["escalated"],
+                                      new["help"]["pending"])
+        resolved = opened - escalated - pending
+        new["help"] = {"sessions": opened, "resolved": resolved, "escalated": escalated,
+                       "pending": pending, "resolved_rate": resolved / (opened - pending)
+                       if opened - pending else None}
+    after["totals"] = totals(after["weeks"])
+    return after
+
+
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(items=st.lists(event, min_size=1, max_size=40), split=st.integers(0, 40),
@@ -266,13 +306,17 @@ def test_rollups_plus_tail_equal_the_raw_computation(stream_setup, items, split,
     assert _weeks_rolled(ws) == set()
     analytics.rollup(LATER, batch=batches[0], max_batches=None)
     assert _weeks_rolled(ws) == _weeks_raw(ws)
+    # The weekly counts the fold kept are what the migration's backfill counts at once.
+    assert _counts() == _counts_backfilled()
     # A user erased: their week rows go with them; the rest still equal the raw fold.
+    before = analytics.raw_reactive_report(ws, days[0], days[-1], NOW)
     erased = users[data.draw(st.integers(0, 2))]
     privacy.erase_user(ws, db.session.get(EndUser, erased), "cli")
     assert erased not in {user for _, user, *_ in _weeks_rolled(ws)}
     assert _weeks_rolled(ws) == _weeks_raw(ws)
-    assert analytics.reactive_report(ws, days[0], days[-1], NOW) == \
-        analytics.raw_reactive_report(ws, days[0], days[-1], NOW)
+    # The weekly counts keep them, anonymously; the rest forgets them.
+    assert analytics.reactive_report(ws, days[0], days[-1], NOW) == _kept_counts(
+        before, analytics.raw_reactive_report(ws, days[0], days[-1], NOW))
 
 
 def test_an_event_a_day_late_adds_to_the_week_row_of_its_event_time(stream_setup):
