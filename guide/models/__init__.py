@@ -21,6 +21,7 @@ from guide.models.invitation import AuthorInvitation
 from guide.models.outbox import OutboxMessage, SupportSettings, WebhookEndpoint
 from guide.models.proactive import AccountMilestone, Scenario, ScenarioFiring
 from guide.models.progress import AccountStepCompletion, Progress, UserMilestone
+from guide.models.survey import HelpfulVote, SurveyResponse
 from guide.models.user import Account, EndUser
 from guide.models.workspace import Workspace
 
@@ -48,6 +49,7 @@ __all__ = [
     "Guide",
     "GuideVersion",
     "HelpArticle",
+    "HelpfulVote",
     "LoginThrottle",
     "Nudge",
     "OutboxMessage",
@@ -55,6 +57,7 @@ __all__ = [
     "Scenario",
     "ScenarioFiring",
     "SupportSettings",
+    "SurveyResponse",
     "UserMilestone",
     "WebhookEndpoint",
     "Workspace",

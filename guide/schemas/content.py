@@ -281,3 +281,5 @@ class WorkspaceFileSchema(StrictSchema):
         load_default=None, allow_none=True, validate=lambda url: check_link(url, relative=False)
     )
     theme = fields.Nested(ThemeSchema, load_default=dict)
+    # No user is asked two surveys within this many days (docs/SURVEYS.md); 0: no cap.
+    survey_cap_days = StrictInteger(load_default=7, validate=validate.Range(0, 365))
