@@ -46,7 +46,8 @@ WHEN_ORDER = list(proactive.MilestoneWhenSchema._declared_fields)
 STAGE_ORDER = list(proactive.StageSchema._declared_fields)
 SCENARIO_ORDER = list(proactive.ScenarioSchema._declared_fields)
 # The trigger's kind first, then its parameters as the docs write them.
-TRIGGER_ORDER = [*proactive.TRIGGERS, "days", "after_stage", "count", "within_minutes", "owner"]
+TRIGGER_ORDER = [*proactive.TRIGGERS, "days", "after_stage", "count", "within_minutes", "owner",
+                 "question", "score", "choice"]
 NUDGE_ORDER = list(proactive.NudgeActionSchema._declared_fields)
 EMAIL_ACTION_ORDER = list(proactive.EmailActionSchema._declared_fields)
 SETTINGS_DEFAULTS = {"max_nudges_per_day": 3, "sweep_seconds": 300}
@@ -215,6 +216,10 @@ def _scenario(body: dict[str, Any], locale: str) -> dict[str, Any]:
     trigger = dict(doc["trigger"])
     if "help_repeated" in trigger and trigger.get("count") == 2:
         del trigger["count"]
+    if "article_unhelpful" in trigger and trigger.get("count") == proactive.UNHELPFUL_COUNT:
+        del trigger["count"]
+    if isinstance(trigger.get("score"), dict):
+        trigger["score"] = ordered(trigger["score"], ["gt", "gte", "eq", "lt", "lte"])
     doc["trigger"] = ordered(trigger, TRIGGER_ORDER)
     if "conditions" in doc:
         doc["conditions"] = _rule(doc["conditions"])

@@ -41,8 +41,8 @@ from guide.models import (
     Workspace,
 )
 from guide.models.analytics import USER_ROLLUPS
-from guide.models.survey import HelpfulVote, SurveyResponse
 from guide.models.base import isoformat, utcnow
+from guide.models.survey import HelpfulVote, SurveyResponse
 from guide.services import audit, outbox
 from guide.services.footprint import (
     Names,
