@@ -14,7 +14,13 @@ from flask.views import MethodView
 from guide.analytics import surveys
 from guide.api.analytics import blp, filters_of
 from guide.schemas.analytics import ReportQuery
-from guide.schemas.analytics_surveys import HelpfulReport, MessageReport, SurveyReport
+from guide.schemas.analytics_surveys import (
+    HelpfulReport,
+    MessageReport,
+    ResponsesQuery,
+    SurveyReport,
+    SurveyResponsesOut,
+)
 
 # Spreadsheets run a cell starting with these as a formula (OWASP, "CSV Injection"), as
 # the admin's CSV exports guard against.
@@ -34,15 +40,18 @@ class SurveyReportItem(MethodView):
                                      filters_of(query))
 
 
-@blp.route("/surveys/<string:key>/responses.csv")
-class SurveyResponsesCsv(MethodView):
-    @blp.arguments(ReportQuery, location="query")
-    @blp.response(200, content_type="text/csv", description="One line per answer.")
-    def get(self, query: dict[str, Any], key: str) -> Response:
-        """A survey's answers as CSV, oldest first: answered_at, user, account, version,
-        question, score, choice, text. Errors as for the report."""
+@blp.route("/surveys/<string:key>/responses")
+class SurveyResponses(MethodView):
+    @blp.arguments(ResponsesQuery, location="query")
+    @blp.response(200, SurveyResponsesOut)
+    def get(self, query: dict[str, Any], key: str) -> Any:
+        """A survey's answers, one row per answer, oldest first: answered_at, user, account,
+        version, question, score, choice, text. ``format=csv``: the same as a CSV file
+        (``text/csv``). Errors as for the report."""
         rows = surveys.survey_csv_rows(g.workspace, key, query["start"], query["end"],
                                        filters_of(query))
+        if query["format"] == "json":
+            return {"columns": list(surveys.CSV_COLUMNS), "rows": rows}
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(surveys.CSV_COLUMNS)

@@ -3,9 +3,20 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from guide.schemas.analytics import ReportFilters
+from guide.schemas.analytics import ReportFilters, ReportQuery
+
+
+class ResponsesQuery(ReportQuery):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]),
+                           metadata={"description": "`csv`: a CSV file instead of JSON."})
+
+
+class SurveyResponsesOut(Schema):
+    columns = fields.List(fields.String(), required=True)
+    rows = fields.List(fields.List(fields.Raw()), required=True, metadata={
+        "description": "One list per answer, in the order of columns."})
 
 
 class SurveyQuestion(Schema):

@@ -92,13 +92,16 @@ def test_a_segment_filters_the_users(client, seeded):
 
 
 def test_the_csv_has_one_line_per_answer_with_formulas_made_inert(client, seeded):
-    response = get(client, seeded, "surveys/nps/responses.csv")
+    response = get(client, seeded, "surveys/nps/responses", format="csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert lines[0] == ["answered_at", "user", "account", "version", "question", "score",
                         "choice", "text"]
     assert len(lines) == 1 + 5 + 1 + 2  # scores, the follow-up, the comments
     assert ["u5", "acme", "1", "$comment", "", "", "'=Too slow"] in [line[1:] for line in lines]
+    body = get(client, seeded, "surveys/nps/responses").get_json()
+    assert body["columns"] == lines[0] and len(body["rows"]) == 8
+    assert [row[1:] for row in body["rows"]][0] == ["u1", "acme", 1, "score", 10, None, None]
 
 
 def test_helpful_and_message_reports(client, seeded):
