@@ -140,6 +140,9 @@ def _apply_step_complete(ctx: Context, env: dict[str, Any], event: Event, out: O
     guide, version = _guide_or_404(ctx, env["guide"])
     step = _step_or_404(version, guide.key, env["step"])
     assert step is not None
+    if guide.kind in surveys.MESSAGE_KINDS:
+        raise Conflict(f"{guide.key!r} is a {guide.kind}: its steps are done by its own "
+                       "envelopes and events (docs/SURVEYS.md).", code="invalid_state")
     if guide.kind == "plan":
         _check_plan_step(ctx, guide, step)
     _check_offered(ctx, guide, version)

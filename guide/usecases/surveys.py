@@ -20,8 +20,12 @@ from guide.proactive import feedback
 from guide.services import outbox, surveys
 from guide.services.audience import ANY_PAGE
 from guide.services.guides import offered, published_guide
+from guide.services.messages import LISTS
 from guide.services.progress import get_or_create_progress
 from guide.services.unit import Context, Outcome
+
+# Kinds whose progress only these envelopes and events move (not step:complete).
+MESSAGE_KINDS = tuple(LISTS)
 
 
 def apply_answer(ctx: Context, env: dict[str, Any], event: Event, out: Outcome) -> None:

@@ -315,3 +315,10 @@ def test_erasing_a_user_deletes_their_answers_and_votes(client, demo):
     counts = erase_user(demo, user, "api")
     assert counts["responses"] == 3
     assert rows() == [] and db.session.scalars(db.select(HelpfulVote)).all() == []
+
+
+def test_a_survey_question_is_not_completed_by_step_complete(client, demo):
+    token = boot(client, demo)["socket"]["token"]
+    result = send(client, token, "step:complete", guide="nps", step="score")
+    assert result["error"]["code"] == "invalid_state"
+    assert db.session.scalars(db.select(Progress)).all() == []
