@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from guide.schemas.base import StrictSchema
-from guide.schemas.fields import LOCALE, SLUG
+from guide.schemas.fields import LOCALE, SLUG, StrictBoolean, StrictInteger
 
 # A client-generated envelope id (a UUID, or a backend call's own id when it fits).
 ENVELOPE_ID_FORMAT = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -119,7 +119,7 @@ class SurveyAnswerIn(EnvelopeBase):
     """``survey:answer`` (docs/SURVEYS.md): the answers are checked against ``version``."""
 
     survey = fields.String(required=True, validate=SLUG)
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10**6))
+    version = StrictInteger(required=True, validate=validate.Range(1, 10**6))
     answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 100)), required=True,
                           validate=validate.Length(max=50))
     comment = fields.String(load_default=None, allow_none=True,
@@ -132,7 +132,7 @@ class HelpfulIn(EnvelopeBase):
     article = fields.String(load_default=None, allow_none=True, validate=SLUG)
     guide = fields.String(load_default=None, allow_none=True, validate=SLUG)
     step = fields.String(load_default=None, allow_none=True, validate=SLUG)
-    helpful = fields.Boolean(required=True, truthy={True}, falsy={False})
+    helpful = StrictBoolean(required=True)
     comment = fields.String(load_default=None, allow_none=True,
                             validate=validate.Length(1, 2000))
 

@@ -322,3 +322,13 @@ def test_a_survey_question_is_not_completed_by_step_complete(client, demo):
     result = send(client, token, "step:complete", guide="nps", step="score")
     assert result["error"]["code"] == "invalid_state"
     assert db.session.scalars(db.select(Progress)).all() == []
+
+
+@pytest.mark.parametrize("kind, data, field", [
+    ("survey:answer", {"survey": "nps", "version": True, "answers": {"score": 1}}, "version"),
+    ("feedback:helpful", {"article": "invite-teammates", "helpful": 1}, "helpful"),
+])
+def test_envelope_fields_take_no_lookalikes(client, demo, kind, data, field):
+    token = boot(client, demo)["socket"]["token"]
+    result = send(client, token, kind, **data)
+    assert result["error"]["code"] == "invalid_payload" and field in result["error"]["fields"]
