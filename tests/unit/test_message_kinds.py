@@ -126,3 +126,42 @@ def test_push_then_pull_is_the_identity(app, tmp_path):
         pulled = GuideFileSchema().load(yaml.safe_load((out / "guides" / name).read_text()))
         assert pulled == GuideFileSchema().load(load(name))
     assert not push_content(out).changed
+
+
+TRIGGERS = """
+  - key: detractors
+    trigger: {survey_answered: nps, question: score, score: {lte: 6, gte: 0}}
+    actions: [{task: {message: Call them}}]
+  - key: unhelpful
+    trigger: {article_unhelpful: "*"}
+    actions: [{task: {message: Rewrite it}}]
+"""
+
+
+def test_survey_triggers_push_and_pull_unchanged(app, tmp_path):
+    content = Path(shutil.copytree(CONTENT_DIR, tmp_path / "content"))
+    write_files(content / "guides")
+    with (content / "scenarios.yaml").open("a") as file:
+        file.write(TRIGGERS)
+    push_content(content)
+    out = tmp_path / "pulled"
+    pull_content(out, "demo")
+    pulled = (out / "scenarios.yaml").read_text()
+    assert "trigger:\n    survey_answered: nps\n    question: score\n    score:\n" \
+           "      gte: 0\n      lte: 6\n" in pulled
+    assert "trigger:\n    article_unhelpful: '*'\n  actions" in pulled  # count 3 left out
+    assert not push_content(out).changed
+
+
+def test_a_survey_trigger_must_name_a_survey_and_its_question(app, tmp_path):
+    content = Path(shutil.copytree(CONTENT_DIR, tmp_path / "content"))
+    write_files(content / "guides")
+    with (content / "scenarios.yaml").open("a") as file:
+        file.write(TRIGGERS.replace("survey_answered: nps, question: score",
+                                    "survey_answered: getting-started, question: score")
+                   + "  - key: typo\n    trigger: {survey_answered: nps, question: scor}\n"
+                     "    actions: [{task: {message: x}}]\n")
+    result = app.test_cli_runner().invoke(args=["guide", "content", "validate", str(content)])
+    assert result.exit_code == 1
+    assert '"getting-started" is a checklist, not a survey.' in result.stderr
+    assert 'trigger.question: ' in result.stderr and '"scor"' in result.stderr, result.stderr
