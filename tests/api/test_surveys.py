@@ -305,15 +305,20 @@ def test_helpful_votes_and_the_article_unhelpful_trigger(client, demo):
     assert both["error"]["code"] == "invalid_payload"
 
 
-def test_erasing_a_user_deletes_their_answers_and_votes(client, demo):
-    from guide.services.privacy import erase_user
-
+def test_a_users_answers_are_exported_and_erased_with_them(client, demo):
     token = boot(client, demo)["socket"]["token"]
     answer(client, token, answers={"score": 9}, comment="Nice")
     send(client, token, "feedback:helpful", article="invite-teammates", helpful=True)
-    user = db.session.scalars(db.select(EndUser)).one()
-    counts = erase_user(demo, user, "api")
-    assert counts["responses"] == 3
+    headers = {"Authorization": f"Bearer {demo.create_api_key()}"}
+    db.session.commit()
+    export = client.get("/api/v1/users/grace/export", headers=headers).get_json()
+    surveys = [(a["survey"], a["question"], a["score"], a["text"])
+               for a in export["answers"]["surveys"]]
+    assert surveys == [("nps", "score", 9, None), ("nps", "$comment", None, "Nice")]
+    assert export["answers"]["helpful"][0]["article"] == "invite-teammates"
+    erased = client.delete("/api/v1/users/grace", headers=headers)
+    assert erased.status_code == 200, erased.get_json()
+    assert erased.get_json()["responses"] == 3
     assert rows() == [] and db.session.scalars(db.select(HelpfulVote)).all() == []
 
 
