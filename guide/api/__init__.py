@@ -6,7 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from guide.api import analytics_lifecycle  # noqa: F401 (adds its routes to analytics_blp)
+    from guide.api import (
+        analytics_lifecycle,  # noqa: F401 (adds its routes to analytics_blp)
+        analytics_surveys,  # noqa: F401 (adds its routes to analytics_blp)
+    )
     from guide.api.analytics import blp as analytics_blp
     from guide.api.backend import blp as backend_blp
     from guide.api.escalations import blp as escalations_blp

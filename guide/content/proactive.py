@@ -136,6 +136,10 @@ def _trigger_problems(trigger: dict[str, Any], check: _Check) -> dict[str, str |
         problems["target_missing"] = check.guide(trigger["target_missing"], "tour")
     if trigger.get("plan_overdue", "*") != "*":
         problems["plan_overdue"] = check.guide(trigger["plan_overdue"], "plan")
+    if trigger.get("survey_answered", "*") != "*":
+        problems["survey_answered"] = check.guide(trigger["survey_answered"], "survey")
+        if "question" in trigger and not problems["survey_answered"]:
+            problems["question"] = check.step(trigger["survey_answered"], trigger["question"])
     return problems
 
 

@@ -57,7 +57,7 @@ def _workspace_effect(data: dict[str, Any]) -> Any:
     email = {k: v for k, v in (support.get("email") or {}).items() if v is not None}
     fields = {name: data.get(name)
               for name in (*BASE_FIELDS, "support_url", "theme", "events_retention_days",
-                           "timezone")}
+                           "timezone", "survey_cap_days")}
     return fields, email, hooks, bool(support.get("allow_private_webhooks"))
 
 

@@ -24,6 +24,7 @@ from guide.models.invitation import AuthorInvitation
 from guide.models.outbox import OutboxMessage, SupportSettings, WebhookEndpoint
 from guide.models.proactive import AccountMilestone, Scenario, ScenarioFiring
 from guide.models.progress import AccountStepCompletion, Progress, UserMilestone
+from guide.models.survey import HelpfulVote, SurveyResponse
 from guide.models.user import Account, EndUser
 from guide.models.workspace import Workspace
 
@@ -55,6 +56,7 @@ __all__ = [
     "Guide",
     "GuideVersion",
     "HelpArticle",
+    "HelpfulVote",
     "LoginThrottle",
     "Nudge",
     "OutboxMessage",
@@ -62,6 +64,7 @@ __all__ = [
     "Scenario",
     "ScenarioFiring",
     "SupportSettings",
+    "SurveyResponse",
     "UserMilestone",
     "WebhookEndpoint",
     "Workspace",

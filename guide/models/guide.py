@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from guide.extensions import db
 from guide.models.base import JSONType, UTCDateTime, utcnow
 
-GUIDE_KINDS = ("checklist", "tour", "plan")
+# docs/SURVEYS.md: the last four are surveys and messages (announcements, hotspots, tooltips).
+GUIDE_KINDS = ("checklist", "tour", "plan", "survey", "announcement", "hotspot", "tooltip")
 VERSION_STATES = ("draft", "published", "archived")
 
 

@@ -62,6 +62,8 @@ class EndUser(db.Model):
     stage_entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Visits (docs/SURVEYS.md): bootstraps 30 minutes or more after the previous one.
+    visits: Mapped[int] = mapped_column(default=1, server_default="1")
     # Read-only (schemas.users.UserOut shows its id): account_id is what code sets.
     # Loaded on first use, from the session's identity map when it holds the account.
     account: Mapped[Account | None] = relationship(viewonly=True)

@@ -42,6 +42,8 @@ class Workspace(db.Model):
     events_retention_days: Mapped[int | None] = mapped_column()
     # IANA name (e.g. "Europe/Paris"): where the analytics reports' days begin and end.
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
+    # No user is asked two surveys within this many days (docs/SURVEYS.md); 0: no cap.
+    survey_cap_days: Mapped[int] = mapped_column(default=7, server_default="7")
     # HS256 secrets for identity JWTs; newest first, at most two during rotation.
     signing_secrets: Mapped[list[str]] = mapped_column(JSONType, default=list)
     support_url: Mapped[str | None] = mapped_column(sa.String(2000))

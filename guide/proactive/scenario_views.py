@@ -42,6 +42,12 @@ TRIGGER_WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "plan_overdue": lambda t: (f"A step of {_any(t['plan_overdue'], 'plan')} is past due and "
                                "not done (per account"
                                + (f", {t['owner']}-side steps)" if t.get("owner") else ")")),
+    "survey_answered": lambda t: (f"An answer to {_any(t['survey_answered'], 'survey')}"
+                                  + (f" with a score {json.dumps(t['score'])}" if "score" in t
+                                     else "")
+                                  + (f" choosing {t['choice']}" if "choice" in t else "")),
+    "article_unhelpful": lambda t: (f"{_any(t['article_unhelpful'], 'article')} found not "
+                                    f"helpful {t.get('count', 3)} times"),
 }
 
 

@@ -42,7 +42,8 @@ from guide.proactive.subjects import Candidate, Fired
 log = logging.getLogger("guide.sweep")
 # Events a user's browser or backend reports; server-made ones (milestone, stage, plan)
 # and page views are not activity.
-ACTIVITY = ("step:complete", "guide:state", "event:track", "help:escalate")
+ACTIVITY = ("step:complete", "guide:state", "event:track", "help:escalate", "survey:answer",
+            "feedback:helpful")
 BATCH = 2000
 
 

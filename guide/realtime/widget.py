@@ -103,6 +103,16 @@ def on_escalate(data: Any = None) -> dict[str, Any]:
     return _envelope("help:escalate", data)
 
 
+@socketio.on("survey:answer", namespace=NAMESPACE)
+def on_survey_answer(data: Any = None) -> dict[str, Any]:
+    return _envelope("survey:answer", data)
+
+
+@socketio.on("feedback:helpful", namespace=NAMESPACE)
+def on_helpful(data: Any = None) -> dict[str, Any]:
+    return _envelope("feedback:helpful", data)
+
+
 @socketio.on("envelopes", namespace=NAMESPACE)
 def on_envelopes(data: Any = None) -> dict[str, Any]:
     """Several envelopes in one emit (the widget batches its views): one result each, in order.

@@ -14,7 +14,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from guide.schemas import tour
+from guide.schemas import kinds, tour
 from guide.schemas.base import StrictSchema
 from guide.schemas.fields import (
     COLOR,
@@ -34,7 +34,7 @@ from guide.schemas.fields import (
 from guide.schemas.widget import EVENT_NAME
 
 MAX_STEPS = 50
-GUIDE_KINDS = ("checklist", "tour", "plan")
+GUIDE_KINDS = ("checklist", "tour", "plan", *kinds.MESSAGE_KINDS)
 # A plan step is done by the customer's users or by the vendor's team.
 PLAN_OWNERS = ("customer", "vendor")
 PLAN_STEP_FIELDS = ("owner", "assignee", "due_days")
@@ -101,6 +101,19 @@ class StepSchema(StrictSchema):
     owner = fields.String(validate=validate.OneOf(PLAN_OWNERS))
     assignee = fields.String(validate=validate.Length(1, 100))
     due_days = StrictInteger(validate=validate.Range(0, 3650))
+    # "Was this helpful?" on a checklist or tour step (docs/SURVEYS.md).
+    helpful = StrictBoolean()
+    # Survey questions (kind: survey, docs/SURVEYS.md).
+    type = fields.String(validate=validate.OneOf(kinds.QUESTION_TYPES))
+    options = fields.List(fields.Nested(kinds.OptionSchema),
+                          validate=validate.Length(max=kinds.MAX_OPTIONS))
+    scale = StrictInteger(validate=validate.Range(3, 10))
+    labels = fields.Nested(kinds.LabelsSchema)
+    required = StrictBoolean()
+    max = StrictInteger(validate=validate.Range(1, kinds.MAX_OPTIONS))
+    show_if = fields.Nested(kinds.ShowIfSchema)
+    # An announcement's call to action.
+    cta = fields.Nested(kinds.CtaSchema)
 
 
 class GuideFileSchema(StrictSchema):
@@ -119,6 +132,15 @@ class GuideFileSchema(StrictSchema):
     snooze_days = StrictInteger(validate=validate.Range(0, 365))
     on_missing = tour.OnMissing()
     spotlight = StrictBoolean()
+    # Surveys and announcements (docs/SURVEYS.md).
+    display = fields.String(validate=validate.OneOf(kinds.DISPLAYS))
+    frequency = kinds.Frequency()
+    show_when = fields.Nested(kinds.ShowWhenSchema)
+    style = fields.String(validate=validate.OneOf(kinds.STYLES))
+    position = fields.String(validate=validate.OneOf(["top", "bottom"]))
+    mode = fields.String(validate=validate.OneOf(["overlay", "inline"]))
+    starts_at = fields.String(validate=kinds.check_datetime)
+    ends_at = fields.String(validate=kinds.check_datetime)
     steps = fields.List(
         fields.Nested(StepSchema),
         required=True,
@@ -135,7 +157,17 @@ class GuideFileSchema(StrictSchema):
         if not isinstance(original, dict):
             return
         kind = original.get("kind")
-        errors: dict[str, Any] = {}
+        if kind in kinds.MESSAGE_KINDS:
+            errors = kinds.kind_errors(original)
+            step_errors = _step_errors(original.get("steps"), kind)
+            for index, found in step_errors.items():
+                errors.setdefault("steps", {}).setdefault(index, {}).update(found)
+            if kind == "announcement" and "style" not in original:
+                errors.setdefault("style", []).append("An announcement is a banner or a modal.")
+            if errors:
+                raise ValidationError(errors)
+            return
+        errors = kinds.kind_errors(original)
         if kind in ("checklist", "plan"):
             for name in tour.TOUR_GUIDE_FIELDS:
                 if name in original:
@@ -166,9 +198,9 @@ def _step_errors(raw: Any, kind: Any) -> dict[int, dict[str, list[str]]]:
     tour_only = "Only tour steps have {}; remove it or use kind: tour."
     plan_only = "Only plan steps have {}; remove it or use kind: plan."
     misplaced = {
-        "checklist": (*tour.TOUR_STEP_FIELDS, *PLAN_STEP_FIELDS),
-        "plan": tour.TOUR_STEP_FIELDS,
-        "tour": (*tour.CHECKLIST_STEP_FIELDS, *PLAN_STEP_FIELDS),
+        "checklist": (*tour.TOUR_STEP_FIELDS, *PLAN_STEP_FIELDS, *kinds.NEW_STEP_FIELDS),
+        "plan": (*tour.TOUR_STEP_FIELDS, *kinds.NEW_STEP_FIELDS, "helpful"),
+        "tour": (*tour.CHECKLIST_STEP_FIELDS, *PLAN_STEP_FIELDS, *kinds.NEW_STEP_FIELDS),
     }.get(kind, ())
     for index, step in enumerate(raw):
         if not isinstance(step, dict):
@@ -183,6 +215,8 @@ def _step_errors(raw: Any, kind: Any) -> dict[int, dict[str, list[str]]]:
             if name in step:
                 message = (plan_only if name in PLAN_STEP_FIELDS else tour_only
                            if name in tour.TOUR_STEP_FIELDS else
+                           _NEW_FIELD_OWNER.get(name, "Only survey questions have {}.")
+                           if name in (*kinds.NEW_STEP_FIELDS, "helpful") else
                            "Only checklist and plan steps have {}; a tour step is done when "
                            "the user moves past it.")
                 errors.setdefault(index, {})[name] = [message.format(name)]
@@ -193,6 +227,10 @@ def _step_errors(raw: Any, kind: Any) -> dict[int, dict[str, list[str]]]:
             message = f"advance_on: {step['advance_on']} needs a target to watch."
             errors.setdefault(index, {})["advance_on"] = [message]
     return errors
+
+
+_NEW_FIELD_OWNER = {"cta": "Only announcement steps have {}.",
+                    "helpful": "Only checklist and tour steps have {}."}
 
 
 def _plan_step_errors(step: dict[str, Any]) -> dict[str, str]:
@@ -243,3 +281,5 @@ class WorkspaceFileSchema(StrictSchema):
         load_default=None, allow_none=True, validate=lambda url: check_link(url, relative=False)
     )
     theme = fields.Nested(ThemeSchema, load_default=dict)
+    # No user is asked two surveys within this many days (docs/SURVEYS.md); 0: no cap.
+    survey_cap_days = StrictInteger(load_default=7, validate=validate.Range(0, 365))

@@ -78,6 +78,8 @@ class UserExport(_Export):
     milestones = fields.List(fields.Dict())
     account_records = fields.Dict()
     nudges = fields.List(fields.Dict())
+    answers = fields.Dict(metadata={"description": "surveys: their answers; helpful: their "
+                                                   "votes (docs/SURVEYS.md)."})
 
 
 class AccountExport(_Export):
@@ -96,6 +98,7 @@ class _Erased(Schema):
     firings = fields.Integer()
     progress = fields.Integer()
     nudges = fields.Integer()
+    responses = fields.Integer()
     escalations_anonymized = fields.Integer()
     outbox_dropped = fields.Integer()
     outbox_scrubbed = fields.Integer()

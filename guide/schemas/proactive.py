@@ -128,10 +128,30 @@ def _duplicates(items: list[dict[str, Any]], what: str, name: str, errors: dict[
 # ---------------------------------------------------------------- scenarios.yaml
 
 TRIGGERS = ("milestone_missing", "guide_stalled", "inactive", "event_repeated", "help_repeated",
-            "target_missing", "plan_overdue")  # fmt: skip
-# Triggers evaluated when an event is written; the others by the periodic sweep.
-EVENT_TRIGGERS = ("event_repeated", "help_repeated", "target_missing")
+            "target_missing", "plan_overdue", "survey_answered", "article_unhelpful")  # fmt: skip
+# Triggers evaluated when an event is written (the last two by the survey:answer and
+# feedback:helpful envelopes, docs/SURVEYS.md); the others by the periodic sweep.
+EVENT_TRIGGERS = ("event_repeated", "help_repeated", "target_missing", "survey_answered",
+                  "article_unhelpful")
+# article_unhelpful's count when none is given.
+UNHELPFUL_COUNT = 3
+KEY_OR_ANY = validate.Regexp(rf"^(\*|{SLUG_PATTERN})$", error='A key or "*".')
 ACTIONS = ("nudge", "webhook", "email", "task", "set_trait", "tag")
+
+
+class ScoreSchema(StrictSchema):
+    """A condition on a survey answer's score: every bound given must hold."""
+
+    lt = StrictInteger(validate=validate.Range(0, 11))
+    lte = StrictInteger(validate=validate.Range(0, 10))
+    gt = StrictInteger(validate=validate.Range(-1, 10))
+    gte = StrictInteger(validate=validate.Range(0, 10))
+    eq = StrictInteger(validate=validate.Range(0, 10))
+
+    @validates_schema
+    def _some(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError("Give at least one of lt, lte, gt, gte, eq.")
 
 
 class TriggerSchema(StrictSchema):
@@ -154,6 +174,13 @@ class TriggerSchema(StrictSchema):
     plan_overdue = fields.String(validate=validate.Regexp(rf"^(\*|{SLUG_PATTERN})$",
                                                           error='A plan key or "*".'))
     owner = fields.String(validate=validate.OneOf(["customer", "vendor"]))
+    # A survey answer was recorded (docs/SURVEYS.md), its score or choice as given.
+    survey_answered = fields.String(validate=KEY_OR_ANY)
+    question = fields.String(validate=SLUG)
+    score = fields.Nested(ScoreSchema)
+    choice = fields.String(validate=SLUG)
+    # An article's "not helpful" votes reached `count` (default 3), across users.
+    article_unhelpful = fields.String(validate=KEY_OR_ANY)
     days = StrictInteger(validate=DAYS)
     count = StrictInteger(validate=validate.Range(2, 10_000))
 
@@ -165,6 +192,7 @@ class TriggerSchema(StrictSchema):
             "milestone_missing": {"days", "after_stage"}, "guide_stalled": {"days"},
             "inactive": {"days"}, "event_repeated": {"count", "within_minutes"},
             "help_repeated": {"count"}, "target_missing": set(), "plan_overdue": {"owner"},
+            "survey_answered": {"question", "score", "choice"}, "article_unhelpful": {"count"},
         }[kind]
         needed = {"milestone_missing": {"days"}, "guide_stalled": {"days"}, "inactive": {"days"},
                   "event_repeated": {"count", "within_minutes"}}.get(kind, set())
@@ -178,6 +206,8 @@ class TriggerSchema(StrictSchema):
     def _normalize(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         if "help_repeated" in data:
             data.setdefault("count", 2)
+        if "article_unhelpful" in data:
+            data.setdefault("count", UNHELPFUL_COUNT)
         return data
 
 

@@ -17,7 +17,9 @@ ESCALATION_EVENTS = ("escalation.created", "escalation.updated")
 PROACTIVE_EVENTS = ("scenario.fired", "milestone.reached", "lifecycle.stage_changed")
 # Data rights (docs/PRIVACY.md): a user or account was erased; subscribe to erase it elsewhere.
 DATA_EVENTS = ("user.deleted", "account.deleted")
-WEBHOOK_EVENTS = (*ESCALATION_EVENTS, *PROACTIVE_EVENTS, *DATA_EVENTS)
+# Surveys (docs/SURVEYS.md): an answer was recorded.
+SURVEY_EVENTS = ("survey.answered",)
+WEBHOOK_EVENTS = (*ESCALATION_EVENTS, *PROACTIVE_EVENTS, *DATA_EVENTS, *SURVEY_EVENTS)
 EMAIL = validate.Email(error="Not a valid email address.")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from guide.schemas.base import StrictSchema
-from guide.schemas.fields import LOCALE, SLUG
+from guide.schemas.fields import LOCALE, SLUG, StrictBoolean, StrictInteger
 
 # A client-generated envelope id (a UUID, or a backend call's own id when it fits).
 ENVELOPE_ID_FORMAT = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -115,11 +115,41 @@ class EscalateIn(EnvelopeBase):
             raise ValidationError("A step needs its guide.", "step")
 
 
+class SurveyAnswerIn(EnvelopeBase):
+    """``survey:answer`` (docs/SURVEYS.md): the answers are checked against ``version``."""
+
+    survey = fields.String(required=True, validate=SLUG)
+    version = StrictInteger(required=True, validate=validate.Range(1, 10**6))
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 100)), required=True,
+                          validate=validate.Length(max=50))
+    comment = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Length(1, 2000))
+
+
+class HelpfulIn(EnvelopeBase):
+    """``feedback:helpful``: a "was this helpful?" vote on an article or a guide step."""
+
+    article = fields.String(load_default=None, allow_none=True, validate=SLUG)
+    guide = fields.String(load_default=None, allow_none=True, validate=SLUG)
+    step = fields.String(load_default=None, allow_none=True, validate=SLUG)
+    helpful = StrictBoolean(required=True)
+    comment = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Length(1, 2000))
+
+    @validates_schema
+    def _one_subject(self, data: dict[str, Any], **_: Any) -> None:
+        if bool(data.get("article")) == bool(data.get("guide") and data.get("step")) or (
+                bool(data.get("guide")) != bool(data.get("step"))):
+            raise ValidationError("Name exactly one of: article, or guide and step.")
+
+
 ENVELOPE_SCHEMAS: dict[str, type[EnvelopeBase]] = {
     "step:complete": StepCompleteIn,
     "guide:state": GuideStateIn,
     "event:track": TrackIn,
     "help:escalate": EscalateIn,
+    "survey:answer": SurveyAnswerIn,
+    "feedback:helpful": HelpfulIn,
 }
 
 

@@ -39,6 +39,14 @@ class BootstrapOut(Schema):
     guides = fields.List(fields.Dict(), required=True, metadata={
         "description": "Published guides offered to this user, localized."})
     progress = fields.Dict(required=True, metadata={"description": "Guide key -> progress."})
+    surveys = fields.List(fields.Dict(), required=True, metadata={
+        "description": "Surveys offered to this user, with due and state (docs/SURVEYS.md)."})
+    announcements = fields.List(fields.Dict(), required=True, metadata={
+        "description": "Announcements in their dates, not dismissed, with unread."})
+    announcements_unread = fields.Integer(required=True, metadata={
+        "description": "The launcher's badge: announcements not seen yet."})
+    hotspots = fields.List(fields.Dict(), required=True)
+    tooltips = fields.List(fields.Dict(), required=True)
     strings = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     preview = fields.Dict(metadata={
         "description": "Only with a preview token: the draft shown, or why not."})

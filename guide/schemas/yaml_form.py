@@ -46,7 +46,8 @@ WHEN_ORDER = list(proactive.MilestoneWhenSchema._declared_fields)
 STAGE_ORDER = list(proactive.StageSchema._declared_fields)
 SCENARIO_ORDER = list(proactive.ScenarioSchema._declared_fields)
 # The trigger's kind first, then its parameters as the docs write them.
-TRIGGER_ORDER = [*proactive.TRIGGERS, "days", "after_stage", "count", "within_minutes", "owner"]
+TRIGGER_ORDER = [*proactive.TRIGGERS, "days", "after_stage", "count", "within_minutes", "owner",
+                 "question", "score", "choice"]
 NUDGE_ORDER = list(proactive.NudgeActionSchema._declared_fields)
 EMAIL_ACTION_ORDER = list(proactive.EmailActionSchema._declared_fields)
 SETTINGS_DEFAULTS = {"max_nudges_per_day": 3, "sweep_seconds": 300}
@@ -115,7 +116,23 @@ def _step(step: dict[str, Any], kind: str, locale: str) -> dict[str, Any]:
         step["action"] = action
     for name in LOCALIZED & step.keys():
         step[name] = _localized(step[name], locale)
+    _survey_parts(step, locale)
     return ordered(step, STEP_ORDER)
+
+
+def _survey_parts(step: dict[str, Any], locale: str) -> None:
+    """Options, labels, cta and show_if of the new kinds (docs/SURVEYS.md), in file order."""
+    if isinstance(step.get("options"), list):
+        step["options"] = [{**ordered(o, ["id", "label"]), "label": _localized(o["label"], locale)}
+                           for o in step["options"]]
+    if isinstance(step.get("labels"), dict):
+        step["labels"] = {k: _localized(v, locale)
+                          for k, v in ordered(step["labels"], ["low", "high"]).items()}
+    if isinstance(step.get("cta"), dict):
+        cta = ordered(step["cta"], ["label", "url", "guide", "help"])
+        step["cta"] = {**cta, "label": _localized(cta["label"], locale)}
+    if isinstance(step.get("show_if"), dict):
+        step["show_if"] = ordered(step["show_if"], ["question", "band"])
 
 
 def guide_document(body: dict[str, Any], default_locale: str = "en") -> dict[str, Any]:
@@ -125,8 +142,9 @@ def guide_document(body: dict[str, Any], default_locale: str = "en") -> dict[str
         doc[name] = _localized(doc[name], default_locale)
     if "audience" in doc:
         doc["audience"] = _rule(doc["audience"])
-    if isinstance(doc.get("repeat"), dict):
-        doc["repeat"] = ordered(doc["repeat"], ["every_days", "max"])
+    for name in ("repeat", "frequency"):
+        if isinstance(doc.get(name), dict):
+            doc[name] = ordered(doc[name], ["every_days", "max"])
     doc["steps"] = [_step(s, body.get("kind", ""), default_locale) for s in body["steps"]]
     return ordered(doc, GUIDE_ORDER)
 
@@ -198,6 +216,10 @@ def _scenario(body: dict[str, Any], locale: str) -> dict[str, Any]:
     trigger = dict(doc["trigger"])
     if "help_repeated" in trigger and trigger.get("count") == 2:
         del trigger["count"]
+    if "article_unhelpful" in trigger and trigger.get("count") == proactive.UNHELPFUL_COUNT:
+        del trigger["count"]
+    if isinstance(trigger.get("score"), dict):
+        trigger["score"] = ordered(trigger["score"], ["gt", "gte", "eq", "lt", "lte"])
     doc["trigger"] = ordered(trigger, TRIGGER_ORDER)
     if "conditions" in doc:
         doc["conditions"] = _rule(doc["conditions"])

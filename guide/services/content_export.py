@@ -42,6 +42,8 @@ def workspace_document(workspace: Workspace) -> dict[str, Any]:
         doc["events_retention_days"] = workspace.events_retention_days
     if workspace.timezone != "UTC":
         doc["timezone"] = workspace.timezone
+    if workspace.survey_cap_days != 7:
+        doc["survey_cap_days"] = workspace.survey_cap_days
     support = support_settings.document(workspace)
     if support:
         doc["support"] = support

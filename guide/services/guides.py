@@ -10,6 +10,7 @@ from typing import Any
 
 from guide.models import GuideVersion, Workspace
 from guide.models.base import utcnow
+from guide.services import messages
 from guide.services.audience import AnyPage, matches
 from guide.services.localize import localize
 from guide.services.markdown import render_markdown
@@ -97,6 +98,8 @@ def _render_view(body: dict[str, Any], number: int, locale: str, default: str) -
     def text(value: Any) -> str | None:
         return localize(value, locale, default)
 
+    if body["kind"] in messages.LISTS:
+        return messages.render(body, number, text)
     tour = body["kind"] == "tour"
     steps = [
         {

@@ -47,6 +47,7 @@ from guide.models.analytics_accounts import (
     forget_accounts,
 )
 from guide.models.base import isoformat, utcnow
+from guide.models.survey import HelpfulVote, SurveyResponse
 from guide.services import audit, outbox
 from guide.services.footprint import (
     Names,
@@ -104,6 +105,9 @@ def _erase_users(workspace: Workspace, ids: list[int], counts: dict[str, int]) -
         counts["progress"] += _delete(Progress, Progress.user_id.in_(chunk))
         counts["milestones"] += _delete(UserMilestone, UserMilestone.user_id.in_(chunk))
         counts["nudges"] += _delete(Nudge, Nudge.user_id.in_(chunk))
+        # Their answers and comments (docs/SURVEYS.md): results no longer count them.
+        counts["responses"] += (_delete(SurveyResponse, SurveyResponse.user_id.in_(chunk))
+                                + _delete(HelpfulVote, HelpfulVote.user_id.in_(chunk)))
         counts["firings"] += _delete(
             ScenarioFiring, ScenarioFiring.workspace_id == workspace.id,
             ScenarioFiring.subject_type == "user", ScenarioFiring.subject_id.in_(chunk))
@@ -139,7 +143,8 @@ def _scrub_outbox(workspace: Workspace, names: Names, counts: dict[str, int]) ->
 
 
 def _new_counts() -> dict[str, int]:
-    return dict.fromkeys(("users", "events", "progress", "milestones", "nudges", "firings",
+    return dict.fromkeys(("users", "events", "progress", "milestones", "nudges", "responses",
+                          "firings",
                           "escalations_anonymized", "outbox_dropped", "outbox_scrubbed"), 0)
 
 

@@ -25,10 +25,12 @@ from guide.models import (
     Escalation,
     Event,
     Guide,
+    HelpfulVote,
     Nudge,
     Progress,
     Scenario,
     ScenarioFiring,
+    SurveyResponse,
     UserMilestone,
     Workspace,
 )
@@ -124,6 +126,23 @@ def _nudges(user: EndUser) -> list[dict[str, Any]]:
             for n, scenario, reference in rows]
 
 
+def _answers(user: EndUser) -> dict[str, list[dict[str, Any]]]:
+    """Their survey answers and "was this helpful?" votes (docs/SURVEYS.md)."""
+    responses = db.session.execute(
+        sa.select(SurveyResponse, Guide.key).join(Guide, Guide.id == SurveyResponse.guide_id)
+        .where(SurveyResponse.user_id == user.id).order_by(SurveyResponse.id))
+    votes = db.session.scalars(sa.select(HelpfulVote).where(HelpfulVote.user_id == user.id)
+                               .order_by(HelpfulVote.id))
+    return {
+        "surveys": [{"survey": key, "version": r.version, "question": r.question,
+                     "score": r.score, "choice": r.choice, "text": r.text,
+                     "answered_at": isoformat(r.answered_at)} for r, key in responses],
+        "helpful": [{"article": v.article, "guide": v.guide, "step": v.step,
+                     "helpful": v.helpful, "comment": v.comment,
+                     "voted_at": isoformat(v.voted_at)} for v in votes],
+    }
+
+
 def user_export(workspace: Workspace, user: EndUser) -> dict[str, Any]:
     """The user's document, with the first page of their events."""
     milestones = db.session.scalars(sa.select(UserMilestone).where(
@@ -140,6 +159,7 @@ def user_export(workspace: Workspace, user: EndUser) -> dict[str, Any]:
         "account_records": _credited(user),
         "escalations": [escalations.view(workspace, e) for e in own],
         "nudges": _nudges(user),
+        "answers": _answers(user),
         "firings": _firings(workspace, "user", user.id),
         "deliveries": _deliveries(workspace, Names(users={user.external_id})),
         "events": _events(user_events(user)),

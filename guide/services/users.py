@@ -24,6 +24,9 @@ from guide.services.rows import get_or_create
 # last_seen is kept to the minute: refreshing it on every page view would make
 # every bootstrap a write.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# A bootstrap this long after the previous one starts a new visit (docs/SURVEYS.md):
+# surveys' show_when counts them. last_seen is the previous bootstrap, to the minute.
+VISIT_GAP = timedelta(minutes=30)
 # Built once, with bind parameters: building it for every bootstrap cost as much as
 # running it.
 _USER_BY_ID = db.select(EndUser).where(
@@ -132,6 +135,8 @@ def upsert_user(
         "account_id": account.id if account is not None else user.account_id,
         "locale": locale or user.locale,
     }
+    if not created and now - user.last_seen >= VISIT_GAP:
+        changes["visits"] = (user.visits or 1) + 1
     signed_up = signup_time(changes["traits"])
     if signed_up is not None and signed_up < user.first_seen:
         changes["first_seen"] = signed_up

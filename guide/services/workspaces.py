@@ -19,7 +19,7 @@ from guide.services import audit
 SETTINGS_FIELDS = (
     "name", "default_locale", "allowed_origins", "require_identity", "identity_token_max_age",
     "allow_unsigned_groups", "help_enabled",
-    "support_url", "theme", "events_retention_days", "timezone",
+    "support_url", "theme", "events_retention_days", "timezone", "survey_cap_days",
 )  # fmt: skip
 
 

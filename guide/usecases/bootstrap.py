@@ -7,9 +7,10 @@ from typing import Any
 from guide.errors import Forbidden, NotFound
 from guide.extensions import db
 from guide.models import Account, Workspace
+from guide.models.base import utcnow
 from guide.proactive import lifecycle
+from guide.services import messages, workspaces
 from guide.services import progress as rules
-from guide.services import workspaces
 from guide.services.guides import guide_view, offered_guides
 from guide.services.identity import issue_socket_token, verify_identity
 from guide.services.origins import Caller, origin_allowed
@@ -63,7 +64,11 @@ def bootstrap(payload: dict[str, Any], caller: Caller) -> dict[str, Any]:
     # What the server offered (analytics' "eligible"), not an author's previewed draft.
     offers.record(workspace, user, (guide for guide, _ in pairs))
     preview = apply_preview(pairs, payload.get("preview"), workspace)
-    pairs = preview.pairs
+    # Surveys and messages have lists of their own (docs/SURVEYS.md): ``guides`` keeps
+    # what widgets that predate them know how to show.
+    pairs = [pair for pair in preview.pairs if pair[0].kind not in messages.LISTS]
+    items = [(guide, version, guide_view(workspace, version, locale))
+             for guide, version in preview.pairs if guide.kind in messages.LISTS]
     token, ttl = issue_socket_token(workspace.id, user.id)
     return {
         "user": {"id": user.external_id, "locale": locale},
@@ -76,6 +81,7 @@ def bootstrap(payload: dict[str, Any], caller: Caller) -> dict[str, Any]:
         },
         "guides": [guide_view(workspace, version, locale) for _, version in pairs],
         "progress": rules.progress_map(user, pairs),
+        **messages.for_user(workspace, user, items, utcnow()),
         "strings": widget_strings(locale, workspace.default_locale),
         **({"preview": preview.info} if preview.info else {}),
         "socket": {"namespace": "/widget", "path": "/socket.io", "token": token, "expires_in": ttl},

@@ -32,6 +32,7 @@ from guide.services.audience import ANY_PAGE, url_matches
 from guide.services.escalations import apply_escalate
 from guide.services.guides import offered, offered_guides, published_guide
 from guide.services.unit import Context, Outcome
+from guide.usecases import surveys
 
 
 def handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
@@ -139,6 +140,9 @@ def _apply_step_complete(ctx: Context, env: dict[str, Any], event: Event, out: O
     guide, version = _guide_or_404(ctx, env["guide"])
     step = _step_or_404(version, guide.key, env["step"])
     assert step is not None
+    if guide.kind in surveys.MESSAGE_KINDS:
+        raise Conflict(f"{guide.key!r} is a {guide.kind}: its steps are done by its own "
+                       "envelopes and events (docs/SURVEYS.md).", code="invalid_state")
     if guide.kind == "plan":
         _check_plan_step(ctx, guide, step)
     _check_offered(ctx, guide, version)
@@ -217,6 +221,8 @@ def _complete_waiting_for(ctx: Context, rule: dict[str, Any], out: Outcome) -> N
 def _apply_track(ctx: Context, env: dict[str, Any], event: Event, out: Outcome) -> None:
     event.name, event.props, event.url = env["name"], env["props"], env["url"]
     page = env["url"] if env["name"] == "$page" else None
+    if env["name"] in surveys.TRACKED:
+        surveys.track(ctx, env["name"], env["props"])
     for guide, version in _applicable_guides(ctx):
         for step in version.body["steps"]:
             rule = step.get("complete_when") or {}
@@ -249,4 +255,6 @@ APPLY = {
     "guide:state": _apply_guide_state,
     "event:track": _apply_track,
     "help:escalate": apply_escalate,
+    "survey:answer": surveys.apply_answer,
+    "feedback:helpful": surveys.apply_helpful,
 }

@@ -110,6 +110,20 @@ def test_inactive_users_are_those_who_never_did_anything(open_workspace):
     assert users == {silent.id, browsing.id}
 
 
+def test_answering_a_survey_is_activity(open_workspace):
+    factories.publish(open_workspace, {"key": "nps", "kind": "survey", "title": "NPS",
+                                       "priority": 0, "steps": [
+                                           {"id": "score", "title": "Score?", "type": "nps"}]})
+    set_rules(open_workspace, scenarios=[{
+        "key": "silent", "trigger": {"inactive": True, "days": 7},
+        "actions": [{"task": {"message": "Signed up a week ago, never used it."}}]}])
+    make_user(open_workspace, "silent", days_ago=8)
+    answered = make_user(open_workspace, "answered", days_ago=8)
+    send(open_workspace, answered, "survey:answer", survey="nps", version=1,
+         answers={"score": 8})
+    assert fired(sweep(open_workspace)) == {"silent": 1}
+
+
 def test_an_overdue_plan_step_fires_for_the_account_and_nudges_its_users(open_workspace, app):
     app.config["GUIDE_SMTP_URL"] = "smtp://127.0.0.1:1"
     factories.publish(open_workspace, {

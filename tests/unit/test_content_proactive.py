@@ -161,8 +161,8 @@ def test_validate_refuses_bad_rules_with_file_line_messages(app: Flask, content_
     assert result.stderr.splitlines() == [
         f'{path}:3: scenarios[0].trigger: Unknown field "user_sad".',
         f"{path}:7: scenarios[1].trigger: A trigger needs exactly one of: milestone_missing, "
-        "guide_stalled, inactive, event_repeated, help_repeated, target_missing, plan_overdue "
-        "(found guide_stalled, inactive).",
+        "guide_stalled, inactive, event_repeated, help_repeated, target_missing, plan_overdue, "
+        "survey_answered, article_unhelpful (found guide_stalled, inactive).",
         f"{path}:11: scenarios[2].trigger.days: inactive needs days.",
         f'{path}:17: scenarios[3].actions[0]: Unknown field "call".',
         "4 errors",

@@ -137,7 +137,7 @@ def test_invalid_content_writes_nothing(db: Any, content_dir: Path) -> None:
     with pytest.raises(ContentInvalid) as info:
         push_content(content_dir)
     assert [str(e).split(": ", 1)[1] for e in info.value.errors] == [
-        "kind: Must be one of: checklist, tour, plan."
+        "kind: Must be one of: checklist, tour, plan, survey, announcement, hotspot, tooltip."
     ]
     assert db.session.scalars(db.select(Workspace)).all() == []
 

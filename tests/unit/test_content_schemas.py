@@ -236,6 +236,7 @@ def test_workspace_defaults() -> None:
         "timezone": "UTC",
         "support_url": None,
         "theme": {},
+        "survey_cap_days": 7,
     }
 
 
