@@ -14,7 +14,6 @@ over the weeks' UTC bounds, computed here from the workspace's timezone
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,6 +24,7 @@ import sqlalchemy as sa
 from guide.analytics.filters import Filters, accounts_among, among, firings_among
 from guide.analytics.milestones import Lifecycle, lifecycle_of, seconds_between
 from guide.analytics.ranges import check_range, midnight, whole_weeks
+from guide.analytics.signup_numbers import rank, rolled_cohorts
 from guide.errors import GuideError
 from guide.extensions import db
 from guide.models import (
@@ -62,7 +62,12 @@ def lifecycle_report(workspace: Workspace, start: date, end: date,
     lo, hi = midnight(start, zone), midnight(end + timedelta(days=1), zone)
     weeks = _weeks(start, end, zone, lo, hi)
     users = filters.user_ids(workspace, now) if filters else None
-    signups, reached, within, quantiles = _cohorts(workspace, life, weeks, within_days, users)
+    rolled = None if filters else rolled_cohorts(
+        workspace, life.keys, start, end, within_days,
+        lambda day: (day - weeks[0][0]).days // 7)
+    signups, reached, within, quantiles = (
+        (rolled.signups, rolled.reached, rolled.within, rolled.quantiles) if rolled
+        else _cohorts(workspace, life, weeks, within_days, users))
     funnel = _funnel(workspace, life, lo, hi, signups, reached, users, quantiles)
     stalls = _stalls(workspace, life, lo, hi, funnel, users)
     report = {
@@ -153,7 +158,7 @@ def _with_quantiles(query: Any, week: Any, reached: Counter[tuple[int, str]],
             within[(index, key)] = int(timely or 0)
             continue
         for (_, q), picked in zip(QUANTILES, values, strict=True):
-            quantiles[(key, _rank(q, count))] = int(picked)
+            quantiles[(key, rank(q, count))] = int(picked)
     return quantiles
 
 
@@ -178,16 +183,11 @@ def _funnel(workspace: Workspace, life: Lifecycle, lo: datetime, hi: datetime,
             "reached": count, "share": _rate(count, total),
             "drop_off": before - count, "drop_off_rate": _rate(before - count, before),
             "time_to_value": {"count": count,
-                              **{name: quantiles.get((milestone.key, _rank(q, count)))
+                              **{name: quantiles.get((milestone.key, rank(q, count)))
                                  for name, q in QUANTILES}},
         })
         before = count
     return rows
-
-
-def _rank(q: float, count: int) -> int:
-    """Nearest rank: the ceil(q * n)-th of n values sorted ascending (1-based)."""
-    return max(1, math.ceil(q * count))
 
 
 def _value() -> Any:
@@ -200,7 +200,7 @@ def _times_to_value(workspace: Workspace, counts: Counter[str], lo: datetime,
                     hi: datetime, users: frozenset[int] | None) -> Quantiles:
     """(milestone, rank) -> seconds from first_seen to reached_at (at least 0) of the signup
     at that rank, for the p50 and p90 ranks of every milestone: one sorted pass in SQL."""
-    wanted = {key: {_rank(q, count) for _, q in QUANTILES}
+    wanted = {key: {rank(q, count) for _, q in QUANTILES}
               for key, count in counts.items() if count}
     if not wanted:
         return {}

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from guide.analytics import event_rows, store
+from guide.analytics import event_rows, signups, store
 from guide.analytics.facts import Folder
 from guide.analytics.tally import Tally
 from guide.extensions import db
@@ -43,6 +43,8 @@ SETTLE = timedelta(seconds=60)
 @dataclass
 class Rolled:
     events: dict[str, int] = field(default_factory=dict)
+    # Users and milestones folded into the signup rollup (``signups``), per workspace.
+    signups: dict[str, int] = field(default_factory=dict)
     more: bool = False
 
     @property
@@ -90,6 +92,15 @@ def rollup(now: datetime | None = None, *, workspace_id: int | None = None,
                 report.events[key] = report.events.get(key, 0) + folded
             budget = None if budget is None else budget - 1
             if folded < batch:
+                break
+        while signups.pending(ws_id, timezone):
+            if budget is not None and budget <= 0:
+                report.more = True
+                return report
+            folded, more = signups.roll(ws_id, timezone, batch)
+            report.signups[key] = report.signups.get(key, 0) + folded
+            budget = None if budget is None else budget - 1
+            if not more:
                 break
     return report
 

@@ -39,6 +39,10 @@ class AnalyticsWatermark(db.Model):
     # Written first by every rollup batch: the row lock (PostgreSQL) or the write
     # lock (SQLite) that makes two workers take turns.
     rolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The timezone the signup rollups (AnalyticsSignup, AnalyticsTimeToValue) were folded
+    # in; None: not folded yet (or reset). The lifecycle report reads them only when it is
+    # the workspace's timezone now (``guide.analytics.signups``).
+    signup_zone: Mapped[str | None] = mapped_column(sa.String(64))
 
 
     @staticmethod
@@ -214,9 +218,43 @@ class AnalyticsSearch(db.Model):
     zero: Mapped[bool]
 
 
+class AnalyticsSignup(db.Model):
+    """How many users signed up (``end_user.first_seen``) on a local day, and reached a
+    milestone in a bucket of time to value (``guide.analytics.signups``).
+
+    ``key`` "" (bucket 0) counts the signups. No row names a user: a user erased after
+    being folded stays counted here, anonymously (docs/ANALYTICS.md).
+    """
+
+    __tablename__ = "analytics_signup"
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    # The local signup day in the workspace's timezone (``AnalyticsWatermark.signup_zone``).
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    # ``signups.bucket`` of the seconds from signup to the milestone.
+    bucket: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    users: Mapped[int] = mapped_column(sa.Integer)
+
+
+class AnalyticsTimeToValue(db.Model):
+    """How many users who signed up on a local day reached ``key`` after exactly
+    ``seconds``: the exact values of the one bucket a report's quantile falls in."""
+
+    __tablename__ = "analytics_time_to_value"
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    # In this order: a bucket is a range of seconds of one key.
+    seconds: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    users: Mapped[int] = mapped_column(sa.Integer)
+
+
 # Every rollup table but the watermark: what a reset empties and ANALYZE refreshes.
 ROLLUPS = (AnalyticsDaily, AnalyticsUserDay, AnalyticsReach, AnalyticsUserWeek,
-           AnalyticsDuration, AnalyticsMoment, AnalyticsRun, AnalyticsSearch)
+           AnalyticsDuration, AnalyticsMoment, AnalyticsRun, AnalyticsSearch, AnalyticsSignup,
+           AnalyticsTimeToValue)
 # The rollup tables whose rows name a user (``user_id``): deleted with the user.
 USER_ROLLUPS = (AnalyticsUserDay, AnalyticsUserWeek, AnalyticsRun, AnalyticsMoment,
                 AnalyticsSearch)

@@ -32,6 +32,10 @@ class Account(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+# Written out once: a partial index serves a query that repeats its predicate.
+SIGNUP_NEWS = "rolled_first_seen IS NULL OR rolled_first_seen <> first_seen"
+
+
 class EndUser(db.Model):
     __tablename__ = "end_user"
     __table_args__ = (
@@ -42,6 +46,10 @@ class EndUser(db.Model):
                  postgresql_include=["id"]),
         # The lifecycle report: users per stage.
         sa.Index("ix_end_user_workspace_stage", "workspace_id", "lifecycle_stage"),
+        # The signup rollup's news: users it has not folded as they are now (new ones, or a
+        # first_seen moved earlier by a signup trait), found without a scan.
+        sa.Index("ix_end_user_signup_news", "workspace_id",
+                 sqlite_where=sa.text(SIGNUP_NEWS), postgresql_where=sa.text(SIGNUP_NEWS)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +64,9 @@ class EndUser(db.Model):
     stage_entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The first_seen the analytics signup rollup counted this user at (None: not yet);
+    # written by the analytics worker only (``guide.analytics.signups``).
+    rolled_first_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Read-only (schemas.users.UserOut shows its id): account_id is what code sets.
     # Loaded on first use, from the session's identity map when it holds the account.
     account: Mapped[Account | None] = relationship(viewonly=True)

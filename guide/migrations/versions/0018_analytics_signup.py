@@ -1,0 +1,155 @@
+"""analytics: signups and milestones rolled up by local signup day (analytics_signup,
+analytics_time_to_value), backfilled from every user and milestone
+
+The lifecycle report sums these instead of joining each signup of its range to its
+milestones (guide/analytics/signups.py). ``end_user.rolled_first_seen`` and
+``user_milestone.rolled`` say what the rollup counted; partial indexes hold the
+rows it has not (new, or a first_seen moved). The backfill counts every user and
+milestone in each workspace's timezone, in Python (local days; a frozen copy of the
+buckets), and marks them counted: 100,000 users and 150,000 milestones take a few
+seconds. On PostgreSQL ``rolled`` is added as true (no table rewrite), then its
+default becomes false for the rows written from now on.
+
+Revision ID: 0018
+Revises: 0016
+Create Date: 2026-12-06 04:50:00
+
+"""
+import bisect
+import math
+from collections import Counter
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0018'
+down_revision = '0016'
+branch_labels = None
+depends_on = None
+
+DAY = 86400
+MAX_WITHIN_DAYS = 365
+BOUNDS = sorted({math.ceil(1.06 ** n) for n in range(400)}
+                | {d * DAY + 1 for d in range(1, MAX_WITHIN_DAYS + 2)})
+NEWS = 'rolled_first_seen IS NULL OR rolled_first_seen <> first_seen'
+PAGE = 5000
+
+end_user = sa.table('end_user', sa.column('id'), sa.column('workspace_id'),
+                    sa.column('first_seen', sa.DateTime(timezone=True)),
+                    sa.column('rolled_first_seen', sa.DateTime(timezone=True)))
+user_milestone = sa.table('user_milestone', sa.column('user_id'), sa.column('key'),
+                          sa.column('reached_at', sa.DateTime(timezone=True)))
+workspace = sa.table('workspace', sa.column('id'), sa.column('timezone'))
+watermark = sa.table('analytics_watermark', sa.column('workspace_id'),
+                     sa.column('last_event_id'), sa.column('rolled_at'),
+                     sa.column('signup_zone'))
+signup = sa.table('analytics_signup', sa.column('workspace_id'), sa.column('day'),
+                  sa.column('key'), sa.column('bucket'), sa.column('users'))
+ttv = sa.table('analytics_time_to_value', sa.column('workspace_id'), sa.column('key'),
+               sa.column('seconds'), sa.column('day'), sa.column('users'))
+
+
+def upgrade():
+    conn = op.get_bind()
+    postgres = conn.dialect.name == 'postgresql'
+    op.add_column('end_user', sa.Column('rolled_first_seen', sa.DateTime(timezone=True),
+                                        nullable=True))
+    op.add_column('user_milestone', sa.Column(
+        'rolled', sa.Boolean(), nullable=False,
+        server_default=sa.true() if postgres else sa.false()))
+    op.add_column('analytics_watermark', sa.Column('signup_zone', sa.String(length=64),
+                                                   nullable=True))
+    op.create_table('analytics_signup',
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('bucket', sa.SmallInteger(), nullable=False),
+    sa.Column('users', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('workspace_id', 'day', 'key', 'bucket',
+                            name=op.f('pk_analytics_signup'))
+    )
+    op.create_table('analytics_time_to_value',
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('seconds', sa.BigInteger(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('users', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('workspace_id', 'key', 'seconds', 'day',
+                            name=op.f('pk_analytics_time_to_value'))
+    )
+    if postgres:
+        op.alter_column('user_milestone', 'rolled', server_default=sa.false())
+    else:
+        conn.execute(sa.text('UPDATE user_milestone SET rolled = 1'))
+    conn.execute(sa.update(end_user).values(rolled_first_seen=end_user.c.first_seen))
+    for workspace_id, timezone in conn.execute(sa.select(workspace.c.id,
+                                                         workspace.c.timezone)).all():
+        _backfill(conn, workspace_id, ZoneInfo(timezone or 'UTC'))
+        conn.execute(sa.text(
+            'INSERT INTO analytics_watermark (workspace_id, last_event_id, rolled_at) '
+            'SELECT :ws, 0, CURRENT_TIMESTAMP WHERE NOT EXISTS (SELECT 1 FROM '
+            'analytics_watermark WHERE workspace_id = :ws)'), {'ws': workspace_id})
+        conn.execute(sa.update(watermark).where(watermark.c.workspace_id == workspace_id)
+                     .values(signup_zone=timezone or 'UTC'))
+    op.create_index('ix_end_user_signup_news', 'end_user', ['workspace_id'],
+                    sqlite_where=sa.text(NEWS), postgresql_where=sa.text(NEWS))
+    op.create_index('ix_user_milestone_news', 'user_milestone', ['user_id'],
+                    sqlite_where=sa.text('NOT rolled'), postgresql_where=sa.text('NOT rolled'))
+
+
+def _seconds(conn):
+    """Whole seconds from first_seen to reached_at (guide.analytics.milestones)."""
+    later, earlier = user_milestone.c.reached_at, end_user.c.first_seen
+    if conn.dialect.name == 'postgresql':
+        seconds = sa.func.extract('epoch', later - earlier)
+    else:
+        seconds = (sa.func.julianday(later) - sa.func.julianday(earlier)) * 86400.0
+    return sa.cast(sa.func.round(seconds), sa.BigInteger)
+
+
+def _day(at, zone):
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at
+    return at.astimezone(zone).date()
+
+
+def _backfill(conn, workspace_id, zone):
+    counts, values = Counter(), Counter()
+    users = conn.execute(sa.select(end_user.c.first_seen).where(
+        end_user.c.workspace_id == workspace_id).execution_options(stream_results=True))
+    for rows in users.partitions(PAGE):
+        counts.update((_day(first_seen, zone), '', 0) for first_seen, in rows)
+    reached = conn.execute(
+        sa.select(end_user.c.first_seen, user_milestone.c.key, _seconds(conn))
+        .join(end_user, end_user.c.id == user_milestone.c.user_id)
+        .where(end_user.c.workspace_id == workspace_id)
+        .execution_options(stream_results=True))
+    for rows in reached.partitions(PAGE):
+        for first_seen, key, seconds in rows:
+            day, value = _day(first_seen, zone), max(0, int(seconds or 0))
+            counts[(day, key, bisect.bisect_right(BOUNDS, value))] += 1
+            values[(key, value, day)] += 1
+    rows = [{'workspace_id': workspace_id, 'day': d, 'key': k, 'bucket': b, 'users': n}
+            for (d, k, b), n in sorted(counts.items())]
+    for start in range(0, len(rows), PAGE):
+        conn.execute(signup.insert(), rows[start:start + PAGE])
+    rows = [{'workspace_id': workspace_id, 'key': k, 'seconds': s, 'day': d, 'users': n}
+            for (k, s, d), n in sorted(values.items())]
+    for start in range(0, len(rows), PAGE):
+        conn.execute(ttv.insert(), rows[start:start + PAGE])
+
+
+def downgrade():
+    op.drop_index('ix_user_milestone_news', table_name='user_milestone')
+    op.drop_index('ix_end_user_signup_news', table_name='end_user')
+    op.drop_table('analytics_time_to_value')
+    op.drop_table('analytics_signup')
+    with op.batch_alter_table('analytics_watermark', schema=None) as batch_op:
+        batch_op.drop_column('signup_zone')
+    with op.batch_alter_table('user_milestone', schema=None) as batch_op:
+        batch_op.drop_column('rolled')
+    with op.batch_alter_table('end_user', schema=None) as batch_op:
+        batch_op.drop_column('rolled_first_seen')
