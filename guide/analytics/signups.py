@@ -95,8 +95,10 @@ def news(workspace_id: int, zone: ZoneInfo, limit: int | None = None) -> News:
     found = News([], {}, [], [])
     changes, u, m = found.changes, EndUser, UserMilestone
     query = (sa.select(u.id, u.first_seen, u.rolled_first_seen).where(
-        u.workspace_id == workspace_id, sa.text(SIGNUP_NEWS)).order_by(u.id))
-    users = db.session.execute(query if limit is None else query.limit(limit)).all()
+        u.workspace_id == workspace_id, sa.text(SIGNUP_NEWS)))
+    # No ORDER BY: with it PostgreSQL walked the primary key (every user) instead of the
+    # partial index (80 ms against 0.1 at 100,000 users, none of them news).
+    users = sorted(db.session.execute(query if limit is None else query.limit(limit)))
     found.full.extend([True] if limit is not None and len(users) == limit else [])
     for user_id, first_seen, rolled in users:
         found.users[user_id] = first_seen
