@@ -33,7 +33,7 @@ class Account(db.Model):
 
 
 # Written out once: a partial index serves a query that repeats its predicate.
-SIGNUP_NEWS = "rolled_first_seen IS NULL OR rolled_first_seen <> first_seen"
+SIGNUP_NEWS = "(rolled_first_seen IS NULL OR rolled_first_seen <> first_seen)"
 
 
 class EndUser(db.Model):

@@ -23,6 +23,7 @@ from guide.models import (
     Workspace,
 )
 from guide.services.privacy import erase_user
+from tests import factories
 from tests.analytics.conftest import paris  # noqa: F401 (fixture)
 from tests.analytics.lifecycle_history import NOW, seed
 from tests.analytics.test_lifecycle_report import END, EXPECTED, START
@@ -71,6 +72,24 @@ def test_news_not_folded_yet_count_at_once(paris):  # noqa: F811
     assert report["signups"] == EXPECTED["signups"] + 1
     assert report["milestones"][0]["reached"] == 6
     assert report == live(ws, START, END)
+
+
+def test_another_workspaces_news_are_not_counted(paris):  # noqa: F811
+    """Its users not folded yet, or with a moved first_seen, are its own news only."""
+    ws = seed(paris)
+    other = factories.make_workspace(key="other", timezone="Europe/Paris")
+    db.session.commit()
+    analytics.rollup(NOW, max_batches=None)
+    moved = EndUser(workspace_id=other.id, external_id="moved", traits={},
+                    first_seen=datetime(2026, 3, 12, 9, tzinfo=UTC))
+    db.session.add(moved)
+    db.session.commit()
+    analytics.rollup(NOW, max_batches=None)
+    moved.first_seen = datetime(2026, 3, 5, 9, tzinfo=UTC)  # a week earlier
+    db.session.add(EndUser(workspace_id=other.id, external_id="new", traits={},
+                           first_seen=datetime(2026, 3, 12, 9, tzinfo=UTC)))
+    db.session.commit()
+    assert analytics.lifecycle_report(ws, START, END, now=NOW) == EXPECTED
 
 
 def test_an_erased_user_stays_counted_anonymously_once_folded(paris):  # noqa: F811

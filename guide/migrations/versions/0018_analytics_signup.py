@@ -35,7 +35,7 @@ DAY = 86400
 MAX_WITHIN_DAYS = 365
 BOUNDS = sorted({math.ceil(1.06 ** n) for n in range(400)}
                 | {d * DAY + 1 for d in range(1, MAX_WITHIN_DAYS + 2)})
-NEWS = 'rolled_first_seen IS NULL OR rolled_first_seen <> first_seen'
+NEWS = '(rolled_first_seen IS NULL OR rolled_first_seen <> first_seen)'
 PAGE = 5000
 
 end_user = sa.table('end_user', sa.column('id'), sa.column('workspace_id'),
