@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from guide.analytics import stages
 from guide.analytics.signups import SIGNUP, Change, bucket, news, span, within_bucket
 from guide.extensions import db
 from guide.models import AnalyticsSignup, AnalyticsTimeToValue, AnalyticsWatermark, Workspace
@@ -36,6 +37,8 @@ class Cohorts:
     reached: Counter[tuple[int, str]] = field(default_factory=Counter)
     within: Counter[tuple[int, str]] = field(default_factory=Counter)
     quantiles: dict[tuple[str, int], int] = field(default_factory=dict)
+    # Users per stage now (None: never moved), read in the same state.
+    stages: Counter[str | None] = field(default_factory=Counter)
 
 
 def rank(q: float, count: int) -> int:
@@ -87,6 +90,7 @@ def _read(workspace: Workspace, keys: list[str], start: date, end: date, within_
             buckets[(change.key, index)] += change.sign
     for key in keys:
         _quantiles(workspace.id, key, start, end, buckets, changes, cohorts.quantiles)
+    cohorts.stages = stages.counts(workspace.id)
     return cohorts
 
 

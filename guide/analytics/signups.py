@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from guide.analytics import stages
 from guide.analytics.milestones import seconds_between
 from guide.extensions import db
 from guide.models import (
@@ -38,7 +39,7 @@ from guide.models import (
     EndUser,
     UserMilestone,
 )
-from guide.models.user import SIGNUP_NEWS
+from guide.models.user import SIGNUP_NEWS, STAGE_NEWS
 from guide.schemas.analytics_lifecycle import MAX_WITHIN_DAYS
 
 DAY = 86400
@@ -142,6 +143,7 @@ def pending(workspace_id: int, timezone: str) -> bool:
     u, m = EndUser, UserMilestone
     found = zone != timezone or db.session.scalar(sa.select(sa.or_(
         sa.exists().where(u.workspace_id == workspace_id, sa.text(SIGNUP_NEWS)),
+        sa.exists().where(u.workspace_id == workspace_id, sa.text(STAGE_NEWS)),
         sa.exists().where(u.id == m.user_id, u.workspace_id == workspace_id,
                           sa.not_(m.rolled)))))
     db.session.rollback()
@@ -163,13 +165,16 @@ def roll(workspace_id: int, timezone: str, limit: int = BATCH) -> tuple[int, boo
     found = news(workspace_id, ZoneInfo(timezone), limit)
     save(workspace_id, found.changes)
     _mark(found)
+    moved = stages.fold(workspace_id, limit)
     db.session.commit()
-    return len(found.users) + len(found.milestones), bool(found.full)
+    return (len(found.users) + len(found.milestones) + len(moved.users),
+            bool(found.full) or moved.full)
 
 
 def forget(workspace_id: int) -> None:
-    """The workspace's signup rollup emptied and every row news again (caller's
-    transaction, holding the rollup lock)."""
+    """The workspace's signup rollup and stage counts emptied and every row news again
+    (the caller's transaction, holding the rollup lock)."""
+    stages.forget(workspace_id)
     for model in (AnalyticsSignup, AnalyticsTimeToValue):
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
     users = sa.select(EndUser.id).where(EndUser.workspace_id == workspace_id)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from guide.extensions import db
 from guide.models.base import BigId, UTCDateTime, utcnow
+from guide.models.user import EndUser
 
 # step_id of a guide-level row: a primary key column cannot be NULL.
 GUIDE_LEVEL = ""
@@ -251,10 +252,34 @@ class AnalyticsTimeToValue(db.Model):
     users: Mapped[int] = mapped_column(sa.Integer)
 
 
+class AnalyticsStage(db.Model):
+    """How many of the workspace's users are in each lifecycle stage now, as folded
+    (``guide.analytics.stages``; ``end_user.rolled_stage`` says where each one counts)."""
+
+    __tablename__ = "analytics_stage"
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    # ``NO_STAGE`` (guide.models.user): users never moved to a stage.
+    stage: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    users: Mapped[int] = mapped_column(sa.Integer)
+
+    @staticmethod
+    def forget_users(workspace_id: int, user_ids: list[int]) -> None:
+        """Take users about to be deleted out of the counts (the privacy erasure, holding
+        ``AnalyticsWatermark.lock``): "users now" never counts an erased one."""
+        for stage, count in db.session.execute(
+                sa.select(EndUser.rolled_stage, sa.func.count())
+                .where(EndUser.workspace_id == workspace_id, EndUser.id.in_(user_ids),
+                       EndUser.rolled_stage.is_not(None)).group_by(EndUser.rolled_stage)):
+            db.session.execute(sa.update(AnalyticsStage).where(
+                AnalyticsStage.workspace_id == workspace_id, AnalyticsStage.stage == stage)
+                .values(users=AnalyticsStage.users - count))
+
+
 # Every rollup table but the watermark: what a reset empties and ANALYZE refreshes.
 ROLLUPS = (AnalyticsDaily, AnalyticsUserDay, AnalyticsReach, AnalyticsUserWeek,
            AnalyticsDuration, AnalyticsMoment, AnalyticsRun, AnalyticsSearch, AnalyticsSignup,
-           AnalyticsTimeToValue)
+           AnalyticsTimeToValue, AnalyticsStage)
 # The rollup tables whose rows name a user (``user_id``): deleted with the user.
 USER_ROLLUPS = (AnalyticsUserDay, AnalyticsUserWeek, AnalyticsRun, AnalyticsMoment,
                 AnalyticsSearch)

@@ -34,6 +34,9 @@ class Account(db.Model):
 
 # Written out once: a partial index serves a query that repeats its predicate.
 SIGNUP_NEWS = "(rolled_first_seen IS NULL OR rolled_first_seen <> first_seen)"
+# ``rolled_stage`` of a user counted without a stage: a value no stage key holds.
+NO_STAGE = "\x01"
+STAGE_NEWS = f"(rolled_stage IS NULL OR rolled_stage <> coalesce(lifecycle_stage, '{NO_STAGE}'))"
 
 
 class EndUser(db.Model):
@@ -50,6 +53,9 @@ class EndUser(db.Model):
         # first_seen moved earlier by a signup trait), found without a scan.
         sa.Index("ix_end_user_signup_news", "workspace_id",
                  sqlite_where=sa.text(SIGNUP_NEWS), postgresql_where=sa.text(SIGNUP_NEWS)),
+        # And the users whose stage it has not counted as it is now.
+        sa.Index("ix_end_user_stage_news", "workspace_id",
+                 sqlite_where=sa.text(STAGE_NEWS), postgresql_where=sa.text(STAGE_NEWS)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +73,9 @@ class EndUser(db.Model):
     # The first_seen the analytics signup rollup counted this user at (None: not yet);
     # written by the analytics worker only (``guide.analytics.signups``).
     rolled_first_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The stage the analytics stage counts hold this user in (NO_STAGE: none; None: not
+    # counted yet); written by the analytics worker, and taken out by the erasure.
+    rolled_stage: Mapped[str | None] = mapped_column(sa.String(64))
     # Read-only (schemas.users.UserOut shows its id): account_id is what code sets.
     # Loaded on first use, from the session's identity map when it holds the account.
     account: Mapped[Account | None] = relationship(viewonly=True)

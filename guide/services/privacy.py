@@ -27,6 +27,7 @@ from guide.models import (
     Account,
     AccountMilestone,
     AccountStepCompletion,
+    AnalyticsStage,
     AnalyticsWatermark,
     AuditEntry,
     Author,
@@ -108,6 +109,7 @@ def _erase_users(workspace: Workspace, ids: list[int], counts: dict[str, int]) -
                                .values(user_id=None).execution_options(synchronize_session=False))
         for model in USER_ROLLUPS:
             _delete(model, model.workspace_id == workspace.id, model.user_id.in_(chunk))
+        AnalyticsStage.forget_users(workspace.id, chunk)
         counts["users"] += _delete(EndUser, EndUser.workspace_id == workspace.id,
                                    EndUser.id.in_(chunk))
 

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-
 MILESTONE = sa.table("user_milestone", sa.column("user_id"), sa.column("key"),
                      sa.column("source"), sa.column("reached_at", sa.DateTime(timezone=True)))
 
@@ -36,6 +35,7 @@ def test_the_backfill_counts_every_user_and_milestone_in_the_workspace_timezone(
         for n in range(4):
             user = db.session.execute(sa.insert(EndUser.__table__).values(
                 workspace_id=ws.id, external_id=f"u{n}", traits={},
+                lifecycle_stage="legacy" if n == 2 else None,
                 first_seen=at + timedelta(hours=n)).returning(EndUser.id)).scalar()
             if n % 2:
                 db.session.execute(sa.insert(MILESTONE).values(
@@ -53,6 +53,8 @@ def test_the_backfill_counts_every_user_and_milestone_in_the_workspace_timezone(
         rolled = lifecycle_report(ws, start, end)
         db.session.execute(sa.update(AnalyticsWatermark).values(signup_zone=None))
         assert lifecycle_report(ws, start, end) == rolled
+        assert rolled["stages"]["users"] == [
+            {"stage": "legacy", "title": "legacy", "count": 1, "configured": False}]
         assert rolled["milestones"][0]["time_to_value"] == {
             "count": 2, "median": 86400, "p90": 3 * 86400}
         db.session.remove()

@@ -29,7 +29,8 @@ from tests.analytics.lifecycle_history import NOW, seed
 from tests.analytics.test_lifecycle_report import END, EXPECTED, START
 
 KEYS = ("connected", "dashboard", "invited")
-LIFECYCLE = {"milestones": [{"key": key} for key in KEYS]}
+LIFECYCLE = {"milestones": [{"key": key} for key in KEYS],
+             "stages": [{"key": "trial"}, {"key": "active", "requires": ["connected"]}]}
 # Around Paris' change to summer time (Sunday 29 March 2026, 01:00 UTC).
 BASE = datetime(2026, 3, 27, tzinfo=UTC)
 
@@ -101,7 +102,10 @@ def test_an_erased_user_stays_counted_anonymously_once_folded(paris):  # noqa: F
     analytics.rollup(NOW, max_batches=None)
     report = analytics.lifecycle_report(ws, START, END, now=NOW)
     assert report["signups"] == 6 and report["milestones"] == EXPECTED["milestones"]
-    assert live(ws, START, END)["signups"] == 5  # the live rows no longer hold u1
+    now = live(ws, START, END)
+    assert now["signups"] == 5  # the live rows no longer hold u1
+    # Stages count users now: u1 is out of them, exactly as in the live rows.
+    assert report["stages"] == now["stages"] != EXPECTED["stages"]
 
 
 def test_a_reset_reads_the_live_rows_until_the_rollup_is_folded_again(paris):  # noqa: F811
@@ -142,6 +146,7 @@ user_plan = st.tuples(
     st.lists(st.tuples(st.sampled_from(KEYS), st.integers(-2, 10 * 24 * 4)),
              max_size=3, unique_by=lambda item: item[0]),  # milestones, quarter hours after
     st.one_of(st.none(), st.integers(1, 3 * 24 * 4)),  # first_seen moved earlier by
+    st.sampled_from([None, "trial", "gone", ""]),  # the stage it is moved to
 )
 
 
@@ -159,12 +164,12 @@ def test_rolled_plus_news_equal_the_live_rows(signup_setup, plans, split, limit,
     db.session.commit()
     quarter = timedelta(minutes=15)
     users = []
-    for n, (seen, _, _) in enumerate(plans):
+    for n, (seen, _, _, _) in enumerate(plans):
         users.append(EndUser(workspace_id=ws.id, external_id=f"u{n}", traits={},
                              first_seen=BASE + seen * quarter))
     db.session.add_all(users)
     db.session.flush()
-    for n, (user, (_, reached, moved)) in enumerate(zip(users, plans, strict=True)):
+    for n, (user, (_, reached, moved, stage)) in enumerate(zip(users, plans, strict=True)):
         if n == split:
             db.session.commit()
             signups.roll(ws.id, ws.timezone, limit)
@@ -175,6 +180,7 @@ def test_rolled_plus_news_equal_the_live_rows(signup_setup, plans, split, limit,
             db.session.flush()
             signups.roll(ws.id, ws.timezone, limit)
             user.first_seen -= moved * quarter
+        user.lifecycle_stage = stage
     db.session.commit()
     for start, end in ((date(2026, 3, 26), date(2026, 4, 1)), (date(2026, 3, 29),
                                                                  date(2026, 3, 29))):

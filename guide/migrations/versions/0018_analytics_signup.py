@@ -1,12 +1,12 @@
 """analytics: signups and milestones rolled up by local signup day (analytics_signup,
-analytics_time_to_value), backfilled from every user and milestone
+analytics_time_to_value) and users per stage (analytics_stage), backfilled
 
 The lifecycle report sums these instead of joining each signup of its range to its
 milestones (guide/analytics/signups.py). ``end_user.rolled_first_seen`` and
 ``user_milestone.rolled`` say what the rollup counted; partial indexes hold the
 rows it has not (new, or a first_seen moved). The backfill counts every user and
 milestone in each workspace's timezone, in Python (local days; a frozen copy of the
-buckets), and marks them counted: 100,000 users and 150,000 milestones take a few
+buckets), and every user's stage (``end_user.rolled_stage``), and marks them counted: 100,000 users and 150,000 milestones take a few
 seconds. On PostgreSQL ``rolled`` is added as true (no table rewrite), then its
 default becomes false for the rows written from now on.
 
@@ -36,11 +36,14 @@ MAX_WITHIN_DAYS = 365
 BOUNDS = sorted({math.ceil(1.06 ** n) for n in range(400)}
                 | {d * DAY + 1 for d in range(1, MAX_WITHIN_DAYS + 2)})
 NEWS = '(rolled_first_seen IS NULL OR rolled_first_seen <> first_seen)'
+NO_STAGE = '\x01'
+STAGE_NEWS = f"(rolled_stage IS NULL OR rolled_stage <> coalesce(lifecycle_stage, '{NO_STAGE}'))"
 PAGE = 5000
 
 end_user = sa.table('end_user', sa.column('id'), sa.column('workspace_id'),
                     sa.column('first_seen', sa.DateTime(timezone=True)),
-                    sa.column('rolled_first_seen', sa.DateTime(timezone=True)))
+                    sa.column('rolled_first_seen', sa.DateTime(timezone=True)),
+                    sa.column('lifecycle_stage'), sa.column('rolled_stage'))
 user_milestone = sa.table('user_milestone', sa.column('user_id'), sa.column('key'),
                           sa.column('reached_at', sa.DateTime(timezone=True)))
 workspace = sa.table('workspace', sa.column('id'), sa.column('timezone'))
@@ -58,6 +61,7 @@ def upgrade():
     postgres = conn.dialect.name == 'postgresql'
     op.add_column('end_user', sa.Column('rolled_first_seen', sa.DateTime(timezone=True),
                                         nullable=True))
+    op.add_column('end_user', sa.Column('rolled_stage', sa.String(length=64), nullable=True))
     op.add_column('user_milestone', sa.Column(
         'rolled', sa.Boolean(), nullable=False,
         server_default=sa.true() if postgres else sa.false()))
@@ -81,11 +85,22 @@ def upgrade():
     sa.PrimaryKeyConstraint('workspace_id', 'key', 'seconds', 'day',
                             name=op.f('pk_analytics_time_to_value'))
     )
+    op.create_table('analytics_stage',
+    sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.String(length=64), nullable=False),
+    sa.Column('users', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('workspace_id', 'stage', name=op.f('pk_analytics_stage'))
+    )
     if postgres:
         op.alter_column('user_milestone', 'rolled', server_default=sa.false())
     else:
         conn.execute(sa.text('UPDATE user_milestone SET rolled = 1'))
-    conn.execute(sa.update(end_user).values(rolled_first_seen=end_user.c.first_seen))
+    counted = sa.func.coalesce(end_user.c.lifecycle_stage, NO_STAGE)
+    conn.execute(sa.update(end_user).values(rolled_first_seen=end_user.c.first_seen,
+                                            rolled_stage=counted))
+    conn.execute(sa.text('INSERT INTO analytics_stage (workspace_id, stage, users) '
+                         'SELECT workspace_id, rolled_stage, count(*) FROM end_user '
+                         'GROUP BY workspace_id, rolled_stage'))
     for workspace_id, timezone in conn.execute(sa.select(workspace.c.id,
                                                          workspace.c.timezone)).all():
         _backfill(conn, workspace_id, ZoneInfo(timezone or 'UTC'))
@@ -97,6 +112,8 @@ def upgrade():
                      .values(signup_zone=timezone or 'UTC'))
     op.create_index('ix_end_user_signup_news', 'end_user', ['workspace_id'],
                     sqlite_where=sa.text(NEWS), postgresql_where=sa.text(NEWS))
+    op.create_index('ix_end_user_stage_news', 'end_user', ['workspace_id'],
+                    sqlite_where=sa.text(STAGE_NEWS), postgresql_where=sa.text(STAGE_NEWS))
     op.create_index('ix_user_milestone_news', 'user_milestone', ['user_id'],
                     sqlite_where=sa.text('NOT rolled'), postgresql_where=sa.text('NOT rolled'))
 
@@ -144,7 +161,9 @@ def _backfill(conn, workspace_id, zone):
 
 def downgrade():
     op.drop_index('ix_user_milestone_news', table_name='user_milestone')
+    op.drop_index('ix_end_user_stage_news', table_name='end_user')
     op.drop_index('ix_end_user_signup_news', table_name='end_user')
+    op.drop_table('analytics_stage')
     op.drop_table('analytics_time_to_value')
     op.drop_table('analytics_signup')
     with op.batch_alter_table('analytics_watermark', schema=None) as batch_op:
@@ -152,4 +171,5 @@ def downgrade():
     with op.batch_alter_table('user_milestone', schema=None) as batch_op:
         batch_op.drop_column('rolled')
     with op.batch_alter_table('end_user', schema=None) as batch_op:
+        batch_op.drop_column('rolled_stage')
         batch_op.drop_column('rolled_first_seen')
