@@ -21,18 +21,16 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from guide.analytics.filters import Filters, accounts_among, among, firings_among
+from guide.analytics.filters import Filters, accounts_among, among
 from guide.analytics.milestones import Lifecycle, lifecycle_of, seconds_between
 from guide.analytics.ranges import check_range, midnight, whole_weeks
 from guide.analytics.signup_numbers import rank, rolled_cohorts
+from guide.analytics.stalls import stalls_of
 from guide.errors import GuideError
 from guide.extensions import db
 from guide.models import (
     Account,
     EndUser,
-    Escalation,
-    Scenario,
-    ScenarioFiring,
     UserMilestone,
     Workspace,
 )
@@ -69,7 +67,7 @@ def lifecycle_report(workspace: Workspace, start: date, end: date,
         (rolled.signups, rolled.reached, rolled.within, rolled.quantiles) if rolled
         else _cohorts(workspace, life, weeks, within_days, users))
     funnel = _funnel(workspace, life, lo, hi, signups, reached, users, quantiles)
-    stalls = _stalls(workspace, life, lo, hi, funnel, users)
+    stalls = stalls_of(workspace, life, lo, hi, funnel, users)
     report = {
         "timezone": workspace.timezone, "start": start.isoformat(), "end": end.isoformat(),
         "within_days": within_days, "signups": sum(signups.values()),
@@ -257,49 +255,3 @@ def _stage_counts(workspace: Workspace, life: Lifecycle, model: Any,
     rows += [{"stage": key, "title": key, "count": count, "configured": False}
              for key, count in sorted(found.items()) if key]
     return rows
-
-
-def _stalls(workspace: Workspace, life: Lifecycle, lo: datetime, hi: datetime,
-            funnel: list[dict[str, Any]], users: frozenset[int] | None) -> list[dict[str, Any]]:
-    """Milestones ranked by scenario stalls, then escalations, then drop-off."""
-    firings = dict(db.session.execute(
-        sa.select(ScenarioFiring.scenario_id, sa.func.count())
-        .where(ScenarioFiring.workspace_id == workspace.id, ScenarioFiring.fired_at >= lo,
-               ScenarioFiring.fired_at < hi, firings_among(users))
-        .group_by(ScenarioFiring.scenario_id)).all())
-    triggers = dict(db.session.execute(sa.select(Scenario.id, Scenario.body).where(
-        Scenario.id.in_(list(firings)))).all()) if firings else {}
-    stalls: Counter[str] = Counter()
-    for milestone in life.milestones:
-        for scenario_id, count in firings.items():
-            trigger = (triggers.get(scenario_id) or {}).get("trigger") or {}
-            if (trigger.get("milestone_missing") == milestone.key
-                    or trigger.get("guide_stalled") in milestone.guides):
-                stalls[milestone.key] += count
-    escalations = _escalations_before(workspace, life, lo, hi, users)
-    rows = [{"key": row["key"], "title": row["title"], "stalls": stalls[row["key"]],
-             "escalations": escalations[row["key"]], "drop_off": row["drop_off"]}
-            for row in funnel]
-    order = {key: index for index, key in enumerate(life.keys)}
-    return sorted(rows, key=lambda r: (-r["stalls"], -r["escalations"], -r["drop_off"],
-                                       order[r["key"]]))
-
-
-def _escalations_before(workspace: Workspace, life: Lifecycle, lo: datetime,
-                        hi: datetime, users: frozenset[int] | None) -> Counter[str]:
-    """Per milestone: escalations users opened in the range before they had reached it."""
-    mine = (Escalation.workspace_id == workspace.id, Escalation.origin == "user",
-            Escalation.user_id.is_not(None), Escalation.created_at >= lo,
-            Escalation.created_at < hi, among(Escalation.user_id, users))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Escalation)
-                              .where(*mine)) or 0
-    counts = Counter({key: total for key in life.keys})
-    if total and life.keys:
-        for key, after in db.session.execute(
-                sa.select(UserMilestone.key, sa.func.count())
-                .select_from(Escalation)
-                .join(UserMilestone, sa.and_(UserMilestone.user_id == Escalation.user_id,
-                                             UserMilestone.reached_at <= Escalation.created_at))
-                .where(*mine, UserMilestone.key.in_(life.keys)).group_by(UserMilestone.key)):
-            counts[key] -= after
-    return counts
