@@ -31,7 +31,7 @@ def moves(workspace_id: int, limit: int | None = None) -> Moves:
     """The users whose stage is not counted as it is now (at most ``limit``)."""
     u = EndUser
     query = sa.select(u.id, u.lifecycle_stage, u.rolled_stage).where(
-        u.workspace_id == workspace_id, sa.text(STAGE_NEWS))
+        u.workspace_id == workspace_id, STAGE_NEWS)
     rows = db.session.execute(query if limit is None else query.limit(limit)).all()
     counts: Counter[str] = Counter()
     users = {}

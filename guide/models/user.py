@@ -32,11 +32,8 @@ class Account(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-# Written out once: a partial index serves a query that repeats its predicate.
-SIGNUP_NEWS = "(rolled_first_seen IS NULL OR rolled_first_seen <> first_seen)"
 # ``rolled_stage`` of a user counted without a stage: a value no stage key holds.
 NO_STAGE = "\x01"
-STAGE_NEWS = f"(rolled_stage IS NULL OR rolled_stage <> coalesce(lifecycle_stage, '{NO_STAGE}'))"
 
 
 class EndUser(db.Model):
@@ -49,13 +46,6 @@ class EndUser(db.Model):
                  postgresql_include=["id"]),
         # The lifecycle report: users per stage.
         sa.Index("ix_end_user_workspace_stage", "workspace_id", "lifecycle_stage"),
-        # The signup rollup's news: users it has not folded as they are now (new ones, or a
-        # first_seen moved earlier by a signup trait), found without a scan.
-        sa.Index("ix_end_user_signup_news", "workspace_id",
-                 sqlite_where=sa.text(SIGNUP_NEWS), postgresql_where=sa.text(SIGNUP_NEWS)),
-        # And the users whose stage it has not counted as it is now.
-        sa.Index("ix_end_user_stage_news", "workspace_id",
-                 sqlite_where=sa.text(STAGE_NEWS), postgresql_where=sa.text(STAGE_NEWS)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +74,18 @@ class EndUser(db.Model):
     def room(self) -> str:
         """Socket.IO room of every connection of this user (all tabs, devices)."""
         return f"user:{self.id}"
+
+
+# The analytics rollups' news (``guide.analytics.signups``, ``stages``): users not folded
+# as they are now (new, a first_seen moved earlier by a signup trait, a stage moved).
+# Indexes on the expressions, not partial ones: PostgreSQL estimates a column compared
+# with a column at 99.5% of the rows and then scanned the table (24-37 ms at 100,000
+# users, none of them news); an expression index gives it the expression's statistics.
+SIGNUP_NEWS = EndUser.rolled_first_seen.is_distinct_from(EndUser.first_seen)
+STAGE_NEWS = EndUser.rolled_stage.is_distinct_from(
+    sa.func.coalesce(EndUser.lifecycle_stage, sa.literal_column(f"'{NO_STAGE}'")))
+sa.Index("ix_end_user_signup_news", SIGNUP_NEWS, EndUser.workspace_id)
+sa.Index("ix_end_user_stage_news", STAGE_NEWS, EndUser.workspace_id)
 
 
 def account_room(account_id: int) -> str:
