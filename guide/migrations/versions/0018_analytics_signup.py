@@ -117,6 +117,12 @@ def upgrade():
         'workspace_id'])
     op.create_index('ix_user_milestone_news', 'user_milestone', ['user_id'],
                     sqlite_where=sa.text('NOT rolled'), postgresql_where=sa.text('NOT rolled'))
+    if postgres:
+        # Statistics of the new column and expression indexes: without them the news reads
+        # were planned as scans of every user (14-45 ms at 100,000 users) until autovacuum.
+        for table in ('end_user', 'user_milestone', 'analytics_signup',
+                      'analytics_time_to_value', 'analytics_stage'):
+            conn.execute(sa.text(f'ANALYZE {table}'))
 
 
 def _seconds(conn):
