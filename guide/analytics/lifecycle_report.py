@@ -67,7 +67,8 @@ def lifecycle_report(workspace: Workspace, start: date, end: date,
         (rolled.signups, rolled.reached, rolled.within, rolled.quantiles) if rolled
         else _cohorts(workspace, life, weeks, within_days, users))
     funnel = _funnel(workspace, life, lo, hi, signups, reached, users, quantiles)
-    stalls = stalls_of(workspace, life, lo, hi, funnel, users)
+    stalls = stalls_of(workspace, life, lo, hi, funnel, users,
+                       (rolled.firings, rolled.escalations) if rolled else None)
     report = {
         "timezone": workspace.timezone, "start": start.isoformat(), "end": end.isoformat(),
         "within_days": within_days, "signups": sum(signups.values()),

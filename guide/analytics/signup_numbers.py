@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from guide.analytics import stages
+from guide.analytics import stages, stall_counts
 from guide.analytics.signups import SIGNUP, Change, bucket, news, span, within_bucket
 from guide.extensions import db
 from guide.models import AnalyticsSignup, AnalyticsTimeToValue, AnalyticsWatermark, Workspace
@@ -37,8 +37,11 @@ class Cohorts:
     reached: Counter[tuple[int, str]] = field(default_factory=Counter)
     within: Counter[tuple[int, str]] = field(default_factory=Counter)
     quantiles: dict[tuple[str, int], int] = field(default_factory=dict)
-    # Users per stage now (None: never moved), read in the same state.
+    # Users per stage now (None: never moved), read in the same state; firings per
+    # scenario and escalations (all: "", after each milestone) in the range.
     stages: Counter[str | None] = field(default_factory=Counter)
+    firings: Counter[int] = field(default_factory=Counter)
+    escalations: Counter[str] = field(default_factory=Counter)
 
 
 def rank(q: float, count: int) -> int:
@@ -81,7 +84,9 @@ def _read(workspace: Workspace, keys: list[str], start: date, end: date, within_
         (key, index): int(users) for key, index, users in db.session.execute(
             sa.select(s.key, s.bucket, sa.func.sum(s.users)).where(*where, s.key != SIGNUP)
             .group_by(s.key, s.bucket))})
-    changes = [c for c in news(workspace.id, ZoneInfo(workspace.timezone)).changes
+    zone = ZoneInfo(workspace.timezone)
+    found = news(workspace.id, zone)
+    changes = [c for c in found.changes
                if start <= c.day <= end and (c.key == SIGNUP or c.key in keys)]
     for change in changes:
         index = bucket(change.seconds)
@@ -91,6 +96,8 @@ def _read(workspace: Workspace, keys: list[str], start: date, end: date, within_
     for key in keys:
         _quantiles(workspace.id, key, start, end, buckets, changes, cohorts.quantiles)
     cohorts.stages = stages.counts(workspace.id)
+    cohorts.firings, cohorts.escalations = stall_counts.counts(workspace.id, zone, start, end,
+                                                               found.fresh)
     return cohorts
 
 

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from guide.analytics import stages
+from guide.analytics import stages, stall_counts
 from guide.analytics.milestones import seconds_between
 from guide.extensions import db
 from guide.models import (
@@ -82,6 +82,7 @@ class News(NamedTuple):
     changes: list[Change]
     users: dict[int, datetime]  # user id -> the first_seen folded
     milestones: list[int]  # user_milestone ids folded
+    fresh: list[int]  # of them, the ones never folded before
     full: list[bool]  # [True] when a limit was met
 
 
@@ -93,7 +94,7 @@ def news(workspace_id: int, zone: ZoneInfo, limit: int | None = None) -> News:
     """What changed since the rollup last folded: the users whose first_seen it has not
     counted (at most ``limit``; each with all their milestones), then the new milestones
     of the other users."""
-    found = News([], {}, [], [])
+    found = News([], {}, [], [], [])
     changes, u, m = found.changes, EndUser, UserMilestone
     query = (sa.select(u.id, u.first_seen, u.rolled_first_seen).where(
         u.workspace_id == workspace_id, SIGNUP_NEWS))
@@ -115,6 +116,8 @@ def news(workspace_id: int, zone: ZoneInfo, limit: int | None = None) -> News:
                 .join(u, u.id == m.user_id).where(m.user_id.in_(ids[start:start + BATCH]))):
             milestone_id, user_id, key, rolled, was, now, before = row
             found.milestones.append(milestone_id)
+            if not rolled:
+                found.fresh.append(milestone_id)
             changes.append(Change(_day(found.users[user_id], zone), key, _value(now), 1))
             if rolled and was is not None:
                 changes.append(Change(_day(was, zone), key, _value(before), -1))
@@ -127,6 +130,7 @@ def news(workspace_id: int, zone: ZoneInfo, limit: int | None = None) -> News:
     found.full.extend([True] if limit is not None and len(rows) == limit else [])
     for milestone_id, key, first_seen, seconds in rows:
         found.milestones.append(milestone_id)
+        found.fresh.append(milestone_id)
         changes.append(Change(_day(first_seen, zone), key, _value(seconds), 1))
     return found
 
@@ -145,7 +149,7 @@ def pending(workspace_id: int, timezone: str) -> bool:
         sa.exists().where(u.workspace_id == workspace_id, SIGNUP_NEWS),
         sa.exists().where(u.workspace_id == workspace_id, STAGE_NEWS),
         sa.exists().where(u.id == m.user_id, u.workspace_id == workspace_id,
-                          sa.not_(m.rolled)))))
+                          sa.not_(m.rolled)), stall_counts.pending(workspace_id))))
     db.session.rollback()
     return bool(found)
 
@@ -156,25 +160,29 @@ def roll(workspace_id: int, timezone: str, limit: int = BATCH) -> tuple[int, boo
     was folded in another timezone (or never, or reset), it starts over: every user and
     milestone is news again."""
     AnalyticsWatermark.lock(workspace_id)
-    zone = db.session.scalar(sa.select(AnalyticsWatermark.signup_zone).where(
+    folded_in = db.session.scalar(sa.select(AnalyticsWatermark.signup_zone).where(
         AnalyticsWatermark.workspace_id == workspace_id))
-    if zone != timezone:
+    if folded_in != timezone:
         forget(workspace_id)
         db.session.execute(sa.update(AnalyticsWatermark).where(
             AnalyticsWatermark.workspace_id == workspace_id).values(signup_zone=timezone))
-    found = news(workspace_id, ZoneInfo(timezone), limit)
+    zone = ZoneInfo(timezone)
+    found = news(workspace_id, zone, limit)
+    stalls = stall_counts.fold(workspace_id, zone, found.fresh, limit)  # before the marks
     save(workspace_id, found.changes)
     _mark(found)
     moved = stages.fold(workspace_id, limit)
     db.session.commit()
-    return (len(found.users) + len(found.milestones) + len(moved.users),
-            bool(found.full) or moved.full)
+    return (len(found.users) + len(found.milestones) + len(moved.users)
+            + len(stalls.firing_ids) + len(stalls.escalation_ids),
+            bool(found.full) or moved.full or stalls.full)
 
 
 def forget(workspace_id: int) -> None:
     """The workspace's signup rollup and stage counts emptied and every row news again
     (the caller's transaction, holding the rollup lock)."""
     stages.forget(workspace_id)
+    stall_counts.forget(workspace_id)
     for model in (AnalyticsSignup, AnalyticsTimeToValue):
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
     users = sa.select(EndUser.id).where(EndUser.workspace_id == workspace_id)

@@ -16,9 +16,11 @@ from guide.models import Escalation, Scenario, ScenarioFiring, UserMilestone, Wo
 
 
 def stalls_of(workspace: Workspace, life: Lifecycle, lo: datetime, hi: datetime,
-            funnel: list[dict[str, Any]], users: frozenset[int] | None) -> list[dict[str, Any]]:
-    """Milestones ranked by scenario stalls, then escalations, then drop-off."""
-    firings = dict(db.session.execute(
+              funnel: list[dict[str, Any]], users: frozenset[int] | None,
+              rolled: tuple[Counter[int], Counter[str]] | None = None) -> list[dict[str, Any]]:
+    """Milestones ranked by scenario stalls, then escalations, then drop-off (``rolled``:
+    the firings per scenario and escalations of the stall counts, else the live rows)."""
+    firings = dict(rolled[0]) if rolled else dict(db.session.execute(
         sa.select(ScenarioFiring.scenario_id, sa.func.count())
         .where(ScenarioFiring.workspace_id == workspace.id, ScenarioFiring.fired_at >= lo,
                ScenarioFiring.fired_at < hi, firings_among(users))
@@ -32,7 +34,8 @@ def stalls_of(workspace: Workspace, life: Lifecycle, lo: datetime, hi: datetime,
             if (trigger.get("milestone_missing") == milestone.key
                     or trigger.get("guide_stalled") in milestone.guides):
                 stalls[milestone.key] += count
-    escalations = _escalations_before(workspace, life, lo, hi, users)
+    escalations = (Counter({key: rolled[1][""] - rolled[1][key] for key in life.keys})
+                   if rolled else _escalations_before(workspace, life, lo, hi, users))
     rows = [{"key": row["key"], "title": row["title"], "stalls": stalls[row["key"]],
              "escalations": escalations[row["key"]], "drop_off": row["drop_off"]}
             for row in funnel]

@@ -3,6 +3,8 @@
 from guide.models.analytics import (
     AnalyticsDaily,
     AnalyticsDuration,
+    AnalyticsEscalation,
+    AnalyticsFiring,
     AnalyticsMoment,
     AnalyticsReach,
     AnalyticsRun,
@@ -37,6 +39,8 @@ __all__ = [
     "AnalyticsReach",
     "AnalyticsRun",
     "AnalyticsSearch",
+    "AnalyticsEscalation",
+    "AnalyticsFiring",
     "AnalyticsSignup",
     "AnalyticsStage",
     "AnalyticsTimeToValue",

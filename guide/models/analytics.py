@@ -276,10 +276,33 @@ class AnalyticsStage(db.Model):
                 .values(users=AnalyticsStage.users - count))
 
 
+class AnalyticsFiring(db.Model):
+    """How many times a scenario fired on a local day (``guide.analytics.stall_counts``)."""
+
+    __tablename__ = "analytics_firing"
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(primary_key=True)
+    firings: Mapped[int] = mapped_column(sa.Integer)
+
+
+class AnalyticsEscalation(db.Model):
+    """Escalations users sent on a local day (``key`` ""), and of them those sent after
+    the user had reached milestone ``key`` (``guide.analytics.stall_counts``)."""
+
+    __tablename__ = "analytics_escalation"
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    escalations: Mapped[int] = mapped_column(sa.Integer)
+
+
 # Every rollup table but the watermark: what a reset empties and ANALYZE refreshes.
 ROLLUPS = (AnalyticsDaily, AnalyticsUserDay, AnalyticsReach, AnalyticsUserWeek,
            AnalyticsDuration, AnalyticsMoment, AnalyticsRun, AnalyticsSearch, AnalyticsSignup,
-           AnalyticsTimeToValue, AnalyticsStage)
+           AnalyticsTimeToValue, AnalyticsStage, AnalyticsFiring, AnalyticsEscalation)
 # The rollup tables whose rows name a user (``user_id``): deleted with the user.
 USER_ROLLUPS = (AnalyticsUserDay, AnalyticsUserWeek, AnalyticsRun, AnalyticsMoment,
                 AnalyticsSearch)

@@ -19,6 +19,9 @@ from guide.models import (
     AnalyticsSignup,
     AnalyticsWatermark,
     EndUser,
+    Escalation,
+    Scenario,
+    ScenarioFiring,
     UserMilestone,
     Workspace,
 )
@@ -33,6 +36,13 @@ LIFECYCLE = {"milestones": [{"key": key} for key in KEYS],
              "stages": [{"key": "trial"}, {"key": "active", "requires": ["connected"]}]}
 # Around Paris' change to summer time (Sunday 29 March 2026, 01:00 UTC).
 BASE = datetime(2026, 3, 27, tzinfo=UTC)
+
+
+def escalation(ws: Workspace, user: EndUser, at: datetime, reference: str,
+               origin: str = "user") -> Escalation:
+    return Escalation(workspace_id=ws.id, user_id=user.id, reference=reference,
+                      message="Stuck", severity="blocked", origin=origin, context={},
+                      history=[], created_at=at, updated_at=at)
 
 
 def live(ws: Workspace, start: date, end: date, within: int = 7) -> dict:
@@ -73,6 +83,28 @@ def test_news_not_folded_yet_count_at_once(paris):  # noqa: F811
     assert report["signups"] == EXPECTED["signups"] + 1
     assert report["milestones"][0]["reached"] == 6
     assert report == live(ws, START, END)
+
+
+def test_new_firings_escalations_and_a_backdated_milestone_count_at_once(paris):  # noqa: F811
+    ws = seed(paris)
+    analytics.rollup(NOW, max_batches=None)
+    u2 = db.session.scalar(sa.select(EndUser).where(EndUser.external_id == "u2"))
+    scenario = db.session.scalar(sa.select(Scenario).where(Scenario.workspace_id == ws.id))
+    db.session.add(ScenarioFiring(workspace_id=ws.id, scenario_id=scenario.id,
+                                  subject_type="user", subject_id=u2.id, window="late",
+                                  details={}, fired_at=datetime(2026, 3, 11, 9, tzinfo=UTC)))
+    db.session.add(escalation(ws, u2, datetime(2026, 3, 11, 10, tzinfo=UTC), "late"))
+    # u4's escalation of 12 March 10:00 (folded) came after this milestone, reached an
+    # hour before it.
+    u4 = db.session.scalar(sa.select(EndUser).where(EndUser.external_id == "u4"))
+    db.session.add(UserMilestone(user_id=u4.id, key="connected", source="test",
+                                 reached_at=datetime(2026, 3, 12, 9, tzinfo=UTC)))
+    db.session.commit()
+    report = analytics.lifecycle_report(ws, START, END, now=NOW)
+    assert report["stalls"] != EXPECTED["stalls"]
+    assert report == live(ws, START, END)
+    analytics.rollup(NOW, max_batches=None)
+    assert analytics.lifecycle_report(ws, START, END, now=NOW) == report
 
 
 def test_another_workspaces_news_are_not_counted(paris):  # noqa: F811
@@ -147,6 +179,8 @@ user_plan = st.tuples(
              max_size=3, unique_by=lambda item: item[0]),  # milestones, quarter hours after
     st.one_of(st.none(), st.integers(1, 3 * 24 * 4)),  # first_seen moved earlier by
     st.sampled_from([None, "trial", "gone", ""]),  # the stage it is moved to
+    st.lists(st.tuples(st.integers(-4, 8 * 24 * 4), st.sampled_from(["user", "scenario"])),
+             max_size=3),  # escalations, quarter hours after first_seen
 )
 
 
@@ -158,18 +192,29 @@ def test_rolled_plus_news_equal_the_live_rows(signup_setup, plans, split, limit,
     """Users, milestones and moved signups, folded in small batches before or after
     some of them: the report always equals the one read from the live rows."""
     ws = signup_setup
-    for model in (UserMilestone, EndUser):
+    for model in (ScenarioFiring, Scenario, Escalation, UserMilestone, EndUser):
         db.session.execute(sa.delete(model))
     store.reset(ws.id)
     db.session.commit()
     quarter = timedelta(minutes=15)
     users = []
-    for n, (seen, _, _, _) in enumerate(plans):
+    for n, (seen, _, _, _, _) in enumerate(plans):
         users.append(EndUser(workspace_id=ws.id, external_id=f"u{n}", traits={},
                              first_seen=BASE + seen * quarter))
     db.session.add_all(users)
     db.session.flush()
-    for n, (user, (_, reached, moved, stage)) in enumerate(zip(users, plans, strict=True)):
+    scenario = Scenario(workspace_id=ws.id, key="s", position=0, body={
+        "key": "s", "trigger": {"milestone_missing": "dashboard"}, "actions": []})
+    db.session.add(scenario)
+    db.session.flush()
+    for n, (user, (_, reached, moved, stage, sent)) in enumerate(
+            zip(users, plans, strict=True)):
+        for number, (after, origin) in enumerate(sent):
+            at = user.first_seen + after * quarter
+            db.session.add(escalation(ws, user, at, f"E{n}-{number}", origin))
+            db.session.add(ScenarioFiring(workspace_id=ws.id, scenario_id=scenario.id,
+                                          subject_type="user", subject_id=user.id,
+                                          window=f"w{number}", details={}, fired_at=at))
         if n == split:
             db.session.commit()
             signups.roll(ws.id, ws.timezone, limit)
