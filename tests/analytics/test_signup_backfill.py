@@ -8,6 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+ESCALATION = sa.table("escalation", sa.column("workspace_id"), sa.column("user_id"),
+                      sa.column("reference"), sa.column("message"), sa.column("severity"),
+                      sa.column("status"), sa.column("origin"), sa.column("context", sa.JSON),
+                      sa.column("history", sa.JSON),
+                      sa.column("created_at", sa.DateTime(timezone=True)),
+                      sa.column("updated_at", sa.DateTime(timezone=True)))
 MILESTONE = sa.table("user_milestone", sa.column("user_id"), sa.column("key"),
                      sa.column("source"), sa.column("reached_at", sa.DateTime(timezone=True)))
 
@@ -37,6 +43,12 @@ def test_the_backfill_counts_every_user_and_milestone_in_the_workspace_timezone(
                 workspace_id=ws.id, external_id=f"u{n}", traits={},
                 lifecycle_stage="legacy" if n == 2 else None,
                 first_seen=at + timedelta(hours=n)).returning(EndUser.id)).scalar()
+            # Users escalate 2 days after signing up: u1 after connecting (1 day), u3 before (3).
+            sent = at + timedelta(hours=n, days=2)
+            db.session.execute(sa.insert(ESCALATION).values(
+                workspace_id=ws.id, user_id=user, reference=f"E{n}", message="m",
+                severity="blocked", status="open", origin="user" if n % 2 else "scenario",
+                context={}, history=[], created_at=sent, updated_at=sent))
             if n % 2:
                 db.session.execute(sa.insert(MILESTONE).values(
                     user_id=user, key="connected", source="t",
@@ -53,6 +65,7 @@ def test_the_backfill_counts_every_user_and_milestone_in_the_workspace_timezone(
         rolled = lifecycle_report(ws, start, end)
         db.session.execute(sa.update(AnalyticsWatermark).values(signup_zone=None))
         assert lifecycle_report(ws, start, end) == rolled
+        assert rolled["stalls"][0]["escalations"] == 1  # u3's, before connecting
         assert rolled["stages"]["users"] == [
             {"stage": "legacy", "title": "legacy", "count": 1, "configured": False}]
         assert rolled["milestones"][0]["time_to_value"] == {

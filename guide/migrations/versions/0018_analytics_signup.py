@@ -216,12 +216,11 @@ def _backfill_stalls(conn, workspace_id, zone):
         .where(*mine).execution_options(stream_results=True))
     for page in rows.partitions(PAGE):
         escalations.update((_day(at, zone), key) for at, key in page)
-    for table, count, rows in (
-            (firing_day, 'firings', [{'workspace_id': workspace_id, 'day': d, 'scenario_id': s,
-                                      'firings': n} for (d, s), n in sorted(firings.items())]),
-            (escalation_day, 'escalations', [
-                {'workspace_id': workspace_id, 'day': d, 'key': k, 'escalations': n}
-                for (d, k), n in sorted(escalations.items())])):
+    for table, rows in (
+            (firing_day, [{'workspace_id': workspace_id, 'day': d, 'scenario_id': s,
+                           'firings': n} for (d, s), n in sorted(firings.items())]),
+            (escalation_day, [{'workspace_id': workspace_id, 'day': d, 'key': k,
+                               'escalations': n} for (d, k), n in sorted(escalations.items())])):
         for start in range(0, len(rows), PAGE):
             conn.execute(table.insert(), rows[start:start + PAGE])
 
