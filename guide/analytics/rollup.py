@@ -126,9 +126,14 @@ def rebuild(workspace_id: int) -> None:
 ANALYZE_AFTER = 100_000
 
 
+# Tables whose ``rolled`` flags (or rolled columns) a catch-up rewrites: with stale
+# statistics PostgreSQL planned the news reads as scans of every row.
+FLAGGED = ("end_user", "user_milestone", "scenario_firing", "escalation")
+
+
 def analyze() -> None:
     """Refresh the planner's statistics of the rollup tables, committed."""
-    for model in ROLLUPS:
-        db.session.execute(sa.text(f"ANALYZE {model.__tablename__}"))
+    for table in (*(model.__tablename__ for model in ROLLUPS), *FLAGGED):
+        db.session.execute(sa.text(f"ANALYZE {table}"))
     db.session.commit()
 
