@@ -5,16 +5,15 @@ For the users who signed up (``end_user.first_seen``) on the local days
 of each, a cohort table by signup week, and where onboarding stalls; and,
 for the whole workspace now, how many users and accounts sit in each stage.
 
-Every number is an SQL aggregate (COUNT, GROUP BY; a nearest-rank row picked
-by ``percentile_disc`` on PostgreSQL, by a numbered row on SQLite), so the
-report reads no user row into Python: the signup week of a user is a CASE
-over the weeks' UTC bounds, computed here from the workspace's timezone
-(daylight saving included).
+Unfiltered, the signups, cells, times to value and users per stage are sums of
+the rollups (``signup_numbers``, ``stages``); otherwise, and for the stalls and
+accounts, SQL aggregates of the live rows (a nearest-rank row picked by
+``percentile_disc`` on PostgreSQL, by a numbered row on SQLite), never users
+read into Python: a signup's week is a CASE over the weeks' UTC bounds.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,17 +21,16 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from guide.analytics.filters import Filters, accounts_among, among, firings_among
+from guide.analytics.filters import Filters, accounts_among, among
 from guide.analytics.milestones import Lifecycle, lifecycle_of, seconds_between
 from guide.analytics.ranges import check_range, midnight, whole_weeks
+from guide.analytics.signup_numbers import rank, rolled_cohorts
+from guide.analytics.stalls import stalls_of
 from guide.errors import GuideError
 from guide.extensions import db
 from guide.models import (
     Account,
     EndUser,
-    Escalation,
-    Scenario,
-    ScenarioFiring,
     UserMilestone,
     Workspace,
 )
@@ -62,9 +60,15 @@ def lifecycle_report(workspace: Workspace, start: date, end: date,
     lo, hi = midnight(start, zone), midnight(end + timedelta(days=1), zone)
     weeks = _weeks(start, end, zone, lo, hi)
     users = filters.user_ids(workspace, now) if filters else None
-    signups, reached, within, quantiles = _cohorts(workspace, life, weeks, within_days, users)
+    rolled = None if filters else rolled_cohorts(
+        workspace, life.keys, start, end, within_days,
+        lambda day: (day - weeks[0][0]).days // 7)
+    signups, reached, within, quantiles = (
+        (rolled.signups, rolled.reached, rolled.within, rolled.quantiles) if rolled
+        else _cohorts(workspace, life, weeks, within_days, users))
     funnel = _funnel(workspace, life, lo, hi, signups, reached, users, quantiles)
-    stalls = _stalls(workspace, life, lo, hi, funnel, users)
+    stalls = stalls_of(workspace, life, lo, hi, funnel, users,
+                       (rolled.firings, rolled.escalations) if rolled else None)
     report = {
         "timezone": workspace.timezone, "start": start.isoformat(), "end": end.isoformat(),
         "within_days": within_days, "signups": sum(signups.values()),
@@ -72,7 +76,8 @@ def lifecycle_report(workspace: Workspace, start: date, end: date,
         "cohorts": [_cohort_row(life, index, week, signups, reached, within, within_days, now)
                     for index, week in enumerate(weeks)],
         "stages": {"users": _stage_counts(workspace, life, EndUser,
-                                          among(EndUser.id, users)),
+                                          among(EndUser.id, users),
+                                          rolled.stages if rolled else None),
                    "accounts": _stage_counts(workspace, life, Account,
                                              accounts_among(Account.id, users))},
     }
@@ -136,7 +141,7 @@ def _with_quantiles(query: Any, week: Any, reached: Counter[tuple[int, str]],
                     within: Counter[tuple[int, str]]) -> Quantiles:
     """PostgreSQL: the cohort cells (filled in) and the times to value in one pass over the
     join, grouped by (week, milestone) and by milestone (GROUPING SETS). ``percentile_disc``
-    picks the row at the nearest rank ``_rank`` names (``ceil(q * n)``, at least 1, in
+    picks the row at the nearest rank ``rank`` names (``ceil(q * n)``, at least 1, in
     double precision as Python computes it), so the values are ``_times_to_value``'s.
     One join instead of two (each of 100,000 signups to 150,000 milestones on the 1M-event
     dataset; the 90-day report 1,335 -> 1,120 ms there under load), and no row_number()
@@ -153,7 +158,7 @@ def _with_quantiles(query: Any, week: Any, reached: Counter[tuple[int, str]],
             within[(index, key)] = int(timely or 0)
             continue
         for (_, q), picked in zip(QUANTILES, values, strict=True):
-            quantiles[(key, _rank(q, count))] = int(picked)
+            quantiles[(key, rank(q, count))] = int(picked)
     return quantiles
 
 
@@ -178,16 +183,11 @@ def _funnel(workspace: Workspace, life: Lifecycle, lo: datetime, hi: datetime,
             "reached": count, "share": _rate(count, total),
             "drop_off": before - count, "drop_off_rate": _rate(before - count, before),
             "time_to_value": {"count": count,
-                              **{name: quantiles.get((milestone.key, _rank(q, count)))
+                              **{name: quantiles.get((milestone.key, rank(q, count)))
                                  for name, q in QUANTILES}},
         })
         before = count
     return rows
-
-
-def _rank(q: float, count: int) -> int:
-    """Nearest rank: the ceil(q * n)-th of n values sorted ascending (1-based)."""
-    return max(1, math.ceil(q * count))
 
 
 def _value() -> Any:
@@ -200,7 +200,7 @@ def _times_to_value(workspace: Workspace, counts: Counter[str], lo: datetime,
                     hi: datetime, users: frozenset[int] | None) -> Quantiles:
     """(milestone, rank) -> seconds from first_seen to reached_at (at least 0) of the signup
     at that rank, for the p50 and p90 ranks of every milestone: one sorted pass in SQL."""
-    wanted = {key: {_rank(q, count) for _, q in QUANTILES}
+    wanted = {key: {rank(q, count) for _, q in QUANTILES}
               for key, count in counts.items() if count}
     if not wanted:
         return {}
@@ -236,64 +236,23 @@ def _cohort_row(life: Lifecycle, index: int, week: Week, signups: Counter[int],
 
 
 def _stage_counts(workspace: Workspace, life: Lifecycle, model: Any,
-                  chosen: sa.ColumnElement[bool]) -> list[dict[str, Any]]:
-    """How many users (or accounts) ``chosen`` are in each stage now; never moved: the
-    first stage."""
+                  chosen: sa.ColumnElement[bool],
+                  rolled: Counter[str | None] | None = None) -> list[dict[str, Any]]:
+    """How many users (or accounts) ``chosen`` are in each stage now (``rolled``: the
+    stage rollup's counts of every user); never moved: the first stage."""
     first = life.first_stage
     stage = sa.func.coalesce(model.lifecycle_stage, first or "").label("stage")
-    found = dict(db.session.execute(sa.select(stage, sa.func.count())
-                                    .where(model.workspace_id == workspace.id, chosen)
-                                    .group_by(stage))
-                 .all())
+    found: Counter[str] = Counter()
+    if rolled is not None:
+        for key, count in rolled.items():
+            found[(first or "") if key is None else key] += count
+    else:
+        found.update(dict(db.session.execute(
+            sa.select(stage, sa.func.count()).where(model.workspace_id == workspace.id, chosen)
+            .group_by(stage)).all()))
     rows = [{"stage": s.key, "title": s.title, "count": found.pop(s.key, 0), "configured": True}
             for s in life.stages]
     # Stages removed from lifecycle.yaml still hold whoever was moved there.
     rows += [{"stage": key, "title": key, "count": count, "configured": False}
              for key, count in sorted(found.items()) if key]
     return rows
-
-
-def _stalls(workspace: Workspace, life: Lifecycle, lo: datetime, hi: datetime,
-            funnel: list[dict[str, Any]], users: frozenset[int] | None) -> list[dict[str, Any]]:
-    """Milestones ranked by scenario stalls, then escalations, then drop-off."""
-    firings = dict(db.session.execute(
-        sa.select(ScenarioFiring.scenario_id, sa.func.count())
-        .where(ScenarioFiring.workspace_id == workspace.id, ScenarioFiring.fired_at >= lo,
-               ScenarioFiring.fired_at < hi, firings_among(users))
-        .group_by(ScenarioFiring.scenario_id)).all())
-    triggers = dict(db.session.execute(sa.select(Scenario.id, Scenario.body).where(
-        Scenario.id.in_(list(firings)))).all()) if firings else {}
-    stalls: Counter[str] = Counter()
-    for milestone in life.milestones:
-        for scenario_id, count in firings.items():
-            trigger = (triggers.get(scenario_id) or {}).get("trigger") or {}
-            if (trigger.get("milestone_missing") == milestone.key
-                    or trigger.get("guide_stalled") in milestone.guides):
-                stalls[milestone.key] += count
-    escalations = _escalations_before(workspace, life, lo, hi, users)
-    rows = [{"key": row["key"], "title": row["title"], "stalls": stalls[row["key"]],
-             "escalations": escalations[row["key"]], "drop_off": row["drop_off"]}
-            for row in funnel]
-    order = {key: index for index, key in enumerate(life.keys)}
-    return sorted(rows, key=lambda r: (-r["stalls"], -r["escalations"], -r["drop_off"],
-                                       order[r["key"]]))
-
-
-def _escalations_before(workspace: Workspace, life: Lifecycle, lo: datetime,
-                        hi: datetime, users: frozenset[int] | None) -> Counter[str]:
-    """Per milestone: escalations users opened in the range before they had reached it."""
-    mine = (Escalation.workspace_id == workspace.id, Escalation.origin == "user",
-            Escalation.user_id.is_not(None), Escalation.created_at >= lo,
-            Escalation.created_at < hi, among(Escalation.user_id, users))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Escalation)
-                              .where(*mine)) or 0
-    counts = Counter({key: total for key in life.keys})
-    if total and life.keys:
-        for key, after in db.session.execute(
-                sa.select(UserMilestone.key, sa.func.count())
-                .select_from(Escalation)
-                .join(UserMilestone, sa.and_(UserMilestone.user_id == Escalation.user_id,
-                                             UserMilestone.reached_at <= Escalation.created_at))
-                .where(*mine, UserMilestone.key.in_(life.keys)).group_by(UserMilestone.key)):
-            counts[key] -= after
-    return counts

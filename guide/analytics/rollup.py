@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from guide.analytics import account_rollup, event_rows, store
+from guide.analytics import account_rollup, event_rows, signups, store
 from guide.analytics.facts import Folder
 from guide.analytics.tally import Tally
 from guide.extensions import db
@@ -43,6 +43,8 @@ SETTLE = timedelta(seconds=60)
 @dataclass
 class Rolled:
     events: dict[str, int] = field(default_factory=dict)
+    # Users and milestones folded into the signup rollup (``signups``), per workspace.
+    signups: dict[str, int] = field(default_factory=dict)
     more: bool = False
 
     @property
@@ -93,6 +95,15 @@ def rollup(now: datetime | None = None, *, workspace_id: int | None = None,
                 break
         if account_rollup.behind(ws_id):
             account_rollup.refresh(ws_id, cutoff)
+        while signups.pending(ws_id, timezone):
+            if budget is not None and budget <= 0:
+                report.more = True
+                return report
+            folded, more = signups.roll(ws_id, timezone, batch)
+            report.signups[key] = report.signups.get(key, 0) + folded
+            budget = None if budget is None else budget - 1
+            if not more:
+                break
     return report
 
 
@@ -117,9 +128,14 @@ def rebuild(workspace_id: int) -> None:
 ANALYZE_AFTER = 100_000
 
 
+# Tables whose ``rolled`` flags (or rolled columns) a catch-up rewrites: with stale
+# statistics PostgreSQL planned the news reads as scans of every row.
+FLAGGED = ("end_user", "user_milestone", "scenario_firing", "escalation")
+
+
 def analyze() -> None:
     """Refresh the planner's statistics of the rollup tables, committed."""
-    for model in ROLLUPS:
-        db.session.execute(sa.text(f"ANALYZE {model.__tablename__}"))
+    for table in (*(model.__tablename__ for model in ROLLUPS), *FLAGGED):
+        db.session.execute(sa.text(f"ANALYZE {table}"))
     db.session.commit()
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from guide.extensions import db
 from guide.models.analytics_accounts import AnalyticsAccount, AnalyticsMember
 from guide.models.base import BigId, UTCDateTime, utcnow
+from guide.models.user import EndUser
 
 # step_id of a guide-level row: a primary key column cannot be NULL.
 GUIDE_LEVEL = ""
@@ -50,6 +51,11 @@ class AnalyticsWatermark(db.Model):
     last_account_milestone_id: Mapped[int] = mapped_column(sa.BigInteger, default=0,
                                                            server_default="0")
     account_rules: Mapped[str | None] = mapped_column(sa.Text)
+    # The timezone the signup rollups (AnalyticsSignup, AnalyticsTimeToValue) were folded
+    # in; None: not folded yet (or reset). The lifecycle report reads them only when it is
+    # the workspace's timezone now (``guide.analytics.signups``).
+    signup_zone: Mapped[str | None] = mapped_column(sa.String(64))
+
 
     @staticmethod
     def lock(workspace_id: int) -> None:
@@ -266,10 +272,91 @@ class AnalyticsSearch(db.Model):
     zero: Mapped[bool]
 
 
+class AnalyticsSignup(db.Model):
+    """How many users signed up (``end_user.first_seen``) on a local day, and reached a
+    milestone in a bucket of time to value (``guide.analytics.signups``).
+
+    ``key`` "" (bucket 0) counts the signups. No row names a user: a user erased after
+    being folded stays counted here, anonymously (docs/ANALYTICS.md).
+    """
+
+    __tablename__ = "analytics_signup"
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    # The local signup day in the workspace's timezone (``AnalyticsWatermark.signup_zone``).
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    # ``signups.bucket`` of the seconds from signup to the milestone.
+    bucket: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    users: Mapped[int] = mapped_column(sa.Integer)
+
+
+class AnalyticsTimeToValue(db.Model):
+    """How many users who signed up on a local day reached ``key`` after exactly
+    ``seconds``: the exact values of the one bucket a report's quantile falls in."""
+
+    __tablename__ = "analytics_time_to_value"
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    # In this order: a bucket is a range of seconds of one key.
+    seconds: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    users: Mapped[int] = mapped_column(sa.Integer)
+
+
+class AnalyticsStage(db.Model):
+    """How many of the workspace's users are in each lifecycle stage now, as folded
+    (``guide.analytics.stages``; ``end_user.rolled_stage`` says where each one counts)."""
+
+    __tablename__ = "analytics_stage"
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    # ``NO_STAGE`` (guide.models.user): users never moved to a stage.
+    stage: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    users: Mapped[int] = mapped_column(sa.Integer)
+
+    @staticmethod
+    def forget_users(workspace_id: int, user_ids: list[int]) -> None:
+        """Take users about to be deleted out of the counts (the privacy erasure, holding
+        ``AnalyticsWatermark.lock``): "users now" never counts an erased one."""
+        for stage, count in db.session.execute(
+                sa.select(EndUser.rolled_stage, sa.func.count())
+                .where(EndUser.workspace_id == workspace_id, EndUser.id.in_(user_ids),
+                       EndUser.rolled_stage.is_not(None)).group_by(EndUser.rolled_stage)):
+            db.session.execute(sa.update(AnalyticsStage).where(
+                AnalyticsStage.workspace_id == workspace_id, AnalyticsStage.stage == stage)
+                .values(users=AnalyticsStage.users - count))
+
+
+class AnalyticsFiring(db.Model):
+    """How many times a scenario fired on a local day (``guide.analytics.stall_counts``)."""
+
+    __tablename__ = "analytics_firing"
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(primary_key=True)
+    firings: Mapped[int] = mapped_column(sa.Integer)
+
+
+class AnalyticsEscalation(db.Model):
+    """Escalations users sent on a local day (``key`` ""), and of them those sent after
+    the user had reached milestone ``key`` (``guide.analytics.stall_counts``)."""
+
+    __tablename__ = "analytics_escalation"
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    escalations: Mapped[int] = mapped_column(sa.Integer)
+
+
 # Every rollup table but the watermark: what a reset empties and ANALYZE refreshes.
 ROLLUPS = (AnalyticsDaily, AnalyticsUserDay, AnalyticsReach, AnalyticsUserWeek,
            AnalyticsAccountWeek, AnalyticsReactiveWeek, AnalyticsDuration, AnalyticsMoment,
-           AnalyticsRun, AnalyticsSearch, AnalyticsAccount, AnalyticsMember)
+           AnalyticsRun, AnalyticsSearch, AnalyticsAccount, AnalyticsMember, AnalyticsSignup,
+           AnalyticsTimeToValue, AnalyticsStage, AnalyticsFiring, AnalyticsEscalation)
 # The rollup tables whose rows name a user (``user_id``): deleted with the user (whose
 # accounts' rows go too: ``analytics_accounts.forget_accounts``).
 USER_ROLLUPS = (AnalyticsUserDay, AnalyticsUserWeek, AnalyticsRun, AnalyticsMoment,

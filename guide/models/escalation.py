@@ -27,7 +27,11 @@ def new_reference() -> str:
 class Escalation(db.Model):
     __tablename__ = "escalation"
     __table_args__ = (sa.Index("ix_escalation_workspace_status", "workspace_id", "status",
-                               "created_at"),)
+                               "created_at"),
+                      # The analytics stall counts' news: escalations not folded yet.
+                      sa.Index("ix_escalation_news", "workspace_id",
+                               sqlite_where=sa.text("NOT rolled"),
+                               postgresql_where=sa.text("NOT rolled")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -51,6 +55,8 @@ class Escalation(db.Model):
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Folded into the analytics stall counts; written by the analytics worker only.
+    rolled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class Nudge(db.Model):

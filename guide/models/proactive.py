@@ -71,6 +71,9 @@ class ScenarioFiring(db.Model):
         sa.Index("ix_scenario_firing_unsettled", "scenario_id", "fired_at",
                  sqlite_where=sa.text("converted IS NULL"),
                  postgresql_where=sa.text("converted IS NULL")),
+        # The analytics stall counts' news: firings not folded yet.
+        sa.Index("ix_scenario_firing_news", "workspace_id", sqlite_where=sa.text("NOT rolled"),
+                 postgresql_where=sa.text("NOT rolled")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -93,3 +96,5 @@ class ScenarioFiring(db.Model):
     # once that window has closed (``guide.analytics.scenarios.settle``); NULL until then,
     # and again after a push changes the scenario's goal.
     converted: Mapped[bool | None] = mapped_column(default=None)
+    # Folded into the analytics stall counts; written by the analytics worker only.
+    rolled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -69,6 +69,9 @@ class UserMilestone(db.Model):
         # Sweeps ask "who has not reached K": an index led by the key; with reached_at,
         # the lifecycle report's join to the signups reads the index alone.
         sa.Index("ix_user_milestone_key_user", "key", "user_id", "reached_at"),
+        # The signup rollup's news: milestones it has not folded yet.
+        sa.Index("ix_user_milestone_news", "user_id", sqlite_where=sa.text("NOT rolled"),
+                 postgresql_where=sa.text("NOT rolled")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,3 +80,5 @@ class UserMilestone(db.Model):
     # What reached it, e.g. "guide:getting-started".
     source: Mapped[str] = mapped_column(sa.String(200))
     reached_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Folded into the analytics signup rollup; written by the analytics worker only.
+    rolled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -27,6 +27,7 @@ from guide.models import (
     Account,
     AccountMilestone,
     AccountStepCompletion,
+    AnalyticsStage,
     AnalyticsWatermark,
     AuditEntry,
     Author,
@@ -118,6 +119,7 @@ def _erase_users(workspace: Workspace, ids: list[int], counts: dict[str, int]) -
         accounts = accounts_of_users(workspace.id, chunk)
         for model in USER_ROLLUPS:
             _delete(model, model.workspace_id == workspace.id, model.user_id.in_(chunk))
+        AnalyticsStage.forget_users(workspace.id, chunk)
         counts["users"] += _delete(EndUser, EndUser.workspace_id == workspace.id,
                                    EndUser.id.in_(chunk))
         forget_accounts(workspace.id, accounts)  # their times and counts leave the rollup
