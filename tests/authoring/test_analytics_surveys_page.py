@@ -120,6 +120,16 @@ def test_the_list_links_each_survey_and_message_and_the_nav_links_the_list(viewe
             f"{BASE}/messages/export-button", f"{BASE}/messages/filters-tip"} <= links
     nav = page(viewer, "help-searches").select_one('[data-testid="nav-surveys"]')
     assert nav["href"] == f"{BASE}/surveys"
+    home = soup(viewer.get(BASE).get_data(as_text=True))
+    assert home.select_one('[data-testid="report-surveys"] a')["href"].startswith(
+        f"{BASE}/surveys?")
+
+
+@pytest.mark.parametrize(("key", "results"), [("nps", "surveys/nps"),
+                                              ("new-reports", "messages/new-reports")])
+def test_the_editor_links_a_published_survey_or_message_to_its_results(viewer, key, results):
+    html = soup(viewer.get(f"/admin/w/demo/guides/{key}").get_data(as_text=True))
+    assert html.select_one('[data-testid="results"]')["href"] == f"{BASE}/{results}"
 
 
 @pytest.mark.parametrize("path", ["surveys/nope", "surveys/export-button",
