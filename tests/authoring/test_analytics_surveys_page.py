@@ -121,6 +121,8 @@ def test_the_list_links_each_survey_and_message_and_the_nav_links_the_list(viewe
     nav = page(viewer, "help-searches").select_one('[data-testid="nav-surveys"]')
     assert nav["href"] == f"{BASE}/surveys"
     home = soup(viewer.get(BASE).get_data(as_text=True))
+    listed = {row["data-guide"] for row in home.select('[data-testid="analytics-list"] tr[data-guide]')}
+    assert "getting-started" in listed and not listed & {"nps", "new-reports", "export-button"}
     assert home.select_one('[data-testid="report-surveys"] a')["href"].startswith(
         f"{BASE}/surveys?")
 
