@@ -50,6 +50,11 @@ def _guide(workspace: Workspace, key: str, kinds: tuple[str, ...]) -> tuple[Guid
     return guide, guide.published_version
 
 
+def published_survey(workspace: Workspace, key: str) -> GuideVersion:
+    """The survey's published version: its questions' titles and options for a results page."""
+    return _guide(workspace, key, ("survey",))[1]
+
+
 def _shown(workspace: Workspace, names: list[str], prop: str, key: str, low: datetime,
            high: datetime, users: frozenset[int] | None) -> dict[str, set[tuple[int, Any]]]:
     """Per event name, the (user, step) pairs whose event names ``key``."""

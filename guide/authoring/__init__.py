@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
         views_privacy,
         views_reactive,
         views_scenarios,
+        views_surveys,
         views_versions,
     )
 

@@ -13,6 +13,8 @@ import io
 import re
 from typing import Any
 
+from guide.analytics.surveys import CSV_COLUMNS
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STEP_COLUMNS = ("step", "completed", "drop_off", "drop_off_rate", "shown", "expanded", "clicked",
                 "target_missing", "help_opened", "escalations")
@@ -191,3 +193,12 @@ def help_searches_csv(report: dict[str, Any]) -> str:
         for found in report[ranking]:
             row(ranking, *(found[column] for column in QUERY_COLUMNS))
     return row.out.getvalue()
+
+
+def survey_csv(rows: list[tuple[Any, ...]]) -> str:
+    """A survey's answers (``surveys.survey_csv_rows``) under their column names."""
+    out = _Rows()
+    out(*CSV_COLUMNS)
+    for row in rows:
+        out(*row)
+    return out.out.getvalue()

@@ -136,6 +136,11 @@ def funnel_chart(started: int, steps: list[dict[str, Any]],
     """One bar for the users who started, then one per step: the users who completed it
     (the lifecycle report: who signed up, then who reached each milestone)."""
     rows = [(first_label, started)] + [(step["step"], step["completed"]) for step in steps]
+    return bar_chart(rows)
+
+
+def bar_chart(rows: list[tuple[str, int]]) -> BarChart:
+    """One horizontal bar per (label, value), scaled to the largest value."""
     largest = max((value for _, value in rows), default=0) or 1
     plot_w = WIDTH - LABEL_WIDTH - 48  # room for the value after the longest bar
     bars = [Bar(label, value, TOP + i * (BAR_HEIGHT + BAR_GAP), plot_w * value / largest)

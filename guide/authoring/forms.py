@@ -12,50 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from werkzeug.datastructures import MultiDict
 
+from guide.authoring.forms_kinds import NEW_KINDS, kind_guide_fields, kind_step, kind_step_view
+from guide.authoring.text_fields import int_or_raw, merged, text_in, yaml_value
 from guide.content.files import flatten_messages, format_path
 from guide.schemas.yaml_form import dump_yaml
 
 GUIDE_TEXT = ("title", "description")
 STEP_TEXT = ("title", "body")
-
-
-def text_in(value: Any, locale: str, default: str) -> str:
-    """What the field shows for ``locale``: a plain string is the default locale's text."""
-    if isinstance(value, dict):
-        return value.get(locale, "")
-    return value if isinstance(value, str) and locale == default else ""
-
-
-def merged(old: Any, locale: str, text: str, default: str) -> Any:
-    """``old`` (a string, a locale map or None) with ``locale``'s text set (or removed)."""
-    text = text.replace("\r\n", "\n") if text else ""
-    if isinstance(old, dict):
-        out = {**old, locale: text} if text.strip() else {k: v for k, v in old.items()
-                                                           if k != locale}
-        return out or None
-    if not text.strip():
-        return None if locale == default else old
-    if locale == default or old is None:
-        return text if locale == default else {locale: text}
-    return {default: old, locale: text}
-
-
-def _int_or_raw(value: str) -> Any:
-    try:
-        return int(value)
-    except ValueError:
-        return value
-
-
-def _yaml_value(text: str) -> Any:
-    """A value typed as YAML (audience rules, repeat); the raw text if it does not parse."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
 
 
 def _rule(kind: str, value: str, simple: tuple[str, ...]) -> Any:
@@ -87,7 +52,7 @@ def _tour_step(form: MultiDict, p: str, step: dict[str, Any]) -> None:
     if advance and advance != "next":
         step["advance_on"] = advance
     if form.get(p + "wait_ms", "").strip():
-        step["wait_ms"] = _int_or_raw(form.get(p + "wait_ms").strip())
+        step["wait_ms"] = int_or_raw(form.get(p + "wait_ms").strip())
     if form.get(p + "spotlight") in ("true", "false"):
         step["spotlight"] = form.get(p + "spotlight") == "true"
     buttons = [b.strip() for b in form.get(p + "buttons", "").split(",") if b.strip()]
@@ -109,6 +74,10 @@ def _steps(form: MultiDict, base: dict[str, Any], locale: str, default: str) -> 
             value = merged(old.get(name), locale, form.get(p + name, ""), default)
             if value is not None:
                 step[name] = value
+        if base.get("kind") in NEW_KINDS:
+            kind_step(form, p, step, old, base["kind"], locale, default)
+            steps.append(step)
+            continue
         if form.get(p + "help", "").strip():
             step["help"] = form.get(p + "help").strip()
         if base.get("kind") == "tour":
@@ -128,18 +97,20 @@ def document_from_form(form: MultiDict, base: dict[str, Any], locale: str,
         if value is not None:
             doc[name] = value
     if form.get("priority", "").strip():
-        doc["priority"] = _int_or_raw(form.get("priority").strip())
-    if form.get("milestone", "").strip():
+        doc["priority"] = int_or_raw(form.get("priority").strip())
+    if base["kind"] in NEW_KINDS:
+        kind_guide_fields(form, base["kind"], doc)
+    elif form.get("milestone", "").strip():
         doc["milestone"] = form.get("milestone").strip()
     if form.get("audience", "").strip():
-        doc["audience"] = _yaml_value(form.get("audience"))
+        doc["audience"] = yaml_value(form.get("audience"))
     if base["kind"] == "tour":
         if form.get("start_url", "").strip():
             doc["start"] = {"url": form.get("start_url").strip()}
         if form.get("repeat", "").strip():
-            doc["repeat"] = _yaml_value(form.get("repeat").strip())
+            doc["repeat"] = yaml_value(form.get("repeat").strip())
         if form.get("snooze_days", "").strip():
-            doc["snooze_days"] = _int_or_raw(form.get("snooze_days").strip())
+            doc["snooze_days"] = int_or_raw(form.get("snooze_days").strip())
         if form.get("on_missing", "").strip():
             doc["on_missing"] = form.get("on_missing").strip()
         if form.get("spotlight") in ("true", "false"):
@@ -177,6 +148,7 @@ def step_view(step: dict[str, Any], locale: str, default: str) -> dict[str, Any]
     advance = step.get("advance_on", "next")
     advance_type = advance if isinstance(advance, str) else next(iter(advance), "next")
     return {
+        **kind_step_view(step, locale, default),
         "id": step.get("id", ""),
         "title": text_in(step.get("title"), locale, default),
         "title_fallback": text_in(step.get("title"), default, default),

@@ -55,7 +55,9 @@ def _message(error: GuideError) -> str:
 def analytics_home(workspace: str) -> Any:
     """Every published checklist, tour and plan with its headline numbers for the range."""
     chosen = _range()
-    pairs = published_guides(g.workspace.id)
+    # Surveys and messages have their own results (views_surveys), not a guide's funnel.
+    pairs = [pair for pair in published_guides(g.workspace.id)
+             if pair[0].kind in ("checklist", "tour", "plan")]
     try:
         numbers = guides_summary(g.workspace, [guide.key for guide, _ in pairs], chosen.start,
                                  chosen.end)

@@ -17,9 +17,11 @@ from guide.authoring.forms import (
     text_in,
     yaml_text,
 )
+from guide.authoring.forms_kinds import FIRST_GUIDE, FIRST_STEP
 from guide.content.files import schema_errors
 from guide.content.yamlfile import parse_yaml
 from guide.errors import Conflict, InvalidPayload
+from guide.schemas.kinds import QUESTION_TYPES
 from guide.schemas.tour import PLACEMENTS
 from guide.schemas.yaml_form import guide_yaml
 from guide.services import versions
@@ -27,7 +29,7 @@ from guide.services.markdown import render_markdown
 from guide.services.settings import preview_url_of
 
 NEW_STEP = {"checklist": {"id": "first-step", "title": "First step"},
-            "tour": {"id": "first-step", "title": "First step", "body": "Welcome!"}}
+            "tour": {"id": "first-step", "title": "First step", "body": "Welcome!"}, **FIRST_STEP}
 
 
 @bp.route("/w/<workspace>/")
@@ -43,7 +45,8 @@ def new_guide(workspace: str) -> Any:
     if request.method == "POST":
         kind = form.get("kind") if form.get("kind") in NEW_STEP else "checklist"
         doc = {"key": form.get("key", "").strip(), "kind": kind,
-               "title": form.get("title", "").strip(), "steps": [NEW_STEP[kind]]}
+               "title": form.get("title", "").strip(), **FIRST_GUIDE.get(kind, {}),
+               "steps": [NEW_STEP[kind]]}
         try:
             versions.create_guide(g.workspace, current_user, doc)
         except InvalidPayload as error:
@@ -67,6 +70,7 @@ def _render_editor(guide: Any, doc: dict[str, Any], base: int, locale: str,
         "title_fallback": text_in(doc.get("title"), default, default),
         "description": text_in(doc.get("description"), locale, default),
         "audience": yaml_text(doc.get("audience")), "repeat": yaml_text(doc.get("repeat")),
+        "frequency": yaml_text(doc.get("frequency")), "question_types": QUESTION_TYPES,
         "latest": versions.latest_version(guide), "published_ids": published_ids,
         "preview_url": preview_url_of(g.workspace), "placements": PLACEMENTS,
         "new_step": step_view({}, locale, default),
