@@ -1,6 +1,6 @@
 // Builds dist/guide.js (the widget), the lazily loaded bundles it fetches when
 // needed (dist/tour.js: the tour runtime, dist/help.js: the help panel,
-// dist/author.js: preview and picker for authors) and dist/stub.min.js (the
+// dist/author.js: preview and picker for authors, dist/survey.js: the survey card) and dist/stub.min.js (the
 // loader stub), and regenerates snippet.html from the minified stub so the
 // documented snippet can never drift from the code.
 //
@@ -138,6 +138,7 @@ for (const [entry, file] of [
   ["src/tour/index.ts", "tour.js"],
   ["src/help/index.ts", "help.js"],
   ["src/author/index.ts", "author.js"],
+  ["src/survey/index.ts", "survey.js"],
 ]) {
   const { code, map } = await bundle(entry, file, { lazy: true });
   // The hash of the bundle's bytes and its map; the hashed copy differs only in naming its own map.
