@@ -47,7 +47,7 @@ await mkdir(dist, { recursive: true });
 // The lazily loaded bundles take these helpers (and the base stylesheet) from
 // guide.js at run time (src/lib.ts) instead of bundling their own copies.
 const SHARED = {
-  h: ["h"], i18n: ["fmt"], locale: ["setLocale"], page: ["pageUrl"], styles: ["adoptStyles", "BASE_CSS"], toplayer: ["layer", "unzoom"], url: ["urlMatches"],
+  h: ["h"], helpful: ["helpful"], i18n: ["fmt"], locale: ["setLocale"], page: ["pageUrl"], styles: ["adoptStyles", "BASE_CSS"], toplayer: ["layer", "unzoom"], url: ["urlMatches"],
 };
 // Read once, when the bundle runs: lazy.ts sets window.__guideLib before it loads one.
 const sharedExport = (n) => `export const ${n} = window.__guideLib.${n};`;

@@ -4,6 +4,8 @@ import { adoptStyles } from "./styles";
 import type { Survey, SurveyCard, SurveyHost } from "./survey/contract";
 import type { GuideError } from "./types";
 
+export { SURVEY_GLOBAL } from "./survey/contract";
+
 /**
  * The survey loader: after a bootstrap, the survey the server marked `due`
  * shows as a card from the lazily loaded dist/survey.js; `Guide.start(key)`
@@ -23,9 +25,8 @@ export function createSurveys(w: Pick<Parts, "win_" | "prefix_" | "ui_" | "repor
     root: w.ui_.root_,
     style: (css) => void adoptStyles(w.ui_.root_(), css),
     t: session.strings_,
-    track: (name, props) => session.track_(name, props),
+    track: session.track_,
     answer: (payload) => session.send_("survey:answer", payload),
-    closed: () => {},
   };
 
   function show(survey: Survey, focus: boolean): void {

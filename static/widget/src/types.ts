@@ -47,6 +47,8 @@ export interface Step {
   /** Plans: which side does the step; vendor steps are completed by the vendor's team, never here. */
   owner?: "customer" | "vendor";
   assignee?: string | null;
+  /** The author asked "Was this helpful?" under it. */
+  helpful?: boolean;
 }
 
 export interface Guide {

@@ -13,8 +13,7 @@ import { createNudges } from "./nudges";
 import { watchPage } from "./page";
 import { createSession } from "./session";
 import { createStore } from "./store";
-import { createSurveys } from "./surveys";
-import { SURVEY_GLOBAL } from "./survey/contract";
+import { createSurveys, SURVEY_GLOBAL } from "./surveys";
 import { GLOBAL as TOUR_GLOBAL } from "./tour/contract";
 import type { Base, InitOptions, Loader, Parts, WidgetDeps } from "./parts";
 import type { Guide, GuideError, GuideEvents } from "./types";
@@ -68,6 +67,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     view_: (name, guide, step) => session.track_(name, { guide, step }, true),
     startTour_: (key) => void guard(start, key),
     nudge_: (open) => nudges.answer_(open),
+    helpful_: (guide, step, helpful, comment) => void session.send_("feedback:helpful", { guide, step, helpful, ...(comment ? { comment } : {}) }),
   });
   const base: Base = {
     win_: win, prefix_: prefix, store_: store, ui_: ui, events_: events, report_: report, deps_: deps,

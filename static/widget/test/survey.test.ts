@@ -117,3 +117,30 @@ describe("survey card", () => {
     expect(Array.from(question("sat").querySelectorAll("input")).map((i) => (i as HTMLInputElement).value)).toEqual(["1", "2", "3", "4", "5"]);
   });
 });
+
+describe("was this helpful? on a checklist step", () => {
+  it("asks under a step with helpful: true, keeps a half-typed comment across redraws, and sends guide + step", async () => {
+    const payload = bootstrapPayload();
+    payload.guides[0].steps[2].helpful = true; // connect-data: the first step not done, open
+    h = harness(payload);
+    h.api.init({ appKey: "demo", server: "https://guide.test" });
+    h.api.identify("user-123");
+    await settle();
+    h.socket().accept();
+    h.$('[data-testid="guide-launcher"]')!.click();
+    await settle();
+    const box = () => h.$('li[data-step="connect-data"] [data-testid="helpful"]');
+    expect(box()).not.toBeNull();
+    expect(h.$$('[data-testid="helpful"]')).toHaveLength(1); // the other steps did not ask for it
+    h.$('[data-testid="helpful-no"]')!.click();
+    const comment = h.$('[data-testid="helpful-comment"]') as HTMLTextAreaElement;
+    comment.value = "The port is missing";
+    h.$('li[data-step="read-docs"] [data-testid="step-toggle"]')!.click(); // the panel redraws
+    await settle();
+    expect((h.$('[data-testid="helpful-comment"]') as HTMLTextAreaElement).value).toBe("The port is missing");
+    h.$('[data-testid="helpful-send"]')!.click();
+    await settle();
+    expect(sent("feedback:helpful")).toMatchObject([{ guide: "getting-started", step: "connect-data", helpful: false, comment: "The port is missing" }]);
+    expect(box()!.textContent).toBe("Thanks for letting us know.");
+  });
+});

@@ -2,7 +2,7 @@ import { fmt } from "../i18n";
 import { layer } from "../toplayer";
 import type { Ack } from "../types";
 import type { ArticleSummary, HelpAt, HelpHost, HelpPanel } from "./contract";
-import { helpful } from "./helpful";
+import { helpful } from "../helpful";
 
 // Reuses the main stylesheet's .panel, .head, .title, .close, .btn, .link,
 // .error and .step-html; only what is new to help lives here.

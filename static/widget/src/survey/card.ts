@@ -94,11 +94,8 @@ export function createSurveyCard(host: SurveyHost): SurveyCard {
   }
 
   function hide(): void {
-    const key = current?.key ?? "";
     current = null;
-    if (el.hidden) return;
     layer(el, false);
-    host.closed(key);
   }
 
   return {

@@ -48,8 +48,6 @@ export interface SurveyHost {
   track(name: string, props: Record<string, unknown>): void;
   /** Sends `survey:answer` through the durable outbox (offline: later, once). */
   answer(payload: { survey: string; version: number; answers: Record<string, Answer> }): Promise<Ack>;
-  /** The card went away (answered and thanked, or dismissed). */
-  closed(key: string): void;
 }
 
 export interface SurveyCard {
