@@ -179,3 +179,16 @@ def test_a_no_under_a_help_article_is_a_helpful_vote_with_its_comment(page, live
                                          "JOIN end_user u ON u.id = v.user_id "
                                          "WHERE u.external_id = 'ada'"))
     assert [tuple(r) for r in rows] == [("connect-data-sources", False, "Which port?")]
+
+
+def test_a_yes_under_a_checklist_step_is_a_helpful_vote_for_that_step(page, live_server):
+    sign_in_anew(page, live_server, "hedy")
+    page.locator(LAUNCHER).click()
+    step = page.locator('[data-testid="guide-panel"] li[data-step="connect-data"]')
+    step.locator('[data-testid="step-toggle"]').click()
+    step.locator('[data-testid="helpful-yes"]').click()
+    step.locator('[data-testid="helpful-thanks"]').wait_for()
+    rows = poll(lambda: sql(live_server, "SELECT v.guide, v.step, v.helpful, v.article "
+                                         "FROM helpful_vote v JOIN end_user u ON u.id = v.user_id "
+                                         "WHERE u.external_id = 'hedy'"))
+    assert [tuple(r) for r in rows] == [("getting-started", "connect-data", True, None)]
