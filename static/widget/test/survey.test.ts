@@ -88,6 +88,28 @@ describe("survey card", () => {
     expect(h.$('[data-testid="survey-thanks"]')!.textContent).toBe("Thank you for your feedback!");
   });
 
+  it("an answer given offline is thanked at once and goes out once when the socket is back", async () => {
+    await boot([NPS]);
+    const s = h.socket();
+    s.connected_ = false;
+    s.fire("disconnect", "transport close"); // the network went away
+    pick("score", "10");
+    h.$('[data-testid="survey-send"]')!.click();
+    await settle();
+    expect(h.$('[data-testid="survey-thanks"]')).not.toBeNull();
+    expect(sent("survey:answer")).toHaveLength(0);
+    s.accept();
+    await settle();
+    const emitted = s.emitted.filter((e) => e.event === "survey:answer");
+    expect(emitted.map((e) => e.data.answers)).toEqual([{ score: 10 }]);
+    emitted[0].ack({ ok: true, id: emitted[0].data.id });
+    s.connected_ = false;
+    s.fire("disconnect", "transport close");
+    s.accept(); // acknowledged: not sent again
+    await settle();
+    expect(s.emitted.filter((e) => e.event === "survey:answer")).toHaveLength(1);
+  });
+
   it("holds a multiple choice to its max", async () => {
     await boot([NPS]);
     pick("score", "8");
