@@ -12,7 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 ACCOUNTS: dict[str, dict[str, Any]] = {
-    "acme": {"name": "Acme Inc.", "plan": "pro", "industry": "Retail", "seats": 25},
+    # csm_email: where the scenarios' emails "to: csm" go (the detractor follow-up, ...).
+    "acme": {"name": "Acme Inc.", "plan": "pro", "industry": "Retail", "seats": 25,
+             "csm_email": "csm@acme.example"},
     "radium": {"name": "Radium Labs", "plan": "pro", "industry": "Research", "seats": 8},
     "bletchley": {
         "name": "Bletchley Systems", "plan": "enterprise", "industry": "Security", "seats": 120,

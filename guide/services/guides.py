@@ -107,6 +107,8 @@ def _render_view(body: dict[str, Any], number: int, locale: str, default: str) -
             "title": text(step.get("title")),
             "body_html": render_markdown(text(step.get("body")) or ""),
             **({"help": step["help"]} if step.get("help") else {}),
+            # "Was this helpful?" under the step (checklists) or at the tour's end.
+            **({"helpful": True} if step.get("helpful") else {}),
             **(_tour_step(body, step, index) if tour else _checklist_step(step, text)),
             **({"owner": step.get("owner", "customer"), "assignee": step.get("assignee")}
                if body["kind"] == "plan" else {}),

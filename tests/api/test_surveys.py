@@ -28,13 +28,8 @@ from tests import factories
 from tests.conftest import CONTENT_DIR
 from tests.survey_content import write_files
 
+# The demo's scenarios.yaml has detractor-follow-up (NPS <= 6: a task, an email to the CSM).
 SCENARIOS = """
-  - key: detractor-follow-up
-    trigger: {survey_answered: nps, score: {lte: 6}}
-    max_per_subject: 10
-    actions:
-      - task: {message: "Detractor: call them"}
-      - email: {to: csm, subject: A detractor at your account}
   - key: fix-this-article
     trigger: {article_unhelpful: invite-teammates, count: 2}
     max_per_subject: 10

@@ -21,7 +21,7 @@ def test_validate_the_default_directory(app: Flask) -> None:
     result = run(app, "content", "validate")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "4 guides, 4 help articles, 5 milestones, 4 stages, 7 scenarios, 0 errors\n")
+        "5 guides, 4 help articles, 5 milestones, 4 stages, 8 scenarios, 0 errors\n")
 
 
 def test_validate_reports_file_line_errors_and_exits_1(app: Flask, tmp_path: Path) -> None:
@@ -52,6 +52,7 @@ def test_push_prints_a_summary(app: Flask, db: Any) -> None:
         "workspace demo: created",
         "dashboard-tour: created, version 1 published",
         "getting-started: created, version 1 published",
+        "nps: created, version 1 published",
         "onboarding-plan: created, version 1 published",
         "pro-features: created, version 1 published",
         "help connect-data-sources: created",
@@ -67,6 +68,7 @@ def test_push_prints_a_summary(app: Flask, db: Any) -> None:
         "scenario help-loop: created",
         "scenario tour-broken: created",
         "scenario plan-overdue: created",
+        "scenario detractor-follow-up: created",
     ]
     again = run(app, "content", "push")
     assert again.stdout.splitlines()[-1] == "unchanged"

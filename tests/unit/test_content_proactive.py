@@ -186,7 +186,7 @@ def test_push_creates_scenarios_and_the_lifecycle_then_writes_nothing(db: Any,
         "requires": ["data_connected"]}
     assert workspace.scenario_settings == {"max_nudges_per_day": 3, "sweep_seconds": 30}
     rows = scenario_rows(db)
-    assert len(rows) == 7 and all(configured for _, _, configured in rows)
+    assert len(rows) == 8 and all(configured for _, _, configured in rows)
     assert ("import-trouble", 0, True) in rows and ("plan-overdue", 6, True) in rows
     stamp = db.session.scalars(db.select(Scenario.updated_at)).first()
     again = push_content(content_dir)
@@ -230,7 +230,7 @@ def test_missing_files_leave_the_database_as_it_is(db: Any, content_dir: Path) -
     assert "scenarios: no scenarios.yaml (left as is)" in report.lines()
     assert not report.changed
     assert db.session.scalars(db.select(Workspace)).one().lifecycle is not None
-    assert len([r for r in scenario_rows(db) if r[2]]) == 7
+    assert len([r for r in scenario_rows(db) if r[2]]) == 8
 
 
 def test_invalid_scenarios_write_nothing(db: Any, content_dir: Path) -> None:

@@ -48,6 +48,7 @@ def test_push_creates_workspace_guides_and_published_versions(db: Any, content_d
     assert [(g.key, g.status, g.version, g.published) for g in report.guides] == [
         ("dashboard-tour", "created", 1, True),
         ("getting-started", "created", 1, True),
+        ("nps", "created", 1, True),
         ("onboarding-plan", "created", 1, True),
         ("pro-features", "created", 1, True),
     ]
@@ -82,6 +83,7 @@ def test_changed_content_makes_version_two_and_archives_one(db: Any, content_dir
     assert [g.describe() for g in report.guides] == [
         "dashboard-tour: unchanged",
         "getting-started: new version 2 published",
+        "nps: unchanged",
         "onboarding-plan: unchanged",
         "pro-features: unchanged",
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from guide.content.loader import load_content
 from guide.content.pull import pull_content
 from guide.content.push import push_content
 from guide.schemas.content import GuideFileSchema
+from guide.services.guides import guide_view
 from tests.conftest import CONTENT_DIR
 from tests.survey_content import FILES, write_files
 
@@ -101,6 +103,15 @@ def test_helpful_goes_on_checklist_and_tour_steps_only():
     assert GuideFileSchema().load(checklist)["steps"][0]["helpful"] is True
     plan = {**checklist, "kind": "plan"}
     assert errors(plan)["steps"][0]["helpful"] == ["Only checklist and tour steps have helpful."]
+
+
+def test_the_widget_view_of_a_step_says_helpful_only_when_the_author_asked():
+    body = {"key": "c", "kind": "checklist", "title": "C", "steps": [
+        {"id": "a", "title": "A", "helpful": True, "complete_when": {"manual": True}},
+        {"id": "b", "title": "B", "complete_when": {"manual": True}}]}
+    version = SimpleNamespace(checksum="helpful-test", number=1, body=body)
+    steps = guide_view(SimpleNamespace(default_locale="en"), version, "en")["steps"]
+    assert [step.get("helpful") for step in steps] == [True, None]
 
 
 def test_validate_reports_a_bad_answer_type_at_its_line(app, tmp_path):

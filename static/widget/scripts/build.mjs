@@ -1,6 +1,6 @@
 // Builds dist/guide.js (the widget), the lazily loaded bundles it fetches when
 // needed (dist/tour.js: the tour runtime, dist/help.js: the help panel,
-// dist/author.js: preview and picker for authors) and dist/stub.min.js (the
+// dist/author.js: preview and picker for authors, dist/survey.js: the survey card) and dist/stub.min.js (the
 // loader stub), and regenerates snippet.html from the minified stub so the
 // documented snippet can never drift from the code.
 //
@@ -47,7 +47,7 @@ await mkdir(dist, { recursive: true });
 // The lazily loaded bundles take these helpers (and the base stylesheet) from
 // guide.js at run time (src/lib.ts) instead of bundling their own copies.
 const SHARED = {
-  h: ["h"], i18n: ["fmt"], locale: ["setLocale"], page: ["pageUrl"], styles: ["adoptStyles", "BASE_CSS"], toplayer: ["layer", "unzoom"], url: ["urlMatches"],
+  h: ["h"], helpful: ["helpful"], i18n: ["fmt"], locale: ["setLocale"], page: ["pageUrl"], styles: ["adoptStyles", "BASE_CSS"], toplayer: ["layer", "unzoom"], url: ["urlMatches"],
 };
 // Read once, when the bundle runs: lazy.ts sets window.__guideLib before it loads one.
 const sharedExport = (n) => `export const ${n} = window.__guideLib.${n};`;
@@ -138,6 +138,7 @@ for (const [entry, file] of [
   ["src/tour/index.ts", "tour.js"],
   ["src/help/index.ts", "help.js"],
   ["src/author/index.ts", "author.js"],
+  ["src/survey/index.ts", "survey.js"],
 ]) {
   const { code, map } = await bundle(entry, file, { lazy: true });
   // The hash of the bundle's bytes and its map; the hashed copy differs only in naming its own map.

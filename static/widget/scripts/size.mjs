@@ -13,13 +13,18 @@ const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 // searches, nudges) may add at most 1 KB gzip, to guide.js and to the whole widget. Before it:
 // guide.js 17,277 B, the whole widget 30,718 B of 30,720.
 const ANALYTICS = 1024;
-const WHOLE = 30 * 1024 + ANALYTICS;
+// Issue #15 (surveys, announcements, hotspots, tooltips): guide.js may grow by at most
+// 1.5 KB gzip in all (the loaders and the unread badge); before it guide.js was 17,703 B.
+// Each new kind is its own lazy bundle of at most 6 KB gzip, loaded only when one shows.
+const KINDS = 1536;
+const WHOLE = 30 * 1024 + ANALYTICS + KINDS;
 const budgets = [
-  ["guide.js", 17277 + ANALYTICS, "<="],
+  ["guide.js", 17703 + KINDS, "<="],
   ["tour.js", WHOLE, "<="],
   ["help.js", WHOLE, "<="],
   // Authors only (preview badge, element picker): not part of what end users load.
   ["author.js", 4 * 1024, "<="],
+  ["survey.js", 6 * 1024, "<="],
   ["stub.min.js", 1024, "<"],
 ];
 

@@ -24,6 +24,8 @@ export interface ChecklistView {
   isPending_?(step: string): boolean;
   isExpanded_(step: string): boolean;
   error_(step: string): string | undefined;
+  /** "Was this helpful?" for a step with `helpful: true` (one node per step, kept across redraws). */
+  helpful_(step: string): Node;
   help_: boolean;
   t_: Strings;
 }
@@ -153,6 +155,7 @@ function renderStep(doc: Document, prefix: string, index: number, step: Step, vi
       html,
       actions,
       error && h(doc, "p", { class: "error", role: "alert", "data-testid": "step-error" }, error),
+      step.helpful === true && view.helpful_(step.id),
     ),
   );
 }

@@ -55,6 +55,7 @@ export function createHelp(w: Pick<Parts, "win_" | "prefix_" | "store_" | "ui_" 
       session.track_("$article_view", { article: key, guide: at?.guide ?? null, step: at?.step ?? null }, true);
       return session.client_()!.get_(`/api/v1/widget/help/${encodeURIComponent(key)}`);
     },
+    helpful: (article, helpful, comment) => void session.send_("feedback:helpful", { article, helpful, ...(comment ? { comment } : {}) }),
     escalate: (e) => session.send_("help:escalate", { ...e, url: pageUrl(win.location) }),
     safeUrl: (url) => (safeHref(url, "https://x.invalid/") && isHttp(String(url)) ? String(url) : null),
     closed: (returnFocus) => {

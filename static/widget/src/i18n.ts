@@ -42,7 +42,16 @@ export type StringKey =
   | "plan_customer"
   | "plan_assignee"
   | "plan_due"
-  | "plan_overdue";
+  | "plan_overdue"
+  | "survey_send"
+  | "survey_thanks"
+  | "survey_required"
+  | "survey_max"
+  | "helpful"
+  | "yes"
+  | "no"
+  | "helpful_comment"
+  | "helpful_thanks";
 
 export type Strings = Record<StringKey, string>;
 

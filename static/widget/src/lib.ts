@@ -1,4 +1,5 @@
 import { h } from "./h";
+import { helpful } from "./helpful";
 import { fmt } from "./i18n";
 import { setLocale } from "./locale";
 import { pageUrl } from "./page";
@@ -13,5 +14,5 @@ import { urlMatches } from "./url";
  * gzip out of the 30 KB budget. Tests import the real modules.
  */
 export const LIB = "__guideLib";
-export const lib = { h, fmt, setLocale, pageUrl, adoptStyles, BASE_CSS, layer, unzoom, urlMatches };
+export const lib = { h, helpful, fmt, setLocale, pageUrl, adoptStyles, BASE_CSS, layer, unzoom, urlMatches };
 export type Lib = typeof lib;

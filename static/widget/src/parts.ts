@@ -3,6 +3,7 @@ import type { Emitter } from "./emitter";
 import type { HelpAt, HelpFactory } from "./help/contract";
 import type { Strings } from "./i18n";
 import type { Store } from "./store";
+import type { SurveyFactory } from "./survey/contract";
 import type { TourFactory } from "./tour/contract";
 import type { Client, ClientDeps } from "./transport";
 import type { Ack, BootstrapResponse, EnvelopeType, GuideError, GuideEvents, Nudge } from "./types";
@@ -24,6 +25,8 @@ export interface WidgetDeps extends ClientDeps {
   loadHelp_?: Loader<HelpFactory>;
   /** Where the preview badge and picker come from. @default loads dist/author.js from the server */
   loadAuthor_?: Loader<AuthorFactory>;
+  /** Where the survey card comes from. @default loads dist/survey.js from the server */
+  loadSurvey_?: Loader<SurveyFactory>;
 }
 
 /**
@@ -62,6 +65,7 @@ export interface Parts {
   help_: Help;
   nudges_: Nudges;
   author_: AuthorMode;
+  surveys_: Surveys;
 }
 
 /** The lazily loaded bundles, each loaded on first use. */
@@ -69,10 +73,11 @@ export interface Bundles {
   tour_(): Promise<TourFactory>;
   help_(): Promise<HelpFactory>;
   author_(): Promise<AuthorFactory>;
+  survey_(): Promise<SurveyFactory>;
 }
 
 /** What the widget has before its parts are made. */
-export type Base = Omit<Parts, "session_" | "director_" | "help_" | "nudges_" | "author_">;
+export type Base = Omit<Parts, "session_" | "director_" | "help_" | "nudges_" | "author_" | "surveys_">;
 
 export type User = { id: string; traits?: Record<string, unknown>; token: string | null };
 export type Account = { id: string; traits?: Record<string, unknown> };
@@ -154,5 +159,14 @@ export interface AuthorMode {
   picking_(): boolean;
   /** What a bootstrap said about the preview: the badge shows (or goes), the picker starts. */
   seen_(info: PreviewInfo | undefined): void;
+  destroy_(): void;
+}
+
+/** The survey loader: the due survey after a bootstrap, any listed one on Guide.start (surveys.ts). */
+export interface Surveys {
+  /** A bootstrap was applied: the due survey shows (once per page). */
+  evaluate_(): void;
+  /** Guide.start(key): shows that survey even when not due; false when `key` is no survey. */
+  start_(key: string): boolean;
   destroy_(): void;
 }

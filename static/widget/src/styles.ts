@@ -155,6 +155,9 @@ button { cursor: pointer; }
 .error { margin: 8px 0 0; color: #b91c1c; font-size: 12px; }
 .done-all { margin: 6px 8px 10px; padding: 12px; border-radius: 10px; background: var(--guide-soft); text-align: center; font-weight: 600; }
 .foot { display: flex; justify-content: flex-end; padding: 10px 18px 14px; border-top: 1px solid var(--guide-line); }
+.hf { margin-top: 12px; }
+.hf p { margin: 0 0 6px; }
+.hf textarea { display: block; width: 100%; margin: 4px 0 8px; font: inherit; }
 .link { padding: 2px 4px; border: 0; background: transparent; color: var(--guide-accent); font-weight: 600; }
 .link:hover { text-decoration: underline; }
 

@@ -47,6 +47,8 @@ export interface Step {
   /** Plans: which side does the step; vendor steps are completed by the vendor's team, never here. */
   owner?: "customer" | "vendor";
   assignee?: string | null;
+  /** The author asked "Was this helpful?" under it. */
+  helpful?: boolean;
 }
 
 export interface Guide {
@@ -135,6 +137,8 @@ export interface BootstrapResponse {
   socket: SocketInfo;
   /** The widget's own words in the user's locale (see i18n.ts for the keys). */
   strings?: Record<string, string>;
+  /** Surveys the user's audience takes here (docs/SURVEYS.md section 2); at most one `due`. */
+  surveys?: import("./survey/contract").Survey[];
   /** Present when the bootstrap carried a preview token. */
   preview?: import("./author/contract").PreviewInfo;
 }
@@ -185,7 +189,7 @@ export type Ack =
     }
   | { ok: false; id?: string; error: GuideError };
 
-export type EnvelopeType = "step:complete" | "guide:state" | "event:track" | "help:escalate";
+export type EnvelopeType = "step:complete" | "guide:state" | "event:track" | "help:escalate" | "survey:answer" | "feedback:helpful";
 
 export interface Envelope {
   type: EnvelopeType;

@@ -1,5 +1,6 @@
 import { renderChecklist, type PlanView } from "./checklist";
 import { h } from "./h";
+import { helpful } from "./helpful";
 import { createLauncher } from "./launcher";
 import { setLocale } from "./locale";
 import { adoptStyles, CSS } from "./styles";
@@ -36,6 +37,8 @@ export interface UiHandlers {
   view_(name: string, guide: string, step?: string): void;
   /** The user answered the nudge card: "Show me" (true) or dismiss (false). */
   nudge_(open: boolean): void;
+  /** "Was this helpful?" answered under a step. */
+  helpful_(guide: string, step: string, yes: boolean, comment?: string): void;
   /** The widget's words, for a nudge card shown when no checklist is (no model yet). */
   strings_(): Strings;
 }
@@ -68,6 +71,8 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
   let selected: string | null = null;
   const expanded = new Map<string, boolean>();
   const errors = new Map<string, string>();
+  // The "Was this helpful?" box of each step, kept across redraws (an answer half typed, the thanks).
+  const votes = new Map<string, Node>();
   const teardown: Array<() => void> = [];
   const panelId = `${prefix}-panel`;
 
@@ -154,6 +159,11 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
           isPending_: (step) => !!m.isPending_?.(guide.key, step),
           isExpanded_: (step) => expanded.get(k(guide.key, step)) ?? step === firstOpen,
           error_: (step) => errors.get(k(guide.key, step)),
+          helpful_: (step) => {
+            const key = k(guide.key, step);
+            if (!votes.has(key)) votes.set(key, helpful(doc, h, `${prefix}-v${votes.size}`, m.t_, (yes, comment) => on.helpful_(guide.key, step, yes, comment)));
+            return votes.get(key)!;
+          },
         },
         {
           close_: () => close(true),

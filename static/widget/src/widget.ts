@@ -7,11 +7,13 @@ import { usageError } from "./errors";
 import { checklists, primaryChecklist } from "./guides";
 import { HELP_GLOBAL, type HelpAt } from "./help/contract";
 import { createHelp } from "./helphost";
+import { isObject } from "./json";
 import { loadBundle } from "./lazy";
 import { createNudges } from "./nudges";
 import { watchPage } from "./page";
 import { createSession } from "./session";
 import { createStore } from "./store";
+import { createSurveys, SURVEY_GLOBAL } from "./surveys";
 import { GLOBAL as TOUR_GLOBAL } from "./tour/contract";
 import type { Base, InitOptions, Loader, Parts, WidgetDeps } from "./parts";
 import type { Guide, GuideError, GuideEvents } from "./types";
@@ -65,6 +67,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     view_: (name, guide, step) => session.track_(name, { guide, step }, true),
     startTour_: (key) => void guard(start, key),
     nudge_: (open) => nudges.answer_(open),
+    helpful_: (guide, step, helpful, comment) => void session.send_("feedback:helpful", { guide, step, helpful, ...(comment ? { comment } : {}) }),
   });
   const base: Base = {
     win_: win, prefix_: prefix, store_: store, ui_: ui, events_: events, report_: report, deps_: deps,
@@ -72,6 +75,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       tour_: bundle(deps.loadTours_, "tour.js", TOUR_GLOBAL),
       help_: bundle(deps.loadHelp_, "help.js", HELP_GLOBAL),
       author_: bundle(deps.loadAuthor_, "author.js", AUTHOR_GLOBAL),
+      survey_: bundle(deps.loadSurvey_, "survey.js", SURVEY_GLOBAL),
     },
     start_: (guide: string, step?: string) => guard(start, guide, step),
     booted_() {
@@ -83,6 +87,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       }
       director.evaluate_();
       nudges.pump_();
+      surveys.evaluate_();
     },
   };
   const parts = base as Parts;
@@ -92,6 +97,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   const nudges = (parts.nudges_ = createNudges(parts));
   const director = (parts.director_ = createDirector(parts));
   const help = (parts.help_ = createHelp(parts));
+  const surveys = (parts.surveys_ = createSurveys(parts));
 
   function render(): void {
     const data = session.data_;
@@ -125,6 +131,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       return false;
     }
     if (director.start_(guideKey, step)) return true;
+    if (surveys.start_(guideKey)) return false;
     const guide = checklists(session.data_!.guides).find((g) => g.key === guideKey);
     if (!guide) throw usageError("unknown_guide", `No checklist or tour "${guideKey}" applies to this user on this page.`);
     if (store.state_(guide.key) !== "active" && store.state_(guide.key) !== "completed") {
@@ -186,12 +193,8 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     destroy_() {
       clearTimeout(dueTimer);
       teardown.splice(0).forEach((fn) => fn());
-      for (const part of [nudges, director, help, author, session, ui]) part.destroy_();
+      for (const part of [nudges, director, help, surveys, author, session, ui]) part.destroy_();
       events.clear_();
     },
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

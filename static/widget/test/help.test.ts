@@ -85,6 +85,34 @@ describe("help panel", () => {
     expect(h.root().activeElement!.classList.contains("title")).toBe(true);
   });
 
+  it("asks \"Was this helpful?\" under an article: Yes sends a vote at once, No asks for a comment first", async () => {
+    await boot();
+    h.api.openHelp();
+    await settle();
+    h.$('[data-testid="help-article"]')!.click();
+    await settle();
+    h.$('[data-testid="helpful-yes"]')!.click();
+    await settle();
+    expect(h.$('[data-testid="helpful-thanks"]')!.textContent).toBe("Thanks for letting us know.");
+    h.$('[data-testid="help-back"]')!.click();
+    await settle();
+    h.$('[data-testid="help-article"]')!.click();
+    await settle();
+    h.$('[data-testid="helpful-no"]')!.click();
+    const comment = h.$('[data-testid="helpful-comment"]') as HTMLTextAreaElement;
+    expect(h.root().activeElement).toBe(comment);
+    expect(h.socket().emitted.filter((e) => e.event === "feedback:helpful")).toHaveLength(1);
+    comment.value = "Missing the port number";
+    h.$('[data-testid="helpful-send"]')!.click();
+    await settle();
+    const votes = h.socket().emitted.filter((e) => e.event === "feedback:helpful").map((e) => e.data);
+    expect(votes).toMatchObject([
+      { article: "connect-data-sources", helpful: true },
+      { article: "connect-data-sources", helpful: false, comment: "Missing the port number" },
+    ]);
+    expect(votes[0]).not.toHaveProperty("comment");
+  });
+
   it("closes on Escape and returns focus to the help button", async () => {
     await boot();
     h.$('[data-testid="guide-help-button"]')!.click();

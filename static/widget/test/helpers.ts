@@ -5,6 +5,7 @@ import type { QueueStore } from "../src/storage";
 import type { BootstrapResponse, Guide, TourStep } from "../src/types";
 import { createAuthorTools } from "../src/author/tools";
 import { createHelpPanel } from "../src/help/panel";
+import { createSurveyCard } from "../src/survey/card";
 import { createTourRuntime } from "../src/tour/runtime";
 import type { WidgetDeps } from "../src/parts";
 import { EN } from "./strings";
@@ -165,7 +166,8 @@ export function harness(payload: BootstrapResponse | (() => BootstrapResponse) =
   // The help panel, as if dist/help.js had loaded.
   const loadHelp = vi.fn(async () => createHelpPanel);
   const loadAuthor = vi.fn(async () => createAuthorTools);
-  const deps: WidgetDeps = { fetch_: fetch as unknown as typeof globalThis.fetch, io_: io, window_: window, loadTours_: loadTours, loadHelp_: loadHelp, loadAuthor_: loadAuthor, store_: store };
+  const loadSurvey = vi.fn(async () => createSurveyCard);
+  const deps: WidgetDeps = { fetch_: fetch as unknown as typeof globalThis.fetch, io_: io, window_: window, loadTours_: loadTours, loadHelp_: loadHelp, loadAuthor_: loadAuthor, loadSurvey_: loadSurvey, store_: store };
   const api = createApi("https://guide.test", () => deps);
   const root = (): ShadowRoot => {
     const host = document.querySelector<HTMLElement>("#guide-root");

@@ -45,4 +45,13 @@ export const EN: Strings = {
   plan_assignee: "Assigned to {name}",
   plan_due: "Due {date}",
   plan_overdue: "Overdue",
+  survey_send: "Send",
+  survey_thanks: "Thank you for your feedback!",
+  survey_required: "Please answer this question.",
+  survey_max: "Choose at most {max}.",
+  helpful: "Was this helpful?",
+  yes: "Yes",
+  no: "No",
+  helpful_comment: "What could be better? (optional)",
+  helpful_thanks: "Thanks for letting us know.",
 };

@@ -54,6 +54,8 @@ export interface HelpHost {
   article(key: string, at?: HelpAt): Promise<Article>;
   /** Sends `help:escalate` through the durable outbox; resolves with its final ack. */
   escalate(e: Escalation): Promise<Ack>;
+  /** "Was this helpful?" on an article: a `feedback:helpful` envelope through the outbox. Absent in a guide.js older than it. */
+  helpful?(article: string, helpful: boolean, comment?: string): void;
   /** http(s) URLs only. */
   safeUrl(url: unknown): string | null;
   /** The panel closed; `returnFocus`: the user closed it (Esc, Close, Done). */

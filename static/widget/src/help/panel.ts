@@ -2,6 +2,7 @@ import { fmt } from "../i18n";
 import { layer } from "../toplayer";
 import type { Ack } from "../types";
 import type { ArticleSummary, HelpAt, HelpHost, HelpPanel } from "./contract";
+import { helpful } from "../helpful";
 
 // Reuses the main stylesheet's .panel, .head, .title, .close, .btn, .link,
 // .error and .step-html; only what is new to help lives here.
@@ -121,6 +122,8 @@ export function createHelpPanel(host: HelpHost): HelpPanel {
         el.querySelector(".title")!.textContent = a.title;
         // The server sanitized body_html (nh3) before sending it.
         body.innerHTML = a.body_html;
+        const vote = host.helpful;
+        if (vote) body.after(helpful(doc, h, id, t(), (yes, comment) => vote(key, yes, comment)));
       },
       () => mine === view && (note.textContent = t().help_error),
     );

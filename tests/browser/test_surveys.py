@@ -1,0 +1,194 @@
+"""Surveys and "was this helpful?" in the widget (issue 15, widget part A), end to end
+against the database: the demo's NPS survey shows on Grace's second visit, a detractor's
+answer lands as survey_response rows and opens the demo's follow-up task (with her
+comment) and an email to the account's CSM; answered, it is not shown again; a
+keyboard-only user answers; a "no" under a help article is a helpful_vote row."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import live
+from tests.browser.conftest import WIDGET_BUNDLE
+from tests.browser.tour_helpers import LAUNCHER, poll, sign_in_anew, sql
+
+pytestmark = pytest.mark.browser
+
+CARD = '[data-testid="survey"]'
+AXE_PATH = live.ROOT / "static" / "widget" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveServer]:
+    """The demo server with an SMTP URL, so the scenario's email to the CSM is queued (the
+    outbox row is the proof; nothing listens there, and nothing needs to)."""
+    if not WIDGET_BUNDLE.is_file():
+        pytest.skip(f"widget bundle missing at {WIDGET_BUNDLE}: run `make widget`")
+    tmp: Path = tmp_path_factory.mktemp("surveys")
+    with live.database(tmp, "surveys") as url:
+        env = live.server_env(url, tmp / "instance", GUIDE_SMTP_URL="smtp://127.0.0.1:1")
+        live.prepare(env)
+        with live.run_server(env, tmp / "surveys.log") as server:
+            yield server
+
+
+@pytest.fixture
+def context(browser: Any, live_server: live.LiveServer) -> Iterator[Any]:
+    """As conftest's, with the demo's CSP bypassed so axe can be injected (the widget under
+    a strict CSP: tests/browser/hostile/test_survey.py)."""
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True,
+                                  viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    errors: list[str] = []
+    context.on("weberror", lambda error: errors.append(str(error.error)))
+    yield context
+    context.close()
+    assert errors == [], f"uncaught errors in the page: {errors}"
+
+
+def set_visits(server: live.LiveServer, user: str, visits: int) -> None:
+    """The user's visit count (bootstrap counts a visit per 30 minutes away: too slow to wait for)."""
+    sql(server, "UPDATE end_user SET visits = :n WHERE external_id = :user", n=visits, user=user)
+
+
+def forget_surveys(server: live.LiveServer, user: str) -> None:
+    for table in ("survey_response", "escalation"):
+        sql(server, f"DELETE FROM {table} WHERE user_id IN "  # noqa: S608 (a fixed table name)
+                    "(SELECT id FROM end_user WHERE external_id = :user)", user=user)
+
+
+def survey_requests(page: Any) -> list[str]:
+    """Every request for the survey bundle this page makes from now on."""
+    seen: list[str] = []
+    page.on("request", lambda r: "/widget/survey." in r.url and seen.append(r.url))
+    return seen
+
+
+def responses(server: live.LiveServer, user: str) -> list[tuple[Any, ...]]:
+    return [tuple(r) for r in sql(
+        server, "SELECT r.question, r.type, r.score, r.text FROM survey_response r "
+                "JOIN end_user u ON u.id = r.user_id WHERE u.external_id = :user ORDER BY r.id",
+        user=user)]
+
+
+def survey_progress(server: live.LiveServer, user: str) -> tuple[str, int] | None:
+    rows = sql(server, "SELECT p.state, p.shown_count FROM progress p JOIN end_user u "
+                       "ON u.id = p.user_id JOIN guide g ON g.id = p.guide_id "
+                       "WHERE u.external_id = :user AND g.key = 'nps'", user=user)
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
+def axe(page: Any, within: str | None = None) -> list[Any]:
+    """axe's violations on the page, or only `within` (a selector in the widget's shadow root)."""
+    page.add_script_tag(path=str(AXE_PATH))
+    return page.evaluate("async (within) => (await axe.run(within ? {include: [['#guide-root', "
+                         "within]]} : document)).violations"
+                         ".map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)}))", within)
+
+
+def test_grace_gets_the_nps_on_her_second_visit_and_a_detractor_answer_opens_a_task(
+        page, live_server):
+    forget_surveys(live_server, "grace")
+    requested = survey_requests(page)
+    sign_in_anew(page, live_server, "grace")  # her first visit: no survey yet
+    set_visits(live_server, "grace", 1)
+    page.reload()
+    page.locator(LAUNCHER).wait_for()
+    page.wait_for_load_state("networkidle")
+    assert requested == [] and page.locator(CARD).count() == 0
+
+    set_visits(live_server, "grace", 2)  # she comes back later
+    page.reload()
+    card = page.locator(CARD)
+    card.wait_for(state="visible")
+    assert card.get_attribute("role") == "dialog"
+    assert card.evaluate("el => el.matches(':popover-open')")  # above the page: the top layer
+    assert poll(lambda: survey_progress(live_server, "grace") == ("active", 1) or [])
+    assert axe(page) == []
+
+    card.get_by_text("3", exact=True).click()
+    card.get_by_label("What should we do better?").fill("Exports time out on big dashboards")
+    assert card.get_by_label("What do you like most?").is_hidden()  # the promoters' question
+    card.locator('[data-testid="survey-send"]').click()
+    page.locator('[data-testid="survey-thanks"]').wait_for()
+
+    assert poll(lambda: responses(live_server, "grace")) == [
+        ("score", "nps", 3, None),
+        ("what-went-wrong", "text", None, "Exports time out on big dashboards")]
+    [task] = poll(lambda: sql(live_server, "SELECT scenario_key, message, context FROM escalation "
+                                           "WHERE origin = 'scenario' AND scenario_key = "
+                                           "'detractor-follow-up'"))
+    context = task[2] if isinstance(task[2], dict) else json.loads(task[2])
+    assert context["user"]["id"] == "grace"
+    assert context["scenario"]["details"]["answers"]["what-went-wrong"] == \
+        "Exports time out on big dashboards"
+    assert poll(lambda: sql(live_server, "SELECT 1 FROM outbox_message WHERE kind = 'email' "
+                                         "AND target = 'csm@acme.example'"))
+    assert survey_progress(live_server, "grace")[0] == "completed"
+
+    requested.clear()
+    page.reload()  # answered: never asked again
+    page.locator(LAUNCHER).wait_for()
+    page.wait_for_load_state("networkidle")
+    assert requested == [] and page.locator(CARD).count() == 0
+
+
+def test_a_keyboard_only_user_answers_a_survey_guide_start_opened(page, live_server):
+    forget_surveys(live_server, "hedy")
+    sign_in_anew(page, live_server, "hedy")
+    page.evaluate("Guide.start('nps')")  # the host asks for it: not due, shown all the same
+    page.locator(CARD).wait_for(state="visible")
+    focused = "() => document.querySelector('#guide-root').shadowRoot.activeElement"
+    assert page.evaluate(f"({focused})().textContent") == "How are we doing?"
+    page.keyboard.press("Tab")  # Close
+    page.keyboard.press("Tab")  # the scale: its first radio
+    assert page.evaluate(f"({focused})().value") == "0"
+    for _ in range(9):
+        page.keyboard.press("ArrowRight")  # a radio group: arrows move and choose
+    assert page.evaluate(f"({focused})().checked && ({focused})().value") == "9"
+    page.keyboard.press("Tab")  # the promoters' follow-up, shown for 9
+    page.keyboard.type("The realtime dashboards")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # Send
+    page.locator('[data-testid="survey-thanks"]').wait_for()
+    assert poll(lambda: responses(live_server, "hedy")) == [
+        ("score", "nps", 9, None), ("what-you-love", "text", None, "The realtime dashboards")]
+    assert sql(live_server, "SELECT 1 FROM escalation e JOIN end_user u ON u.id = e.user_id "
+                            "WHERE u.external_id = 'hedy' AND e.origin = 'scenario'") == []
+
+
+def test_a_no_under_a_help_article_is_a_helpful_vote_with_its_comment(page, live_server):
+    sign_in_anew(page, live_server, "ada")
+    page.goto("/demo/integrations")
+    page.locator('[data-testid="guide-help-button"]').click()
+    page.locator('[data-testid="help-article"][data-key="connect-data-sources"]').click()
+    page.locator('[data-testid="help-body"] p').first.wait_for()
+    page.locator('[data-testid="helpful-no"]').click()
+    assert axe(page, '[data-testid="helpful"]') == []
+    page.locator('[data-testid="helpful-comment"]').fill("Which port?")
+    page.locator('[data-testid="helpful-send"]').click()
+    page.locator('[data-testid="helpful-thanks"]').wait_for()
+    # The box only: the demo article's own body has an h4 under the panel's h2 (heading-order).
+    assert axe(page, '[data-testid="helpful"]') == []
+    rows = poll(lambda: sql(live_server, "SELECT v.article, v.helpful, v.comment FROM helpful_vote v "
+                                         "JOIN end_user u ON u.id = v.user_id "
+                                         "WHERE u.external_id = 'ada'"))
+    assert [tuple(r) for r in rows] == [("connect-data-sources", False, "Which port?")]
+
+
+def test_a_yes_under_a_checklist_step_is_a_helpful_vote_for_that_step(page, live_server):
+    sign_in_anew(page, live_server, "hedy")
+    page.locator(LAUNCHER).click()
+    step = page.locator('[data-testid="guide-panel"] li[data-step="connect-data"]')
+    step.locator('[data-testid="step-toggle"]').click()
+    step.locator('[data-testid="helpful-yes"]').click()
+    step.locator('[data-testid="helpful-thanks"]').wait_for()
+    rows = poll(lambda: sql(live_server, "SELECT v.guide, v.step, v.helpful, v.article "
+                                         "FROM helpful_vote v JOIN end_user u ON u.id = v.user_id "
+                                         "WHERE u.external_id = 'hedy'"))
+    assert [tuple(r) for r in rows] == [("getting-started", "connect-data", True, None)]
