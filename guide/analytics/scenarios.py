@@ -26,10 +26,12 @@ from sqlalchemy.orm import aliased
 
 from guide.analytics.filters import Filters, firings_among
 from guide.analytics.ranges import check_range, midnight
+from guide.analytics.scenario_days import rolled_counts, rolled_days
 from guide.extensions import db
 from guide.models import (
     AccountMilestone,
     AccountStepCompletion,
+    AnalyticsScenarioDay,
     EndUser,
     Event,
     Guide,
@@ -156,7 +158,7 @@ def _scenario(workspace: Workspace, scenario: Scenario, since: datetime, until: 
               now: datetime, users: frozenset[int] | None) -> dict[str, Any]:
     goal = scenario_goal(scenario.body)
     counts = _counts(workspace, scenario, goal, since, until, now, users)
-    arms = {arm: _arm(*counts.get(arm == "held_out", (0, 0, 0)), measured=goal is not None)
+    arms = {arm: _arm(*counts.get(arm == "held_out", [0, 0, 0]), measured=goal is not None)
             for arm in ARMS}
     treated, held = arms["treated"], arms["held_out"]
     lift = lift_ci = None
@@ -172,16 +174,38 @@ def _scenario(workspace: Workspace, scenario: Scenario, since: datetime, until: 
 
 def _counts(workspace: Workspace, scenario: Scenario, goal: dict[str, Any] | None,
             since: datetime, until: datetime, now: datetime,
-            users: frozenset[int] | None) -> dict[bool, tuple[int, int, int]]:
-    """held_out -> (firings, pending, converted): one grouped query summing the settled
-    firings, and one looking up the goal of the matured firings not settled yet (their
-    window closed since the worker's last pass, or the goal just changed; partial index).
-    Two queries rather than one CASE: a planner costs the lookup for every row, which
-    made PostgreSQL compile the whole query (JIT) for nothing."""
+            users: frozenset[int] | None) -> dict[bool, list[int]]:
+    """held_out -> [firings, pending, converted]. The whole UTC days of the range whose
+    firings are all matured come from ``analytics_scenario_day`` (their settled firings)
+    plus their firings not settled yet (partial index); the rest of the range (its last
+    ``goal_days`` days, and a partial UTC day at each end) from the firings themselves.
+    With filters or without a goal: all from the firings (the rollup names no subject)."""
+    if goal is None or users is not None:
+        return _raw(scenario, goal, (F.fired_at >= since, F.fired_at < until,
+                                     firings_among(users)), now)
+    lo, hi = rolled_days(since, until, now - timedelta(days=goal["days"]))
+    if lo >= hi:
+        return _raw(scenario, goal, (F.fired_at >= since, F.fired_at < until), now)
+    counts = rolled_counts(scenario.id, lo, hi)
+    parts = [(F.converted.is_(None), F.fired_at >= lo, F.fired_at < hi)]
+    parts += [(F.fired_at >= a, F.fired_at < b) for a, b in ((since, lo), (hi, until)) if a < b]
+    for where in parts:
+        for held, numbers in _raw(scenario, goal, where, now).items():
+            counts[held] = [a + b for a, b in zip(counts.get(held, [0, 0, 0]), numbers,
+                                                   strict=True)]
+    return counts
+
+
+def _raw(scenario: Scenario, goal: dict[str, Any] | None, where: tuple[Any, ...],
+         now: datetime) -> dict[bool, list[int]]:
+    """held_out -> [firings, pending, converted] of the firings ``where``: one grouped query
+    summing the settled firings, and one looking up the goal of the matured firings not
+    settled yet (their window closed since the worker's last pass, or the goal just changed;
+    partial index). Two queries rather than one CASE: a planner costs the lookup for every
+    row, which made PostgreSQL compile the whole query (JIT) for nothing."""
     days = goal["days"] if goal else 0
     pending = F.fired_at > now - timedelta(days=days)
-    in_range = (F.scenario_id == scenario.id, F.fired_at >= since, F.fired_at < until,
-                firings_among(users))
+    in_range = (F.scenario_id == scenario.id, *where)
     settled = sa.case((sa.and_(~pending, F.converted.is_(True)), 1), else_=0)
     counts = {bool(held): [total, int(p or 0) if goal else 0, int(c or 0) if goal else 0]
               for held, total, p, c in db.session.execute(
@@ -194,7 +218,7 @@ def _counts(workspace: Workspace, scenario: Scenario, goal: dict[str, Any] | Non
                 sa.select(F.held_out, sa.func.count()).where(
                     *in_range, F.converted.is_(None), ~pending, reached).group_by(F.held_out)):
             counts[bool(held)][2] += late
-    return {held: (total, p, c) for held, (total, p, c) in counts.items()}
+    return counts
 
 
 def _arm(firings: int, pending: int, converted: int, *, measured: bool) -> dict[str, Any]:
@@ -237,10 +261,13 @@ def settle(now: datetime | None = None, batch: int = SETTLE_BATCH) -> int:
             pick.scenario_id == scenario.id, pick.converted.is_(None),
             pick.fired_at <= now - timedelta(days=goal["days"])).limit(batch)
         reached = _reached(scenario.workspace_id, scenario_subject(scenario.body), goal)
-        result = db.session.execute(
+        # The settled rows, as written (RETURNING), counted in the same transaction.
+        rows = db.session.execute(
             sa.update(F).where(F.id.in_(due)).values(
-                converted=sa.case((reached, sa.true()), else_=sa.false())),
-            execution_options={"synchronize_session": False})
-        settled += result.rowcount or 0
+                converted=sa.case((reached, sa.true()), else_=sa.false()))
+            .returning(F.workspace_id, F.scenario_id, F.fired_at, F.held_out, F.converted),
+            execution_options={"synchronize_session": False}).all()
+        AnalyticsScenarioDay.add(rows)
+        settled += len(rows)
         db.session.commit()
     return settled
