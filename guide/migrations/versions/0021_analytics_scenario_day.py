@@ -38,7 +38,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('scenario_id', 'day', 'held_out',
                             name=op.f('pk_analytics_scenario_day'))
     )
-    conn = op.get_bind()
+    backfill(op.get_bind())
+
+
+def backfill(conn):
+    """Every settled firing, counted by scenario, UTC day and arm."""
     f = firing.c
     day = (sa.cast(sa.func.timezone('UTC', f.fired_at), sa.Date)
            if conn.dialect.name == 'postgresql' else sa.func.date(f.fired_at))
