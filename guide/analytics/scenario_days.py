@@ -10,10 +10,10 @@ matured (``rolled_days``): a read of days x arms rows, whatever the number of fi
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
-from guide.extensions import db
 from guide.models import AnalyticsScenarioDay
 
 DAY = timedelta(days=1)
@@ -34,12 +34,11 @@ def rolled_days(since: datetime, until: datetime, matured: datetime) -> tuple[da
     return lo, min(_floor(until), _floor(matured))
 
 
-def rolled_counts(scenario_id: int, lo: datetime, hi: datetime) -> dict[bool, list[int]]:
-    """held_out -> [firings, pending (0), converted] of the settled firings of UTC days
+def rolled_select(scenario_id: int, lo: datetime, hi: datetime) -> sa.Select[Any]:
+    """Rows of held_out, firings, pending (0), converted: the settled firings of UTC days
     ``lo`` up to (not including) ``hi``."""
     t = AnalyticsScenarioDay
-    return {bool(held): [int(settled), 0, int(converted)]
-            for held, settled, converted in db.session.execute(
-                sa.select(t.held_out, sa.func.sum(t.settled), sa.func.sum(t.converted))
-                .where(t.scenario_id == scenario_id, t.day >= lo.date(), t.day < hi.date())
-                .group_by(t.held_out))}
+    return (sa.select(t.held_out, sa.func.sum(t.settled), sa.literal_column("0"),
+                      sa.func.sum(t.converted))
+            .where(t.scenario_id == scenario_id, t.day >= lo.date(), t.day < hi.date())
+            .group_by(t.held_out))

@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased
 
 from guide.analytics.filters import Filters, firings_among
 from guide.analytics.ranges import check_range, midnight
-from guide.analytics.scenario_days import rolled_counts, rolled_days
+from guide.analytics.scenario_days import rolled_days, rolled_select
 from guide.extensions import db
 from guide.models import (
     AccountMilestone,
@@ -47,6 +47,7 @@ from guide.schemas.proactive import scenario_goal, scenario_subject
 # The 97.5th percentile of the standard normal distribution: two-sided 95% intervals.
 Z = 1.959963984540054
 ARMS = ("treated", "held_out")
+ZERO = sa.literal_column("0")
 
 
 # ---------------------------------------------------------------- intervals
@@ -175,50 +176,53 @@ def _scenario(workspace: Workspace, scenario: Scenario, since: datetime, until: 
 def _counts(workspace: Workspace, scenario: Scenario, goal: dict[str, Any] | None,
             since: datetime, until: datetime, now: datetime,
             users: frozenset[int] | None) -> dict[bool, list[int]]:
-    """held_out -> [firings, pending, converted]. The whole UTC days of the range whose
-    firings are all matured come from ``analytics_scenario_day`` (their settled firings)
-    plus their firings not settled yet (partial index); the rest of the range (its last
-    ``goal_days`` days, and a partial UTC day at each end) from the firings themselves.
-    With filters or without a goal: all from the firings (the rollup names no subject)."""
+    """held_out -> [firings, pending, converted], in one round trip (UNION ALL). The whole
+    UTC days of the range whose firings have all matured come from
+    ``analytics_scenario_day`` (their settled firings) plus their firings not settled yet
+    (partial index); the rest of the range (its last ``goal_days`` days and a partial UTC
+    day at each end) from the firings themselves. With filters or without a goal: all
+    from the firings (the rollup names no subject)."""
     if goal is None or users is not None:
-        return _raw(scenario, goal, (F.fired_at >= since, F.fired_at < until,
-                                     firings_among(users)), now)
+        return _sum(_raw(scenario, goal, (F.fired_at >= since, F.fired_at < until,
+                                          firings_among(users)), now))
     lo, hi = rolled_days(since, until, now - timedelta(days=goal["days"]))
     if lo >= hi:
-        return _raw(scenario, goal, (F.fired_at >= since, F.fired_at < until), now)
-    counts = rolled_counts(scenario.id, lo, hi)
+        return _sum(_raw(scenario, goal, (F.fired_at >= since, F.fired_at < until), now))
     parts = [(F.converted.is_(None), F.fired_at >= lo, F.fired_at < hi)]
     parts += [(F.fired_at >= a, F.fired_at < b) for a, b in ((since, lo), (hi, until)) if a < b]
-    for where in parts:
-        for held, numbers in _raw(scenario, goal, where, now).items():
-            counts[held] = [a + b for a, b in zip(counts.get(held, [0, 0, 0]), numbers,
-                                                   strict=True)]
+    return _sum([rolled_select(scenario.id, lo, hi),
+                 *(select for where in parts for select in _raw(scenario, goal, where, now))])
+
+
+def _sum(selects: list[sa.Select[Any]]) -> dict[bool, list[int]]:
+    """Run ``selects`` (rows: held_out, firings, pending, converted) as one UNION ALL; sum
+    the rows of each arm."""
+    counts: dict[bool, list[int]] = {}
+    for held, *numbers in db.session.execute(sa.union_all(*selects)):
+        arm = counts.setdefault(bool(held), [0, 0, 0])
+        for i, n in enumerate(numbers):
+            arm[i] += int(n or 0)
     return counts
 
 
 def _raw(scenario: Scenario, goal: dict[str, Any] | None, where: tuple[Any, ...],
-         now: datetime) -> dict[bool, list[int]]:
-    """held_out -> [firings, pending, converted] of the firings ``where``: one grouped query
-    summing the settled firings, and one looking up the goal of the matured firings not
-    settled yet (their window closed since the worker's last pass, or the goal just changed;
-    partial index). Two queries rather than one CASE: a planner costs the lookup for every
-    row, which made PostgreSQL compile the whole query (JIT) for nothing."""
-    days = goal["days"] if goal else 0
-    pending = F.fired_at > now - timedelta(days=days)
+         now: datetime) -> list[sa.Select[Any]]:
+    """The numbers of the firings ``where``: a grouped select summing the settled firings,
+    and one looking up the goal of the matured firings not settled yet (their window
+    closed since the worker's last pass, or the goal just changed; partial index). Two
+    selects rather than one CASE: a planner costs the lookup for every row, which made
+    PostgreSQL compile the whole query (JIT) for nothing."""
     in_range = (F.scenario_id == scenario.id, *where)
+    if goal is None:
+        return [sa.select(F.held_out, sa.func.count(), ZERO, ZERO).where(*in_range)
+                .group_by(F.held_out)]
+    pending = F.fired_at > now - timedelta(days=goal["days"])
     settled = sa.case((sa.and_(~pending, F.converted.is_(True)), 1), else_=0)
-    counts = {bool(held): [total, int(p or 0) if goal else 0, int(c or 0) if goal else 0]
-              for held, total, p, c in db.session.execute(
-                  sa.select(F.held_out, sa.func.count(), sa.func.sum(sa.case((pending, 1),
-                                                                             else_=0)),
-                            sa.func.sum(settled)).where(*in_range).group_by(F.held_out))}
-    if goal:
-        reached = _reached(scenario.workspace_id, scenario_subject(scenario.body), goal)
-        for held, late in db.session.execute(
-                sa.select(F.held_out, sa.func.count()).where(
-                    *in_range, F.converted.is_(None), ~pending, reached).group_by(F.held_out)):
-            counts[bool(held)][2] += late
-    return counts
+    reached = _reached(scenario.workspace_id, scenario_subject(scenario.body), goal)
+    return [sa.select(F.held_out, sa.func.count(), sa.func.sum(sa.case((pending, 1), else_=0)),
+                      sa.func.sum(settled)).where(*in_range).group_by(F.held_out),
+            sa.select(F.held_out, ZERO, ZERO, sa.func.count())
+            .where(*in_range, F.converted.is_(None), ~pending, reached).group_by(F.held_out)]
 
 
 def _arm(firings: int, pending: int, converted: int, *, measured: bool) -> dict[str, Any]:
