@@ -2,11 +2,13 @@
 in each arm (treated, held out), how many reached the scenario's goal within ``goal_days``
 after the firing, and the lift of the treated arm over the holdout with a 95% interval.
 
-Each scenario costs one aggregate query over its firings in the range (index
-``scenario_id, fired_at``). Whether a firing converted is final once its
-``goal_days`` have passed: the worker then writes it on the firing
-(``settle``, column ``converted``), so the report mostly sums a column; a
-firing not settled yet is looked up with the goal as a correlated EXISTS on
+Whether a firing converted is final once its ``goal_days`` have passed: the
+worker then writes it on the firing (``settle``, column ``converted``) and counts
+it per UTC day and arm (``analytics_scenario_day``, ``scenario_days``). Each
+scenario costs one round trip: those counts for the whole days of the range that
+have matured, plus the range's other firings (its last ``goal_days`` days, the
+partial UTC days at its ends, the firings not settled yet) summed from indexes;
+a firing not settled yet is looked up with the goal as a correlated EXISTS on
 the indexed table that records it (milestones, progress, plan steps, events).
 Both give the same answer; settling also keeps an event goal's answer after
 the event retention deletes the event. Scenario definitions come from the ``scenario`` rows (the
