@@ -34,6 +34,7 @@ from guide.models import (
     AccountMilestone,
     AccountStepCompletion,
     AnalyticsScenarioDay,
+    AnalyticsWatermark,
     EndUser,
     Event,
     Guide,
@@ -267,6 +268,9 @@ def settle(now: datetime | None = None, batch: int = SETTLE_BATCH) -> int:
             pick.scenario_id == scenario.id, pick.converted.is_(None),
             pick.fired_at <= now - timedelta(days=goal["days"])).limit(batch)
         reached = _reached(scenario.workspace_id, scenario_subject(scenario.body), goal)
+        # The rollup turn, as the privacy erasure takes it: an erasure deleting firings in
+        # several statements and this update locking some of them would deadlock.
+        AnalyticsWatermark.lock(scenario.workspace_id)
         # The settled rows, as written (RETURNING), counted in the same transaction.
         rows = db.session.execute(
             sa.update(F).where(F.id.in_(due)).values(
