@@ -255,29 +255,35 @@ def settle_due(now: datetime | None = None) -> int:
 
 def settle(now: datetime | None = None, batch: int = SETTLE_BATCH) -> int:
     """The worker's pass: write ``converted`` on firings whose goal window has closed, at
-    most ``batch`` per scenario; commits. Returns how many firings it settled."""
+    most ``batch`` per scenario; commits after each. Returns how many firings it settled."""
     now = now or utcnow()
     settled = 0
     for scenario in list(db.session.scalars(sa.select(Scenario))):
-        goal = scenario_goal(scenario.body)
-        if goal is None:
-            continue
-        # Under another name: a subquery on the updated table itself would correlate with it.
-        pick = aliased(ScenarioFiring)
-        due = sa.select(pick.id).where(
-            pick.scenario_id == scenario.id, pick.converted.is_(None),
-            pick.fired_at <= now - timedelta(days=goal["days"])).limit(batch)
-        reached = _reached(scenario.workspace_id, scenario_subject(scenario.body), goal)
-        # The rollup turn, as the privacy erasure takes it: an erasure deleting firings in
-        # several statements and this update locking some of them would deadlock.
-        AnalyticsWatermark.lock(scenario.workspace_id)
-        # The settled rows, as written (RETURNING), counted in the same transaction.
-        rows = db.session.execute(
-            sa.update(F).where(F.id.in_(due)).values(
-                converted=sa.case((reached, sa.true()), else_=sa.false()))
-            .returning(F.workspace_id, F.scenario_id, F.fired_at, F.held_out, F.converted),
-            execution_options={"synchronize_session": False}).all()
-        AnalyticsScenarioDay.add(rows)
-        settled += len(rows)
+        settled += settle_scenario(scenario, now, batch)
         db.session.commit()
     return settled
+
+
+def settle_scenario(scenario: Scenario, now: datetime, batch: int = SETTLE_BATCH) -> int:
+    """Settle up to ``batch`` of one scenario's firings and count them in
+    ``analytics_scenario_day``, in the caller's transaction."""
+    goal = scenario_goal(scenario.body)
+    if goal is None:
+        return 0
+    # Under another name: a subquery on the updated table itself would correlate with it.
+    pick = aliased(ScenarioFiring)
+    due = sa.select(pick.id).where(
+        pick.scenario_id == scenario.id, pick.converted.is_(None),
+        pick.fired_at <= now - timedelta(days=goal["days"])).limit(batch)
+    reached = _reached(scenario.workspace_id, scenario_subject(scenario.body), goal)
+    # The rollup turn, as the privacy erasure takes it: an erasure deleting firings in
+    # several statements and this update locking some of them would deadlock.
+    AnalyticsWatermark.lock(scenario.workspace_id)
+    # The settled rows, as written (RETURNING), counted in the same transaction.
+    rows = db.session.execute(
+        sa.update(F).where(F.id.in_(due)).values(
+            converted=sa.case((reached, sa.true()), else_=sa.false()))
+        .returning(F.workspace_id, F.scenario_id, F.fired_at, F.held_out, F.converted),
+        execution_options={"synchronize_session": False}).all()
+    AnalyticsScenarioDay.add(rows)
+    return len(rows)

@@ -10,6 +10,7 @@ its local days cut UTC days in two: the range's ends are partial UTC days.
 from __future__ import annotations
 
 import importlib.util
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guide.analytics import scenarios, store
-from guide.analytics.scenarios import scenario_report, settle
+from guide.analytics.scenarios import scenario_report, settle, settle_scenario
 from guide.extensions import db
 from guide.models import (
     AnalyticsScenarioDay,
@@ -35,10 +36,13 @@ from guide.schemas.proactive import ScenarioSchema
 from guide.services import privacy
 from guide.services import scenarios as scenario_service
 from tests.analytics.conftest import user
+from tests.analytics.test_rollup_erasure import _waiting_or_done as waiting_or_done
+from tests.pg import PG_URL
 
 BASE = datetime(2026, 3, 1, tzinfo=UTC)
 HOURS = 20 * 24
 USERS = 5
+DEADLINE = 15.0
 BODY = {"key": "connect", "holdout": "20%", "goal_days": 3,
         "trigger": {"milestone_missing": "connected", "days": 2},
         "actions": [{"task": {"message": "x"}}]}
@@ -150,3 +154,57 @@ def test_a_goal_change_empties_the_scenario_rows_until_settled_again(connect):
     assert settle(now) == 2
     assert sum(row[4] for row in _rows()) == 2  # u1's milestone, 3.25 days on, now counts
     assert scenario_report(ws, start, end, now) == _raw(ws, start, end, now)
+
+
+@pytest.mark.skipif(not PG_URL, reason="row locks: PostgreSQL (GUIDE_TEST_DATABASE_URL)")
+def test_a_user_erased_while_their_firing_is_settled_is_uncounted(app, connect):
+    """A settling pass holds its rows uncommitted; the erasure waits for it (the rollup
+    turn, else the firing's row lock), then uncounts the firing as the pass settled it
+    (from the row it deletes, not from an earlier read): no row counts a deleted firing."""
+    ws, scenario, users = connect
+    _load(scenario, users, [(0, 10, False), (1, 12, False)], {0: 20})
+    ws_id, scenario_id, leaving = ws.id, scenario.id, users[0]
+    written, release, erased = threading.Event(), threading.Event(), threading.Event()
+    errors: list[Exception] = []
+
+    def settling() -> None:
+        with app.app_context():
+            try:
+                settle_scenario(db.session.get(Scenario, scenario_id), BASE + timedelta(days=10))
+                db.session.flush()
+                written.set()
+                release.wait(DEADLINE)
+                db.session.commit()
+            except Exception as exc:  # reported in the test's thread
+                errors.append(exc)
+                written.set()
+            finally:
+                db.session.remove()
+
+    def erase() -> None:
+        with app.app_context():
+            try:
+                privacy.erase_user(db.session.get(Workspace, ws_id),
+                                   db.session.get(EndUser, leaving), "cli")
+            except Exception as exc:
+                errors.append(exc)
+            finally:
+                db.session.remove()
+                erased.set()
+
+    settler, eraser = threading.Thread(target=settling), threading.Thread(target=erase)
+    settler.start()
+    try:
+        assert written.wait(DEADLINE) and errors == []
+        eraser.start()
+        # It waits on a lock: not done before the settling commits.
+        assert waiting_or_done(erased) and not erased.is_set()
+    finally:
+        release.set()
+        settler.join(DEADLINE)
+        if eraser.ident is not None:
+            eraser.join(DEADLINE)
+    assert errors == [] and erased.is_set()
+    db.session.rollback()
+    assert sum(row[3] for row in _rows()) == 1  # u1's firing; u0's went with u0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ScenarioFiring)) == 1
