@@ -108,6 +108,10 @@ def insert_lifecycle(connection: sa.Connection, plan: Plan, workspace: Any,
                                         "subject_id", "\"window\"", "details", "fired_at",
                                         "held_out", "converted"),
         ((workspace.id, *firing) for firing in sorted(firings, key=lambda f: f[5])))
+    # Settled here rather than by the worker: counted per day as the settling would.
+    from guide.models import AnalyticsScenarioDay  # like add_scenarios: guide after sys.path
+
+    AnalyticsScenarioDay.refill(workspace.id)
     for table, milestone_table, owner in (("end_user", "user_milestone", "user_id"),
                                           ("account", "account_milestone", "account_id")):
         for stage, key in (("active", "dashboard"), ("adopted", "invited")):

@@ -36,10 +36,12 @@ How the numbers stay exact and fast:
   account becomes behind and stuck), and judges from their users now only the
   accounts whose users, milestones or row changed since its pass (found by
   id, ``last_seen``, ``updated_at``, ``reached_at``: no hook on the hot path).
-- The Scenarios report (``scenarios``) aggregates the firings of its range in
-  SQL; the worker (``settle_due``) writes on each firing whether it converted
-  once its goal window has closed, and the report looks up (indexed EXISTS)
-  only the firings not settled yet.
+- The Scenarios report (``scenarios``): the worker (``settle_due``) writes on
+  each firing whether it converted once its goal window has closed, and counts
+  it per UTC day and arm in ``analytics_scenario_day`` (``scenario_days``) in
+  the same transaction. The report sums those rows for its whole matured days
+  and reads the rest from the firings in SQL, looking up (indexed EXISTS) only
+  the firings not settled yet.
 """
 
 from guide.analytics.guide_report import by_week, guide_report, raw_guide_report

@@ -2,11 +2,13 @@
 in each arm (treated, held out), how many reached the scenario's goal within ``goal_days``
 after the firing, and the lift of the treated arm over the holdout with a 95% interval.
 
-Each scenario costs one aggregate query over its firings in the range (index
-``scenario_id, fired_at``). Whether a firing converted is final once its
-``goal_days`` have passed: the worker then writes it on the firing
-(``settle``, column ``converted``), so the report mostly sums a column; a
-firing not settled yet is looked up with the goal as a correlated EXISTS on
+Whether a firing converted is final once its ``goal_days`` have passed: the
+worker then writes it on the firing (``settle``, column ``converted``) and counts
+it per UTC day and arm (``analytics_scenario_day``, ``scenario_days``). Each
+scenario costs one round trip: those counts for the whole days of the range that
+have matured, plus the range's other firings (its last ``goal_days`` days, the
+partial UTC days at its ends, the firings not settled yet) summed from indexes;
+a firing not settled yet is looked up with the goal as a correlated EXISTS on
 the indexed table that records it (milestones, progress, plan steps, events).
 Both give the same answer; settling also keeps an event goal's answer after
 the event retention deletes the event. Scenario definitions come from the ``scenario`` rows (the
@@ -26,10 +28,13 @@ from sqlalchemy.orm import aliased
 
 from guide.analytics.filters import Filters, firings_among
 from guide.analytics.ranges import check_range, midnight
+from guide.analytics.scenario_days import rolled_days, rolled_select
 from guide.extensions import db
 from guide.models import (
     AccountMilestone,
     AccountStepCompletion,
+    AnalyticsScenarioDay,
+    AnalyticsWatermark,
     EndUser,
     Event,
     Guide,
@@ -45,6 +50,7 @@ from guide.schemas.proactive import scenario_goal, scenario_subject
 # The 97.5th percentile of the standard normal distribution: two-sided 95% intervals.
 Z = 1.959963984540054
 ARMS = ("treated", "held_out")
+ZERO = sa.literal_column("0")
 
 
 # ---------------------------------------------------------------- intervals
@@ -156,7 +162,7 @@ def _scenario(workspace: Workspace, scenario: Scenario, since: datetime, until: 
               now: datetime, users: frozenset[int] | None) -> dict[str, Any]:
     goal = scenario_goal(scenario.body)
     counts = _counts(workspace, scenario, goal, since, until, now, users)
-    arms = {arm: _arm(*counts.get(arm == "held_out", (0, 0, 0)), measured=goal is not None)
+    arms = {arm: _arm(*counts.get(arm == "held_out", [0, 0, 0]), measured=goal is not None)
             for arm in ARMS}
     treated, held = arms["treated"], arms["held_out"]
     lift = lift_ci = None
@@ -172,29 +178,54 @@ def _scenario(workspace: Workspace, scenario: Scenario, since: datetime, until: 
 
 def _counts(workspace: Workspace, scenario: Scenario, goal: dict[str, Any] | None,
             since: datetime, until: datetime, now: datetime,
-            users: frozenset[int] | None) -> dict[bool, tuple[int, int, int]]:
-    """held_out -> (firings, pending, converted): one grouped query summing the settled
-    firings, and one looking up the goal of the matured firings not settled yet (their
-    window closed since the worker's last pass, or the goal just changed; partial index).
-    Two queries rather than one CASE: a planner costs the lookup for every row, which
-    made PostgreSQL compile the whole query (JIT) for nothing."""
-    days = goal["days"] if goal else 0
-    pending = F.fired_at > now - timedelta(days=days)
-    in_range = (F.scenario_id == scenario.id, F.fired_at >= since, F.fired_at < until,
-                firings_among(users))
+            users: frozenset[int] | None) -> dict[bool, list[int]]:
+    """held_out -> [firings, pending, converted], in one round trip (UNION ALL). The whole
+    UTC days of the range whose firings have all matured come from
+    ``analytics_scenario_day`` (their settled firings) plus their firings not settled yet
+    (partial index); the rest of the range (its last ``goal_days`` days and a partial UTC
+    day at each end) from the firings themselves. With filters or without a goal: all
+    from the firings (the rollup names no subject)."""
+    if goal is None or users is not None:
+        return _sum(_raw(scenario, goal, (F.fired_at >= since, F.fired_at < until,
+                                          firings_among(users)), now))
+    lo, hi = rolled_days(since, until, now - timedelta(days=goal["days"]))
+    if lo >= hi:
+        return _sum(_raw(scenario, goal, (F.fired_at >= since, F.fired_at < until), now))
+    parts = [(F.converted.is_(None), F.fired_at >= lo, F.fired_at < hi)]
+    parts += [(F.fired_at >= a, F.fired_at < b) for a, b in ((since, lo), (hi, until)) if a < b]
+    return _sum([rolled_select(scenario.id, lo, hi),
+                 *(select for where in parts for select in _raw(scenario, goal, where, now))])
+
+
+def _sum(selects: list[sa.Select[Any]]) -> dict[bool, list[int]]:
+    """Run ``selects`` (rows: held_out, firings, pending, converted) as one UNION ALL; sum
+    the rows of each arm."""
+    counts: dict[bool, list[int]] = {}
+    for held, *numbers in db.session.execute(sa.union_all(*selects)):
+        arm = counts.setdefault(bool(held), [0, 0, 0])
+        for i, n in enumerate(numbers):
+            arm[i] += int(n or 0)
+    return counts
+
+
+def _raw(scenario: Scenario, goal: dict[str, Any] | None, where: tuple[Any, ...],
+         now: datetime) -> list[sa.Select[Any]]:
+    """The numbers of the firings ``where``: a grouped select summing the settled firings,
+    and one looking up the goal of the matured firings not settled yet (their window
+    closed since the worker's last pass, or the goal just changed; partial index). Two
+    selects rather than one CASE: a planner costs the lookup for every row, which made
+    PostgreSQL compile the whole query (JIT) for nothing."""
+    in_range = (F.scenario_id == scenario.id, *where)
+    if goal is None:
+        return [sa.select(F.held_out, sa.func.count(), ZERO, ZERO).where(*in_range)
+                .group_by(F.held_out)]
+    pending = F.fired_at > now - timedelta(days=goal["days"])
     settled = sa.case((sa.and_(~pending, F.converted.is_(True)), 1), else_=0)
-    counts = {bool(held): [total, int(p or 0) if goal else 0, int(c or 0) if goal else 0]
-              for held, total, p, c in db.session.execute(
-                  sa.select(F.held_out, sa.func.count(), sa.func.sum(sa.case((pending, 1),
-                                                                             else_=0)),
-                            sa.func.sum(settled)).where(*in_range).group_by(F.held_out))}
-    if goal:
-        reached = _reached(scenario.workspace_id, scenario_subject(scenario.body), goal)
-        for held, late in db.session.execute(
-                sa.select(F.held_out, sa.func.count()).where(
-                    *in_range, F.converted.is_(None), ~pending, reached).group_by(F.held_out)):
-            counts[bool(held)][2] += late
-    return {held: (total, p, c) for held, (total, p, c) in counts.items()}
+    reached = _reached(scenario.workspace_id, scenario_subject(scenario.body), goal)
+    return [sa.select(F.held_out, sa.func.count(), sa.func.sum(sa.case((pending, 1), else_=0)),
+                      sa.func.sum(settled)).where(*in_range).group_by(F.held_out),
+            sa.select(F.held_out, ZERO, ZERO, sa.func.count())
+            .where(*in_range, F.converted.is_(None), ~pending, reached).group_by(F.held_out)]
 
 
 def _arm(firings: int, pending: int, converted: int, *, measured: bool) -> dict[str, Any]:
@@ -224,23 +255,35 @@ def settle_due(now: datetime | None = None) -> int:
 
 def settle(now: datetime | None = None, batch: int = SETTLE_BATCH) -> int:
     """The worker's pass: write ``converted`` on firings whose goal window has closed, at
-    most ``batch`` per scenario; commits. Returns how many firings it settled."""
+    most ``batch`` per scenario; commits after each. Returns how many firings it settled."""
     now = now or utcnow()
     settled = 0
     for scenario in list(db.session.scalars(sa.select(Scenario))):
-        goal = scenario_goal(scenario.body)
-        if goal is None:
-            continue
-        # Under another name: a subquery on the updated table itself would correlate with it.
-        pick = aliased(ScenarioFiring)
-        due = sa.select(pick.id).where(
-            pick.scenario_id == scenario.id, pick.converted.is_(None),
-            pick.fired_at <= now - timedelta(days=goal["days"])).limit(batch)
-        reached = _reached(scenario.workspace_id, scenario_subject(scenario.body), goal)
-        result = db.session.execute(
-            sa.update(F).where(F.id.in_(due)).values(
-                converted=sa.case((reached, sa.true()), else_=sa.false())),
-            execution_options={"synchronize_session": False})
-        settled += result.rowcount or 0
+        settled += settle_scenario(scenario, now, batch)
         db.session.commit()
     return settled
+
+
+def settle_scenario(scenario: Scenario, now: datetime, batch: int = SETTLE_BATCH) -> int:
+    """Settle up to ``batch`` of one scenario's firings and count them in
+    ``analytics_scenario_day``, in the caller's transaction."""
+    goal = scenario_goal(scenario.body)
+    if goal is None:
+        return 0
+    # Under another name: a subquery on the updated table itself would correlate with it.
+    pick = aliased(ScenarioFiring)
+    due = sa.select(pick.id).where(
+        pick.scenario_id == scenario.id, pick.converted.is_(None),
+        pick.fired_at <= now - timedelta(days=goal["days"])).limit(batch)
+    reached = _reached(scenario.workspace_id, scenario_subject(scenario.body), goal)
+    # The rollup turn, as the privacy erasure takes it: an erasure deleting firings in
+    # several statements and this update locking some of them would deadlock.
+    AnalyticsWatermark.lock(scenario.workspace_id)
+    # The settled rows, as written (RETURNING), counted in the same transaction.
+    rows = db.session.execute(
+        sa.update(F).where(F.id.in_(due)).values(
+            converted=sa.case((reached, sa.true()), else_=sa.false()))
+        .returning(F.workspace_id, F.scenario_id, F.fired_at, F.held_out, F.converted),
+        execution_options={"synchronize_session": False}).all()
+    AnalyticsScenarioDay.add(rows)
+    return len(rows)

@@ -35,7 +35,7 @@ from guide.models import (
     Event,
     Workspace,
 )
-from guide.models.analytics import ROLLUPS
+from guide.models.analytics import ROLLUPS, AnalyticsScenarioDay
 
 # Users per IN list.
 CHUNK = 5000
@@ -149,6 +149,9 @@ def reset(workspace_id: int) -> None:
     every event again, from the first."""
     for model in (*ROLLUPS, AnalyticsWatermark):
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
+    # Not from events: the settled firings are counted again at once (settling is not redone:
+    # an event goal's events may be gone).
+    AnalyticsScenarioDay.refill(workspace_id)
 
 
 def rolled_numbers(workspace_id: int, guide: str, start: date, end: date,

@@ -13,7 +13,10 @@ rollups is ``guide.analytics.store.reset``.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -352,11 +355,73 @@ class AnalyticsEscalation(db.Model):
     escalations: Mapped[int] = mapped_column(sa.Integer)
 
 
+class AnalyticsScenarioDay(db.Model):
+    """A scenario's settled firings (``converted`` written) of one UTC day and arm, and how
+    many of them converted: the Scenarios report sums these instead of every firing.
+
+    Kept equal to the firings by whoever writes ``converted`` or deletes a firing, in the
+    same transaction, from the rows the write returns (``add``): the worker's settling,
+    the privacy erasure, a goal change (which unsettles every firing of its scenario).
+    UTC days, not local ones: a changed timezone does not move a firing to another row.
+    """
+
+    __tablename__ = "analytics_scenario_day"
+
+    scenario_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    held_out: Mapped[bool] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("workspace.id", ondelete="CASCADE"))
+    settled: Mapped[int] = mapped_column(sa.Integer)
+    converted: Mapped[int] = mapped_column(sa.Integer)
+
+    @staticmethod
+    def add(rows: Iterable[Any], sign: int = 1) -> None:
+        """Count (``sign`` 1) or uncount (-1) firings given as rows of ``workspace_id,
+        scenario_id, fired_at, held_out, converted``; rows not settled are skipped."""
+        tally: Counter[tuple[int, int, date, bool]] = Counter()
+        hits: Counter[tuple[int, int, date, bool]] = Counter()
+        for workspace_id, scenario_id, fired_at, held_out, converted in rows:
+            if converted is None:
+                continue
+            key = (workspace_id, scenario_id, fired_at.astimezone(UTC).date(), bool(held_out))
+            tally[key] += sign
+            hits[key] += sign if converted else 0
+        if not tally:
+            return
+        t = AnalyticsScenarioDay
+        dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(t)
+        db.session.execute(insert.on_conflict_do_update(
+            index_elements=[t.scenario_id, t.day, t.held_out],
+            set_={"settled": t.settled + insert.excluded.settled,
+                  "converted": t.converted + insert.excluded.converted}),
+            [{"workspace_id": w, "scenario_id": s, "day": d, "held_out": h,
+              "settled": n, "converted": hits[w, s, d, h]}
+             for (w, s, d, h), n in tally.items()])
+
+    @staticmethod
+    def refill(workspace_id: int) -> None:
+        """Count the workspace's settled firings again, from the firings (after a reset)."""
+        from_firings = sa.table("scenario_firing", *map(sa.column, (
+            "workspace_id", "scenario_id", "fired_at", "held_out", "converted")))
+        f, t = from_firings.c, AnalyticsScenarioDay
+        day = (sa.cast(sa.func.timezone("UTC", f.fired_at), sa.Date)
+               if db.session.get_bind().dialect.name == "postgresql" else sa.func.date(f.fired_at))
+        db.session.execute(sa.insert(t).from_select(
+            ["scenario_id", "day", "held_out", "workspace_id", "settled", "converted"],
+            sa.select(f.scenario_id, day, f.held_out, f.workspace_id, sa.func.count(),
+                      sa.func.count().filter(f.converted.is_(True)))
+            .where(f.workspace_id == workspace_id, f.converted.is_not(None))
+            .group_by(f.scenario_id, day, f.held_out, f.workspace_id)))
+
+
 # Every rollup table but the watermark: what a reset empties and ANALYZE refreshes.
 ROLLUPS = (AnalyticsDaily, AnalyticsUserDay, AnalyticsReach, AnalyticsUserWeek,
            AnalyticsAccountWeek, AnalyticsReactiveWeek, AnalyticsDuration, AnalyticsMoment,
            AnalyticsRun, AnalyticsSearch, AnalyticsAccount, AnalyticsMember, AnalyticsSignup,
-           AnalyticsTimeToValue, AnalyticsStage, AnalyticsFiring, AnalyticsEscalation)
+           AnalyticsTimeToValue, AnalyticsStage, AnalyticsFiring, AnalyticsEscalation,
+           AnalyticsScenarioDay)
 # The rollup tables whose rows name a user (``user_id``): deleted with the user (whose
 # accounts' rows go too: ``analytics_accounts.forget_accounts``).
 USER_ROLLUPS = (AnalyticsUserDay, AnalyticsUserWeek, AnalyticsRun, AnalyticsMoment,

@@ -67,8 +67,11 @@ class ScenarioFiring(db.Model):
         # outcome from the index alone.
         sa.Index("ix_scenario_firing_scenario_time", "scenario_id", "fired_at", "held_out",
                  "converted"),
-        # The worker's settling: only the firings not settled yet.
-        sa.Index("ix_scenario_firing_unsettled", "scenario_id", "fired_at",
+        # The worker's settling, and the report's firings not settled yet of the days it
+        # reads from analytics_scenario_day: from this small index alone (with the arm), so
+        # that a planner never prefers reading every firing of those days in the one above.
+        sa.Index("ix_scenario_firing_unsettled", "scenario_id", "fired_at", "held_out",
+                 "converted",
                  sqlite_where=sa.text("converted IS NULL"),
                  postgresql_where=sa.text("converted IS NULL")),
         # The analytics stall counts' news: firings not folded yet.

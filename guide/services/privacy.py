@@ -27,6 +27,7 @@ from guide.models import (
     Account,
     AccountMilestone,
     AccountStepCompletion,
+    AnalyticsScenarioDay,
     AnalyticsStage,
     AnalyticsWatermark,
     AuditEntry,
@@ -79,6 +80,17 @@ def _delete(model: Any, *where: Any) -> int:
     return result.rowcount or 0
 
 
+def _delete_firings(*where: Any) -> int:
+    """Delete these firings and uncount the settled ones from the Scenarios report's rollup
+    (from the rows as deleted: a firing settled meanwhile is uncounted too)."""
+    f = ScenarioFiring
+    rows = db.session.execute(sa.delete(f).where(*where).returning(
+        f.workspace_id, f.scenario_id, f.fired_at, f.held_out, f.converted)
+        .execution_options(synchronize_session=False)).all()
+    AnalyticsScenarioDay.add(rows, -1)
+    return len(rows)
+
+
 def anonymize(escalation: Escalation) -> None:
     """Keep the support record, drop the person: who, their words, the page, the snapshot
     (only the guide and step it was about remain) and support's notes to them."""
@@ -109,8 +121,8 @@ def _erase_users(workspace: Workspace, ids: list[int], counts: dict[str, int]) -
         # Their answers and comments (docs/SURVEYS.md): results no longer count them.
         counts["responses"] += (_delete(SurveyResponse, SurveyResponse.user_id.in_(chunk))
                                 + _delete(HelpfulVote, HelpfulVote.user_id.in_(chunk)))
-        counts["firings"] += _delete(
-            ScenarioFiring, ScenarioFiring.workspace_id == workspace.id,
+        counts["firings"] += _delete_firings(
+            ScenarioFiring.workspace_id == workspace.id,
             ScenarioFiring.subject_type == "user", ScenarioFiring.subject_id.in_(chunk))
         # The account keeps its milestone or plan step, no longer credited to anyone.
         for model in (AccountMilestone, AccountStepCompletion):
@@ -192,8 +204,8 @@ def _erase_account_rows(workspace: Workspace, account: Account, names: Names,
     counts["milestones"] += _delete(AccountMilestone, AccountMilestone.account_id == account.id)
     counts["plan_steps"] += _delete(AccountStepCompletion,
                                     AccountStepCompletion.account_id == account.id)
-    counts["firings"] += _delete(
-        ScenarioFiring, ScenarioFiring.workspace_id == workspace.id,
+    counts["firings"] += _delete_firings(
+        ScenarioFiring.workspace_id == workspace.id,
         ScenarioFiring.subject_type == "account", ScenarioFiring.subject_id == account.id)
     for escalation in account_escalations(account):
         if escalation.user_id is None:  # a task about the account itself

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from guide.extensions import db
-from guide.models import Author, Scenario, ScenarioFiring, Workspace
+from guide.models import AnalyticsScenarioDay, Author, Scenario, ScenarioFiring, Workspace
 from guide.models.base import utcnow
 from guide.schemas.proactive import ScenariosFileSchema, scenario_goal
 from guide.services import audit
@@ -108,6 +108,8 @@ def _scenarios(workspace: Workspace, bodies: list[dict[str, Any]]) -> list[Proac
                 # Settled conversions answered the old goal: the worker settles them again.
                 db.session.execute(sa.update(ScenarioFiring).where(
                     ScenarioFiring.scenario_id == row.id).values(converted=None))
+                db.session.execute(sa.delete(AnalyticsScenarioDay).where(
+                    AnalyticsScenarioDay.scenario_id == row.id))
             row.body, row.position, row.configured, row.updated_at = body, position, True, now
         results.append(ProactiveResult(f"scenario {body['key']}", status, body["key"]))
     for key, row in sorted(rows.items()):
