@@ -56,6 +56,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "plan_assignee": "Assigned to {name}",
         "plan_due": "Due {date}",
         "plan_overdue": "Overdue",
+        "unread_one": "1 unread announcement",
+        "unread_other": "{count} unread announcements",
     },
     "fr": {
         "launcher_name": "Liste de démarrage",
@@ -101,6 +103,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "plan_assignee": "Attribué à {name}",
         "plan_due": "Échéance : {date}",
         "plan_overdue": "En retard",
+        "unread_one": "1 annonce non lue",
+        "unread_other": "{count} annonces non lues",
     },
     "de": {
         "launcher_name": "Einführungs-Checkliste",
@@ -146,6 +150,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "plan_assignee": "Zugewiesen an {name}",
         "plan_due": "Fällig am {date}",
         "plan_overdue": "Überfällig",
+        "unread_one": "1 ungelesene Ankündigung",
+        "unread_other": "{count} ungelesene Ankündigungen",
     },
     "es": {
         "launcher_name": "Lista de bienvenida",
@@ -191,6 +197,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "plan_assignee": "Asignado a {name}",
         "plan_due": "Vence el {date}",
         "plan_overdue": "Atrasado",
+        "unread_one": "1 anuncio sin leer",
+        "unread_other": "{count} anuncios sin leer",
     },
 }
 

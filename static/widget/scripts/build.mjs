@@ -138,6 +138,7 @@ for (const [entry, file] of [
   ["src/tour/index.ts", "tour.js"],
   ["src/help/index.ts", "help.js"],
   ["src/author/index.ts", "author.js"],
+  ["src/messages/index.ts", "messages.js"],
 ]) {
   const { code, map } = await bundle(entry, file, { lazy: true });
   // The hash of the bundle's bytes and its map; the hashed copy differs only in naming its own map.

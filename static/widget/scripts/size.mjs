@@ -13,13 +13,18 @@ const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 // searches, nudges) may add at most 1 KB gzip, to guide.js and to the whole widget. Before it:
 // guide.js 17,277 B, the whole widget 30,718 B of 30,720.
 const ANALYTICS = 1024;
-const WHOLE = 30 * 1024 + ANALYTICS;
+// Issue #15 (surveys, announcements, hotspots, tooltips): guide.js may grow by at most 1.5 KB
+// gzip in all (before it: 17,703 B); each new lazy bundle stays under 6 KB gzip.
+const ISSUE15 = 1536;
+const WHOLE = 30 * 1024 + ANALYTICS + ISSUE15;
 const budgets = [
-  ["guide.js", 17277 + ANALYTICS, "<="],
+  ["guide.js", 17277 + ANALYTICS + ISSUE15, "<="],
   ["tour.js", WHOLE, "<="],
   ["help.js", WHOLE, "<="],
   // Authors only (preview badge, element picker): not part of what end users load.
   ["author.js", 4 * 1024, "<="],
+  // Announcements, hotspots, tooltips: loaded only when bootstrap lists one (their anchoring is tour.js's).
+  ["messages.js", 6 * 1024, "<="],
   ["stub.min.js", 1024, "<"],
 ];
 

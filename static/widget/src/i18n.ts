@@ -42,7 +42,9 @@ export type StringKey =
   | "plan_customer"
   | "plan_assignee"
   | "plan_due"
-  | "plan_overdue";
+  | "plan_overdue"
+  | "unread_one"
+  | "unread_other";
 
 export type Strings = Record<StringKey, string>;
 

@@ -33,3 +33,6 @@ export const encode = (value: unknown): string => stringify(value, original) ?? 
 export const decode = (text: string): any => parse(text);
 
 export { isArray };
+
+/** A plain object (what the public API accepts for traits, props and options). */
+export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !isArray(value);

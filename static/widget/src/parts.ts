@@ -1,6 +1,7 @@
 import type { AuthorFactory, PreviewInfo } from "./author/contract";
 import type { Emitter } from "./emitter";
 import type { HelpAt, HelpFactory } from "./help/contract";
+import type { MessagesFactory, Targeting } from "./messages/contract";
 import type { Strings } from "./i18n";
 import type { Store } from "./store";
 import type { TourFactory } from "./tour/contract";
@@ -24,6 +25,10 @@ export interface WidgetDeps extends ClientDeps {
   loadHelp_?: Loader<HelpFactory>;
   /** Where the preview badge and picker come from. @default loads dist/author.js from the server */
   loadAuthor_?: Loader<AuthorFactory>;
+  /** Where announcements, hotspots and tooltips come from. @default loads dist/messages.js from the server */
+  loadMessages_?: Loader<MessagesFactory>;
+  /** Where hotspots and tooltips get their anchoring. @default the one dist/tour.js lends */
+  loadTargeting_?: Loader<() => Targeting>;
 }
 
 /**
@@ -62,6 +67,7 @@ export interface Parts {
   help_: Help;
   nudges_: Nudges;
   author_: AuthorMode;
+  messages_: Messages;
 }
 
 /** The lazily loaded bundles, each loaded on first use. */
@@ -69,10 +75,12 @@ export interface Bundles {
   tour_(): Promise<TourFactory>;
   help_(): Promise<HelpFactory>;
   author_(): Promise<AuthorFactory>;
+  messages_(): Promise<MessagesFactory>;
+  targeting_(): Promise<() => Targeting>;
 }
 
 /** What the widget has before its parts are made. */
-export type Base = Omit<Parts, "session_" | "director_" | "help_" | "nudges_" | "author_">;
+export type Base = Omit<Parts, "session_" | "director_" | "help_" | "nudges_" | "author_" | "messages_">;
 
 export type User = { id: string; traits?: Record<string, unknown>; token: string | null };
 export type Account = { id: string; traits?: Record<string, unknown> };
@@ -124,6 +132,17 @@ export interface Help {
   close_(): void;
   /** The first bootstrap arrived: help asked for before it opens now. */
   replay_(): void;
+  destroy_(): void;
+}
+
+/** Announcements, hotspots and tooltips over the lazily loaded messages bundle (msghost.ts). */
+export interface Messages {
+  /** A bootstrap answer was applied: the badge, and what shows. */
+  update_(): void;
+  /** A route change (SPA): beacons and tooltips follow their `page` rules. */
+  route_(url: string): void;
+  /** Guide.start for an announcement or hotspot; false when `key` is none. */
+  start_(key: string): boolean;
   destroy_(): void;
 }
 

@@ -135,6 +135,11 @@ export interface BootstrapResponse {
   socket: SocketInfo;
   /** The widget's own words in the user's locale (see i18n.ts for the keys). */
   strings?: Record<string, string>;
+  /** Issue #15 (docs/SURVEYS.md): announcements, hotspots, tooltips (the messages bundle). */
+  announcements?: import("./messages/contract").Message[];
+  announcements_unread?: number;
+  hotspots?: import("./messages/contract").Message[];
+  tooltips?: import("./messages/contract").Message[];
   /** Present when the bootstrap carried a preview token. */
   preview?: import("./author/contract").PreviewInfo;
 }

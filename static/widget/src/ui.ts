@@ -1,11 +1,11 @@
 import { renderChecklist, type PlanView } from "./checklist";
 import { h } from "./h";
+import { fmt, type Strings } from "./i18n";
 import { createLauncher } from "./launcher";
 import { setLocale } from "./locale";
 import { adoptStyles, CSS } from "./styles";
 import { applyTheme } from "./theme";
 import { layer, unzoom } from "./toplayer";
-import type { Strings } from "./i18n";
 import type { Guide, Nudge, Theme } from "./types";
 
 export interface UiModel {
@@ -50,6 +50,8 @@ export interface Ui {
   root_(): ShadowRoot;
   /** Focus back to the help button (the help panel closed). */
   focusHelp_(): void;
+  /** The unread announcements badge, on the help button (else the launcher); 0 hides it. */
+  badge_(count: number): void;
   /** Shows a nudge card ("Show me" when `open`); null hides it. */
   nudge_(nudge: Nudge | null, open?: boolean): void;
   destroy_(): void;
@@ -81,6 +83,10 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     h(doc, "span", { "aria-hidden": "true" }, "?"),
   );
   const dock = h(doc, "div", { class: "dock" }, helpButton, launcher.el_);
+  // Spelled out for screen readers ("Help, 1 unread announcement"); the number is aria-hidden.
+  const unreadName = h(doc, "span", { class: "sr" });
+  const unreadDot = h(doc, "span", { class: "badge", "aria-hidden": "true", "data-testid": "guide-unread", hidden: true });
+  let unread = 0;
   const note = h(doc, "div", { class: "nudge", role: "status", "data-testid": "guide-nudge", hidden: true });
   const panel = h(doc, "div", {
     class: "panel",
@@ -129,6 +135,10 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     unzoom(host);
     helpButton.hidden = !m.help_;
     helpName.textContent = m.t_.help;
+    unreadName.textContent = unread ? `, ${fmt(m.t_[unread > 1 ? "unread_other" : "unread_one"], { count: unread })}` : "";
+    unreadDot.textContent = String(unread);
+    unreadDot.hidden = !unread;
+    (m.help_ ? helpButton : launcher.el_).append(unreadName, unreadDot);
     const guide = current();
     launcher.el_.hidden = !m.primary_;
     if (!guide || !m.primary_) return;
@@ -236,6 +246,10 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
       return r;
     },
     focusHelp_: focusHelp,
+    badge_(count) {
+      unread = count;
+      render();
+    },
     nudge_(n, canOpen) {
       // Focus inside the card must not be lost with it.
       if (!n && note.contains(root?.activeElement ?? null)) focusHelp();

@@ -5,9 +5,12 @@ import { createDirector } from "./director";
 import { createEmitter, type Emitter } from "./emitter";
 import { usageError } from "./errors";
 import { checklists, primaryChecklist } from "./guides";
+import { isObject } from "./json";
 import { HELP_GLOBAL, type HelpAt } from "./help/contract";
 import { createHelp } from "./helphost";
 import { loadBundle } from "./lazy";
+import { MESSAGES_GLOBAL, TARGETING_GLOBAL } from "./messages/contract";
+import { createMessages } from "./msghost";
 import { createNudges } from "./nudges";
 import { watchPage } from "./page";
 import { createSession } from "./session";
@@ -72,6 +75,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       tour_: bundle(deps.loadTours_, "tour.js", TOUR_GLOBAL),
       help_: bundle(deps.loadHelp_, "help.js", HELP_GLOBAL),
       author_: bundle(deps.loadAuthor_, "author.js", AUTHOR_GLOBAL),
+      messages_: bundle(deps.loadMessages_, "messages.js", MESSAGES_GLOBAL), targeting_: bundle(deps.loadTargeting_, "tour.js", TARGETING_GLOBAL),
     },
     start_: (guide: string, step?: string) => guard(start, guide, step),
     booted_() {
@@ -83,6 +87,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       }
       director.evaluate_();
       nudges.pump_();
+      messages.update_();
     },
   };
   const parts = base as Parts;
@@ -92,6 +97,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   const nudges = (parts.nudges_ = createNudges(parts));
   const director = (parts.director_ = createDirector(parts));
   const help = (parts.help_ = createHelp(parts));
+  const messages = (parts.messages_ = createMessages(parts));
 
   function render(): void {
     const data = session.data_;
@@ -111,7 +117,6 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     };
     ui.update_(data ? { checklists_: lists, primary_: primaryChecklist(lists, store.state_), theme_: ws?.theme, help_: !!ws?.help_enabled, t_: session.strings_(), locale_: data.user?.locale, isDone_: store.isDone_, isPending_: store.isPending_, plan_: plan } : null);
   }
-
   teardown.push(store.subscribe_(render));
 
   /**
@@ -125,6 +130,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       return false;
     }
     if (director.start_(guideKey, step)) return true;
+    if (messages.start_(guideKey)) return false;
     const guide = checklists(session.data_!.guides).find((g) => g.key === guideKey);
     if (!guide) throw usageError("unknown_guide", `No checklist or tour "${guideKey}" applies to this user on this page.`);
     if (store.state_(guide.key) !== "active" && store.state_(guide.key) !== "completed") {
@@ -155,10 +161,11 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
         win.document.removeEventListener("visibilitychange", hidden);
       });
       teardown.push(
-        watchPage(win, () => {
+        watchPage(win, (url) => {
           if (!session.data_) return;
           session.track_("$page");
           director.evaluate_();
+          messages.route_(url);
           nudges.pump_(); // a tour may have stopped showing: it waits for another page
         }),
       );
@@ -186,12 +193,8 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     destroy_() {
       clearTimeout(dueTimer);
       teardown.splice(0).forEach((fn) => fn());
-      for (const part of [nudges, director, help, author, session, ui]) part.destroy_();
+      for (const part of [nudges, director, help, messages, author, session, ui]) part.destroy_();
       events.clear_();
     },
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -45,4 +45,6 @@ export const EN: Strings = {
   plan_assignee: "Assigned to {name}",
   plan_due: "Due {date}",
   plan_overdue: "Overdue",
+  unread_one: "1 unread announcement",
+  unread_other: "{count} unread announcements",
 };
