@@ -134,8 +134,10 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     setLocale(host, m.locale_);
     unzoom(host);
     helpButton.hidden = !m.help_;
-    helpName.textContent = m.t_.help;
-    unreadName.textContent = unread ? `, ${fmt(m.t_[unread > 1 ? "unread_other" : "unread_one"], { count: unread })}` : "";
+    // One text node with the button's own name: separate hidden spans read as "Help , 1 unread".
+    const unreadText = unread ? `, ${fmt(m.t_[unread > 1 ? "unread_other" : "unread_one"], { count: unread })}` : "";
+    helpName.textContent = m.t_.help + (m.help_ ? unreadText : "");
+    unreadName.textContent = m.help_ ? "" : unreadText;
     unreadDot.textContent = String(unread);
     unreadDot.hidden = !unread;
     (m.help_ ? helpButton : launcher.el_).append(unreadName, unreadDot);

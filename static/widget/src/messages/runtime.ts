@@ -87,8 +87,10 @@ export function createMessages(host: MessagesHost): MessagesRuntime {
     if (inline) {
       holder = h(doc, "div", { "data-guide-widget": "", "data-inline": "" });
       shadow(holder).append(el);
-      if (a.position === "bottom") doc.body.append(holder);
-      else doc.body.prepend(holder);
+      // At the top, after the page's skip links ("Skip to content" stays the first stop).
+      let at = doc.body.firstElementChild;
+      while (at && a.position !== "bottom" && at.matches('a[href^="#"]')) at = at.nextElementSibling;
+      doc.body.insertBefore(holder, a.position === "bottom" ? null : at);
     } else {
       root().append(el);
       layer(el, true);
@@ -122,7 +124,18 @@ export function createMessages(host: MessagesHost): MessagesRuntime {
       e.preventDefault();
       on.dismiss();
     });
-    d.addEventListener("keydown", (e) => e.key === "Escape" && e.stopPropagation());
+    d.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") e.stopPropagation();
+      if (e.key !== "Tab") return;
+      // The page behind is inert, but Tab past the last button would leave for the browser's UI: wrap.
+      const stops = [...d.querySelectorAll<HTMLElement>("button, a[href]")];
+      const edge = stops[e.shiftKey ? 0 : stops.length - 1];
+      const at = (d.getRootNode() as ShadowRoot).activeElement;
+      if (at === edge || (e.shiftKey && !stops.includes(at as HTMLElement))) {
+        e.preventDefault();
+        stops[e.shiftKey ? stops.length - 1 : 0]?.focus();
+      }
+    });
     root().append(d);
     try {
       d.showModal();
