@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.hostile.helpers import TRANSPORTS, error_codes, named_events, open_host, poll, progress, transports
+from tests.browser.hostile.helpers import (
+    TRANSPORTS,
+    error_codes,
+    named_events,
+    open_host,
+    poll,
+    progress,
+    transports,
+)
 
 pytestmark = pytest.mark.browser
 
