@@ -240,3 +240,18 @@ def test_tooltip_on_focus_is_described_once_per_page_view_and_escape_hides_it(pa
     page.locator("#export").hover()
     rows = poll(lambda: events(live_server, "ben", "$tooltip_shown"))
     assert rows == [{"tooltip": "msg-tooltip", "step": "export"}]
+
+
+def test_spa_route_changes_follow_the_steps_page_rules(page, live_server):
+    release = arrive(page, live_server, "katherine")
+    release()
+    page.locator(BEACON).wait_for()
+    page.locator("#tab-reports").click()  # history.pushState: /demo/dashboard/reports
+    page.locator(BEACON).wait_for(state="detached")
+    page.locator("#tab-overview").click()
+    page.locator(BEACON).wait_for()
+    page.locator("#export").focus()
+    page.locator(TOOLTIP).wait_for()
+    # The tooltip works again after the route changes back (and counts for that view).
+    rows = poll(lambda: [r for r in [events(live_server, "katherine", "$tooltip_shown")] if len(r) == 1])
+    assert rows == [[{"tooltip": "msg-tooltip", "step": "export"}]]
