@@ -46,3 +46,15 @@ def test_banner_hotspot_and_tooltip_work_on_a_hostile_page(page, host, guide, us
     assert poll(page, lambda: named_events(guide, user, "$tooltip_shown")) == [
         {"tooltip": "hostile-tooltip", "step": "copy"}]
     assert error_codes(page) == []
+
+
+def test_a_beacon_stays_by_its_target_on_a_phone(mobile_page, host, guide, user):
+    """Tour steps dock at the bottom of a narrow screen; a beacon must not."""
+    open_host(mobile_page, host, PATH, user)
+    beacon = mobile_page.locator('[data-testid="hotspot-beacon"]')
+    beacon.wait_for()
+    share = mobile_page.locator("#share").bounding_box()
+    box = poll(mobile_page, lambda: [b for b in [beacon.bounding_box()]
+                                     if b and b["x"] >= share["x"] + share["width"]])
+    assert box and abs(box[0]["y"] + box[0]["height"] / 2 - (share["y"] + share["height"] / 2)) < 4, (
+        box, share)

@@ -58,7 +58,7 @@ export function createSpots(host: MessagesHost, root: () => ShadowRoot, gone: Se
     });
     root().append(b);
     layer(b, true);
-    let stopAnchor = target ? t.anchor(win, target, b, h(doc, "span"), s.placement || "auto", () => {}) : () => {};
+    let stopAnchor = target ? t.anchor(win, target, b, h(doc, "span"), s.placement || "auto", () => {}, false) : () => {};
     let tip: { el: HTMLElement; arrow: HTMLElement } | null = null;
     let stopTip = (): void => {};
     const close = (focus: boolean): void => {
@@ -84,7 +84,7 @@ export function createSpots(host: MessagesHost, root: () => ShadowRoot, gone: Se
         close(true);
       });
       layer(tip.el, true);
-      stopTip = target ? t.anchor(win, b, tip.el, tip.arrow, s.placement || "auto", () => {}) : () => {};
+      stopTip = target ? t.anchor(win, b, tip.el, tip.arrow, s.placement || "auto", () => {}, false) : () => {};
       if (!target) tip.el.classList.add("centered");
       b.setAttribute("aria-expanded", "true");
       b.classList.remove("pulse");
@@ -115,7 +115,7 @@ export function createSpots(host: MessagesHost, root: () => ShadowRoot, gone: Se
       if (!tip) {
         tip = box("tt", { "aria-hidden": "true", "data-testid": "tooltip", "data-key": m.key }, s.title ? h(doc, "strong", {}, s.title) : null, html(doc, s.body_html));
         layer(tip.el, true);
-        stop = t.anchor(win, target, tip.el, tip.arrow, s.placement || "auto", () => {});
+        stop = t.anchor(win, target, tip.el, tip.arrow, s.placement || "auto", () => {}, false);
         if (!shownTips.has(k(m, s))) host.track("$tooltip_shown", { tooltip: m.key, step: s.id });
         shownTips.add(k(m, s));
       }
