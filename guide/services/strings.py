@@ -65,6 +65,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "no": "No",
         "helpful_comment": "What could be better? (optional)",
         "helpful_thanks": "Thanks for letting us know.",
+        "unread_one": "1 unread announcement",
+        "unread_other": "{count} unread announcements",
     },
     "fr": {
         "launcher_name": "Liste de démarrage",
@@ -119,6 +121,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "no": "Non",
         "helpful_comment": "Que pourrions-nous améliorer ? (facultatif)",
         "helpful_thanks": "Merci de nous l'avoir dit.",
+        "unread_one": "1 annonce non lue",
+        "unread_other": "{count} annonces non lues",
     },
     "de": {
         "launcher_name": "Einführungs-Checkliste",
@@ -173,6 +177,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "no": "Nein",
         "helpful_comment": "Was könnte besser sein? (optional)",
         "helpful_thanks": "Danke für Ihre Rückmeldung.",
+        "unread_one": "1 ungelesene Ankündigung",
+        "unread_other": "{count} ungelesene Ankündigungen",
     },
     "es": {
         "launcher_name": "Lista de bienvenida",
@@ -227,6 +233,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "no": "No",
         "helpful_comment": "¿Qué podríamos mejorar? (opcional)",
         "helpful_thanks": "Gracias por decírnoslo.",
+        "unread_one": "1 anuncio sin leer",
+        "unread_other": "{count} anuncios sin leer",
     },
 }
 

@@ -21,7 +21,7 @@ def test_validate_the_default_directory(app: Flask) -> None:
     result = run(app, "content", "validate")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "5 guides, 4 help articles, 5 milestones, 4 stages, 8 scenarios, 0 errors\n")
+        "7 guides, 4 help articles, 5 milestones, 4 stages, 8 scenarios, 0 errors\n")
 
 
 def test_validate_reports_file_line_errors_and_exits_1(app: Flask, tmp_path: Path) -> None:
@@ -51,10 +51,12 @@ def test_push_prints_a_summary(app: Flask, db: Any) -> None:
     assert result.stdout.splitlines() == [
         "workspace demo: created",
         "dashboard-tour: created, version 1 published",
+        "export-hotspot: created, version 1 published",
         "getting-started: created, version 1 published",
         "nps: created, version 1 published",
         "onboarding-plan: created, version 1 published",
         "pro-features: created, version 1 published",
+        "whats-new: created, version 1 published",
         "help connect-data-sources: created",
         "help create-a-dashboard: created",
         "help invite-teammates: created",

@@ -56,7 +56,8 @@ def test_the_repositorys_content_validates() -> None:
     content = load_content(ROOT / "content")
     assert content.ok, [str(e) for e in content.errors]
     guides = {guide.body["key"]: guide.body for guide in content.guides}
-    assert set(guides) == {"dashboard-tour", "getting-started", "nps", "onboarding-plan", "pro-features"}
+    assert set(guides) == {"dashboard-tour", "export-hotspot", "getting-started", "nps",
+                           "onboarding-plan", "pro-features", "whats-new"}
     steps = guides["getting-started"]["steps"]
     assert [s["id"] for s in steps] == [
         "welcome", "connect-data", "review-settings", "invite-teammate", "create-dashboard",

@@ -47,10 +47,12 @@ def test_push_creates_workspace_guides_and_published_versions(db: Any, content_d
     assert report.workspace_status == "created"
     assert [(g.key, g.status, g.version, g.published) for g in report.guides] == [
         ("dashboard-tour", "created", 1, True),
+        ("export-hotspot", "created", 1, True),
         ("getting-started", "created", 1, True),
         ("nps", "created", 1, True),
         ("onboarding-plan", "created", 1, True),
         ("pro-features", "created", 1, True),
+        ("whats-new", "created", 1, True),
     ]
     ws = db.session.scalars(db.select(Workspace)).one()
     assert (ws.key, ws.name, ws.require_identity) == ("demo", "Acme Analytics (demo)", True)
@@ -82,10 +84,12 @@ def test_changed_content_makes_version_two_and_archives_one(db: Any, content_dir
     report = push_content(content_dir)
     assert [g.describe() for g in report.guides] == [
         "dashboard-tour: unchanged",
+        "export-hotspot: unchanged",
         "getting-started: new version 2 published",
         "nps: unchanged",
         "onboarding-plan: unchanged",
         "pro-features: unchanged",
+        "whats-new: unchanged",
     ]
     assert versions(db, "getting-started") == [(1, "archived"), (2, "published")]
     started = guide(db, "getting-started")
@@ -97,13 +101,13 @@ def test_draft_leaves_the_published_version_alone(db: Any, content_dir: Path) ->
     push_content(content_dir)
     edit(content_dir, "getting-started.yaml", "en: Say hello", "en: Say hi")
     report = push_content(content_dir, publish=False)
-    assert report.guides[1].describe() == "getting-started: new version 2 draft"
+    assert report.guides[2].describe() == "getting-started: new version 2 draft"
     assert not report.published
     assert versions(db, "getting-started") == [(1, "published"), (2, "draft")]
     assert guide(db, "getting-started").published_version.number == 1  # type: ignore[union-attr]
     # Pushing the same files without --draft publishes that draft, with no third version.
     report = push_content(content_dir)
-    assert report.guides[1].describe() == "getting-started: version 2 published"
+    assert report.guides[2].describe() == "getting-started: version 2 published"
     assert versions(db, "getting-started") == [(1, "archived"), (2, "published")]
 
 
@@ -201,7 +205,7 @@ def test_a_version_number_taken_during_the_push_is_a_clear_conflict(
     assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) == audited
     monkeypatch.undo()
     report = push_content(content_dir)
-    assert report.guides[1].describe() == "getting-started: new version 3 published"
+    assert report.guides[2].describe() == "getting-started: new version 3 published"
 
 
 def test_a_guide_added_during_the_push_is_a_clear_conflict(

@@ -139,6 +139,7 @@ for (const [entry, file] of [
   ["src/help/index.ts", "help.js"],
   ["src/author/index.ts", "author.js"],
   ["src/survey/index.ts", "survey.js"],
+  ["src/messages/index.ts", "messages.js"],
 ]) {
   const { code, map } = await bundle(entry, file, { lazy: true });
   // The hash of the bundle's bytes and its map; the hashed copy differs only in naming its own map.

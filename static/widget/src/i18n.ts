@@ -51,7 +51,9 @@ export type StringKey =
   | "yes"
   | "no"
   | "helpful_comment"
-  | "helpful_thanks";
+  | "helpful_thanks"
+  | "unread_one"
+  | "unread_other";
 
 export type Strings = Record<StringKey, string>;
 

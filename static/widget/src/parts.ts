@@ -1,6 +1,7 @@
 import type { AuthorFactory, PreviewInfo } from "./author/contract";
 import type { Emitter } from "./emitter";
 import type { HelpAt, HelpFactory } from "./help/contract";
+import type { MessagesFactory, Targeting } from "./messages/contract";
 import type { Strings } from "./i18n";
 import type { Store } from "./store";
 import type { SurveyFactory } from "./survey/contract";
@@ -27,6 +28,10 @@ export interface WidgetDeps extends ClientDeps {
   loadAuthor_?: Loader<AuthorFactory>;
   /** Where the survey card comes from. @default loads dist/survey.js from the server */
   loadSurvey_?: Loader<SurveyFactory>;
+  /** Where announcements, hotspots and tooltips come from. @default loads dist/messages.js from the server */
+  loadMessages_?: Loader<MessagesFactory>;
+  /** Where hotspots and tooltips get their anchoring. @default the one dist/tour.js lends */
+  loadTargeting_?: Loader<() => Targeting>;
 }
 
 /**
@@ -66,6 +71,7 @@ export interface Parts {
   nudges_: Nudges;
   author_: AuthorMode;
   surveys_: Surveys;
+  messages_: Messages;
 }
 
 /** The lazily loaded bundles, each loaded on first use. */
@@ -74,10 +80,12 @@ export interface Bundles {
   help_(): Promise<HelpFactory>;
   author_(): Promise<AuthorFactory>;
   survey_(): Promise<SurveyFactory>;
+  messages_(): Promise<MessagesFactory>;
+  targeting_(): Promise<() => Targeting>;
 }
 
 /** What the widget has before its parts are made. */
-export type Base = Omit<Parts, "session_" | "director_" | "help_" | "nudges_" | "author_" | "surveys_">;
+export type Base = Omit<Parts, "session_" | "director_" | "help_" | "nudges_" | "author_" | "surveys_" | "messages_">;
 
 export type User = { id: string; traits?: Record<string, unknown>; token: string | null };
 export type Account = { id: string; traits?: Record<string, unknown> };
@@ -129,6 +137,17 @@ export interface Help {
   close_(): void;
   /** The first bootstrap arrived: help asked for before it opens now. */
   replay_(): void;
+  destroy_(): void;
+}
+
+/** Announcements, hotspots and tooltips over the lazily loaded messages bundle (msghost.ts). */
+export interface Messages {
+  /** A bootstrap answer was applied: the badge, and what shows. */
+  update_(): void;
+  /** A route change (SPA): beacons and tooltips follow their `page` rules. */
+  route_(url: string): void;
+  /** Guide.start for an announcement or hotspot; false when `key` is none. */
+  start_(key: string): boolean;
   destroy_(): void;
 }
 

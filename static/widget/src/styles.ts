@@ -56,6 +56,11 @@ button { cursor: pointer; }
   background: var(--guide-bg); color: var(--guide-accent); font-size: 18px; font-weight: 700;
   box-shadow: 0 6px 20px rgba(17, 24, 39, .14);
 }
+.hbtn, .launcher { position: relative; }
+.badge {
+  position: absolute; inset-block-start: -6px; inset-inline-end: -6px; min-width: 18px; padding: 0 5px; border-radius: 9px;
+  background: #b91c1c; color: #fff; font: 700 11px/18px var(--guide-font); text-align: center;
+}
 .nudge {
   right: 20px; bottom: 76px; z-index: 2147483002; width: 320px; max-width: calc(100vw - 32px);
   padding: 12px; padding-inline: 16px 40px; background: var(--guide-bg); border: 1px solid var(--guide-line);

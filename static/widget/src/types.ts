@@ -139,6 +139,11 @@ export interface BootstrapResponse {
   strings?: Record<string, string>;
   /** Surveys the user's audience takes here (docs/SURVEYS.md section 2); at most one `due`. */
   surveys?: import("./survey/contract").Survey[];
+  /** Issue #15 (docs/SURVEYS.md): announcements, hotspots, tooltips (the messages bundle). */
+  announcements?: import("./messages/contract").Message[];
+  announcements_unread?: number;
+  hotspots?: import("./messages/contract").Message[];
+  tooltips?: import("./messages/contract").Message[];
   /** Present when the bootstrap carried a preview token. */
   preview?: import("./author/contract").PreviewInfo;
 }

@@ -1,12 +1,12 @@
 import { renderChecklist, type PlanView } from "./checklist";
 import { h } from "./h";
 import { helpful } from "./helpful";
+import { fmt, type Strings } from "./i18n";
 import { createLauncher } from "./launcher";
 import { setLocale } from "./locale";
 import { adoptStyles, CSS } from "./styles";
 import { applyTheme } from "./theme";
 import { layer, unzoom } from "./toplayer";
-import type { Strings } from "./i18n";
 import type { Guide, Nudge, Theme } from "./types";
 
 export interface UiModel {
@@ -53,6 +53,8 @@ export interface Ui {
   root_(): ShadowRoot;
   /** Focus back to the help button (the help panel closed). */
   focusHelp_(): void;
+  /** The unread announcements badge, on the help button (else the launcher); 0 hides it. */
+  badge_(count: number): void;
   /** Shows a nudge card ("Show me" when `open`); null hides it. */
   nudge_(nudge: Nudge | null, open?: boolean): void;
   destroy_(): void;
@@ -86,6 +88,10 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     h(doc, "span", { "aria-hidden": "true" }, "?"),
   );
   const dock = h(doc, "div", { class: "dock" }, helpButton, launcher.el_);
+  // Spelled out for screen readers ("Help, 1 unread announcement"); the number is aria-hidden.
+  const unreadName = h(doc, "span", { class: "sr" });
+  const unreadDot = h(doc, "span", { class: "badge", "aria-hidden": "true", "data-testid": "guide-unread", hidden: true });
+  let unread = 0;
   const note = h(doc, "div", { class: "nudge", role: "status", "data-testid": "guide-nudge", hidden: true });
   const panel = h(doc, "div", {
     class: "panel",
@@ -133,7 +139,13 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     setLocale(host, m.locale_);
     unzoom(host);
     helpButton.hidden = !m.help_;
-    helpName.textContent = m.t_.help;
+    // One text node with the button's own name: separate hidden spans read as "Help , 1 unread".
+    const unreadText = unread ? `, ${fmt(m.t_[unread > 1 ? "unread_other" : "unread_one"], { count: unread })}` : "";
+    helpName.textContent = m.t_.help + (m.help_ ? unreadText : "");
+    unreadName.textContent = m.help_ ? "" : unreadText;
+    unreadDot.textContent = String(unread);
+    unreadDot.hidden = !unread;
+    (m.help_ ? helpButton : launcher.el_).append(unreadName, unreadDot);
     const guide = current();
     launcher.el_.hidden = !m.primary_;
     if (!guide || !m.primary_) return;
@@ -246,6 +258,10 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
       return r;
     },
     focusHelp_: focusHelp,
+    badge_(count) {
+      unread = count;
+      render();
+    },
     nudge_(n, canOpen) {
       // Focus inside the card must not be lost with it.
       if (!n && note.contains(root?.activeElement ?? null)) focusHelp();

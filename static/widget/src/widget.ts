@@ -9,6 +9,8 @@ import { HELP_GLOBAL, type HelpAt } from "./help/contract";
 import { createHelp } from "./helphost";
 import { isObject } from "./json";
 import { loadBundle } from "./lazy";
+import { MESSAGES_GLOBAL, TARGETING_GLOBAL } from "./messages/contract";
+import { createMessages } from "./msghost";
 import { createNudges } from "./nudges";
 import { watchPage } from "./page";
 import { createSession } from "./session";
@@ -72,22 +74,19 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   const base: Base = {
     win_: win, prefix_: prefix, store_: store, ui_: ui, events_: events, report_: report, deps_: deps,
     load_: {
-      tour_: bundle(deps.loadTours_, "tour.js", TOUR_GLOBAL),
-      help_: bundle(deps.loadHelp_, "help.js", HELP_GLOBAL),
-      author_: bundle(deps.loadAuthor_, "author.js", AUTHOR_GLOBAL),
-      survey_: bundle(deps.loadSurvey_, "survey.js", SURVEY_GLOBAL),
+      tour_: bundle(deps.loadTours_, "tour.js", TOUR_GLOBAL), help_: bundle(deps.loadHelp_, "help.js", HELP_GLOBAL),
+      author_: bundle(deps.loadAuthor_, "author.js", AUTHOR_GLOBAL), survey_: bundle(deps.loadSurvey_, "survey.js", SURVEY_GLOBAL),
+      messages_: bundle(deps.loadMessages_, "messages.js", MESSAGES_GLOBAL), targeting_: bundle(deps.loadTargeting_, "tour.js", TARGETING_GLOBAL),
     },
     start_: (guide: string, step?: string) => guard(start, guide, step),
     booted_() {
       help.replay_();
-      if (pendingStart) {
-        const key = pendingStart;
-        pendingStart = null;
-        start(key);
-      }
+      const key = pendingStart;
+      if (key) { pendingStart = null; start(key); }
       director.evaluate_();
       nudges.pump_();
       surveys.evaluate_();
+      messages.update_();
     },
   };
   const parts = base as Parts;
@@ -98,6 +97,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   const director = (parts.director_ = createDirector(parts));
   const help = (parts.help_ = createHelp(parts));
   const surveys = (parts.surveys_ = createSurveys(parts));
+  const messages = (parts.messages_ = createMessages(parts));
 
   function render(): void {
     const data = session.data_;
@@ -117,7 +117,6 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     };
     ui.update_(data ? { checklists_: lists, primary_: primaryChecklist(lists, store.state_), theme_: ws?.theme, help_: !!ws?.help_enabled, t_: session.strings_(), locale_: data.user?.locale, isDone_: store.isDone_, isPending_: store.isPending_, plan_: plan } : null);
   }
-
   teardown.push(store.subscribe_(render));
 
   /**
@@ -131,7 +130,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       return false;
     }
     if (director.start_(guideKey, step)) return true;
-    if (surveys.start_(guideKey)) return false;
+    if (surveys.start_(guideKey) || messages.start_(guideKey)) return false;
     const guide = checklists(session.data_!.guides).find((g) => g.key === guideKey);
     if (!guide) throw usageError("unknown_guide", `No checklist or tour "${guideKey}" applies to this user on this page.`);
     if (store.state_(guide.key) !== "active" && store.state_(guide.key) !== "completed") {
@@ -162,10 +161,11 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
         win.document.removeEventListener("visibilitychange", hidden);
       });
       teardown.push(
-        watchPage(win, () => {
+        watchPage(win, (url) => {
           if (!session.data_) return;
           session.track_("$page");
           director.evaluate_();
+          messages.route_(url);
           nudges.pump_(); // a tour may have stopped showing: it waits for another page
         }),
       );
@@ -193,7 +193,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     destroy_() {
       clearTimeout(dueTimer);
       teardown.splice(0).forEach((fn) => fn());
-      for (const part of [nudges, director, help, surveys, author, session, ui]) part.destroy_();
+      for (const part of [nudges, director, help, surveys, messages, author, session, ui]) part.destroy_();
       events.clear_();
     },
   };

@@ -54,4 +54,6 @@ export const EN: Strings = {
   no: "No",
   helpful_comment: "What could be better? (optional)",
   helpful_thanks: "Thanks for letting us know.",
+  unread_one: "1 unread announcement",
+  unread_other: "{count} unread announcements",
 };

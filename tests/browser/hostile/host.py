@@ -188,6 +188,12 @@ def _content(path: str, q: str) -> tuple[str, str] | None:
        <input type="submit" id="dialog-save" value="Save"></p>
   </form>
 </dialog>"""
+    if path == "/demo/hostile/messages":
+        return "Release notes", """
+<h1>Release notes</h1>
+<p><input type="button" class="btn" id="share" value="Share">
+   <input type="button" class="btn" id="copy-link" value="Copy link"></p>
+<section class="card" id="notes"><h2>Borealis 2.0</h2><p>Faster everything.</p></section>"""
     if path == "/demo/hostile/scroll":
         return "Data retention", f"""
 <h1>Data retention</h1>

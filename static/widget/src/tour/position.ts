@@ -9,7 +9,9 @@ const SIDES: Record<string, string> = { top: "bottom", bottom: "top", left: "rig
  * Keeps `floating` next to `reference` through scrolling, resizing and layout
  * changes (autoUpdate), flipping to the other side and shifting along it so
  * it never leaves the viewport; `onMove` runs on every update (the spotlight
- * follows the target with it). Returns the cleanup function.
+ * follows the target with it). `dock`: below DOCK_BELOW wide, a tour step
+ * docks at the bottom; a hotspot's beacon and tip (messages.js) must stay by
+ * their target. Returns the cleanup function.
  */
 export function anchor(
   win: Window,
@@ -18,12 +20,13 @@ export function anchor(
   arrowEl: HTMLElement,
   placement: string,
   onMove: () => void,
+  dock = true,
 ): () => void {
   const auto = !placement || placement === "auto";
   let live = true;
   const update = (): void => {
     onMove();
-    const docked = win.innerWidth < DOCK_BELOW;
+    const docked = dock && win.innerWidth < DOCK_BELOW;
     floating.classList.toggle("docked", docked);
     if (docked) {
       floating.style.removeProperty("left");

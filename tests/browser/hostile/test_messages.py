@@ -1,0 +1,60 @@
+"""Issue 15 on Borealis: an overlay banner, a hotspot and a tooltip next to patched
+built-ins, hostile CSS, a max-z-index sticky header and a strict CSP, over both
+transports; what the user did reaches the database and nothing throws."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.hostile.helpers import (
+    TRANSPORTS,
+    error_codes,
+    named_events,
+    open_host,
+    poll,
+    progress,
+    transports,
+)
+
+pytestmark = pytest.mark.browser
+
+PATH = "/demo/hostile/messages"
+
+
+@transports
+def test_banner_hotspot_and_tooltip_work_on_a_hostile_page(page, host, guide, user, transport):
+    open_host(page, host, PATH, user, **TRANSPORTS[transport])
+    banner = page.locator('[data-testid="announcement-banner"]')
+    banner.wait_for()
+    # Above Borealis's sticky max-z-index header: what is at the banner's centre is ours.
+    box = banner.bounding_box()
+    assert page.evaluate("([x, y]) => document.elementFromPoint(x, y).id", [
+        box["x"] + box["width"] / 2, box["y"] + box["height"] / 2]) == "guide-messages-root"
+    page.locator('[data-testid="announcement-dismiss"]').click()
+    banner.wait_for(state="detached")
+    assert poll(page, lambda: (progress(guide, user, "hostile-banner") or ("",))[0] == "dismissed")
+
+    beacon = page.locator('[data-testid="hotspot-beacon"]')
+    beacon.focus()
+    page.keyboard.press("Enter")
+    page.locator('[data-testid="hotspot-tip"]').wait_for()
+    assert poll(page, lambda: named_events(guide, user, "$hotspot_opened")) == [
+        {"hotspot": "hostile-hotspot", "step": "share"}]
+
+    page.locator("#copy-link").focus()
+    page.locator('[data-testid="tooltip"]').wait_for()
+    assert poll(page, lambda: named_events(guide, user, "$tooltip_shown")) == [
+        {"tooltip": "hostile-tooltip", "step": "copy"}]
+    assert error_codes(page) == []
+
+
+def test_a_beacon_stays_by_its_target_on_a_phone(mobile_page, host, guide, user):
+    """Tour steps dock at the bottom of a narrow screen; a beacon must not."""
+    open_host(mobile_page, host, PATH, user)
+    beacon = mobile_page.locator('[data-testid="hotspot-beacon"]')
+    beacon.wait_for()
+    share = mobile_page.locator("#share").bounding_box()
+    box = poll(mobile_page, lambda: [b for b in [beacon.bounding_box()]
+                                     if b and b["x"] >= share["x"] + share["width"]])
+    assert box and abs(box[0]["y"] + box[0]["height"] / 2 - (share["y"] + share["height"] / 2)) < 4, (
+        box, share)

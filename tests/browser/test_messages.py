@@ -1,0 +1,257 @@
+"""Issue 15, the widget's messages: announcements (an overlay banner with the launcher's
+unread badge, a modal), hotspots and tooltips, end to end against the database.
+
+The module runs its own server: content/ plus the messages in messages/ (each for its
+own demo users by audience), so the other browser tests never meet them. Each test holds
+dist/messages.js back until the dashboard tour is skipped, then lets it load: what the
+page looked like before the messages came is measured, not guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import live
+from tests.browser.conftest import WIDGET_BUNDLE, _require
+from tests.browser.tour_helpers import poll, sign_in_anew, sql
+
+pytestmark = pytest.mark.browser
+
+AXE_PATH = live.ROOT / "static" / "widget" / "node_modules" / "axe-core" / "axe.min.js"
+BANNER = '[data-testid="announcement-banner"]'
+MODAL = '[data-testid="announcement-modal"]'
+BEACON = '[data-testid="hotspot-beacon"]'
+TIP = '[data-testid="hotspot-tip"]'
+TOOLTIP = '[data-testid="tooltip"]'
+MESSAGES_JS = "**/widget/messages*.js"
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveServer]:
+    _require(WIDGET_BUNDLE.is_file(), f"widget bundle missing at {WIDGET_BUNDLE}: run `make widget`")
+    tmp = tmp_path_factory.mktemp("messages")
+    content = Path(shutil.copytree(live.ROOT / "content", tmp / "content"))
+    for extra in sorted((Path(__file__).parent / "messages").glob("*.yaml")):
+        shutil.copy(extra, content / "guides" / extra.name)
+    with live.database(tmp, "messages") as url:
+        env = live.server_env(url, tmp / "instance", GUIDE_CONTENT_DIR=str(content))
+        live.prepare(env)
+        with live.run_server(env, tmp / "messages.log") as server:
+            yield server
+
+
+@pytest.fixture
+def context(browser: Any, live_server: live.LiveServer) -> Iterator[Any]:
+    """As conftest's, with the demo's CSP bypassed so that axe can be injected."""
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True,
+                                  viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    errors: list[str] = []
+    context.on("weberror", lambda error: errors.append(str(error.error)))
+    yield context
+    context.close()
+    assert errors == [], f"uncaught errors in the page: {errors}"
+
+
+def arrive(page: Any, server: live.LiveServer, user: str) -> Callable[[], None]:
+    """`user` meets the product anew with dist/messages.js held back; returns `release`."""
+    held: list[Any] = []
+    page.route(MESSAGES_JS, lambda route: held.append(route))
+    sign_in_anew(page, server, user)
+
+    def release() -> None:
+        deadline = time.monotonic() + 10
+        while not held and time.monotonic() < deadline:
+            page.evaluate("0")  # lets Playwright deliver the route (a poll with a deadline)
+        assert held, "dist/messages.js was never asked for"
+        for route in held:
+            route.continue_()
+        page.unroute(MESSAGES_JS)
+    return release
+
+
+def progress(server: live.LiveServer, user: str, key: str) -> tuple[str, list[str]] | None:
+    rows = sql(server, "SELECT p.state, p.completed_steps FROM progress p JOIN end_user u "
+                       "ON u.id = p.user_id JOIN guide g ON g.id = p.guide_id "
+                       "WHERE u.external_id = :user AND g.key = :key", user=user, key=key)
+    if not rows:
+        return None
+    steps = rows[0][1]
+    return rows[0][0], steps if isinstance(steps, list) else json.loads(steps or "[]")
+
+
+def wait_state(server: live.LiveServer, user: str, key: str, state: str) -> tuple[str, list[str]]:
+    rows = poll(lambda: [p for p in [progress(server, user, key)] if p and p[0] == state])
+    assert rows, f"{key} never reached {state}: {progress(server, user, key)}"
+    return rows[0]
+
+
+def events(server: live.LiveServer, user: str, name: str) -> list[dict[str, Any]]:
+    rows = sql(server, "SELECT e.props FROM event e JOIN end_user u ON u.id = e.user_id "
+                       "WHERE u.external_id = :user AND e.name = :name ORDER BY e.id",
+               user=user, name=name)
+    return [p if isinstance(p, dict) else json.loads(p) for (p,) in rows]
+
+
+def axe(page: Any) -> list[Any]:
+    page.add_script_tag(path=str(AXE_PATH))
+    return page.evaluate("async () => (await axe.run(document)).violations"
+                         ".map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)}))")
+
+
+def focused_testid(page: Any) -> str | None:
+    """The data-testid of what has focus, through our shadow roots."""
+    return page.evaluate("""() => {
+      let el = document.activeElement;
+      while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+      return el ? (el.getAttribute('data-testid') || el.id || el.tagName) : null;
+    }""")
+
+
+def test_overlay_banner_badge_seen_dismissed_and_gone_after_reload(page, live_server):
+    release = arrive(page, live_server, "hedy")
+    # Before the messages bundle: the badge from bootstrap's announcements_unread.
+    expect(page.get_by_test_id("guide-help-button")).to_have_accessible_name(
+        "Help, 1 unread announcement")
+    before = page.locator("#export").bounding_box()
+    release()
+    banner = page.locator(BANNER)
+    banner.wait_for()
+    assert banner.evaluate("el => el.matches(':popover-open')")  # the top layer
+    assert "22:00 to 22:30" in banner.inner_text()
+    # Overlay: nothing of the host page moved.
+    assert page.locator("#export").bounding_box() == before
+    # Seen: off the badge here, and in the database.
+    expect(page.get_by_test_id("guide-help-button")).to_have_accessible_name("Help")
+    wait_state(live_server, "hedy", "msg-banner", "active")
+    assert events(live_server, "hedy", "$announcement_seen") == [{"announcement": "msg-banner"}]
+    assert axe(page) == []
+
+    page.locator('[data-testid="announcement-dismiss"]').click()
+    banner.wait_for(state="detached")
+    wait_state(live_server, "hedy", "msg-banner", "dismissed")
+    assert events(live_server, "hedy", "$announcement_dismissed") == [{"announcement": "msg-banner"}]
+
+    with page.expect_response(lambda r: "/api/v1/widget/bootstrap" in r.url) as answer:
+        page.reload()
+    assert [a["key"] for a in answer.value.json()["announcements"]] == []
+    expect(page.get_by_test_id("guide-help-button")).to_have_accessible_name("Help")
+    assert page.locator(BANNER).count() == 0
+
+
+def test_modal_keyboard_flow_focus_stays_inside_and_escape_dismisses(page, live_server):
+    release = arrive(page, live_server, "alan")
+    page.locator("#export").focus()
+    release()
+    modal = page.locator(MODAL)
+    modal.wait_for()
+    assert modal.evaluate("el => el.matches(':modal')")
+    assert page.get_by_role("dialog", name="A new editor").is_visible()
+    assert axe(page) == []
+    page.keyboard.press("Tab")
+    assert focused_testid(page) == "announcement-next"
+    page.keyboard.press("Enter")
+    page.get_by_role("dialog", name="Try it now").wait_for()
+    for _ in range(7):  # Back, the cta, the close button, and round again: never the page behind
+        page.keyboard.press("Tab")
+        assert focused_testid(page) in ("announcement-back", "announcement-cta",
+                                        "announcement-dismiss", "H2", "DIALOG"), focused_testid(page)
+    page.keyboard.press("Escape")
+    modal.wait_for(state="detached")
+    assert page.evaluate("document.activeElement.id") == "export"  # focus back where it was
+    wait_state(live_server, "alan", "msg-modal", "dismissed")
+    assert events(live_server, "alan", "$announcement_seen")[-1] == {"announcement": "msg-modal"}
+
+
+def test_modal_cta_starts_the_guide_it_names(page, live_server):
+    release = arrive(page, live_server, "alan")
+    release()
+    page.locator(MODAL).wait_for()
+    page.locator(MODAL).get_by_test_id("announcement-next").click()
+    page.locator(MODAL).get_by_test_id("announcement-cta").click()
+    page.locator(MODAL).wait_for(state="detached")
+    page.locator('[data-testid="guide-panel"]').wait_for()  # getting-started opened
+    wait_state(live_server, "alan", "msg-modal", "completed")
+    assert events(live_server, "alan", "$announcement_clicked")[-1] == {
+        "announcement": "msg-modal", "step": "try"}
+
+
+def test_hotspot_on_a_late_element_opens_reports_and_is_remembered(page, live_server):
+    release = arrive(page, live_server, "grace")
+    release()
+    beacon = page.locator(BEACON)
+    beacon.wait_for()  # #insights arrives two seconds after load
+    assert "pulse" in beacon.get_attribute("class")
+    assert focused_testid(page) in ("BODY", None)  # never takes focus
+    target = page.locator("#insights").bounding_box()
+    box = poll(lambda: [b for b in [beacon.bounding_box()] if b and b["y"] + b["height"] <= target["y"]])
+    assert box, "the beacon sits above its target (placement: top)"
+
+    beacon.focus()
+    page.keyboard.press("Enter")
+    tip = page.locator(TIP)
+    tip.wait_for()
+    assert beacon.get_attribute("aria-expanded") == "true"
+    assert page.get_by_role("dialog", name="Insights for you").is_visible()
+    assert axe(page) == []
+    rows = poll(lambda: events(live_server, "grace", "$hotspot_opened"))
+    assert rows == [{"hotspot": "msg-hotspot", "step": "insights"}]
+    assert poll(lambda: [p for p in [progress(live_server, "grace", "msg-hotspot")]
+                         if p and "insights" in p[1]])
+    page.keyboard.press("Escape")
+    tip.wait_for(state="detached")
+    assert focused_testid(page) == "hotspot-beacon"
+
+    page.reload()
+    page.locator(BEACON).wait_for()
+    assert "pulse" not in page.locator(BEACON).get_attribute("class")  # seen: no longer pulses
+    page.locator(BEACON).click()
+    page.locator('[data-testid="hotspot-dismiss"]').click()
+    page.locator(BEACON).wait_for(state="detached")
+    wait_state(live_server, "grace", "msg-hotspot", "dismissed")
+    assert events(live_server, "grace", "$hotspot_dismissed") == [{"hotspot": "msg-hotspot"}]
+
+
+def test_tooltip_on_focus_is_described_once_per_page_view_and_escape_hides_it(page, live_server):
+    release = arrive(page, live_server, "ben")
+    release()
+    page.locator(BEACON).wait_for()  # the bundle has drawn this page's messages
+    page.locator("#export").focus()
+    tooltip = page.locator(TOOLTIP)
+    tooltip.wait_for()
+    assert "Export this dashboard" in tooltip.inner_text()
+    live_region = page.locator('[data-testid="tooltip-live"]')
+    assert live_region.get_attribute("role") == "status"
+    assert "Export this dashboard. As CSV, Excel or PDF." in live_region.text_content()
+    assert focused_testid(page) == "export"
+    page.keyboard.press("Escape")
+    tooltip.wait_for(state="detached")
+    page.locator("#new-dashboard").focus()
+    page.locator("#export").focus()
+    tooltip.wait_for()
+    page.locator("#export").hover()
+    rows = poll(lambda: events(live_server, "ben", "$tooltip_shown"))
+    assert rows == [{"tooltip": "msg-tooltip", "step": "export"}]
+
+
+def test_spa_route_changes_follow_the_steps_page_rules(page, live_server):
+    release = arrive(page, live_server, "katherine")
+    release()
+    page.locator(BEACON).wait_for()
+    page.locator("#tab-reports").click()  # history.pushState: /demo/dashboard/reports
+    page.locator(BEACON).wait_for(state="detached")
+    page.locator("#tab-overview").click()
+    page.locator(BEACON).wait_for()
+    page.locator("#export").focus()
+    page.locator(TOOLTIP).wait_for()
+    # The tooltip works again after the route changes back (and counts for that view).
+    rows = poll(lambda: [r for r in [events(live_server, "katherine", "$tooltip_shown")] if len(r) == 1])
+    assert rows == [[{"tooltip": "msg-tooltip", "step": "export"}]]
