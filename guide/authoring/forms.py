@@ -80,6 +80,8 @@ def _steps(form: MultiDict, base: dict[str, Any], locale: str, default: str) -> 
             continue
         if form.get(p + "help", "").strip():
             step["help"] = form.get(p + "help").strip()
+        if base.get("kind") != "plan" and form.get(p + "helpful") in ("true", "false"):
+            step["helpful"] = form.get(p + "helpful") == "true"
         if base.get("kind") == "tour":
             _tour_step(form, p, step)
         else:
@@ -168,6 +170,7 @@ def step_view(step: dict[str, Any], locale: str, default: str) -> dict[str, Any]
         "wait_ms": step.get("wait_ms", ""),
         "on_missing": step.get("on_missing", ""),
         "spotlight": "" if "spotlight" not in step else str(step["spotlight"]).lower(),
+        "helpful": "" if "helpful" not in step else str(step["helpful"]).lower(),
         "buttons": ", ".join(step.get("buttons") or []),
     }
 
