@@ -15,6 +15,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from guide.schemas.base import StrictSchema
 from guide.schemas.fields import SLUG, LocalizedString, StrictInteger, check_link
+from guide.schemas.tour import RepeatSchema
 
 QUESTION_TYPES = ("nps", "csat", "rating", "single", "multiple", "text")
 SCALE_TYPES = ("nps", "csat", "rating")
@@ -45,13 +46,9 @@ class Frequency(fields.Field):
         if value == "once":
             return value
         if isinstance(value, dict):
-            return FrequencySchema().load(value)
+            # The same {every_days, max} as a tour's ``repeat``.
+            return RepeatSchema().load(value)
         raise ValidationError("Must be once or {every_days: N, max: M}.")
-
-
-class FrequencySchema(StrictSchema):
-    every_days = StrictInteger(required=True, validate=validate.Range(1, 365))
-    max = StrictInteger(validate=validate.Range(1, 100))
 
 
 class ShowWhenSchema(StrictSchema):

@@ -55,9 +55,12 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-def checked_context(browser: Any, base_url: str, height: int = 800) -> Iterator[Any]:
-    """A browser context that fails the test if any page in it threw an uncaught error."""
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": height})
+def checked_context(browser: Any, base_url: str, height: int = 800,
+                    bypass_csp: bool = False) -> Iterator[Any]:
+    """A browser context that fails the test if any page in it threw an uncaught error
+    (``bypass_csp``: so that axe can be injected into a page with the demo's CSP)."""
+    context = browser.new_context(base_url=base_url, bypass_csp=bypass_csp,
+                                  viewport={"width": 1280, "height": height})
     context.set_default_timeout(10_000)
     errors: list[str] = []
     context.on("weberror", lambda error: errors.append(str(error.error)))

@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import live
-from tests.browser.conftest import WIDGET_BUNDLE, _require
+from tests.browser.conftest import WIDGET_BUNDLE, _require, checked_context
 from tests.browser.tour_helpers import poll, sign_in_anew, sql
 
 pytestmark = pytest.mark.browser
@@ -51,14 +51,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveS
 @pytest.fixture
 def context(browser: Any, live_server: live.LiveServer) -> Iterator[Any]:
     """As conftest's, with the demo's CSP bypassed so that axe can be injected."""
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True,
-                                  viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(10_000)
-    errors: list[str] = []
-    context.on("weberror", lambda error: errors.append(str(error.error)))
-    yield context
-    context.close()
-    assert errors == [], f"uncaught errors in the page: {errors}"
+    yield from checked_context(browser, live_server.url, bypass_csp=True)
 
 
 def arrive(page: Any, server: live.LiveServer, user: str) -> Callable[[], None]:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests import live
-from tests.browser.conftest import WIDGET_BUNDLE
+from tests.browser.conftest import WIDGET_BUNDLE, checked_context
 from tests.browser.tour_helpers import LAUNCHER, poll, sign_in_anew, sql
 
 pytestmark = pytest.mark.browser
@@ -41,14 +41,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveS
 def context(browser: Any, live_server: live.LiveServer) -> Iterator[Any]:
     """As conftest's, with the demo's CSP bypassed so axe can be injected (the widget under
     a strict CSP: tests/browser/hostile/test_survey.py)."""
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True,
-                                  viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(10_000)
-    errors: list[str] = []
-    context.on("weberror", lambda error: errors.append(str(error.error)))
-    yield context
-    context.close()
-    assert errors == [], f"uncaught errors in the page: {errors}"
+    yield from checked_context(browser, live_server.url, bypass_csp=True)
 
 
 def set_visits(server: live.LiveServer, user: str, visits: int) -> None:
