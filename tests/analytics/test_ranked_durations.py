@@ -14,14 +14,25 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from guide.analytics import store
+from guide.analytics import durations, store
 from guide.analytics.facts import COMPLETED
 from guide.analytics.tally import Ranked, percentile
 from guide.extensions import db
-from guide.models import AnalyticsDuration
+from guide.models import AnalyticsDuration, AnalyticsDurationBucket
 from guide.models.analytics import GUIDE_LEVEL
 
 seconds = st.floats(0, 1e6, allow_nan=False)
+
+
+def _roll(workspace_id: int, rows: dict) -> None:
+    """Durations written as the fold writes them: each row, and its day and bucket counted."""
+    db.session.add_all(AnalyticsDuration(
+        workspace_id=workspace_id, guide_key=g, step_id=s, metric=m, event_id=e, day=d,
+        seconds=value) for (g, s, m, e), (d, value) in rows.items())
+    db.session.add_all(AnalyticsDurationBucket(
+        workspace_id=workspace_id, guide_key=g, step_id=s, metric=m, day=d, bucket=b, count=n)
+        for (g, s, m, d, b), n in durations.buckets(rows).items())
+    db.session.commit()
 
 
 @given(rolled=st.lists(seconds, max_size=60), tail=st.lists(seconds, max_size=6),
@@ -38,11 +49,8 @@ def test_the_tail_merged_by_rank_is_the_percentile_of_all(rolled, tail, share):
 def test_rolled_numbers_read_the_durations_near_the_median_and_p90_only(paris):
     values = [float(n) for n in range(1, 101)]  # 1..100 s, written in a random order
     random.Random(7).shuffle(values)
-    db.session.add_all(AnalyticsDuration(
-        workspace_id=paris.id, guide_key="onboarding", step_id=GUIDE_LEVEL, metric=COMPLETED,
-        event_id=n, day=date(2026, 3, 1 + n % 20), seconds=value)
-        for n, value in enumerate(values, start=1))
-    db.session.commit()
+    _roll(paris.id, {("onboarding", GUIDE_LEVEL, COMPLETED, n): (date(2026, 3, 1 + n % 20), value)
+                     for n, value in enumerate(values, start=1)})
 
     ranked = store.rolled_numbers(paris.id, "onboarding", date(2026, 3, 1), date(2026, 3, 31),
                                   tail=2).ranked[(GUIDE_LEVEL, COMPLETED)]
