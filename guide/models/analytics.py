@@ -441,7 +441,8 @@ class AnalyticsScenarioDay(db.Model):
 # Every rollup table but the watermark: what a reset empties and ANALYZE refreshes.
 ROLLUPS = (AnalyticsDaily, AnalyticsUserDay, AnalyticsReach, AnalyticsUserWeek,
            AnalyticsAccountWeek, AnalyticsReactiveWeek, AnalyticsDuration,
-           AnalyticsDurationBucket, AnalyticsMoment, AnalyticsRun, AnalyticsSearch, AnalyticsAccount, AnalyticsMember, AnalyticsSignup,
+           AnalyticsDurationBucket, AnalyticsMoment, AnalyticsRun, AnalyticsSearch,
+           AnalyticsAccount, AnalyticsMember, AnalyticsSignup,
            AnalyticsTimeToValue, AnalyticsStage, AnalyticsFiring, AnalyticsEscalation,
            AnalyticsScenarioDay)
 # The rollup tables whose rows name a user (``user_id``): deleted with the user (whose
