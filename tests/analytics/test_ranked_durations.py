@@ -11,7 +11,8 @@ import math
 import random
 from datetime import date
 
-from hypothesis import given
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guide.analytics import durations, store
@@ -68,3 +69,30 @@ def test_rolled_numbers_read_the_durations_near_the_median_and_p90_only(paris):
     expected = sorted(v for n, v in enumerate(values, start=1) if n % 20 < 5)
     assert few.timing(GUIDE_LEVEL, COMPLETED) == {
         "count": 25, "median": percentile(expected, 0.5), "p90": percentile(expected, 0.9)}
+
+
+# Values on bucket bounds, just below them, equal ones, and below the first bound.
+edgy = st.one_of(seconds, st.sampled_from([-1.0, 0.0, 0.5, 1.0, 5.0, 17.0, 16.99, 86401.0]))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(rolled=st.lists(st.tuples(st.integers(1, 10), st.sampled_from(["a", "b"]), edgy),
+                       max_size=80),
+       tail=st.lists(edgy, max_size=5), first=st.integers(1, 10), days=st.integers(0, 9))
+def test_the_buckets_give_the_percentiles_of_every_duration_in_the_range(
+        paris, rolled, tail, first, days):
+    for model in (AnalyticsDuration, AnalyticsDurationBucket):
+        db.session.execute(sa.delete(model).where(model.workspace_id == paris.id))
+    _roll(paris.id, {("onboarding", step, COMPLETED, n): (date(2026, 3, day), value)
+                     for n, (day, step, value) in enumerate(rolled, start=1)})
+    start, end = date(2026, 3, first), date(2026, 3, min(10, first + days))
+
+    ranked = durations.ranked(paris.id, "onboarding", start, end, tail=len(tail))
+
+    for step in ("a", "b"):
+        kept = [value for day, s, value in rolled if s == step and first <= day <= end.day]
+        found = ranked.get((step, COMPLETED), Ranked())
+        assert found.count == len(kept)
+        for share in (0.5, 0.9):
+            assert found.percentile(tail, share) == percentile(kept + tail, share)
