@@ -52,32 +52,38 @@ def ranked(workspace_id: int, guide: str, start: date, end: date,
             .group_by(b.step_id, b.metric, b.bucket)):
         per_key[(step, metric)][index] = int(count)
     result = {key: Ranked(sum(counts.values())) for key, counts in per_key.items()}
+    near = {key: windows(result[key].count, tail) for key in per_key}
     # (step, metric, bucket) -> the rank before its first value
     wanted: dict[tuple[str, str, int], int] = {}
     for key, counts in per_key.items():
-        near, before = windows(result[key].count, tail), 0
+        before = 0
         for index in sorted(counts):
-            if any(low <= before + counts[index] and before < high for low, high in near):
+            if any(low <= before + counts[index] and before < high for low, high in near[key]):
                 wanted[(*key, index)] = before
             before += counts[index]
     if wanted:
-        _rank(result, wanted, _bucket_values(workspace_id, guide, start, end, wanted))
+        _rank(result, near, wanted, _bucket_values(workspace_id, guide, start, end, wanted))
     return result
 
 
-def _rank(result: dict[tuple[str, str], Ranked], wanted: dict[tuple[str, str, int], int],
-          rows: Any) -> None:
-    """Each value's rank: its bucket's rank before plus its place there (rows by seconds)."""
+def _rank(result: dict[tuple[str, str], Ranked], near: dict[tuple[str, str], list[tuple[int, int]]],
+          wanted: dict[tuple[str, str, int], int], rows: Any) -> None:
+    """The values at the ranks of ``near``: a value's ranks follow its bucket's rank before
+    and the values below it there (rows: each distinct value by seconds, how many)."""
     seen: Counter[tuple[str, str, int]] = Counter()
-    for step, metric, seconds in rows:
-        where = (step, metric, bucket(seconds))
-        seen[where] += 1
-        result[(step, metric)].at[wanted[where] + seen[where]] = seconds
+    for step, metric, seconds, count in rows:
+        where, key = (step, metric, bucket(seconds)), (step, metric)
+        first = wanted[where] + seen[where] + 1
+        seen[where] += count
+        for low, high in near[key]:
+            for rank in range(max(first, low), min(first + count - 1, high) + 1):
+                result[key].at[rank] = seconds
 
 
 def _bucket_values(workspace_id: int, guide: str, start: date, end: date,
                    wanted: dict[tuple[str, str, int], int]) -> Any:
-    """(step, metric, seconds) of the wanted buckets' durations, by key then seconds."""
+    """(step, metric, seconds, how many) of the wanted buckets' durations, each distinct
+    value once, by key then seconds (values repeat: fewer rows than durations)."""
     d = AnalyticsDuration
     ranges = []
     for step, metric, index in wanted:
@@ -86,9 +92,10 @@ def _bucket_values(workspace_id: int, guide: str, start: date, end: date,
                               *([d.seconds >= low] if low is not None else []),
                               *([d.seconds < high] if high is not None else [])))
     return db.session.execute(
-        sa.select(d.step_id, d.metric, d.seconds)
+        sa.select(d.step_id, d.metric, d.seconds, sa.func.count())
         .where(d.workspace_id == workspace_id, d.guide_key == guide,
                d.day.between(start, end), sa.or_(*ranges))
+        .group_by(d.step_id, d.metric, d.seconds)
         .order_by(d.step_id, d.metric, d.seconds))
 
 
