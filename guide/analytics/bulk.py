@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from guide.analytics import durations
 from guide.analytics.facts import Run
 from guide.analytics.tally import Tally
 from guide.extensions import db
@@ -37,6 +38,13 @@ _DURATIONS = (
     "seconds) SELECT %(ws)s, * FROM unnest(CAST(%(g)s AS text[]), CAST(%(s)s AS text[]), "
     "CAST(%(m)s AS text[]), CAST(%(e)s AS bigint[]), CAST(%(d)s AS date[]), "
     "CAST(%(sec)s AS double precision[])) ON CONFLICT DO NOTHING")
+_BUCKETS = (
+    "INSERT INTO analytics_duration_bucket (workspace_id, guide_key, step_id, metric, day, "
+    "bucket, count) SELECT %(ws)s, * FROM unnest(CAST(%(g)s AS text[]), "
+    "CAST(%(s)s AS text[]), CAST(%(m)s AS text[]), CAST(%(d)s AS date[]), "
+    "CAST(%(b)s AS smallint[]), CAST(%(n)s AS integer[])) "
+    "ON CONFLICT (workspace_id, guide_key, day, metric, step_id, bucket) "
+    "DO UPDATE SET count = analytics_duration_bucket.count + excluded.count")
 _MOMENTS = (
     "INSERT INTO analytics_moment (workspace_id, event_id, metric, user_id, at, day) "
     "SELECT %(ws)s, * FROM unnest(CAST(%(e)s AS bigint[]), CAST(%(m)s AS text[]), "
@@ -66,7 +74,7 @@ def _time(value: datetime | None) -> str:
 
 # How each column's values are written in an array literal, by its name in the statements.
 _ENCODE: dict[str, Callable[[Any], str]] = {
-    "g": _quoted, "s": _quoted, "m": _quoted, "d": _day, "n": str, "u": str, "e": str,
+    "g": _quoted, "s": _quoted, "m": _quoted, "d": _day, "n": str, "b": str, "u": str, "e": str,
     "sec": repr, "at": _time, "started": _time, "last": _time}
 
 
@@ -88,6 +96,9 @@ def save(workspace_id: int, tally: Tally, runs: dict[tuple[int, str], Run],
         run(_DURATIONS, {**ws, **_columns(
             [(*key, day, sec) for key, (day, sec) in sorted(tally.durations.items())],
             "g s m e d sec")})
+        run(_BUCKETS, {**ws, **_columns(
+            [(*key, n) for key, n in sorted(durations.buckets(tally.durations).items())],
+            "g s m d b n")})
     if tally.moments:
         run(_MOMENTS, {**ws, **_columns(
             [(e, *moment) for e, moment in sorted(tally.moments.items())], "e m u at d")})

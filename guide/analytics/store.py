@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from guide.analytics import (
     bulk,
+    durations,
     event_rows,
     reach,
     reactive_help,
@@ -23,11 +24,12 @@ from guide.analytics.facts import (
     Folder,
     Run,
 )
-from guide.analytics.tally import SHARES, Numbers, Ranked, Tally
+from guide.analytics.tally import Numbers, Tally
 from guide.extensions import db
 from guide.models import (
     AnalyticsDaily,
     AnalyticsDuration,
+    AnalyticsDurationBucket,
     AnalyticsMoment,
     AnalyticsRun,
     AnalyticsUserDay,
@@ -124,6 +126,12 @@ def save(workspace_id: int, tally: Tally, runs: dict[tuple[int, str], Run],
         run(_insert(AnalyticsDuration.__table__).on_conflict_do_nothing(), [
             {**ws, "guide_key": g, "step_id": s, "metric": m, "event_id": e, "day": d,
              "seconds": sec} for (g, s, m, e), (d, sec) in sorted(tally.durations.items())])
+        stmt = _insert(AnalyticsDurationBucket.__table__)
+        run(stmt.on_conflict_do_update(
+            index_elements=["workspace_id", "guide_key", "day", "metric", "step_id", "bucket"],
+            set_={"count": AnalyticsDurationBucket.count + stmt.excluded["count"]}),
+            [{**ws, "guide_key": g, "step_id": s, "metric": m, "day": d, "bucket": b, "count": n}
+             for (g, s, m, d, b), n in sorted(durations.buckets(tally.durations).items())])
     if tally.moments:
         run(_insert(AnalyticsMoment.__table__).on_conflict_do_nothing(), [
             {**ws, "event_id": e, "metric": m, "user_id": u, "at": at, "day": d}
@@ -167,46 +175,8 @@ def rolled_numbers(workspace_id: int, guide: str, start: date, end: date,
         numbers.counts[(step, metric, day)] += count
     for (_, step, metric), users in reach.uniques(workspace_id, start, end, guide).items():
         numbers.uniques[(step, metric)] = users
-    if db.session.get_bind().dialect.name == "postgresql":
-        for step, metric, count, low, values in db.session.execute(_PG_RANKED, {
-                "ws": workspace_id, "guide": guide, "start": start, "end": end, "tail": tail}):
-            ranked = numbers.ranked.setdefault((step, metric), Ranked(count))
-            ranked.at.update(enumerate(values, start=low))
-        return numbers
-    for step, metric, count, rank, seconds in db.session.execute(
-            _ranked_durations(workspace_id, guide, start, end, tail)):
-        ranked = numbers.ranked.setdefault((step, metric), Ranked(count))
-        ranked.at[rank] = seconds
+    numbers.ranked = durations.ranked(workspace_id, guide, start, end, tail)
     return numbers
-
-
-# PostgreSQL: each key's durations sorted in one aggregate, and a slice around each share
-# (faster than ranking every row with a window function).
-_PG_RANKED = sa.text(
-    "SELECT step_id, metric, n, w.low, seconds[w.low:w.high] FROM (SELECT step_id, metric, "
-    "count(*) AS n, array_agg(seconds ORDER BY seconds) AS seconds FROM analytics_duration "
-    "WHERE workspace_id = :ws AND guide_key = :guide AND day BETWEEN :start AND :end "
-    "GROUP BY step_id, metric) AS d CROSS JOIN LATERAL (VALUES " + ", ".join(
-        f"(greatest(1, {num} * n / {den} - :tail - 1), {num} * (n + :tail) / {den} + 2)"
-        for num, den in SHARES) + ") AS w(low, high)")
-
-
-def _ranked_durations(workspace_id: int, guide: str, start: date, end: date,
-                      tail: int) -> sa.Select[Any]:
-    """(step, metric, count, rank, seconds) of the durations ranked around each of SHARES
-    (a margin of ``tail`` below and above, and some for rounding); SQLite's path."""
-    d = AnalyticsDuration
-    key = (d.step_id, d.metric)
-    ranked = (sa.select(d.step_id, d.metric, d.seconds,
-                        sa.func.row_number().over(partition_by=key, order_by=d.seconds)
-                        .label("rank"),
-                        sa.func.count().over(partition_by=key).label("n"))
-              .where(d.workspace_id == workspace_id, d.guide_key == guide,
-                     d.day.between(start, end)).subquery())
-    near = [ranked.c.rank.between(num * ranked.c.n // den - tail - 1,
-                                  num * (ranked.c.n + tail) // den + 2) for num, den in SHARES]
-    return sa.select(ranked.c.step_id, ranked.c.metric, ranked.c.n, ranked.c.rank,
-                     ranked.c.seconds).where(sa.or_(*near))
 
 
 def rolled_users(workspace_id: int, guide: str, start: date, end: date,

@@ -135,6 +135,9 @@ class AnalyticsDuration(db.Model):
     """One measured duration (time to complete a guide, time on a step), by the event ending it."""
 
     __tablename__ = "analytics_duration"
+    # A report reads the durations of one bucket of seconds of a key (its nearest ranks).
+    __table_args__ = (sa.Index("ix_analytics_duration_seconds", "workspace_id", "guide_key",
+                               "metric", "step_id", "seconds", "day"),)
 
     workspace_id: Mapped[int] = mapped_column(primary_key=True)
     guide_key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
@@ -144,6 +147,25 @@ class AnalyticsDuration(db.Model):
     event_id: Mapped[int] = mapped_column(BigId, primary_key=True)
     day: Mapped[date] = mapped_column(sa.Date)
     seconds: Mapped[float] = mapped_column(sa.Float)
+
+
+class AnalyticsDurationBucket(db.Model):
+    """How many durations of a key fell on a day into a bucket of seconds
+    (``guide.analytics.durations``): a report sums these to find the bucket holding
+    each nearest rank, then reads only that bucket's exact durations. No row names a
+    user (like ``AnalyticsDuration``)."""
+
+    __tablename__ = "analytics_duration_bucket"
+
+    workspace_id: Mapped[int] = mapped_column(primary_key=True)
+    guide_key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    # In this order: a report reads one guide's days in its range, a range of the key.
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    metric: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    step_id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    # An index into ``guide.analytics.signups.BOUNDS`` (``signups.bucket``).
+    bucket: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(sa.Integer)
 
 
 class AnalyticsRun(db.Model):
@@ -418,8 +440,9 @@ class AnalyticsScenarioDay(db.Model):
 
 # Every rollup table but the watermark: what a reset empties and ANALYZE refreshes.
 ROLLUPS = (AnalyticsDaily, AnalyticsUserDay, AnalyticsReach, AnalyticsUserWeek,
-           AnalyticsAccountWeek, AnalyticsReactiveWeek, AnalyticsDuration, AnalyticsMoment,
-           AnalyticsRun, AnalyticsSearch, AnalyticsAccount, AnalyticsMember, AnalyticsSignup,
+           AnalyticsAccountWeek, AnalyticsReactiveWeek, AnalyticsDuration,
+           AnalyticsDurationBucket, AnalyticsMoment, AnalyticsRun, AnalyticsSearch,
+           AnalyticsAccount, AnalyticsMember, AnalyticsSignup,
            AnalyticsTimeToValue, AnalyticsStage, AnalyticsFiring, AnalyticsEscalation,
            AnalyticsScenarioDay)
 # The rollup tables whose rows name a user (``user_id``): deleted with the user (whose

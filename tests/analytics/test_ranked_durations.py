@@ -11,17 +11,29 @@ import math
 import random
 from datetime import date
 
-from hypothesis import given
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guide.analytics import store
+from guide.analytics import durations, store
 from guide.analytics.facts import COMPLETED
 from guide.analytics.tally import Ranked, percentile
 from guide.extensions import db
-from guide.models import AnalyticsDuration
+from guide.models import AnalyticsDuration, AnalyticsDurationBucket
 from guide.models.analytics import GUIDE_LEVEL
 
 seconds = st.floats(0, 1e6, allow_nan=False)
+
+
+def _roll(workspace_id: int, rows: dict) -> None:
+    """Durations written as the fold writes them: each row, and its day and bucket counted."""
+    db.session.add_all(AnalyticsDuration(
+        workspace_id=workspace_id, guide_key=g, step_id=s, metric=m, event_id=e, day=d,
+        seconds=value) for (g, s, m, e), (d, value) in rows.items())
+    db.session.add_all(AnalyticsDurationBucket(
+        workspace_id=workspace_id, guide_key=g, step_id=s, metric=m, day=d, bucket=b, count=n)
+        for (g, s, m, d, b), n in durations.buckets(rows).items())
+    db.session.commit()
 
 
 @given(rolled=st.lists(seconds, max_size=60), tail=st.lists(seconds, max_size=6),
@@ -38,11 +50,8 @@ def test_the_tail_merged_by_rank_is_the_percentile_of_all(rolled, tail, share):
 def test_rolled_numbers_read_the_durations_near_the_median_and_p90_only(paris):
     values = [float(n) for n in range(1, 101)]  # 1..100 s, written in a random order
     random.Random(7).shuffle(values)
-    db.session.add_all(AnalyticsDuration(
-        workspace_id=paris.id, guide_key="onboarding", step_id=GUIDE_LEVEL, metric=COMPLETED,
-        event_id=n, day=date(2026, 3, 1 + n % 20), seconds=value)
-        for n, value in enumerate(values, start=1))
-    db.session.commit()
+    _roll(paris.id, {("onboarding", GUIDE_LEVEL, COMPLETED, n): (date(2026, 3, 1 + n % 20), value)
+                     for n, value in enumerate(values, start=1)})
 
     ranked = store.rolled_numbers(paris.id, "onboarding", date(2026, 3, 1), date(2026, 3, 31),
                                   tail=2).ranked[(GUIDE_LEVEL, COMPLETED)]
@@ -60,3 +69,30 @@ def test_rolled_numbers_read_the_durations_near_the_median_and_p90_only(paris):
     expected = sorted(v for n, v in enumerate(values, start=1) if n % 20 < 5)
     assert few.timing(GUIDE_LEVEL, COMPLETED) == {
         "count": 25, "median": percentile(expected, 0.5), "p90": percentile(expected, 0.9)}
+
+
+# Values on bucket bounds, just below them, equal ones, and below the first bound.
+edgy = st.one_of(seconds, st.sampled_from([-1.0, 0.0, 0.5, 1.0, 5.0, 17.0, 16.99, 86401.0]))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(rolled=st.lists(st.tuples(st.integers(1, 10), st.sampled_from(["a", "b"]), edgy),
+                       max_size=80),
+       tail=st.lists(edgy, max_size=5), first=st.integers(1, 10), days=st.integers(0, 9))
+def test_the_buckets_give_the_percentiles_of_every_duration_in_the_range(
+        paris, rolled, tail, first, days):
+    for model in (AnalyticsDuration, AnalyticsDurationBucket):
+        db.session.execute(sa.delete(model).where(model.workspace_id == paris.id))
+    _roll(paris.id, {("onboarding", step, COMPLETED, n): (date(2026, 3, day), value)
+                     for n, (day, step, value) in enumerate(rolled, start=1)})
+    start, end = date(2026, 3, first), date(2026, 3, min(10, first + days))
+
+    ranked = durations.ranked(paris.id, "onboarding", start, end, tail=len(tail))
+
+    for step in ("a", "b"):
+        kept = [value for day, s, value in rolled if s == step and first <= day <= end.day]
+        found = ranked.get((step, COMPLETED), Ranked())
+        assert found.count == len(kept)
+        for share in (0.5, 0.9):
+            assert found.percentile(tail, share) == percentile(kept + tail, share)

@@ -31,6 +31,8 @@ from guide.extensions import db
 from guide.models import (
     Account,
     AnalyticsAccountWeek,
+    AnalyticsDuration,
+    AnalyticsDurationBucket,
     AnalyticsReach,
     AnalyticsReactiveWeek,
     AnalyticsUserWeek,
@@ -230,6 +232,26 @@ def _backfilled() -> list[tuple]:
     return rows
 
 
+def _duration_buckets() -> list[tuple]:
+    b = AnalyticsDurationBucket
+    return sorted(db.session.execute(sa.select(
+        b.workspace_id, b.guide_key, b.day, b.metric, b.step_id, b.bucket, b.count)).all())
+
+
+def _duration_buckets_backfilled() -> list[tuple]:
+    """The duration buckets as the migration's backfill counts them from analytics_duration."""
+    path = (Path(__file__).parents[2]
+            / "guide/migrations/versions/0022_analytics_duration_bucket.py")
+    spec = importlib.util.spec_from_file_location("duration_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    db.session.execute(sa.delete(AnalyticsDurationBucket))
+    migration.backfill(db.session.connection())
+    rows = _duration_buckets()
+    db.session.rollback()
+    return rows
+
+
 def _counts() -> list[tuple]:
     """The rows of the weekly counts and of the accounts' weeks, but for zeros."""
     tables = (AnalyticsReactiveWeek.__table__, AnalyticsAccountWeek.__table__)
@@ -298,6 +320,11 @@ def test_rollups_plus_tail_equal_the_raw_computation(stream_setup, items, split,
     _same(ws, days[0], days[-1])
     # What the rollup kept batch by batch is what the migration backfills at once.
     assert _reach() == _backfilled()
+    # The duration buckets too (and they count every duration kept).
+    buckets = _duration_buckets()
+    assert buckets == _duration_buckets_backfilled()
+    assert sum(row[-1] for row in buckets) == db.session.scalar(
+        sa.select(sa.func.count()).select_from(AnalyticsDuration))
     # The week rollup, written a batch at a time, holds what one fold of everything gives.
     assert _weeks_rolled(ws) == _weeks_raw(ws)
     # Reset and rolled again (in other batches): the same rows.
@@ -306,6 +333,7 @@ def test_rollups_plus_tail_equal_the_raw_computation(stream_setup, items, split,
     assert _weeks_rolled(ws) == set()
     analytics.rollup(LATER, batch=batches[0], max_batches=None)
     assert _weeks_rolled(ws) == _weeks_raw(ws)
+    assert _duration_buckets() == buckets
     # The weekly counts the fold kept are what the migration's backfill counts at once.
     assert _counts() == _counts_backfilled()
     # A user erased: their week rows go with them; the rest still equal the raw fold.
