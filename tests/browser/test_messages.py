@@ -161,7 +161,8 @@ def test_modal_keyboard_flow_focus_stays_inside_and_escape_dismisses(page, live_
     modal.wait_for(state="detached")
     assert page.evaluate("document.activeElement.id") == "export"  # focus back where it was
     wait_state(live_server, "alan", "msg-modal", "dismissed")
-    assert events(live_server, "alan", "$announcement_seen")[-1] == {"announcement": "msg-modal"}
+    # Alan sees the demo's banner too: its seen event may be recorded before or after this one.
+    assert {"announcement": "msg-modal"} in events(live_server, "alan", "$announcement_seen")
 
 
 def test_modal_cta_starts_the_guide_it_names(page, live_server):
