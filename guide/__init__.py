@@ -61,9 +61,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ratelimit.init_app(app)
     cli.init_app(app)
 
-    from guide import access, authoring, health, metrics, public, support, widget_assets
+    from guide import (
+        access,
+        authoring,
+        compression,
+        health,
+        metrics,
+        public,
+        support,
+        widget_assets,
+    )
     from guide import api as api_package
 
+    # First of the app's after_request hooks, so the last to run: it sees the final body.
+    compression.init_app(app)
     api_package.init_app(app)
     access.init_app(app)  # one sign-in for both: the admin and the support inbox
     authoring.init_app(app)

@@ -115,6 +115,9 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "GUIDE_EXTRA_ORIGINS": _env_list("EXTRA_ORIGINS"),
         # Where `flask guide content push` reads from by default.
         "GUIDE_CONTENT_DIR": _env("CONTENT_DIR", str(PROJECT_ROOT / "content")),
+        # gzip JSON, CSV and HTML responses for clients that accept it (guide/compression.py);
+        # off when a proxy in front compresses already.
+        "GUIDE_COMPRESS": _env_bool("COMPRESS", True),
         # Where the built widget bundle lives.
         "GUIDE_WIDGET_DIST": _env("WIDGET_DIST", str(PROJECT_ROOT / "static" / "widget" / "dist")),
         **rate_limits(),

@@ -1,0 +1,73 @@
+"""gzip for the app's own JSON, CSV and HTML responses, when the client accepts it.
+
+The demo user's bootstrap is ~12 KB of JSON and ~3 KB gzipped; the OpenAPI
+document and analytics CSV exports shrink more. The widget's bundles are not
+compressed here: they are precompressed at build time (guide/widget_assets.py)
+and carry their ``Content-Encoding`` already. Socket.IO never reaches Flask's
+response hooks (Engine.IO answers it in front of the app).
+
+- Only bodies of at least ``MIN_SIZE`` bytes: below a packet, gzip saves no
+  round trip and costs its header.
+- Level 1: on the bootstrap it takes ~0.1 ms and gives within a few percent of
+  level 6 (docs/BENCHMARKS.md, "Compressed JSON").
+- ``Vary: Accept-Encoding`` on every response that could have been compressed,
+  whether or not this one was, so a cache keeps one copy per encoding.
+- Streamed and file responses (``direct_passthrough``), responses that are
+  already encoded, partial content and ``Cache-Control: no-transform`` pass as
+  they are.
+- A strong ETag becomes weak on the compressed copy (as nginx does): the two
+  encodings are not byte-identical, and ``If-None-Match`` compares weakly, so a
+  304 still comes back for either.
+
+``GUIDE_COMPRESS=off`` leaves compression to a proxy in front (docs/DEPLOY.md).
+"""
+
+from __future__ import annotations
+
+import gzip
+
+from flask import Flask, Response, request
+
+MIN_SIZE = 1400
+LEVEL = 1
+MIMETYPES = frozenset({"application/json", "text/csv", "text/html"})
+
+
+def compressible(response: Response) -> bool:
+    """A complete body of a type worth compressing, big enough and not encoded yet."""
+    return (
+        response.mimetype in MIMETYPES
+        and 200 <= response.status_code < 300
+        and response.status_code not in (204, 206)
+        and not response.direct_passthrough
+        and not response.is_streamed
+        and "Content-Encoding" not in response.headers
+        and not response.cache_control.no_transform
+        and (response.content_length or 0) >= MIN_SIZE
+    )
+
+
+def accepts_gzip() -> bool:
+    """gzip named (or ``*``) with a quality above zero; werkzeug reads the q-values."""
+    return request.accept_encodings["gzip"] > 0
+
+
+def compress(response: Response) -> Response:
+    """After every request: gzip the body when it is compressible and the client accepts it."""
+    if not compressible(response):
+        return response
+    response.vary.add("Accept-Encoding")
+    if not accepts_gzip():
+        return response
+    # mtime=0: the same body always gives the same bytes (caches, ETags, tests).
+    response.set_data(gzip.compress(response.get_data(), compresslevel=LEVEL, mtime=0))
+    response.headers["Content-Encoding"] = "gzip"
+    etag, weak = response.get_etag()
+    if etag and not weak:
+        response.set_etag(etag, weak=True)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    if app.config["GUIDE_COMPRESS"]:
+        app.after_request(compress)
