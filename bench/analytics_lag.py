@@ -31,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench import run, servers, socket_load
+from bench.identities import bootstrap_bodies, demo_secret
 from bench.search import database
 from tests import live
 
@@ -77,8 +78,8 @@ def measure_lag(backend: str, postgres: str | None, seconds: float) -> dict[str,
                                        "worker"], cwd=servers.ROOT, env=env, stdout=log,
                                       stderr=subprocess.STDOUT)
         with servers.gunicorn("wsgi:app", env, tmp / "guide.log") as server:
-            secret = run.demo_secret(server)
-            bodies = run.bootstrap_bodies(secret, CLIENTS)
+            secret = demo_secret(server)
+            bodies = bootstrap_bodies(secret, CLIENTS)
             tokens = asyncio.run(run.socket_tokens(server.url, bodies))
             poller = threading.Thread(target=_poll, args=(url, stop, lags), daemon=True)
             poller.start()

@@ -17,13 +17,15 @@ def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def lua_for(bodies: list[dict[str, Any]]) -> str:
+def lua_for(bodies: list[dict[str, Any]], headers: dict[str, str] | None = None) -> str:
     """A wrk script that POSTs the given JSON bodies in turn (many users, not one)."""
     items = ",\n".join("[==[" + json.dumps(body) + "]==]" for body in bodies)
+    fields = {"Content-Type": "application/json", **(headers or {})}
+    lua_headers = ", ".join(f'["{name}"] = "{value}"' for name, value in fields.items())
     return (
         "local bodies = {\n" + items + "\n}\n"
         "local i = 0\n"
-        'local headers = {["Content-Type"] = "application/json"}\n'
+        f"local headers = {{{lua_headers}}}\n"
         "request = function()\n"
         "  i = i % #bodies + 1\n"
         '  return wrk.format("POST", nil, headers, bodies[i])\n'
@@ -32,9 +34,9 @@ def lua_for(bodies: list[dict[str, Any]]) -> str:
 
 
 def run_wrk(url: str, bodies: list[dict[str, Any]], *, seconds: int, connections: int,
-            threads: int = 2) -> dict[str, float]:
+            threads: int = 2, headers: dict[str, str] | None = None) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(lua_for(bodies))
+        script.write(lua_for(bodies, headers))
     try:
         out = subprocess.run(
             ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",

@@ -12,41 +12,21 @@ import argparse
 import asyncio
 import json
 import os
-import platform
-import subprocess
 import sys
 import tempfile
-import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import jwt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import connections, http_load, report, servers, socket_load  # noqa: E402
+from bench.identities import bootstrap_bodies, demo_secret, machine  # noqa: E402
 from tests import live  # noqa: E402
 
 RESULTS = servers.ROOT / "bench" / "results"
-
-
-def demo_secret(server: live.LiveServer) -> str:
-    out = subprocess.run(
-        [str(live.BIN / "flask"), "--app", "wsgi", "guide", "workspace", "secret", "demo"],
-        cwd=servers.ROOT, env=server.env, check=True, capture_output=True, text=True, timeout=60,
-    ).stdout
-    return out.strip().splitlines()[-1]
-
-
-def identity(secret: str, user: str) -> str:
-    return jwt.encode({"sub": user, "exp": int(time.time()) + 7200}, secret, algorithm="HS256")
-
-
-def bootstrap_bodies(secret: str, count: int) -> list[dict[str, Any]]:
-    return [{"app": "demo", "user": {"id": f"bench-{i}"}, "token": identity(secret, f"bench-{i}"),
-             "url": "/demo/dashboard", "locale": "en"} for i in range(count)]
 
 
 async def socket_tokens(url: str, bodies: list[dict[str, Any]]) -> list[str]:
@@ -134,18 +114,6 @@ def measure_crash(tmp: Path, opts: argparse.Namespace) -> dict[str, Any]:
         importlib.reload(tests.pg)  # live.database() reads the URL from tests.pg
         out[label] = crash_run(folder, opts.crash_n, opts.crash_kills)
     return out
-
-
-def machine() -> dict[str, Any]:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               platform.processor())
-    mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1),
-            "python": platform.python_version(), "os": platform.platform(),
-            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-            "note": "load generators (wrk, Python asyncio clients) share the machine "
-                    "with the server"}
 
 
 def main() -> None:
