@@ -1,6 +1,6 @@
 """gzip for the app's own JSON, CSV and HTML responses, when the client accepts it.
 
-The demo user's bootstrap is ~12 KB of JSON and ~3 KB gzipped; the OpenAPI
+A demo user's bootstrap is 10-12 KB of JSON and about 4 KB gzipped; the OpenAPI
 document and analytics CSV exports shrink more. The widget's bundles are not
 compressed here: they are precompressed at build time (guide/widget_assets.py)
 and carry their ``Content-Encoding`` already. Socket.IO never reaches Flask's
@@ -8,8 +8,9 @@ response hooks (Engine.IO answers it in front of the app).
 
 - Only bodies of at least ``MIN_SIZE`` bytes: below a packet, gzip saves no
   round trip and costs its header.
-- Level 1: on the bootstrap it takes ~0.1 ms and gives within a few percent of
-  level 6 (docs/BENCHMARKS.md, "Compressed JSON").
+- Level 1: on a demo bootstrap (10-12 KB) it takes 60-90 us, half of level 6's
+  CPU, for bodies ~10% larger (3.7-4.4 KB against 3.3-3.9 KB; docs/BENCHMARKS.md,
+  "Compressed JSON"). Either fits the first round trip's congestion window.
 - ``Vary: Accept-Encoding`` on every response that could have been compressed,
   whether or not this one was, so a cache keeps one copy per encoding.
 - Streamed and file responses (``direct_passthrough``), responses that are
