@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 from flask.cli import ScriptInfo
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from guide import create_app
 from guide.cli import COMMANDS
@@ -40,6 +41,10 @@ Shell completion: eval "$(_GUIDE_COMPLETE=bash_source guide)" (docs/CLI.md).
 From a checkout, `flask --app wsgi guide COMMAND` runs the same commands."""
 
 
+DATABASE_HINT = ("Check GUIDE_DATABASE_URL, and run `guide db upgrade` on a new database "
+                 "or after upgrading Guide.")
+
+
 class GuideGroup(click.Group):
     """A group whose commands find the app as Flask's do (``with_appcontext``)."""
 
@@ -48,6 +53,14 @@ class GuideGroup(click.Group):
         # Tests pass their own ScriptInfo (obj=...); the command line gets create_app().
         extra.setdefault("obj", ScriptInfo(create_app=create_app, set_debug_flag=False))
         return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as error:
+            # An unreachable or unmigrated database: the cause and the fix, not a traceback.
+            raise click.ClickException(f"the database refused: {error.orig}\n{DATABASE_HINT}"
+                                       ) from error
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for _, names in SECTIONS for name in names]

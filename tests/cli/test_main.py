@@ -92,6 +92,16 @@ def test_a_missing_workspace_exits_1_and_says_how_to_create_it(app: Flask) -> No
     assert result.stderr == 'No workspace "nope"; create it with `guide content push`.\n'
 
 
+def test_an_unmigrated_database_says_what_to_do(tmp_path: Path) -> None:
+    from guide import create_app
+
+    app = create_app(_config(f"sqlite:///{tmp_path / 'empty.db'}"))
+    result = guide("content", "push", app=app)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: the database refused: no such table: ")
+    assert "run `guide db upgrade` on a new database" in result.stderr
+
+
 def test_commands_run_on_the_app(app: Flask, db: Any) -> None:
     result = guide("content", "push", "--author", "ci", app=app)
     assert result.exit_code == 0, result.output
