@@ -8,7 +8,7 @@ WIDGET := static/widget
 WIDGET_SRC := $(shell find $(WIDGET)/src $(WIDGET)/scripts -type f 2>/dev/null)
 GUIDE_PORT ?= 5000
 GUIDE_HOST ?= 127.0.0.1
-FLASK := $(BIN)/flask --app wsgi
+GUIDE := $(BIN)/guide
 
 .PHONY: demo test bench lint widget setup db clean screenshots scale-out
 
@@ -20,6 +20,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
+# The `guide` command (pyproject.toml's [project.scripts]); installed again only when
+# it is missing, e.g. from a .venv made before the command existed.
+$(GUIDE): $(VENV)/.installed
+	@test -x $@ || $(BIN)/python -m pip install --quiet --no-deps -e .
+	@test -x $@
+
 $(WIDGET)/node_modules/.installed: $(WIDGET)/package.json $(WIDGET)/package-lock.json
 	cd $(WIDGET) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -29,13 +35,13 @@ $(WIDGET)/dist/guide.js: $(WIDGET)/node_modules/.installed $(WIDGET_SRC)
 
 widget: $(WIDGET)/dist/guide.js
 
-setup: $(VENV)/.installed widget
+setup: $(VENV)/.installed $(GUIDE) widget
 
 # Apply migrations and load content/ into the demo workspace (no-op when unchanged).
 db: setup
 	@mkdir -p instance
-	@$(FLASK) db upgrade
-	@$(FLASK) guide content push
+	@$(GUIDE) db upgrade
+	@$(GUIDE) content push
 
 # The demo's admin and support accounts (safe to run again: keeps the accounts, resets
 # this password).
@@ -45,24 +51,15 @@ DEMO_PASSWORD ?= guide-demo-password
 
 demo: db
 	@# A 90-day history for the analytics reports, once (kept when it is there already).
-	@$(FLASK) guide demo history
-	@$(FLASK) guide author create $(DEMO_AUTHOR) --workspace demo --role admin \
+	@$(GUIDE) demo history
+	@$(GUIDE) author create $(DEMO_AUTHOR) --workspace demo --role admin \
 		--password $(DEMO_PASSWORD) --exists-ok >/dev/null
-	@$(FLASK) guide author create $(DEMO_SUPPORT) --workspace demo --role support \
+	@$(GUIDE) author create $(DEMO_SUPPORT) --workspace demo --role support \
 		--password $(DEMO_PASSWORD) --exists-ok >/dev/null
 	@echo ""
-	@echo "  Guide is running:"
-	@echo "    Demo product (the widget inside a customer app): http://$(GUIDE_HOST):$(GUIDE_PORT)/demo/"
-	@echo "    Widget bundle:                                  http://$(GUIDE_HOST):$(GUIDE_PORT)/widget/guide.js"
-	@echo "    API document (OpenAPI):                         http://$(GUIDE_HOST):$(GUIDE_PORT)/api/v1/openapi.json"
-	@echo "    Admin (write, preview, publish guides):         http://$(GUIDE_HOST):$(GUIDE_PORT)/admin/"
-	@echo "      sign in as $(DEMO_AUTHOR) / $(DEMO_PASSWORD)"
-	@echo "    Support inbox (escalations, user timelines):    http://$(GUIDE_HOST):$(GUIDE_PORT)/support/"
-	@echo "      sign in as $(DEMO_SUPPORT) / $(DEMO_PASSWORD) (or as $(DEMO_AUTHOR))"
-	@echo "  Stop with Ctrl-C."
-	@echo ""
-	$(BIN)/gunicorn --config python:guide.gunicorn_config \
-		--bind $(GUIDE_HOST):$(GUIDE_PORT) --access-logfile - wsgi:app
+	@echo "  Demo accounts (password $(DEMO_PASSWORD)): $(DEMO_AUTHOR) signs in to the admin,"
+	@echo "  $(DEMO_SUPPORT) to the support inbox (or $(DEMO_AUTHOR) too)."
+	$(GUIDE) serve --host $(GUIDE_HOST) --port $(GUIDE_PORT)
 
 test: setup
 	cd $(WIDGET) && npm run --silent typecheck && npm test --silent && npm run --silent size

@@ -28,8 +28,8 @@ export GUIDE_WORKER=off                 # delivery runs in the separate workers 
 export GUIDE_MESSAGE_QUEUE_CHANNEL=${GUIDE_MESSAGE_QUEUE_CHANNEL:-guide-socketio}
 export GUIDE_DEMO=${GUIDE_DEMO:-false}
 
-"$BIN/flask" --app wsgi db upgrade
-"$BIN/flask" --app wsgi guide content push "${GUIDE_CONTENT_DIR:-content}"
+"$BIN/guide" db upgrade
+"$BIN/guide" content push "${GUIDE_CONTENT_DIR:-content}"
 
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -42,7 +42,7 @@ for i in $(seq 0 $((PROCESSES - 1))); do
   echo "web process $((i + 1)): http://$HOST:$port"
 done
 for i in $(seq 1 "$WORKERS"); do
-  "$BIN/flask" --app wsgi guide worker &
+  "$BIN/guide" worker &
   pids+=($!)
   echo "delivery worker $i: pid $!"
 done

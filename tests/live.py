@@ -1,7 +1,8 @@
-"""A real Guide server in a subprocess: gunicorn, as `make demo` runs it.
+"""A real Guide server in a subprocess: `guide serve` (gunicorn), as `make demo` runs it.
 
-Prepared with the real CLI (`flask db upgrade`, `flask guide content push`),
-so the browser tests also prove the commands a new user runs.
+Prepared with the real CLI (`guide db upgrade`, `guide content push`), so the
+browser tests also prove the commands a new user runs; `demo_identity` reads the
+secret with `flask --app wsgi guide`, which keeps working.
 """
 
 from __future__ import annotations
@@ -49,15 +50,14 @@ def server_env(database_url: str, instance: Path, **extra: str) -> dict[str, str
 
 def prepare(env: dict[str, str]) -> None:
     """Migrate and push content/ exactly as `make demo` does."""
-    for args in (["db", "upgrade"], ["guide", "content", "push"]):
-        subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
+    for args in (["db", "upgrade"], ["content", "push"]):
+        subprocess.run([str(BIN / "guide"), *args], cwd=ROOT, env=env,
                        check=True, capture_output=True, timeout=120)
 
 
 def demo_command(port: int) -> list[str]:
     """The server command line of `make demo` (its Makefile target), on ``port``."""
-    return [str(BIN / "gunicorn"), "--config", "python:guide.gunicorn_config",
-            "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+    return [str(BIN / "guide"), "serve", "--host", "127.0.0.1", "--port", str(port)]
 
 
 @contextmanager

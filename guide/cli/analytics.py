@@ -1,4 +1,4 @@
-"""``flask guide analytics rollup``: fold the backlog now, with progress (docs/ANALYTICS.md).
+"""``guide analytics rollup``: fold the backlog now, with progress (docs/ANALYTICS.md).
 
 The worker folds a bounded amount every round; after an upgrade, a restore or
 a large import an operator may want the whole backlog folded at once, or the
@@ -14,9 +14,11 @@ from flask.cli import AppGroup
 
 from guide import analytics
 from guide.analytics.rollup import ANALYZE_AFTER, BATCH, analyze, rebuild
-from guide.cli.common import workspace_or_exit
+from guide.cli.common import examples, workspace_or_exit
 
-analytics_cli = AppGroup("analytics", help="Analytics rollups (docs/ANALYTICS.md).")
+analytics_cli = AppGroup("analytics", help="Analytics rollups (docs/ANALYTICS.md).",
+                         epilog=examples("guide analytics rollup",
+                                         "guide analytics rollup --workspace demo --rebuild"))
 # Batches per progress line.
 STRIDE = 10
 
@@ -30,7 +32,10 @@ STRIDE = 10
 @click.option("--batch", type=click.IntRange(100, 100_000), default=BATCH,
               show_default=True, help="Events per transaction.")
 def rollup_command(workspace_key: str | None, again: bool, batch: int) -> None:
-    """Fold every settled event not rolled up yet, printing the rate as it goes."""
+    """Fold the events not rolled up yet, now.
+
+    Every settled event the worker has not folded yet, printing the rate as it goes.
+    """
     if again and workspace_key is None:
         raise click.UsageError("--rebuild needs --workspace")
     workspace_id = workspace_or_exit(workspace_key).id if workspace_key else None

@@ -1,4 +1,4 @@
-"""``flask guide author ...``: admin accounts from the command line."""
+"""``guide author ...``: admin accounts from the command line."""
 
 from __future__ import annotations
 
@@ -7,11 +7,16 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from guide.cli.common import examples
 from guide.errors import GuideError
 from guide.models.author import ROLES
 from guide.services import authors, workspaces
 
-author_cli = AppGroup("author", help="Admin accounts (authors) and their roles.")
+author_cli = AppGroup("author", help="Admin accounts (authors) and their roles.",
+                      epilog=examples(
+    "guide author create ana@example.com --workspace demo --role admin",
+    "guide author create sam@example.com --workspace demo --role support --exists-ok",
+    note="Roles and what each may do: docs/AUTHORING.md."))
 
 
 @author_cli.command("create")
@@ -25,12 +30,15 @@ author_cli = AppGroup("author", help="Admin accounts (authors) and their roles."
                    "are set. Makes the command safe to run again.")  # fmt: skip
 def create_command(email: str, workspace_key: str, role: str, password: str | None,
                    exists_ok: bool) -> None:
-    """Create an author with ROLE in a workspace (sign in at /admin/; the support role
-    opens the support inbox at /support/ and nothing of authoring)."""
+    """Create an admin account (an author).
+
+    EMAIL signs in at /admin/ with --role in the workspace; the support role
+    opens the support inbox at /support/ and nothing of authoring.
+    """
     workspace = workspaces.by_key(workspace_key)
     if workspace is None:
         raise click.ClickException(
-            f'No workspace "{workspace_key}"; create it with `flask guide content push`.')
+            f'No workspace "{workspace_key}"; create it with `guide content push`.')
     existing = authors.find_author(email)
     if existing is not None and not exists_ok:
         raise click.ClickException(f"{existing.email} already exists (use --exists-ok).")

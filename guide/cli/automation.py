@@ -1,4 +1,4 @@
-"""``flask guide worker`` and the workspace's webhook commands."""
+"""``guide worker`` and the workspace's webhook commands."""
 
 from __future__ import annotations
 
@@ -11,17 +11,24 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from guide import worker
-from guide.cli.common import workspace_or_exit
+from guide.cli.common import examples, workspace_or_exit
 from guide.cli.content import workspace_cli
 from guide.services import support_settings
 from guide.services.outbox import endpoint_health, wake_up
 
 
-@click.command("worker")
+@click.command("worker", epilog=examples(
+    "guide worker           # until Ctrl-C or SIGTERM",
+    "guide worker --once    # from cron: deliver what is due, then exit"))
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit (for cron).")
 @with_appcontext
 def worker_command(once: bool) -> None:
-    """Deliver webhooks and emails until SIGTERM/SIGINT (finishing the one in hand)."""
+    """Deliver webhooks, emails and scenario sweeps.
+
+    Runs until SIGTERM or Ctrl-C, finishing the delivery in hand; with --once,
+    delivers what is due now and exits (for cron). Start it when the server runs
+    with GUIDE_WORKER=off (docs/DEPLOY.md); several may run at once.
+    """
     if once:
         click.echo(f"{worker.process_due()} message(s) attempted")
         return
@@ -42,7 +49,10 @@ def worker_command(once: bool) -> None:
 @click.argument("key")
 @click.option("--rotate", is_flag=True, help="Replace the secret (receivers must update theirs).")
 def webhook_secret_command(key: str, rotate: bool) -> None:
-    """Print the workspace's webhook signing secret (whsec_..., Standard Webhooks)."""
+    """Print the webhook signing secret of workspace KEY.
+
+    A whsec_ secret (Standard Webhooks) that receivers use to check signatures.
+    """
     click.echo(support_settings.webhook_secret(workspace_or_exit(key), rotate=rotate))
 
 
@@ -50,7 +60,10 @@ def webhook_secret_command(key: str, rotate: bool) -> None:
 @click.argument("key")
 @click.option("--enable", "enable_url", default=None, help="Re-enable a disabled endpoint.")
 def webhooks_command(key: str, enable_url: str | None) -> None:
-    """List webhook endpoints and their health; re-enable one with --enable URL."""
+    """List webhook endpoints and their health.
+
+    An endpoint is disabled after repeated dead messages; --enable URL turns it on again.
+    """
     workspace = workspace_or_exit(key)
     if enable_url is not None and not support_settings.enable_endpoint(workspace, enable_url):
         click.echo(f"No endpoint {enable_url} in {key}.", err=True)

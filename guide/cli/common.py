@@ -12,6 +12,12 @@ def workspace_or_exit(key: str) -> Workspace:
     """The workspace with this app key, or a clear message and exit status 1."""
     workspace = workspaces.by_key(key)
     if workspace is None:
-        click.echo(f'No workspace "{key}"; create it with `flask guide content push`.', err=True)
+        click.echo(f'No workspace "{key}"; create it with `guide content push`.', err=True)
         raise SystemExit(1)
     return workspace
+
+
+def examples(*lines: str, note: str = "") -> str:
+    """A command's epilog: example command lines, kept as written by ``--help``."""
+    text = "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+    return f"{text}\n\n\b\n{note}" if note else text

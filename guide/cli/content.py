@@ -1,4 +1,4 @@
-"""``flask guide content ...`` and ``flask guide workspace ...``: thin wrappers.
+"""``guide content ...`` and ``guide workspace ...``: thin wrappers.
 
 The files are read by ``guide.content`` and stored by the services it calls,
 so tests and the content API run the same code. ``validate`` never opens the
@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from guide.cli.common import workspace_or_exit
+from guide.cli.common import examples, workspace_or_exit
 from guide.content.loader import ContentError, load_content
 from guide.content.pull import PullError, pull_content
 from guide.content.push import ContentInvalid, PushConflict, default_author, push_content
@@ -22,8 +22,17 @@ from guide.services import settings, workspaces
 # How the audit log names a change made from the command line.
 CLI_ACTOR = "cli"
 
-content_cli = AppGroup("content", help="Validate, push and pull content files.")
-workspace_cli = AppGroup("workspace", help="Workspace keys and settings.")
+content_cli = AppGroup("content", help="Validate, push and pull content files.", epilog=examples(
+    "guide content validate            # content/ (GUIDE_CONTENT_DIR); exit 1 on errors",
+    'guide content push --author "ci:$GIT_SHA"',
+    "guide content push --draft        # new versions stay drafts",
+    "guide content pull exported/ --workspace demo",
+    note="The format: docs/CONTENT.md."))
+workspace_cli = AppGroup("workspace", help="Workspace keys and settings.", epilog=examples(
+    "guide workspace secret demo       # signs your backend's identity JWTs",
+    "guide workspace api-key demo      # a REST API key, printed once",
+    "guide workspace webhooks demo     # endpoints and their health",
+    note="A workspace is created by `guide content push` (its workspace.yaml)."))
 
 DIRECTORY = click.argument(
     "directory", required=False, type=click.Path(file_okay=False, path_type=Path)
@@ -45,8 +54,12 @@ def _fail(errors: list[ContentError]) -> None:
 @content_cli.command("validate")
 @DIRECTORY
 def validate_command(directory: Path | None) -> None:
-    """Check every content file and the references between them; print file:line errors, exit 1
-    if any."""
+    """Check content files; print file:line errors.
+
+    Checks every file in DIR (default: GUIDE_CONTENT_DIR) and the references
+    between them, and exits with status 1 if any is wrong. Never opens the
+    database: run it in CI with nothing but the files.
+    """
     content = load_content(_directory(directory))
     if not content.ok:
         _fail(content.errors)
@@ -72,7 +85,12 @@ def _count(number: int, noun: str) -> str:
               help="Who pushed: recorded on new versions and in the audit log (e.g. a CI job, "
                    "or an author's email to link the entries to them).")  # fmt: skip
 def push_command(directory: Path | None, draft: bool, author: str) -> None:
-    """Validate, then load the files into their workspace in one transaction."""
+    """Load content files into their workspace and publish.
+
+    Validates DIR first (default: GUIDE_CONTENT_DIR), then writes in one
+    transaction: unchanged files write nothing, a changed guide gets a new
+    version, and connected widgets refresh.
+    """
     try:
         report = push_content(_directory(directory), publish=not draft, author=author)
     except ContentInvalid as error:
@@ -88,7 +106,10 @@ def push_command(directory: Path | None, draft: bool, author: str) -> None:
 @click.argument("key")
 @click.option("--rotate", is_flag=True, help="Add a new secret; the previous one stays valid.")
 def secret_command(key: str, rotate: bool) -> None:
-    """Print the workspace's signing secret for identity JWTs (HS256)."""
+    """Print the signing secret of workspace KEY.
+
+    Your backend signs identity JWTs (HS256) with it (README, "Sign the user's identity").
+    """
     click.echo(workspaces.signing_secret(workspace_or_exit(key), rotate=rotate))
 
 
@@ -96,7 +117,10 @@ def secret_command(key: str, rotate: bool) -> None:
 @click.argument("key")
 @click.option("--revoke-all", is_flag=True, help="Revoke every API key of the workspace first.")
 def api_key_command(key: str, revoke_all: bool) -> None:
-    """Create a secret API key for the server-side REST API (printed once, stored hashed)."""
+    """Create a secret key for the REST API.
+
+    For your backend's calls (docs/API.md); printed once, stored hashed.
+    """
     click.echo(settings.create_api_key(CLI_ACTOR, workspace_or_exit(key), revoke_all=revoke_all))
 
 
@@ -106,7 +130,10 @@ def api_key_command(key: str, revoke_all: bool) -> None:
               help="Workspace key (default: the key in DIR/workspace.yaml).")
 @click.option("--drafts", is_flag=True, help="Write each guide's latest draft, not what is live.")
 def pull_command(directory: Path | None, workspace_key: str | None, drafts: bool) -> None:
-    """Write the workspace's settings, guides and help articles to DIR as files."""
+    """Write a workspace's content to DIR as files.
+
+    Its settings, guides and help articles, in the format `content push` reads.
+    """
     try:
         report = pull_content(_directory(directory), workspace_key, drafts=drafts)
     except PullError as error:

@@ -1,4 +1,4 @@
-"""``flask guide demo history``: a realistic 90-day history for the demo workspace."""
+"""``guide demo history``: a realistic 90-day history for the demo workspace."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import click
 from flask.cli import AppGroup
 
 from guide.analytics import history_rows
-from guide.cli.common import workspace_or_exit
+from guide.cli.common import examples, workspace_or_exit
 
-demo_cli = AppGroup("demo", help="The demo workspace's generated data.")
+demo_cli = AppGroup("demo", help="The demo workspace's generated data.", epilog=examples(
+    "guide demo history                    # once: kept when there is one",
+    "guide demo history --replace --users 300 --days 30"))
 
 
 @demo_cli.command("history")
@@ -23,7 +25,9 @@ demo_cli = AppGroup("demo", help="The demo workspace's generated data.")
               help="Regenerate the history when there is one (default: keep it).")
 def history_command(workspace_key: str, days: int, users: int, seed: int,
                     replace: bool) -> None:
-    """Users, accounts and their events over the last DAYS days, then rolled up.
+    """Generate the demo workspace's history.
+
+    Users, accounts and their events over the last DAYS days, then rolled up.
 
     Generated users and accounts have external ids starting with "demo-history-";
     running it again keeps (or, with --replace, replaces) them, never doubles them.

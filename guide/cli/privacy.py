@@ -1,4 +1,4 @@
-"""``flask guide users|accounts export|delete`` and ``flask guide events purge``.
+"""``guide users|accounts export|delete`` and ``guide events purge``.
 
 The same service calls as ``/api/v1/users/<id>/export`` and ``DELETE
 /api/v1/users/<id>`` (docs/PRIVACY.md); the audit log names the actor ``cli``.
@@ -13,16 +13,24 @@ import click
 from flask.cli import AppGroup
 
 from guide import analytics
-from guide.cli.common import workspace_or_exit
+from guide.cli.common import examples, workspace_or_exit
 from guide.errors import GuideError
 from guide.services import privacy, privacy_export, retention
 from guide.services.footprint import account_counts, user_counts
 from guide.services.timeline import user_by_external_id
 from guide.services.users import account_by_external_id
 
-users_cli = AppGroup("users", help="End users' data: export and erase (docs/PRIVACY.md).")
-accounts_cli = AppGroup("accounts", help="Accounts' data: export and erase (docs/PRIVACY.md).")
-events_cli = AppGroup("events", help="The event log: apply events_retention_days.")
+users_cli = AppGroup("users", help="End users' data: export and erase (docs/PRIVACY.md).",
+                     epilog=examples("guide users export u-123 --workspace demo -o u-123.json",
+                                     "guide users delete u-123 --workspace demo --yes"))
+accounts_cli = AppGroup("accounts", help="Accounts' data: export and erase (docs/PRIVACY.md).",
+                        epilog=examples(
+    "guide accounts export acme --workspace demo -o acme.json",
+    "guide accounts delete acme --workspace demo --users delete"))
+events_cli = AppGroup("events", help="The event log: apply events_retention_days.",
+                      epilog=examples(
+    "guide events purge                    # every workspace with a retention",
+    "guide events purge --workspace demo"))
 
 WORKSPACE = click.option("--workspace", "workspace_key", required=True,
                          help="Workspace key, e.g. demo.")
@@ -68,7 +76,10 @@ def _report(result: dict[str, Any]) -> None:
 @WORKSPACE
 @OUTPUT
 def export_user_command(user_id: str, workspace_key: str, output: IO[str]) -> None:
-    """Write everything Guide holds about USER_ID as JSON, every event included."""
+    """Export an end user's data as JSON.
+
+    Everything Guide holds about USER_ID, every event included.
+    """
     _export(*_find(user_by_external_id, workspace_key, user_id), output)
 
 
@@ -77,7 +88,11 @@ def export_user_command(user_id: str, workspace_key: str, output: IO[str]) -> No
 @WORKSPACE
 @YES
 def delete_user_command(user_id: str, workspace_key: str, yes: bool) -> None:
-    """Erase USER_ID: delete their data, anonymize their escalations, send user.deleted."""
+    """Erase an end user's data.
+
+    Deletes USER_ID's data, anonymizes their escalations and sends user.deleted.
+    Asks first unless --yes.
+    """
     workspace, user = _find(user_by_external_id, workspace_key, user_id)
     _confirm(f"user {user_id}", user_counts(user), yes)
     _report(privacy.erase_user(workspace, user, "cli"))
@@ -88,7 +103,10 @@ def delete_user_command(user_id: str, workspace_key: str, yes: bool) -> None:
 @WORKSPACE
 @OUTPUT
 def export_account_command(account_id: str, workspace_key: str, output: IO[str]) -> None:
-    """Write everything Guide holds about ACCOUNT_ID as JSON (its users: export each)."""
+    """Export an account's data as JSON.
+
+    Everything Guide holds about ACCOUNT_ID (its users: export each).
+    """
     _export(*_find(account_by_external_id, workspace_key, account_id), output)
 
 
@@ -100,7 +118,11 @@ def export_account_command(account_id: str, workspace_key: str, output: IO[str])
               help="keep: its users stay, in no account; delete: erase them too.")
 @YES
 def delete_account_command(account_id: str, workspace_key: str, users: str, yes: bool) -> None:
-    """Erase ACCOUNT_ID and, with --users delete, its users; send account.deleted."""
+    """Erase an account's data.
+
+    Erases ACCOUNT_ID and, with --users delete, its users; sends account.deleted.
+    Asks first unless --yes.
+    """
     workspace, account = _find(account_by_external_id, workspace_key, account_id)
     _confirm(f"account {account_id}" + (" and its users" if users == "delete" else ""),
              account_counts(account), yes)
@@ -111,7 +133,9 @@ def delete_account_command(account_id: str, workspace_key: str, users: str, yes:
 @click.option("--workspace", "workspace_key", default=None,
               help="Only this workspace (default: every workspace with a retention).")
 def purge_command(workspace_key: str | None) -> None:
-    """Delete events older than each workspace's events_retention_days, now, to the end.
+    """Delete events past their retention, now.
+
+    Deletes events older than each workspace's events_retention_days, to the end.
 
     The analytics rollups absorb every settled event first: the retention never
     deletes one they lack (docs/ANALYTICS.md).

@@ -1,4 +1,4 @@
-"""``flask guide scenarios sweep|firings``: run or rehearse the sweep, list firings."""
+"""``guide scenarios sweep|firings``: run or rehearse the sweep, list firings."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ from datetime import UTC, datetime, timedelta
 import click
 from flask.cli import AppGroup
 
-from guide.cli.common import workspace_or_exit
+from guide.cli.common import examples, workspace_or_exit
 from guide.proactive.sweep import sweep
 from guide.services import scenarios
 
-scenarios_cli = AppGroup("scenarios", help="Proactive scenarios (docs/PROACTIVE.md).")
+scenarios_cli = AppGroup("scenarios", help="Proactive scenarios (docs/PROACTIVE.md).",
+                         epilog=examples(
+    "guide scenarios sweep --dry-run --at +3d   # who would be nudged in 3 days",
+    "guide scenarios firings --scenario connect-data-reminder"))
 RELATIVE = re.compile(r"^\+(\d{1,4})([hd])$")
 
 
@@ -45,7 +48,10 @@ WORKSPACE = click.option("--workspace", "workspace_key", default="demo", show_de
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def sweep_command(workspace_key: str, dry_run: bool, only: str | None, at: str | None,
                   as_json: bool) -> None:
-    """Run the time-based scenarios once (what the worker does every sweep_seconds)."""
+    """Run the time-based scenarios once.
+
+    What the worker does every sweep_seconds; --dry-run lists who would match.
+    """
     workspace = workspace_or_exit(workspace_key)
     reports = sweep(workspace, parse_at(at), dry_run=dry_run, only=only)
     if as_json:
