@@ -1,3 +1,4 @@
+import { stepVote } from "./helpful";
 import { pageUrl } from "./page";
 import type { Director, Parts } from "./parts";
 import { themeVars } from "./theme";
@@ -32,6 +33,7 @@ export function createDirector(w: Pick<Parts, "win_" | "store_" | "ui_" | "event
     get help() {
       return session.data_?.workspace?.help_enabled ? (guide: string, step: string, article: string) => w.help_.open_({ guide, step, article }) : undefined;
     },
+    helpful: (...vote) => stepVote(session.send_)(...vote),
     emit(event, payload) {
       if (event === "tour:end") ended.add(payload.guide);
       else w.nudges_.aside_();
