@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Survey } from "../src/survey/contract";
-import { bootstrapPayload, harness, settle, type Harness } from "./helpers";
+import { bootstrapPayload, dashboardTour, harness, settle, shownTourStep, tourRoot, tourTargets, type Harness } from "./helpers";
 
 let h: Harness;
 
@@ -28,8 +28,9 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
-async function boot(surveys: Survey[]): Promise<void> {
-  h = harness(bootstrapPayload({ surveys }));
+async function boot(surveys: Survey[], tour = false): Promise<void> {
+  const base = bootstrapPayload({ surveys });
+  h = harness(tour ? { ...base, guides: [...base.guides, dashboardTour()] } : base);
   h.api.init({ appKey: "demo", server: "https://guide.test" });
   h.api.identify("user-123");
   await settle();
@@ -137,6 +138,35 @@ describe("survey card", () => {
     expect(card()!.hidden).toBe(false);
     expect(h.root().activeElement?.textContent).toBe("Happy?");
     expect(Array.from(question("sat").querySelectorAll("input")).map((i) => (i as HTMLInputElement).value)).toEqual(["1", "2", "3", "4", "5"]);
+  });
+});
+
+describe("a survey and a running tour", () => {
+  beforeEach(() => {
+    tourTargets();
+    history.replaceState(null, "", "/demo/dashboard");
+  });
+  afterEach(() => history.replaceState(null, "", "/"));
+
+  it("the due survey waits for the tour that runs on this page, and shows when the user ends it", async () => {
+    await boot([NPS], true);
+    await settle();
+    expect(shownTourStep()).toBe("a");
+    expect(card()).toBeNull(); // survey.js not even asked for yet
+    tourRoot()!.querySelector<HTMLElement>('[data-testid="tour-dismiss"]')!.click();
+    await settle();
+    expect(card()?.hidden).toBe(false);
+    expect(h.root().activeElement).toBeNull(); // still no focus taken
+    expect(tracked().filter((n) => n === "$survey_shown")).toHaveLength(1);
+  });
+
+  it("Guide.start(survey) shows it at once, over the tour", async () => {
+    await boot([CSAT], true);
+    await settle();
+    expect(shownTourStep()).toBe("a");
+    h.api.start("csat");
+    await settle();
+    expect(card()?.hidden).toBe(false);
   });
 });
 

@@ -331,7 +331,7 @@ describe("tour runtime", () => {
       shadow().querySelector<HTMLFormElement>('[data-testid="helpful"] form')!.requestSubmit();
       expect(calls.votes).toEqual([["t", "b", false, "Too long"]]);
       expect(shadow().querySelector('[data-testid="helpful-thanks"]')).not.toBeNull();
-      expect(calls.state.at(-1)).toEqual(["t", "active", "b"]); // the vote does not end the tour
+      expect(calls.state[calls.state.length - 1]).toEqual(["t", "active", "b"]); // the vote does not end the tour
     });
 
     it("keeps the answer when the step draws again, and a Yes sends no comment", () => {
