@@ -28,6 +28,7 @@ export function createSurveys(w: Pick<Parts, "win_" | "prefix_" | "ui_" | "repor
     t: session.strings_,
     track: session.track_,
     answer: (payload) => session.send_("survey:answer", payload),
+    section: w.ui_.section_,
   };
 
   function show(survey: Survey, focus: boolean): void {

@@ -141,6 +141,79 @@ describe("survey card", () => {
   });
 });
 
+describe("display: panel", () => {
+  const PANEL: Survey = { ...NPS, display: "panel" };
+  const panel = () => h.$('[data-testid="guide-panel"]')!;
+  const shownCount = () => tracked().filter((n) => n === "$survey_shown").length;
+
+  it("is a section of the checklist panel, seen when the panel opens, answered and closed there", async () => {
+    await boot([PANEL]);
+    expect(h.root().querySelector<HTMLElement>(".svy.pop")?.hidden ?? true).toBe(true); // no card
+    expect(shownCount()).toBe(0); // the panel is closed: not seen yet
+    h.$('[data-testid="guide-launcher"]')!.click();
+    await settle();
+    const section = panel().querySelector<HTMLElement>('[data-testid="survey"]')!;
+    expect(section.localName).toBe("section");
+    expect(panel().children[1]).toBe(section); // right under the checklist's title
+    expect(h.root().getElementById(section.getAttribute("aria-labelledby")!)!.textContent).toBe("How are we doing?");
+    expect(shownCount()).toBe(1);
+    section.querySelector<HTMLElement>('[data-testid="survey-send"]')!.click();
+    expect(question("score").querySelector(".error")!.textContent).toBe("Please answer this question."); // the same checks
+    pick("score", "9");
+    section.querySelector<HTMLElement>('[data-testid="survey-send"]')!.click();
+    await settle();
+    expect(sent("survey:answer")[0]).toMatchObject({ survey: "nps", answers: { score: 9 } });
+    expect(section.querySelector('[data-testid="survey-thanks"]')).not.toBeNull();
+    section.querySelector<HTMLElement>('[data-testid="survey-close"]')!.click();
+    await settle();
+    expect(panel().querySelector('[data-testid="survey"]')).toBeNull();
+    expect(shownCount()).toBe(1);
+  });
+
+  it("keeps focus in the section when the panel draws again", async () => {
+    await boot([PANEL]);
+    h.$('[data-testid="guide-launcher"]')!.click();
+    await settle();
+    pick("score", "9");
+    const love = question("love").querySelector("textarea")!;
+    love.focus();
+    h.$('[data-testid="step-toggle"]')!.click(); // a step folds: the panel draws again
+    expect(panel().querySelector('[data-testid="survey"]')).not.toBeNull();
+    expect(h.root().activeElement).toBe(love);
+  });
+
+  it("is dismissible with its close button ($survey_dismissed)", async () => {
+    await boot([PANEL]);
+    h.$('[data-testid="guide-launcher"]')!.click();
+    await settle();
+    h.$('[data-testid="survey-close"]')!.click();
+    await settle();
+    expect(panel().querySelector('[data-testid="survey"]')).toBeNull();
+    expect(tracked()).toContain("$survey_dismissed");
+  });
+
+  it("Guide.start opens the panel at it, with focus on its title", async () => {
+    await boot([{ ...PANEL, due: false }]);
+    h.api.start("nps");
+    await settle();
+    expect(panel().hidden).toBe(false);
+    expect(h.root().activeElement?.textContent).toBe("How are we doing?");
+    expect(panel().contains(h.root().activeElement)).toBe(true);
+  });
+
+  it("is the card when the user has no checklist panel", async () => {
+    h = harness(bootstrapPayload({ surveys: [PANEL], guides: [] }));
+    h.api.init({ appKey: "demo", server: "https://guide.test" });
+    h.api.identify("user-123");
+    await settle();
+    h.socket().accept();
+    await settle();
+    expect(card()!.classList.contains("pop")).toBe(true);
+    expect(card()!.hidden).toBe(false);
+    expect(shownCount()).toBe(1);
+  });
+});
+
 describe("a survey and a running tour", () => {
   beforeEach(() => {
     tourTargets();
