@@ -101,3 +101,22 @@ def test_right_to_left_the_survey_card_banner_hotspot_and_tooltip_mirror_and_fit
     assert tip_box and 0 <= tip_box[0]["x"] and tip_box[0]["x"] + tip_box[0]["width"] <= width
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width  # no overflow
     assert error_codes(page) == []
+
+
+def test_a_tooltip_can_be_hovered_and_dismissed_on_a_hostile_page(page, host, guide, user):
+    """WCAG 1.4.13 next to hostile CSS and a sticky max-z-index header: the pointer moves from
+    the button onto the tip and it stays; Escape hides it and focus does not move."""
+    open_host(page, host, PATH, user)
+    page.locator('[data-testid="hotspot-beacon"]').wait_for()  # this page's messages are drawn
+    page.locator("#share").focus()
+    page.locator("#copy-link").hover()
+    tip = page.locator('[data-testid="tooltip"]')
+    tip.wait_for()
+    box = tip.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=8)
+    page.wait_for_timeout(600)  # past the 300 ms it would go after, were it not hoverable
+    assert tip.is_visible()
+    page.keyboard.press("Escape")
+    tip.wait_for(state="detached")
+    assert page.evaluate("document.activeElement.id") == "share"
+    assert error_codes(page) == []
