@@ -9,15 +9,14 @@ user by audience), so the other browser tests never meet them.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests import live
-from tests.browser.conftest import WIDGET_BUNDLE, _require, checked_context
+from tests.browser.conftest import axe, own_server
+from tests.browser.conftest import focused_testid as focused
 from tests.browser.tour_helpers import (
     LAUNCHER,
     STEP,
@@ -31,7 +30,6 @@ from tests.browser.tour_helpers import (
 
 pytestmark = pytest.mark.browser
 
-AXE_PATH = live.ROOT / "static" / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 CARD = '[data-testid="survey"]'
 MODAL = '[data-testid="announcement-modal"]'
 TOOLTIP = '[data-testid="tooltip"]'
@@ -41,39 +39,7 @@ TIP = '[data-testid="hotspot-tip"]'
 HOVER_GRACE_MS = 300
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveServer]:
-    _require(WIDGET_BUNDLE.is_file(), f"widget bundle missing at {WIDGET_BUNDLE}: run `make widget`")
-    tmp = tmp_path_factory.mktemp("kinds")
-    content = Path(shutil.copytree(live.ROOT / "content", tmp / "content"))
-    for extra in sorted((Path(__file__).parent / "kinds").glob("*.yaml")):
-        shutil.copy(extra, content / "guides" / extra.name)
-    with live.database(tmp, "kinds") as url:
-        env = live.server_env(url, tmp / "instance", GUIDE_CONTENT_DIR=str(content))
-        live.prepare(env)
-        with live.run_server(env, tmp / "kinds.log") as server:
-            yield server
-
-
-@pytest.fixture
-def context(browser: Any, live_server: live.LiveServer) -> Iterator[Any]:
-    """As conftest's, with the demo's CSP bypassed so that axe can be injected."""
-    yield from checked_context(browser, live_server.url, bypass_csp=True)
-
-
-def axe(page: Any) -> list[Any]:
-    page.add_script_tag(path=str(AXE_PATH))
-    return page.evaluate("async () => (await axe.run(document)).violations"
-                         ".map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)}))")
-
-
-def focused(page: Any) -> str | None:
-    """The data-testid (else id, else tag) of what has focus, through our shadow roots."""
-    return page.evaluate("""() => {
-      let el = document.activeElement;
-      while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
-      return el ? (el.getAttribute('data-testid') || el.id || el.tagName) : null;
-    }""")
+live_server, context = own_server("kinds", Path(__file__).parent / "kinds")
 
 
 def events(server: live.LiveServer, user: str, name: str) -> list[Any]:

@@ -82,7 +82,7 @@ def test_right_to_left_the_survey_card_banner_hotspot_and_tooltip_mirror_and_fit
     width = page.viewport_size["width"]
 
     box = card.bounding_box()
-    assert 0 <= box["x"] and box["x"] + box["width"] < width / 2, box  # the inline end: left
+    assert box["x"] >= 0 and box["x"] + box["width"] < width / 2, box  # the inline end: left
 
     close = banner.locator('[data-testid="announcement-dismiss"]').bounding_box()
     frame = banner.bounding_box()
@@ -98,7 +98,7 @@ def test_right_to_left_the_survey_card_banner_hotspot_and_tooltip_mirror_and_fit
     tip.wait_for()
     target = page.locator("#copy-link").bounding_box()
     tip_box = poll(page, lambda: [b for b in [tip.bounding_box()] if b and b["y"] >= target["y"]])
-    assert tip_box and 0 <= tip_box[0]["x"] and tip_box[0]["x"] + tip_box[0]["width"] <= width
+    assert tip_box and tip_box[0]["x"] >= 0 and tip_box[0]["x"] + tip_box[0]["width"] <= width
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width  # no overflow
     assert error_codes(page) == []
 

@@ -30,6 +30,15 @@ def answers(server, user):
                 "ON u.id = r.user_id WHERE u.external_id = :user ORDER BY r.id", user=user)]
 
 
+def assert_clean(page, wire, transport):
+    """The page saw no error, and every frame or batch it sent was well formed."""
+    assert error_codes(page) == []
+    if transport == "socket":
+        assert malformed_frames(wire.sent) == []
+    else:
+        assert malformed_batches(wire.batches) == []
+
+
 @transports
 def test_the_nps_card_shows_on_the_second_visit_and_its_answer_lands_once(
         page, host, guide, user, transport):
@@ -50,11 +59,7 @@ def test_the_nps_card_shows_on_the_second_visit_and_its_answer_lands_once(
     assert poll(page, lambda: answers(guide, user)) == [
         ("score", 2, None), ("what-went-wrong", None, "Too slow")]
     assert named_events(guide, user, "$survey_shown") == [{"survey": "nps"}]
-    assert error_codes(page) == []
-    if transport == "socket":
-        assert malformed_frames(wire.sent) == []
-    else:
-        assert malformed_batches(wire.batches) == []
+    assert_clean(page, wire, transport)
 
 
 def votes(server, user):
@@ -83,8 +88,4 @@ def test_a_tours_end_asks_was_this_helpful_and_the_vote_lands_once(
     page.locator('[data-testid="tour-next"]').click()  # Done
     page.locator('[data-testid="tour-step"]').wait_for(state="hidden")
     assert votes(guide, user) == [("hostile-helpful-tour", "notes", False, "Missing the dates")]
-    assert error_codes(page) == []
-    if transport == "socket":
-        assert malformed_frames(wire.sent) == []
-    else:
-        assert malformed_batches(wire.batches) == []
+    assert_clean(page, wire, transport)
