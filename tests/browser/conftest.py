@@ -8,6 +8,7 @@ skipped with the reason printed, except in CI (CI=true), where they fail.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 WIDGET_BUNDLE = live.ROOT / "static" / "widget" / "dist" / "guide.js"
+AXE_PATH = live.ROOT / "static" / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def chromium_path() -> str | None:
@@ -41,6 +43,53 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveS
     _require(WIDGET_BUNDLE.is_file(), f"widget bundle missing at {WIDGET_BUNDLE}: run `make widget`")
     with live.demo_server(tmp_path_factory.mktemp("live"), "browser") as server:
         yield server
+
+
+def server_with_guides(tmp_path_factory: pytest.TempPathFactory, name: str,
+                       guides: Path) -> Iterator[live.LiveServer]:
+    """A demo server on its own database serving content/ plus the guides in `guides`
+    (YAML files), so that the other browser tests never meet them."""
+    _require(WIDGET_BUNDLE.is_file(), f"widget bundle missing at {WIDGET_BUNDLE}: run `make widget`")
+    tmp = tmp_path_factory.mktemp(name)
+    content = Path(shutil.copytree(live.ROOT / "content", tmp / "content"))
+    for extra in sorted(guides.glob("*.yaml")):
+        shutil.copy(extra, content / "guides" / extra.name)
+    with live.database(tmp, name) as url:
+        env = live.server_env(url, tmp / "instance", GUIDE_CONTENT_DIR=str(content))
+        live.prepare(env)
+        with live.run_server(env, tmp / f"{name}.log") as server:
+            yield server
+
+
+def own_server(name: str, guides: Path) -> tuple[Any, Any]:
+    """A module's `live_server` (server_with_guides) and `context` (the demo's CSP bypassed,
+    so that axe can be injected) fixtures: ``live_server, context = own_server(...)``."""
+
+    @pytest.fixture(scope="module")
+    def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveServer]:
+        yield from server_with_guides(tmp_path_factory, name, guides)
+
+    @pytest.fixture
+    def context(browser: Any, live_server: live.LiveServer) -> Iterator[Any]:
+        yield from checked_context(browser, live_server.url, bypass_csp=True)
+
+    return live_server, context
+
+
+def axe(page: Any) -> list[Any]:
+    """axe's violations on the whole page (its CSP bypassed: see checked_context)."""
+    page.add_script_tag(path=str(AXE_PATH))
+    return page.evaluate("async () => (await axe.run(document)).violations"
+                         ".map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)}))")
+
+
+def focused_testid(page: Any) -> str | None:
+    """The data-testid (else id, else tag) of what has focus, through our shadow roots."""
+    return page.evaluate("""() => {
+      let el = document.activeElement;
+      while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+      return el ? (el.getAttribute('data-testid') || el.id || el.tagName) : null;
+    }""")
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,8 @@ page looked like before the messages came is measured, not guessed.
 from __future__ import annotations
 
 import json
-import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +19,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import live
-from tests.browser.conftest import WIDGET_BUNDLE, _require, checked_context
+from tests.browser.conftest import axe, own_server
+from tests.browser.conftest import focused_testid as focused
 from tests.browser.tour_helpers import poll, sign_in_anew, sql
 
 pytestmark = pytest.mark.browser
 
-AXE_PATH = live.ROOT / "static" / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 BANNER = '[data-testid="announcement-banner"]'
 MODAL = '[data-testid="announcement-modal"]'
 BEACON = '[data-testid="hotspot-beacon"]'
@@ -34,24 +33,7 @@ TOOLTIP = '[data-testid="tooltip"]'
 MESSAGES_JS = "**/widget/messages*.js"
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveServer]:
-    _require(WIDGET_BUNDLE.is_file(), f"widget bundle missing at {WIDGET_BUNDLE}: run `make widget`")
-    tmp = tmp_path_factory.mktemp("messages")
-    content = Path(shutil.copytree(live.ROOT / "content", tmp / "content"))
-    for extra in sorted((Path(__file__).parent / "messages").glob("*.yaml")):
-        shutil.copy(extra, content / "guides" / extra.name)
-    with live.database(tmp, "messages") as url:
-        env = live.server_env(url, tmp / "instance", GUIDE_CONTENT_DIR=str(content))
-        live.prepare(env)
-        with live.run_server(env, tmp / "messages.log") as server:
-            yield server
-
-
-@pytest.fixture
-def context(browser: Any, live_server: live.LiveServer) -> Iterator[Any]:
-    """As conftest's, with the demo's CSP bypassed so that axe can be injected."""
-    yield from checked_context(browser, live_server.url, bypass_csp=True)
+live_server, context = own_server("messages", Path(__file__).parent / "messages")
 
 
 def arrive(page: Any, server: live.LiveServer, user: str) -> Callable[[], None]:
@@ -92,21 +74,6 @@ def events(server: live.LiveServer, user: str, name: str) -> list[dict[str, Any]
                        "WHERE u.external_id = :user AND e.name = :name ORDER BY e.id",
                user=user, name=name)
     return [p if isinstance(p, dict) else json.loads(p) for (p,) in rows]
-
-
-def axe(page: Any) -> list[Any]:
-    page.add_script_tag(path=str(AXE_PATH))
-    return page.evaluate("async () => (await axe.run(document)).violations"
-                         ".map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)}))")
-
-
-def focused_testid(page: Any) -> str | None:
-    """The data-testid of what has focus, through our shadow roots."""
-    return page.evaluate("""() => {
-      let el = document.activeElement;
-      while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
-      return el ? (el.getAttribute('data-testid') || el.id || el.tagName) : null;
-    }""")
 
 
 def test_overlay_banner_badge_seen_dismissed_and_gone_after_reload(page, live_server):
@@ -150,13 +117,13 @@ def test_modal_keyboard_flow_focus_stays_inside_and_escape_dismisses(page, live_
     assert page.get_by_role("dialog", name="A new editor").is_visible()
     assert axe(page) == []
     page.keyboard.press("Tab")
-    assert focused_testid(page) == "announcement-next"
+    assert focused(page) == "announcement-next"
     page.keyboard.press("Enter")
     page.get_by_role("dialog", name="Try it now").wait_for()
     for _ in range(7):  # Back, the cta, the close button, and round again: never the page behind
         page.keyboard.press("Tab")
-        assert focused_testid(page) in ("announcement-back", "announcement-cta",
-                                        "announcement-dismiss", "H2", "DIALOG"), focused_testid(page)
+        assert focused(page) in ("announcement-back", "announcement-cta",
+                                        "announcement-dismiss", "H2", "DIALOG"), focused(page)
     page.keyboard.press("Escape")
     modal.wait_for(state="detached")
     assert page.evaluate("document.activeElement.id") == "export"  # focus back where it was
@@ -184,7 +151,7 @@ def test_hotspot_on_a_late_element_opens_reports_and_is_remembered(page, live_se
     beacon = page.locator(BEACON)
     beacon.wait_for()  # #insights arrives two seconds after load
     assert "pulse" in beacon.get_attribute("class")
-    assert focused_testid(page) in ("BODY", None)  # never takes focus
+    assert focused(page) in ("BODY", None)  # never takes focus
     target = page.locator("#insights").bounding_box()
     box = poll(lambda: [b for b in [beacon.bounding_box()] if b and b["y"] + b["height"] <= target["y"]])
     assert box, "the beacon sits above its target (placement: top)"
@@ -202,7 +169,7 @@ def test_hotspot_on_a_late_element_opens_reports_and_is_remembered(page, live_se
                          if p and "insights" in p[1]])
     page.keyboard.press("Escape")
     tip.wait_for(state="detached")
-    assert focused_testid(page) == "hotspot-beacon"
+    assert focused(page) == "hotspot-beacon"
 
     page.reload()
     page.locator(BEACON).wait_for()
@@ -225,7 +192,7 @@ def test_tooltip_on_focus_is_described_once_per_page_view_and_escape_hides_it(pa
     live_region = page.locator('[data-testid="tooltip-live"]')
     assert live_region.get_attribute("role") == "status"
     assert "Export this dashboard. As CSV, Excel or PDF." in live_region.text_content()
-    assert focused_testid(page) == "export"
+    assert focused(page) == "export"
     page.keyboard.press("Escape")
     tooltip.wait_for(state="detached")
     page.locator("#new-dashboard").focus()

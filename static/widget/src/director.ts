@@ -1,3 +1,4 @@
+import { stepVote } from "./helpful";
 import { pageUrl } from "./page";
 import type { Director, Parts } from "./parts";
 import { themeVars } from "./theme";
@@ -12,14 +13,23 @@ const ENDED = new Set(["completed", "dismissed", "snoozed"]);
  * Guide.start, progress from elsewhere), over the runtime in dist/tour.js,
  * loaded the first time a tour is about to show.
  */
-export function createDirector(w: Pick<Parts, "win_" | "store_" | "ui_" | "events_" | "report_" | "load_" | "session_" | "help_" | "nudges_" | "author_">): Director {
+export function createDirector(w: Pick<Parts, "win_" | "store_" | "ui_" | "events_" | "report_" | "load_" | "session_" | "help_" | "nudges_" | "author_" | "surveys_" | "messages_">): Director {
   const { win_: win, store_: store, session_: session } = w;
   let loading: Promise<TourRuntime> | null = null;
   let runtime: TourRuntime | null = null;
   let destroyed = false;
+  // Tours asked to run whose runtime is still loading: a survey or modal waits for them too.
+  let starting = 0;
   // Tours that ended in this page's lifetime do not start again on their own until a reload.
   const ended = new Set<string>();
   const tourList = () => tours(session.data_?.guides ?? []);
+  const busy = (): boolean => starting > 0 || !!runtime?.showing?.();
+  /** No tour on screen: the due survey and an unread modal announcement, held back for it, show now. */
+  const idle = (): void => {
+    if (busy() || destroyed) return;
+    w.surveys_.evaluate_();
+    w.messages_.wake_();
+  };
 
   const host: TourHost = {
     win,
@@ -32,11 +42,13 @@ export function createDirector(w: Pick<Parts, "win_" | "store_" | "ui_" | "event
     get help() {
       return session.data_?.workspace?.help_enabled ? (guide: string, step: string, article: string) => w.help_.open_({ guide, step, article }) : undefined;
     },
+    helpful: (...vote) => stepVote(session.send_)(...vote),
     emit(event, payload) {
       if (event === "tour:end") ended.add(payload.guide);
       else w.nudges_.aside_();
       w.events_.emit_(event, payload);
       w.nudges_.pump_();
+      if (event === "tour:end") idle();
     },
   };
 
@@ -51,13 +63,19 @@ export function createDirector(w: Pick<Parts, "win_" | "store_" | "ui_" | "event
   }
 
   function run(key: string, step: string | null, replace: boolean): void {
+    starting++;
     ready().then(
       (rt) => {
+        starting--;
         const tour = tourList().find((t) => t.key === key);
-        if (destroyed || !tour || rt.current() === key || (rt.current() && !replace)) return;
-        rt.run(tour, step);
+        if (!destroyed && tour && rt.current() !== key && !(rt.current() && !replace)) rt.run(tour, step);
+        idle();
       },
-      (err) => w.report_(err as GuideError),
+      (err) => {
+        starting--;
+        w.report_(err as GuideError);
+        idle();
+      },
     );
   }
 
@@ -83,11 +101,13 @@ export function createDirector(w: Pick<Parts, "win_" | "store_" | "ui_" | "event
         ended.add(running);
         runtime?.stop();
         w.nudges_.pump_();
+        idle();
       }
     },
     event_: (name) => runtime?.event(name),
     // showing?.(): a tour.js cached from an older release lacks it.
     showing_: () => !!runtime?.showing?.(),
+    busy_: busy,
     destroy_() {
       destroyed = true;
       runtime?.destroy();

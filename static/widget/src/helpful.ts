@@ -1,8 +1,15 @@
 import type { h as H } from "./h";
 import type { Strings } from "./i18n";
+import type { Ack, EnvelopeType } from "./types";
+
+/** Sends a checklist step's or a tour end's vote (`feedback:helpful {guide, step, helpful, comment?}`). */
+export const stepVote =
+  (send: (type: EnvelopeType, payload: Record<string, unknown>) => Promise<Ack>) =>
+  (guide: string, step: string, helpful: boolean, comment?: string): void =>
+    void send("feedback:helpful", { guide, step, helpful, ...(comment ? { comment } : {}) });
 
 /**
- * "Was this helpful?" under a help article or a checklist step (issue 15): Yes thanks at once; No asks
+ * "Was this helpful?" under a help article, a checklist step or a tour's end (issue 15): Yes thanks at once; No asks
  * for an optional comment first. `send` queues the `feedback:helpful` vote
  * (the outbox keeps it until the server has it, offline included).
  */

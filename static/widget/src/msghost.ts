@@ -10,7 +10,7 @@ import type { GuideError } from "./types";
  * the launcher's unread badge: bootstrap's unread announcements, less those
  * seen on this page since.
  */
-export function createMessages(w: Pick<Parts, "win_" | "ui_" | "report_" | "load_" | "session_" | "start_" | "help_">): Messages {
+export function createMessages(w: Pick<Parts, "win_" | "ui_" | "report_" | "load_" | "session_" | "start_" | "help_" | "director_">): Messages {
   const { win_: win, session_: session } = w;
   const seen = new Set<string>();
   let runtime: Promise<MessagesRuntime> | null = null;
@@ -33,6 +33,7 @@ export function createMessages(w: Pick<Parts, "win_" | "ui_" | "report_" | "load
     help: (article) => w.help_.open_(article ? { article } : undefined),
     safeUrl: (url) => safeHref(url, win.location.href),
     targeting: () => w.load_.targeting_().then((f) => f()),
+    busy: () => w.director_.busy_(),
   };
 
   const run = (fn: (r: MessagesRuntime) => unknown): void =>
@@ -47,6 +48,8 @@ export function createMessages(w: Pick<Parts, "win_" | "ui_" | "report_" | "load
       run((r) => r.update({ announcements: d.announcements ?? [], hotspots: d.hotspots ?? [], tooltips: d.tooltips ?? [] }));
     },
     route_: (url) => run((r) => r.route(url)),
+    // wake?.(): a messages.js cached from an older release lacks it.
+    wake_: () => run((r) => r.wake?.()),
     start_(key) {
       const d = session.data_;
       const all = [...(d?.announcements ?? []), ...(d?.hotspots ?? [])];

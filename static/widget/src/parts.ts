@@ -126,6 +126,8 @@ export interface Director {
   event_(name: string): void;
   /** A tour step is on screen. */
   showing_(): boolean;
+  /** A tour step is on screen, or a tour is about to start (its runtime loading): surveys and modals wait. */
+  busy_(): boolean;
   destroy_(): void;
 }
 
@@ -148,6 +150,8 @@ export interface Messages {
   route_(url: string): void;
   /** Guide.start for an announcement or hotspot; false when `key` is none. */
   start_(key: string): boolean;
+  /** The tour that held it back ended: an unread modal announcement shows now. */
+  wake_(): void;
   destroy_(): void;
 }
 
@@ -183,7 +187,7 @@ export interface AuthorMode {
 
 /** The survey loader: the due survey after a bootstrap, any listed one on Guide.start (surveys.ts). */
 export interface Surveys {
-  /** A bootstrap was applied: the due survey shows (once per page). */
+  /** A bootstrap was applied, or a tour ended: the due survey shows (once per page), unless a tour shows. */
   evaluate_(): void;
   /** Guide.start(key): shows that survey even when not due; false when `key` is no survey. */
   start_(key: string): boolean;

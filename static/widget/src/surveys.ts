@@ -8,10 +8,11 @@ export { SURVEY_GLOBAL } from "./survey/contract";
 
 /**
  * The survey loader: after a bootstrap, the survey the server marked `due`
- * shows as a card from the lazily loaded dist/survey.js; `Guide.start(key)`
- * shows any listed survey. Each survey shows at most once per page.
+ * shows as a card from the lazily loaded dist/survey.js, once no tour is on
+ * screen; `Guide.start(key)` shows any listed survey at once. Each survey
+ * shows at most once per page.
  */
-export function createSurveys(w: Pick<Parts, "win_" | "prefix_" | "ui_" | "report_" | "load_" | "session_">): Surveys {
+export function createSurveys(w: Pick<Parts, "win_" | "prefix_" | "ui_" | "report_" | "load_" | "session_" | "director_">): Surveys {
   const { session_: session } = w;
   const seen = new Set<string>();
   let card: Promise<SurveyCard> | null = null;
@@ -27,6 +28,7 @@ export function createSurveys(w: Pick<Parts, "win_" | "prefix_" | "ui_" | "repor
     t: session.strings_,
     track: session.track_,
     answer: (payload) => session.send_("survey:answer", payload),
+    section: w.ui_.section_,
   };
 
   function show(survey: Survey, focus: boolean): void {
@@ -44,6 +46,8 @@ export function createSurveys(w: Pick<Parts, "win_" | "prefix_" | "ui_" | "repor
 
   return {
     evaluate_() {
+      // A running tour is not interrupted: the director calls again when it ends.
+      if (w.director_.busy_()) return;
       const due = list().find((s) => s.due && !seen.has(s.key));
       if (due) show(due, false);
     },

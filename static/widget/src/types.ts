@@ -81,6 +81,8 @@ export interface TourStep {
   spotlight: boolean;
   buttons: string[];
   help?: string;
+  /** On the last step: "Was this helpful?" at the tour's end. */
+  helpful?: boolean;
 }
 
 export interface Tour {

@@ -55,6 +55,11 @@ export interface Ui {
   focusHelp_(): void;
   /** The unread announcements badge, on the help button (else the launcher); 0 hides it. */
   badge_(count: number): void;
+  /**
+   * A survey shown as a section of the panel (`display: panel`), kept across redraws; `shown` runs
+   * once the user sees it; `open`: the panel opens. False when there is no panel; null removes it.
+   */
+  section_(el: HTMLElement | null, shown?: () => void, open?: boolean): boolean;
   /** Shows a nudge card ("Show me" when `open`); null hides it. */
   nudge_(nudge: Nudge | null, open?: boolean): void;
   destroy_(): void;
@@ -75,6 +80,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
   const errors = new Map<string, string>();
   // The "Was this helpful?" box of each step, kept across redraws (an answer half typed, the thanks).
   const votes = new Map<string, Node>();
+  let slot: { el_: HTMLElement; shown_?: () => void } | null = null;
   const teardown: Array<() => void> = [];
   const panelId = `${prefix}-panel`;
 
@@ -93,15 +99,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
   const unreadDot = h(doc, "span", { class: "badge", "aria-hidden": "true", "data-testid": "guide-unread", hidden: true });
   let unread = 0;
   const note = h(doc, "div", { class: "nudge", role: "status", "data-testid": "guide-nudge", hidden: true });
-  const panel = h(doc, "div", {
-    class: "panel",
-    id: panelId,
-    role: "dialog",
-    "aria-modal": "false",
-    "aria-labelledby": `${prefix}-title`,
-    "data-testid": "guide-panel",
-    hidden: true,
-  });
+  const panel = h(doc, "div", { class: "panel", id: panelId, role: "dialog", "aria-modal": "false", "aria-labelledby": `${prefix}-title`, "data-testid": "guide-panel", hidden: true });
   panel.addEventListener("keydown", (e) => {
     if (e.key !== "Escape") return;
     // Handled here, so the host page's own Esc handlers (its modals) stay untouched.
@@ -157,52 +155,55 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     // Re-rendering replaces the nodes, so remember what had focus and put it back.
     const focusKey = (root.activeElement as HTMLElement | null)?.getAttribute("data-focus");
     const firstOpen = guide.steps.find((s) => !m.isDone_(guide.key, s.id))?.id;
-    panel.replaceChildren(
-      ...renderChecklist(
-        doc,
-        prefix,
-        {
-          checklists_: m.checklists_,
-          guide_: guide,
-          help_: m.help_,
-          t_: m.t_,
-          plan_: m.plan_(guide),
-          isDone_: (step) => m.isDone_(guide.key, step),
-          isPending_: (step) => !!m.isPending_?.(guide.key, step),
-          isExpanded_: (step) => expanded.get(k(guide.key, step)) ?? step === firstOpen,
-          error_: (step) => errors.get(k(guide.key, step)),
-          helpful_: (step) => {
-            const key = k(guide.key, step);
-            if (!votes.has(key)) votes.set(key, helpful(doc, h, `${prefix}-v${votes.size}`, m.t_, (yes, comment) => on.helpful_(guide.key, step, yes, comment)));
-            return votes.get(key)!;
-          },
+    const parts = renderChecklist(
+      doc,
+      prefix,
+      {
+        checklists_: m.checklists_,
+        guide_: guide,
+        help_: m.help_,
+        t_: m.t_,
+        plan_: m.plan_(guide),
+        isDone_: (step) => m.isDone_(guide.key, step),
+        isPending_: (step) => !!m.isPending_?.(guide.key, step),
+        isExpanded_: (step) => expanded.get(k(guide.key, step)) ?? step === firstOpen,
+        error_: (step) => errors.get(k(guide.key, step)),
+        helpful_: (step) => {
+          const key = k(guide.key, step);
+          if (!votes.has(key)) votes.set(key, helpful(doc, h, `${prefix}-v${votes.size}`, m.t_, (yes, comment) => on.helpful_(guide.key, step, yes, comment)));
+          return votes.get(key)!;
         },
-        {
-          close_: () => close(true),
-          select_: (key) => {
-            selected = key;
-            render();
-          },
-          toggle_: (step) => {
-            const key = k(guide.key, step);
-            const open = !(expanded.get(key) ?? step === firstOpen);
-            expanded.set(key, open);
-            if (open) on.view_("$item_expanded", guide.key, step);
-            render();
-          },
-          markDone_: (step) => {
-            errors.delete(k(guide.key, step));
-            // It will no longer be the first open step; let the next one open.
-            expanded.delete(k(guide.key, step));
-            on.markDone_(guide.key, step);
-          },
-          help_: () => on.help_(),
-          stuck_: (step, article) => on.help_(guide.key, step, article),
-          startTour_: on.startTour_,
-          act_: (step) => on.view_("$item_clicked", guide.key, step),
+      },
+      {
+        close_: () => close(true),
+        select_: (key) => {
+          selected = key;
+          render();
         },
-      ),
+        toggle_: (step) => {
+          const key = k(guide.key, step);
+          const open = !(expanded.get(key) ?? step === firstOpen);
+          expanded.set(key, open);
+          if (open) on.view_("$item_expanded", guide.key, step);
+          render();
+        },
+        markDone_: (step) => {
+          errors.delete(k(guide.key, step));
+          // It will no longer be the first open step; let the next one open.
+          expanded.delete(k(guide.key, step));
+          on.markDone_(guide.key, step);
+        },
+        help_: () => on.help_(),
+        stuck_: (step, article) => on.help_(guide.key, step, article),
+        startTour_: on.startTour_,
+        act_: (step) => on.view_("$item_clicked", guide.key, step),
+      },
     );
+    // The survey section goes under the title; moved back in, it keeps what had focus in it.
+    const inSlot = slot?.el_.contains(root.activeElement) && (root.activeElement as HTMLElement);
+    if (slot) parts.splice(1, 0, slot.el_), slot.shown_?.(), (slot.shown_ = undefined);
+    panel.replaceChildren(...parts);
+    if (inSlot) inSlot.focus();
     if (focusKey) {
       (byFocus(focusKey) ?? byFocus(focusKey.replace(/^(done|action):/, "toggle:")))?.focus();
     }
@@ -261,6 +262,12 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     badge_(count) {
       unread = count;
       render();
+    },
+    section_(el, shown, show) {
+      if (el && !model?.primary_) return false;
+      slot = el && { el_: el, shown_: shown };
+      show ? open() : render();
+      return true;
     },
     nudge_(n, canOpen) {
       // Focus inside the card must not be lost with it.

@@ -7,6 +7,7 @@ import { usageError } from "./errors";
 import { checklists, primaryChecklist } from "./guides";
 import { HELP_GLOBAL, type HelpAt } from "./help/contract";
 import { createHelp } from "./helphost";
+import { stepVote } from "./helpful";
 import { isObject } from "./json";
 import { loadBundle } from "./lazy";
 import { MESSAGES_GLOBAL, TARGETING_GLOBAL } from "./messages/contract";
@@ -46,8 +47,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   const store = createStore();
   const prefix = `guide-${uuid().slice(0, 8)}`;
   const teardown: Array<() => void> = [];
-  let server = "";
-  let pendingStart: string | null = null;
+  let server = "", pendingStart: string | null = null;
   let dueTimer: ReturnType<typeof setTimeout> | undefined;
   /** A lazily loaded bundle from the server Guide.init named, unless the deps bring their own. */
   const bundle = <T>(load: Loader<T> | undefined, file: string, global: string) => (): Promise<T> =>
@@ -69,7 +69,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     view_: (name, guide, step) => session.track_(name, { guide, step }, true),
     startTour_: (key) => void guard(start, key),
     nudge_: (open) => nudges.answer_(open),
-    helpful_: (guide, step, helpful, comment) => void session.send_("feedback:helpful", { guide, step, helpful, ...(comment ? { comment } : {}) }),
+    helpful_: (...vote) => stepVote(session.send_)(...vote),
   });
   const base: Base = {
     win_: win, prefix_: prefix, store_: store, ui_: ui, events_: events, report_: report, deps_: deps,

@@ -43,6 +43,8 @@ function setup(progress: ProgressMap = {}) {
     help_: { open_: vi.fn() },
     nudges_: { aside_: vi.fn(), pump_: vi.fn() },
     author_: { picking_: vi.fn(() => false) },
+    surveys_: { evaluate_: vi.fn() },
+    messages_: { wake_: vi.fn() },
   } satisfies Fake<Parts>;
   const director = createDirector(w as unknown as Parts);
   return { w, rt, store, director };
@@ -125,5 +127,34 @@ describe("createDirector", () => {
     expect(rt.runs).toHaveLength(1);
     director.destroy_();
     expect(rt.destroy).toHaveBeenCalled();
+  });
+
+  it("is busy from a tour's start until it ends, then lets the due survey and a modal announcement show", async () => {
+    const { w, rt, director } = setup();
+    window.history.replaceState(null, "", "/demo/dashboard");
+    director.evaluate_();
+    expect(director.busy_()).toBe(true); // tour.js still loading: nothing may slip in before the tour
+    await settle();
+    expect(director.busy_()).toBe(true); // the tour shows
+    expect(w.surveys_.evaluate_).not.toHaveBeenCalled();
+    expect(w.messages_.wake_).not.toHaveBeenCalled();
+    rt.running = null;
+    rt.host!.emit("tour:end", { guide: "dashboard-tour", state: "completed" });
+    expect(director.busy_()).toBe(false);
+    expect(w.surveys_.evaluate_).toHaveBeenCalledTimes(1);
+    expect(w.messages_.wake_).toHaveBeenCalledTimes(1);
+  });
+
+  it("lets them show when the tour it was loading for no longer applies once tour.js is there", async () => {
+    const { w, rt, director } = setup();
+    window.history.replaceState(null, "", "/demo/dashboard");
+    director.evaluate_();
+    expect(director.busy_()).toBe(true);
+    w.session_.data_!.guides = []; // a bootstrap meanwhile: the tour is gone
+    await settle();
+    expect(rt.runs).toEqual([]);
+    expect(director.busy_()).toBe(false);
+    expect(w.surveys_.evaluate_).toHaveBeenCalledTimes(1);
+    expect(w.messages_.wake_).toHaveBeenCalledTimes(1);
   });
 });

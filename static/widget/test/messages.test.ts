@@ -86,6 +86,25 @@ describe("messages runtime", () => {
     expect(made.host.help).toHaveBeenCalledWith("editor");
     expect(shadow().querySelector('[data-testid="announcement-modal"]')).toBeNull();
   });
+
+  it("holds an unread modal back while a tour is on screen (banners show), and opens it on wake", () => {
+    const made = runtime();
+    let touring = true;
+    (made.host as MessagesHost).busy = () => touring;
+    rt = made.rt;
+    rt.update({ announcements: [modal(), banner()], hotspots: [], tooltips: [] });
+    expect(shadow().querySelector('[data-testid="announcement-modal"]')).toBeNull();
+    expect(shadow().querySelector('[data-testid="announcement-banner"]')).not.toBeNull();
+    rt.wake!();
+    expect(shadow().querySelector('[data-testid="announcement-modal"]')).toBeNull(); // still touring
+    touring = false;
+    rt.wake!();
+    expect(shadow().querySelector('[data-testid="announcement-modal"]')).not.toBeNull();
+    expect(vi.mocked(made.host.track).mock.calls.filter(([n]) => n === "$announcement_seen")).toEqual([
+      ["$announcement_seen", { announcement: "news" }],
+      ["$announcement_seen", { announcement: "editor" }],
+    ]);
+  });
 });
 
 function host(payload: BootstrapResponse) {
@@ -99,6 +118,7 @@ function host(payload: BootstrapResponse) {
     session_: { data_: payload, strings_: vi.fn(), track_: vi.fn() },
     start_: vi.fn(),
     help_: { open_: vi.fn() },
+    director_: { busy_: vi.fn(() => false) },
   } satisfies Fake<Parts>;
   return { w, rt, made, messages: createMessages(w as unknown as Parts) };
 }

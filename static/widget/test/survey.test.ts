@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Survey } from "../src/survey/contract";
-import { bootstrapPayload, harness, settle, type Harness } from "./helpers";
+import { bootstrapPayload, dashboardTour, harness, settle, shownTourStep, tourRoot, tourTargets, type Harness } from "./helpers";
 
 let h: Harness;
 
@@ -28,8 +28,9 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
-async function boot(surveys: Survey[]): Promise<void> {
-  h = harness(bootstrapPayload({ surveys }));
+async function boot(surveys: Survey[], tour = false): Promise<void> {
+  const base = bootstrapPayload({ surveys });
+  h = harness(tour ? { ...base, guides: [...base.guides, dashboardTour()] } : base);
   h.api.init({ appKey: "demo", server: "https://guide.test" });
   h.api.identify("user-123");
   await settle();
@@ -137,6 +138,108 @@ describe("survey card", () => {
     expect(card()!.hidden).toBe(false);
     expect(h.root().activeElement?.textContent).toBe("Happy?");
     expect(Array.from(question("sat").querySelectorAll("input")).map((i) => (i as HTMLInputElement).value)).toEqual(["1", "2", "3", "4", "5"]);
+  });
+});
+
+describe("display: panel", () => {
+  const PANEL: Survey = { ...NPS, display: "panel" };
+  const panel = () => h.$('[data-testid="guide-panel"]')!;
+  const shownCount = () => tracked().filter((n) => n === "$survey_shown").length;
+
+  it("is a section of the checklist panel, seen when the panel opens, answered and closed there", async () => {
+    await boot([PANEL]);
+    expect(h.root().querySelector<HTMLElement>(".svy.pop")?.hidden ?? true).toBe(true); // no card
+    expect(shownCount()).toBe(0); // the panel is closed: not seen yet
+    h.$('[data-testid="guide-launcher"]')!.click();
+    await settle();
+    const section = panel().querySelector<HTMLElement>('[data-testid="survey"]')!;
+    expect(section.localName).toBe("section");
+    expect(panel().children[1]).toBe(section); // right under the checklist's title
+    expect(h.root().getElementById(section.getAttribute("aria-labelledby")!)!.textContent).toBe("How are we doing?");
+    expect(shownCount()).toBe(1);
+    section.querySelector<HTMLElement>('[data-testid="survey-send"]')!.click();
+    expect(question("score").querySelector(".error")!.textContent).toBe("Please answer this question."); // the same checks
+    pick("score", "9");
+    section.querySelector<HTMLElement>('[data-testid="survey-send"]')!.click();
+    await settle();
+    expect(sent("survey:answer")[0]).toMatchObject({ survey: "nps", answers: { score: 9 } });
+    expect(section.querySelector('[data-testid="survey-thanks"]')).not.toBeNull();
+    section.querySelector<HTMLElement>('[data-testid="survey-close"]')!.click();
+    await settle();
+    expect(panel().querySelector('[data-testid="survey"]')).toBeNull();
+    expect(shownCount()).toBe(1);
+  });
+
+  it("keeps focus in the section when the panel draws again", async () => {
+    await boot([PANEL]);
+    h.$('[data-testid="guide-launcher"]')!.click();
+    await settle();
+    pick("score", "9");
+    const love = question("love").querySelector("textarea")!;
+    love.focus();
+    h.$('[data-testid="step-toggle"]')!.click(); // a step folds: the panel draws again
+    expect(panel().querySelector('[data-testid="survey"]')).not.toBeNull();
+    expect(h.root().activeElement).toBe(love);
+  });
+
+  it("is dismissible with its close button ($survey_dismissed)", async () => {
+    await boot([PANEL]);
+    h.$('[data-testid="guide-launcher"]')!.click();
+    await settle();
+    h.$('[data-testid="survey-close"]')!.click();
+    await settle();
+    expect(panel().querySelector('[data-testid="survey"]')).toBeNull();
+    expect(tracked()).toContain("$survey_dismissed");
+  });
+
+  it("Guide.start opens the panel at it, with focus on its title", async () => {
+    await boot([{ ...PANEL, due: false }]);
+    h.api.start("nps");
+    await settle();
+    expect(panel().hidden).toBe(false);
+    expect(h.root().activeElement?.textContent).toBe("How are we doing?");
+    expect(panel().contains(h.root().activeElement)).toBe(true);
+  });
+
+  it("is the card when the user has no checklist panel", async () => {
+    h = harness(bootstrapPayload({ surveys: [PANEL], guides: [] }));
+    h.api.init({ appKey: "demo", server: "https://guide.test" });
+    h.api.identify("user-123");
+    await settle();
+    h.socket().accept();
+    await settle();
+    expect(card()!.classList.contains("pop")).toBe(true);
+    expect(card()!.hidden).toBe(false);
+    expect(shownCount()).toBe(1);
+  });
+});
+
+describe("a survey and a running tour", () => {
+  beforeEach(() => {
+    tourTargets();
+    history.replaceState(null, "", "/demo/dashboard");
+  });
+  afterEach(() => history.replaceState(null, "", "/"));
+
+  it("the due survey waits for the tour that runs on this page, and shows when the user ends it", async () => {
+    await boot([NPS], true);
+    await settle();
+    expect(shownTourStep()).toBe("a");
+    expect(card()).toBeNull(); // survey.js not even asked for yet
+    tourRoot()!.querySelector<HTMLElement>('[data-testid="tour-dismiss"]')!.click();
+    await settle();
+    expect(card()?.hidden).toBe(false);
+    expect(h.root().activeElement).toBeNull(); // still no focus taken
+    expect(tracked().filter((n) => n === "$survey_shown")).toHaveLength(1);
+  });
+
+  it("Guide.start(survey) shows it at once, over the tour", async () => {
+    await boot([CSAT], true);
+    await settle();
+    expect(shownTourStep()).toBe("a");
+    h.api.start("csat");
+    await settle();
+    expect(card()?.hidden).toBe(false);
   });
 });
 

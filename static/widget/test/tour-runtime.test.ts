@@ -6,10 +6,10 @@ import type { Tour, TourStep } from "../src/types";
 import { layout, tourStep } from "./helpers";
 
 let rt: TourRuntime;
-let calls: { state: unknown[][]; track: unknown[][]; emit: unknown[][] };
+let calls: { state: unknown[][]; track: unknown[][]; emit: unknown[][]; votes: unknown[][] };
 
 function host(): TourHost {
-  calls = { state: [], track: [], emit: [] };
+  calls = { state: [], track: [], emit: [], votes: [] };
   return {
     win: window,
     strings: () => EN,
@@ -17,6 +17,7 @@ function host(): TourHost {
     state: (...a) => void calls.state.push(a),
     track: (...a) => void calls.track.push(a),
     emit: (...a) => void calls.emit.push(a),
+    helpful: (...a) => void calls.votes.push(a),
   };
 }
 
@@ -306,5 +307,52 @@ describe("tour runtime", () => {
       delete proto.showPopover;
       delete proto.hidePopover;
     }
+  });
+
+  describe("was this helpful? at the tour's end", () => {
+    it("asks on the last step only, without taking focus from the step, and sends a No with its comment", () => {
+      target("a");
+      target("b");
+      rt.run(tour([tourStep("a", { helpful: true }), tourStep("b", { helpful: true })]), null);
+      expect(shadow().querySelector('[data-testid="helpful"]')).toBeNull(); // not the end yet
+      button("next")!.click();
+      const box = shadow().querySelector<HTMLElement>('[data-testid="helpful"]')!;
+      expect(shadow().getElementById(box.getAttribute("aria-labelledby")!)!.textContent).toBe("Was this helpful?");
+      expect(shadow().activeElement).toBe(stepEl()); // the step has focus, as any step does
+      shadow().querySelector<HTMLElement>('[data-testid="helpful-no"]')!.click();
+      const text = shadow().querySelector<HTMLTextAreaElement>('[data-testid="helpful-comment"]')!;
+      expect(shadow().activeElement).toBe(text);
+      // Typing in the comment is not a tour key (Enter, arrows); Tab reaches the Send button.
+      expect(key("ArrowRight", {}, text)).toBe(true);
+      expect(shownStep()).toBe("b");
+      key("Tab", {}, text);
+      expect(shadow().activeElement).toBe(shadow().querySelector('[data-testid="helpful-send"]'));
+      text.value = " Too long ";
+      shadow().querySelector<HTMLFormElement>('[data-testid="helpful"] form')!.requestSubmit();
+      expect(calls.votes).toEqual([["t", "b", false, "Too long"]]);
+      expect(shadow().querySelector('[data-testid="helpful-thanks"]')).not.toBeNull();
+      expect(calls.state[calls.state.length - 1]).toEqual(["t", "active", "b"]); // the vote does not end the tour
+    });
+
+    it("keeps the answer when the step draws again, and a Yes sends no comment", () => {
+      const a = target("a");
+      rt.run(tour([tourStep("a", { helpful: true })]), null);
+      shadow().querySelector<HTMLElement>('[data-testid="helpful-yes"]')!.click();
+      a.remove(); // the app renders its target anew: the step draws again
+      target("a");
+      rt.route("/demo/dashboard");
+      expect(shownStep()).toBe("a");
+      expect(shadow().querySelector('[data-testid="helpful-thanks"]')).not.toBeNull();
+      expect(calls.votes).toEqual([["t", "a", true, undefined]]);
+    });
+
+    it("asks nothing when the guide.js hosting the tour cannot send the vote", () => {
+      target("a");
+      const { helpful: _, ...old } = host();
+      rt.destroy();
+      rt = createTourRuntime(old);
+      rt.run(tour([tourStep("a", { helpful: true })]), null);
+      expect(shadow().querySelector('[data-testid="helpful"]')).toBeNull();
+    });
   });
 });

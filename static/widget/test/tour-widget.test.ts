@@ -151,4 +151,17 @@ describe("tours in the widget", () => {
     h.api.start("nope");
     expect(errors).toEqual(["unknown_guide"]);
   });
+
+  it("sends the tour end's \"Was this helpful?\" through the outbox as the step's vote", async () => {
+    const end = dashboardTour([tourStep("a", { helpful: true })]);
+    await boot(bootstrapPayload({ guides: [payload().guides[0], end] }));
+    await settle();
+    const root = tourRoot()!;
+    root.querySelector<HTMLElement>('[data-testid="helpful-no"]')!.click();
+    root.querySelector<HTMLTextAreaElement>('[data-testid="helpful-comment"]')!.value = "Too fast";
+    root.querySelector<HTMLElement>('[data-testid="helpful-send"]')!.click();
+    await settle();
+    const votes = h.socket().emitted.filter((e) => e.event === "feedback:helpful").map((e) => e.data);
+    expect(votes).toEqual([expect.objectContaining({ guide: "dashboard-tour", step: "a", helpful: false, comment: "Too fast" })]);
+  });
 });

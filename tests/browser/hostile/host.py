@@ -26,6 +26,7 @@ Query flags pile up the hostile things; each is on unless the URL turns it off
   zoom       (off) CSS zoom on the root, e.g. zoom=1.5
   guide_el   (off) a <div id="Guide"> in the page before the snippet
   token      good (default) | forged: signed with a wrong secret
+  locale     en (default) | any BCP 47 tag: the user's locale trait (ar: a right-to-left widget)
 
 The user is ``?user=<id>``; each test makes up its own, so tests never share progress.
 """
@@ -84,17 +85,17 @@ def today() -> str:
     return dt.datetime.now(dt.UTC).date().isoformat()
 
 
-def traits_for(user: str) -> dict[str, Any]:
+def traits_for(user: str, locale: str = "en") -> dict[str, Any]:
     # Signed up today: no time-based scenario (the server sweeps) nudges the user mid-test.
     return {"name": f"Test {user}", "email": f"{user}@borealis.example", "role": "member",
-            "plan": "pro", "signed_up_at": today(), "locale": "en"}
+            "plan": "pro", "signed_up_at": today(), "locale": locale}
 
 
-def identity_token(secret: str, user: str) -> str:
+def identity_token(secret: str, user: str, locale: str = "en") -> str:
     """What Borealis's backend signs for the signed-in user (README: "Sign the user's identity")."""
     now = dt.datetime.now(dt.UTC)
     claims = {"sub": user, "iat": now, "exp": now + dt.timedelta(hours=1),
-              "traits": traits_for(user),
+              "traits": traits_for(user, locale),
               "account": {"id": f"acct-{user}", "traits": {"plan": "pro"}}}
     return jwt.encode(claims, secret, algorithm="HS256")
 
@@ -105,6 +106,7 @@ def flags_of(request: Request) -> dict[str, str]:
     flags.update({name: args.get(name, "0") for name in OFF})
     flags["zoom"] = args.get("zoom", "")
     flags["token"] = args.get("token", "good")
+    flags["locale"] = args.get("locale", "en")
     return flags
 
 
@@ -254,8 +256,8 @@ class HostApp:
         embed = "\n".join([
             cfg.stub,
             f"Guide.init({{appKey: {json.dumps(APP_KEY)}, server: {json.dumps(cfg.guide_url)}}});",
-            f"Guide.identify({json.dumps(user)}, {json.dumps(traits_for(user))}, "
-            f"{{token: {json.dumps(identity_token(secret, user))}}});",
+            f"Guide.identify({json.dumps(user)}, {json.dumps(traits_for(user, flags['locale']))}, "
+            f"{{token: {json.dumps(identity_token(secret, user, flags['locale']))}}});",
             f"Guide.group({json.dumps('acct-' + user)}, {json.dumps({'plan': 'pro'})});",
         ]).replace("</", "<\\/")
         q = request.query_string.decode()

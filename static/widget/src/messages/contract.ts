@@ -71,6 +71,8 @@ export interface MessagesHost {
   safeUrl(url: unknown): string | null;
   /** The tour bundle's targeting, loaded on first use. */
   targeting(): Promise<Targeting>;
+  /** A tour is on screen (or starting): an unread modal waits for `wake`. Absent in an older guide.js. */
+  busy?(): boolean;
 }
 
 export interface MessagesRuntime {
@@ -80,6 +82,8 @@ export interface MessagesRuntime {
   route(url: string): void;
   /** Guide.start(key): shows that announcement (or hotspot tip); false when it is none of ours. */
   start(key: string): boolean;
+  /** The tour that held an unread modal back ended: it shows now. */
+  wake?(): void;
   destroy(): void;
 }
 

@@ -17,7 +17,8 @@ import { MSG_CSS_ALL } from "./styles";
  * asked for: its own host element, the first child of <body> (`top`) or the
  * last (`bottom`), in the page's flow. A modal is a <dialog> opened with
  * showModal(): top layer, the page inert behind it (the focus trap), Escape
- * closes it (its `cancel`), and focus goes back where it was.
+ * closes it (its `cancel`), and focus goes back where it was. An unread
+ * modal waits while a tour is on screen and opens when it ends (`wake`).
  */
 export function createMessages(host: MessagesHost): MessagesRuntime {
   const win = host.win;
@@ -155,7 +156,8 @@ export function createMessages(host: MessagesHost): MessagesRuntime {
     }
     for (const [key, remove] of banners) if (!wanted.has(key)) remove();
     for (const a of wanted.values()) if (!banners.has(a.key)) showBanner(a);
-    const next = due.find((a) => a.style === "modal" && a.unread && !seen.has(a.key));
+    // A running tour is not interrupted: wake() comes when it ends.
+    const next = !host.busy?.() && due.find((a) => a.style === "modal" && a.unread && !seen.has(a.key));
     if (next) showModal(next);
   }
 
@@ -166,6 +168,7 @@ export function createMessages(host: MessagesHost): MessagesRuntime {
       spots.update(lists.hotspots, lists.tooltips);
     },
     route: () => spots.update(lists.hotspots, lists.tooltips),
+    wake: render,
     start(key) {
       const a = lists.announcements.find((m) => m.key === key);
       if (!a) return spots.open(key);

@@ -7,6 +7,14 @@ import type { Message, MessagesHost, MessageStep, Targeting } from "./contract";
 
 /** How long a beacon's or tooltip's target may take to appear (a late element, an SPA render). */
 export const WAIT_MS = 8000;
+/** How long a tooltip stays after the pointer leaves its target: time to move onto the tip (WCAG 1.4.13). */
+export const HOVER_GRACE_MS = 300;
+
+const MIRROR: Record<string, string> = { left: "right", right: "left" };
+
+/** `left`/`right` mean the other side by a target laid out right to left (an RTL page): mirrored. */
+export const mirrored = (win: Window, target: Element, placement: string | undefined): string =>
+  win.getComputedStyle(target).direction === "rtl" ? (placement || "auto").replace(/^(left|right)/, (side) => MIRROR[side]) : placement || "auto";
 
 export interface Spots {
   /** Draws again for this page: beacons and tooltips whose `page` rule matches. */
@@ -27,6 +35,12 @@ export interface Spots {
  * focus, its text goes into a polite live region: a screen reader reads it
  * right after the target's own name, as a description would be. A hover
  * alone announces nothing (the pointer user sees it).
+ *
+ * WCAG 1.4.13 (content on hover or focus): a tooltip is hoverable (the
+ * pointer may move from the target onto the tip: it stays), persistent (it
+ * stays while the target is hovered or focused), and dismissible (Escape
+ * hides it, wherever focus is, without moving focus). An open hotspot tip
+ * also closes on Escape pressed anywhere, focus staying where it is.
  */
 export function createSpots(host: MessagesHost, root: () => ShadowRoot, gone: Set<string>): Spots {
   const win = host.win;
@@ -58,7 +72,7 @@ export function createSpots(host: MessagesHost, root: () => ShadowRoot, gone: Se
     });
     root().append(b);
     layer(b, true);
-    let stopAnchor = target ? t.anchor(win, target, b, h(doc, "span"), s.placement || "auto", () => {}, false) : () => {};
+    let stopAnchor = target ? t.anchor(win, target, b, h(doc, "span"), mirrored(win, target, s.placement), () => {}, false) : () => {};
     let tip: { el: HTMLElement; arrow: HTMLElement } | null = null;
     let stopTip = (): void => {};
     const close = (focus: boolean): void => {
@@ -84,7 +98,7 @@ export function createSpots(host: MessagesHost, root: () => ShadowRoot, gone: Se
         close(true);
       });
       layer(tip.el, true);
-      stopTip = target ? t.anchor(win, b, tip.el, tip.arrow, s.placement || "auto", () => {}, false) : () => {};
+      stopTip = target ? t.anchor(win, b, tip.el, tip.arrow, mirrored(win, target, s.placement), () => {}, false) : () => {};
       if (!target) tip.el.classList.add("centered");
       b.setAttribute("aria-expanded", "true");
       b.classList.remove("pulse");
@@ -98,8 +112,12 @@ export function createSpots(host: MessagesHost, root: () => ShadowRoot, gone: Se
     };
     b.addEventListener("click", () => (tip ? close(false) : open()));
     b.addEventListener("keydown", (e) => e.key === "Escape" && tip && (e.stopPropagation(), close(false)));
+    // Escape elsewhere (focus in the page): the tip goes, focus stays. Not stopped: the page's own handlers run.
+    const esc = (e: KeyboardEvent): void => void (e.key === "Escape" && close(false));
+    doc.addEventListener("keydown", esc);
     if (!openers.has(m.key)) openers.set(m.key, open);
     teardown.push(() => {
+      doc.removeEventListener("keydown", esc);
       close(false);
       stopAnchor();
       stopAnchor = () => {};
@@ -111,25 +129,45 @@ export function createSpots(host: MessagesHost, root: () => ShadowRoot, gone: Se
     const text = [s.title, s.body_html && html(doc, s.body_html)?.textContent].filter(Boolean).join(". ");
     let tip: { el: HTMLElement; arrow: HTMLElement } | null = null;
     let stop = (): void => {};
-    const show = (e: Event): void => {
+    // Why it shows: the pointer on the target or the tip, focus on the target. It goes when none holds.
+    let hovered = false;
+    let focused = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const enter = (e: Event): void => {
+      clearTimeout(timer);
+      if (e.type === "focusin") focused = true;
+      else hovered = true;
+      if (e.currentTarget !== target) return; // onto the tip: it stays as it is
       if (!tip) {
         tip = box("tt", { "aria-hidden": "true", "data-testid": "tooltip", "data-key": m.key }, s.title ? h(doc, "strong", {}, s.title) : null, html(doc, s.body_html));
+        tip.el.addEventListener("mouseenter", enter);
+        tip.el.addEventListener("mouseleave", leave);
         layer(tip.el, true);
-        stop = t.anchor(win, target, tip.el, tip.arrow, s.placement || "auto", () => {}, false);
+        stop = t.anchor(win, target, tip.el, tip.arrow, mirrored(win, target, s.placement), () => {}, false);
         if (!shownTips.has(k(m, s))) host.track("$tooltip_shown", { tooltip: m.key, step: s.id });
         shownTips.add(k(m, s));
       }
       if (e.type === "focusin" && live) live.textContent = text;
     };
     const hide = (): void => {
+      clearTimeout(timer);
       stop();
       tip?.el.remove();
       tip = null;
       if (live) live.textContent = "";
     };
+    const leave = (e: Event): void => {
+      if (e.type === "focusout") focused = false;
+      else hovered = false;
+      clearTimeout(timer);
+      if (focused || hovered) return;
+      // Blurred: at once. The pointer gone: after a moment, in case it is on its way to the tip.
+      if (e.type === "focusout") hide();
+      else timer = setTimeout(() => !hovered && !focused && hide(), HOVER_GRACE_MS);
+    };
     const esc = (e: KeyboardEvent): void => void (e.key === "Escape" && tip && hide());
     const on: Array<[EventTarget, string, EventListener]> = [
-      [target, "mouseenter", show], [target, "focusin", show], [target, "mouseleave", hide], [target, "focusout", hide], [doc, "keydown", esc as EventListener],
+      [target, "mouseenter", enter], [target, "focusin", enter], [target, "mouseleave", leave], [target, "focusout", leave], [doc, "keydown", esc as EventListener],
     ];
     on.forEach(([el, type, fn]) => el.addEventListener(type, fn));
     teardown.push(() => {

@@ -4,8 +4,11 @@ import type { Answer, Survey, SurveyCard, SurveyHost } from "./contract";
 import { field, type Field } from "./questions";
 
 // Reuses the main stylesheet's .head, .title, .close, .btn, .error, .sr and .step-html.
+// .pop: the card; without it, the section in the checklist panel (display: panel).
 const CSS = `
-.svy{position:fixed;inset:auto;inset-block-end:76px;inset-inline-end:20px;z-index:2147483002;margin:0;width:360px;max-width:calc(100vw - 32px);max-height:calc(100vh - 100px);overflow-y:auto;padding:0;background:var(--guide-bg);color:var(--guide-fg);border:1px solid var(--guide-line);border-radius:var(--guide-radius);box-shadow:0 18px 48px rgba(17,24,39,.18);zoom:var(--guide-zoom,1)}
+.svy{flex:none;max-height:50vh;overflow-y:auto;border-bottom:1px solid var(--guide-line)}
+.svy.pop{position:fixed;inset:auto;inset-block-end:76px;inset-inline-end:20px;z-index:2147483002;margin:0;width:360px;max-width:calc(100vw - 32px);max-height:calc(100vh - 100px);overflow-y:auto;padding:0;background:var(--guide-bg);color:var(--guide-fg);border:1px solid var(--guide-line);border-radius:var(--guide-radius);box-shadow:0 18px 48px rgba(17,24,39,.18);zoom:var(--guide-zoom,1)}
+.svy:not(.pop) .head{padding-top:12px}
 .svy form,.svy .thanks{padding:0 18px 16px}
 .svy .q{margin:0 0 14px;padding:0;border:0;min-width:0}
 .svy legend{padding:0;margin-bottom:8px;font-weight:600}
@@ -22,7 +25,8 @@ const CSS = `
 
 /**
  * The survey card (issue 15): one survey's questions in a small non-modal
- * dialog in a corner, above the page (top layer). Questions hidden by
+ * dialog in a corner, above the page (top layer), or for `display: panel` a
+ * section of the checklist panel (the card when there is no panel). Questions hidden by
  * `show_if` follow the NPS answer as it changes; "Send" checks required ones,
  * queues `survey:answer` in the durable outbox and thanks at once (an answer
  * given offline goes out later, once); Close dismisses (`$survey_dismissed`).
@@ -30,13 +34,16 @@ const CSS = `
 export function createSurveyCard(host: SurveyHost): SurveyCard {
   const { doc, h } = host;
   const id = `${host.prefix}-svy`;
-  const el = h(doc, "div", { class: "svy", id, role: "dialog", "aria-modal": "false", "aria-labelledby": `${id}-t`, "data-testid": "survey", hidden: true });
+  const card = h(doc, "div", { class: "svy pop", id, role: "dialog", "aria-modal": "false", "aria-labelledby": `${id}-t`, "data-testid": "survey", hidden: true });
+  // In the panel, a labelled region; Escape there closes the panel, as anywhere in it.
+  const sec = h(doc, "section", { class: "svy", "aria-labelledby": `${id}-t`, "data-testid": "survey", "data-display": "panel" });
+  let el: HTMLElement = card;
   let current: Survey | null = null;
   let mounted = false;
   let fields: Field[] = [];
   const t = () => host.t();
 
-  el.addEventListener("keydown", (e) => {
+  card.addEventListener("keydown", (e) => {
     if (e.key !== "Escape") return;
     e.stopPropagation(); // the host page's own Esc handlers stay untouched
     dismiss();
@@ -95,7 +102,8 @@ export function createSurveyCard(host: SurveyHost): SurveyCard {
 
   function hide(): void {
     current = null;
-    layer(el, false);
+    if (el === sec) host.section?.(null);
+    layer(card, false);
   }
 
   return {
@@ -103,8 +111,10 @@ export function createSurveyCard(host: SurveyHost): SurveyCard {
       if (!mounted) {
         mounted = true;
         host.style(CSS);
-        host.root().append(el);
+        host.root().append(card);
       }
+      hide();
+      el = survey.display === "panel" && host.section ? sec : card;
       current = survey;
       fields = survey.questions.map((q) => field(doc, h, id, q, branch));
       const form = h(doc, "form", { novalidate: true, "data-testid": "survey-form", onsubmit: submit },
@@ -112,15 +122,20 @@ export function createSurveyCard(host: SurveyHost): SurveyCard {
         h(doc, "button", { type: "submit", class: "btn btn-primary", "data-testid": "survey-send" }, t().survey_send));
       frame(survey.title, form);
       branch();
-      unzoom(el);
-      layer(el, true);
-      host.track("$survey_shown", { survey: survey.key });
+      const shown = (): void => host.track("$survey_shown", { survey: survey.key });
+      // No panel (no checklist for this user here): the card.
+      if (el === sec && !host.section!(sec, shown, focus)) card.replaceChildren(...sec.childNodes), (el = card);
+      if (el === card) {
+        unzoom(card);
+        layer(card, true);
+        shown();
+      }
       // Shown on its own, it takes no focus from what the user is doing; asked for (Guide.start), it does.
       if (focus) el.querySelector<HTMLElement>(".title")!.focus();
     },
     destroy() {
-      current = null;
-      el.remove();
+      hide();
+      card.remove();
     },
   };
 }

@@ -48,6 +48,11 @@ export interface SurveyHost {
   track(name: string, props: Record<string, unknown>): void;
   /** Sends `survey:answer` through the durable outbox (offline: later, once). */
   answer(payload: { survey: string; version: number; answers: Record<string, Answer> }): Promise<Ack>;
+  /**
+   * `display: panel`: puts `el` in the checklist panel (null takes it out); `shown` runs once the
+   * user sees it; `open`: the panel opens at it. False when there is no panel. Absent in an older guide.js.
+   */
+  section?(el: HTMLElement | null, shown?: () => void, open?: boolean): boolean;
 }
 
 export interface SurveyCard {

@@ -21,6 +21,8 @@ export interface TourHost {
   emit<K extends "tour:step" | "tour:end">(event: K, payload: GuideEvents[K]): void;
   /** A step's "Stuck?" opens its help article; absent when the workspace has no help. */
   help?: (guide: string, step: string, article: string) => void;
+  /** "Was this helpful?" answered at the tour's end (`feedback:helpful`). Absent in a guide.js older than it. */
+  helpful?(guide: string, step: string, yes: boolean, comment?: string): void;
 }
 
 export interface TourRuntime {

@@ -1,4 +1,5 @@
 import { h } from "../h";
+import { helpful } from "../helpful";
 import { setLocale } from "../locale";
 import { pageUrl } from "../page";
 import { adoptStyles } from "../styles";
@@ -45,6 +46,8 @@ export function createTourRuntime(host: TourHost): TourRuntime {
   let waiting = false;
   let returnTo: HTMLElement | null = null;
   let stepTeardown: Array<() => void> = [];
+  // The end's "Was this helpful?" box, kept while the step draws again (a comment half typed, the thanks).
+  let vote: { key_: string; el_: HTMLElement } | null = null;
 
   const step = (): TourStep | null => (tour && state.status_ === "running" ? tour.steps[state.index_] : null);
   const url = (): string => pageUrl(win.location);
@@ -150,8 +153,10 @@ export function createTourRuntime(host: TourHost): TourRuntime {
     const t = tour;
     const box = stepEl!;
     const names = buttons(s);
+    const asks = s.helpful && state.index_ === t.steps.length - 1 && host.helpful;
+    if (asks && vote?.key_ !== t.key + s.id) vote = { key_: t.key + s.id, el_: helpful(doc, h, `${prefix}-v`, host.strings(), (yes, c) => host.helpful!(t.key, s.id, yes, c)) };
     box.replaceChildren(
-      ...renderStep(doc, { prefix_: prefix, guide_: t.key, step_: s, index_: state.index_, total_: t.steps.length, buttons_: names, t_: host.strings(), stuck_: !!(s.help && host.help) }, press),
+      ...renderStep(doc, { prefix_: prefix, guide_: t.key, step_: s, index_: state.index_, total_: t.steps.length, buttons_: names, t_: host.strings(), stuck_: !!(s.help && host.help), vote_: asks ? vote!.el_ : null }, press),
     );
     if (s.body_html) box.setAttribute("aria-describedby", `${prefix}-body`);
     else box.removeAttribute("aria-describedby");
@@ -210,7 +215,7 @@ export function createTourRuntime(host: TourHost): TourRuntime {
 
   /** Tab order inside the step: the target first when the user is meant to use it, then the buttons. */
   function focusables(): HTMLElement[] {
-    const list = Array.from(stepEl?.querySelectorAll<HTMLElement>("button") ?? []);
+    const list = Array.from(stepEl?.querySelectorAll<HTMLElement>("button, textarea") ?? []);
     const s = step();
     return target && s && interactive(s) ? [target, ...list] : list;
   }
@@ -252,6 +257,7 @@ export function createTourRuntime(host: TourHost): TourRuntime {
       while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement as HTMLElement;
       returnTo = active && active !== doc.body && !hostEl?.contains(active) ? active : null;
       tour = next;
+      vote = null;
       state = initialState(next.steps, at);
       // Resuming where the server says the user is: nothing new to tell it.
       sent = at && next.steps[state.index_]?.id === at ? at : null;

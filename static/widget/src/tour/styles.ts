@@ -41,6 +41,12 @@ button:focus-visible { outline: 2px solid var(--guide-accent); outline-offset: 2
 .primary { background: var(--guide-accent); color: #fff; }
 .link { border-color: transparent; padding: 5px 6px; color: #4b5563; }
 .link:hover { text-decoration: underline; }
+/* "Was this helpful?" at a tour's end (../helpful.ts). */
+.hf { margin-top: 10px; }
+.hf p { margin: 0 0 6px; }
+.hf .muted { color: #4b5563; }
+.hf textarea { display: block; box-sizing: border-box; width: 100%; margin: 4px 0 8px; padding: 6px 8px; border: 1px solid #9ca3af; border-radius: 8px; font: inherit; }
+.btn-primary { background: var(--guide-accent); color: #fff; }
 `;
 
 export const TOUR_CSS = BASE_CSS + STEP_CSS;

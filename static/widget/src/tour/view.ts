@@ -12,6 +12,8 @@ export interface StepView {
   t_: Strings;
   /** Show "Stuck?" (the step has a help article and help is enabled). */
   stuck_: boolean;
+  /** "Was this helpful?" under the body (a tour's last step with `helpful: true`). */
+  vote_?: Node | null;
 }
 
 export type ButtonName = "back" | "next" | "dismiss" | "later" | "stuck";
@@ -40,6 +42,7 @@ export function renderStep(doc: Document, view: StepView, press: (b: ButtonName)
     total > 1 && h(doc, "p", { class: "count", "data-testid": "tour-count" }, fmt(t.step_of, { current: index + 1, total })),
     h(doc, "h2", { class: "title", id: `${prefix}-title`, "data-testid": "tour-title" }, step.title),
     body,
+    view.vote_,
     h(
       doc,
       "div",
