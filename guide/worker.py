@@ -40,11 +40,12 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from guide import analytics
-from guide.automation import email, webhooks
+from guide.automation import email, slack, webhooks
 from guide.extensions import db
 from guide.models import OutboxMessage, WebhookEndpoint
 from guide.models.base import utcnow
 from guide.proactive.sweep import sweep_due
+from guide.services import slack as slack_settings
 from guide.services.outbox import wake_up
 from guide.services.retention import purge_due
 
@@ -98,6 +99,11 @@ def _prepare(message: OutboxMessage) -> Callable[[], None]:
         return webhooks.prepare(message)
     if message.kind == "email":
         return email.prepare(message)
+    if message.kind == "slack":
+        url = slack_settings.webhook_url(message.workspace_id)
+        if url is None:
+            raise _Abandon("Slack is no longer configured for the workspace")
+        return slack.prepare(message, url)
     raise _Abandon(f"unknown kind {message.kind!r}")
 
 

@@ -38,11 +38,14 @@ def prepare(message: OutboxMessage) -> Callable[[], None]:
                              datetime.now(UTC))
     target, timeout = message.target, current_app.config["GUIDE_WEBHOOK_TIMEOUT"]
 
-    def send() -> None:
-        answer = post(target, body.encode(), headers, timeout=timeout,
-                      allow_private=allow_private)
-        if not 200 <= answer.status < 300:
-            detail = answer.body.strip().replace("\n", " ")[:200]
-            raise DeliveryFailed(f"HTTP {answer.status}" + (f": {detail}" if detail else ""))
+    return lambda: deliver(target, body.encode(), headers, timeout=timeout,
+                           allow_private=allow_private)
 
-    return send
+
+def deliver(url: str, body: bytes, headers: dict[str, str], *, timeout: float,
+            allow_private: bool) -> None:
+    """POST ``body``; anything but a 2xx answer raises ``DeliveryFailed`` (retried)."""
+    answer = post(url, body, headers, timeout=timeout, allow_private=allow_private)
+    if not 200 <= answer.status < 300:
+        detail = answer.body.strip().replace("\n", " ")[:200]
+        raise DeliveryFailed(f"HTTP {answer.status}" + (f": {detail}" if detail else ""))

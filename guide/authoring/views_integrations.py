@@ -1,0 +1,70 @@
+"""Integrations in the admin (admin role): Slack's webhook URL, its event toggles and a
+test message, as a settings page and as a JSON API (docs/INTEGRATIONS.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from guide.access import policy, wants_json
+from guide.authoring import bp
+from guide.errors import GuideError, InvalidPayload
+from guide.schemas.integrations import SlackSettingsIn, SlackSettingsOut
+from guide.services import slack
+
+SLACK_IN, SLACK_OUT = SlackSettingsIn(), SlackSettingsOut()
+EVENT_LABELS = {"escalation": "New escalations",
+                "scenario_task": "Tasks opened by scenarios",
+                "survey_detractor": "Survey detractors (NPS 0-6)"}
+
+
+@bp.route("/w/<workspace>/integrations", methods=["GET", "POST"])
+@policy(GET="admin", POST="admin")
+def integrations(workspace: str) -> Any:
+    """The page's form: a blank URL keeps the stored one, "remove" deletes it."""
+    errors: dict[str, Any] = {}
+    if request.method == "POST":
+        url = None if request.form.get("remove") else (
+            request.form.get("webhook_url", "").strip() or slack.KEEP)
+        try:
+            slack.configure(current_user, g.workspace, request.form.getlist("events"), url)
+        except InvalidPayload as error:
+            errors = error.fields or {}
+        else:
+            flash("Slack settings saved.")
+            return redirect(url_for("admin.integrations", workspace=workspace))
+    return render_template("admin/integrations.html", errors=errors, labels=EVENT_LABELS,
+                           slack=slack.view(g.workspace))
+
+
+@bp.route("/w/<workspace>/integrations/slack", methods=["GET", "PUT"])
+@policy(GET="admin", PUT="admin")
+def slack_settings(workspace: str) -> Any:
+    """JSON: ``PUT {"webhook_url"?: ..., "events": [...]}``; the answer masks the URL."""
+    if request.method == "PUT":
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise InvalidPayload("Send a JSON object: {\"webhook_url\": ..., \"events\": [...]}.")
+        data = SLACK_IN.load(body)
+        slack.configure(current_user, g.workspace, data["events"],
+                        data.get("webhook_url", slack.KEEP))
+    return jsonify(SLACK_OUT.dump(slack.view(g.workspace)))
+
+
+@bp.post("/w/<workspace>/integrations/slack/test")
+@policy(POST="admin")
+def slack_test(workspace: str) -> Any:
+    """Queue a test message; JSON answers 202, the page flashes what happened."""
+    try:
+        slack.send_test(current_user, g.workspace)
+    except GuideError as error:
+        if wants_json():
+            raise
+        flash(error.message, "error")
+    else:
+        if wants_json():
+            return jsonify({"queued": True}), 202
+        flash("Test message queued: it reaches the channel within seconds.")
+    return redirect(url_for("admin.integrations", workspace=workspace))

@@ -1,0 +1,105 @@
+"""A workspace's Slack notifications: its incoming-webhook URL and event toggles.
+
+The URL is a secret (whoever holds it may post to the channel): it is stored
+like the webhook signing secret, shown masked, and never copied into an
+outbox row or the audit log; the worker reads it when it sends. Which events
+reach Slack is decided where every delivery is queued (``outbox.enqueue_many``).
+See docs/INTEGRATIONS.md.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import current_app
+
+from guide.errors import Conflict, InvalidPayload
+from guide.extensions import db
+from guide.models import Author, IntegrationSettings, Workspace
+from guide.models.base import isoformat, utcnow
+from guide.models.integrations import SLACK_EVENTS
+from guide.services import audit, outbox
+
+URL_LENGTH = 500
+# T<team>/B<channel hook>/<token>: the shape Slack gives every incoming webhook.
+_PATH = re.compile(r"/services/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+")
+KEEP: Any = object()  # configure(): leave the stored URL as it is
+
+
+def settings_of(workspace_id: int) -> IntegrationSettings | None:
+    return db.session.get(IntegrationSettings, workspace_id)
+
+
+def webhook_url(workspace_id: int) -> str | None:
+    settings = settings_of(workspace_id)
+    return settings.slack_webhook_url if settings else None
+
+
+def check_url(url: str) -> None:
+    """Raise ``InvalidPayload`` unless ``url`` is an incoming-webhook URL of the Slack
+    this server talks to (``GUIDE_SLACK_WEBHOOK_BASE``)."""
+    base = current_app.config["GUIDE_SLACK_WEBHOOK_BASE"]
+    path = url[len(base):] if url.startswith(base) else ""
+    if len(url) > URL_LENGTH or not _PATH.fullmatch(path):
+        raise InvalidPayload(
+            "Not a Slack incoming-webhook URL.",
+            fields={"webhook_url": [f"Must look like {base}/services/T.../B.../... (Slack: "
+                                    "your app > Incoming Webhooks > Add New Webhook)."]})
+
+
+def masked(url: str) -> str:
+    """The URL with its token hidden but for the last 4 characters (enough to tell two apart)."""
+    head, _, token = url.rpartition("/")
+    return f"{head}/{'•' * 8}{token[-4:]}"
+
+
+def view(workspace: Workspace) -> dict[str, Any]:
+    """What the settings page and the API show: never the URL itself."""
+    settings = settings_of(workspace.id)
+    url = settings.slack_webhook_url if settings else None
+    return {"configured": bool(url), "webhook_url": masked(url) if url else None,
+            "events": [e for e in SLACK_EVENTS if settings and e in settings.slack_events],
+            "available_events": list(SLACK_EVENTS)}
+
+
+def configure(actor: Author, workspace: Workspace, events: list[str], url: Any = KEEP) -> None:
+    """Set the toggles and, unless ``url`` is ``KEEP``, the URL (``None`` or "" removes it);
+    audited without the URL. Commits."""
+    unknown = sorted(set(events) - set(SLACK_EVENTS))
+    if unknown:
+        raise InvalidPayload("Unknown Slack events.", fields={"events": [
+            f"Unknown: {', '.join(unknown)}; one of {', '.join(SLACK_EVENTS)}."]})
+    if isinstance(url, str):
+        url = url.strip() or None
+    if url not in (KEEP, None):
+        check_url(url)
+    settings = settings_of(workspace.id)
+    if settings is None:
+        settings = IntegrationSettings(workspace_id=workspace.id, slack_events=[])
+        db.session.add(settings)
+    wanted = [e for e in SLACK_EVENTS if e in events]
+    details: dict[str, Any] = {}
+    if url is not KEEP and url != settings.slack_webhook_url:
+        settings.slack_webhook_url = url
+        details["webhook_url"] = "set" if url else "removed"
+    if wanted != settings.slack_events:
+        settings.slack_events = details["events"] = wanted
+    if details:
+        settings.updated_at = utcnow()
+        audit.record(workspace.id, actor, "settings.update", "slack", **details)
+    db.session.commit()
+
+
+def send_test(actor: Author, workspace: Workspace) -> None:
+    """Queue a test message to the workspace's channel (delivered by the worker). Commits."""
+    if not webhook_url(workspace.id):
+        raise Conflict("Slack is not configured: save an incoming-webhook URL first.",
+                       code="slack_not_configured")
+    now = utcnow()
+    body = {"type": "slack.test", "timestamp": isoformat(now),
+            "data": {"workspace": workspace.name, "by": audit.actor_name(actor)}}
+    outbox.insert_messages([outbox.message_row(workspace, "slack", "slack", "slack.test",
+                                               body, now)])
+    db.session.commit()
+    outbox.wake_up.set()
