@@ -48,10 +48,11 @@ def check_url(url: str) -> None:
                                     "your app > Incoming Webhooks > Add New Webhook)."]})
 
 
-def masked(url: str) -> str:
-    """The URL with its token hidden but for the last 4 characters (enough to tell two apart)."""
-    head, _, token = url.rpartition("/")
-    return f"{head}/{'•' * 8}{token[-4:]}"
+def masked(secret: str) -> str:
+    """A secret hidden but for its last 4 characters (enough to tell two apart); a URL keeps
+    everything before its last path segment."""
+    head, slash, token = secret.rpartition("/")
+    return f"{head}{slash}{'•' * 8}{token[-4:]}"
 
 
 def view(workspace: Workspace) -> dict[str, Any]:
@@ -74,10 +75,7 @@ def configure(actor: Author, workspace: Workspace, events: list[str], url: Any =
         url = url.strip() or None
     if url not in (KEEP, None):
         check_url(url)
-    settings = settings_of(workspace.id)
-    if settings is None:
-        settings = IntegrationSettings(workspace_id=workspace.id, slack_events=[])
-        db.session.add(settings)
+    settings = IntegrationSettings.of(workspace.id)
     wanted = [e for e in SLACK_EVENTS if e in events]
     details: dict[str, Any] = {}
     if url is not KEEP and url != settings.slack_webhook_url:

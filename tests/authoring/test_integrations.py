@@ -145,3 +145,62 @@ def test_a_test_message_needs_a_url_then_reaches_the_channel(app, as_role):
     assert "admin@example.com" in message["blocks"][1]["text"]["text"]
     page = admin.post(f"{API}/test", follow_redirects=True).get_data(as_text=True)
     assert "Test message queued" in page
+
+
+FORWARDING = "/admin/w/demo/integrations/forwarding"
+
+
+def test_an_admin_turns_forwarding_on_with_a_masked_write_key_then_off(as_role):
+    admin = as_role("admin")
+    headers = {"X-CSRFToken": admin.token}
+    response = admin.client.put(FORWARDING, json={"write_key": "wk_abcdefgh1234",
+                                                  "url": "https://hosted.rudderlabs.com/v1/batch"},
+                                headers=headers)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"enabled": True, "write_key": "••••••••1234",
+                                   "url": "https://hosted.rudderlabs.com/v1/batch",
+                                   "default_url": "https://api.segment.io/v1/batch"}
+    assert "wk_abcdefgh" not in admin.get("/admin/w/demo/integrations").get_data(as_text=True)
+    off = admin.client.put(FORWARDING, json={"write_key": None}, headers=headers).get_json()
+    assert (off["enabled"], off["url"]) == (False, "https://api.segment.io/v1/batch")
+    details = [e.details for e in db.session.scalars(db.select(AuditEntry).where(
+        AuditEntry.target == "forwarding").order_by(AuditEntry.id))]
+    assert details == [{"write_key": "set", "url": "https://hosted.rudderlabs.com/v1/batch"},
+                       {"write_key": "removed", "url": None}]
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"write_key": "has space"}, "write_key"), ({"write_key": "k" * 201}, "write_key"),
+    ({"write_key": "wk", "url": "http://collector.example.com/v1/batch"}, "url"),
+    ({"write_key": "wk", "url": "javascript:alert(1)"}, "url"),
+    ({"write_key": "wk", "url": "ftp://example.com/batch"}, "url"),
+    ({"write_key": 7}, "write_key"), ({"write_key": "wk", "host": "x"}, "host"),
+])
+def test_bad_forwarding_settings_are_a_400_with_the_one_error_shape(as_role, body, field):
+    admin = as_role("admin")
+    response = admin.client.put(FORWARDING, json=body, headers={"X-CSRFToken": admin.token})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_payload" and field in error["fields"]
+    assert stored() is None
+
+
+def test_only_admins_reach_the_forwarding_settings(as_role):
+    viewer = as_role("viewer")
+    assert viewer.get(FORWARDING).status_code == 403
+    response = viewer.client.put(FORWARDING, json={"write_key": "wk"},
+                                 headers={"X-CSRFToken": viewer.token})
+    assert response.status_code == 403 and stored() is None
+
+
+def test_the_page_turns_forwarding_on_and_off(as_role):
+    admin = as_role("admin")
+    form = {"section": "forwarding", "write_key": "wk_page5678", "url": ""}
+    assert admin.post("/admin/w/demo/integrations", form).status_code == 302
+    page = admin.get("/admin/w/demo/integrations").get_data(as_text=True)
+    assert "••••••••5678" in page and "wk_page5678" not in page
+    assert (stored().forward_write_key, stored().forward_url) == ("wk_page5678", None)
+    bad = admin.post("/admin/w/demo/integrations", {**form, "url": "ftp://x.io/b"})
+    assert bad.status_code == 200 and 'class="error"' in bad.get_data(as_text=True)
+    admin.post("/admin/w/demo/integrations", {"section": "forwarding", "remove": "1"})
+    assert stored().forward_write_key is None
