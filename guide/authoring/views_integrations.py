@@ -19,6 +19,7 @@ from guide.schemas.integrations import (
     SlackSettingsOut,
 )
 from guide.services import forwarding, slack
+from guide.services.integrations import KEEP
 
 SLACK_IN, SLACK_OUT = SlackSettingsIn(), SlackSettingsOut()
 FORWARDING_IN, FORWARDING_OUT = ForwardingIn(), ForwardingOut()
@@ -31,7 +32,7 @@ def _form_secret(name: str) -> Any:
     """A secret field of the page: blank keeps the stored one, "remove" deletes it."""
     if request.form.get("remove"):
         return None
-    return request.form.get(name, "").strip() or slack.KEEP
+    return request.form.get(name, "").strip() or KEEP
 
 
 def _save_form() -> None:
@@ -74,7 +75,7 @@ def slack_settings(workspace: str) -> Any:
     if request.method == "PUT":
         data = SLACK_IN.load(_json_body())
         slack.configure(current_user, g.workspace, data["events"],
-                        data.get("webhook_url", slack.KEEP))
+                        data.get("webhook_url", KEEP))
     return jsonify(SLACK_OUT.dump(slack.view(g.workspace)))
 
 
@@ -84,7 +85,7 @@ def forwarding_settings(workspace: str) -> Any:
     """JSON: ``PUT {"write_key"?: ..., "url"?: ...}``; the answer masks the key."""
     if request.method == "PUT":
         data = FORWARDING_IN.load(_json_body())
-        forwarding.configure(current_user, g.workspace, data.get("write_key", slack.KEEP),
+        forwarding.configure(current_user, g.workspace, data.get("write_key", KEEP),
                              data["url"])
     return jsonify(FORWARDING_OUT.dump(forwarding.view(g.workspace)))
 

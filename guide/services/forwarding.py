@@ -16,11 +16,9 @@ from marshmallow import ValidationError
 from guide.errors import InvalidPayload
 from guide.extensions import db
 from guide.models import Author, Event, IntegrationSettings, Workspace
-from guide.models.base import utcnow
 from guide.models.integrations import SEGMENT_BATCH_URL
 from guide.schemas.fields import check_link
-from guide.services import audit
-from guide.services.slack import KEEP, URL_LENGTH, masked
+from guide.services.integrations import KEEP, URL_LENGTH, masked, save, set_secret
 
 KEY_LENGTH = 200
 
@@ -60,15 +58,10 @@ def configure(actor: Author | str, workspace: Workspace, write_key: Any = KEEP,
     _check(write_key, url)
     settings = IntegrationSettings.of(workspace.id)
     details: dict[str, Any] = {}
-    if write_key is not KEEP and write_key != settings.forward_write_key:
-        if write_key and not settings.forward_write_key:
-            settings.forward_after = db.session.scalar(db.select(db.func.max(Event.id)).where(
-                Event.workspace_id == workspace.id)) or 0
-        settings.forward_write_key = write_key
-        details["write_key"] = "set" if write_key else "removed"
+    if write_key not in (KEEP, None) and not settings.forward_write_key:
+        settings.forward_after = db.session.scalar(db.select(db.func.max(Event.id)).where(
+            Event.workspace_id == workspace.id)) or 0
+    set_secret(settings, "forward_write_key", write_key, details, "write_key")
     if url != settings.forward_url:
         settings.forward_url = details["url"] = url
-    if details:
-        settings.updated_at = utcnow()
-        audit.record(workspace.id, actor, "settings.update", "forwarding", **details)
-    db.session.commit()
+    save(actor, settings, "forwarding", details)

@@ -20,11 +20,10 @@ from guide.models import Author, IntegrationSettings, Workspace
 from guide.models.base import isoformat, utcnow
 from guide.models.integrations import SLACK_EVENTS
 from guide.services import audit, outbox
+from guide.services.integrations import KEEP, URL_LENGTH, masked, save, set_secret
 
-URL_LENGTH = 500
 # T<team>/B<channel hook>/<token>: the shape Slack gives every incoming webhook.
 _PATH = re.compile(r"/services/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+")
-KEEP: Any = object()  # configure(): leave the stored URL as it is
 
 
 def settings_of(workspace_id: int) -> IntegrationSettings | None:
@@ -46,13 +45,6 @@ def check_url(url: str) -> None:
             "Not a Slack incoming-webhook URL.",
             fields={"webhook_url": [f"Must look like {base}/services/T.../B.../... (Slack: "
                                     "your app > Incoming Webhooks > Add New Webhook)."]})
-
-
-def masked(secret: str) -> str:
-    """A secret hidden but for its last 4 characters (enough to tell two apart); a URL keeps
-    everything before its last path segment."""
-    head, slash, token = secret.rpartition("/")
-    return f"{head}{slash}{'•' * 8}{token[-4:]}"
 
 
 def view(workspace: Workspace) -> dict[str, Any]:
@@ -78,15 +70,10 @@ def configure(actor: Author, workspace: Workspace, events: list[str], url: Any =
     settings = IntegrationSettings.of(workspace.id)
     wanted = [e for e in SLACK_EVENTS if e in events]
     details: dict[str, Any] = {}
-    if url is not KEEP and url != settings.slack_webhook_url:
-        settings.slack_webhook_url = url
-        details["webhook_url"] = "set" if url else "removed"
+    set_secret(settings, "slack_webhook_url", url, details, "webhook_url")
     if wanted != settings.slack_events:
         settings.slack_events = details["events"] = wanted
-    if details:
-        settings.updated_at = utcnow()
-        audit.record(workspace.id, actor, "settings.update", "slack", **details)
-    db.session.commit()
+    save(actor, settings, "slack", details)
 
 
 def send_test(actor: Author, workspace: Workspace) -> None:
