@@ -174,3 +174,18 @@ class Row:
 ])
 def test_each_guide_event_maps_to_its_track_calls(row, calls):
     assert forward.tracks(row) == calls
+
+
+def test_erasing_a_user_drops_the_batch_waiting_with_their_calls(client, quick, collector):
+    from guide.models import EndUser
+    from guide.services import privacy
+
+    forwarding.configure("tests", quick, KEY, collector.url)
+    token = factories.socket_token(client, quick, "ada")
+    track(client, token, "$guide_shown", guide="quick")
+    forward.forward_due(now=later().now)
+    [row_id] = [m.id for m in messages()]
+    ada = db.session.scalars(db.select(EndUser).where(EndUser.external_id == "ada")).one()
+    counts = privacy.erase_user(quick, ada, "tests")
+    assert counts["outbox_dropped"] == 1
+    assert db.session.get(OutboxMessage, row_id) is None
