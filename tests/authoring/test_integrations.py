@@ -85,7 +85,10 @@ def test_a_body_that_is_not_a_json_object_is_a_400(as_role):
 def test_only_admins_reach_the_slack_settings(as_role, role):
     member = as_role(role)
     assert member.get(API).status_code == 403
-    assert put(member, {"webhook_url": URL, "events": ["escalation"]}).status_code == 403
+    refused = put(member, {"webhook_url": URL, "events": ["escalation"]})
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
+    asked = member.get(API, headers={"Accept": "application/json"})
+    assert asked.status_code == 403 and asked.get_json()["error"]["code"] == "forbidden"
     assert member.get("/admin/w/demo/integrations").status_code == 403
     assert member.post("/admin/w/demo/integrations", {"webhook_url": URL}).status_code == 403
     assert member.post(f"{API}/test").status_code == 403
