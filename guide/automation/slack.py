@@ -40,11 +40,11 @@ def _header(text: str) -> dict[str, Any]:
     return {"type": "header", "text": {"type": "plain_text", "text": _cut(text, HEADER_LENGTH)}}
 
 
-def _fields(pairs: list[tuple[str, str | None]]) -> dict[str, Any]:
-    """Labelled facts, two columns; the values are escaped here."""
-    return {"type": "section", "fields": [
-        {"type": "mrkdwn", "text": _cut(f"*{label}*\n{escape(value)}", FIELD_LENGTH)}
-        for label, value in pairs if value]}
+def _fields(pairs: list[tuple[str, str | None]]) -> dict[str, Any] | None:
+    """Labelled facts, two columns (the values escaped here); None when there are none."""
+    fields = [{"type": "mrkdwn", "text": _cut(f"*{label}*\n{escape(value)}", FIELD_LENGTH)}
+              for label, value in pairs if value]
+    return {"type": "section", "fields": fields} if fields else None
 
 
 def _quote(text: str | None) -> dict[str, Any] | None:

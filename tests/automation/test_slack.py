@@ -187,3 +187,16 @@ def test_a_detractor_answer_reaches_slack_and_a_promoter_does_not(client, demo, 
     assert said["text"]["text"] == ">Too &lt;slow&gt; &amp; buggy"
     assert actions["elements"][0]["url"] == \
         "https://guide.example.com/support/w/demo/users/grace%2Fhopper"
+
+
+def test_a_task_with_no_user_page_or_guide_still_makes_a_valid_message(app, open_workspace):
+    from guide.automation.slack import render
+
+    escalation = {"reference": "ESC-222222", "origin": "scenario", "scenario": "renewal-risk",
+                  "severity": "question", "message": "Renewal in 30 days", "summary": "Renewal",
+                  "user": None, "account": None, "url": None, "context": {"account": None},
+                  "links": {}}
+    message = render(OutboxMessage(payload={"type": "escalation.created", "data": {
+        "escalation": escalation}}), open_workspace)
+    check_message(message)
+    assert [b["type"] for b in message["blocks"]] == ["header", "section"]
