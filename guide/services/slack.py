@@ -59,10 +59,10 @@ def view(workspace: Workspace) -> dict[str, Any]:
 def configure(actor: Author, workspace: Workspace, events: list[str], url: Any = KEEP) -> None:
     """Set the toggles and, unless ``url`` is ``KEEP``, the URL (``None`` or "" removes it);
     audited without the URL. Commits."""
-    unknown = sorted(set(events) - set(SLACK_EVENTS))
-    if unknown:
+    strangers = sorted(set(events) - set(SLACK_EVENTS))
+    if strangers:
         raise InvalidPayload("Unknown Slack events.", fields={"events": [
-            f"Unknown: {', '.join(unknown)}; one of {', '.join(SLACK_EVENTS)}."]})
+            f"Unknown: {', '.join(strangers)}; one of {', '.join(SLACK_EVENTS)}."]})
     if isinstance(url, str):
         url = url.strip() or None
     if url not in (KEEP, None):
