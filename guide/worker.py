@@ -45,7 +45,6 @@ from guide.extensions import db
 from guide.models import IntegrationSettings, OutboxMessage, WebhookEndpoint
 from guide.models.base import utcnow
 from guide.proactive.sweep import sweep_due
-from guide.services import slack as slack_settings
 from guide.services.outbox import wake_up
 from guide.services.retention import purge_due
 
@@ -99,13 +98,13 @@ def _prepare(message: OutboxMessage) -> Callable[[], None]:
         return webhooks.prepare(message)
     if message.kind == "email":
         return email.prepare(message)
+    # Slack's URL and the write key are read now, never stored in the message.
+    settings = db.session.get(IntegrationSettings, message.workspace_id)
     if message.kind == "slack":
-        url = slack_settings.webhook_url(message.workspace_id)
-        if url is None:
+        if settings is None or not settings.slack_webhook_url:
             raise _Abandon("Slack is no longer configured for the workspace")
-        return slack.prepare(message, url)
+        return slack.prepare(message, settings.slack_webhook_url)
     if message.kind == "segment":
-        settings = db.session.get(IntegrationSettings, message.workspace_id)
         if settings is None or not settings.forward_write_key:
             raise _Abandon("event forwarding is no longer configured for the workspace")
         return forwarding.prepare(message, settings)
