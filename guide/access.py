@@ -103,8 +103,9 @@ def _load_author(user_id: str) -> Author | None:
 
 
 def wants_json() -> bool:
+    """An admin script or API client: XHR, JSON asked for, or a JSON body (the JSON API)."""
     return (request.headers.get("X-Requested-With") == "XMLHttpRequest"
-            or request.accept_mimetypes.best == "application/json")
+            or request.accept_mimetypes.best == "application/json" or request.is_json)
 
 
 @login_manager.unauthorized_handler

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SLACK_WEBHOOK_BASE = "https://hooks.slack.com"
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -152,6 +153,10 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "GUIDE_WEBHOOK_TIMEOUT": float(_env("WEBHOOK_TIMEOUT", "10") or 10),
         # An endpoint is disabled after this many messages in a row went dead.
         "GUIDE_WEBHOOK_DISABLE_AFTER": int(_env("WEBHOOK_DISABLE_AFTER", "3") or 3),
+        # Where Slack incoming webhooks live: a workspace's Slack URL must start with
+        # "<this>/services/" (GovSlack: https://hooks.slack-gov.com; tests: a local receiver).
+        "GUIDE_SLACK_WEBHOOK_BASE": (_env("SLACK_WEBHOOK_BASE", SLACK_WEBHOOK_BASE)
+                                     or SLACK_WEBHOOK_BASE).rstrip("/"),
         # Who may read /metrics (Prometheus): scrapers sending "Authorization: Bearer
         # <GUIDE_METRICS_TOKEN>", and/or clients from these comma-separated addresses or
         # networks (e.g. 10.0.0.0/8, as seen after GUIDE_TRUSTED_PROXIES); neither: 403.

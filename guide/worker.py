@@ -40,9 +40,9 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from guide import analytics
-from guide.automation import email, webhooks
+from guide.automation import email, forwarding, slack, webhooks
 from guide.extensions import db
-from guide.models import OutboxMessage, WebhookEndpoint
+from guide.models import IntegrationSettings, OutboxMessage, WebhookEndpoint
 from guide.models.base import utcnow
 from guide.proactive.sweep import sweep_due
 from guide.services.outbox import wake_up
@@ -98,6 +98,16 @@ def _prepare(message: OutboxMessage) -> Callable[[], None]:
         return webhooks.prepare(message)
     if message.kind == "email":
         return email.prepare(message)
+    # Slack's URL and the write key are read now, never stored in the message.
+    settings = db.session.get(IntegrationSettings, message.workspace_id)
+    if message.kind == "slack":
+        if settings is None or not settings.slack_webhook_url:
+            raise _Abandon("Slack is no longer configured for the workspace")
+        return slack.prepare(message, settings.slack_webhook_url)
+    if message.kind == "segment":
+        if settings is None or not settings.forward_write_key:
+            raise _Abandon("event forwarding is no longer configured for the workspace")
+        return forwarding.prepare(message, settings)
     raise _Abandon(f"unknown kind {message.kind!r}")
 
 
@@ -220,6 +230,13 @@ def run(app: Flask, stop: threading.Event) -> None:
                 analytics.settle_due()
             except Exception:
                 log.exception("scenario settling failed; retrying next round")
+                db.session.rollback()
+            try:
+                # New settled events queued for the workspaces that forward them (Segment).
+                # Before the retention, which may purge them.
+                forwarding.forward_due()
+            except Exception:
+                log.exception("event forwarding failed; retrying next round")
                 db.session.rollback()
             try:
                 # Events past events_retention_days, a bounded number of batches a round.

@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         views_auth,
         views_guides,
         views_help_searches,
+        views_integrations,
         views_members,
         views_privacy,
         views_reactive,

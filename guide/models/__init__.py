@@ -27,6 +27,7 @@ from guide.models.escalation import Escalation, Nudge
 from guide.models.event import Event
 from guide.models.guide import Guide, GuideVersion
 from guide.models.help import HelpArticle
+from guide.models.integrations import IntegrationSettings
 from guide.models.invitation import AuthorInvitation
 from guide.models.outbox import OutboxMessage, SupportSettings, WebhookEndpoint
 from guide.models.proactive import AccountMilestone, Scenario, ScenarioFiring
@@ -71,6 +72,7 @@ __all__ = [
     "GuideVersion",
     "HelpArticle",
     "HelpfulVote",
+    "IntegrationSettings",
     "LoginThrottle",
     "Nudge",
     "OutboxMessage",

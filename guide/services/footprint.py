@@ -137,6 +137,14 @@ def _names_user(value: Any, names: Names) -> bool:
     return isinstance(value, dict) and value.get("id") in names.users
 
 
+def _names(key: str, value: Any, names: Names) -> bool:
+    """A reference to them: ``user``/``account`` (webhooks, Slack), or a Segment call's
+    ``userId`` (event forwarding)."""
+    return ((key == "user" and _names_user(value, names))
+            or (key == "account" and _names_account(value, names))
+            or (key == "userId" and isinstance(value, str) and value in names.users))
+
+
 def _names_account(value: Any, names: Names) -> bool:
     if isinstance(value, str):
         return value in names.accounts
@@ -148,8 +156,7 @@ def redact(value: Any, names: Names) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            if (key == "user" and _names_user(item, names)) or (
-                    key == "account" and _names_account(item, names)):
+            if _names(key, item, names):
                 out[key] = None
             else:
                 out[key] = redact(item, names)

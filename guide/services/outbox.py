@@ -1,4 +1,4 @@
-"""Queue deliveries (webhooks, emails) in the caller's transaction; the worker sends them.
+"""Queue deliveries (webhooks, emails, Slack) in the caller's transaction; the worker sends them.
 
 Writing the outbox row in the same transaction as the change means a
 delivery exists exactly when the change does: no escalation without its
@@ -14,7 +14,13 @@ from typing import Any
 from flask import current_app
 
 from guide.extensions import db
-from guide.models import OutboxMessage, SupportSettings, WebhookEndpoint, Workspace
+from guide.models import (
+    IntegrationSettings,
+    OutboxMessage,
+    SupportSettings,
+    WebhookEndpoint,
+    Workspace,
+)
 from guide.models.base import isoformat, utcnow
 
 # Set after a commit that queued something: an embedded worker wakes up at once.
@@ -26,8 +32,8 @@ def new_message_id() -> str:
 
 
 def enqueue(workspace: Workspace, event_type: str, data: dict[str, Any]) -> int:
-    """One message per active webhook endpoint and per email setting subscribed to the event;
-    returns how many were queued."""
+    """One message per active webhook endpoint, per email setting and per Slack toggle
+    subscribed to the event; returns how many were queued."""
     return enqueue_many(workspace, event_type, [data])
 
 
@@ -46,6 +52,7 @@ def enqueue_many(workspace: Workspace, event_type: str, items: list[dict[str, An
         current_app.logger.warning("workspace %s wants %s emails but GUIDE_SMTP_URL is not set; "
                                    "no email queued", workspace.key, event_type)
         wants_email = False
+    integrations = db.session.get(IntegrationSettings, workspace.id)
     rows = []
     for data in items:
         body = {"type": event_type, "timestamp": isoformat(now), "data": data}
@@ -54,6 +61,9 @@ def enqueue_many(workspace: Workspace, event_type: str, items: list[dict[str, An
         if wants_email and email:
             rows.append(message_row(workspace, "email", ", ".join(email["to"]), event_type,
                                     {**body, "from": email.get("from")}, now))
+        if integrations is not None and integrations.slack_wants(event_type, data):
+            # The target is not the URL: a secret, read by the worker when it sends.
+            rows.append(message_row(workspace, "slack", "slack", event_type, body, now))
     return insert_messages(rows)
 
 
