@@ -59,9 +59,13 @@ demo: db
 	@echo "      sign in as $(DEMO_AUTHOR) / $(DEMO_PASSWORD)"
 	@echo "    Support inbox (escalations, user timelines):    http://$(GUIDE_HOST):$(GUIDE_PORT)/support/"
 	@echo "      sign in as $(DEMO_SUPPORT) / $(DEMO_PASSWORD) (or as $(DEMO_AUTHOR))"
+	@echo "    Mail outbox (the emails Guide sent):            http://$(GUIDE_HOST):$(GUIDE_PORT)/demo/mail"
 	@echo "  Stop with Ctrl-C."
 	@echo ""
-	$(BIN)/gunicorn --config python:guide.gunicorn_config \
+	@# Emails (a scenario's to the account's CSM, ...) are written to instance/mail and
+	@# listed at /demo/mail, unless GUIDE_SMTP_URL names a real server.
+	GUIDE_SMTP_URL=$${GUIDE_SMTP_URL:-file://$(CURDIR)/instance/mail} \
+		$(BIN)/gunicorn --config python:guide.gunicorn_config \
 		--bind $(GUIDE_HOST):$(GUIDE_PORT) --access-logfile - wsgi:app
 
 test: setup
