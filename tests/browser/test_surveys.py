@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import live
 from tests.browser.conftest import WIDGET_BUNDLE, checked_context
@@ -108,11 +109,11 @@ def test_grace_new_to_the_demo_gets_the_nps_at_once_and_a_detractor_answer_reach
     assert poll(lambda: survey_progress(live_server, "grace") == ("active", 1) or [])
     assert sql(live_server, "SELECT visits FROM end_user WHERE external_id = 'grace'") == [(2,)]
     assert axe(page, CARD) == []
-    card.screenshot(path=str(screenshot_dir / "demo-survey-nps.png"))
 
     card.get_by_text("3", exact=True).click()
     card.get_by_label("What should we do better?").fill("Exports time out on big dashboards")
     assert card.get_by_label("What do you like most?").is_hidden()  # the promoters' question
+    card.screenshot(path=str(screenshot_dir / "demo-survey-nps.png"))
     card.locator('[data-testid="survey-send"]').click()
     page.locator('[data-testid="survey-thanks"]').wait_for()
 
@@ -203,3 +204,39 @@ def test_a_yes_under_a_checklist_step_is_a_helpful_vote_for_that_step(page, live
                                          "FROM helpful_vote v JOIN end_user u ON u.id = v.user_id "
                                          "WHERE u.external_id = 'hedy'"))
     assert [tuple(r) for r in rows] == [("getting-started", "connect-data", True, None)]
+
+
+def test_alan_gets_the_feature_banner_with_an_unread_badge_and_the_export_hotspot(
+        page, live_server, screenshot_dir: Path):
+    """The demo's announcement and hotspot (content/guides/whats-new.yaml, export-hotspot.yaml)
+    for an enterprise user, as README's walkthrough shows them (docs/screenshots)."""
+    from tests.browser.test_messages import BANNER, BEACON, TIP, arrive, events
+
+    release = arrive(page, live_server, "alan")  # messages.js held: the badge comes first
+    help_button = page.get_by_test_id("guide-help-button")
+    expect(help_button).to_have_accessible_name("Help, 1 unread announcement")
+    page.screenshot(path=str(screenshot_dir / "demo-unread-badge.png"),
+                    clip=corner(help_button.bounding_box(), page.viewport_size))
+    release()
+    banner = page.locator(BANNER)
+    banner.wait_for()
+    assert "Reports can now be scheduled" in banner.inner_text()
+    expect(help_button).to_have_accessible_name("Help")  # seen: off the badge
+    assert poll(lambda: events(live_server, "alan", "$announcement_seen")) == [
+        {"announcement": "whats-new"}]
+    beacon = page.locator(BEACON)
+    beacon.click()
+    tip = page.locator(TIP)
+    tip.wait_for()
+    assert "CSV, Excel or PDF" in tip.inner_text()
+    assert poll(lambda: events(live_server, "alan", "$hotspot_opened")) == [
+        {"hotspot": "export-hotspot", "step": "export"}]
+    assert axe(page) == []
+    page.screenshot(path=str(screenshot_dir / "demo-banner-hotspot.png"))
+
+
+def corner(box: dict[str, float], viewport: dict[str, int], room: float = 120) -> dict[str, float]:
+    """The page's corner from a little above and left of ``box`` (the help button with
+    its badge) to the viewport's edges."""
+    x, y = max(box["x"] - room, 0), max(box["y"] - room, 0)
+    return {"x": x, "y": y, "width": viewport["width"] - x, "height": viewport["height"] - y}
