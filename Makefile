@@ -105,6 +105,8 @@ screenshots: setup
 	GUIDE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_analytics_demo.py \
 		tests/browser/test_demo_checklist.py \
 		tests/browser/test_authoring.py -k "keyboard or authoring or analytics_demo"
+	GUIDE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_surveys.py \
+		tests/browser/test_analytics_surveys.py -k "grace or alan or demo_nps"
 
 lint: setup
 	$(BIN)/ruff check guide tests bench wsgi.py
