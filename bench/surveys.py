@@ -27,7 +27,15 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.search import database, percentiles, save_results, timed, write_section  # noqa: E402
+from bench.search import (  # noqa: E402
+    bench_app,
+    bench_workspace,
+    database,
+    percentiles,
+    save_results,
+    timed,
+    write_section,
+)
 
 RESULTS = ROOT / "bench" / "results" / "surveys.json"
 DOC = ROOT / "docs" / "BENCHMARKS.md"
@@ -90,20 +98,15 @@ def run(url: str, answers: int, repeat: int, seed: int) -> dict[str, Any]:
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
-    from guide import create_app
     from guide.analytics.surveys import survey_report
     from guide.extensions import db
-    from guide.models import Workspace
     from guide.services.settings import create_api_key
     from tests.factories import publish
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 32,
-                      "GUIDE_DEMO": False, "GUIDE_WORKER": "off"})
+    app = bench_app(url)
     with app.app_context():
         upgrade()
-        workspace = Workspace(key="bench", name="Bench")
-        workspace.ensure_signing_secret()
-        db.session.add(workspace)
+        workspace = bench_workspace()
         db.session.commit()
         guide = publish(workspace, SURVEY).guide
         started = time.perf_counter()
