@@ -59,7 +59,11 @@ demo: db
 	@echo ""
 	@echo "  Demo accounts (password $(DEMO_PASSWORD)): $(DEMO_AUTHOR) signs in to the admin,"
 	@echo "  $(DEMO_SUPPORT) to the support inbox (or $(DEMO_AUTHOR) too)."
-	$(GUIDE) serve --host $(GUIDE_HOST) --port $(GUIDE_PORT)
+	@echo "  Mail outbox (the emails Guide sent): http://$(GUIDE_HOST):$(GUIDE_PORT)/demo/mail"
+	@# Emails (a scenario's to the account's CSM, ...) are written to instance/mail and
+	@# listed at /demo/mail, unless GUIDE_SMTP_URL names a real server.
+	GUIDE_SMTP_URL=$${GUIDE_SMTP_URL:-file://$(CURDIR)/instance/mail} \
+		$(GUIDE) serve --host $(GUIDE_HOST) --port $(GUIDE_PORT)
 
 test: setup
 	cd $(WIDGET) && npm run --silent typecheck && npm test --silent && npm run --silent size
@@ -105,6 +109,8 @@ screenshots: setup
 	GUIDE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_analytics_demo.py \
 		tests/browser/test_demo_checklist.py \
 		tests/browser/test_authoring.py -k "keyboard or authoring or analytics_demo"
+	GUIDE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/browser/test_surveys.py \
+		tests/browser/test_analytics_surveys.py -k "grace or alan or demo_nps"
 
 lint: setup
 	$(BIN)/ruff check guide tests bench wsgi.py

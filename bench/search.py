@@ -164,26 +164,41 @@ def settle(db: Any) -> None:
             conn.execute(sa.text("ANALYZE"))
 
 
+def bench_app(url: str) -> Any:
+    """The app on ``url``, without the demo or the outbox worker."""
+    from guide import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 32,
+                       "GUIDE_DEMO": False, "GUIDE_WORKER": "off"})
+
+
+def bench_workspace() -> Any:
+    """A new workspace "bench" with a signing secret, flushed (in an app context)."""
+    from guide.extensions import db
+    from guide.models import Workspace
+
+    workspace = Workspace(key="bench", name="Bench")
+    workspace.ensure_signing_secret()
+    db.session.add(workspace)
+    db.session.flush()
+    return workspace
+
+
 def run_backend(url: str, count: int, query_count: int, seed: int) -> dict[str, Any]:
     from flask_migrate import upgrade
 
-    from guide import create_app
     from guide.extensions import db
-    from guide.models import EndUser, Workspace
+    from guide.models import EndUser
     from guide.services import help_articles
     from guide.services.help_search import search
     from guide.services.identity import issue_socket_token
 
     rng = random.Random(seed)
     words = vocabulary(rng)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "x" * 32,
-                      "GUIDE_DEMO": False, "GUIDE_WORKER": "off"})
+    app = bench_app(url)
     with app.app_context():
         upgrade()
-        workspace = Workspace(key="bench", name="Bench")
-        workspace.ensure_signing_secret()
-        db.session.add(workspace)
-        db.session.flush()
+        workspace = bench_workspace()
         user = EndUser(workspace_id=workspace.id, external_id="bench", traits={}, locale="en")
         db.session.add(user)
         start = time.perf_counter()

@@ -70,67 +70,121 @@ def _shown(workspace: Workspace, names: list[str], prop: str, key: str, low: dat
 
 def survey_report(workspace: Workspace, key: str, start: date, end: date,
                   filters: Filters | None = None) -> dict[str, Any]:
-    """Per survey: shows, responses, response rate, and each question's numbers."""
+    """Per survey: shows, responses, response rate, and each question's numbers.
+
+    Counted in the database (a few grouped rows come back, whatever the answers): at
+    100,000 answers, loading them to count in Python took seconds (docs/BENCHMARKS.md).
+    """
     guide, version = _guide(workspace, key, ("survey",))
     low, high = _window(workspace, start, end)
     users = filters.user_ids(workspace) if filters else None
-    shown = {user for user, _ in _shown(workspace, ["$survey_shown"], "survey", key, low, high,
-                                        users)["$survey_shown"]}
-    rows = _responses(guide, low, high, users)
-    respondents = {row.user_id for row in rows}
+    answered = (SurveyResponse.guide_id == guide.id, SurveyResponse.answered_at >= low,
+                SurveyResponse.answered_at < high, among(SurveyResponse.user_id, users))
+    shown_users = sa.select(Event.user_id).where(
+        Event.workspace_id == workspace.id, Event.name == "$survey_shown",
+        Event.type == "event:track", Event.created_at >= low, Event.created_at < high,
+        Event.user_id.is_not(None), Event.props["survey"].as_string() == key,
+        among(Event.user_id, users)).distinct().subquery()
+    respondent_ids = sa.select(SurveyResponse.user_id).where(*answered)
+    shown, shown_answered = db.session.execute(sa.select(
+        sa.func.count(), sa.func.count().filter(shown_users.c.user_id.in_(respondent_ids)),
+    ).select_from(shown_users)).one()
+    responses, respondents = db.session.execute(sa.select(
+        sa.func.count(SurveyResponse.event_id.distinct()),
+        sa.func.count(SurveyResponse.user_id.distinct())).where(*answered)).one()
+    counts = _counts(answered, any(q["type"] == "multiple" for q in version.body["steps"]))
     report = {
         "survey": key, "start": start.isoformat(), "end": end.isoformat(),
-        "shown": len(shown), "responses": len({row.event_id for row in rows}),
-        "respondents": len(respondents),
-        "response_rate": round(len(shown & respondents) / len(shown), 4) if shown else None,
-        "questions": [_question(q, [r for r in rows if r.question == q["id"]])
-                      for q in version.body["steps"]],
-        "comments": _comments(rows),
+        "shown": shown, "responses": responses, "respondents": respondents,
+        "response_rate": round(shown_answered / shown, 4) if shown else None,
+        "questions": [_question(q, counts.get(q["id"], _Counts())) for q in version.body["steps"]],
+        "comments": _comments(answered),
     }
     return filters.tagged(report, users) if filters else report
 
 
-def _responses(guide: Guide, low: datetime, high: datetime,
-               users: frozenset[int] | None) -> list[Any]:
-    return list(db.session.execute(
-        sa.select(SurveyResponse.user_id, SurveyResponse.event_id, SurveyResponse.question,
-                  SurveyResponse.type, SurveyResponse.score, SurveyResponse.choice,
-                  SurveyResponse.text, SurveyResponse.answered_at, SurveyResponse.version,
-                  EndUser.external_id.label("user"), Account.external_id.label("account"))
-        .join(EndUser, EndUser.id == SurveyResponse.user_id)
-        .outerjoin(Account, Account.id == SurveyResponse.account_id)
-        .where(SurveyResponse.guide_id == guide.id, SurveyResponse.answered_at >= low,
-               SurveyResponse.answered_at < high, among(SurveyResponse.user_id, users))
-        .order_by(SurveyResponse.answered_at.desc(), SurveyResponse.id.desc())))
+class _Counts:
+    """One question's answers in the range: rows and envelopes, and rows per score/choice."""
+
+    def __init__(self) -> None:
+        self.rows = self.answers = 0
+        self.scores: Counter[int] = Counter()
+        self.choices: Counter[str] = Counter()
 
 
-def _question(question: dict[str, Any], rows: list[Any]) -> dict[str, Any]:
-    kind = question["type"]
-    out: dict[str, Any] = {"id": question["id"], "type": kind, "answers": len(rows)}
-    scores = [row.score for row in rows if row.score is not None]
-    if kind == "nps":
-        promoters = sum(score >= 9 for score in scores)
-        detractors = sum(score <= 6 for score in scores)
-        out.update(promoters=promoters, passives=len(scores) - promoters - detractors,
-                   detractors=detractors,
-                   nps=round(100 * (promoters - detractors) / len(scores), 1) if scores else None)
-    elif kind in ("csat", "rating"):
-        high = 5 if kind == "csat" else question.get("scale", 5)
-        counts = Counter(scores)
-        out.update(average=round(sum(scores) / len(scores), 2) if scores else None,
-                   distribution={str(n): counts[n] for n in range(1, high + 1)})
-    elif kind in ("single", "multiple"):
-        counts = Counter(row.choice for row in rows)
-        out["answers"] = len({row.event_id for row in rows})
-        out["choices"] = {o["id"]: counts[o["id"]] for o in question["options"]}
+def _counts(answered: tuple[Any, ...], multiple: bool) -> dict[str, _Counts]:
+    """Per question id: its answers counted by the database, in one grouped scan (and a
+    second one, of the multiple-choice rows only, when the survey has such a question:
+    one answer there is a row per choice)."""
+    out: dict[str, _Counts] = {}
+    for question, score, choice, rows in db.session.execute(
+            sa.select(SurveyResponse.question, SurveyResponse.score, SurveyResponse.choice,
+                      sa.func.count()).where(*answered)
+            .group_by(SurveyResponse.question, SurveyResponse.score, SurveyResponse.choice)):
+        counts = out.setdefault(question, _Counts())
+        counts.rows += rows
+        if score is not None:
+            counts.scores[score] += rows
+        if choice is not None:
+            counts.choices[choice] += rows
+    for counts in out.values():
+        counts.answers = counts.rows  # one row per answer, but for multiple choice:
+    if multiple:
+        for question, answers in db.session.execute(
+                sa.select(SurveyResponse.question,
+                          sa.func.count(SurveyResponse.event_id.distinct()))
+                .where(*answered, SurveyResponse.type == "multiple")
+                .group_by(SurveyResponse.question)):
+            out[question].answers = answers
     return out
 
 
-def _comments(rows: list[Any]) -> list[dict[str, Any]]:
+def _responses(guide: Guide, low: datetime, high: datetime,
+               users: frozenset[int] | None) -> list[Any]:
+    return list(db.session.execute(_answer_rows().where(
+        SurveyResponse.guide_id == guide.id, SurveyResponse.answered_at >= low,
+        SurveyResponse.answered_at < high, among(SurveyResponse.user_id, users))))
+
+
+def _answer_rows() -> sa.Select[Any]:
+    """Answers with their user's and account's ids in the product, newest first."""
+    return (sa.select(SurveyResponse.user_id, SurveyResponse.event_id, SurveyResponse.question,
+                      SurveyResponse.type, SurveyResponse.score, SurveyResponse.choice,
+                      SurveyResponse.text, SurveyResponse.answered_at, SurveyResponse.version,
+                      EndUser.external_id.label("user"), Account.external_id.label("account"))
+            .join(EndUser, EndUser.id == SurveyResponse.user_id)
+            .outerjoin(Account, Account.id == SurveyResponse.account_id)
+            .order_by(SurveyResponse.answered_at.desc(), SurveyResponse.id.desc()))
+
+
+def _question(question: dict[str, Any], counts: _Counts) -> dict[str, Any]:
+    kind = question["type"]
+    out: dict[str, Any] = {"id": question["id"], "type": kind, "answers": counts.rows}
+    scores = counts.scores
+    total = sum(scores.values())
+    if kind == "nps":
+        promoters = sum(n for score, n in scores.items() if score >= 9)
+        detractors = sum(n for score, n in scores.items() if score <= 6)
+        out.update(promoters=promoters, passives=total - promoters - detractors,
+                   detractors=detractors,
+                   nps=round(100 * (promoters - detractors) / total, 1) if total else None)
+    elif kind in ("csat", "rating"):
+        high = 5 if kind == "csat" else question.get("scale", 5)
+        out.update(average=round(sum(s * n for s, n in scores.items()) / total, 2)
+                   if total else None,
+                   distribution={str(n): scores[n] for n in range(1, high + 1)})
+    elif kind in ("single", "multiple"):
+        out["answers"] = counts.answers
+        out["choices"] = {o["id"]: counts.choices[o["id"]] for o in question["options"]}
+    return out
+
+
+def _comments(answered: tuple[Any, ...]) -> list[dict[str, Any]]:
+    rows = db.session.execute(_answer_rows().where(*answered, SurveyResponse.text.is_not(None))
+                              .limit(MAX_COMMENTS))
     return [{"user": row.user, "account": row.account,
              "question": None if row.question == COMMENT else row.question, "text": row.text,
-             "at": isoformat(row.answered_at)}
-            for row in rows if row.text is not None][:MAX_COMMENTS]
+             "at": isoformat(row.answered_at)} for row in rows]
 
 
 CSV_COLUMNS = ("answered_at", "user", "account", "version", "question", "score", "choice", "text")

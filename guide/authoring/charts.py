@@ -60,6 +60,9 @@ class Bar:
     value: int
     y: float
     width: float
+    # Its colour, a class in admin.css (``bar-<tone>``): "start" for a funnel's first bar,
+    # "promoter", "passive" or "detractor" for an NPS band; "" for the accent colour.
+    tone: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,14 +139,17 @@ def funnel_chart(started: int, steps: list[dict[str, Any]],
     """One bar for the users who started, then one per step: the users who completed it
     (the lifecycle report: who signed up, then who reached each milestone)."""
     rows = [(first_label, started)] + [(step["step"], step["completed"]) for step in steps]
-    return bar_chart(rows)
+    return bar_chart(rows, tones=["start"])
 
 
-def bar_chart(rows: list[tuple[str, int]]) -> BarChart:
-    """One horizontal bar per (label, value), scaled to the largest value."""
+def bar_chart(rows: list[tuple[str, int]], tones: list[str] | None = None) -> BarChart:
+    """One horizontal bar per (label, value), scaled to the largest value; ``tones`` colour
+    the first bars (the rest keep the accent colour)."""
     largest = max((value for _, value in rows), default=0) or 1
     plot_w = WIDTH - LABEL_WIDTH - 48  # room for the value after the longest bar
-    bars = [Bar(label, value, TOP + i * (BAR_HEIGHT + BAR_GAP), plot_w * value / largest)
+    tones = tones or []
+    bars = [Bar(label, value, TOP + i * (BAR_HEIGHT + BAR_GAP), plot_w * value / largest,
+                tones[i] if i < len(tones) else "")
             for i, (label, value) in enumerate(rows)]
     height = TOP * 2 + len(rows) * (BAR_HEIGHT + BAR_GAP)
     return BarChart(WIDTH, height, LABEL_WIDTH, bars)

@@ -64,7 +64,8 @@ def _chart(question: dict[str, Any], step: dict[str, Any]) -> Any:
     if question["type"] == "nps":
         return bar_chart([("Promoters (9-10)", question["promoters"]),
                           ("Passives (7-8)", question["passives"]),
-                          ("Detractors (0-6)", question["detractors"])])
+                          ("Detractors (0-6)", question["detractors"])],
+                         tones=["promoter", "passive", "detractor"])
     if "distribution" in question:
         return bar_chart(list(question["distribution"].items()))
     if "choices" in question:

@@ -2,6 +2,8 @@
 
 ``smtp://user:pass@host:587?starttls=true`` (STARTTLS), ``smtps://host:465``
 (TLS from the start) or ``smtp://host:25`` (no TLS, e.g. a local relay).
+``file:///path/to/dir`` sends nothing: each email is written there as an ``.eml`` file
+(a development mail sink; ``make demo`` uses one and the demo's /demo/mail reads it).
 """
 
 from __future__ import annotations
@@ -82,8 +84,21 @@ def prepare(message: OutboxMessage) -> Callable[[], None]:
     email.set_content(text)
     email.add_alternative(html, subtype="html")
 
+    sink = mail_sink(url)
+
     def send() -> None:
+        if sink is not None:
+            sink.mkdir(parents=True, exist_ok=True)
+            # Named by the message: a retried delivery rewrites the same file.
+            (sink / f"{message.message_id}.eml").write_bytes(email.as_bytes())
+            return
         with _smtp(url) as client:
             client.send_message(email)
 
     return send
+
+
+def mail_sink(url: str | None) -> Path | None:
+    """The directory of a ``file://`` GUIDE_SMTP_URL (emails written, not sent), or None."""
+    parts = urlsplit(url or "")
+    return Path(unquote(parts.path)) if parts.scheme == "file" and parts.path else None

@@ -27,8 +27,8 @@ from flask import (
     url_for,
 )
 
-from guide.demo import users
-from guide.demo.embed import widget_context
+from guide.demo import mail, users
+from guide.demo.embed import seed_earlier_visit, widget_context
 
 bp = Blueprint(
     "demo", __name__, url_prefix="/demo", template_folder="templates", static_folder="static"
@@ -133,6 +133,7 @@ def login() -> Any:
         known = ", ".join(u["id"] for u in users.USERS)
         abort(400, description=f"Unknown demo user; pick one of: {known}.")
     session[SESSION_KEY] = user["id"]
+    seed_earlier_visit(user)
     return redirect(url_for("demo.dashboard"))
 
 
@@ -169,6 +170,13 @@ def settings() -> str:
         "demo/settings.html", "settings",
         teammates=users.teammates(g.demo_user), signup=users.signup_date(g.demo_user),
     )
+
+
+@bp.get("/mail")
+def mail_outbox() -> str:
+    """The emails Guide wrote instead of sending them (``make demo``'s mail outbox)."""
+    directory = mail.mail_dir()
+    return render_template("demo/mail.html", directory=directory, mails=mail.outbox(directory))
 
 
 INTEGRATIONS = [

@@ -19,6 +19,7 @@ from flask import current_app, request
 from guide.demo import users
 from guide.models import Workspace
 from guide.services import workspaces
+from guide.services.earlier_visit import remember_earlier_visit
 
 APP_KEY = "demo"
 TOKEN_TTL = timedelta(hours=1)
@@ -62,6 +63,20 @@ def sign_identity(secret: str, user: dict[str, Any]) -> str:
 def demo_workspace() -> Workspace | None:
     """The workspace the demo embeds, if ``flask guide content push`` created it."""
     return workspaces.by_key(APP_KEY)
+
+
+def seed_earlier_visit(user: dict[str, Any]) -> None:
+    """A demo user who used the product before (``earlier_visit`` in users.py) meets the
+    widget on their second visit, the tours they took then behind them. Nothing happens
+    for a user Guide knows already."""
+    workspace = demo_workspace()
+    earlier = user.get("earlier_visit")
+    if workspace is None or earlier is None:
+        return
+    account = {"id": user["account"], "traits": users.account_traits(user["account"])}
+    remember_earlier_visit(workspace, user["id"], users.user_traits(user), account,
+                           datetime.now(UTC) - timedelta(days=earlier["days_ago"]),
+                           finished=tuple(earlier["finished"]))
 
 
 def loader_stub() -> str:

@@ -27,8 +27,13 @@ USERS: list[dict[str, Any]] = [
         "plan": "trial", "signup_days_ago": 2, "locale": "en", "account": "acme",
     },
     {
+        # earlier_visit: she used the product yesterday (and took the dashboard tour), before
+        # Guide first saw her (embed.seed_earlier_visit), so her first demo page is her
+        # second visit and the NPS survey (content/guides/nps.yaml, show_when visit 2)
+        # asks her at once.
         "id": "grace", "name": "Grace Hopper", "email": "grace@acme.example", "role": "member",
         "plan": "pro", "signup_days_ago": 40, "locale": "en", "account": "acme",
+        "earlier_visit": {"days_ago": 1, "finished": ["dashboard-tour"]},
     },
     {
         "id": "marie", "name": "Marie Curie", "email": "marie@radium.example", "role": "admin",

@@ -106,6 +106,42 @@ def test_identity_token_is_accepted_by_bootstrap(client, workspace):
     assert response.get_json()["user"]["id"] == "alan"
 
 
+def bootstrap_as(client: Any, user: str) -> dict[str, Any]:
+    """The widget's bootstrap on the demo dashboard, as the signed-in ``user``'s page makes it."""
+    sign_in(client, user)
+    config = guide_config(client.get("/demo/dashboard").text)
+    response = client.post("/api/v1/widget/bootstrap", json={
+        "app": config["appKey"], "user": config["user"], "account": config["account"],
+        "token": config["token"], "url": "/demo/dashboard", "locale": "en",
+    })
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def nps_due(boot: dict[str, Any]) -> bool:
+    return next(s["due"] for s in boot["surveys"] if s["key"] == "nps")
+
+
+def test_grace_used_the_product_yesterday_so_her_first_demo_page_is_her_second_visit(
+        client, workspace):
+    from guide.models import EndUser
+
+    assert nps_due(bootstrap_as(client, "grace"))  # show_when: {visit: 2}, at once
+    grace = db.session.scalar(db.select(EndUser).where(EndUser.external_id == "grace"))
+    assert grace.visits == 2
+    assert grace.traits["email"] == "grace@acme.example"
+    tour = bootstrap_as(client, "grace")["progress"]["dashboard-tour"]
+    assert tour["state"] == "completed"  # taken yesterday: no tour over the survey
+    sign_in(client, "grace")  # signing in again: Guide knows her, nothing is rewritten
+    db.session.refresh(grace)
+    assert grace.visits == 2 and datetime.now(UTC) - grace.last_seen < timedelta(minutes=5)
+
+
+def test_a_demo_user_without_an_earlier_visit_starts_on_the_first(client, workspace):
+    assert not nps_due(bootstrap_as(client, "hedy"))
+    assert users.get_user("hedy").get("earlier_visit") is None
+
+
 def test_sign_identity_claims():
     user = users.get_user("grace")
     token = embed.sign_identity("a-long-enough-secret-for-hs256-0123456789", user)
@@ -200,3 +236,24 @@ def test_workspace_lookup_uses_the_demo_key(app, workspace):
     workspace.key = "renamed"
     db.session.commit()
     assert embed.demo_workspace() is None
+
+
+def test_the_mail_outbox_lists_the_emails_written_to_the_file_url_escaped(client, app, tmp_path):
+    from email.message import EmailMessage
+
+    app.config["GUIDE_SMTP_URL"] = f"file://{tmp_path}"
+    message = EmailMessage()
+    message["To"], message["From"] = "csm@acme.example", "guide@localhost"
+    message["Subject"] = "A detractor <b>at</b> your account"
+    message.set_content("Grace Hopper answered 3.")
+    (tmp_path / "one.eml").write_bytes(message.as_bytes())
+    html = client.get("/demo/mail").text
+    assert "csm@acme.example" in html and "Grace Hopper answered 3." in html
+    assert "A detractor &lt;b&gt;at&lt;/b&gt; your account" in html
+    assert client.get("/demo/").text.count('href="/demo/mail"') == 1  # linked from sign-in
+
+
+def test_the_mail_outbox_says_how_to_keep_emails_when_they_are_really_sent(client, app):
+    app.config["GUIDE_SMTP_URL"] = "smtp://127.0.0.1:25"
+    html = client.get("/demo/mail").text
+    assert 'data-testid="mail"' not in html and "file:///some/directory" in html

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,7 @@ from tests.api.test_surveys import demo  # noqa: F401 (fixture)
 from tests.authoring.forms_util import soup
 
 BASE = "/admin/w/demo/analytics"
+ADMIN_CSS = Path(__file__).resolve().parents[2] / "guide/authoring/static/admin.css"
 
 
 @pytest.fixture
@@ -55,6 +58,19 @@ def test_the_nps_page_shows_rate_bands_chart_table_and_comments(viewer):
     assert rows == [["u5", "acme", "comment", "=Too slow"],
                     ["u5", "acme", "what-went-wrong", "Exports"],
                     ["u2", "acme", "comment", "Love it"]]
+
+
+def test_each_nps_band_has_its_own_colour_and_none_is_the_funnels_grey(viewer):
+    chart = page(viewer, "surveys/nps").select_one('[data-question="score"] svg.chart')
+    bands = [(g.select_one("text.axis").text, g["class"]) for g in chart.select("g.bar")]
+    assert bands == [("Promoters (9-10)", ["bar", "bar-promoter"]),
+                     ("Passives (7-8)", ["bar", "bar-passive"]),
+                     ("Detractors (0-6)", ["bar", "bar-detractor"])]
+    fills = {rule.group(1): rule.group(2) for rule in re.finditer(
+        r"svg\.chart \.bar-(\w+) rect \{ fill: ([^;]+); \}", ADMIN_CSS.read_text())}
+    colours = [fills[tone] for tone in ("promoter", "passive", "detractor")]
+    assert len(set(colours)) == 3 and fills["start"] not in colours
+    assert fills["detractor"] == "var(--danger)" and fills["promoter"] == "var(--ok)"
 
 
 def test_csat_average_distribution_and_choices(viewer):

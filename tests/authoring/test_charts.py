@@ -47,3 +47,4 @@ def test_funnel_bars_are_proportional_to_the_largest():
     widths = [bar.width for bar in chart.bars]
     assert [bar.label for bar in chart.bars] == ["Started", "a", "b"]
     assert widths[1] == widths[0] / 2 and widths[2] == 0
+    assert [bar.tone for bar in chart.bars] == ["start", "", ""]  # only "Started" is grey

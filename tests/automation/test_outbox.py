@@ -252,6 +252,24 @@ def test_escalation_email_is_sent_over_smtp_readably(app, open_workspace, escala
     assert messages()[0].status == "delivered"
 
 
+def test_a_file_url_writes_each_email_to_the_directory_instead_of_sending_it(
+        app, open_workspace, escalate, clock, tmp_path):
+    import email as email_lib
+    from email import policy
+
+    app.config["GUIDE_SMTP_URL"] = f"file://{tmp_path}/mail"
+    configure_support(open_workspace, email={"to": ["help@acme.test"], "from": None,
+                                             "events": ["escalation.created"]})
+    reference = escalate(message="Exports fail")["reference"]
+    assert worker.process_due(clock=clock) == 1
+    [path] = (tmp_path / "mail").iterdir()
+    [message] = messages()
+    assert path.name == f"{message.message_id}.eml" and message.status == "delivered"
+    written = email_lib.message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert written["To"] == "help@acme.test"
+    assert written["Subject"] == f"[{reference}] blocked: Exports fail"
+
+
 def test_an_unreachable_smtp_server_is_retried(app, open_workspace, escalate, clock):
     from tests.live import free_port
 

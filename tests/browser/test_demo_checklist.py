@@ -146,7 +146,7 @@ def test_events_and_page_visits_complete_steps_and_the_guide(page, live_server, 
 
 def test_keyboard_only_open_complete_and_close(page, live_server, screenshot_dir: Path):
     page.emulate_media(reduced_motion="reduce")  # the screenshot shows the settled panel
-    sign_in(page, "grace")
+    sign_in(page, "katherine")  # grace: the NPS survey asks her first (test_surveys)
     launcher = page.locator(LAUNCHER)
     launcher.focus()
     page.keyboard.press("Enter")

@@ -146,7 +146,7 @@ def test_modal_cta_starts_the_guide_it_names(page, live_server):
 
 
 def test_hotspot_on_a_late_element_opens_reports_and_is_remembered(page, live_server):
-    release = arrive(page, live_server, "grace")
+    release = arrive(page, live_server, "katherine")
     release()
     beacon = page.locator(BEACON)
     beacon.wait_for()  # #insights arrives two seconds after load
@@ -163,9 +163,9 @@ def test_hotspot_on_a_late_element_opens_reports_and_is_remembered(page, live_se
     assert beacon.get_attribute("aria-expanded") == "true"
     assert page.get_by_role("dialog", name="Insights for you").is_visible()
     assert axe(page) == []
-    rows = poll(lambda: events(live_server, "grace", "$hotspot_opened"))
+    rows = poll(lambda: events(live_server, "katherine", "$hotspot_opened"))
     assert rows == [{"hotspot": "msg-hotspot", "step": "insights"}]
-    assert poll(lambda: [p for p in [progress(live_server, "grace", "msg-hotspot")]
+    assert poll(lambda: [p for p in [progress(live_server, "katherine", "msg-hotspot")]
                          if p and "insights" in p[1]])
     page.keyboard.press("Escape")
     tip.wait_for(state="detached")
@@ -177,8 +177,8 @@ def test_hotspot_on_a_late_element_opens_reports_and_is_remembered(page, live_se
     page.locator(BEACON).click()
     page.locator('[data-testid="hotspot-dismiss"]').click()
     page.locator(BEACON).wait_for(state="detached")
-    wait_state(live_server, "grace", "msg-hotspot", "dismissed")
-    assert events(live_server, "grace", "$hotspot_dismissed") == [{"hotspot": "msg-hotspot"}]
+    wait_state(live_server, "katherine", "msg-hotspot", "dismissed")
+    assert events(live_server, "katherine", "$hotspot_dismissed") == [{"hotspot": "msg-hotspot"}]
 
 
 def test_tooltip_on_focus_is_described_once_per_page_view_and_escape_hides_it(page, live_server):

@@ -7,15 +7,18 @@ keyboard-only user answers; a "no" under a help article is a helpful_vote row.""
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import live
 from tests.browser.conftest import WIDGET_BUNDLE, checked_context
-from tests.browser.tour_helpers import LAUNCHER, poll, sign_in_anew, sql
+from tests.browser.test_authoring import EMAIL, PASSWORD, admin_login
+from tests.browser.tour_helpers import LAUNCHER, poll, sign_in, sign_in_anew, sql
 
 pytestmark = pytest.mark.browser
 
@@ -25,14 +28,18 @@ AXE_PATH = live.ROOT / "static" / "widget" / "node_modules" / "axe-core" / "axe.
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveServer]:
-    """The demo server with an SMTP URL, so the scenario's email to the CSM is queued (the
-    outbox row is the proof; nothing listens there, and nothing needs to)."""
+    """The demo server as `make demo` runs it: emails written to a mail outbox directory
+    (/demo/mail lists them), and an admin author."""
     if not WIDGET_BUNDLE.is_file():
         pytest.skip(f"widget bundle missing at {WIDGET_BUNDLE}: run `make widget`")
     tmp: Path = tmp_path_factory.mktemp("surveys")
     with live.database(tmp, "surveys") as url:
-        env = live.server_env(url, tmp / "instance", GUIDE_SMTP_URL="smtp://127.0.0.1:1")
+        env = live.server_env(url, tmp / "instance", GUIDE_SMTP_URL=f"file://{tmp}/mail")
         live.prepare(env)
+        author = ["guide", "author", "create", EMAIL, "--workspace", "demo", "--role", "admin",
+                  "--password", PASSWORD]
+        subprocess.run([str(live.BIN / "flask"), "--app", "wsgi", *author], cwd=live.ROOT,
+                       env=env, check=True, capture_output=True, timeout=60)
         with live.run_server(env, tmp / "surveys.log") as server:
             yield server
 
@@ -42,11 +49,6 @@ def context(browser: Any, live_server: live.LiveServer) -> Iterator[Any]:
     """As conftest's, with the demo's CSP bypassed so axe can be injected (the widget under
     a strict CSP: tests/browser/hostile/test_survey.py)."""
     yield from checked_context(browser, live_server.url, bypass_csp=True)
-
-
-def set_visits(server: live.LiveServer, user: str, visits: int) -> None:
-    """The user's visit count (bootstrap counts a visit per 30 minutes away: too slow to wait for)."""
-    sql(server, "UPDATE end_user SET visits = :n WHERE external_id = :user", n=visits, user=user)
 
 
 def forget_surveys(server: live.LiveServer, user: str) -> None:
@@ -84,29 +86,34 @@ def axe(page: Any, within: str | None = None) -> list[Any]:
                          ".map(v => ({id: v.id, nodes: v.nodes.map(n => n.target)}))", within)
 
 
-def test_grace_gets_the_nps_on_her_second_visit_and_a_detractor_answer_opens_a_task(
-        page, live_server):
-    forget_surveys(live_server, "grace")
-    requested = survey_requests(page)
-    sign_in_anew(page, live_server, "grace")  # her first visit: no survey yet
-    set_visits(live_server, "grace", 1)
-    page.reload()
-    page.locator(LAUNCHER).wait_for()
-    page.wait_for_load_state("networkidle")
-    assert requested == [] and page.locator(CARD).count() == 0
+def mails(server: live.LiveServer) -> list[Path]:
+    """The emails the server wrote to its mail outbox (make demo's /demo/mail)."""
+    directory = Path(server.env["GUIDE_SMTP_URL"].removeprefix("file://"))
+    return sorted(directory.glob("*.eml")) if directory.is_dir() else []
 
-    set_visits(live_server, "grace", 2)  # she comes back later
-    page.reload()
+
+def test_grace_new_to_the_demo_gets_the_nps_at_once_and_a_detractor_answer_reaches_her_csm(
+        page, live_server, screenshot_dir: Path):
+    """The story README's walkthrough tells, from the fresh demo database: Grace used the
+    product yesterday (guide/demo/users.py), so her first demo page is her second visit and
+    the survey asks her; 3 with a comment opens a task with her comment and context, emails
+    Acme's CSM (the demo's mail outbox), and the admin's survey page shows the NPS."""
+    assert sql(live_server, "SELECT 1 FROM end_user WHERE external_id = 'grace'") == []
+    requested = survey_requests(page)
+    sign_in(page, "grace")  # the picker, as a new user of `make demo` does: no reload
     card = page.locator(CARD)
     card.wait_for(state="visible")
     assert card.get_attribute("role") == "dialog"
     assert card.evaluate("el => el.matches(':popover-open')")  # above the page: the top layer
+    assert len(requested) == 1
     assert poll(lambda: survey_progress(live_server, "grace") == ("active", 1) or [])
-    assert axe(page) == []
+    assert sql(live_server, "SELECT visits FROM end_user WHERE external_id = 'grace'") == [(2,)]
+    assert axe(page, CARD) == []
 
     card.get_by_text("3", exact=True).click()
     card.get_by_label("What should we do better?").fill("Exports time out on big dashboards")
     assert card.get_by_label("What do you like most?").is_hidden()  # the promoters' question
+    card.screenshot(path=str(screenshot_dir / "demo-survey-nps.png"))
     card.locator('[data-testid="survey-send"]').click()
     page.locator('[data-testid="survey-thanks"]').wait_for()
 
@@ -117,18 +124,30 @@ def test_grace_gets_the_nps_on_her_second_visit_and_a_detractor_answer_opens_a_t
                                            "WHERE origin = 'scenario' AND scenario_key = "
                                            "'detractor-follow-up'"))
     context = task[2] if isinstance(task[2], dict) else json.loads(task[2])
-    assert context["user"]["id"] == "grace"
+    assert context["user"]["id"] == "grace" and context["account"]["id"] == "acme"
     assert context["scenario"]["details"]["answers"]["what-went-wrong"] == \
         "Exports time out on big dashboards"
-    assert poll(lambda: sql(live_server, "SELECT 1 FROM outbox_message WHERE kind = 'email' "
-                                         "AND target = 'csm@acme.example'"))
     assert survey_progress(live_server, "grace")[0] == "completed"
 
+    [_] = poll(lambda: mails(live_server), deadline=20)  # the embedded worker delivers it
+    page.goto("/demo/mail")
+    [mail] = page.locator('[data-testid="mail"]').all()
+    assert mail.locator('[data-testid="mail-to"]').inner_text() == "csm@acme.example"
+    assert "A detractor at your account" in mail.inner_text()
+    assert axe(page) == []
+
     requested.clear()
-    page.reload()  # answered: never asked again
+    page.goto("/demo/dashboard")  # answered: never asked again
     page.locator(LAUNCHER).wait_for()
     page.wait_for_load_state("networkidle")
     assert requested == [] and page.locator(CARD).count() == 0
+
+    admin_login(page)
+    page.goto("/admin/w/demo/analytics/surveys/nps")
+    assert page.locator('[data-metric="nps"]').inner_text() == "-100.0"  # one detractor
+    assert page.locator('[data-metric="Detractors (0-6)"]').inner_text() == "1"
+    assert "Exports time out on big dashboards" in page.locator('[data-testid="comments"]').inner_text()
+    assert axe(page) == []
 
 
 def test_a_keyboard_only_user_answers_a_survey_guide_start_opened(page, live_server):
@@ -185,3 +204,39 @@ def test_a_yes_under_a_checklist_step_is_a_helpful_vote_for_that_step(page, live
                                          "FROM helpful_vote v JOIN end_user u ON u.id = v.user_id "
                                          "WHERE u.external_id = 'hedy'"))
     assert [tuple(r) for r in rows] == [("getting-started", "connect-data", True, None)]
+
+
+def test_alan_gets_the_feature_banner_with_an_unread_badge_and_the_export_hotspot(
+        page, live_server, screenshot_dir: Path):
+    """The demo's announcement and hotspot (content/guides/whats-new.yaml, export-hotspot.yaml)
+    for an enterprise user, as README's walkthrough shows them (docs/screenshots)."""
+    from tests.browser.test_messages import BANNER, BEACON, TIP, arrive, events
+
+    release = arrive(page, live_server, "alan")  # messages.js held: the badge comes first
+    help_button = page.get_by_test_id("guide-help-button")
+    expect(help_button).to_have_accessible_name("Help, 1 unread announcement")
+    page.screenshot(path=str(screenshot_dir / "demo-unread-badge.png"),
+                    clip=corner(help_button.bounding_box(), page.viewport_size))
+    release()
+    banner = page.locator(BANNER)
+    banner.wait_for()
+    assert "Reports can now be scheduled" in banner.inner_text()
+    expect(help_button).to_have_accessible_name("Help")  # seen: off the badge
+    assert poll(lambda: events(live_server, "alan", "$announcement_seen")) == [
+        {"announcement": "whats-new"}]
+    beacon = page.locator(BEACON)
+    beacon.click()
+    tip = page.locator(TIP)
+    tip.wait_for()
+    assert "CSV, Excel or PDF" in tip.inner_text()
+    assert poll(lambda: events(live_server, "alan", "$hotspot_opened")) == [
+        {"hotspot": "export-hotspot", "step": "export"}]
+    assert axe(page) == []
+    page.screenshot(path=str(screenshot_dir / "demo-banner-hotspot.png"))
+
+
+def corner(box: dict[str, float], viewport: dict[str, int], room: float = 120) -> dict[str, float]:
+    """The page's corner from a little above and left of ``box`` (the help button with
+    its badge) to the viewport's edges."""
+    x, y = max(box["x"] - room, 0), max(box["y"] - room, 0)
+    return {"x": x, "y": y, "width": viewport["width"] - x, "height": viewport["height"] - y}
