@@ -11,9 +11,9 @@ rolled by the worker (per user and week in ``analytics_user_week``, the help
 moments in ``analytics_moment``) plus the tail, exactly as for the Guide report. Unfiltered,
 the weekly counts are those the fold keeps (``reactive_weeks``, ``reactive_help``: a
 row per week); filtered, they are counted in SQL (``reactive_counts``). The onboarding
-populations come from ``end_user``; where escalations start, from the ``escalation``
-rows (their stored guide, step, article, page). ``raw_reactive_report`` folds every
-event from the first: the tests' oracle.
+populations come from their rollup (``onboarding``: a row per week), filtered from
+``end_user``; where escalations start, from the ``escalation`` rows.
+``raw_reactive_report`` folds every event from the first: the tests' oracle.
 """
 
 from __future__ import annotations
