@@ -75,11 +75,14 @@ def roll(workspace_id: int, timezone: str, last_stage: str | None,
     """Fold up to ``limit`` users' news, committed: how many, and whether more may be left.
     Folded with another timezone or last stage (or never, or reset), it starts over."""
     AnalyticsWatermark.lock(workspace_id)
-    key = key_of(timezone, last_stage)
-    if _folded_with(workspace_id) != key:
-        forget(workspace_id)
-        db.session.execute(sa.update(AnalyticsWatermark).where(
-            AnalyticsWatermark.workspace_id == workspace_id).values(onboarding_key=key))
+    key, folded_with = key_of(timezone, last_stage), _folded_with(workspace_id)
+    if folded_with != key:
+        if folded_with is not None:
+            forget(workspace_id)
+        if _unmark(workspace_id, limit):
+            db.session.commit()
+            return limit, True
+        _set_key(workspace_id, key)
     found = news(workspace_id, ZoneInfo(timezone), last_stage, limit)
     apply(workspace_id, found.delta, write=True)
     if found.users:
@@ -96,16 +99,38 @@ def roll(workspace_id: int, timezone: str, last_stage: str | None,
     return len(found.users), found.full
 
 
+def _set_key(workspace_id: int, key: str | None) -> None:
+    db.session.execute(sa.update(AnalyticsWatermark).where(
+        AnalyticsWatermark.workspace_id == workspace_id).values(onboarding_key=key))
+
+
 def forget(workspace_id: int) -> None:
-    """The rollup emptied and every user news again (the caller's transaction, holding
-    the rollup lock)."""
+    """The rollup emptied and not read (nor erased from) until every user is news again:
+    ``roll`` takes the marks off, a batch per transaction (the caller's, holding the
+    rollup lock). One UPDATE of every user held a million row locks against the hot
+    path until it committed."""
     for model in (AnalyticsOnboarding, AnalyticsOnboardingAccount):
         db.session.execute(sa.delete(model).where(model.workspace_id == workspace_id))
-    db.session.execute(sa.update(u).where(u.workspace_id == workspace_id,
-                                          u.onboarding_seen.is_not(None))
-                       .values(onboarding_seen=None, onboarding_account_id=None,
-                               onboarding_stage=None, onboarding_stage_at=None)
+    _set_key(workspace_id, None)
+
+
+UNMARKED = {column.key: None for column in COUNTED}
+
+
+def _unmark(workspace_id: int, limit: int) -> bool:
+    """Take the marks off up to ``limit`` users; False when none were left. Those counted
+    as they are now are found by the news index (their news expression is false); the
+    few counted and changed since, in one last statement."""
+    ids = db.session.scalars(sa.select(u.id).where(
+        sa.not_(ONBOARDING_NEWS), u.workspace_id == workspace_id).limit(limit)).all()
+    if ids:
+        db.session.execute(sa.update(u).where(u.id.in_(ids)).values(UNMARKED)
+                           .execution_options(synchronize_session=False))
+        return True
+    db.session.execute(sa.update(u).where(ONBOARDING_NEWS, u.workspace_id == workspace_id,
+                                          u.onboarding_seen.is_not(None)).values(UNMARKED)
                        .execution_options(synchronize_session=False))
+    return False
 
 
 def populations(workspace_id: int, mondays: list[date], timezone: str,

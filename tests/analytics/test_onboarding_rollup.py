@@ -195,3 +195,22 @@ def test_a_user_who_reached_the_last_stage_as_a_week_began_is_done_in_it(paris):
     weeks = rolled(ws)
     assert weeks == scanned(ws)
     assert [weeks[date(2026, 1, d)][0] for d in (12, 19, 26)] == [2, 1, 0]
+
+
+def test_a_timezone_change_takes_the_marks_off_a_batch_at_a_time(paris):  # noqa: F811
+    """No transaction unmarks every user; erasing one meanwhile leaves the counts right."""
+    ws = paris
+    users = seed(ws)
+    analytics.rollup(NOW, max_batches=None)
+    ws.timezone = "America/New_York"
+    db.session.commit()
+    assert onboarding.roll(ws.id, ws.timezone, "done", limit=2) == (2, True)
+    marked = sa.select(sa.func.count()).where(EndUser.onboarding_seen.is_not(None))
+    assert db.session.scalar(marked) == 4
+    assert onboarding.populations(ws.id, MONDAYS, ws.timezone, "done") is None
+    assert not db.session.scalar(sa.select(sa.func.count()).select_from(AnalyticsOnboarding))
+    erase_user(ws, users[3], "cli")  # still marked: not taken out of emptied counts
+    db.session.commit()
+    assert onboarding.weekly(ws, MONDAYS) == scanned(ws)
+    analytics.rollup(NOW, batch=2, max_batches=None)
+    assert rolled(ws) == scanned(ws)
