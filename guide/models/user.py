@@ -102,14 +102,17 @@ STAGE_NEWS = EndUser.rolled_stage.is_distinct_from(
 sa.Index("ix_end_user_signup_news", SIGNUP_NEWS, EndUser.workspace_id)
 sa.Index("ix_end_user_stage_news", STAGE_NEWS, EndUser.workspace_id)
 # The onboarding rollup's news: users not counted as they are now (new, first_seen,
-# account, stage or its entry changed).
-ONBOARDING_NEWS = sa.or_(
+# account, stage or its entry changed). An index per part: PostgreSQL matched no
+# index on their OR, nor on a CASE or a row comparison of them (a scan of every user).
+ONBOARDING_PARTS = (
     EndUser.onboarding_seen.is_distinct_from(EndUser.first_seen),
     EndUser.onboarding_account_id.is_distinct_from(EndUser.account_id),
     EndUser.onboarding_stage.is_distinct_from(EndUser.lifecycle_stage),
-    EndUser.onboarding_stage_at.is_distinct_from(EndUser.stage_entered_at)).self_group()
-sa.Index("ix_end_user_onboarding_news", ONBOARDING_NEWS, EndUser.workspace_id)
-
+    EndUser.onboarding_stage_at.is_distinct_from(EndUser.stage_entered_at))
+ONBOARDING_NEWS = sa.or_(*ONBOARDING_PARTS).self_group()
+for _name, _part in zip(("seen", "account", "stage", "stage_at"), ONBOARDING_PARTS,
+                        strict=True):
+    sa.Index(f"ix_end_user_onboarding_{_name}_news", _part, EndUser.workspace_id)
 
 def account_room(account_id: int) -> str:
     return f"account:{account_id}"

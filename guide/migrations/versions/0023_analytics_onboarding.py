@@ -3,9 +3,9 @@ and week (analytics_onboarding_account), backfilled
 
 The proactive vs reactive report sums a row per week instead of scanning every user
 first seen in its span (guide/models/analytics_onboarding.py). ``end_user.onboarding_*``
-say what the rollup counted of each user; an expression index holds the users whose
-first_seen, account, stage or its entry changed since. The backfill counts every user
-in each workspace's timezone and with its lifecycle's last stage, in Python (a frozen
+say what the rollup counted of each user; expression indexes (one per column compared)
+hold the users whose first_seen, account, stage or its entry changed since. The
+backfill counts every user in each workspace's timezone and with its lifecycle's last stage, in Python (a frozen
 copy of ``weeks``), and marks them counted.
 
 Revision ID: 0023
@@ -32,6 +32,7 @@ ONBOARDING_DAYS = 90
 PAGE = 5000
 COUNTED = ('onboarding_seen', 'onboarding_account_id', 'onboarding_stage',
            'onboarding_stage_at')
+NEWS = ('seen', 'account', 'stage', 'stage_at')
 
 end_user = sa.table('end_user', sa.column('id'), sa.column('workspace_id'),
                     sa.column('account_id'), sa.column('lifecycle_stage'),
@@ -90,11 +91,11 @@ def upgrade():
                      .values(onboarding_key=json.dumps([timezone or 'UTC', last])))
     # On the expression (guide/models/user.py says why), as each dialect writes it.
     distinct = 'IS DISTINCT FROM' if postgres else 'IS NOT'
-    news = ' OR '.join(f'{rolled} {distinct} {now}' for rolled, now in zip(
-        COUNTED, ('first_seen', 'account_id', 'lifecycle_stage', 'stage_entered_at'),
-        strict=True))
-    op.create_index('ix_end_user_onboarding_news', 'end_user',
-                    [sa.text(f'({news})'), 'workspace_id'])
+    for name, rolled, now in zip(NEWS, COUNTED, ('first_seen', 'account_id',
+                                                 'lifecycle_stage', 'stage_entered_at'),
+                                 strict=True):
+        op.create_index(f'ix_end_user_onboarding_{name}_news', 'end_user',
+                        [sa.text(f'({rolled} {distinct} {now})'), 'workspace_id'])
     if postgres:
         for table in ('end_user', 'analytics_onboarding', 'analytics_onboarding_account'):
             conn.execute(sa.text(f'ANALYZE {table}'))
@@ -149,7 +150,8 @@ def _backfill(conn, workspace_id, zone, last):
 
 
 def downgrade():
-    op.drop_index('ix_end_user_onboarding_news', table_name='end_user')
+    for name in NEWS:
+        op.drop_index(f'ix_end_user_onboarding_{name}_news', table_name='end_user')
     op.drop_table('analytics_onboarding_account')
     op.drop_table('analytics_onboarding')
     with op.batch_alter_table('analytics_watermark', schema=None) as batch_op:
