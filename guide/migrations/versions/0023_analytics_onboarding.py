@@ -74,6 +74,15 @@ def upgrade():
     sa.PrimaryKeyConstraint('workspace_id', 'account_id', 'monday',
                             name=op.f('pk_analytics_onboarding_account'))
     )
+    # On the expressions (guide/models/user.py says why), as each dialect writes them;
+    # before the UPDATE: an index built after it in the same transaction is of no use
+    # to PostgreSQL (indcheckxmin) until every transaction open then has ended.
+    distinct = 'IS DISTINCT FROM' if postgres else 'IS NOT'
+    for name, rolled, now in zip(NEWS, COUNTED, ('first_seen', 'account_id',
+                                                 'lifecycle_stage', 'stage_entered_at'),
+                                 strict=True):
+        op.create_index(f'ix_end_user_onboarding_{name}_news', 'end_user',
+                        [sa.text(f'({rolled} {distinct} {now})'), 'workspace_id'])
     conn.execute(sa.update(end_user).values(
         onboarding_seen=end_user.c.first_seen, onboarding_account_id=end_user.c.account_id,
         onboarding_stage=end_user.c.lifecycle_stage,
@@ -89,13 +98,6 @@ def upgrade():
             'analytics_watermark WHERE workspace_id = :ws)'), {'ws': workspace_id})
         conn.execute(sa.update(watermark).where(watermark.c.workspace_id == workspace_id)
                      .values(onboarding_key=json.dumps([timezone or 'UTC', last])))
-    # On the expression (guide/models/user.py says why), as each dialect writes it.
-    distinct = 'IS DISTINCT FROM' if postgres else 'IS NOT'
-    for name, rolled, now in zip(NEWS, COUNTED, ('first_seen', 'account_id',
-                                                 'lifecycle_stage', 'stage_entered_at'),
-                                 strict=True):
-        op.create_index(f'ix_end_user_onboarding_{name}_news', 'end_user',
-                        [sa.text(f'({rolled} {distinct} {now})'), 'workspace_id'])
     if postgres:
         for table in ('end_user', 'analytics_onboarding', 'analytics_onboarding_account'):
             conn.execute(sa.text(f'ANALYZE {table}'))
