@@ -68,9 +68,12 @@ def _folded_with(workspace_id: int) -> str | None:
 
 def pending(workspace_id: int, timezone: str, last_stage: str | None) -> bool:
     """News to fold, or another timezone or last stage to fold again with? (Reads only.)"""
-    found = _folded_with(workspace_id) != key_of(timezone, last_stage) or bool(
-        db.session.scalar(sa.select(sa.exists().where(u.workspace_id == workspace_id,
-                                                      ONBOARDING_NEWS))))
+    # A count per part, each from its index: EXISTS was planned as a scan of every user
+    # (PostgreSQL expects nearly every row to match a column compared with a column).
+    found = _folded_with(workspace_id) != key_of(timezone, last_stage) or any(
+        db.session.scalar(sa.select(sa.func.count()).where(u.workspace_id == workspace_id,
+                                                           part))
+        for part in ONBOARDING_PARTS)
     db.session.rollback()
     return found
 
