@@ -42,7 +42,7 @@ def news(workspace_id: int, zone: ZoneInfo, last_stage: str | None,
          limit: int | None = None) -> News:
     """The users not counted as they are now (at most ``limit``): out as counted, in as
     they are."""
-    # A statement per part, each read from its index (guide.models.user says why).
+    # A statement per part, each read from its own index (guide.models.user).
     ids = sa.union(*(sa.select(u.id).where(u.workspace_id == workspace_id, part)
                      for part in ONBOARDING_PARTS))
     ids = sorted(db.session.scalars(ids if limit is None else ids.limit(limit)))

@@ -102,8 +102,8 @@ STAGE_NEWS = EndUser.rolled_stage.is_distinct_from(
 sa.Index("ix_end_user_signup_news", SIGNUP_NEWS, EndUser.workspace_id)
 sa.Index("ix_end_user_stage_news", STAGE_NEWS, EndUser.workspace_id)
 # The onboarding rollup's news: users not counted as they are now (new, first_seen,
-# account, stage or its entry changed). An index per part: PostgreSQL matched no
-# index on their OR, nor on a CASE or a row comparison of them (a scan of every user).
+# account, stage or its entry changed). An index per part, as SIGNUP_NEWS: a row
+# comparison is expanded into their OR, which PostgreSQL reads from these (BitmapOr).
 ONBOARDING_PARTS = (
     EndUser.onboarding_seen.is_distinct_from(EndUser.first_seen),
     EndUser.onboarding_account_id.is_distinct_from(EndUser.account_id),
