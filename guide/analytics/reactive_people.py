@@ -19,11 +19,13 @@ from guide.analytics.ranges import midnight
 from guide.analytics.tally import Moment
 from guide.extensions import db
 from guide.models import EndUser, Escalation, Workspace
+from guide.models.analytics_onboarding import ONBOARDING_DAYS
 from guide.models.base import UTCDateTime
 
 HELP = HELP_OPENED
-# A user is onboarding for this long after they were first seen.
-ONBOARDING = timedelta(days=90)
+# A user is onboarding for this long after they were first seen (local days: midnight
+# minus this is midnight of a local day, in the zone's wall time).
+ONBOARDING = timedelta(days=ONBOARDING_DAYS)
 # Users read per query (a 90-day report may name a million).
 CHUNK = 5000
 

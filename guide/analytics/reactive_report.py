@@ -11,9 +11,9 @@ rolled by the worker (per user and week in ``analytics_user_week``, the help
 moments in ``analytics_moment``) plus the tail, exactly as for the Guide report. Unfiltered,
 the weekly counts are those the fold keeps (``reactive_weeks``, ``reactive_help``: a
 row per week); filtered, they are counted in SQL (``reactive_counts``). The onboarding
-populations come from ``end_user``; where escalations start, from the ``escalation``
-rows (their stored guide, step, article, page). ``raw_reactive_report`` folds every
-event from the first: the tests' oracle.
+populations come from their rollup (``onboarding``: a row per week), filtered from
+``end_user``; where escalations start, from the ``escalation`` rows.
+``raw_reactive_report`` folds every event from the first: the tests' oracle.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from guide.analytics import (
     event_rows,
+    onboarding,
     reactive_counts,
     reactive_help,
     reactive_people,
@@ -87,7 +88,8 @@ def reactive_report(workspace: Workspace, start: date, end: date,
     read = _read_kept if users is None else _read_counts
     counts, moments, sessions, kept = store.consistent(
         workspace.id, lambda after: read(workspace, mondays, now, after, users))
-    report = _shaped(workspace, mondays, counts, moments, now, users, sessions, kept)
+    report = _shaped(workspace, mondays, counts, moments, now, users, sessions, kept,
+                     rolled=True)
     return filters.tagged(report, users) if filters else report
 
 
@@ -156,8 +158,9 @@ def _from_activity(workspace: Workspace, mondays: list[date], activity: Activity
 def _shaped(workspace: Workspace, mondays: list[date], counts: dict[date, Counts],
             moments: dict[int, Moment], now: datetime, users: frozenset[int] | None = None,
             sessions: dict[date, int] | None = None,
-            kept: dict[date, tuple[int, int]] | None = None) -> dict[str, Any]:
-    report = shape(workspace, mondays, counts, moments, now, users, sessions, kept)
+            kept: dict[date, tuple[int, int]] | None = None,
+            rolled: bool = False) -> dict[str, Any]:
+    report = shape(workspace, mondays, counts, moments, now, users, sessions, kept, rolled)
     db.session.rollback()
     return report
 
@@ -197,13 +200,16 @@ def _counted(workspace: Workspace, mondays: list[date], activity: Activity,
 def shape(workspace: Workspace, mondays: list[date], counts: dict[date, Counts],
           moments: dict[int, Moment], now: datetime, users: frozenset[int] | None = None,
           sessions: dict[date, int] | None = None,
-          kept: dict[date, tuple[int, int]] | None = None) -> dict[str, Any]:
+          kept: dict[date, tuple[int, int]] | None = None,
+          rolled: bool = False) -> dict[str, Any]:
     """The report as plain data (docs/ANALYTICS.md, "Proactive vs reactive"); ``sessions``:
     each week's help openings when ``moments`` holds only those that may not be resolved
     (``reactive_counts.help_moments``); ``kept``: each week's openings and escalated ones
-    when ``moments`` holds only those that may be pending (``reactive_help``)."""
-    zone = ZoneInfo(workspace.timezone)
-    populations = reactive_people.People(workspace, users=users).populations(mondays, zone)
+    when ``moments`` holds only those that may be pending (``reactive_help``); ``rolled``:
+    the onboarding population from its rollup (``onboarding``), else from the users."""
+    populations = (onboarding.weekly(workspace, mondays, users) if rolled else
+                   reactive_people.People(workspace, users=users).populations(
+                       mondays, ZoneInfo(workspace.timezone)))
     helped = _help(moments, reactive_people.escalation_times(moments), mondays, now,
                    sessions, kept)
     weeks = []

@@ -20,12 +20,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from guide.analytics import account_rollup, event_rows, signups, store
+from guide.analytics import account_rollup, event_rows, onboarding, signups, store
 from guide.analytics.facts import Folder
+from guide.analytics.reactive_people import last_stage
 from guide.analytics.tally import Tally
 from guide.extensions import db
 from guide.models import Workspace
@@ -75,13 +77,14 @@ def rollup(now: datetime | None = None, *, workspace_id: int | None = None,
            batch: int = BATCH, max_batches: int | None = MAX_BATCHES) -> Rolled:
     """Fold settled events into the rollups, at most ``max_batches`` batches (None: all)."""
     cutoff = (now or utcnow()) - SETTLE
-    query = sa.select(Workspace.id, Workspace.key, Workspace.timezone).order_by(Workspace.id)
+    query = sa.select(Workspace).order_by(Workspace.id)
     if workspace_id is not None:
         query = query.where(Workspace.id == workspace_id)
-    workspaces = list(db.session.execute(query))
+    workspaces = [(ws.id, ws.key, ws.timezone, last_stage(ws))
+                  for ws in db.session.scalars(query)]
     db.session.rollback()  # end the read: each batch is its own transaction
     report, budget = Rolled(), max_batches
-    for ws_id, key, timezone in workspaces:
+    for ws_id, key, timezone, last in workspaces:
         zone = ZoneInfo(timezone)
         while store.pending(ws_id, cutoff):
             if budget is not None and budget <= 0:
@@ -95,15 +98,21 @@ def rollup(now: datetime | None = None, *, workspace_id: int | None = None,
                 break
         if account_rollup.behind(ws_id):
             account_rollup.refresh(ws_id, cutoff)
-        while signups.pending(ws_id, timezone):
-            if budget is not None and budget <= 0:
-                report.more = True
-                return report
-            folded, more = signups.roll(ws_id, timezone, batch)
-            report.signups[key] = report.signups.get(key, 0) + folded
-            budget = None if budget is None else budget - 1
-            if not more:
-                break
+        # The news of the hot path's rows: users, milestones (their first_seen, stage...).
+        folds = ((partial(signups.pending, ws_id, timezone),
+                  partial(signups.roll, ws_id, timezone, batch)),
+                 (partial(onboarding.pending, ws_id, timezone, last),
+                  partial(onboarding.roll, ws_id, timezone, last, batch)))
+        for pending, roll in folds:
+            while pending():
+                if budget is not None and budget <= 0:
+                    report.more = True
+                    return report
+                folded, more = roll()
+                report.signups[key] = report.signups.get(key, 0) + folded
+                budget = None if budget is None else budget - 1
+                if not more:
+                    break
     return report
 
 

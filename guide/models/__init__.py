@@ -21,6 +21,7 @@ from guide.models.analytics import (
     AnalyticsWatermark,
 )
 from guide.models.analytics_accounts import AnalyticsAccount, AnalyticsMember
+from guide.models.analytics_onboarding import AnalyticsOnboarding, AnalyticsOnboardingAccount
 from guide.models.audit import AuditEntry
 from guide.models.author import Author, AuthoringSettings, AuthorRole, LoginThrottle
 from guide.models.escalation import Escalation, Nudge
@@ -46,6 +47,8 @@ __all__ = [
     "AnalyticsDurationBucket",
     "AnalyticsMember",
     "AnalyticsMoment",
+    "AnalyticsOnboarding",
+    "AnalyticsOnboardingAccount",
     "AnalyticsReach",
     "AnalyticsRun",
     "AnalyticsScenarioDay",

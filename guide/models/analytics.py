@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from guide.extensions import db
 from guide.models.analytics_accounts import AnalyticsAccount, AnalyticsMember
+from guide.models.analytics_onboarding import AnalyticsOnboarding, AnalyticsOnboardingAccount
 from guide.models.base import BigId, UTCDateTime, utcnow
 from guide.models.user import EndUser
 
@@ -58,6 +59,10 @@ class AnalyticsWatermark(db.Model):
     # in; None: not folded yet (or reset). The lifecycle report reads them only when it is
     # the workspace's timezone now (``guide.analytics.signups``).
     signup_zone: Mapped[str | None] = mapped_column(sa.String(64))
+    # The timezone and last lifecycle stage the onboarding rollup was folded with (JSON;
+    # None: not folded yet, or reset): read only while they are the workspace's now
+    # (``guide.models.onboarding``).
+    onboarding_key: Mapped[str | None] = mapped_column(sa.String(200))
 
 
     @staticmethod
@@ -444,7 +449,7 @@ ROLLUPS = (AnalyticsDaily, AnalyticsUserDay, AnalyticsReach, AnalyticsUserWeek,
            AnalyticsDurationBucket, AnalyticsMoment, AnalyticsRun, AnalyticsSearch,
            AnalyticsAccount, AnalyticsMember, AnalyticsSignup,
            AnalyticsTimeToValue, AnalyticsStage, AnalyticsFiring, AnalyticsEscalation,
-           AnalyticsScenarioDay)
+           AnalyticsScenarioDay, AnalyticsOnboarding, AnalyticsOnboardingAccount)
 # The rollup tables whose rows name a user (``user_id``): deleted with the user (whose
 # accounts' rows go too: ``analytics_accounts.forget_accounts``).
 USER_ROLLUPS = (AnalyticsUserDay, AnalyticsUserWeek, AnalyticsRun, AnalyticsMoment,

@@ -75,6 +75,12 @@ class EndUser(db.Model):
     # The stage the analytics stage counts hold this user in (NO_STAGE: none; None: not
     # counted yet); written by the analytics worker, and taken out by the erasure.
     rolled_stage: Mapped[str | None] = mapped_column(sa.String(64))
+    # What the onboarding rollup counted this user as (guide.models.onboarding): their
+    # first_seen (None: not counted yet), account, stage and its entry then.
+    onboarding_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    onboarding_account_id: Mapped[int | None] = mapped_column()
+    onboarding_stage: Mapped[str | None] = mapped_column(sa.String(64))
+    onboarding_stage_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Read-only (schemas.users.UserOut shows its id): account_id is what code sets.
     # Loaded on first use, from the session's identity map when it holds the account.
     account: Mapped[Account | None] = relationship(viewonly=True)
@@ -95,7 +101,18 @@ STAGE_NEWS = EndUser.rolled_stage.is_distinct_from(
     sa.func.coalesce(EndUser.lifecycle_stage, sa.literal_column(f"'{NO_STAGE}'")))
 sa.Index("ix_end_user_signup_news", SIGNUP_NEWS, EndUser.workspace_id)
 sa.Index("ix_end_user_stage_news", STAGE_NEWS, EndUser.workspace_id)
-
+# The onboarding rollup's news: users not counted as they are now (new, first_seen,
+# account, stage or its entry changed). An index per part, as SIGNUP_NEWS: a row
+# comparison is expanded into their OR, which PostgreSQL reads from these (BitmapOr).
+ONBOARDING_PARTS = (
+    EndUser.onboarding_seen.is_distinct_from(EndUser.first_seen),
+    EndUser.onboarding_account_id.is_distinct_from(EndUser.account_id),
+    EndUser.onboarding_stage.is_distinct_from(EndUser.lifecycle_stage),
+    EndUser.onboarding_stage_at.is_distinct_from(EndUser.stage_entered_at))
+ONBOARDING_NEWS = sa.or_(*ONBOARDING_PARTS).self_group()
+for _name, _part in zip(("seen", "account", "stage", "stage_at"), ONBOARDING_PARTS,
+                        strict=True):
+    sa.Index(f"ix_end_user_onboarding_{_name}_news", _part, EndUser.workspace_id)
 
 def account_room(account_id: int) -> str:
     return f"account:{account_id}"

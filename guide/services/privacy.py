@@ -48,6 +48,7 @@ from guide.models.analytics_accounts import (
     forget_account,
     forget_accounts,
 )
+from guide.models.analytics_onboarding import forget_users as forget_onboarding
 from guide.models.base import isoformat, utcnow
 from guide.models.survey import HelpfulVote, SurveyResponse
 from guide.services import audit, outbox
@@ -107,6 +108,8 @@ def _erase_users(workspace: Workspace, ids: list[int], counts: dict[str, int]) -
     # Their rollup rows too (no foreign key cascades there), after any rollup batch open
     # now has committed, and before the next one can fold their events again.
     AnalyticsWatermark.lock(workspace.id)
+    folded_with = db.session.scalar(sa.select(AnalyticsWatermark.onboarding_key).where(
+        AnalyticsWatermark.workspace_id == workspace.id))
     for chunk in _chunks(ids):
         for escalation in db.session.scalars(sa.select(Escalation).where(
                 Escalation.workspace_id == workspace.id, Escalation.user_id.in_(chunk))):
@@ -132,6 +135,7 @@ def _erase_users(workspace: Workspace, ids: list[int], counts: dict[str, int]) -
         for model in USER_ROLLUPS:
             _delete(model, model.workspace_id == workspace.id, model.user_id.in_(chunk))
         AnalyticsStage.forget_users(workspace.id, chunk)
+        forget_onboarding(workspace.id, chunk, folded_with)
         counts["users"] += _delete(EndUser, EndUser.workspace_id == workspace.id,
                                    EndUser.id.in_(chunk))
         forget_accounts(workspace.id, accounts)  # their times and counts leave the rollup
