@@ -4,7 +4,7 @@ its event forwarding (write key, endpoint, cursor)
 docs/INTEGRATIONS.md. A new table, nothing to backfill: no workspace had Slack before.
 
 Revision ID: 0026
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-06 08:00:00.000000
 
 """
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0026'
-down_revision = '0022'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
