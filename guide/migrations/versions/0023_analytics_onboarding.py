@@ -158,6 +158,8 @@ def downgrade():
     op.drop_table('analytics_onboarding')
     with op.batch_alter_table('analytics_watermark', schema=None) as batch_op:
         batch_op.drop_column('onboarding_key')
-    with op.batch_alter_table('end_user', schema=None) as batch_op:
-        for name in reversed(COUNTED):
-            batch_op.drop_column(name)
+    # Not in batch mode: on SQLite it would rebuild end_user from its reflection, which
+    # cannot hold 0018's expression indexes (it warns, and they would be lost). The
+    # columns are in no index or key any more: ALTER TABLE ... DROP COLUMN does.
+    for name in reversed(COUNTED):
+        op.drop_column('end_user', name)
