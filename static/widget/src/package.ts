@@ -3,8 +3,9 @@
  * an ES module; docs/NPM.md). The same API as the snippet, as functions to import.
  *
  * Safe to import during server-side rendering: nothing here touches `window` or
- * `document` until `init()` runs, and under Node `init()` does nothing. Calls made
- * before `init()` wait here; `init()` then runs the snippet's own stub (src/stub.ts:
+ * `document` until `init()` runs, and without a DOM every call does nothing (a
+ * server process never runs init(), so queueing there would only grow). In the
+ * browser, calls made before `init()` wait here; `init()` then runs the snippet's own stub (src/stub.ts:
  * the `window.Guide` queue and the async script tag for `<server>/widget/guide.js`),
  * so guide.js and its lazy bundles load from the Guide server exactly as for the
  * snippet, and the waiting calls are replayed in the order they were made.
@@ -22,7 +23,8 @@ type Method = "init" | "identify" | "group" | "track" | "on" | "off" | "start" |
 type Call = [Method, unknown[]];
 type GuideWindow = Window & { Guide?: Record<string, unknown> };
 
-/** Calls made before init(); emptied into `window.Guide` by init(). */
+/** Calls made before init(); emptied into `window.Guide` by init(). Module state on
+ * purpose: it stands for `window.Guide`, of which a page has one. */
 const waiting: Call[] = [];
 let started = false;
 
@@ -42,6 +44,7 @@ function forward([method, args]: Call): void {
 }
 
 function call(method: Method, args: unknown[]): void {
+  if (!hasDom()) return;
   if (started) forward([method, args]);
   else waiting.push([method, args]);
 }
