@@ -59,3 +59,35 @@ def test_the_tarball_holds_every_file_its_package_json_points_at(tarball):
         declarations = tar.extractfile("package/" + entry["types"].removeprefix("./")).read().decode()
     for name in ("init", "identify", "group", "track", "start", "openHelp", "on"):
         assert f"export declare const {name}" in declarations or f"export declare function {name}" in declarations
+
+
+CONSUMER = """
+import { init, identify, on, type GuideEvents } from "@guide-server/widget";
+init({ appKey: "demo", server: "https://guide.example.com" });
+identify("u1", { plan: "trial" }, { token: "t" });
+on("tour:step", (e) => console.log(e.index + 1));
+export const guides: GuideEvents["ready"]["guides"] = [];
+// @ts-expect-error: on() is typed by event name
+on("tour:step", (e: { nope: number }) => e.nope);
+"""
+
+
+@pytest.mark.parametrize("resolution", ["Bundler", "NodeNext"])
+def test_an_app_type_checks_against_the_packed_declarations(tarball, tmp_path, resolution):
+    """What a TypeScript app sees once it has installed the tarball (Vite and Next.js resolve
+    as "Bundler", Node's own ES modules as "NodeNext")."""
+    with tarfile.open(tarball) as tar:
+        tar.extractall(tmp_path / "unpacked", filter="data")
+    modules = tmp_path / "node_modules" / "@guide-server"
+    modules.mkdir(parents=True)
+    (tmp_path / "unpacked" / "package").rename(modules / "widget")
+    (tmp_path / "package.json").write_text('{"type": "module"}')
+    (tmp_path / "app.ts").write_text(CONSUMER)
+    module = "NodeNext" if resolution == "NodeNext" else "ESNext"
+    (tmp_path / "tsconfig.json").write_text(json.dumps({"compilerOptions": {
+        "strict": True, "module": module, "moduleResolution": resolution, "target": "ES2020",
+        "lib": ["ES2020", "DOM"], "noEmit": True, "types": []}, "files": ["app.ts"]}))
+    tsc = PACKAGE.parents[1] / "node_modules" / "typescript" / "bin" / "tsc"
+    result = subprocess.run(["node", str(tsc), "-p", str(tmp_path)], capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -7,7 +7,7 @@
 // guide.js is not touched: the package is a separate output, outside the size budgets.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -33,6 +33,14 @@ await build({
 
 const tsc = join(root, "node_modules/typescript/bin/tsc");
 execFileSync(process.execPath, [tsc, "-p", "tsconfig.package.json", "--outDir", join(pkg, "types")], { cwd: root, stdio: "inherit" });
+// Our sources import without extensions (moduleResolution "Bundler"); a consumer on
+// "NodeNext" needs them in ES module declarations: `./api` -> `./api.js` (resolves to api.d.ts).
+for (const file of await readdir(join(pkg, "types"), { recursive: true })) {
+  if (!file.endsWith(".d.ts")) continue;
+  const path = join(pkg, "types", file);
+  const text = await readFile(path, "utf8");
+  await writeFile(path, text.replace(/((?:from\s*|import\()["'])(\.{1,2}\/[^"']+?)(["'])/g, "$1$2.js$3"));
+}
 
 const manifest = {
   name: meta.name,
