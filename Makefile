@@ -10,7 +10,7 @@ GUIDE_PORT ?= 5000
 GUIDE_HOST ?= 127.0.0.1
 GUIDE := $(BIN)/guide
 
-.PHONY: demo test bench lint widget setup db clean screenshots scale-out
+.PHONY: demo test bench lint widget package setup db clean screenshots scale-out
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ $(WIDGET)/dist/guide.js: $(WIDGET)/node_modules/.installed $(WIDGET_SRC)
 	cd $(WIDGET) && npm run --silent build
 
 widget: $(WIDGET)/dist/guide.js
+
+# The widget as an npm package (docs/NPM.md), packed, not published:
+# static/widget/build/guide-server-widget-<version>.tgz.
+package: $(WIDGET)/node_modules/.installed
+	cd $(WIDGET) && npm run --silent package
 
 setup: $(VENV)/.installed $(GUIDE) widget
 
@@ -116,4 +121,4 @@ lint: setup
 	$(BIN)/ruff check guide tests bench wsgi.py
 
 clean:
-	rm -rf $(VENV) $(WIDGET)/node_modules $(WIDGET)/dist instance
+	rm -rf $(VENV) $(WIDGET)/node_modules $(WIDGET)/dist $(WIDGET)/build instance
