@@ -61,14 +61,17 @@ def test_small_responses_stay_plain_and_do_not_vary(client, app):
     assert "Accept-Encoding" not in response.vary
 
 
-def test_openapi_document_and_html_pages_are_gzipped(client, workspace):
+def test_openapi_document_is_gzipped_and_html_pages_are_not(client, workspace):
     api = client.get("/api/v1/openapi.json", headers=GZIP)
     assert api.headers["Content-Encoding"] == "gzip"
     assert json.loads(gzip.decompress(api.get_data()))["info"]["title"] == "Guide API"
+    # HTML pages carry CSRF tokens beside reflected input: compressing them would open
+    # BREACH (guide/compression.py).
     page = client.get("/demo/", headers=GZIP)
     assert page.mimetype == "text/html"
-    assert page.headers["Content-Encoding"] == "gzip"
-    assert b"/demo/login" in gzip.decompress(page.get_data())
+    assert len(page.get_data()) >= compression.MIN_SIZE
+    assert "Content-Encoding" not in page.headers
+    assert b"/demo/login" in page.get_data()
 
 
 def test_widget_bundle_is_its_precompressed_file_not_compressed_again(client, app, tmp_path):
