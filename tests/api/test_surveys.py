@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from guide.automation import email
 from guide.content.push import push_content
 from guide.extensions import db
 from guide.models import (
@@ -332,3 +333,15 @@ def test_envelope_fields_take_no_lookalikes(client, demo, kind, data, field):
     token = boot(client, demo)["socket"]["token"]
     result = send(client, token, kind, **data)
     assert result["error"]["code"] == "invalid_payload" and field in result["error"]["fields"]
+
+
+def test_the_csm_email_names_the_facts_it_has_and_no_empty_ones(client, demo):
+    token = boot(client, demo)["socket"]["token"]
+    assert answer(client, token, answers={"score": 3, "what-went-wrong": "Too slow"})["ok"]
+    message = db.session.scalars(db.select(OutboxMessage).where(
+        OutboxMessage.kind == "email", OutboxMessage.event_type == "scenario.fired")).one()
+    _, text, html = email.render(message)
+    assert "Too slow" in text and "Too slow" in html
+    assert "score:" in text and ">score<" in html
+    # No comment was sent (the text question holds it): no "comment: None" line.
+    assert "comment" not in text and ">comment<" not in html and "None" not in text
