@@ -74,3 +74,23 @@ def test_progress_and_events_on_staging_leave_production_unchanged(app: Any, cli
         Event.workspace_id == prod.id, Event.type != "offer")) == 0
     again = factories.bootstrap(client, prod, "ada", token=None, origin="https://app.example")
     assert again.get_json()["progress"] == {}
+
+
+def test_preview_on_staging_works_for_a_production_member(app: Any, client: Any) -> None:
+    from guide.services import authors, versions
+    from guide.services.preview import issue_preview_token
+
+    prod, staging = setup(app)
+    author = authors.create_author("ana@example.com", "long enough password")
+    authors.set_role("test", prod, author, "author")  # a role on production only
+    guide = versions.get_guide(staging, "onboarding")
+    draft, _ = versions.save_draft(staging, author, guide,
+                                   factories.checklist_body("onboarding", title="Draft"))
+    token = issue_preview_token(author, staging, draft)
+    data = factories.bootstrap(client, staging, "ana", token=None,
+                               origin="https://staging.example", preview=token).get_json()
+    assert data["preview"]["ok"] is True
+    assert [g["title"] for g in data["guides"]] == ["Draft"]
+    elsewhere = factories.bootstrap(client, prod, "ana", token=None,
+                                    origin="https://app.example", preview=token).get_json()
+    assert elsewhere["preview"]["ok"] is False  # a staging preview token is staging's only
