@@ -8,7 +8,7 @@ import click
 from guide.cli.common import examples, workspace_or_exit
 from guide.cli.content import CLI_ACTOR, content_cli, workspace_cli
 from guide.content.push import default_author
-from guide.errors import GuideError
+from guide.errors import Conflict, GuideError
 from guide.services import environments, promote, workspaces
 
 
@@ -27,11 +27,19 @@ def environment_cli() -> None:
 @click.argument("name")
 @click.option("--origin", "origins", multiple=True,
               help="An origin allowed to call the widget API (repeat for several).")
-def environment_create_command(key: str, name: str, origins: tuple[str, ...]) -> None:
+@click.option("--exists-ok", is_flag=True,
+              help="If it exists, print its app key and secret (unchanged) and exit 0.")
+def environment_create_command(key: str, name: str, origins: tuple[str, ...],
+                               exists_ok: bool) -> None:
     """Create environment NAME of workspace KEY; print its app key and signing secret."""
+    workspace = workspace_or_exit(key)
     try:
-        environment = environments.create(CLI_ACTOR, workspace_or_exit(key),
+        environment = environments.create(CLI_ACTOR, workspace,
                                           {"name": name, "allowed_origins": list(origins)})
+    except Conflict as error:
+        if not (exists_ok and error.code == "environment_exists"):
+            raise click.ClickException(_message(error)) from error
+        environment = environments.find(workspace, name)
     except GuideError as error:
         raise click.ClickException(_message(error)) from error
     click.echo(f"environment {name} of {key}: app key {environment.key}")

@@ -38,6 +38,14 @@ def test_environment_create_prints_its_app_key_and_secret(app: Flask, workspace:
     assert listed[1] == "staging\tdemo-staging\thttps://staging.example.com"
 
 
+def test_environment_create_twice_exits_1_unless_exists_ok(app: Flask, workspace: Any) -> None:
+    first = run(app, "workspace", "environment", "create", "demo", "staging")
+    again = run(app, "workspace", "environment", "create", "demo", "staging")
+    assert again.exit_code == 1 and "already has" in again.stderr
+    ok = run(app, "workspace", "environment", "create", "demo", "staging", "--exists-ok")
+    assert ok.exit_code == 0 and ok.stdout == first.stdout
+
+
 def test_environment_create_refuses_a_bad_name_with_exit_1(app: Flask, workspace: Any) -> None:
     result = run(app, "workspace", "environment", "create", "demo", "Prod uction")
     assert result.exit_code == 1
