@@ -28,6 +28,7 @@ content_cli = AppGroup("content", help="Validate, push and pull content files.",
     'guide content push --author "ci:$GIT_SHA"',
     "guide content push --draft        # new versions stay drafts",
     "guide content push --environment staging",
+    "guide content promote --dry-run   # staging -> production: the diff",
     "guide content pull exported/ --workspace demo",
     note="The format: docs/CONTENT.md."))
 workspace_cli = AppGroup("workspace", help="Workspace keys and settings.", epilog=examples(

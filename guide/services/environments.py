@@ -18,7 +18,7 @@ from marshmallow import ValidationError
 from guide.errors import Conflict, InvalidPayload, NotFound, invalid_payload
 from guide.extensions import db
 from guide.models import Author, Workspace
-from guide.schemas.environments import PRODUCTION, EnvironmentSchema
+from guide.schemas.environments import EnvironmentSchema
 from guide.services import audit, workspaces
 from guide.services.transaction import owns_transaction
 
@@ -92,7 +92,3 @@ def create(actor: Author | str, workspace: Workspace, data: dict[str, Any]) -> W
         audit.record(where.id, actor, "environment.create", name, app_key=key)
     db.session.commit()
     return environment
-
-
-def is_production(workspace: Workspace) -> bool:
-    return workspace.production_id is None and workspace.environment == PRODUCTION
