@@ -166,7 +166,9 @@ def set_role(actor: Author | str | None, workspace: Workspace, author: Author,
                                   role=role))
     else:
         row.role = role
-    audit.record(workspace.id, actor, "role.set", author.email, role=role, previous=before)
+    # In the log of the workspace whose members these are (production's, from an environment).
+    audit.record(workspace.members_workspace_id, actor, "role.set", author.email, role=role,
+                 previous=before)
     db.session.commit()
 
 
@@ -191,7 +193,8 @@ def remove_role(actor: Author, workspace: Workspace, author_id: int) -> None:
     if row.role == "admin" and _admins(workspace) <= 1:
         raise Conflict("This is the workspace's last admin; make someone else admin first.")
     db.session.delete(row)
-    audit.record(workspace.id, actor, "role.remove", author.email, previous=row.role)
+    audit.record(workspace.members_workspace_id, actor, "role.remove", author.email,
+                 previous=row.role)
     db.session.commit()
 
 
