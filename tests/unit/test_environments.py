@@ -68,6 +68,11 @@ def test_members_of_production_have_the_same_role_in_its_environments(
     assert authors.role_of(author, staging) == "publisher"
     assert (staging, "publisher") in authors.workspaces_of(author)
     assert [a.email for a, _ in authors.members(staging)] == ["ana@example.com"]
+    authors.set_role("test", staging, author, "author")  # from the environment's members page
+    assert authors.role_of(author, prod) == "author"
+    entry = factories.db.session.scalars(factories.db.select(AuditEntry).where(
+        AuditEntry.action == "role.set").order_by(AuditEntry.id.desc())).first()
+    assert entry.workspace_id == prod.id
 
 
 def test_a_member_of_another_workspace_has_no_role_in_the_environment(staging: Any) -> None:
