@@ -57,6 +57,9 @@ DEMO_PASSWORD ?= guide-demo-password
 demo: db
 	@# A 90-day history for the analytics reports, once (kept when it is there already).
 	@$(GUIDE) demo history
+	@# A staging environment to publish to and promote from (docs/ENVIRONMENTS.md).
+	@$(GUIDE) workspace environment create demo staging --exists-ok >/dev/null
+	@$(GUIDE) content push --environment staging >/dev/null
 	@$(GUIDE) author create $(DEMO_AUTHOR) --workspace demo --role admin \
 		--password $(DEMO_PASSWORD) --exists-ok >/dev/null
 	@$(GUIDE) author create $(DEMO_SUPPORT) --workspace demo --role support \

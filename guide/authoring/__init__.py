@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         views_analytics_lifecycle,
         views_analytics_scenarios,
         views_auth,
+        views_environments,
         views_guides,
         views_help_searches,
         views_integrations,

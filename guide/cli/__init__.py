@@ -16,6 +16,7 @@ from guide.cli.automation import worker_command
 from guide.cli.content import content_cli, workspace_cli
 from guide.cli.database import db_cli
 from guide.cli.demo import demo_cli
+from guide.cli.environments import environment_cli, promote_command  # noqa: F401 (adds them)
 from guide.cli.privacy import accounts_cli, events_cli, users_cli
 from guide.cli.proactive import scenarios_cli
 from guide.cli.serve import serve_command

@@ -17,6 +17,7 @@ from guide.cli.common import examples, workspace_or_exit
 from guide.content.loader import ContentError, load_content
 from guide.content.pull import PullError, pull_content
 from guide.content.push import ContentInvalid, PushConflict, default_author, push_content
+from guide.errors import NotFound
 from guide.services import settings, workspaces
 
 # How the audit log names a change made from the command line.
@@ -26,6 +27,8 @@ content_cli = AppGroup("content", help="Validate, push and pull content files.",
     "guide content validate            # content/ (GUIDE_CONTENT_DIR); exit 1 on errors",
     'guide content push --author "ci:$GIT_SHA"',
     "guide content push --draft        # new versions stay drafts",
+    "guide content push --environment staging",
+    "guide content promote --dry-run   # staging -> production: the diff",
     "guide content pull exported/ --workspace demo",
     note="The format: docs/CONTENT.md."))
 workspace_cli = AppGroup("workspace", help="Workspace keys and settings.", epilog=examples(
@@ -84,7 +87,11 @@ def _count(number: int, noun: str) -> str:
 @click.option("--author", default=default_author, show_default="the OS user",
               help="Who pushed: recorded on new versions and in the audit log (e.g. a CI job, "
                    "or an author's email to link the entries to them).")  # fmt: skip
-def push_command(directory: Path | None, draft: bool, author: str) -> None:
+@click.option("--environment", default=None, metavar="NAME",
+              help="Push to this environment of the workspace (e.g. staging; "
+                   "docs/ENVIRONMENTS.md).")
+def push_command(directory: Path | None, draft: bool, author: str,
+                 environment: str | None) -> None:
     """Load content files into their workspace and publish.
 
     Validates DIR first (default: GUIDE_CONTENT_DIR), then writes in one
@@ -92,10 +99,11 @@ def push_command(directory: Path | None, draft: bool, author: str) -> None:
     version, and connected widgets refresh.
     """
     try:
-        report = push_content(_directory(directory), publish=not draft, author=author)
+        report = push_content(_directory(directory), publish=not draft, author=author,
+                              environment=environment)
     except ContentInvalid as error:
         _fail(error.errors)
-    except PushConflict as error:
+    except (PushConflict, NotFound) as error:
         click.echo(error.message, err=True)
         raise SystemExit(1) from error
     for line in report.lines():
@@ -129,13 +137,17 @@ def api_key_command(key: str, revoke_all: bool) -> None:
 @click.option("--workspace", "workspace_key", default=None,
               help="Workspace key (default: the key in DIR/workspace.yaml).")
 @click.option("--drafts", is_flag=True, help="Write each guide's latest draft, not what is live.")
-def pull_command(directory: Path | None, workspace_key: str | None, drafts: bool) -> None:
+@click.option("--environment", default=None, metavar="NAME",
+              help="Pull this environment of the workspace (e.g. staging).")
+def pull_command(directory: Path | None, workspace_key: str | None, drafts: bool,
+                 environment: str | None) -> None:
     """Write a workspace's content to DIR as files.
 
     Its settings, guides and help articles, in the format `content push` reads.
     """
     try:
-        report = pull_content(_directory(directory), workspace_key, drafts=drafts)
+        report = pull_content(_directory(directory), workspace_key, drafts=drafts,
+                              environment=environment)
     except PullError as error:
         click.echo(str(error), err=True)
         raise SystemExit(1) from error

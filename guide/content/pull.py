@@ -19,12 +19,13 @@ from guide.content.files import load_file, read_text
 from guide.content.help import HELP_DIR, help_paths, load_article
 from guide.content.loader import GUIDES_DIR, WORKSPACE_FILE, guide_paths
 from guide.content.proactive import LIFECYCLE_FILE, SCENARIOS_FILE
+from guide.errors import NotFound
 from guide.models.base import body_checksum
 from guide.schemas import yaml_form
 from guide.schemas.content import GuideFileSchema
 from guide.schemas.proactive import LifecycleFileSchema, ScenariosFileSchema
 from guide.schemas.support import WorkspaceWithSupportSchema
-from guide.services import workspaces
+from guide.services import environments, workspaces
 from guide.services.content_export import BASE_FIELDS, Snapshot, snapshot
 
 __all__ = ["PullError", "PullReport", "pull_content"]
@@ -61,9 +62,10 @@ def _workspace_effect(data: dict[str, Any]) -> Any:
     return fields, email, hooks, bool(support.get("allow_private_webhooks"))
 
 
-def _snapshot(directory: Path, key: str | None, drafts: bool) -> Snapshot:
+def _snapshot(directory: Path, key: str | None, drafts: bool,
+              environment: str | None = None) -> Snapshot:
     """The workspace named by ``key``, else by the directory's workspace.yaml, else the
-    server's only workspace."""
+    server's only workspace; or its ``environment``."""
     if key is None and (directory / WORKSPACE_FILE).is_file():
         data, _, _ = load_file(directory / WORKSPACE_FILE, WorkspaceWithSupportSchema())
         key = (data or {}).get("key")
@@ -73,9 +75,25 @@ def _snapshot(directory: Path, key: str | None, drafts: bool) -> Snapshot:
             raise PullError("Which workspace? Pass --workspace KEY (the directory has no "
                             "valid workspace.yaml).")  # fmt: skip
         key = keys[0]
+    if environment is not None:
+        return _environment_snapshot(key, environment, drafts)
     found = snapshot(key, drafts=drafts)
     if found is None:
         raise PullError(f'No workspace "{key}" on this server.')
+    return found
+
+
+def _environment_snapshot(key: str, name: str, drafts: bool) -> Snapshot:
+    """An environment's content, with its production's key, name and origins in
+    workspace.yaml: the same directory pushes to either (``push --environment``)."""
+    try:
+        production = environments.resolve(key, None)
+        found = snapshot(environments.find(production, name).key, drafts=drafts)
+    except NotFound as error:
+        raise PullError(error.message) from error
+    assert found is not None  # just found
+    found.workspace.update(key=production.key, name=production.name,
+                           allowed_origins=list(production.allowed_origins or []))
     return found
 
 
@@ -154,7 +172,7 @@ def _pull_document(writer: _Writer, name: str, schema: Any, stored: dict[str, An
 
 
 def pull_content(directory: Path, workspace_key: str | None = None, *,
-                 drafts: bool = False) -> PullReport:
+                 drafts: bool = False, environment: str | None = None) -> PullReport:
     """Write ``workspace.yaml``, ``guides/*.yaml``, ``help/*.md``, ``lifecycle.yaml`` and
     ``scenarios.yaml`` (configured scenarios only) of a workspace.
 
@@ -162,7 +180,7 @@ def pull_content(directory: Path, workspace_key: str | None = None, *,
     version instead. Reads the database only (``services.content_export``).
     """
     directory = Path(directory)
-    snap = _snapshot(directory, workspace_key, drafts)
+    snap = _snapshot(directory, workspace_key, drafts, environment)
     report = PullReport(snap.key)
     writer = _Writer(directory, report, snap.default_locale)
     directory.mkdir(parents=True, exist_ok=True)

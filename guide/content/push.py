@@ -38,11 +38,13 @@ def default_author() -> str:
         return FALLBACK_AUTHOR
 
 
-def push_content(directory: Path, *, publish: bool = True, author: str | None = None) -> PushReport:
+def push_content(directory: Path, *, publish: bool = True, author: str | None = None,
+                 environment: str | None = None) -> PushReport:
     """Validate ``directory`` and store it in its workspace in one transaction.
 
     Guides, help articles, support settings, the lifecycle and the scenarios.
     ``author`` (default: the OS user) is recorded on new versions and audit entries.
+    ``environment`` (e.g. ``staging``) stores it in that environment of the workspace.
 
     Raises ``ContentInvalid`` (nothing written) if any file has an error, and
     ``PushConflict`` (nothing written) if someone else wrote the same guide
@@ -58,6 +60,7 @@ def push_content(directory: Path, *, publish: bool = True, author: str | None = 
             articles=[article.data for article in content.articles],
             lifecycle=content.lifecycle,
             scenarios=content.scenarios,
+            environment=environment,
         ),
         publish=publish,
         author=author or default_author(),

@@ -19,6 +19,7 @@ MAX_SIGNING_SECRETS = 2
 
 class Workspace(db.Model):
     __tablename__ = "workspace"
+    __table_args__ = (sa.UniqueConstraint("production_id", "environment"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Public key given to Guide.init({appKey}); safe to ship in the snippet.
@@ -57,7 +58,21 @@ class Workspace(db.Model):
     lifecycle: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     # The ``settings:`` of content/scenarios.yaml (frequency caps), or None.
     scenario_settings: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # Environments (docs/ENVIRONMENTS.md): a staging environment is a workspace of its own
+    # (app key, origins, secrets, users, progress, analytics) linked to its production
+    # workspace, whose members it shares. A production workspace has no production_id.
+    environment: Mapped[str] = mapped_column(
+        sa.String(32), default="production", server_default="production"
+    )
+    production_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def members_workspace_id(self) -> int:
+        """Whose members (author roles) this workspace uses: its production's, or its own."""
+        return self.production_id or self.id
 
     def create_api_key(self) -> str:
         """A new secret key for the server-side REST API; only its hash is kept."""

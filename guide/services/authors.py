@@ -109,17 +109,23 @@ def change_password(author: Author, current: str, new: str, address: str | None)
     return result
 
 
+# A workspace's members are its production workspace's (an environment shares its authors).
+_MEMBERS_OF = db.func.coalesce(Workspace.production_id, Workspace.id)
+
+
 def role_of(author: Author | None, workspace: Workspace) -> str | None:
+    """The author's role in ``workspace``: in an environment, their production role."""
     if author is None or not getattr(author, "is_authenticated", False):
         return None
     return db.session.scalar(db.select(AuthorRole.role).where(
-        AuthorRole.author_id == author.id, AuthorRole.workspace_id == workspace.id))
+        AuthorRole.author_id == author.id,
+        AuthorRole.workspace_id == workspace.members_workspace_id))
 
 
 def workspaces_of(author: Author) -> list[tuple[Workspace, str]]:
     rows = db.session.execute(
         db.select(Workspace, AuthorRole.role).join(AuthorRole, AuthorRole.workspace_id ==
-                                                   Workspace.id)
+                                                   _MEMBERS_OF)
         .where(AuthorRole.author_id == author.id).order_by(Workspace.name))
     return [(workspace, role) for workspace, role in rows]
 
@@ -127,7 +133,7 @@ def workspaces_of(author: Author) -> list[tuple[Workspace, str]]:
 def members(workspace: Workspace) -> list[tuple[Author, str]]:
     rows = db.session.execute(
         db.select(Author, AuthorRole.role).join(AuthorRole, AuthorRole.author_id == Author.id)
-        .where(AuthorRole.workspace_id == workspace.id).order_by(Author.email))
+        .where(AuthorRole.workspace_id == workspace.members_workspace_id).order_by(Author.email))
     return [(author, role) for author, role in rows]
 
 
@@ -139,7 +145,7 @@ def check_role(role: str) -> None:
 
 def _admins(workspace: Workspace) -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(AuthorRole).where(
-        AuthorRole.workspace_id == workspace.id, AuthorRole.role == "admin")) or 0
+        AuthorRole.workspace_id == workspace.members_workspace_id, AuthorRole.role == "admin")) or 0
 
 
 @owns_transaction
@@ -148,17 +154,21 @@ def set_role(actor: Author | str | None, workspace: Workspace, author: Author,
     """Give ``author`` ``role`` in ``workspace`` (adds the membership if needed); committed."""
     check_role(role)
     row = db.session.scalar(db.select(AuthorRole).where(
-        AuthorRole.author_id == author.id, AuthorRole.workspace_id == workspace.id))
+        AuthorRole.author_id == author.id,
+        AuthorRole.workspace_id == workspace.members_workspace_id))
     before = row.role if row else None
     if before == role:
         return
     if before == "admin" and _admins(workspace) <= 1:
         raise Conflict("This is the workspace's last admin; make someone else admin first.")
     if row is None:
-        db.session.add(AuthorRole(author_id=author.id, workspace_id=workspace.id, role=role))
+        db.session.add(AuthorRole(author_id=author.id, workspace_id=workspace.members_workspace_id,
+                                  role=role))
     else:
         row.role = role
-    audit.record(workspace.id, actor, "role.set", author.email, role=role, previous=before)
+    # In the log of the workspace whose members these are (production's, from an environment).
+    audit.record(workspace.members_workspace_id, actor, "role.set", author.email, role=role,
+                 previous=before)
     db.session.commit()
 
 
@@ -166,7 +176,7 @@ def member(workspace: Workspace, author_id: int) -> Author:
     """An author with a role in this workspace (never anyone else's author), or 404."""
     found = db.session.scalar(db.select(Author).join(
         AuthorRole, AuthorRole.author_id == Author.id).where(
-        Author.id == author_id, AuthorRole.workspace_id == workspace.id))
+        Author.id == author_id, AuthorRole.workspace_id == workspace.members_workspace_id))
     if found is None:
         raise NotFound("That author has no role in this workspace.")
     return found
@@ -175,14 +185,16 @@ def member(workspace: Workspace, author_id: int) -> Author:
 @owns_transaction
 def remove_role(actor: Author, workspace: Workspace, author_id: int) -> None:
     row = db.session.scalar(db.select(AuthorRole).where(
-        AuthorRole.author_id == author_id, AuthorRole.workspace_id == workspace.id))
+        AuthorRole.author_id == author_id,
+        AuthorRole.workspace_id == workspace.members_workspace_id))
     author = db.session.get(Author, author_id)
     if row is None or author is None:
         raise NotFound("That author has no role in this workspace.")
     if row.role == "admin" and _admins(workspace) <= 1:
         raise Conflict("This is the workspace's last admin; make someone else admin first.")
     db.session.delete(row)
-    audit.record(workspace.id, actor, "role.remove", author.email, previous=row.role)
+    audit.record(workspace.members_workspace_id, actor, "role.remove", author.email,
+                 previous=row.role)
     db.session.commit()
 
 

@@ -26,6 +26,7 @@ from guide.models.base import body_checksum
 from guide.services import (
     audit,
     authors,
+    environments,
     help_articles,
     scenarios,
     support_settings,
@@ -49,6 +50,8 @@ class ContentSet:
     # None: no lifecycle.yaml / scenarios.yaml (what the server has stays).
     lifecycle: dict[str, Any] | None = None
     scenarios: dict[str, Any] | None = None
+    # An environment of the workspace (``push --environment staging``); None: the workspace.
+    environment: str | None = None
 
 
 @dataclass
@@ -165,7 +168,7 @@ def push(content: ContentSet, *, publish: bool, author: str) -> PushReport:
 
 
 def _store(content: ContentSet, publish: bool, actor: Author | str) -> PushReport:
-    workspace, status = workspaces.apply_settings(content.workspace, actor, source=SOURCE)
+    workspace, status = workspaces.apply_settings(_settings_for(content), actor, source=SOURCE)
     report = PushReport(workspace.key, status, workspace_id=workspace.id)
     report.guides = [_guide(workspace, body, publish, actor) for body in content.guides]
     report.not_in_files = [key for key in versions.guide_keys(workspace)
@@ -178,6 +181,16 @@ def _store(content: ContentSet, publish: bool, actor: Author | str) -> PushRepor
     report.proactive = scenarios.apply(workspace, content.lifecycle, content.scenarios, actor,
                                        source=SOURCE)
     return report
+
+
+def _settings_for(content: ContentSet) -> dict[str, Any]:
+    """workspace.yaml's settings for the workspace pushed to: in an environment, all but the
+    key, name and allowed origins, which are the environment's own."""
+    if content.environment is None:
+        return content.workspace
+    found = environments.resolve(content.workspace["key"], content.environment)
+    return {**content.workspace, "key": found.key, "name": found.name,
+            "allowed_origins": found.allowed_origins}
 
 
 def _guide(workspace: Workspace, body: dict[str, Any], publish: bool,

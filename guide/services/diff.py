@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import Any
 
 from guide.models import GuideVersion
 from guide.schemas.yaml_form import guide_yaml
@@ -23,8 +24,14 @@ class DiffLine:
 def diff_versions(old: GuideVersion, new: GuideVersion, default_locale: str = "en",
                   context: int = CONTEXT_LINES) -> list[DiffLine]:
     """Lines of a unified diff of ``old`` -> ``new`` in their YAML form (empty: identical)."""
-    a = guide_yaml(old.body, default_locale).splitlines()
-    b = guide_yaml(new.body, default_locale).splitlines()
+    return diff_bodies(old.body, new.body, default_locale, context)
+
+
+def diff_bodies(old: dict[str, Any] | None, new: dict[str, Any] | None,
+                default_locale: str = "en", context: int = CONTEXT_LINES) -> list[DiffLine]:
+    """The same for two guide bodies; ``None`` is no guide (every line added or removed)."""
+    a = guide_yaml(old, default_locale).splitlines() if old is not None else []
+    b = guide_yaml(new, default_locale).splitlines() if new is not None else []
     lines: list[DiffLine] = []
     for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
         first, last = group[0], group[-1]

@@ -32,7 +32,7 @@ def _digest(token: str) -> str:
 def _member_role(workspace: Workspace, email: str) -> str | None:
     return db.session.scalar(db.select(AuthorRole.role).join(
         Author, Author.id == AuthorRole.author_id).where(
-        AuthorRole.workspace_id == workspace.id, Author.email == email))
+        AuthorRole.workspace_id == workspace.members_workspace_id, Author.email == email))
 
 
 @owns_transaction

@@ -34,8 +34,10 @@ def by_key(key: str) -> Workspace | None:
 
 
 def some_keys(limit: int) -> list[str]:
-    """Up to ``limit`` workspace keys (``pull`` asks for 2 to know whether there is only one)."""
-    return list(db.session.scalars(db.select(Workspace.key).order_by(Workspace.id).limit(limit)))
+    """Up to ``limit`` production workspace keys (``pull`` asks for 2 to know whether there is
+    only one); environments are not counted."""
+    return list(db.session.scalars(db.select(Workspace.key).where(
+        Workspace.production_id.is_(None)).order_by(Workspace.id).limit(limit)))
 
 
 def apply_settings(data: dict[str, Any], actor: Author | str,

@@ -1,0 +1,94 @@
+"""Environments: a staging workspace beside its production workspace (docs/ENVIRONMENTS.md).
+
+An environment is a workspace row of its own, so its app key, allowed origins,
+signing secrets, end users, progress, events and analytics are separate like
+any workspace's; ``production_id`` links it to its production workspace, whose
+members (author roles) it shares (``services.authors`` resolves roles through
+it). A new environment starts with its production's workspace.yaml settings but
+its own name, key, origins and secret; content reaches it by ``content push
+--environment`` or the admin, and leaves it for production by ``promote``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+
+from guide.errors import Conflict, InvalidPayload, NotFound, invalid_payload
+from guide.extensions import db
+from guide.models import Author, Workspace
+from guide.schemas.environments import EnvironmentSchema
+from guide.services import audit, workspaces
+from guide.services.transaction import owns_transaction
+
+# Settings a new environment copies from its production workspace (never the key,
+# name, origins or secrets: those are the environment's own).
+COPIED = tuple(name for name in workspaces.SETTINGS_FIELDS
+               if name not in ("name", "allowed_origins"))
+
+
+def production_of(workspace: Workspace) -> Workspace:
+    """The production workspace of ``workspace`` (itself if it is one)."""
+    if workspace.production_id is None:
+        return workspace
+    return db.session.get(Workspace, workspace.production_id) or workspace
+
+
+def of(workspace: Workspace) -> list[Workspace]:
+    """Every environment of ``workspace``'s production, production first, then by name."""
+    production = production_of(workspace)
+    others = db.session.scalars(db.select(Workspace).where(
+        Workspace.production_id == production.id).order_by(Workspace.environment))
+    return [production, *others]
+
+
+def find(workspace: Workspace, name: str) -> Workspace:
+    """The environment ``name`` of ``workspace``'s production (``production``: itself)."""
+    for candidate in of(workspace):
+        if candidate.environment == name:
+            return candidate
+    names = ", ".join(env.environment for env in of(workspace))
+    raise NotFound(f'{production_of(workspace).key} has no environment "{name}" '
+                   f"(it has: {names}).")
+
+
+def resolve(key: str, name: str | None) -> Workspace:
+    """The workspace with app key ``key``, or its environment ``name`` when given."""
+    workspace = workspaces.by_key(key)
+    if workspace is None:
+        raise NotFound(f'No workspace "{key}" on this server.')
+    return workspace if name is None else find(workspace, name)
+
+
+@owns_transaction
+def create(actor: Author | str, workspace: Workspace, data: dict[str, Any]) -> Workspace:
+    """A new environment of ``workspace`` (a production workspace) from ``{name,
+    allowed_origins}``, with an app key ``<production key>-<name>`` and a signing secret of
+    its own. Audited in both workspaces; committed."""
+    try:
+        loaded = EnvironmentSchema().load(data)
+    except ValidationError as error:
+        raise invalid_payload(error) from error
+    name = loaded["name"]
+    if workspace.production_id is not None:
+        raise InvalidPayload(f"{workspace.key} is itself an environment; create environments "
+                             "of its production workspace.", fields={"workspace": ["Not "
+                                                                                   "production."]})
+    if any(env.environment == name for env in of(workspace)):
+        raise Conflict(f'{workspace.key} already has an environment "{name}".',
+                       code="environment_exists")
+    key = f"{workspace.key}-{name}"[:64]
+    if workspaces.by_key(key) is not None:
+        raise Conflict(f'The app key "{key}" is taken by another workspace.', code="key_taken")
+    environment = Workspace(key=key, name=f"{workspace.name} ({name})", environment=name,
+                            production_id=workspace.id,
+                            allowed_origins=loaded["allowed_origins"],
+                            **{field: getattr(workspace, field) for field in COPIED})
+    environment.ensure_signing_secret()
+    db.session.add(environment)
+    db.session.flush()
+    for where in (workspace, environment):
+        audit.record(where.id, actor, "environment.create", name, app_key=key)
+    db.session.commit()
+    return environment
