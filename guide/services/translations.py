@@ -204,8 +204,13 @@ def completeness(workspace: Workspace, extra: list[str] | None = None) -> Comple
     return Completeness(locales, rows)
 
 
-def untranslated_locales(workspace: Workspace, body: dict[str, Any]) -> list[str]:
-    """The workspace's translation locales this guide body lacks strings in."""
-    return [locale for locale in completeness(workspace).locales
-            if any(not unit.translated
-                   for unit in guide_units(body, locale, workspace.default_locale))]
+def untranslated(workspace: Workspace, body: dict[str, Any]) -> dict[str, int]:
+    """{locale: strings without a translation} of a guide body, for each locale any guide of
+    the workspace is translated to (the editor's "untranslated" markers)."""
+    missing = {}
+    for locale in completeness(workspace).locales:
+        count = sum(not unit.translated
+                    for unit in guide_units(body, locale, workspace.default_locale))
+        if count:
+            missing[locale] = count
+    return missing
