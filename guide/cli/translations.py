@@ -48,7 +48,7 @@ def _workspace(key: str | None) -> Workspace:
 @WORKSPACE
 def export_command(locale: str, fmt: str, everything: bool, output: Path | None,
                    workspace_key: str | None) -> None:
-    """Write the guides' strings that lack a LOCALE translation.
+    """Write the strings that lack a LOCALE translation.
 
     One unit per title, step body, button or choice label, keyed by guide and
     step ids, from each guide's latest version (drafts included).
@@ -73,7 +73,7 @@ def export_command(locale: str, fmt: str, everything: bool, output: Path | None,
               help="Who imported: recorded on the new versions and in the audit log.")
 @WORKSPACE
 def import_command(file: Path, publish: bool, author: str, workspace_key: str | None) -> None:
-    """Check a translated XLIFF 2.0 or PO FILE and save it as new guide versions.
+    """Check a translated FILE (XLIFF 2.0 or PO); save new drafts.
 
     Every problem is printed as file:line: message (unknown key, placeholder
     or link target changed, empty translation) and nothing is written.
