@@ -18,6 +18,14 @@ UPLOAD_LIMIT = 4 * 1024 * 1024
 MEDIA_TYPES = {"xliff": "application/xliff+xml", "po": "text/x-gettext-translation"}
 
 
+@bp.before_app_request
+def _upload_limit() -> None:
+    """Raise the body limit for uploads before the blueprint's CSRF check reads the form
+    (a view would set it too late: the 64 KB limit would already have refused the file)."""
+    if request.endpoint == "admin.translations_import":
+        request.max_content_length = UPLOAD_LIMIT
+
+
 def _page(errors: list[str] | None = None, status: int = 200) -> Any:
     extra = [request.args["locale"]] if request.args.get("locale") else []
     if extra:
@@ -57,7 +65,6 @@ def translations_export(workspace: str) -> Any:
 @policy(POST="author")
 def translations_import(workspace: str) -> Any:
     """Check an uploaded file; on success new draft versions (published if asked and allowed)."""
-    request.max_content_length = UPLOAD_LIMIT
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _page(["Choose an XLIFF (.xlf) or PO (.po) file to upload."], 400)

@@ -40,6 +40,7 @@ class Unit:
     source: str
     target: str | None
     note: str
+    max_length: int = 200
 
     @property
     def translated(self) -> bool:
@@ -74,15 +75,17 @@ def _item_id(item: Any, index: int) -> str:
     return str(index)
 
 
-def _walk(schema: Schema, data: Mapping[str, Any], path: tuple[str, ...]
-          ) -> Iterator[tuple[tuple[str, ...], Mapping[str, Any], str]]:
-    """(path, the mapping holding the value, field name) for each localized field present."""
+Place = tuple[tuple[str, ...], Mapping[str, Any], str, LocalizedString]
+
+
+def _walk(schema: Schema, data: Mapping[str, Any], path: tuple[str, ...]) -> Iterator[Place]:
+    """(path, the mapping holding the value, field name, field) for each localized field."""
     for name, field in schema.fields.items():
         if name not in data or data[name] is None:
             continue
         value = data[name]
         if isinstance(field, LocalizedString):
-            yield (*path, name), data, name
+            yield (*path, name), data, name, field
         elif isinstance(field, fields.Nested) and isinstance(value, Mapping):
             yield from _walk(field.schema, value, (*path, name))
         elif (isinstance(field, fields.List) and isinstance(field.inner, fields.Nested)
@@ -92,27 +95,28 @@ def _walk(schema: Schema, data: Mapping[str, Any], path: tuple[str, ...]
                     yield from _walk(field.inner.schema, item, (*path, name, _item_id(item, index)))
 
 
-def _places(body: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any], str]]:
+def _places(body: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any], str, int]]:
     prefix = ("guide", body["key"])
-    for path, holder, name in _walk(GuideFileSchema(), body, prefix):
-        yield "/".join(path), holder, name
+    for path, holder, name, field in _walk(GuideFileSchema(), body, prefix):
+        yield "/".join(path), holder, name, field.max_length
 
 
 def guide_units(body: Mapping[str, Any], locale: str, source_locale: str) -> list[Unit]:
     """Every author string of a stored guide body, with its ``locale`` text if any."""
     title = source_text(body["title"], source_locale)
     units = []
-    for key, holder, name in _places(body):
+    for key, holder, name, max_length in _places(body):
         value = holder[name]
         note = f'Guide "{title}" ({body["kind"]}). {FIELD_NOTES.get(name, "")}'.strip()
-        units.append(Unit(key, source_text(value, source_locale), text_in(value, locale), note))
+        units.append(Unit(key, source_text(value, source_locale), text_in(value, locale), note,
+                          max_length))
     return units
 
 
 def locales_of(body: Mapping[str, Any]) -> set[str]:
     """Every locale tag a guide's strings are written in."""
     found: set[str] = set()
-    for _, holder, name in _places(body):
+    for _, holder, name, _ in _places(body):
         if isinstance(holder[name], Mapping):
             found.update(holder[name].keys())
     return found
@@ -126,7 +130,7 @@ def with_translations(body: Mapping[str, Any], locale: str, source_locale: str,
     text for the same tag (any case) is replaced, keeping the author's spelling.
     """
     result = copy.deepcopy(dict(body))
-    for key, holder, name in list(_places(result)):
+    for key, holder, name, _ in list(_places(result)):
         if key not in texts:
             continue
         value = holder[name]

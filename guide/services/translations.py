@@ -112,8 +112,11 @@ def _problems(entries: list[Entry], known: dict[str, Unit]) -> list[Problem]:
             found.append(Problem(entry.line, f'The source of "{entry.key}" changed since this '
                                  "file was exported; export again and translate the new text."))
             continue
-        found += [Problem(entry.line, f'"{entry.key}": {message}')
-                  for message in translation_checks.problems(unit.source, entry.target)]
+        messages = translation_checks.problems(unit.source, entry.target)
+        if len(entry.target) > unit.max_length:
+            messages.append(f"The translation has {len(entry.target)} characters; this field "
+                            f"takes at most {unit.max_length}.")
+        found += [Problem(entry.line, f'"{entry.key}": {message}') for message in messages]
     return found
 
 
@@ -125,10 +128,9 @@ def import_file(workspace: Workspace, data: bytes, filename: str, actor: Author 
     """
     try:
         parsed = read(data, filename)
+        locale = check_target_locale(workspace, parsed.locale)
     except TranslationFileError as error:
         raise TranslationsInvalid(filename, [error.problem]) from error
-    try:
-        locale = check_target_locale(workspace, parsed.locale)
     except InvalidPayload as error:
         raise TranslationsInvalid(filename, [Problem(1, error.message)]) from error
     statuses = versions.statuses(workspace)
@@ -137,44 +139,50 @@ def import_file(workspace: Workspace, data: bytes, filename: str, actor: Author 
     problems = _problems(parsed.entries, known)
     if not parsed.entries:
         problems.append(Problem(1, "The file has no translation units."))
+    changed = [] if problems else _translated_bodies(workspace, statuses, locale, parsed.entries,
+                                                     problems)
     if problems:
         raise TranslationsInvalid(filename, problems)
-    texts = {entry.key: entry.target for entry in parsed.entries}
-    by_guide: dict[str, dict[str, str]] = defaultdict(dict)
-    for key, text in texts.items():
-        by_guide[key.split("/")[1]][key] = text
-    result = ImportResult(locale, len(texts), published=publish)
-    for status in statuses:
-        changes = by_guide.get(status.guide.key)
-        if changes:
-            _store(workspace, status, locale, changes, actor, publish, result, filename,
-                   parsed.entries)
+    result = ImportResult(locale, len(parsed.entries), published=publish)
+    for status, body, count in changed:
+        version = versions.add_version(status.guide, body, actor, "draft", status.latest)
+        audit.record(workspace.id, actor, "guide.save", status.guide.key,
+                     version=version.number, source=SOURCE, locale=locale, strings=count)
+        if publish:
+            versions.publish_version(workspace, actor, status.guide, version, source=SOURCE)
+        result.versions.append((status.guide.key, version.number))
     db.session.commit()
     if publish and result.versions:
         guides_changed(workspace.id)
     return result
 
 
-def _store(workspace: Workspace, status: versions.GuideStatus, locale: str,
-           changes: dict[str, str], actor: Author | str, publish: bool, result: ImportResult,
-           filename: str, entries: list[Entry]) -> None:
-    body = with_translations(status.latest.body, locale, workspace.default_locale, changes)
-    try:
-        body = GuideFileSchema().load(body)
-    except ValidationError as error:
-        # A translation longer than its field allows (a 100-character button label...).
-        db.session.rollback()
-        line = min(entry.line for entry in entries if entry.key in changes)
-        raise TranslationsInvalid(filename, [Problem(line, f"guide {status.guide.key}: "
-                                                     f"{error.messages}")]) from error
-    if body == status.latest.body:
-        return
-    version = versions.add_version(status.guide, body, actor, "draft", status.latest)
-    audit.record(workspace.id, actor, "guide.save", status.guide.key, version=version.number,
-                 source=SOURCE, locale=locale, strings=len(changes))
-    if publish:
-        versions.publish_version(workspace, actor, status.guide, version, source=SOURCE)
-    result.versions.append((status.guide.key, version.number))
+def _translated_bodies(workspace: Workspace, statuses: list[versions.GuideStatus], locale: str,
+                       entries: list[Entry], problems: list[Problem]
+                       ) -> list[tuple[versions.GuideStatus, dict[str, Any], int]]:
+    """(guide, its new body, strings changed) for each guide the entries change; a body the
+    schema refuses (a translation longer than its field allows) adds to ``problems``."""
+    by_guide: dict[str, dict[str, str]] = defaultdict(dict)
+    first_line: dict[str, int] = {}
+    for entry in entries:
+        guide_key = entry.key.split("/")[1]
+        by_guide[guide_key][entry.key] = entry.target
+        first_line.setdefault(guide_key, entry.line)
+    out = []
+    for status in statuses:
+        texts = by_guide.get(status.guide.key)
+        if not texts:
+            continue
+        body = with_translations(status.latest.body, locale, workspace.default_locale, texts)
+        try:
+            body = GuideFileSchema().load(body)
+        except ValidationError as error:
+            problems.append(Problem(first_line[status.guide.key],
+                                    f"guide {status.guide.key}: {error.messages}"))
+            continue
+        if body != status.latest.body:
+            out.append((status, body, len(texts)))
+    return out
 
 
 @dataclass

@@ -141,3 +141,31 @@ def test_the_guide_page_marks_locales_that_lack_strings(workspace, as_role):
     assert marker is not None and "3 untranslated" in marker.get_text()
     complete = soup(viewer.get("/admin/w/demo/guides/getting-started").get_data(as_text=True))
     assert complete.select_one('[data-testid="untranslated-fr"]') is None
+
+
+def test_a_publisher_publishes_through_the_upload_and_users_read_the_translation(
+        workspace, as_role, client):
+    english_only_guide(workspace)
+    publisher = as_role("publisher")
+    assert upload(publisher, translated_xliff(publisher), publish="1").status_code == 302
+    data = factories.bootstrap(client, workspace, "marie", locale="fr").get_json()
+    guide = next(g for g in data["guides"] if g["key"] == "english-only")
+    assert guide["title"] == "FR Only English"
+    assert guide["steps"][0]["title"] == "FR Step {n}"
+
+
+def test_bad_download_parameters_are_a_400(workspace, as_role):
+    viewer = as_role("viewer")
+    assert viewer.get(f"{PAGE}/export?locale=en&format=xliff").status_code == 400
+    assert viewer.get(f"{PAGE}/export?locale=fr&format=docx").status_code == 400
+    assert viewer.get(f"{PAGE}/export?locale=<b>&format=po").status_code == 400
+    page = viewer.get(f"{PAGE}?locale=<b>")
+    assert page.status_code == 200 and "not a valid locale tag" in page.get_data(as_text=True)
+
+
+def test_a_file_larger_than_the_api_payload_limit_uploads(workspace, as_role, app):
+    english_only_guide(workspace)
+    author = as_role("author")
+    padding = b"<!-- " + b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1024) + b" -->\n"
+    data = translated_xliff(author).replace(b"<xliff", padding + b"<xliff", 1)
+    assert upload(author, data).status_code == 302

@@ -183,3 +183,17 @@ def test_export_refuses_a_bad_locale_and_the_source_locale(app, ws):
     assert run(app, "export", "--workspace", "open", "--locale", "fr_FR!").exit_code == 1
     result = run(app, "export", "--workspace", "open", "--locale", "EN")
     assert result.exit_code == 1 and "default locale" in result.stderr
+
+
+def test_a_translation_longer_than_its_field_allows_is_refused_with_its_line(app, ws, tmp_path):
+    path = export(app, tmp_path, "--locale", "fr")
+    fill_xliff(path, lambda key, text: "x" * 201 if key == "guide/links/title"
+               else f"[fr] {text}")
+    before = versions_count()
+    result = run(app, "import", str(path), "--workspace", "open")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()[:-1]
+    assert "this field takes at most 200" in line
+    number = int(line.split(":")[1])
+    assert "x" * 201 in path.read_text().splitlines()[number - 1]
+    assert versions_count() == before
