@@ -100,8 +100,8 @@ def read(data: bytes, filename: str) -> TranslationFile:
 
     Raises ``TranslationFileError`` when the file cannot be read at all.
     """
-    head = data.lstrip()[:200]
-    if head.startswith(b"<") or filename.endswith((".xlf", ".xliff", ".xml")):
+    xml = data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")  # after a BOM, if any
+    if xml or filename.endswith((".xlf", ".xliff", ".xml")):
         return read_xliff(data)
     return read_po_file(data)
 

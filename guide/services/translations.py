@@ -108,7 +108,7 @@ def _problems(entries: list[Entry], known: dict[str, Unit]) -> list[Problem]:
                                  f"{seen[entry.key]})."))
             continue
         seen[entry.key] = entry.line
-        if entry.source.strip() != unit.source.strip():
+        if entry.source.strip() and entry.source.strip() != unit.source.strip():
             found.append(Problem(entry.line, f'The source of "{entry.key}" changed since this '
                                  "file was exported; export again and translate the new text."))
             continue

@@ -197,3 +197,22 @@ def test_a_translation_longer_than_its_field_allows_is_refused_with_its_line(app
     number = int(line.split(":")[1])
     assert "x" * 201 in path.read_text().splitlines()[number - 1]
     assert versions_count() == before
+
+
+def test_a_source_changed_since_the_export_is_refused(app, ws, tmp_path):
+    path = export(app, tmp_path, "--locale", "fr", "--format", "po", name="fr.po")
+    fill_po(path)
+    factories.publish(ws, factories.checklist_body(
+        key="links", title="Links",
+        steps=[{"id": "docs", "title": "Hello again {name}", "scope": "user",
+                "body": "Read [the docs](https://docs.acme.io/start) first.",
+                "complete_when": {"manual": True}}]))
+    db.session.commit()
+    before = versions_count()
+    result = run(app, "import", str(path), "--workspace", "open")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()[:-1]
+    assert 'The source of "guide/links/steps/docs/title" changed' in line
+    number = int(line.split(":")[1])
+    assert path.read_text().splitlines()[number - 1] == 'msgid "Hello {name}"'
+    assert versions_count() == before

@@ -107,3 +107,9 @@ def test_xml_entities_are_not_expanded():
             b"<source>A</source><target>&e;</target></segment></unit></file></xliff>")
     [entry] = read(data, "x.xlf").entries
     assert "root:" not in entry.target
+
+
+def test_a_byte_order_mark_before_the_xml_is_read_as_xliff():
+    units = guide_units(body("pulse.yaml"), "fr", "en")
+    data = b"\xef\xbb\xbf" + xliff_document(units, workspace="demo", source="en", locale="fr")
+    assert read(data, "upload").locale == "fr"
