@@ -24,7 +24,7 @@ from guide.errors import Conflict, InvalidPayload
 from guide.schemas.kinds import QUESTION_TYPES
 from guide.schemas.tour import PLACEMENTS
 from guide.schemas.yaml_form import guide_yaml
-from guide.services import versions
+from guide.services import translations, versions
 from guide.services.markdown import render_markdown
 from guide.services.settings import preview_url_of
 
@@ -75,6 +75,7 @@ def _render_editor(guide: Any, doc: dict[str, Any], base: int, locale: str,
         "preview_url": preview_url_of(g.workspace), "placements": PLACEMENTS,
         "new_step": step_view({}, locale, default),
         "original_ids": versions.get_version(guide, base).step_ids,
+        "untranslated": translations.untranslated(g.workspace, versions.latest_version(guide).body),
     }
     return render_template("admin/editor.html", **context), status
 

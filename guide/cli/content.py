@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from guide.cli.common import examples, workspace_or_exit
+from guide.cli.translations import translations_cli
 from guide.content.loader import ContentError, load_content
 from guide.content.pull import PullError, pull_content
 from guide.content.push import ContentInvalid, PushConflict, default_author, push_content
@@ -30,7 +31,9 @@ content_cli = AppGroup("content", help="Validate, push and pull content files.",
     "guide content push --environment staging",
     "guide content promote --dry-run   # staging -> production: the diff",
     "guide content pull exported/ --workspace demo",
+    "guide content translations export --locale fr -o fr.xlf",
     note="The format: docs/CONTENT.md."))
+content_cli.add_command(translations_cli)
 workspace_cli = AppGroup("workspace", help="Workspace keys and settings.", epilog=examples(
     "guide workspace secret demo       # signs your backend's identity JWTs",
     "guide workspace api-key demo      # a REST API key, printed once",

@@ -1,0 +1,82 @@
+"""Translations: completeness per locale and guide, XLIFF/PO downloads, and the upload form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from guide.access import can, policy
+from guide.authoring import bp
+from guide.errors import Conflict, InvalidPayload
+from guide.services import translations
+from guide.services.translation_files import FORMATS, SUFFIXES
+
+# A whole workspace's strings with notes: larger than the API's 64 KB payload limit.
+UPLOAD_LIMIT = 4 * 1024 * 1024
+MEDIA_TYPES = {"xliff": "application/xliff+xml", "po": "text/x-gettext-translation"}
+
+
+@bp.before_app_request
+def _upload_limit() -> None:
+    """Raise the body limit for uploads before the blueprint's CSRF check reads the form
+    (a view would set it too late: the 64 KB limit would already have refused the file)."""
+    if request.endpoint == "admin.translations_import":
+        request.max_content_length = UPLOAD_LIMIT
+
+
+def _page(errors: list[str] | None = None, status: int = 200) -> Any:
+    extra = [request.args["locale"]] if request.args.get("locale") else []
+    if extra:
+        try:
+            translations.check_target_locale(g.workspace, extra[0])
+        except InvalidPayload as error:
+            flash(error.message, "error")
+            extra = []
+    table = translations.completeness(g.workspace, extra)
+    return render_template("admin/translations.html", table=table, formats=FORMATS,
+                           errors=errors or []), status
+
+
+@bp.route("/w/<workspace>/translations")
+@policy(GET="viewer")
+def translations_page(workspace: str) -> Any:
+    return _page()
+
+
+@bp.route("/w/<workspace>/translations/export")
+@policy(GET="viewer")
+def translations_export(workspace: str) -> Any:
+    """A translation file to download: ``locale``, ``format`` (xliff or po), ``all``."""
+    locale, fmt = request.args.get("locale", ""), request.args.get("format", "xliff")
+    if fmt not in FORMATS:
+        raise InvalidPayload(f"format must be one of {', '.join(FORMATS)}.",
+                             fields={"format": ["Unknown format."]})
+    data = translations.export(g.workspace, locale, fmt,
+                               missing_only=request.args.get("all") != "1")
+    response = Response(data, mimetype=MEDIA_TYPES[fmt])
+    response.headers.set("Content-Disposition", "attachment",
+                         filename=f"{g.workspace.key}-{locale}.{SUFFIXES[fmt]}")
+    return response
+
+
+@bp.route("/w/<workspace>/translations/import", methods=["POST"])
+@policy(POST="author")
+def translations_import(workspace: str) -> Any:
+    """Check an uploaded file; on success new draft versions (published if asked and allowed)."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _page(["Choose an XLIFF (.xlf) or PO (.po) file to upload."], 400)
+    publish = request.form.get("publish") == "1"
+    if publish and not can("publisher"):
+        return _page(["Only publishers can publish; upload again without “publish”."], 403)
+    try:
+        result = translations.import_file(g.workspace, upload.read(), upload.filename,
+                                          current_user, publish=publish)
+    except translations.TranslationsInvalid as error:
+        return _page([error.message, *error.lines], 400)
+    except Conflict as error:
+        return _page([error.message], 409)
+    flash("; ".join(result.lines()) + ".")
+    return redirect(url_for("admin.translations_page", workspace=workspace))
