@@ -31,7 +31,10 @@ def environment_cli() -> None:
               help="If it exists, print its app key and secret (unchanged) and exit 0.")
 def environment_create_command(key: str, name: str, origins: tuple[str, ...],
                                exists_ok: bool) -> None:
-    """Create environment NAME of workspace KEY; print its app key and signing secret."""
+    """Create environment NAME of workspace KEY.
+
+    Prints its app key and signing secret (docs/ENVIRONMENTS.md).
+    """
     workspace = workspace_or_exit(key)
     try:
         environment = environments.create(CLI_ACTOR, workspace,
@@ -49,7 +52,10 @@ def environment_create_command(key: str, name: str, origins: tuple[str, ...],
 @environment_cli.command("list")
 @click.argument("key")
 def environment_list_command(key: str) -> None:
-    """List the environments of workspace KEY: name, app key, allowed origins."""
+    """List the environments of workspace KEY.
+
+    One line each: name, app key, allowed origins (tab-separated).
+    """
     for environment in environments.of(workspace_or_exit(key)):
         origins = ", ".join(environment.allowed_origins or []) or "(no origins)"
         click.echo(f"{environment.environment}\t{environment.key}\t{origins}")
