@@ -123,3 +123,17 @@ def test_the_preview_frame_serves_the_sample_bootstrap_framed_by_the_admin_only(
     assert viewer.get(f"{PAGE}/preview?scene=<x>").status_code == 200
     # Every other admin page still refuses to be framed.
     assert "frame-ancestors 'none'" in viewer.get(PAGE).headers["Content-Security-Policy"]
+
+
+def test_a_theme_saved_on_the_page_is_pulled_into_workspace_yaml_and_validates(as_role, tmp_path):
+    from guide.content.loader import load_content
+    from guide.content.pull import pull_content
+    from guide.content.yamlfile import parse_yaml
+
+    assert as_role("admin").post(PAGE, GOOD).status_code == 302
+    out = tmp_path / "pulled"
+    pull_content(out, "demo")
+    document = parse_yaml((out / "workspace.yaml").read_text())
+    assert document.data["theme"] == theme()
+    assert document.data["theme"]["launcher"] == {"position": "top-left", "label": "Get going"}
+    assert load_content(out).ok
