@@ -76,12 +76,15 @@ def test_the_preview_follows_the_form_live_and_low_contrast_is_refused(context: 
     # Nothing was saved by editing.
     assert saved() == before
 
-    # Other scenes: a tour step and the nudge card, themed too.
+    # Other scenes: a tour step, the nudge card, the help panel.
     page.select_option('[data-testid="theme-scene"]', "tour")
     step = page.frame_locator('iframe[data-mode="light"]').locator('[data-testid="tour-step"]')
     step.wait_for()
     page.select_option('[data-testid="theme-scene"]', "nudge")
     page.frame_locator('iframe[data-mode="dark"]').locator('[data-testid="guide-nudge"]').wait_for()
+    page.select_option('[data-testid="theme-scene"]', "help")
+    help_panel = page.frame_locator('iframe[data-mode="dark"]').locator('[data-testid="help-panel"]')
+    expect(help_panel).to_contain_text("Getting started")
 
     # A low-contrast text colour is refused with the pair, the ratio and the minimum.
     page.fill('[data-testid="theme-text"]', "#999999")
