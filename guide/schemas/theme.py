@@ -85,24 +85,21 @@ class LauncherSchema(StrictSchema):
     label = fields.String(validate=validate.Length(1, 40))
 
 
-class DarkSchema(StrictSchema):
-    """The dark variant's colours; each left out is the built-in dark palette's."""
+class PaletteSchema(StrictSchema):
+    """Three colours; as ``dark:``, each left out is the built-in dark palette's."""
 
     accent = fields.String(validate=COLOR)
     background = fields.String(validate=COLOR)
     text = fields.String(validate=COLOR)
 
 
-class ThemeSchema(StrictSchema):
-    accent = fields.String(validate=COLOR)
-    background = fields.String(validate=COLOR)
-    text = fields.String(validate=COLOR)
+class ThemeSchema(PaletteSchema):
     radius = StrictInteger(validate=validate.Range(0, 32))
     font = fields.String(validate=FONT)
     launcher = fields.Nested(LauncherSchema)
     # auto: the dark colours when the user's system prefers dark (only with a ``dark:``).
     mode = fields.String(validate=validate.OneOf(MODES))
-    dark = fields.Nested(DarkSchema)
+    dark = fields.Nested(PaletteSchema)
 
     @validates_schema(skip_on_field_errors=True)
     def check_contrast(self, data: dict[str, Any], **_: Any) -> None:
