@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
         views_reactive,
         views_scenarios,
         views_surveys,
+        views_theme,
         views_translations,
         views_versions,
     )

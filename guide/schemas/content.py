@@ -17,8 +17,6 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from guide.schemas import kinds, tour
 from guide.schemas.base import StrictSchema
 from guide.schemas.fields import (
-    COLOR,
-    FONT,
     SLUG,
     WORKSPACE_KEY,
     AudienceRule,
@@ -31,6 +29,7 @@ from guide.schemas.fields import (
     check_timezone,
     check_url_pattern,
 )
+from guide.schemas.theme import ThemeSchema
 from guide.schemas.widget import EVENT_NAME
 
 MAX_STEPS = 50
@@ -244,14 +243,6 @@ def _plan_step_errors(step: dict[str, Any]) -> dict[str, str]:
                                    "customer visits: use manual (ticked in the admin or the "
                                    "API) or {event: NAME} sent from your backend.")
     return errors
-
-
-class ThemeSchema(StrictSchema):
-    accent = fields.String(validate=COLOR)
-    background = fields.String(validate=COLOR)
-    text = fields.String(validate=COLOR)
-    radius = StrictInteger(validate=validate.Range(0, 32))
-    font = fields.String(validate=FONT)
 
 
 MAX_TOKEN_AGE = 30 * 86400

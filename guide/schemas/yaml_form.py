@@ -22,9 +22,9 @@ from guide.schemas.content import (
     ActionSchema,
     GuideFileSchema,
     StepSchema,
-    ThemeSchema,
     WorkspaceFileSchema,
 )
+from guide.schemas.theme import ThemeSchema
 
 GUIDE_ORDER = list(GuideFileSchema._declared_fields)
 STEP_ORDER = list(StepSchema._declared_fields)

@@ -94,6 +94,12 @@ def guide_view(workspace: Workspace, version: GuideVersion, locale: str) -> dict
     return view
 
 
+def render_view(body: dict[str, Any], locale: str) -> dict[str, Any]:
+    """The widget's view of a loaded content body not stored as a version (the theme
+    page's sample guides), uncached."""
+    return _render_view(body, 1, locale, locale)
+
+
 def _render_view(body: dict[str, Any], number: int, locale: str, default: str) -> dict[str, Any]:
     def text(value: Any) -> str | None:
         return localize(value, locale, default)

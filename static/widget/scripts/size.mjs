@@ -17,9 +17,12 @@ const ANALYTICS = 1024;
 // 1.5 KB gzip in all (the loaders and the unread badge); before it guide.js was 17,703 B.
 // Each new kind is its own lazy bundle of at most 6 KB gzip, loaded only when one shows.
 const KINDS = 1536;
-const WHOLE = 30 * 1024 + ANALYTICS + KINDS;
+// Issue #16 (theme): launcher position and label, the dark palette and light/dark mode, and
+// theming before the first paint may add at most 200 B gzip, to guide.js and the whole widget.
+const THEME = 200;
+const WHOLE = 30 * 1024 + ANALYTICS + KINDS + THEME;
 const budgets = [
-  ["guide.js", 17703 + KINDS, "<="],
+  ["guide.js", 17703 + KINDS + THEME, "<="],
   ["tour.js", WHOLE, "<="],
   ["help.js", WHOLE, "<="],
   // Authors only (preview badge, element picker): not part of what end users load.

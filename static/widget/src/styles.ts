@@ -166,6 +166,11 @@ button { cursor: pointer; }
 .link { padding: 2px 4px; border: 0; background: transparent; color: var(--guide-accent); font-weight: 600; }
 .link:hover { text-decoration: underline; }
 
+/* The theme's launcher position (theme.ts sets data-pos; bottom-right is the default). */
+:host([data-pos^="top"]) .dock { top: 20px; bottom: auto; }
+:host([data-pos^="top"]) :is(.panel, .nudge) { top: 76px; bottom: auto; }
+:host([data-pos*="left"]) :is(.dock, .panel, .nudge) { left: 20px; right: auto; }
+
 @media (max-width: 420px) {
   .panel { right: 16px; left: 16px; width: auto; max-width: none; }
 }

@@ -27,18 +27,41 @@ const VARS: Array<[string, keyof Theme, (value: unknown) => string | null]> = [
   ["--guide-font", "font", font],
 ];
 
+export const DARK_QUERY = "(prefers-color-scheme: dark)";
+// The dark palette's colours left out of `dark:` (guide/schemas/theme.py checks the same).
+const DARK: Theme = { accent: "#5e5ce6", background: "#111827", text: "#f3f4f6" };
+
+/**
+ * The colours in use: `mode: dark` forces the dark palette, `auto` (the default) follows
+ * the system's preference when the theme has a `dark:` palette, `light` never does.
+ */
+export function palette(theme: Theme | null | undefined): Theme | null | undefined {
+  const mode = theme?.mode;
+  const dark = mode == "dark" || (mode != "light" && theme?.dark && globalThis.matchMedia?.(DARK_QUERY).matches);
+  return dark ? { ...theme, ...DARK, ...(theme!.dark as Theme) } : theme;
+}
+
 /** The custom properties to set on the host; invalid values are left out so the stylesheet defaults apply. */
 export function themeVars(theme: Theme | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};
+  const used = palette(theme);
   for (const [name, key, valid] of VARS) {
-    const v = valid(theme?.[key]);
+    const v = valid(used?.[key]);
     if (v) out[name] = v;
   }
   return out;
+}
+
+/** The launcher's own label, instead of the checklist's title (the server caps its length). */
+export function label(theme: Theme | null | undefined): string | null {
+  const l = theme?.launcher?.label;
+  return typeof l == "string" ? l : null;
 }
 
 /** CSSOM setProperty is allowed under a strict CSP, unlike a style attribute. */
 export function applyTheme(host: HTMLElement, theme: Theme | null | undefined): void {
   for (const [name] of VARS) host.style.removeProperty(name);
   for (const [k, v] of Object.entries(themeVars(theme))) host.style.setProperty(k, v);
+  // The launcher's corner: the stylesheet matches only "top-*" and "*-left" (bottom-right is the default).
+  host.setAttribute("data-pos", String(theme?.launcher?.position ?? ""));
 }

@@ -103,6 +103,9 @@ export interface Theme {
   text?: unknown;
   radius?: unknown;
   font?: unknown;
+  launcher?: { position?: unknown; label?: unknown } | null;
+  mode?: unknown;
+  dark?: unknown;
 }
 
 export interface Workspace {

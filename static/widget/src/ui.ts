@@ -5,7 +5,7 @@ import { fmt, type Strings } from "./i18n";
 import { createLauncher } from "./launcher";
 import { setLocale } from "./locale";
 import { adoptStyles, CSS } from "./styles";
-import { applyTheme } from "./theme";
+import { applyTheme, label } from "./theme";
 import { layer, unzoom } from "./toplayer";
 import type { Guide, Nudge, Theme } from "./types";
 
@@ -125,6 +125,8 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     teardown.push(adoptStyles(root, CSS));
     root.append(dock, panel, note);
     setLocale(host, model?.locale_);
+    // Themed before it is in the page: never painted in the default colours first.
+    applyTheme(host, model?.theme_);
     doc.body.appendChild(host);
     layer(dock, true);
     return root;
@@ -148,7 +150,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     launcher.el_.hidden = !m.primary_;
     if (!guide || !m.primary_) return;
     const count = (g: Guide): number => g.steps.filter((s) => m.isDone_(g.key, s.id)).length;
-    launcher.update_({ title_: m.primary_.title, done_: count(m.primary_), total_: m.primary_.steps.length, expanded_: isOpen, t_: m.t_ });
+    launcher.update_({ title_: label(m.theme_) || m.primary_.title, done_: count(m.primary_), total_: m.primary_.steps.length, expanded_: isOpen, t_: m.t_ });
     if (!isOpen) return;
     on.view_("$guide_shown", guide.key);
 

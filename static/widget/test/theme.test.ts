@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { color, font, radius, themeVars } from "../src/theme";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { applyTheme, color, font, label, radius, themeVars } from "../src/theme";
 import { uuid } from "../src/uuid";
 
 describe("theme validation", () => {
@@ -31,6 +31,64 @@ describe("theme validation", () => {
       "--guide-font": "Inter",
     });
     expect(themeVars(null)).toEqual({});
+  });
+});
+
+describe("light and dark", () => {
+  const theme = { accent: "#000", background: "#fff", text: "#111", radius: 4, dark: { accent: "#818cf8", background: "#0b0f19" } };
+  const prefersDark = (dark: boolean): void => {
+    vi.stubGlobal("matchMedia", (q: string) => ({ matches: dark && q === "(prefers-color-scheme: dark)" }));
+  };
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("auto follows the system's preference when the theme has a dark palette", () => {
+    prefersDark(false);
+    expect(themeVars(theme)["--guide-bg"]).toBe("#fff");
+    prefersDark(true);
+    // The dark palette's own colours, the built-in dark text for the one left out, the rest kept.
+    expect(themeVars(theme)).toEqual({
+      "--guide-accent": "#818cf8", "--guide-bg": "#0b0f19", "--guide-fg": "#f3f4f6", "--guide-radius": "4px",
+    });
+  });
+
+  it("a theme without a dark palette stays light in auto mode", () => {
+    prefersDark(true);
+    expect(themeVars({ background: "#fff" })["--guide-bg"]).toBe("#fff");
+  });
+
+  it("mode forces either palette whatever the system prefers", () => {
+    prefersDark(true);
+    expect(themeVars({ ...theme, mode: "light" })["--guide-bg"]).toBe("#fff");
+    prefersDark(false);
+    expect(themeVars({ ...theme, mode: "dark" })["--guide-bg"]).toBe("#0b0f19");
+    expect(themeVars({ background: "#fff", mode: "dark" })["--guide-bg"]).toBe("#111827");
+  });
+
+  it("dark colours go through the same grammar", () => {
+    expect(themeVars({ mode: "dark", dark: { accent: "red; x: url(evil)" } })["--guide-accent"]).toBeUndefined();
+  });
+
+  it("works where there is no matchMedia", () => {
+    vi.stubGlobal("matchMedia", undefined);
+    expect(themeVars(theme)["--guide-bg"]).toBe("#fff");
+  });
+});
+
+describe("launcher", () => {
+  it("takes its label from the theme when it has one", () => {
+    expect(label({ launcher: { label: "Get going" } })).toBe("Get going");
+    expect(label({ launcher: { label: 3 } })).toBeNull();
+    expect(label({})).toBeNull();
+  });
+
+  it("puts its corner on the host for the stylesheet", () => {
+    const host = document.createElement("div");
+    applyTheme(host, { accent: "#123456", launcher: { position: "top-left" } });
+    expect(host.getAttribute("data-pos")).toBe("top-left");
+    expect(host.style.getPropertyValue("--guide-accent")).toBe("#123456");
+    applyTheme(host, {});
+    expect(host.getAttribute("data-pos")).toBe("");
+    expect(host.style.getPropertyValue("--guide-accent")).toBe("");
   });
 });
 
