@@ -17,7 +17,7 @@ from pathlib import Path
 from jinja2 import Environment
 
 MARK = "\ue000"  # where a Jinja construct was: its output is not literal text
-READ_ATTRS = {"title", "placeholder", "aria-label", "alt"}
+READ_ATTRS = {"title", "placeholder", "aria-label", "alt", "data-confirm"}
 SKIP_TAGS = {"script", "style", "code", "kbd", "pre", "textarea"}
 # A word: two letters in a row (so "·", "→", "%", "#", "1." are not words).
 WORD = re.compile(r"[^\W\d_]{2}")
