@@ -56,7 +56,8 @@ setup: $(VENV)/.installed $(GUIDE) widget $(CATALOGS_MO)
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
 		--project Guide --copyright-holder "Guide contributors" -o guide/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i guide/translations/messages.pot -d guide/translations
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -w 100 \
+		-i guide/translations/messages.pot -d guide/translations
 	$(BIN)/pybabel compile --statistics -d guide/translations
 
 # Apply migrations and load content/ into the demo workspace (no-op when unchanged).
