@@ -10,7 +10,7 @@ GUIDE_PORT ?= 5000
 GUIDE_HOST ?= 127.0.0.1
 GUIDE := $(BIN)/guide
 
-.PHONY: demo test bench lint widget package setup db clean screenshots scale-out
+.PHONY: demo test bench lint widget package setup db clean screenshots scale-out translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,25 @@ widget: $(WIDGET)/dist/guide.js
 package: $(WIDGET)/node_modules/.installed
 	cd $(WIDGET) && npm run --silent package
 
-setup: $(VENV)/.installed $(GUIDE) widget
+# The admin's compiled catalogs (.mo), from the .po files that are their one source
+# (guide/i18n.py); not committed.
+CATALOGS_PO := $(wildcard guide/translations/*/LC_MESSAGES/messages.po)
+CATALOGS_MO := $(CATALOGS_PO:.po=.mo)
+
+guide/translations/%/LC_MESSAGES/messages.mo: guide/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d guide/translations -l $*
+
+setup: $(VENV)/.installed $(GUIDE) widget $(CATALOGS_MO)
+
+# Extract the admin's strings into messages.pot and merge them into every catalog:
+# new msgids arrive empty (tests/unit/test_admin_catalog.py then lists them until they
+# are translated); then compile.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+		--project Guide --copyright-holder "Guide contributors" -o guide/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -w 100 \
+		-i guide/translations/messages.pot -d guide/translations
+	$(BIN)/pybabel compile --statistics -d guide/translations
 
 # Apply migrations and load content/ into the demo workspace (no-op when unchanged).
 db: setup

@@ -66,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         authoring,
         compression,
         health,
+        i18n,
         metrics,
         public,
         support,
@@ -76,6 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # First of the app's after_request hooks, so the last to run: it sees the final body.
     compression.init_app(app)
     api_package.init_app(app)
+    i18n.init_app(app)
     access.init_app(app)  # one sign-in for both: the admin and the support inbox
     authoring.init_app(app)
     support.init_app(app)

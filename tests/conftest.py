@@ -51,6 +51,22 @@ def _migrate(database_url: str) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _admin_catalogs() -> None:
+    """The admin's compiled catalogs, from the .po files (as ``make setup`` compiles them;
+    the .mo files are not committed): a fresh checkout's French pages would read English."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (ROOT / "guide" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _no_background_worker() -> Iterator[None]:
     """Tests drive the outbox worker themselves (guide.worker.process_due):
     no app a test creates starts the embedded one, which would outlive the test and, on

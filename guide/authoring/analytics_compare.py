@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-COUNTS = (("eligible", "Eligible (offered)"), ("seen", "Seen"),
-          ("checklist_open", "Checklist opened"), ("started", "Started"),
-          ("completed", "Completed"), ("dismissed", "Dismissed"), ("snoozed", "Snoozed"))
+from flask_babel import gettext
+
+from guide.i18n import N_
+
+# Labels in English here, translated as each report is built (in the reader's language).
+COUNTS = (("eligible", N_("Eligible (offered)")), ("seen", N_("Seen")),
+          ("checklist_open", N_("Checklist opened")), ("started", N_("Started")),
+          ("completed", N_("Completed")), ("dismissed", N_("Dismissed")),
+          ("snoozed", N_("Snoozed")))
 
 
 @dataclass(frozen=True)
@@ -31,16 +37,17 @@ def headline(current: dict[str, Any], previous: dict[str, Any]) -> list[Figure]:
     """Unique users and totals of each metric, the completion rate and the time to complete."""
     figures = []
     for name, label in COUNTS:
-        figures.append(Figure(f"{label}, unique users", "count", current[name]["unique"],
-                              previous[name]["unique"]))
-        figures.append(Figure(f"{label}, total", "count", current[name]["total"],
-                              previous[name]["total"]))
-    figures.append(Figure("Completion rate", "rate", current["completion_rate"],
+        figures.append(Figure(gettext("%(what)s, unique users", what=gettext(label)), "count",
+                              current[name]["unique"], previous[name]["unique"]))
+        figures.append(Figure(gettext("%(what)s, total", what=gettext(label)), "count",
+                              current[name]["total"], previous[name]["total"]))
+    figures.append(Figure(gettext("Completion rate"), "rate", current["completion_rate"],
                           previous["completion_rate"]))
-    figures.append(Figure("Cohort completion rate", "rate", current["cohort"]["rate"],
+    figures.append(Figure(gettext("Cohort completion rate"), "rate", current["cohort"]["rate"],
                           previous["cohort"]["rate"]))
-    for share, label in (("median", "median"), ("p90", "90th percentile")):
-        figures.append(Figure(f"Time to complete, {label}", "seconds",
+    for share, label in (("median", gettext("Time to complete, median")),
+                         ("p90", gettext("Time to complete, 90th percentile"))):
+        figures.append(Figure(label, "seconds",
                               current["time_to_complete"][share],
                               previous["time_to_complete"][share]))
     return figures
@@ -62,18 +69,18 @@ def reactive_headline(current: dict[str, Any], previous: dict[str, Any]) -> list
     """The weeks' totals (user-weeks, account-weeks) beside the previous weeks'."""
     now, before = current["totals"], previous["totals"]
     return [
-        Figure("Reactive share, users", "rate", now["users"]["reactive_share"],
+        Figure(gettext("Reactive share, users"), "rate", now["users"]["reactive_share"],
                before["users"]["reactive_share"]),
-        Figure("Reactive share, accounts", "rate", now["accounts"]["reactive_share"],
+        Figure(gettext("Reactive share, accounts"), "rate", now["accounts"]["reactive_share"],
                before["accounts"]["reactive_share"]),
-        Figure("Needed a human, user-weeks", "count", now["users"]["needed_human"],
+        Figure(gettext("Needed a human, user-weeks"), "count", now["users"]["needed_human"],
                before["users"]["needed_human"]),
-        Figure("Self-service, user-weeks", "count", now["users"]["self_service"],
+        Figure(gettext("Self-service, user-weeks"), "count", now["users"]["self_service"],
                before["users"]["self_service"]),
-        Figure("Escalations", "count", now["escalations"], before["escalations"]),
-        Figure("Escalations per 100 active onboarding users", "number",
+        Figure(gettext("Escalations"), "count", now["escalations"], before["escalations"]),
+        Figure(gettext("Escalations per 100 active onboarding users"), "number",
                now["escalations_per_100"], before["escalations_per_100"]),
-        Figure("Help resolved without a human within 24 hours", "rate",
+        Figure(gettext("Help resolved without a human within 24 hours"), "rate",
                now["help"]["resolved_rate"], before["help"]["resolved_rate"]),
     ]
 
@@ -94,14 +101,15 @@ def scenarios_headline(current: dict[str, Any], previous: dict[str, Any]) -> lis
             return pick(was) if was else None
 
         figures += [
-            Figure(f"{name}, firings", "count",
+            Figure(gettext("%(name)s, firings", name=name), "count",
                    s["treated"]["firings"] + s["held_out"]["firings"],
                    then(lambda w: w["treated"]["firings"] + w["held_out"]["firings"])),
-            Figure(f"{name}, treated conversion", "rate", s["treated"]["rate"],
+            Figure(gettext("%(name)s, treated conversion", name=name), "rate", s["treated"]["rate"],
                    then(lambda w: w["treated"]["rate"])),
-            Figure(f"{name}, held-out conversion", "rate", s["held_out"]["rate"],
+            Figure(gettext("%(name)s, held-out conversion", name=name), "rate",
+                   s["held_out"]["rate"],
                    then(lambda w: w["held_out"]["rate"])),
-            Figure(f"{name}, lift over the holdout", "points", s["lift"],
+            Figure(gettext("%(name)s, lift over the holdout", name=name), "points", s["lift"],
                    then(lambda w: w["lift"])),
         ]
     return figures
@@ -117,9 +125,9 @@ def _zero_share(report: dict[str, Any]) -> float | None:
 def help_search_headline(current: dict[str, Any], previous: dict[str, Any]) -> list[Figure]:
     """Searches, those that found nothing, and their share, beside the previous period's."""
     return [
-        Figure("Searches", "count", current["searches"], previous["searches"]),
-        Figure("Searches with no result", "count", current["zero_result_searches"],
+        Figure(gettext("Searches"), "count", current["searches"], previous["searches"]),
+        Figure(gettext("Searches with no result"), "count", current["zero_result_searches"],
                previous["zero_result_searches"]),
-        Figure("Share of searches with no result", "rate", _zero_share(current),
+        Figure(gettext("Share of searches with no result"), "rate", _zero_share(current),
                _zero_share(previous)),
     ]

@@ -17,13 +17,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext
+
+from guide.i18n import N_
+
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
 MAX_X_LABELS = 7
 BAR_HEIGHT, BAR_GAP, LABEL_WIDTH = 22, 8, 150
 # Each series also has its own dash pattern, so the lines differ without colour.
-TREND_SERIES = (("started", "Started", ""), ("completed", "Completed", "6 3"),
-                ("dismissed", "Dismissed", "2 3"))
+TREND_SERIES = (("started", N_("Started"), ""), ("completed", N_("Completed"), "6 3"),
+                ("dismissed", N_("Dismissed"), "2 3"))
 
 
 @dataclass(frozen=True)
@@ -84,14 +88,14 @@ def trend_chart(days: list[dict[str, Any]], key: str = "day") -> LineChart:
     """Started, completed and dismissed per local day (the report's ``days``), or per week
     (``weeks``, ``key="week"``: labelled by their Monday)."""
     labels = [_short(date.fromisoformat(day[key])) for day in days]
-    return line_chart(labels, [(name, label, dash, [day[name] for day in days])
+    return line_chart(labels, [(name, gettext(label), dash, [day[name] for day in days])
                                for name, label, dash in TREND_SERIES])
 
 
 # The reactive share trend: the weeks' shares (users, accounts) and the target, in percent.
-SHARE_SERIES = (("users", "Users who needed a human", ""),
-                ("accounts", "Accounts that needed a human", "6 3"),
-                ("target", "Target", "2 3"))
+SHARE_SERIES = (("users", N_("Users who needed a human"), ""),
+                ("accounts", N_("Accounts that needed a human"), "6 3"),
+                ("target", N_("Target"), "2 3"))
 
 
 def share_chart(weeks: list[dict[str, Any]], target: float) -> LineChart:
@@ -105,7 +109,7 @@ def share_chart(weeks: list[dict[str, Any]], target: float) -> LineChart:
 
     values = {"users": shares("users"), "accounts": shares("accounts"),
               "target": [100 * target] * len(weeks)}
-    return line_chart(labels, [(name, label, dash, values[name])
+    return line_chart(labels, [(name, gettext(label), dash, values[name])
                                for name, label, dash in SHARE_SERIES], unit="%")
 
 

@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
+from guide import i18n
 from guide.access import policy
 from guide.authoring import bp
 from guide.errors import GuideError
@@ -37,7 +39,7 @@ def account_detail(workspace: str, external_id: str) -> Any:
     """The account's story; POST marks one of its plans' vendor steps done or not done."""
     account = accounts.find_account(g.workspace, external_id)
     if account is None:
-        abort(404, f"No account {external_id!r} in this workspace.")
+        abort(404, gettext("No account %(id)r in this workspace.", id=external_id))
     if request.method == "POST":
         _mark_vendor_step(account)
         return redirect(url_for("admin.account_detail", workspace=workspace,
@@ -57,17 +59,19 @@ def _mark_vendor_step(account: Account) -> None:
                 None)
     step = next((s for s in plan["steps"] if s["id"] == step_id), None) if plan else None
     if step is None:
-        abort(404, f"No step {step_id!r} in a published plan {guide_key!r}.")
+        abort(404, gettext("No step %(step)r in a published plan %(plan)r.",
+                           step=step_id, plan=guide_key))
     if step["owner"] != "vendor":
-        abort(400, "Only vendor-side steps are marked here; the customer's team completes "
-                   "their own steps in the product.")
+        abort(400, gettext("Only vendor-side steps are marked here; the customer's team completes "
+                           "their own steps in the product."))
     done = request.form.get("done") == "1"
     try:
         plans.complete_vendor_step(g.workspace, account, guide_key, step_id,
                                    by=current_user.email, done=done, actor=current_user)
     except GuideError as error:
         abort(error.status, error.message)
-    flash(f"{step['title']}: marked {'done' if done else 'not done'}.")
+    flash(gettext("%(step)s: marked done.", step=step["title"]) if done
+          else gettext("%(step)s: marked not done.", step=step["title"]))
 
 
 @bp.app_template_filter("admin_iso")
@@ -77,7 +81,7 @@ def _admin_iso(value: str | None) -> str:
 
 
 def _when(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+    return i18n.when(value)
 
 
 @bp.app_template_filter("admin_duration")

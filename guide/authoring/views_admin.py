@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from guide.access import policy
@@ -23,7 +24,7 @@ def workspace_settings(workspace: str) -> Any:
         except InvalidPayload as error:
             errors = error.fields or {}
         else:
-            flash("Settings saved.")
+            flash(gettext("Settings saved."))
             return redirect(url_for("admin.workspace_settings", workspace=workspace))
     return render_template("admin/settings.html", errors=errors,
                            preview_url=settings.preview_url_of(g.workspace),
@@ -48,7 +49,7 @@ def revoke_api_key(workspace: str, key_id: str) -> Any:
     except NotFound as error:
         flash(error.message, "error")
     else:
-        flash(f"API key {key_id} revoked.")
+        flash(gettext("API key %(key)s revoked.", key=key_id))
     return redirect(url_for("admin.workspace_settings", workspace=workspace))
 
 

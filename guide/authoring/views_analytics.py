@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, g, render_template, request
+from flask_babel import gettext
 
-from guide import analytics
+from guide import analytics, i18n
 from guide.access import policy
 from guide.analytics.guide_list import guides_summary
 from guide.analytics.guide_users import guide_users
@@ -120,12 +121,12 @@ def guide_users_csv(workspace: str, key: str) -> Any:
 @bp.app_template_filter("admin_rate")
 def _admin_rate(value: float | None) -> str:
     """A share as a percentage with one decimal; ``none`` when there is no denominator."""
-    return "none" if value is None else f"{value * 100:.1f}%"
+    return gettext("none") if value is None else i18n.percent(value)
 
 
 @bp.app_template_filter("admin_seconds")
 def _admin_seconds(value: float | None) -> str:
-    return "none" if value is None else _duration(value)
+    return gettext("none") if value is None else _duration(value)
 
 
 @bp.app_template_filter("admin_figure")
@@ -147,9 +148,9 @@ def _admin_delta(figure: Figure) -> str:
     """The change from the previous period: ``+2``, ``-12.5 pts``, ``+1h 5m``, ``no change``."""
     delta = figure.delta
     if delta is None:
-        return "not comparable"
+        return gettext("not comparable")
     if delta == 0:
-        return "no change"
+        return gettext("no change")
     sign = "+" if delta > 0 else "-"
     if figure.kind in ("rate", "points"):
         return f"{sign}{abs(delta) * 100:.1f} pts"

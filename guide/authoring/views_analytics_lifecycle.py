@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, abort, g, render_template, request
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from guide import analytics
@@ -94,13 +95,15 @@ def lifecycle_analytics(workspace: str) -> Any:
 def _headline(report: dict[str, Any], previous: dict[str, Any]) -> list[Figure]:
     """Signups, then each milestone's share of signups and median time to value, against
     the previous period of equal length (the same report for those days)."""
-    figures = [Figure("Signups", "count", report["signups"], previous["signups"])]
+    figures = [Figure(gettext("Signups"), "count", report["signups"], previous["signups"])]
     before = {m["key"]: m for m in previous["milestones"]}
     for m in report["milestones"]:
         was = before.get(m["key"], {"share": None, "time_to_value": {"median": None}})
-        figures.append(Figure(f"{m['title']}, share of signups", "rate", m["share"],
+        figures.append(Figure(gettext("%(title)s, share of signups",
+                                      title=m["title"]), "rate", m["share"],
                               was["share"]))
-        figures.append(Figure(f"{m['title']}, time to value (median)", "seconds",
+        figures.append(Figure(gettext("%(title)s, time to value (median)",
+                                      title=m["title"]), "seconds",
                               m["time_to_value"]["median"], was["time_to_value"]["median"]))
     return figures
 

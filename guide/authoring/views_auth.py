@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Response,
+    abort,
     current_app,
     flash,
     g,
@@ -15,13 +16,16 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from werkzeug.exceptions import HTTPException
 
+from guide import i18n
 from guide.access import can, policy, wants_json
 from guide.authoring import bp
 from guide.errors import InvalidPayload, error_response
+from guide.i18n import remember_locale
 from guide.models.author import role_allows
 from guide.services.authors import SignIn, change_password, end_sessions, sign_in, workspaces_of
 from guide.services.localize import localize
@@ -51,9 +55,11 @@ def refused(result: SignIn, wrong: str) -> tuple[str, int, dict[str, str]]:
     """The message, status and headers for a sign-in that did not succeed: 429 with
     Retry-After when it came too early, else ``wrong`` and the delay the next try faces."""
     if result.wait:
-        return (f"Too many failed sign-ins: try again in {result.wait} s.", 429,
+        return (gettext("Too many failed sign-ins: try again in %(seconds)s s.",
+                        seconds=result.wait), 429,
                 {"Retry-After": str(result.wait)})
-    later = f" Wait {result.delay} s before the next try." if result.delay else ""
+    later = (" " + gettext("Wait %(seconds)s s before the next try.", seconds=result.delay)
+             if result.delay else "")
     return wrong + later, 200, {}
 
 
@@ -67,7 +73,7 @@ def login() -> Any:
         if result.author is not None:
             login_user(result.author, remember=bool(request.form.get("remember")))
             return redirect(_safe_next(request.args.get("next")) or url_for("admin.index"))
-        error, status, headers = refused(result, "Wrong email or password.")
+        error, status, headers = refused(result, gettext("Wrong email or password."))
     return render_template("admin/login.html", error=error, email=email), status, headers
 
 
@@ -89,7 +95,7 @@ def profile() -> Any:
     if request.method == "POST":
         new = request.form.get("new_password") or ""
         if new != (request.form.get("confirm_password") or ""):
-            error = "The new password and its confirmation differ."
+            error = gettext("The new password and its confirmation differ.")
         else:
             try:
                 result = change_password(current_user, request.form.get("password") or "", new,
@@ -100,11 +106,22 @@ def profile() -> Any:
                 remembered = current_app.config.get("REMEMBER_COOKIE_NAME",
                                                     REMEMBER_COOKIE) in request.cookies
                 login_user(result.author, remember=remembered)  # the new generation
-                flash("Password changed. Every other session of yours is signed out.")
+                flash(gettext("Password changed. Every other session of yours is signed out."))
                 return redirect(url_for("admin.profile"))
             if error is None:
-                error, status, headers = refused(result, "The current password is wrong.")
+                error, status, headers = refused(result, gettext("The current password is wrong."))
     return render_template("admin/profile.html", error=error), status, headers
+
+
+@bp.route("/language", methods=["POST"])
+@policy(POST="login")
+def language() -> Any:
+    """Saves the admin language this browser shows (guide/i18n.py): a personal display
+    choice, kept in the session, so no workspace changes and nothing is audited."""
+    if not remember_locale(request.form.get("locale", "")):
+        abort(400, gettext("Choose one of the languages offered."))
+    flash(gettext("Language saved."))
+    return redirect(url_for("admin.profile"))
 
 
 @bp.route("/")
@@ -142,7 +159,7 @@ def _error_page(error: HTTPException) -> Any:
     message = error.description or error.name
     if wants_json():
         return error_response(code, error.name.lower().replace(" ", "_"), message)
-    return render_template("admin/error.html", code=code, title=error.name,
+    return render_template("admin/error.html", code=code, title=gettext(error.name),
                            message=message), code
 
 
@@ -154,4 +171,4 @@ def _admin_text(value: Any, locale: str = "en") -> str:
 
 @bp.app_template_filter("admin_when")
 def _admin_when(value: Any) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else ""
+    return i18n.when(value) if value is not None else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from guide.access import policy
@@ -52,7 +53,7 @@ def new_guide(workspace: str) -> Any:
         except InvalidPayload as error:
             errors = field_errors(error.fields)
         else:
-            flash(f"Created {doc['key']} (draft version 1).")
+            flash(gettext("Created %(key)s (draft version 1).", key=doc["key"]))
             return redirect(url_for("admin.editor", workspace=workspace, key=doc["key"]))
     return render_template("admin/new_guide.html", form=form, errors=errors), 400 if errors else 200
 
@@ -102,7 +103,8 @@ def editor(workspace: str, key: str) -> Any:
         return _render_editor(guide, doc, base_number, locale, field_errors(error.fields), 400)
     except Conflict as error:
         return _render_editor(guide, doc, base_number, locale, {"_form": [error.message]}, 409)
-    flash(f"Saved draft version {version.number}." if created else "No changes to save.")
+    flash(gettext("Saved draft version %(number)s.", number=version.number) if created
+          else gettext("No changes to save."))
     return redirect(url_for("admin.editor", workspace=workspace, key=key, locale=locale))
 
 
@@ -128,7 +130,8 @@ def yaml_editor(workspace: str, key: str) -> Any:
             except Conflict as error:
                 errors = [error.message]
             else:
-                flash(f"Saved draft version {version.number}." if created else "No changes.")
+                flash(gettext("Saved draft version %(number)s.", number=version.number) if created
+                      else gettext("No changes."))
                 return redirect(url_for("admin.yaml_editor", workspace=workspace, key=key))
     return render_template("admin/yaml.html", guide=guide, text=text, errors=errors,
                            base=base), 400 if errors else 200

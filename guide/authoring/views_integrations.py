@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from guide.access import policy, wants_json
@@ -54,7 +55,7 @@ def integrations(workspace: str) -> Any:
         except InvalidPayload as error:
             errors = error.fields or {}
         else:
-            flash("Settings saved.")
+            flash(gettext("Settings saved."))
             return redirect(url_for("admin.integrations", workspace=workspace))
     return render_template("admin/integrations.html", errors=errors, labels=EVENT_LABELS,
                            slack=slack.view(g.workspace),
@@ -103,5 +104,5 @@ def slack_test(workspace: str) -> Any:
     else:
         if wants_json():
             return jsonify({"queued": True}), 202
-        flash("Test message queued: it reaches the channel within seconds.")
+        flash(gettext("Test message queued: it reaches the channel within seconds."))
     return redirect(url_for("admin.integrations", workspace=workspace))

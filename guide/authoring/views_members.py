@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_user
 
 from guide.access import policy
@@ -52,7 +53,7 @@ def set_member_role(workspace: str, author_id: int) -> Any:
     except (InvalidPayload, Conflict, NotFound) as error:
         flash(error.message, "error")
     else:
-        flash(f"{member.email} is now {role}.")
+        flash(gettext("%(email)s is now %(role)s.", email=member.email, role=role))
     return redirect(url_for("admin.members", workspace=workspace))
 
 
@@ -74,7 +75,8 @@ def revoke_invitation(workspace: str, invitation_id: int) -> Any:
     except Conflict as error:
         flash(error.message, "error")
     else:
-        flash(f"The invitation for {email} is revoked; its link no longer works.")
+        flash(gettext("The invitation for %(email)s is revoked; its link no longer works.",
+                      email=email))
     return redirect(url_for("admin.members", workspace=workspace))
 
 
@@ -100,7 +102,7 @@ def invitation(token: str) -> Any:
         except (Forbidden, Conflict, InvalidPayload) as failure:
                 error = failure.message
         else:
-            flash(f"Welcome to {workspace.name}.")
+            flash(gettext("Welcome to %(name)s.", name=workspace.name))
             return redirect(home(workspace.key, authors.role_of(current_user, workspace)))
     status = 400 if error else 200
     return render_template("admin/invitation.html", invitation=found, error=error,

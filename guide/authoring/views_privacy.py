@@ -21,6 +21,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from guide.access import policy
@@ -45,7 +46,7 @@ def _user() -> EndUser:
 def _account() -> Account:
     account = find_account(g.workspace, request.args.get("id", ""))
     if account is None:
-        abort(404, f"No account {request.args.get('id', '')!r} in this workspace.")
+        abort(404, gettext("No account %(id)r in this workspace.", id=request.args.get("id", "")))
     return account
 
 
@@ -94,7 +95,7 @@ def user_delete(workspace: str) -> Any:
     if request.method == "POST" and _confirmed(user.external_id):
         external_id = user.external_id
         privacy.erase_user(g.workspace, user, current_user)
-        flash(f"User {external_id} erased.")
+        flash(gettext("User %(id)s erased.", id=external_id))
         return redirect(url_for("admin.account_list", workspace=workspace))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/erase.html", kind="user", external_id=user.external_id,
@@ -112,8 +113,8 @@ def account_delete(workspace: str) -> Any:
             privacy.erase_account(g.workspace, account, current_user, users)
         except GuideError as error:
             abort(error.status, error.message)
-        flash(f"Account {external_id} erased" + (" with its users." if users == "delete"
-                                                 else "; its users are kept."))
+        flash(gettext("Account %(id)s erased with its users.", id=external_id) if users == "delete"
+              else gettext("Account %(id)s erased; its users are kept.", id=external_id))
         return redirect(url_for("admin.account_list", workspace=workspace))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/erase.html", kind="account", external_id=account.external_id,

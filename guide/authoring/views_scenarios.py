@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, g, render_template
+from flask_babel import gettext
 
 from guide.access import policy
 from guide.authoring import bp
@@ -34,7 +35,7 @@ def scenario_dry_run(workspace: str, key: str) -> Any:
     views = scenario_views(g.workspace, now)
     view = next((v for v in views if v.scenario.key == key), None)
     if view is None:
-        abort(404, f"No configured scenario {key!r} in this workspace.")
+        abort(404, gettext("No configured scenario %(key)r in this workspace.", key=key))
     disabled = not view.scenario.body.get("enabled", True)
     result: dict[str, Any] = {"key": key, "on_event": view.on_event, "matched": 0,
                               "subjects": [], "disabled": disabled}

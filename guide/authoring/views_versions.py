@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from guide.access import policy
@@ -38,7 +39,8 @@ def publish(workspace: str, key: str) -> Any:
     except (Conflict, NotFound) as error:
         flash(error.message, "error")
     else:
-        flash(f"Published version {version.number}. Widgets are refreshing now.")
+        flash(gettext("Published version %(number)s. Widgets are refreshing now.",
+                      number=version.number))
     return _back(key)
 
 
@@ -69,7 +71,8 @@ def rollback(workspace: str, key: str) -> Any:
     except (Conflict, NotFound) as error:
         flash(error.message, "error")
     else:
-        flash(f"Version {request.form['version']} is live again, as version {version.number}.")
+        flash(gettext("Version %(old)s is live again, as version %(new)s.",
+                      old=request.form["version"], new=version.number))
     return redirect(url_for("admin.history", workspace=workspace, key=key))
 
 
@@ -82,10 +85,12 @@ def rename(workspace: str, key: str) -> Any:
         added = rename_step(g.workspace, current_user, guide, old, new)
     except InvalidPayload as error:
         details = "; ".join(m for ms in (error.fields or {}).values() for m in ms)
-        flash(f"Could not rename {old}: {details or error.message}", "error")
+        flash(gettext("Could not rename %(step)s: %(why)s", step=old, why=details or error.message),
+              "error")
     else:
         numbers = ", ".join(str(v.number) for v in added)
-        flash(f"Renamed step {old} to {new} (version {numbers}); users' progress moved with it.")
+        flash(gettext("Renamed step %(old)s to %(new)s (version %(numbers)s); users' progress "
+                      "moved with it.", old=old, new=new, numbers=numbers))
     return _back(key)
 
 
@@ -96,7 +101,8 @@ def preview(workspace: str, key: str) -> Any:
     guide = versions.get_guide(g.workspace, key)
     target = preview_url_of(g.workspace)
     if target is None:
-        flash("Set the workspace's preview URL (Settings) to preview in your product.", "error")
+        flash(gettext("Set the workspace's preview URL (Settings) to preview in your product."),
+              "error")
         return _back(key)
     token = issue_preview_token(current_user, g.workspace, versions.latest_version(guide))
     return redirect(with_param(target, "guide_preview", token))

@@ -2,7 +2,8 @@
 
 Sent with the bootstrap so the widget bundle carries no translations. Keys
 match ``DEFAULT_STRINGS`` in static/widget/src/i18n.ts; a test keeps them in
-step. Placeholders such as ``{done}`` are filled in by the widget.
+step. Placeholders such as ``{done}`` are filled in by the widget. Right-to-left
+languages (Arabic) are in guide/services/strings_rtl.py.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from guide.services.localize import localize
+from guide.services.strings_rtl import RTL_STRINGS
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -237,6 +239,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "unread_other": "{count} anuncios sin leer",
     },
 }
+
+STRINGS.update(RTL_STRINGS)
 
 
 @lru_cache(maxsize=256)

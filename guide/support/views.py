@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -42,7 +43,7 @@ def _template_helpers() -> dict[str, Any]:
 
 @bp.errorhandler(HTTPException)
 def _error_page(error: HTTPException) -> Any:
-    return render_template("support/error.html", code=error.code, title=error.name,
+    return render_template("support/error.html", code=error.code, title=gettext(error.name),
                            message=error.description or error.name), error.code or 500
 
 
@@ -63,7 +64,7 @@ def open_reference(reference: str) -> Response:
     try:
         workspace = support_inbox.workspace_of_reference(current_user, reference)
     except GuideError:
-        abort(404, "No such escalation in the workspaces whose inbox you may open.")
+        abort(404, gettext("No such escalation in the workspaces whose inbox you may open."))
     return redirect(url_for("support.escalation", workspace=workspace.key,
                             reference=reference.upper()))
 

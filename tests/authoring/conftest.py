@@ -48,13 +48,13 @@ def _fresh_g_per_request(app: Any) -> None:
 
     The ``app`` fixture keeps an app context pushed for the whole test, and
     Flask reuses it for test requests, so ``g`` would carry one client's
-    signed-in author (Flask-Login) and CSRF token (Flask-WTF) into the next
-    client's requests.
+    signed-in author (Flask-Login), CSRF token (Flask-WTF) and language
+    (Flask-Babel) into the next client's requests.
     """
     from flask import g
 
     def reset() -> None:
-        for name in ("_login_user", "csrf_token", "workspace", "role"):
+        for name in ("_login_user", "csrf_token", "workspace", "role", "_flask_babel"):
             g.pop(name, None)
 
     app.before_request_funcs.setdefault(None, []).insert(0, reset)

@@ -39,3 +39,10 @@ def test_region_falls_back_to_language_then_workspace_default():
     assert widget_strings("fr-CA", "en")["mark_done"] == "Marquer comme fait"
     assert widget_strings("ja", "de")["close"] == "Schließen"
     assert widget_strings("ja", "xx")["close"] == "Close"
+
+
+def test_a_right_to_left_language_ships_every_word():
+    """Arabic (guide/services/strings_rtl.py): the widget lays it out right to left."""
+    words = widget_strings("ar-EG", "en")
+    assert words["stuck"] == "هل أنت عالق؟" and words["mark_done"] == "وضع علامة كمنجز"
+    assert all(words[key] != english for key, english in STRINGS["en"].items())

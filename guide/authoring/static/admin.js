@@ -115,7 +115,7 @@
         connected = true;
         Object.keys(watched).forEach(function (t) { send("picker:watch", { token: t }); });
         queue.splice(0).forEach(function (p) { socket.send(p); });
-      } else if (d.indexOf("44" + NS) === 0) status("The live connection was refused: sign in again.");
+      } else if (d.indexOf("44" + NS) === 0) status(word("refused", "The live connection was refused: sign in again."));
       else if (d.indexOf("42" + NS + ",") === 0) {
         var msg = JSON.parse(d.slice(NS.length + 3));
         if (msg[0] === "picker:selected") picked(msg[1]);
@@ -131,6 +131,12 @@
     };
   }
 
+  // The page's words in the admin's language (data-* on #pick-status, from gettext).
+  function word(key, english) {
+    var el = document.getElementById("pick-status");
+    return (el && el.getAttribute("data-" + key)) || english;
+  }
+
   function status(text) {
     var el = document.getElementById("pick-status");
     if (!el) return;
@@ -144,12 +150,12 @@
     post(editor.getAttribute("data-pick-url"), { field: input.dataset.uid })
       .then(function (r) { return r.json(); })
       .then(function (res) {
-        if (!res.token) { if (win) win.close(); status((res.error && res.error.message) || "Could not start picking."); return; }
+        if (!res.token) { if (win) win.close(); status((res.error && res.error.message) || word("failed", "Could not start picking.")); return; }
         watched[res.token] = true;
         connect();
         send("picker:watch", { token: res.token }, function () {});
         if (win) win.location = res.url; else window.open(res.url, "_blank");
-        status("Click an element in the product tab; its selector appears here.");
+        status(word("click", "Click an element in the product tab; its selector appears here."));
       });
   }
 

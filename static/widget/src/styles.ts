@@ -114,6 +114,8 @@ button { cursor: pointer; }
   transform-origin: left; transform: scaleX(var(--guide-pct, 0)); transition: transform .3s ease;
 }
 :host([dir="rtl"]) .bar-fill { transform-origin: right; }
+/* Right to left, the corner mirrors: a fixed box's inline sides follow the page, not us. */
+:host([dir="rtl"]) :is(.dock, .nudge, .panel) { left: 20px; right: auto; }
 .body { overflow-y: auto; padding: 0 10px 10px; }
 .steps { list-style: none; margin: 0; padding: 0; }
 .step { border-radius: 10px; }
