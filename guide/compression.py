@@ -14,8 +14,8 @@ response hooks (Engine.IO answers it in front of the app).
 - Only bodies of at least ``MIN_SIZE`` bytes: below a packet, gzip saves no
   round trip and costs its header.
 - Level 5: on a demo bootstrap (10-12 KB) the bytes of level 6 within 0.5%
-  for 75-80% of its CPU, and ~10% fewer than level 1 (3.5 KB against 3.9 KB
-  for the demo user grace) for ~30 us more (docs/BENCHMARKS.md, "Compressed
+  for a little less CPU, and ~10% fewer than level 1 (3.56 KB against 3.93 KB
+  for the demo user grace) for 30-50 us more (docs/BENCHMARKS.md, "Compressed
   JSON"). Those ~400 B count against the first load's 22 KB (guide.js plus
   the bootstrap, issue #17); the CPU is a few percent of a bootstrap's.
 - ``Vary: Accept-Encoding`` on every response that could have been compressed,
