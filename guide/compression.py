@@ -13,9 +13,11 @@ response hooks (Engine.IO answers it in front of the app).
   afresh each time), and the pages are small.
 - Only bodies of at least ``MIN_SIZE`` bytes: below a packet, gzip saves no
   round trip and costs its header.
-- Level 1: on a demo bootstrap (10-12 KB) it takes 60-90 us, half of level 6's
-  CPU, for bodies ~10% larger (3.7-4.4 KB against 3.3-3.9 KB; docs/BENCHMARKS.md,
-  "Compressed JSON"). Either fits the first round trip's congestion window.
+- Level 5: on a demo bootstrap (10-12 KB) the bytes of level 6 within 0.5%
+  for a little less CPU, and ~10% fewer than level 1 (3.56 KB against 3.93 KB
+  for the demo user grace) for 30-50 us more (docs/BENCHMARKS.md, "Compressed
+  JSON"). Those ~400 B count against the first load's 22 KB (guide.js plus
+  the bootstrap, issue #17); the CPU is a few percent of a bootstrap's.
 - ``Vary: Accept-Encoding`` on every response that could have been compressed,
   whether or not this one was, so a cache keeps one copy per encoding.
 - Streamed and file responses (``direct_passthrough``), responses that are
@@ -35,7 +37,7 @@ import gzip
 from flask import Flask, Response, request
 
 MIN_SIZE = 1400
-LEVEL = 1
+LEVEL = 5
 MIMETYPES = frozenset({"application/json", "text/csv"})
 
 

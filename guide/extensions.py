@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -29,9 +32,21 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 socketio = SocketIO()
 api = Api()
+
+
+class GuideLimiter(Limiter):
+    """Checks nothing while ``GUIDE_RATE_LIMITS`` is off: Flask-Limiter would still sort
+    out each request's limits (twice: before the request and in the view's decorator)
+    only to find them exempt, ~7% of a bootstrap."""
+
+    def _check_request_limit(self, *args: Any, **kwargs: Any) -> None:
+        if current_app.config.get("GUIDE_RATE_LIMITS", True):
+            super()._check_request_limit(*args, **kwargs)
+
+
 # Rate limits (guide.ratelimit): its HTTP decorators and the envelope budgets of the
 # socket and batch paths share this one storage. A sliding window counter keeps two
 # small counters per key (one Redis round trip a hit), smoothing fixed windows' double
 # burst at a boundary without a moving window's list of every hit.
-limiter = Limiter(get_remote_address, strategy="sliding-window-counter", swallow_errors=True,
-                  headers_enabled=False)
+limiter = GuideLimiter(get_remote_address, strategy="sliding-window-counter", swallow_errors=True,
+                       headers_enabled=False)

@@ -83,12 +83,12 @@ _BODIES = sa.select(GuideVersion.id, GuideVersion.guide_id, GuideVersion.number,
 
 def published_guides(workspace_id: int) -> list[Pair]:
     """Every published guide of a workspace with its version, by priority then key."""
-    rows = db.session.execute(_ALL, {"workspace_id": workspace_id}).all()
+    rows = db.session.connection().execute(_ALL, {"workspace_id": workspace_id}).all()
     return _with_versions(rows)
 
 
 def published_guide(workspace_id: int, key: str) -> Pair | None:
-    rows = db.session.execute(_ONE, {"workspace_id": workspace_id, "key": key}).all()
+    rows = db.session.connection().execute(_ONE, {"workspace_id": workspace_id, "key": key}).all()
     pairs = _with_versions(rows)
     return pairs[0] if pairs else None
 
@@ -112,7 +112,7 @@ def _versions(keys: list[VersionKey]) -> dict[VersionKey, PublishedVersion]:
     missing = [key for key in keys if key not in found]
     if not missing:
         return found
-    rows = db.session.execute(_BODIES, {"ids": [key[0] for key in missing]}).all()
+    rows = db.session.connection().execute(_BODIES, {"ids": [key[0] for key in missing]}).all()
     loaded = {(row.id, row.number, row.checksum): _snapshot(*row) for row in rows}
     with _lock:
         for key, version in loaded.items():

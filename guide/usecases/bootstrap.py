@@ -6,7 +6,7 @@ from typing import Any
 
 from guide.errors import Forbidden, NotFound
 from guide.extensions import db
-from guide.models import Account, Workspace
+from guide.models import Account
 from guide.models.base import utcnow
 from guide.proactive import lifecycle
 from guide.services import messages, workspaces
@@ -17,12 +17,13 @@ from guide.services.origins import Caller, origin_allowed
 from guide.services.preview import apply_preview
 from guide.services.strings import widget_strings
 from guide.services.users import trait_locale, trusted_account, upsert_account, upsert_user
+from guide.services.workspaces import WidgetWorkspace
 from guide.usecases import offers
 
 
-def workspace_for(app_key: str, caller: Caller) -> Workspace:
+def workspace_for(app_key: str, caller: Caller) -> WidgetWorkspace:
     """The workspace behind a public app key, if this browser origin may use it."""
-    workspace = workspaces.by_key(app_key)
+    workspace = workspaces.widget_by_key(app_key)
     if workspace is None:
         raise NotFound(
             f"No workspace has the app key {app_key!r}; check Guide.init({{appKey}}).",

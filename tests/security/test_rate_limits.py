@@ -161,6 +161,25 @@ def test_limits_can_be_turned_off(app, client, open_workspace):
         assert codes(batch(client, token, track(3)).get_json()["results"]) == ["ok"] * 3
 
 
+
+def test_limits_turned_off_cost_no_limiter_check(app, client, open_workspace, monkeypatch):
+    """Off, Flask-Limiter never sorts out a request's limits (it did, twice a request,
+    only to find them exempt: ~7% of a bootstrap); on, it does."""
+    from flask_limiter import Limiter
+
+    checks: list[str | None] = []
+    check = Limiter._check_request_limit
+    monkeypatch.setattr(Limiter, "_check_request_limit",
+                        lambda self, *a, **k: checks.append(k.get("callable_name"))
+                        or check(self, *a, **k))
+    app.config["GUIDE_RATE_LIMITS"] = False
+    assert factories.bootstrap(client, open_workspace, "ada").status_code == 200
+    assert checks == []
+    app.config["GUIDE_RATE_LIMITS"] = True
+    assert factories.bootstrap(client, open_workspace, "ada").status_code == 200
+    assert len(checks) == 2  # before the request, and the view's decorator
+
+
 UNREACHABLE_STORAGE = """
 import json, sys
 from guide import create_app
