@@ -54,6 +54,12 @@ class WidgetWorkspace:
     theme: dict[str, Any]
     timezone: str
     survey_cap_days: int
+    production_id: int | None
+
+    @property
+    def members_workspace_id(self) -> int:
+        """As Workspace's: an environment's authors are its production's."""
+        return self.production_id or self.id
 
 
 _COLUMNS = Workspace.__table__.c
