@@ -114,8 +114,6 @@ button { cursor: pointer; }
   transform-origin: left; transform: scaleX(var(--guide-pct, 0)); transition: transform .3s ease;
 }
 :host([dir="rtl"]) .bar-fill { transform-origin: right; }
-/* Right to left, the corner mirrors: a fixed box's inline sides follow the page, not us. */
-:host([dir="rtl"]) :is(.dock, .nudge, .panel) { left: 20px; right: auto; }
 .body { overflow-y: auto; padding: 0 10px 10px; }
 .steps { list-style: none; margin: 0; padding: 0; }
 .step { border-radius: 10px; }
@@ -168,10 +166,11 @@ button { cursor: pointer; }
 .link { padding: 2px 4px; border: 0; background: transparent; color: var(--guide-accent); font-weight: 600; }
 .link:hover { text-decoration: underline; }
 
-/* The theme's launcher position (theme.ts sets data-pos; bottom-right is the default). */
+/* The theme's launcher position (theme.ts sets data-pos; bottom-right is the default).
+   Right to left, the corner mirrors: a fixed box's inline sides follow the page, not us. */
 :host([data-pos^="top"]) .dock { top: 20px; bottom: auto; }
 :host([data-pos^="top"]) :is(.panel, .nudge) { top: 76px; bottom: auto; }
-:host([data-pos*="left"]) :is(.dock, .panel, .nudge) { left: 20px; right: auto; }
+:host([dir="rtl"]) :is(.dock, .panel, .nudge), :host([data-pos*="left"]) :is(.dock, .panel, .nudge) { left: 20px; right: auto; }
 
 @media (max-width: 420px) {
   .panel { right: 16px; left: 16px; width: auto; max-width: none; }
