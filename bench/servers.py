@@ -45,14 +45,15 @@ def gunicorn(module: str, env: dict[str, str], log: Path) -> Iterator[live.LiveS
 
 
 @contextmanager
-def guide_server(database_url: str, tmp: Path) -> Iterator[live.LiveServer]:
+def guide_server(database_url: str, tmp: Path, module: str = "wsgi:app",
+                 **extra: str) -> Iterator[live.LiveServer]:
     # The rate limits would cap the closed-loop test, and every simulated
     # client connects from 127.0.0.1, one address over its connection cap: lift both.
     env = live.server_env(database_url, tmp / "instance", GUIDE_WORKER="off",
                           GUIDE_RATE_LIMITS="off",
-                          GUIDE_MAX_CONNECTIONS_PER_CLIENT="0")
+                          GUIDE_MAX_CONNECTIONS_PER_CLIENT="0", **extra)
     live.prepare(env)
-    with gunicorn("wsgi:app", env, tmp / "guide.log") as server:
+    with gunicorn(module, env, tmp / "guide.log") as server:
         yield server
 
 
