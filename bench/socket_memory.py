@@ -47,13 +47,15 @@ START, END = "<!-- bench:socket-memory:start -->", "<!-- bench:socket-memory:end
 WARMUP = 20
 SETTLE = 2.0  # seconds after the last socket joined before RSS is read
 COMMAND = ".venv/bin/python bench/socket_memory.py"
+LABELS = ("before", "after", "before (no deflate offered)", "after (no deflate offered)")
 
 
 @contextmanager
-def idle_sockets(url: str, token: str, count: int) -> Iterator[dict[str, Any]]:
+def idle_sockets(url: str, token: str, count: int,
+                 deflate: int = 15) -> Iterator[dict[str, Any]]:
     """``count`` idle sockets held by bench/idle_client.py until the block ends."""
     client = subprocess.Popen([sys.executable, str(ROOT / "bench" / "idle_client.py"), url,
-                               token, str(count)], stdin=subprocess.PIPE,
+                               token, str(count), str(deflate)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     try:
         assert client.stdout is not None
@@ -64,11 +66,7 @@ def idle_sockets(url: str, token: str, count: int) -> Iterator[dict[str, Any]]:
     finally:
         assert client.stdin is not None
         client.stdin.close()
-        try:
-            client.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            client.kill()
-            client.wait()
+        servers.wait_or_kill(client, 60)
 
 
 @contextmanager
@@ -85,10 +83,10 @@ def server(tmp: Path, module: str = "wsgi:app",
         yield guide, token, servers.worker_pid(guide)
 
 
-def measure(tmp: Path, count: int) -> dict[str, Any]:
+def measure(tmp: Path, count: int, deflate: int) -> dict[str, Any]:
     with server(tmp) as (guide, token, pid):
         before = servers.rss_kb(pid)
-        with idle_sockets(guide.url, token, count) as held:
+        with idle_sockets(guide.url, token, count, deflate) as held:
             time.sleep(SETTLE)
             after = servers.rss_kb(pid)
     per = (after - before) / held["held"] if held["held"] else 0.0
@@ -103,8 +101,8 @@ def _snapshot(url: str, name: str, folder: Path) -> tracemalloc.Snapshot:
 
 
 def _where(trace: tracemalloc.StatisticDiff) -> str:
-    """The innermost frame outside the standard library's copy/threading internals."""
-    frames = list(trace.traceback)  # most recent call first
+    """The innermost frame in a library or in Guide (not in the standard library)."""
+    frames = list(reversed(trace.traceback))  # tracemalloc keeps the oldest call first
     for frame in frames:
         name = frame.filename
         if "/site-packages/" in name or "/guide/" in name:
@@ -164,15 +162,17 @@ def _cell(s: dict[str, Any] | None) -> str:
 
 def doc(results: dict[str, Any], load: float) -> str:
     m = machine()
-    labels = [label for label in ("before", "after") if label in results["labels"]]
+    labels = [label for label in LABELS if label in results["labels"]]
     sizes = sorted({int(s) for label in labels for s in results["labels"][label]["sizes"]})
     lines = [
         START, "## Memory per idle socket (`bench/socket_memory.py`)", "",
         f"Measured {m['date']} on {m['cpu']}, load average {load:.1f}, with `{COMMAND}`. "
         "One gunicorn gevent worker (as `guide serve` runs it), SQLite; a separate client "
         "process (bench/idle_client.py) opens the sockets, each joins /widget with a socket "
-        "token and stays idle. Per socket: the worker's RSS after minus before, divided by "
-        "the sockets held, a fresh server per size and run, median of "
+        "token and stays idle, offering permessage-deflate as browsers do (`--plain`: "
+        "without, as the client of `make bench` (c) does). Per socket: the worker's RSS "
+        "after minus before, divided by the sockets held, a fresh server per size and run, "
+        "median of "
         f"{results['rounds']} runs (min-max in brackets). Before is the code before issue "
         "#17's memory work, after is this branch. Raw results: `bench/results/"
         "socket_memory.json`.", "",
@@ -182,6 +182,16 @@ def doc(results: dict[str, Any], load: float) -> str:
     for size in sizes:
         cells = [_cell(results["labels"][label]["sizes"].get(str(size))) for label in labels]
         lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
+    lines += [
+        "", "What changed (guide/socket_transport.py, gevent mode only): python-engineio with "
+        "simple-websocket kept four greenlets per idle socket (the request's, a reader, a "
+        "writer, a ping timer), each with a saved C stack and a Python frame stack of its own, "
+        "and accepted permessage-deflate, whose zlib compressor (about 100 KB) lives as long "
+        "as the socket once the first frame is sent; every browser offers deflate. Now the "
+        "request's greenlet reads the frames itself, a writer greenlet lives only while packets "
+        "wait, one task per process sends every socket's pings, and deflate is declined (as "
+        "Socket.IO's own server does by default). The wire protocol is unchanged.",
+    ]
     prof = results.get("profile")
     if prof:
         lines += [
@@ -206,22 +216,24 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", type=int, default=2000, help="0: no tracemalloc run")
     parser.add_argument("--label", choices=("before", "after"), default="after")
+    parser.add_argument("--plain", action="store_true",
+                        help="clients offer no permessage-deflate (the bench before #17)")
     parser.add_argument("--no-doc", action="store_true")
     opts = parser.parse_args()
     previous = json.loads(RESULTS.read_text())["results"] if RESULTS.exists() else {}
     results = {"rounds": opts.rounds, "labels": previous.get("labels", {}),
                "profile": previous.get("profile")}
-    sizes: dict[str, Any] = {}
+    label = opts.label + (" (no deflate offered)" if opts.plain else "")
+    sizes = results["labels"].setdefault(label, {"sizes": {}})["sizes"]  # other sizes kept
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         for size in opts.sizes:
-            runs = []
+            runs: list[dict[str, Any]] = []
             for round_ in range(opts.rounds):
-                run = measure(tmp / f"{size}-{round_}", size)
-                print(f"[socket-memory] {opts.label} {size}: {run}", flush=True)
-                runs.append(run)
-            sizes[str(size)] = summary(runs)
-        results["labels"][opts.label] = {"sizes": sizes}
+                runs.append(measure(tmp / f"{size}-{round_}", size, 0 if opts.plain else 15))
+                print(f"[socket-memory] {label} {size}: {runs[-1]}", flush=True)
+                sizes[str(size)] = summary(runs)
+                save_results(RESULTS, results)  # a long run interrupted keeps what it measured
         if opts.profile:
             results["profile"] = profile(tmp / "profile", opts.profile)
             print(f"[socket-memory] profile: {json.dumps(results['profile'], indent=1)}")
