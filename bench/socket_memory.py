@@ -157,7 +157,7 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def _cell(s: dict[str, Any] | None) -> str:
     if not s:
         return "-"
-    return f"{s['median']:.1f} KB ({s['min']:.1f}-{s['max']:.1f})"
+    return f"{s['median']:.1f} KB ({s['min']:.1f}-{s['max']:.1f}, {len(s['runs'])} runs)"
 
 
 def doc(results: dict[str, Any], load: float) -> str:
@@ -172,8 +172,8 @@ def doc(results: dict[str, Any], load: float) -> str:
         "token and stays idle, offering permessage-deflate as browsers do (`--plain`: "
         "without, as the client of `make bench` (c) does). Per socket: the worker's RSS "
         "after minus before, divided by the sockets held, a fresh server per size and run, "
-        "median of "
-        f"{results['rounds']} runs (min-max in brackets). Before is the code before issue "
+        f"median of the runs (min-max; {results['rounds']} asked, fewer where a run was cut "
+        "short on the shared machine). Before is the code before issue "
         "#17's memory work, after is this branch. Raw results: `bench/results/"
         "socket_memory.json`.", "",
         "| sockets held | " + " | ".join(f"{label} (KB per socket)" for label in labels) + " |",
@@ -195,11 +195,19 @@ def doc(results: dict[str, Any], load: float) -> str:
     prof = results.get("profile")
     if prof:
         lines += [
-            "", f"Where the rest goes ({prof['held']:,} sockets, tracemalloc in the worker via "
-            f"bench/traced_app.py: {prof['rss_kb_per_socket']:.1f} KB RSS per socket of which "
-            f"Python's allocator traced {prof['traced_kb_per_socket']:.1f} KB; the rest is "
-            "greenlet stacks saved on switch, kernel socket buffers counted in RSS, and "
-            "allocator slack). Grouped by the innermost frame in a library or in Guide:", "",
+            "", f"Where the rest goes ({prof['held']:,} sockets, after; tracemalloc in the worker "
+            f"via bench/traced_app.py): Python's allocator holds {prof['traced_kb_per_socket']:.1f}"
+            " KB per socket (RSS under tracemalloc is higher, "
+            f"{prof['rss_kb_per_socket']:.1f} KB, from its own bookkeeping). The rest of the RSS "
+            "is untraced: the greenlet's Python frame stack (CPython maps a 16 KB chunk per "
+            "greenlet and touches part of it), libev's watchers and allocator slack. By the "
+            "innermost frame in a library or in Guide: the first row is the request greenlet's "
+            "C stack, saved when it waits in `recv`; `engineio/base_server.py` is Engine.IO's "
+            "queue per socket (a gevent JoinableQueue: four deques and an Event); "
+            "`engineio/middleware.py:53` a class its middleware defines per request under "
+            "gunicorn; `engineio/async_drivers/gevent.py` and `gevent/pool.py` greenlet objects; "
+            "`gunicorn/http` the parsed request and its environ (Flask-SocketIO keeps a copy); "
+            "`wsproto` the connection's state.", "",
             "| allocated at | bytes per socket | blocks per socket |", "|---|---|---|",
         ]
         for row in prof["top"]:
