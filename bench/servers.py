@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,22 +38,27 @@ def gunicorn(module: str, env: dict[str, str], log: Path) -> Iterator[live.LiveS
         yield live.LiveServer(url=url, env=env, process=process, log=log)
     finally:
         process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        wait_or_kill(process, 15)
+
+
+def wait_or_kill(process: subprocess.Popen[Any], seconds: float) -> None:
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextmanager
-def guide_server(database_url: str, tmp: Path) -> Iterator[live.LiveServer]:
+def guide_server(database_url: str, tmp: Path, module: str = "wsgi:app",
+                 **extra: str) -> Iterator[live.LiveServer]:
     # The rate limits would cap the closed-loop test, and every simulated
     # client connects from 127.0.0.1, one address over its connection cap: lift both.
     env = live.server_env(database_url, tmp / "instance", GUIDE_WORKER="off",
                           GUIDE_RATE_LIMITS="off",
-                          GUIDE_MAX_CONNECTIONS_PER_CLIENT="0")
+                          GUIDE_MAX_CONNECTIONS_PER_CLIENT="0", **extra)
     live.prepare(env)
-    with gunicorn("wsgi:app", env, tmp / "guide.log") as server:
+    with gunicorn(module, env, tmp / "guide.log") as server:
         yield server
 
 

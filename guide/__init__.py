@@ -99,7 +99,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _init_socketio(app: Flask) -> None:
     # Handlers must be declared before the first init_app: Flask-SocketIO keeps
     # handlers declared while it has no server and replays them for every app.
-    from guide import realtime  # noqa: F401
+    from guide import (
+        realtime,  # noqa: F401
+        socket_transport,
+    )
     from guide.authoring import realtime as admin_realtime  # noqa: F401
     from guide.extensions import socketio
     from guide.serving import PING_INTERVAL, PING_TIMEOUT
@@ -117,3 +120,4 @@ def _init_socketio(app: Flask) -> None:
         ping_interval=PING_INTERVAL,
         ping_timeout=PING_TIMEOUT,
     )
+    socket_transport.install(socketio)  # gevent: one greenlet per idle socket, no deflate
