@@ -51,9 +51,11 @@ STEP = ("getting-started", "welcome")
 # A gevent process holds at most this many PostgreSQL connections (pool 20 + overflow 10,
 # guide.config): however many sockets send at once, that many transactions are in flight.
 POOL = 30
+# Guide runs twice on the same database, as before group commit and with it.
+MODES = ("off", "on")
 
 
-def floor_variables(url: str, users: int) -> dict[str, Any]:
+def floor_variables(url: str) -> dict[str, Any]:
     """The ids and values Guide binds for these users' envelope, read from its database."""
     from guide.config import normalize_database_url
 
@@ -70,8 +72,8 @@ def floor_variables(url: str, users: int) -> dict[str, Any]:
                 "ORDER BY id DESC LIMIT 1")).one()
     finally:
         engine.dispose()
-    assert count == users and high - low + 1 == users, "the benchmark's users are not contiguous"
-    return {"ws": ws, "first_uid": low, "users": users, "guide_key": STEP[0],
+    assert high - low + 1 == count, "the benchmark's users are not contiguous"
+    return {"ws": ws, "first_uid": low, "users": count, "guide_key": STEP[0],
             "type": "step:complete", "name": event.name, "props": _text(event.props),
             "fingerprint": event.fingerprint, "result": _text(event.result),
             "created_at": time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime())}
@@ -101,41 +103,63 @@ def floor_run(url: str, variables: dict[str, Any], script: Path,
     return pgbench(url, variables, script, opts)
 
 
-async def rounds(label: str, url: str, guide_url: str, tokens: list[str], script: Path,
-                 opts: argparse.Namespace) -> list[dict[str, Any]]:
+async def rounds(label: str, url: str, guides: dict[str, str], all_tokens: list[str],
+                 script: Path, opts: argparse.Namespace) -> dict[str, Any]:
     payload = socket_load.envelope(*STEP)
-    clients = await socket_load.connect_all(guide_url, list(tokens))
+    clients = {mode: await socket_load.connect_all(guide, list(all_tokens[:opts.clients]))
+               for mode, guide in guides.items()}
+    out: dict[str, Any] = {"rounds": []}
     try:
-        # Warm-up, not counted: every user's progress row exists afterwards.
-        await socket_load.closed_loop(clients, payload, seconds=3)
-        variables = floor_variables(url, opts.clients)
-        out = []
+        for mode in MODES:  # warm-up, not counted: every user's progress row exists after
+            await socket_load.closed_loop(clients[mode], payload, seconds=3)
+        variables = floor_variables(url)
         for number in range(opts.rounds):
             one: dict[str, Any] = {"load_average": os.getloadavg()[0]}
             print(f"[{label}] round {number + 1}: floor ...", flush=True)
             one["floor_tps"] = await asyncio.to_thread(floor_run, url, variables, script, opts)
-            print(f"[{label}] round {number + 1}: Guide ...", flush=True)
-            acks = await socket_load.closed_loop(clients, payload, seconds=opts.seconds)
-            one["guide_acks_per_s"] = acks["acks_per_s"]
-            one["share"] = one["guide_acks_per_s"] / one["floor_tps"]
-            out.append(one)
-        return out
+            for mode in MODES:
+                print(f"[{label}] round {number + 1}: Guide, group commit {mode} ...",
+                      flush=True)
+                acks = await socket_load.closed_loop(clients[mode], payload,
+                                                     seconds=opts.seconds)
+                one[f"guide_{mode}"] = acks["acks_per_s"]
+                one[f"share_{mode}"] = acks["acks_per_s"] / one["floor_tps"]
+            out["rounds"].append(one)
     finally:
-        await socket_load.disconnect_all(clients)
+        for group in clients.values():
+            await socket_load.disconnect_all(group)
+    for mode in MODES if opts.latency_clients else ():  # make bench's p99 target
+        print(f"[{label}] open loop, group commit {mode}: {opts.latency_clients} clients at "
+              f"{opts.rate:.0f}/s ...", flush=True)
+        group = await socket_load.connect_all(guides[mode], list(all_tokens))
+        try:
+            out[f"open_loop_{mode}"] = await socket_load.open_loop(
+                group, payload, rate=opts.rate, seconds=opts.seconds)
+        finally:
+            await socket_load.disconnect_all(group)
+    return out
 
 
 def measure(label: str, url: str, tmp: Path, opts: argparse.Namespace) -> dict[str, Any]:
     script = tmp / "ack_floor.sql"
     script.write_text(ack_sql.pgbench_script())
-    with servers.guide_server(url, tmp, workers=opts.workers) as guide:
-        bodies = bootstrap_bodies(demo_secret(guide), opts.clients)
-        tokens = asyncio.run(socket_tokens(guide.url, bodies))
-        measured = asyncio.run(rounds(label, url, guide.url, tokens, script, opts))
+    with ExitStack() as stack:
+        guides = {}
+        for mode in MODES:  # two servers on the same database, one per setting
+            (tmp / mode).mkdir()
+            guides[mode] = stack.enter_context(servers.guide_server(
+                url, tmp / mode, workers=opts.workers, GUIDE_GROUP_COMMIT=mode))
+        bodies = bootstrap_bodies(demo_secret(guides["on"]),
+                                  max(opts.clients, opts.latency_clients))
+        tokens = asyncio.run(socket_tokens(guides["on"].url, bodies))
+        out = asyncio.run(rounds(label, url, {m: g.url for m, g in guides.items()}, tokens,
+                                 script, opts))
+    measured = out["rounds"]
     return {
-        "rounds": measured,
+        **out,
         "floor_tps": spread([r["floor_tps"] for r in measured]),
-        "guide_acks_per_s": spread([r["guide_acks_per_s"] for r in measured]),
-        "share_of_floor": spread([r["share"] for r in measured]),
+        **{f"guide_{m}": spread([r[f"guide_{m}"] for r in measured]) for m in MODES},
+        **{f"share_{m}": spread([r[f"share_{m}"] for r in measured]) for m in MODES},
         "load_average": spread([r["load_average"] for r in measured]),
     }
 
@@ -147,8 +171,10 @@ def doc_lines(results: dict[str, Any], opts: argparse.Namespace) -> list[str]:
         START, "## Acks against their floor (`bench/ack_floor.py`)", "",
         f"Measured {m['date']} on {m['cpu']}, {m['cores']} cores, with "
         f"`.venv/bin/python bench/ack_floor.py --seconds {opts.seconds} --rounds {opts.rounds} "
-        f"--clients {opts.clients} --workers {opts.workers}` (PostgreSQL from "
-        f"`GUIDE_TEST_DATABASE_URL`; group commit {results['group_commit']}). Guide: "
+        f"--clients {opts.clients} --workers {opts.workers} --latency-clients "
+        f"{opts.latency_clients}` (PostgreSQL from "
+        "`GUIDE_TEST_DATABASE_URL`). Guide, twice on the same database (`GUIDE_GROUP_COMMIT=off`, "
+        "then `on`): "
         f"{opts.clients} socket clients, one user each, completing the same step in a closed "
         f"loop; gunicorn with {opts.workers} gevent worker(s). Floor: the same statements "
         "(bench/ack_sql.py, kept equal to what SQLAlchemy emits by "
@@ -165,9 +191,18 @@ def doc_lines(results: dict[str, Any], opts: argparse.Namespace) -> list[str]:
                                                  for db in dbs) + " |")
 
     row("floor, transactions/s", "floor_tps")
-    row("Guide, acks/s (closed loop)", "guide_acks_per_s")
-    row("**Guide's share of the floor** (target 60%)", "share_of_floor", pct=True)
+    row("Guide, acks/s, group commit off (closed loop)", "guide_off")
+    row("Guide, acks/s, group commit on (closed loop)", "guide_on")
+    row("Guide's share of the floor, group commit off", "share_off", pct=True)
+    row("**Guide's share of the floor, group commit on** (target 60%)", "share_on", pct=True)
     row("load average (1 min) at each round's start", "load_average", ".1f")
+    for mode in MODES:
+        if all(results[db].get(f"open_loop_{mode}") for db in dbs):
+            lines.append(
+                f"| ack p50 / p99 / p999 ms, group commit {mode}, {opts.latency_clients} "
+                f"clients at {opts.rate:.0f}/s open loop (one run) | " + " | ".join(
+                    "{p50_ms:.1f} / {p99_ms:.1f} / {p999_ms:.1f}".format(
+                        **results[db][f"open_loop_{mode}"]) for db in dbs) + " |")
     return lines + [END]
 
 
@@ -181,6 +216,9 @@ def main() -> None:
                         help="pgbench clients (default: Guide's connections, 30 per worker)")
     parser.add_argument("--postgres", default=os.environ.get("GUIDE_BENCH_DATABASE_URL")
                         or os.environ.get("GUIDE_TEST_DATABASE_URL"))
+    parser.add_argument("--latency-clients", type=int, default=0,
+                        help="then an open loop: this many clients at --rate envelopes/s")
+    parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-doc", action="store_true", help="print, write no files")
     opts = parser.parse_args()
@@ -188,8 +226,7 @@ def main() -> None:
     opts.floor_clients = opts.floor_clients or min(opts.clients, POOL * opts.workers)
     if opts.postgres:
         os.environ["GUIDE_TEST_DATABASE_URL"] = opts.postgres
-    results: dict[str, Any] = {"machine": machine(), "group_commit": os.environ.get(
-        "GUIDE_GROUP_COMMIT", "default")}
+    results: dict[str, Any] = {"machine": machine()}
     with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as stack:
         tmp = Path(tmp_name)
         if not opts.no_sqlite:

@@ -46,7 +46,8 @@ def gunicorn(module: str, env: dict[str, str], log: Path,
 
 
 @contextmanager
-def guide_server(database_url: str, tmp: Path, workers: int = 1) -> Iterator[live.LiveServer]:
+def guide_server(database_url: str, tmp: Path, workers: int = 1,
+                 **settings: str) -> Iterator[live.LiveServer]:
     # The rate limits would cap the closed-loop test, and every simulated
     # client connects from 127.0.0.1, one address over its connection cap: lift both.
     # Several workers share room emits through Redis when GUIDE_TEST_REDIS_URL is set
@@ -54,10 +55,7 @@ def guide_server(database_url: str, tmp: Path, workers: int = 1) -> Iterator[liv
     queue = os.environ.get("GUIDE_TEST_REDIS_URL") if workers > 1 else None
     env = live.server_env(database_url, tmp / "instance", GUIDE_WORKER="off",
                           GUIDE_RATE_LIMITS="off", GUIDE_MAX_CONNECTIONS_PER_CLIENT="0",
-                          **({"GUIDE_MESSAGE_QUEUE": queue} if queue else {}))
-    for name in ("GUIDE_GROUP_COMMIT",):  # the benchmark's switches reach the server
-        if name in os.environ:
-            env[name] = os.environ[name]
+                          **({"GUIDE_MESSAGE_QUEUE": queue} if queue else {}), **settings)
     live.prepare(env)
     with gunicorn("wsgi:app", env, tmp / "guide.log", workers) as server:
         yield server
