@@ -23,6 +23,8 @@ from typing import Any
 import socketio
 import sqlalchemy as sa
 
+from bench.identities import bootstrap_bodies, demo_secret
+from bench.run import socket_tokens
 from guide.config import normalize_database_url
 from tests import live
 
@@ -44,9 +46,10 @@ async def connect(url: str, token: str) -> socketio.AsyncClient:
     return client
 
 
-def tokens(server: live.LiveServer, prefix: str, count: int) -> list[str]:
-    return [str(live.bootstrap(server, f"{prefix}-{n}")["socket"]["token"])
-            for n in range(count)]
+def tokens(server: live.LiveServer, count: int) -> list[str]:
+    """Socket tokens of ``count`` users (the workspace's secret read once, not per user)."""
+    bodies = bootstrap_bodies(demo_secret(server), count)
+    return asyncio.run(socket_tokens(server.url, bodies))
 
 
 def batched(server: live.LiveServer) -> float:
@@ -109,7 +112,7 @@ def test_envelopes_sent_twice_at_once_by_many_sockets_are_recorded_once(tmp_path
         env = server_env(url, tmp_path)
         live.prepare(env)
         with live.run_server(env, tmp_path / "server.log") as server:
-            acks = asyncio.run(pairs(server.url, tokens(server, "once", 20), rounds=10))
+            acks = asyncio.run(pairs(server.url, tokens(server, 20), rounds=10))
             grouped = batched(server)
         assert len(acks) == 200
         for first, second in acks:
@@ -161,7 +164,7 @@ def test_every_envelope_acked_before_a_sigkill_is_committed(tmp_path: Path):
         env = server_env(url, tmp_path)
         live.prepare(env)
         with live.run_server(env, tmp_path / "s0.log") as server:
-            user_tokens = tokens(server, "kill", 30)
+            user_tokens = tokens(server, 30)
 
             async def until_killed() -> None:
                 task = asyncio.create_task(stream(server.url, user_tokens, acked, pending))
