@@ -24,11 +24,12 @@ def raise_fd_limit() -> int:
 
 
 @contextmanager
-def gunicorn(module: str, env: dict[str, str], log: Path) -> Iterator[live.LiveServer]:
+def gunicorn(module: str, env: dict[str, str], log: Path,
+             workers: int = 1) -> Iterator[live.LiveServer]:
     port = live.free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**env, "GUIDE_ASYNC_MODE": "gevent"}
-    cmd = [str(live.BIN / "gunicorn"), "--no-control-socket", "--workers", "1",
+    cmd = [str(live.BIN / "gunicorn"), "--no-control-socket", "--workers", str(workers),
            "--worker-class", "gevent", "--worker-connections", "20000",
            "--bind", f"127.0.0.1:{port}", module]
     with open(log, "wb") as out:
@@ -50,15 +51,18 @@ def wait_or_kill(process: subprocess.Popen[Any], seconds: float) -> None:
 
 
 @contextmanager
-def guide_server(database_url: str, tmp: Path, module: str = "wsgi:app",
-                 **extra: str) -> Iterator[live.LiveServer]:
+def guide_server(database_url: str, tmp: Path, module: str = "wsgi:app", workers: int = 1,
+                 **settings: str) -> Iterator[live.LiveServer]:
     # The rate limits would cap the closed-loop test, and every simulated
     # client connects from 127.0.0.1, one address over its connection cap: lift both.
+    # Several workers share room emits through Redis when GUIDE_TEST_REDIS_URL is set
+    # (the clients use WebSocket only, so no sticky sessions are needed).
+    queue = os.environ.get("GUIDE_TEST_REDIS_URL") if workers > 1 else None
     env = live.server_env(database_url, tmp / "instance", GUIDE_WORKER="off",
-                          GUIDE_RATE_LIMITS="off",
-                          GUIDE_MAX_CONNECTIONS_PER_CLIENT="0", **extra)
+                          GUIDE_RATE_LIMITS="off", GUIDE_MAX_CONNECTIONS_PER_CLIENT="0",
+                          **({"GUIDE_MESSAGE_QUEUE": queue} if queue else {}), **settings)
     live.prepare(env)
-    with gunicorn(module, env, tmp / "guide.log") as server:
+    with gunicorn(module, env, tmp / "guide.log", workers) as server:
         yield server
 
 

@@ -126,6 +126,12 @@ def from_env(instance_path: str) -> dict[str, Any]:
         # requests in progress and WebSockets; over it, a 429. 0 lifts the cap (the
         # client's address is the X-Forwarded-For one behind GUIDE_TRUSTED_PROXIES).
         "GUIDE_MAX_CONNECTIONS_PER_CLIENT": _env_int("MAX_CONNECTIONS_PER_CLIENT", 200),
+        # Group commit (guide/realtime/group_commit.py): socket envelopes arriving while a
+        # commit is in flight, or within this many milliseconds of the first, share one
+        # transaction (a savepoint each) and one commit; acks still follow the commit.
+        # "auto": on under gevent (production, `guide serve`), off in threading mode.
+        "GUIDE_GROUP_COMMIT": (_env("GROUP_COMMIT") or "auto").strip().lower(),
+        "GUIDE_GROUP_COMMIT_WINDOW_MS": _env_float("GROUP_COMMIT_WINDOW_MS", 1),
         # Seconds a request body (or a response the client does not read) may stall
         # between two packets; then a 408 and the connection is closed.
         "GUIDE_READ_TIMEOUT": _env_float("READ_TIMEOUT", 10),

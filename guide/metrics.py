@@ -32,6 +32,10 @@ ACK_LATENCY = Histogram(
     "guide_ack_latency_seconds", "Receipt to acknowledgement of an envelope (commit included).",
     ["type"], buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+GROUP_COMMIT_BATCH = Histogram(
+    "guide_group_commit_batch_envelopes", "Socket envelopes committed together (group commit).",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+)
 OUTBOX_BACKLOG = Gauge("guide_outbox_backlog", "Outbox messages waiting for delivery.")
 
 bp = Blueprint("metrics", __name__)

@@ -13,11 +13,10 @@ from guide import metrics, ratelimit
 from guide.errors import GuideError, error_body
 from guide.extensions import socketio
 from guide.models.user import account_room, workspace_room
-from guide.realtime import expiry
+from guide.realtime import expiry, group_commit
 from guide.services import nudges
 from guide.services.picker import relay_pick
-from guide.services.sessions import context_of, socket_session
-from guide.usecases import envelopes
+from guide.services.sessions import socket_session
 from guide.web import caller
 
 NAMESPACE = "/widget"
@@ -68,17 +67,15 @@ def _envelope(kind: str, data: Any) -> dict[str, Any]:
 
 
 def _handled(kind: str, data: Any) -> dict[str, Any]:
-    """One envelope on a live token: its budget, its user, then its own committed write."""
+    """One envelope on a live token: its budget, then its write, acked once committed
+    (with others' under group commit, guide.realtime.group_commit)."""
     refused = _refusal(kind)
     if refused is not None:
         return refused
-    ctx = context_of(session.get("user_id", 0), session.get("workspace_id", 0), request.sid,
-                     request.headers.get("User-Agent"))
-    if ctx is None:
-        return {"ok": False, **error_body("socket_token_invalid",
-                                          "This connection's user no longer exists.")}
     started = time.perf_counter()
-    ack = envelopes.handle(ctx, kind, data)
+    ack = group_commit.handle(group_commit.Item(
+        session.get("user_id", 0), session.get("workspace_id", 0), request.sid,
+        request.headers.get("User-Agent"), kind, data))
     metrics.observe(kind, ack, time.perf_counter() - started)
     return ack
 

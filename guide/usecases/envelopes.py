@@ -33,26 +33,50 @@ from guide.services.escalations import apply_escalate
 from guide.services.guides import offered, offered_guides, published_guide
 from guide.services.unit import Context, Outcome
 from guide.usecases import surveys
+from guide.usecases.transactions import AfterCommit, Savepoint, Transaction, Unit
 
 
 def handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
-    """Process one envelope and return its acknowledgement (never raises)."""
+    """Process one envelope in its own transaction and return its ack (never raises)."""
+    ack, after_commit = _guarded(ctx, kind, data, Transaction())
+    after_commit()
+    return ack
+
+
+def handle_nested(ctx: Context, kind: str, data: Any) -> tuple[dict[str, Any], AfterCommit]:
+    """Process one envelope in a SAVEPOINT of a transaction its caller commits (never raises).
+
+    Group commit (guide.realtime.group_commit): several envelopes share one
+    transaction, each in its own savepoint, so one that fails is undone alone.
+    Returns the ack, to be sent only once the caller has committed, and what to
+    run after that commit (pushes to the user's other sockets, the outbox's wake-up).
+    """
+    return _guarded(ctx, kind, data, Savepoint(db.session.begin_nested()))
+
+
+def _nothing() -> None:
+    return None
+
+
+def _guarded(ctx: Context, kind: str, data: Any,
+             unit: Unit) -> tuple[dict[str, Any], AfterCommit]:
     try:
-        return _handle(ctx, kind, data)
+        return _handle(ctx, kind, data, unit)
     except GuideError as err:
-        db.session.rollback()
-        return {"ok": False, **err.to_dict()}
+        unit.undo()
+        return {"ok": False, **err.to_dict()}, _nothing
     except TRANSIENT:
-        db.session.rollback()
+        unit.undo()
         current_app.logger.exception("envelope %s failed; the client will retry", kind)
         return {"ok": False, **error_body(
-            "internal_error", "The server failed to record this; retry later.")}
+            "internal_error", "The server failed to record this; retry later.")}, _nothing
     except Exception:
-        db.session.rollback()
+        unit.undo()
         current_app.logger.exception("envelope %s failed for good", kind)
         return {"ok": False, **error_body(
             "envelope_failed", "The server could not process this envelope and would fail "
-            "the same way again; it was logged for the server's operators. Do not resend it.")}
+            "the same way again; it was logged for the server's operators. Do not resend it.")
+        }, _nothing
 
 
 # Failures worth a retry: the database was unreachable or busy, or a concurrent
@@ -69,7 +93,8 @@ TRANSIENT = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.InternalErro
 _SCHEMAS = {kind: schema() for kind, schema in ENVELOPE_SCHEMAS.items()}
 
 
-def _handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
+def _handle(ctx: Context, kind: str, data: Any,
+            unit: Unit) -> tuple[dict[str, Any], AfterCommit]:
     schema = _SCHEMAS.get(kind)
     if schema is None:
         raise GuideError(f"Unknown envelope type {kind!r}.", code="invalid_payload")
@@ -82,27 +107,31 @@ def _handle(ctx: Context, kind: str, data: Any) -> dict[str, Any]:
     fingerprint = idempotency.fingerprint(kind, data)
     replay = idempotency.replay(ctx.workspace.id, ctx.user.id, envelope["id"], fingerprint)
     if replay is not None:
-        return replay
+        unit.read_only()
+        return replay, _nothing
     try:
-        ack, outcome = _write(ctx, kind, envelope, fingerprint)
+        ack, outcome = _write(ctx, kind, envelope, fingerprint, unit)
     except IntegrityError:
         # The same id recorded by a concurrent request (another tab, a retry racing the
         # original) after our replay check: its result stands, ours is discarded. On
         # PostgreSQL this surfaces at the event's insert (or a flush before it), which
         # waits for the other transaction, not only at the commit.
-        db.session.rollback()
+        unit.undo()
         replay = idempotency.replay(ctx.workspace.id, ctx.user.id, envelope["id"], fingerprint)
         if replay is None:
             raise
-        return replay
-    push.progress_changed(ctx, outcome, ack["progress"])
-    for callback in outcome.after_commit:
-        callback()
-    return ack
+        return replay, _nothing
+
+    def after_commit() -> None:
+        push.progress_changed(ctx, outcome, ack["progress"])
+        for callback in outcome.after_commit:
+            callback()
+
+    return ack, after_commit
 
 
-def _write(ctx: Context, kind: str, envelope: dict[str, Any],
-           fingerprint: str) -> tuple[dict[str, Any], Outcome]:
+def _write(ctx: Context, kind: str, envelope: dict[str, Any], fingerprint: str,
+           unit: Unit) -> tuple[dict[str, Any], Outcome]:
     """Apply the envelope and commit it with its event row; its ack and what it changed."""
     event = Event(
         workspace_id=ctx.workspace.id, user_id=ctx.user.id, client_id=envelope["id"], type=kind,
@@ -116,7 +145,7 @@ def _write(ctx: Context, kind: str, envelope: dict[str, Any],
            **outcome.extra}
     event.result = ack
     idempotency.record(event)
-    db.session.commit()
+    unit.finish()
     return ack, outcome
 
 

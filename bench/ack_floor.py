@@ -1,0 +1,250 @@
+"""Guide's ``step:complete`` acks against the ack floor (bench/ack_sql.py), SQLite and PostgreSQL.
+
+    .venv/bin/python bench/ack_floor.py [--seconds 10] [--rounds 3] [--clients 100]
+    GUIDE_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test \\
+        .venv/bin/python bench/ack_floor.py     # SQLite, then PostgreSQL
+
+Per database: Guide under gunicorn (one gevent worker, as `make bench`), 100
+users bootstrapped, each with its own socket, which completes the same step
+in a closed loop (bench/socket_load.py: each client sends its next envelope
+when the previous ack arrives). The floor runs the same statements on the same
+database with no Python around them: on PostgreSQL ``pgbench -n -M prepared
+-c <floor clients> -j 2 -T <seconds>`` with the script of bench/ack_sql.py, each
+pgbench client one of the same users, as many clients as Guide has connections
+(its pool: 30 per process; this server also allows only 100); on SQLite one ``sqlite3`` loop (SQLite
+has one writer at a time). Each round runs the floor, then Guide, so drift on
+the shared machine touches both; Guide's share is taken within each round.
+Every figure is the median of the rounds with the spread (min-max).
+
+Writes bench/results/ack_floor.json and the ack floor section of docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa  # noqa: E402
+
+from bench import ack_sql, servers, socket_load  # noqa: E402
+from bench.bootstrap_floor import _cell, spread  # noqa: E402
+from bench.identities import bootstrap_bodies, demo_secret, machine  # noqa: E402
+from bench.run import socket_tokens  # noqa: E402
+from bench.search import save_results, write_section  # noqa: E402
+
+RESULTS = servers.ROOT / "bench" / "results" / "ack_floor.json"
+DOC = servers.ROOT / "docs" / "BENCHMARKS.md"
+START, END = "<!-- bench:ack-floor:start -->", "<!-- bench:ack-floor:end -->"
+STEP = ("getting-started", "welcome")
+# A gevent process holds at most this many PostgreSQL connections (pool 20 + overflow 10,
+# guide.config): however many sockets send at once, that many transactions are in flight.
+POOL = 30
+# Guide runs twice on the same database, as before group commit and with it.
+MODES = ("off", "on")
+
+
+def floor_variables(url: str) -> dict[str, Any]:
+    """The ids and values Guide binds for these users' envelope, read from its database."""
+    from guide.config import normalize_database_url
+
+    engine = sa.create_engine(normalize_database_url(url))
+    try:
+        with engine.connect() as conn:
+            ws = conn.execute(sa.text("SELECT id FROM workspace WHERE key = 'demo'")).scalar_one()
+            low, high, count = conn.execute(sa.text(
+                "SELECT min(id), max(id), count(*) FROM end_user "
+                "WHERE external_id LIKE 'bench-%'")).one()
+            # A real ack of this step, as Guide stored it (the same size of JSON).
+            event = conn.execute(sa.text(
+                "SELECT name, props, fingerprint, result FROM event WHERE type = 'step:complete' "
+                "ORDER BY id DESC LIMIT 1")).one()
+    finally:
+        engine.dispose()
+    assert high - low + 1 == count, "the benchmark's users are not contiguous"
+    return {"ws": ws, "first_uid": low, "users": count, "guide_key": STEP[0],
+            "type": "step:complete", "name": event.name, "props": _text(event.props),
+            "fingerprint": event.fingerprint, "result": _text(event.result),
+            "created_at": time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime())}
+
+
+def _text(value: Any) -> str:
+    """A JSON column as text (psycopg decodes it, SQLite hands the text)."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def pgbench(url: str, variables: dict[str, Any], script: Path, opts: argparse.Namespace) -> float:
+    defines = [f"-D{name}={value}" for name, value in variables.items()]
+    run = subprocess.run(
+        ["pgbench", "-n", "-M", "prepared", "-f", str(script), "-c", str(opts.floor_clients),
+         "-j", "2", "-T", str(opts.seconds), *defines, url],
+        capture_output=True, text=True, timeout=opts.seconds + 120)
+    tps = re.search(r"tps = ([\d.]+)", run.stdout)
+    assert run.returncode == 0 and tps, run.stdout + run.stderr
+    return float(tps.group(1))
+
+
+def floor_run(url: str, variables: dict[str, Any], script: Path,
+              opts: argparse.Namespace) -> float:
+    if url.startswith("sqlite"):
+        return ack_sql.sqlite_loop(url.removeprefix("sqlite:///"), variables, opts.clients,
+                                   opts.seconds)
+    return pgbench(url, variables, script, opts)
+
+
+async def rounds(label: str, url: str, guides: dict[str, str], all_tokens: list[str],
+                 script: Path, opts: argparse.Namespace) -> dict[str, Any]:
+    payload = socket_load.envelope(*STEP)
+    clients = {mode: await socket_load.connect_all(guide, list(all_tokens[:opts.clients]))
+               for mode, guide in guides.items()}
+    out: dict[str, Any] = {"rounds": []}
+    try:
+        for mode in MODES:  # warm-up, not counted: every user's progress row exists after
+            await socket_load.closed_loop(clients[mode], payload, seconds=3)
+        variables = floor_variables(url)
+        for number in range(opts.rounds):
+            one: dict[str, Any] = {"load_average": os.getloadavg()[0]}
+            print(f"[{label}] round {number + 1}: floor ...", flush=True)
+            one["floor_tps"] = await asyncio.to_thread(floor_run, url, variables, script, opts)
+            for mode in MODES:
+                print(f"[{label}] round {number + 1}: Guide, group commit {mode} ...",
+                      flush=True)
+                acks = await socket_load.closed_loop(clients[mode], payload,
+                                                     seconds=opts.seconds)
+                one[f"guide_{mode}"] = acks["acks_per_s"]
+                one[f"share_{mode}"] = acks["acks_per_s"] / one["floor_tps"]
+            out["rounds"].append(one)
+    finally:
+        for group in clients.values():
+            await socket_load.disconnect_all(group)
+    for mode in MODES if opts.latency_clients else ():  # make bench's p99 target
+        print(f"[{label}] open loop, group commit {mode}: {opts.latency_clients} clients at "
+              f"{opts.rate:.0f}/s ...", flush=True)
+        group = await socket_load.connect_all(guides[mode], list(all_tokens))
+        try:
+            out[f"open_loop_{mode}"] = await socket_load.open_loop(
+                group, payload, rate=opts.rate, seconds=opts.seconds)
+        finally:
+            await socket_load.disconnect_all(group)
+    return out
+
+
+def measure(label: str, url: str, tmp: Path, opts: argparse.Namespace) -> dict[str, Any]:
+    script = tmp / "ack_floor.sql"
+    script.write_text(ack_sql.pgbench_script())
+    with ExitStack() as stack:
+        guides = {}
+        for mode in MODES:  # two servers on the same database, one per setting
+            (tmp / mode).mkdir()
+            guides[mode] = stack.enter_context(servers.guide_server(
+                url, tmp / mode, workers=opts.workers, GUIDE_GROUP_COMMIT=mode))
+        bodies = bootstrap_bodies(demo_secret(guides["on"]),
+                                  max(opts.clients, opts.latency_clients))
+        tokens = asyncio.run(socket_tokens(guides["on"].url, bodies))
+        out = asyncio.run(rounds(label, url, {m: g.url for m, g in guides.items()}, tokens,
+                                 script, opts))
+    measured = out["rounds"]
+    return {
+        **out,
+        "floor_tps": spread([r["floor_tps"] for r in measured]),
+        **{f"guide_{m}": spread([r[f"guide_{m}"] for r in measured]) for m in MODES},
+        **{f"share_{m}": spread([r[f"share_{m}"] for r in measured]) for m in MODES},
+        "load_average": spread([r["load_average"] for r in measured]),
+    }
+
+
+def doc_lines(results: dict[str, Any], opts: argparse.Namespace) -> list[str]:
+    dbs = [db for db in ("sqlite", "postgresql") if db in results]
+    m = results["machine"]
+    lines = [
+        START, "## Acks against their floor (`bench/ack_floor.py`)", "",
+        f"Measured {m['date']} on {m['cpu']}, {m['cores']} cores, with "
+        f"`.venv/bin/python bench/ack_floor.py --seconds {opts.seconds} --rounds {opts.rounds} "
+        f"--clients {opts.clients} --workers {opts.workers} --latency-clients "
+        f"{opts.latency_clients}` (PostgreSQL from "
+        "`GUIDE_TEST_DATABASE_URL`). Guide, twice on the same database (`GUIDE_GROUP_COMMIT=off`, "
+        "then `on`): "
+        f"{opts.clients} socket clients, one user each, completing the same step in a closed "
+        f"loop; gunicorn with {opts.workers} gevent worker(s). Floor: the same statements "
+        "(bench/ack_sql.py, kept equal to what SQLAlchemy emits by "
+        "tests/unit/test_bench_ack_floor.py) on the same database, by `pgbench -M prepared "
+        f"-c {opts.floor_clients} -j 2` on PostgreSQL (as many clients as Guide's pool has "
+        "connections, so the same number of transactions in flight) and by one `sqlite3` "
+        "loop on SQLite. Median of the rounds (min-max); the share is taken within each "
+        "round. Raw results: `bench/results/ack_floor.json`.", "",
+        "| measure | " + " | ".join(dbs) + " |", "|---|" + "---|" * len(dbs),
+    ]
+
+    def row(text: str, key: str, fmt: str = ".0f", pct: bool = False) -> None:
+        lines.append(f"| {text} | " + " | ".join(_cell(results[db][key], fmt, pct)
+                                                 for db in dbs) + " |")
+
+    row("floor, transactions/s", "floor_tps")
+    row("Guide, acks/s, group commit off (closed loop)", "guide_off")
+    row("Guide, acks/s, group commit on (closed loop)", "guide_on")
+    row("Guide's share of the floor, group commit off", "share_off", pct=True)
+    row("**Guide's share of the floor, group commit on** (target 60%)", "share_on", pct=True)
+    row("load average (1 min) at each round's start", "load_average", ".1f")
+    for mode in MODES:
+        if all(results[db].get(f"open_loop_{mode}") for db in dbs):
+            lines.append(
+                f"| ack p50 / p99 / p999 ms, group commit {mode}, {opts.latency_clients} "
+                f"clients at {opts.rate:.0f}/s open loop (one run) | " + " | ".join(
+                    "{p50_ms:.1f} / {p99_ms:.1f} / {p999_ms:.1f}".format(
+                        **results[db][f"open_loop_{mode}"]) for db in dbs) + " |")
+    return lines + [END]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn gevent workers")
+    parser.add_argument("--floor-clients", type=int, default=0,
+                        help="pgbench clients (default: Guide's connections, 30 per worker)")
+    parser.add_argument("--postgres", default=os.environ.get("GUIDE_BENCH_DATABASE_URL")
+                        or os.environ.get("GUIDE_TEST_DATABASE_URL"))
+    parser.add_argument("--latency-clients", type=int, default=0,
+                        help="then an open loop: this many clients at --rate envelopes/s")
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--no-doc", action="store_true", help="print, write no files")
+    opts = parser.parse_args()
+    servers.raise_fd_limit()
+    opts.floor_clients = opts.floor_clients or min(opts.clients, POOL * opts.workers)
+    if opts.postgres:
+        os.environ["GUIDE_TEST_DATABASE_URL"] = opts.postgres
+    results: dict[str, Any] = {"machine": machine()}
+    with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as stack:
+        tmp = Path(tmp_name)
+        if not opts.no_sqlite:
+            (tmp / "sqlite").mkdir()
+            results["sqlite"] = measure("sqlite", f"sqlite:///{tmp / 'ack.db'}",
+                                        tmp / "sqlite", opts)
+        if opts.postgres:
+            from tests.pg import temporary_database
+
+            (tmp / "pg").mkdir()
+            url = stack.enter_context(temporary_database("ackfloor"))
+            results["postgresql"] = measure("postgresql", url, tmp / "pg", opts)
+    lines = doc_lines(results, opts)
+    print("\n".join(lines))
+    if not opts.no_doc:
+        save_results(RESULTS, results)
+        write_section(DOC, START, END, "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
