@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from guide.access import can, policy
@@ -67,10 +68,10 @@ def translations_import(workspace: str) -> Any:
     """Check an uploaded file; on success new draft versions (published if asked and allowed)."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _page(["Choose an XLIFF (.xlf) or PO (.po) file to upload."], 400)
+        return _page([gettext("Choose an XLIFF (.xlf) or PO (.po) file to upload.")], 400)
     publish = request.form.get("publish") == "1"
     if publish and not can("publisher"):
-        return _page(["Only publishers can publish; upload again without “publish”."], 403)
+        return _page([gettext("Only publishers can publish; upload again without “publish”.")], 403)
     try:
         result = translations.import_file(g.workspace, upload.read(), upload.filename,
                                           current_user, publish=publish)
@@ -78,5 +79,16 @@ def translations_import(workspace: str) -> Any:
         return _page([error.message, *error.lines], 400)
     except Conflict as error:
         return _page([error.message], 409)
-    flash("; ".join(result.lines()) + ".")
+    flash(_imported(result))
     return redirect(url_for("admin.translations_page", workspace=workspace))
+
+
+def _imported(result: translations.ImportResult) -> str:
+    """What an upload did, in the admin's language (``ImportResult.lines`` is the CLI's)."""
+    new = (gettext("%(key)s: new version %(number)d published", key=key, number=number)
+           if result.published else
+           gettext("%(key)s: new version %(number)d draft", key=key, number=number)
+           for key, number in result.versions)
+    count = ngettext("%(num)d %(locale)s string imported", "%(num)d %(locale)s strings imported",
+                     result.strings, locale=result.locale)
+    return "; ".join([*new, count]) + "."
