@@ -52,8 +52,9 @@ def translations_export(workspace: str) -> Any:
     """A translation file to download: ``locale``, ``format`` (xliff or po), ``all``."""
     locale, fmt = request.args.get("locale", ""), request.args.get("format", "xliff")
     if fmt not in FORMATS:
-        raise InvalidPayload(f"format must be one of {', '.join(FORMATS)}.",
-                             fields={"format": ["Unknown format."]})
+        raise InvalidPayload(gettext("format must be one of %(formats)s.",
+                                     formats=", ".join(FORMATS)),
+                             fields={"format": [gettext("Unknown format.")]})
     data = translations.export(g.workspace, locale, fmt,
                                missing_only=request.args.get("all") != "1")
     response = Response(data, mimetype=MEDIA_TYPES[fmt])

@@ -136,6 +136,10 @@ def test_the_translations_page_and_its_refusal_read_in_french(app, workspace, as
     refused = author.post("/admin/w/demo/translations/import", {}, headers=FR)
     assert refused.status_code == 400
     assert "Choisissez un fichier XLIFF (.xlf) ou PO (.po) à envoyer." in text(refused)
+    wrong = author.get("/admin/w/demo/translations/export?locale=fr&format=docx", headers=FR)
+    assert wrong.status_code == 400
+    assert wrong.get_json()["error"]["message"] == (
+        "le format doit être l'un des suivants : xliff, po.")
 
 
 def test_the_theme_page_and_its_preview_read_in_french(app, workspace, as_role):
