@@ -40,6 +40,7 @@ DYNAMIC_WORDS = (
     N_("day"), N_("week"), N_("user"), N_("account"),
     N_("Bad Request"), N_("Forbidden"), N_("Not Found"), N_("Method Not Allowed"),
     N_("Too Many Requests"), N_("Internal Server Error"), N_("Unauthorized"), N_("Conflict"),
+    N_("added"), N_("changed"), N_("unchanged"), N_("only in target"),
 )
 
 

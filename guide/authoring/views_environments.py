@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from guide.access import policy
@@ -33,7 +34,8 @@ def environment_list(workspace: str) -> Any:
         except (InvalidPayload, Conflict) as error:
             flash(_message(error), "error")
         else:
-            flash(f"Environment {created.environment} created: its app key is {created.key}.")
+            flash(gettext("Environment %(name)s created: its app key is %(key)s.",
+                          name=created.environment, key=created.key))
         return redirect(url_for("admin.environment_list", workspace=workspace))
     return render_template("admin/environments.html",
                            environments=environments.of(g.workspace))
@@ -49,8 +51,8 @@ def promote_to(workspace: str) -> Any:
         if request.method == "POST":
             done = promote.promote(current_user, source, g.workspace,
                                    expected=request.form.get("fingerprint", ""))
-            flash(f"Promoted from {source.environment}: "
-                  f"{', '.join(c.key for c in done.to_apply) or 'nothing to promote'}.")
+            keys = ", ".join(c.key for c in done.to_apply) or gettext("nothing to promote")
+            flash(gettext("Promoted from %(name)s: %(keys)s.", name=source.environment, keys=keys))
             return redirect(url_for("admin.audit_log", workspace=workspace))
         planned = promote.plan(source, g.workspace)
     except (InvalidPayload, NotFound, Conflict) as error:

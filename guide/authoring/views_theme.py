@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from guide.access import policy, wants_json
@@ -56,7 +57,7 @@ def theme(workspace: str) -> Any:
             errors = error.fields or {}
             flash(error.message, "error")
         else:
-            flash("Theme saved: users see it the next time the widget starts.")
+            flash(gettext("Theme saved: users see it the next time the widget starts."))
             return redirect(url_for("admin.theme", workspace=workspace))
     return render_template("admin/theme.html", theme=shown, errors=errors, defaults=DEFAULTS,
                            dark_defaults=DARK_DEFAULTS, positions=POSITIONS, modes=MODES,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from guide.access import can, policy
@@ -51,8 +52,9 @@ def translations_export(workspace: str) -> Any:
     """A translation file to download: ``locale``, ``format`` (xliff or po), ``all``."""
     locale, fmt = request.args.get("locale", ""), request.args.get("format", "xliff")
     if fmt not in FORMATS:
-        raise InvalidPayload(f"format must be one of {', '.join(FORMATS)}.",
-                             fields={"format": ["Unknown format."]})
+        raise InvalidPayload(gettext("format must be one of %(formats)s.",
+                                     formats=", ".join(FORMATS)),
+                             fields={"format": [gettext("Unknown format.")]})
     data = translations.export(g.workspace, locale, fmt,
                                missing_only=request.args.get("all") != "1")
     response = Response(data, mimetype=MEDIA_TYPES[fmt])
@@ -67,10 +69,10 @@ def translations_import(workspace: str) -> Any:
     """Check an uploaded file; on success new draft versions (published if asked and allowed)."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _page(["Choose an XLIFF (.xlf) or PO (.po) file to upload."], 400)
+        return _page([gettext("Choose an XLIFF (.xlf) or PO (.po) file to upload.")], 400)
     publish = request.form.get("publish") == "1"
     if publish and not can("publisher"):
-        return _page(["Only publishers can publish; upload again without “publish”."], 403)
+        return _page([gettext("Only publishers can publish; upload again without “publish”.")], 403)
     try:
         result = translations.import_file(g.workspace, upload.read(), upload.filename,
                                           current_user, publish=publish)
@@ -78,5 +80,16 @@ def translations_import(workspace: str) -> Any:
         return _page([error.message, *error.lines], 400)
     except Conflict as error:
         return _page([error.message], 409)
-    flash("; ".join(result.lines()) + ".")
+    flash(_imported(result))
     return redirect(url_for("admin.translations_page", workspace=workspace))
+
+
+def _imported(result: translations.ImportResult) -> str:
+    """What an upload did, in the admin's language (``ImportResult.lines`` is the CLI's)."""
+    new = (gettext("%(key)s: new version %(number)d published", key=key, number=number)
+           if result.published else
+           gettext("%(key)s: new version %(number)d draft", key=key, number=number)
+           for key, number in result.versions)
+    count = ngettext("%(num)d %(locale)s string imported", "%(num)d %(locale)s strings imported",
+                     result.strings, locale=result.locale)
+    return "; ".join([*new, count]) + "."

@@ -9,6 +9,8 @@ from datetime import datetime
 from flask import g
 
 from guide import i18n
+from guide.services import environments
+from tests import factories
 from tests.authoring.conftest import AdminClient, csrf_token
 from tests.authoring.forms_util import soup
 
@@ -32,7 +34,8 @@ def test_the_guides_list_reads_in_french(app, as_role):
     page = as_role("author").get("/admin/w/demo/", headers=FR)
     body = soup(page.get_data(as_text=True))
     nav = [a.get_text(strip=True) for a in body.select("nav.mainnav a")]
-    assert nav[:4] == ["Guides", "Comptes", "Scénarios", "Statistiques"]
+    assert nav == ["Guides", "Comptes", "Scénarios", "Traductions", "Statistiques",
+                   "Environnements", "Thème"]
     assert body.select_one("h1").get_text(strip=True) == "Guides"
     heads = [th.get_text(strip=True) for th in body.select("[data-testid=guide-list] th")]
     assert heads == ["Guide", "Type", "En ligne", "Statut", "Dernière modification"]
@@ -105,3 +108,47 @@ def test_a_french_page_shows_french_dates(app, as_role):
                 ).select_one("[data-testid=guide-list] tbody tr td:nth-of-type(5)")
     # "6 déc. 2026 11:30 UTC", not "2026-12-06 11:30 UTC".
     assert re.match(r"\d{1,2} \w+\.? \d{4} \d{2}:\d{2} UTC", cell.get_text(" ", strip=True))
+
+
+def test_the_environments_page_and_its_flash_read_in_french(app, workspace, as_role):
+    admin = as_role("admin")
+    page = text(admin.get("/admin/w/demo/environments", headers=FR))
+    assert "Nouvel environnement" in page and "Origines autorisées" in page
+    assert "New environment" not in page
+    created = admin.post("/admin/w/demo/environments", {"name": "qa"}, headers=FR,
+                         follow_redirects=True)
+    assert "Environnement qa créé : sa clé d'application est demo-qa." in text(created)
+
+
+def test_the_promote_page_reads_in_french(app, workspace, as_role):
+    staging = environments.create("test", workspace, {"name": "staging"})
+    factories.publish(staging, factories.checklist_body("onboarding"))
+    page = text(as_role("publisher").get("/admin/w/demo/promote?from=staging", headers=FR))
+    assert "Promouvoir 1 guide vers" in page and "ajouté" in page
+    assert "Ce qui est publié dans staging" in page and "Promote 1 guide" not in page
+
+
+def test_the_translations_page_and_its_refusal_read_in_french(app, workspace, as_role):
+    author = as_role("author")
+    page = text(author.get("/admin/w/demo/translations", headers=FR))
+    assert "Envoyer des traductions" in page and "Ajouter une langue" in page
+    assert "Upload translations" not in page
+    refused = author.post("/admin/w/demo/translations/import", {}, headers=FR)
+    assert refused.status_code == 400
+    assert "Choisissez un fichier XLIFF (.xlf) ou PO (.po) à envoyer." in text(refused)
+    wrong = author.get("/admin/w/demo/translations/export?locale=fr&format=docx", headers=FR)
+    assert wrong.status_code == 400
+    assert wrong.get_json()["error"]["message"] == (
+        "le format doit être l'un des suivants : xliff, po.")
+
+
+def test_the_theme_page_and_its_preview_read_in_french(app, workspace, as_role):
+    admin = as_role("admin")
+    page = text(admin.get("/admin/w/demo/theme", headers=FR))
+    assert "Forme et texte" in page and "Toujours sombre" in page and "En bas à droite" in page
+    assert "Shape and text" not in page
+    preview = admin.get("/admin/w/demo/theme/preview", headers=FR).get_data(as_text=True)
+    assert 'lang="fr"' in preview and "Votre produit" in soup(preview).get_text()
+    saved = admin.post("/admin/w/demo/theme", {"mode": "light"}, headers=FR, follow_redirects=True)
+    assert "Thème enregistré : les utilisateurs le verront au prochain démarrage du widget." in (
+        text(saved))

@@ -29,6 +29,7 @@ ALLOWED = {
     "https://hooks.slack.com/services/T…/B…/…", "{trait: plan, eq: pro}",
     "once | {every_days: 90, max: 4}", "once | always | {every_days: 7, max: 3}",
     "all: [{trait: plan, in: [trial, pro]}, {url: /app/**}]",
+    "staging", "https://staging.example.com", "system-ui, sans-serif",
 }
 
 
