@@ -6,6 +6,7 @@ import type { BootstrapResponse, Guide, TourStep } from "../src/types";
 import { createAuthorTools } from "../src/author/tools";
 import { createHelpPanel } from "../src/help/panel";
 import { createSurveyCard } from "../src/survey/card";
+import { renderChecklist } from "../src/panel/render";
 import { createTourRuntime } from "../src/tour/runtime";
 import type { WidgetDeps } from "../src/parts";
 import { EN } from "./strings";
@@ -167,7 +168,9 @@ export function harness(payload: BootstrapResponse | (() => BootstrapResponse) =
   const loadHelp = vi.fn(async () => createHelpPanel);
   const loadAuthor = vi.fn(async () => createAuthorTools);
   const loadSurvey = vi.fn(async () => createSurveyCard);
-  const deps: WidgetDeps = { fetch_: fetch as unknown as typeof globalThis.fetch, io_: io, window_: window, loadTours_: loadTours, loadHelp_: loadHelp, loadAuthor_: loadAuthor, loadSurvey_: loadSurvey, store_: store };
+  // The checklist panel, as if dist/checklist.js had loaded.
+  const loadChecklist = vi.fn(async () => renderChecklist);
+  const deps: WidgetDeps = { fetch_: fetch as unknown as typeof globalThis.fetch, io_: io, window_: window, loadTours_: loadTours, loadHelp_: loadHelp, loadAuthor_: loadAuthor, loadSurvey_: loadSurvey, loadChecklist_: loadChecklist, store_: store };
   const api = createApi("https://guide.test", () => deps);
   const root = (): ShadowRoot => {
     const host = document.querySelector<HTMLElement>("#guide-root");
