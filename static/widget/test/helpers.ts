@@ -155,7 +155,8 @@ export interface Harness {
 }
 
 /** A full widget behind the public API, with fetch and socket faked. */
-export function harness(payload: BootstrapResponse | (() => BootstrapResponse) = bootstrapPayload(), store?: QueueStore): Harness {
+/** `extra`: deps that replace the harness's own (a loader held back, a bundle failing). */
+export function harness(payload: BootstrapResponse | (() => BootstrapResponse) = bootstrapPayload(), store?: QueueStore, extra: Partial<WidgetDeps> = {}): Harness {
   const { io, sockets } = fakeIo();
   const fetch = vi.fn(async (url: string, _init?: RequestInit) => {
     if (url.endsWith("/api/v1/widget/bootstrap")) return jsonResponse(typeof payload === "function" ? payload() : payload);
@@ -170,7 +171,7 @@ export function harness(payload: BootstrapResponse | (() => BootstrapResponse) =
   const loadSurvey = vi.fn(async () => createSurveyCard);
   // The checklist panel, as if dist/checklist.js had loaded.
   const loadChecklist = vi.fn(async () => renderChecklist);
-  const deps: WidgetDeps = { fetch_: fetch as unknown as typeof globalThis.fetch, io_: io, window_: window, loadTours_: loadTours, loadHelp_: loadHelp, loadAuthor_: loadAuthor, loadSurvey_: loadSurvey, loadChecklist_: loadChecklist, store_: store };
+  const deps: WidgetDeps = { fetch_: fetch as unknown as typeof globalThis.fetch, io_: io, window_: window, loadTours_: loadTours, loadHelp_: loadHelp, loadAuthor_: loadAuthor, loadSurvey_: loadSurvey, loadChecklist_: loadChecklist, store_: store, ...extra };
   const api = createApi("https://guide.test", () => deps);
   const root = (): ShadowRoot => {
     const host = document.querySelector<HTMLElement>("#guide-root");
