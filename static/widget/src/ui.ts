@@ -2,11 +2,11 @@ import { h } from "./h";
 import { helpful } from "./helpful";
 import { fmt, type Strings } from "./i18n";
 import { createLauncher } from "./launcher";
-import { nudgeCard } from "./nudgecard";
 import { setLocale } from "./locale";
+import { nudgeCard } from "./nudgecard";
+import type { PlanView, RenderChecklist } from "./panel/contract";
 import { adoptStyles, CSS } from "./styles";
 import { applyTheme, label } from "./theme";
-import type { PlanView, RenderChecklist } from "./panel/contract";
 import { layer, unzoom } from "./toplayer";
 import type { Guide, Nudge, Theme } from "./types";
 
