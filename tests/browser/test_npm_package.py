@@ -4,6 +4,7 @@ has no snippet, shows the demo user's launcher (guide.js loaded from the Guide s
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,10 @@ def test_an_es_module_import_of_the_package_shows_the_launcher(page, live_server
       scripts: [...document.scripts].map(s => s.src).filter(Boolean),
       guide: window.Guide && window.Guide.__guide,
     })""")
-    assert loaded["scripts"] == [f"{live_server.url}/widget/guide.js"]
+    # guide.js once, then the checklist panel it fetches right after a bootstrap with a checklist.
+    assert loaded["scripts"][0] == f"{live_server.url}/widget/guide.js"
+    assert [re.sub(r"\.[0-9a-f]{8}\.js$", ".js", s) for s in loaded["scripts"][1:]] == [
+        f"{live_server.url}/widget/checklist.js"]
     assert loaded["guide"]
     # on() called before init() was replayed: the widget's ready event reached it.
     page.wait_for_function("() => window.__events.includes('ready')")

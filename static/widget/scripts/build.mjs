@@ -1,6 +1,7 @@
 // Builds dist/guide.js (the widget), the lazily loaded bundles it fetches when
 // needed (dist/tour.js: the tour runtime, dist/help.js: the help panel,
-// dist/author.js: preview and picker for authors, dist/survey.js: the survey card) and dist/stub.min.js (the
+// dist/author.js: preview and picker for authors, dist/survey.js: the survey card,
+// dist/messages.js, dist/checklist.js: the checklist panel) and dist/stub.min.js (the
 // loader stub), and regenerates snippet.html from the minified stub so the
 // documented snippet can never drift from the code.
 //
@@ -140,6 +141,7 @@ for (const [entry, file] of [
   ["src/author/index.ts", "author.js"],
   ["src/survey/index.ts", "survey.js"],
   ["src/messages/index.ts", "messages.js"],
+  ["src/panel/index.ts", "checklist.js"],
 ]) {
   const { code, map } = await bundle(entry, file, { lazy: true });
   // The hash of the bundle's bytes and its map; the hashed copy differs only in naming its own map.

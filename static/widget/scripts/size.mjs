@@ -24,8 +24,12 @@ const THEME = 200;
 // (one CSS rule shared with the theme's left positions).
 const RTL = 16;
 const WHOLE = 30 * 1024 + ANALYTICS + KINDS + THEME + RTL;
+// Issue #17 (first load): the checklist panel's rendering moved out of guide.js into the lazy
+// checklist.js, fetched right after a bootstrap that lists a checklist; guide.js went from
+// 19,441 B to 18,477 B gzip and its budget follows it (+40 B of room).
+const FIRST_LOAD = 18477 + 40;
 const budgets = [
-  ["guide.js", 17703 + KINDS + THEME + RTL, "<="],
+  ["guide.js", FIRST_LOAD, "<="],
   ["tour.js", WHOLE, "<="],
   ["help.js", WHOLE, "<="],
   // Authors only (preview badge, element picker): not part of what end users load.
@@ -33,6 +37,8 @@ const budgets = [
   ["survey.js", 6 * 1024, "<="],
   // Announcements, hotspots, tooltips: loaded only when bootstrap lists one (their anchoring is tour.js's).
   ["messages.js", 6 * 1024, "<="],
+  // The checklist panel (steps, progress, plan details): loaded after a bootstrap that lists a checklist.
+  ["checklist.js", 2 * 1024, "<="],
   ["stub.min.js", 1024, "<"],
 ];
 

@@ -3,6 +3,7 @@ import type { Emitter } from "./emitter";
 import type { HelpAt, HelpFactory } from "./help/contract";
 import type { MessagesFactory, Targeting } from "./messages/contract";
 import type { Strings } from "./i18n";
+import type { RenderChecklist } from "./panel/contract";
 import type { Store } from "./store";
 import type { SurveyFactory } from "./survey/contract";
 import type { TourFactory } from "./tour/contract";
@@ -32,6 +33,8 @@ export interface WidgetDeps extends ClientDeps {
   loadMessages_?: Loader<MessagesFactory>;
   /** Where hotspots and tooltips get their anchoring. @default the one dist/tour.js lends */
   loadTargeting_?: Loader<() => Targeting>;
+  /** Where the checklist panel's renderer comes from. @default loads dist/checklist.js from the server */
+  loadChecklist_?: Loader<RenderChecklist>;
 }
 
 /**
@@ -82,6 +85,7 @@ export interface Bundles {
   survey_(): Promise<SurveyFactory>;
   messages_(): Promise<MessagesFactory>;
   targeting_(): Promise<() => Targeting>;
+  checklist_(): Promise<RenderChecklist>;
 }
 
 /** What the widget has before its parts are made. */

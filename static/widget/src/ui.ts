@@ -1,9 +1,10 @@
-import { renderChecklist, type PlanView } from "./checklist";
 import { h } from "./h";
 import { helpful } from "./helpful";
 import { fmt, type Strings } from "./i18n";
 import { createLauncher } from "./launcher";
 import { setLocale } from "./locale";
+import { nudgeCard } from "./nudgecard";
+import type { PlanView, RenderChecklist } from "./panel/contract";
 import { adoptStyles, CSS } from "./styles";
 import { applyTheme, label } from "./theme";
 import { layer, unzoom } from "./toplayer";
@@ -41,6 +42,8 @@ export interface UiHandlers {
   helpful_(guide: string, step: string, yes: boolean, comment?: string): void;
   /** The widget's words, for a nudge card shown when no checklist is (no model yet). */
   strings_(): Strings;
+  /** The checklist panel's renderer, dist/checklist.js: asked for once a model lists a checklist. */
+  checklist_(): Promise<RenderChecklist>;
 }
 
 export interface Ui {
@@ -82,6 +85,10 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
   const votes = new Map<string, Node>();
   let slot: { el_: HTMLElement; shown_?: () => void } | null = null;
   const teardown: Array<() => void> = [];
+  // The panel's renderer (dist/checklist.js), fetched once a model lists a checklist: the launcher never
+  // waits for it, opening the panel rarely does. A failure was reported (widget.ts); the next open tries again.
+  let draw: RenderChecklist | null = null, loading: Promise<unknown> | null = null;
+  const load = (): Promise<unknown> => (loading ??= on.checklist_().then((f) => void ((draw = f), render()), () => void (loading = null)));
   const panelId = `${prefix}-panel`;
 
   const launcher = createLauncher(doc, panelId, () => (isOpen ? close(true) : open()));
@@ -151,54 +158,54 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     if (!guide || !m.primary_) return;
     const count = (g: Guide): number => g.steps.filter((s) => m.isDone_(g.key, s.id)).length;
     launcher.update_({ title_: label(m.theme_) || m.primary_.title, done_: count(m.primary_), total_: m.primary_.steps.length, expanded_: isOpen, t_: m.t_ });
-    if (!isOpen) return;
+    if (!isOpen || !draw) return;
     on.view_("$guide_shown", guide.key);
 
     // Re-rendering replaces the nodes, so remember what had focus and put it back.
     const focusKey = (root.activeElement as HTMLElement | null)?.getAttribute("data-focus");
     const firstOpen = guide.steps.find((s) => !m.isDone_(guide.key, s.id))?.id;
-    const parts = renderChecklist(
+    const parts = draw(
       doc,
       prefix,
       {
-        checklists_: m.checklists_,
-        guide_: guide,
-        help_: m.help_,
-        t_: m.t_,
-        plan_: m.plan_(guide),
-        isDone_: (step) => m.isDone_(guide.key, step),
-        isPending_: (step) => !!m.isPending_?.(guide.key, step),
-        isExpanded_: (step) => expanded.get(k(guide.key, step)) ?? step === firstOpen,
-        error_: (step) => errors.get(k(guide.key, step)),
-        helpful_: (step) => {
+        checklists: m.checklists_,
+        guide,
+        help: m.help_,
+        t: m.t_,
+        plan: m.plan_(guide),
+        isDone: (step) => m.isDone_(guide.key, step),
+        isPending: (step) => !!m.isPending_?.(guide.key, step),
+        isExpanded: (step) => expanded.get(k(guide.key, step)) ?? step === firstOpen,
+        error: (step) => errors.get(k(guide.key, step)),
+        helpful: (step) => {
           const key = k(guide.key, step);
           if (!votes.has(key)) votes.set(key, helpful(doc, h, `${prefix}-v${votes.size}`, m.t_, (yes, comment) => on.helpful_(guide.key, step, yes, comment)));
           return votes.get(key)!;
         },
       },
       {
-        close_: () => close(true),
-        select_: (key) => {
+        close: () => close(true),
+        select: (key) => {
           selected = key;
           render();
         },
-        toggle_: (step) => {
+        toggle: (step) => {
           const key = k(guide.key, step);
           const open = !(expanded.get(key) ?? step === firstOpen);
           expanded.set(key, open);
           if (open) on.view_("$item_expanded", guide.key, step);
           render();
         },
-        markDone_: (step) => {
+        markDone: (step) => {
           errors.delete(k(guide.key, step));
           // It will no longer be the first open step; let the next one open.
           expanded.delete(k(guide.key, step));
           on.markDone_(guide.key, step);
         },
-        help_: () => on.help_(),
-        stuck_: (step, article) => on.help_(guide.key, step, article),
-        startTour_: on.startTour_,
-        act_: (step) => on.view_("$item_clicked", guide.key, step),
+        help: () => on.help_(),
+        stuck: (step, article) => on.help_(guide.key, step, article),
+        startTour: on.startTour_,
+        act: (step) => on.view_("$item_clicked", guide.key, step),
       },
     );
     // The survey section goes under the title; moved back in, it keeps what had focus in it.
@@ -213,6 +220,8 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
 
   function open(guide?: string, step?: string): void {
     if (!model?.primary_) return;
+    // Opened before dist/checklist.js arrived: opens when it does.
+    if (!draw) return void load().then(() => draw && open(guide, step));
     if (guide) selected = guide;
     if (guide && step) expanded.set(k(guide, step), true);
     on.opened_();
@@ -241,6 +250,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
         return;
       }
       if (!model.primary_) close(false);
+      else void load();
       mount();
       if (host) host.hidden = false;
       render();
@@ -275,16 +285,8 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
       // Focus inside the card must not be lost with it.
       if (!n && note.contains(root?.activeElement ?? null)) focusHelp();
       if (!n) return layer(note, false);
-      const t = model?.t_ ?? on.strings_();
       note.setAttribute("data-nudge", String(n.id));
-      const parts = [
-        n.title && h(doc, "p", { class: "nt" }, n.title),
-        h(doc, "p", {}, n.message),
-        n.reference && h(doc, "p", { class: "meter-text" }, n.reference),
-        canOpen && h(doc, "button", { type: "button", class: "btn btn-primary", "data-testid": "nudge-open", onclick: () => on.nudge_(true) }, t.nudge_open),
-        h(doc, "button", { type: "button", class: "close", "aria-label": t.dismiss, "data-testid": "nudge-dismiss", onclick: () => on.nudge_(false) }, "\u00D7"),
-      ];
-      note.replaceChildren(...(parts.filter((p) => !!p) as Node[]));
+      note.replaceChildren(...nudgeCard(doc, n, canOpen, model?.t_ ?? on.strings_(), on.nudge_));
       mount();
       if (host) host.hidden = false;
       layer(note, true);

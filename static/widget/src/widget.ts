@@ -1,6 +1,6 @@
 import { AUTHOR_GLOBAL } from "./author/contract";
 import { createAuthorMode } from "./authormode";
-import { formatDate, type PlanView } from "./checklist";
+import { CHECKLIST_GLOBAL, formatDate, type PlanView } from "./checklist";
 import { createDirector } from "./director";
 import { createEmitter, type Emitter } from "./emitter";
 import { usageError } from "./errors";
@@ -47,8 +47,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
   const store = createStore();
   const prefix = `guide-${uuid().slice(0, 8)}`;
   const teardown: Array<() => void> = [];
-  let server = "", pendingStart: string | null = null;
-  let dueTimer: ReturnType<typeof setTimeout> | undefined;
+  let server = "", pendingStart: string | null = null, dueTimer: ReturnType<typeof setTimeout> | undefined;
   /** A lazily loaded bundle from the server Guide.init named, unless the deps bring their own. */
   const bundle = <T>(load: Loader<T> | undefined, file: string, global: string) => (): Promise<T> =>
     (load ?? ((w, s) => loadBundle<T>(w, s, file, global)))(win, server);
@@ -70,13 +69,14 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
     startTour_: (key) => void guard(start, key),
     nudge_: (open) => nudges.answer_(open),
     helpful_: (...vote) => stepVote(session.send_)(...vote),
+    checklist_: () => base.load_.checklist_().catch((err) => Promise.reject(report(err) ?? err)),
   });
   const base: Base = {
     win_: win, prefix_: prefix, store_: store, ui_: ui, events_: events, report_: report, deps_: deps,
     load_: {
       tour_: bundle(deps.loadTours_, "tour.js", TOUR_GLOBAL), help_: bundle(deps.loadHelp_, "help.js", HELP_GLOBAL),
       author_: bundle(deps.loadAuthor_, "author.js", AUTHOR_GLOBAL), survey_: bundle(deps.loadSurvey_, "survey.js", SURVEY_GLOBAL),
-      messages_: bundle(deps.loadMessages_, "messages.js", MESSAGES_GLOBAL), targeting_: bundle(deps.loadTargeting_, "tour.js", TARGETING_GLOBAL),
+      messages_: bundle(deps.loadMessages_, "messages.js", MESSAGES_GLOBAL), targeting_: bundle(deps.loadTargeting_, "tour.js", TARGETING_GLOBAL), checklist_: bundle(deps.loadChecklist_, "checklist.js", CHECKLIST_GLOBAL),
     },
     start_: (guide: string, step?: string) => guard(start, guide, step),
     booted_() {
@@ -113,7 +113,7 @@ export function createWidget(defaultServer: string, deps: WidgetDeps, report: (e
       const next = Math.min(...Object.values(due).map(Date.parse).filter((t) => t > now));
       clearTimeout(dueTimer);
       if (next < Infinity) dueTimer = setTimeout(render, Math.min(next - now + 1000, 2 ** 31 - 1));
-      return { org_: ws?.name ?? "", due_: due, overdue_: p?.overdue ?? [], now_: now, date_: (iso) => formatDate(iso, session.data_?.user?.locale) };
+      return { org: ws?.name ?? "", due, overdue: p?.overdue ?? [], now, date: (iso) => formatDate(iso, session.data_?.user?.locale) };
     };
     ui.update_(data ? { checklists_: lists, primary_: primaryChecklist(lists, store.state_), theme_: ws?.theme, help_: !!ws?.help_enabled, t_: session.strings_(), locale_: data.user?.locale, isDone_: store.isDone_, isPending_: store.isPending_, plan_: plan } : null);
   }

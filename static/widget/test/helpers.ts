@@ -6,6 +6,7 @@ import type { BootstrapResponse, Guide, TourStep } from "../src/types";
 import { createAuthorTools } from "../src/author/tools";
 import { createHelpPanel } from "../src/help/panel";
 import { createSurveyCard } from "../src/survey/card";
+import { renderChecklist } from "../src/panel/render";
 import { createTourRuntime } from "../src/tour/runtime";
 import type { WidgetDeps } from "../src/parts";
 import { EN } from "./strings";
@@ -154,7 +155,8 @@ export interface Harness {
 }
 
 /** A full widget behind the public API, with fetch and socket faked. */
-export function harness(payload: BootstrapResponse | (() => BootstrapResponse) = bootstrapPayload(), store?: QueueStore): Harness {
+/** `extra`: deps that replace the harness's own (a loader held back, a bundle failing). */
+export function harness(payload: BootstrapResponse | (() => BootstrapResponse) = bootstrapPayload(), store?: QueueStore, extra: Partial<WidgetDeps> = {}): Harness {
   const { io, sockets } = fakeIo();
   const fetch = vi.fn(async (url: string, _init?: RequestInit) => {
     if (url.endsWith("/api/v1/widget/bootstrap")) return jsonResponse(typeof payload === "function" ? payload() : payload);
@@ -167,7 +169,9 @@ export function harness(payload: BootstrapResponse | (() => BootstrapResponse) =
   const loadHelp = vi.fn(async () => createHelpPanel);
   const loadAuthor = vi.fn(async () => createAuthorTools);
   const loadSurvey = vi.fn(async () => createSurveyCard);
-  const deps: WidgetDeps = { fetch_: fetch as unknown as typeof globalThis.fetch, io_: io, window_: window, loadTours_: loadTours, loadHelp_: loadHelp, loadAuthor_: loadAuthor, loadSurvey_: loadSurvey, store_: store };
+  // The checklist panel, as if dist/checklist.js had loaded.
+  const loadChecklist = vi.fn(async () => renderChecklist);
+  const deps: WidgetDeps = { fetch_: fetch as unknown as typeof globalThis.fetch, io_: io, window_: window, loadTours_: loadTours, loadHelp_: loadHelp, loadAuthor_: loadAuthor, loadSurvey_: loadSurvey, loadChecklist_: loadChecklist, store_: store, ...extra };
   const api = createApi("https://guide.test", () => deps);
   const root = (): ShadowRoot => {
     const host = document.querySelector<HTMLElement>("#guide-root");

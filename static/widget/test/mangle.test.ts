@@ -31,7 +31,7 @@ const MANGLED = new RegExp(/const MANGLED = \/(.+)\/;/.exec(BUILD)![1]);
 const SHARED = [.../const SHARED = \{([^}]*)\}/.exec(BUILD)![1].matchAll(/(\w+): \[/g)].map((m) => `${m[1]}.ts`);
 
 /** Whole files that are boundaries: every name in them keeps its spelling. */
-const BOUNDARY_FILES = ["tour/contract.ts", "help/contract.ts", "author/contract.ts", "types.ts", "lib.ts", ...SHARED];
+const BOUNDARY_FILES = ["tour/contract.ts", "help/contract.ts", "author/contract.ts", "panel/contract.ts", "types.ts", "lib.ts", ...SHARED];
 
 /** Boundaries inside files that also hold internal code: [file, interface or type]. */
 const BOUNDARY_TYPES: Array<[string, string]> = [
