@@ -2,7 +2,8 @@
 // the server sends the precompressed .gz / .br siblings that build.mjs writes) and
 // fails over budget (DESIGN.md section 8: the whole widget <= 30 KB gzip, stub < 1 KB gzip,
 // plus 1 KB for recording analytics views, issue #14).
-// The whole widget is guide.js plus its lazily loaded tour runtime (tour.js) and help panel (help.js).
+// The whole widget is guide.js plus its lazily loaded tour runtime (tour.js), help panel
+// (help.js) and checklist panel (checklist.js).
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,10 +24,12 @@ const THEME = 200;
 // Issue #16 (translations): right to left, the launcher's corner and its panels mirror
 // (one CSS rule shared with the theme's left positions).
 const RTL = 16;
-const WHOLE = 30 * 1024 + ANALYTICS + KINDS + THEME + RTL;
 // Issue #17 (first load): the checklist panel's rendering moved out of guide.js into the lazy
 // checklist.js, fetched right after a bootstrap that lists a checklist; guide.js went from
-// 19,441 B to 18,477 B gzip and its budget follows it (+40 B of room).
+// 19,441 B to 18,477 B gzip and its budget follows it (+40 B of room). Two bundles compress
+// apart: the panel costs 629 B more in all than it did inside guide.js (SPLIT).
+const SPLIT = 640;
+const WHOLE = 30 * 1024 + ANALYTICS + KINDS + THEME + RTL + SPLIT;
 const FIRST_LOAD = 18477 + 40;
 const budgets = [
   ["guide.js", FIRST_LOAD, "<="],
@@ -63,8 +66,9 @@ for (const [file, limit, op] of budgets) {
   const name = served === file ? file : `${file} (${served})`;
   console.log(`${name.padEnd(32)} ${col(size.raw, 7)} B ${col(size.gzip, 6)} B ${col(size.br, 6)} B  (gzip budget ${op} ${limit} B) ${ok ? "ok" : "OVER BUDGET"}`);
 }
-const sum = (key) => ["guide.js", "tour.js", "help.js"].reduce((total, f) => total + (sizes[f]?.[key] ?? 0), 0);
+const WHOLE_FILES = ["guide.js", "tour.js", "help.js", "checklist.js"];
+const sum = (key) => WHOLE_FILES.reduce((total, f) => total + (sizes[f]?.[key] ?? 0), 0);
 const ok = sum("gzip") <= WHOLE;
 failed ||= !ok;
-console.log(`${"whole widget".padEnd(32)} ${col(sum("raw"), 7)} B ${col(sum("gzip"), 6)} B ${col(sum("br"), 6)} B  (guide.js + tour.js + help.js, gzip budget <= ${WHOLE} B) ${ok ? "ok" : "OVER BUDGET"}`);
+console.log(`${"whole widget".padEnd(32)} ${col(sum("raw"), 7)} B ${col(sum("gzip"), 6)} B ${col(sum("br"), 6)} B  (${WHOLE_FILES.join(" + ")}, gzip budget <= ${WHOLE} B) ${ok ? "ok" : "OVER BUDGET"}`);
 process.exit(failed ? 1 : 0);
