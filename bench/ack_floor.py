@@ -28,7 +28,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -224,21 +223,9 @@ def main() -> None:
     opts = parser.parse_args()
     servers.raise_fd_limit()
     opts.floor_clients = opts.floor_clients or min(opts.clients, POOL * opts.workers)
-    if opts.postgres:
-        os.environ["GUIDE_TEST_DATABASE_URL"] = opts.postgres
-    results: dict[str, Any] = {"machine": machine()}
-    with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as stack:
-        tmp = Path(tmp_name)
-        if not opts.no_sqlite:
-            (tmp / "sqlite").mkdir()
-            results["sqlite"] = measure("sqlite", f"sqlite:///{tmp / 'ack.db'}",
-                                        tmp / "sqlite", opts)
-        if opts.postgres:
-            from tests.pg import temporary_database
-
-            (tmp / "pg").mkdir()
-            url = stack.enter_context(temporary_database("ackfloor"))
-            results["postgresql"] = measure("postgresql", url, tmp / "pg", opts)
+    results: dict[str, Any] = {"machine": machine(),
+                               **servers.on_each_database("ackfloor", measure, opts,
+                                                          sqlite=not opts.no_sqlite)}
     lines = doc_lines(results, opts)
     print("\n".join(lines))
     if not opts.no_doc:

@@ -40,7 +40,8 @@ USER = (
     "workspace.identity_token_max_age, workspace.events_retention_days, workspace.timezone, "
     "workspace.survey_cap_days, workspace.signing_secrets, workspace.support_url, "
     "workspace.help_enabled, workspace.theme, workspace.api_key_hashes, workspace.lifecycle, "
-    "workspace.scenario_settings, workspace.created_at "
+    "workspace.scenario_settings, workspace.environment, workspace.production_id, "
+    "workspace.created_at "
     "FROM end_user JOIN workspace ON workspace.id = end_user.workspace_id "
     "WHERE end_user.id = :uid AND workspace.id = :ws"
 )

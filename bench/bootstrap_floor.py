@@ -24,7 +24,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -162,20 +161,8 @@ def main() -> None:
     parser.add_argument("--no-doc", action="store_true", help="print, write no files")
     opts = parser.parse_args()
     servers.raise_fd_limit()
-    if opts.postgres:
-        os.environ["GUIDE_TEST_DATABASE_URL"] = opts.postgres  # live.database() reads it
-    results: dict[str, Any] = {"machine": machine()}
-    with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as stack:
-        tmp = Path(tmp_name)
-        (tmp / "sqlite").mkdir()
-        results["sqlite"] = measure("sqlite", f"sqlite:///{tmp / 'floor.db'}",
-                                    tmp / "sqlite", opts)
-        if opts.postgres:
-            from tests.pg import temporary_database
-
-            (tmp / "pg").mkdir()
-            url = stack.enter_context(temporary_database("floor"))
-            results["postgresql"] = measure("postgresql", url, tmp / "pg", opts)
+    results: dict[str, Any] = {"machine": machine(),
+                               **servers.on_each_database("floor", measure, opts)}
     results["machine"]["finished"] = time.strftime("%H:%M UTC", time.gmtime())
     lines = doc_lines(results, opts)
     print("\n".join(lines))

@@ -6,8 +6,9 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +86,24 @@ def rss_kb(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError("no VmRSS")
+
+
+def on_each_database(label: str, measure: Any, opts: Any, sqlite: bool = True) -> dict[str, Any]:
+    """``measure(name, url, tmp, opts)`` on SQLite (unless ``sqlite`` is false) and, when
+    ``opts.postgres`` is set, on a throwaway PostgreSQL database: {name: result}."""
+    from tests.pg import temporary_database
+
+    if opts.postgres:
+        os.environ["GUIDE_TEST_DATABASE_URL"] = opts.postgres  # live.database() reads it
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as stack:
+        tmp = Path(tmp_name)
+        if sqlite:
+            (tmp / "sqlite").mkdir()
+            results["sqlite"] = measure("sqlite", f"sqlite:///{tmp / f'{label}.db'}",
+                                        tmp / "sqlite", opts)
+        if opts.postgres:
+            (tmp / "pg").mkdir()
+            url = stack.enter_context(temporary_database(label))
+            results["postgresql"] = measure("postgresql", url, tmp / "pg", opts)
+    return results
