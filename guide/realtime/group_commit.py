@@ -31,7 +31,7 @@ from guide import metrics
 from guide.errors import error_body
 from guide.extensions import db, socketio
 from guide.services.sessions import context_of
-from guide.usecases import envelopes
+from guide.usecases import envelopes, transactions
 from guide.usecases.transactions import AfterCommit
 
 # The envelopes a widget sends all the time; the rare ones (escalations, surveys,
@@ -104,10 +104,8 @@ class GroupCommit:
 def commit_batch(batch: list[Item]) -> None:
     """Apply every envelope in its savepoint, commit once, then set the acks."""
     try:
-        results = [_nested(item) for item in batch]
-        db.session.commit()
+        results = transactions.commit_shared(lambda: [_nested(item) for item in batch])
     except Exception:
-        db.session.rollback()
         current_app.logger.exception("a group commit of %d envelopes failed; each is redone "
                                      "alone", len(batch))
         for item in batch:

@@ -10,12 +10,26 @@ rolls back to the savepoint, leaving the others' writes in place.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from guide.extensions import db
 
 # What to run once the envelope's writes are committed (pushes, the outbox's wake-up).
 AfterCommit = Callable[[], None]
+T = TypeVar("T")
+
+
+def commit_shared(apply: Callable[[], T]) -> T:
+    """The owner of a shared transaction (group commit): run ``apply`` (each envelope in its
+    savepoint) and commit once; on any failure roll everything back and re-raise, so the
+    caller can redo each envelope alone."""
+    try:
+        result = apply()
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return result
 
 
 class Transaction:
