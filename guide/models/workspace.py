@@ -19,7 +19,10 @@ MAX_SIGNING_SECRETS = 2
 
 class Workspace(db.Model):
     __tablename__ = "workspace"
-    __table_args__ = (sa.UniqueConstraint("production_id", "environment"),)
+    # A unique index, not a table constraint: migration 0027 adds it without rebuilding the
+    # table (a rebuild on SQLite would cascade-delete what refers to workspaces).
+    __table_args__ = (sa.Index("uq_workspace_production_id_environment", "production_id",
+                               "environment", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Public key given to Guide.init({appKey}); safe to ship in the snippet.

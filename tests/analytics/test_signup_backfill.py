@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from tests.analytics.as_of import insert_as_of
+
 ESCALATION = sa.table("escalation", sa.column("workspace_id"), sa.column("user_id"),
                       sa.column("reference"), sa.column("message"), sa.column("severity"),
                       sa.column("status"), sa.column("origin"), sa.column("context", sa.JSON),
@@ -31,22 +33,20 @@ def test_the_backfill_counts_every_user_and_milestone_in_the_workspace_timezone(
                       "SECRET_KEY": "x" * 32})
     with app.app_context():
         upgrade(revision="0020")  # the revision before 0018
-        ws = Workspace(key="w", name="W", timezone="Europe/Paris",
-                       lifecycle={"milestones": [{"key": "connected"}]})
-        ws.ensure_signing_secret()
-        db.session.add(ws)
-        db.session.flush()
+        ws_id = insert_as_of(  # the columns 0020 has (the model has more since)
+            Workspace, key="w", name="W", timezone="Europe/Paris", signing_secrets=["s" * 32],
+            lifecycle={"milestones": [{"key": "connected"}]})
         at = datetime(2026, 3, 8, 23, 30, tzinfo=UTC)  # Monday 9 March 00:30 in Paris
         # Core inserts of the columns 0020 has (the models have more since).
         for n in range(4):
             user = db.session.execute(sa.insert(EndUser.__table__).values(
-                workspace_id=ws.id, external_id=f"u{n}", traits={},
+                workspace_id=ws_id, external_id=f"u{n}", traits={},
                 lifecycle_stage="legacy" if n == 2 else None,
                 first_seen=at + timedelta(hours=n)).returning(EndUser.id)).scalar()
             # Users escalate 2 days after signing up: u1 after connecting (1 day), u3 before (3).
             sent = at + timedelta(hours=n, days=2)
             db.session.execute(sa.insert(ESCALATION).values(
-                workspace_id=ws.id, user_id=user, reference=f"E{n}", message="m",
+                workspace_id=ws_id, user_id=user, reference=f"E{n}", message="m",
                 severity="blocked", status="open", origin="user" if n % 2 else "scenario",
                 context={}, history=[], created_at=sent, updated_at=sent))
             if n % 2:
@@ -55,6 +55,7 @@ def test_the_backfill_counts_every_user_and_milestone_in_the_workspace_timezone(
                     reached_at=at + timedelta(hours=n, days=n)))
         db.session.commit()
         upgrade()
+        ws = db.session.get(Workspace, ws_id)
         s = AnalyticsSignup
         days = db.session.execute(sa.select(s.day, s.key, sa.func.sum(s.users))
                                   .group_by(s.day, s.key).order_by(s.key)).all()
