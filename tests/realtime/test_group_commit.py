@@ -20,17 +20,27 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import socketio
 import sqlalchemy as sa
 
 from bench.identities import bootstrap_bodies, demo_secret
-from bench.run import socket_tokens
 from guide.config import normalize_database_url
 from tests import live
 
 NS = "/widget"
 STEP = {"guide": "getting-started", "step": "welcome"}
 METRICS_TOKEN = "group-commit-metrics-token"
+
+
+async def socket_tokens(url: str, bodies: list[dict[str, Any]]) -> list[str]:
+    """Each body's socket token, from the widget's bootstrap (as bench/run.py gets them)."""
+    async with aiohttp.ClientSession() as session:
+        async def one(body: dict[str, Any]) -> str:
+            async with session.post(f"{url}/api/v1/widget/bootstrap", json=body) as resp:
+                resp.raise_for_status()
+                return (await resp.json())["socket"]["token"]
+        return list(await asyncio.gather(*(one(b) for b in bodies)))
 
 
 def server_env(url: str, tmp: Path) -> dict[str, str]:
