@@ -17,6 +17,7 @@ import asyncio
 import re
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,13 @@ from tests import live
 NS = "/widget"
 STEP = {"guide": "getting-started", "step": "welcome"}
 METRICS_TOKEN = "group-commit-metrics-token"
+
+
+def run(coroutine: Any) -> Any:
+    """``asyncio.run`` in a thread of its own: in the whole suite, the browser tests'
+    Playwright keeps an event loop running in the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def socket_tokens(url: str, bodies: list[dict[str, Any]]) -> list[str]:
@@ -59,7 +67,7 @@ async def connect(url: str, token: str) -> socketio.AsyncClient:
 def tokens(server: live.LiveServer, count: int) -> list[str]:
     """Socket tokens of ``count`` users (the workspace's secret read once, not per user)."""
     bodies = bootstrap_bodies(demo_secret(server), count)
-    return asyncio.run(socket_tokens(server.url, bodies))
+    return run(socket_tokens(server.url, bodies))
 
 
 def batched(server: live.LiveServer) -> float:
@@ -122,7 +130,7 @@ def test_envelopes_sent_twice_at_once_by_many_sockets_are_recorded_once(tmp_path
         env = server_env(url, tmp_path)
         live.prepare(env)
         with live.run_server(env, tmp_path / "server.log") as server:
-            acks = asyncio.run(pairs(server.url, tokens(server, 20), rounds=10))
+            acks = run(pairs(server.url, tokens(server, 20), rounds=10))
             grouped = batched(server)
         assert len(acks) == 200
         for first, second in acks:
@@ -183,12 +191,12 @@ def test_every_envelope_acked_before_a_sigkill_is_committed(tmp_path: Path):
                 server.process.kill()  # SIGKILL mid-stream: no cleanup, no flush
                 await asyncio.wait_for(task, 60)
 
-            asyncio.run(until_killed())
+            run(until_killed())
         stored = recorded_ids(url)
         assert acked <= stored, f"{len(acked - stored)} acked envelopes were not committed"
         assert pending, "the kill found no envelope in flight"
         with live.run_server(env, tmp_path / "s1.log") as server:
-            acks = asyncio.run(resend(server.url, pending))
+            acks = run(resend(server.url, pending))
         assert all(a["ok"] for a in acks), acks
         total, distinct = recorded(url)
         assert total == distinct == len(acked) + len(pending)
