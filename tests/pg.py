@@ -35,20 +35,53 @@ def temporary_database(label: str) -> Iterator[str]:
     try:
         yield url
     finally:
+        forget_engine(url)
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
+_RESET_ENGINES: dict[str, sa.Engine] = {}
+_TABLES: dict[str, list[str]] = {}
+
+
 def truncate_all(url: str) -> None:
-    """Empty every table (but the migration marker) between tests."""
-    engine = _engine(url)
+    """Empty every table (but the migration marker) between tests, and restart its ids.
+
+    A test writes to a handful of the schema's tables: one probe finds those holding
+    rows, they are emptied with DELETE (foreign-key triggers off for the transaction,
+    so order does not matter) and every sequence that was drawn from restarts. A
+    TRUNCATE of the whole schema cost 0.3-1 s per test (new files for every table).
+    """
+    engine = _RESET_ENGINES.get(url)
+    if engine is None:
+        engine = _RESET_ENGINES[url] = _engine(url)
     with engine.connect() as conn:
-        tables = conn.execute(sa.text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename <> 'alembic_version'"
-        )).scalars().all()
-        if tables:
-            names = ", ".join(f'"{t}"' for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        tables = _TABLES.get(url)
+        if tables is None:
+            tables = _TABLES[url] = list(conn.execute(sa.text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version' ORDER BY tablename"
+            )).scalars())
+        probe = " UNION ALL ".join(
+            f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM \"{table}\")" for table in tables)
+        full = list(conn.execute(sa.text(probe)).scalars()) if tables else []
+        drawn = list(conn.execute(sa.text(
+            "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences "
+            "WHERE last_value IS NOT NULL")).scalars())
+        if not full and not drawn:
+            return
+        # One round trip, one commit: the connection is in autocommit, so the block
+        # spells out its own transaction (SET LOCAL lasts until its COMMIT).
+        statements = ["BEGIN", "SET LOCAL session_replication_role = replica"]
+        statements += [f'DELETE FROM "{table}"' for table in full]
+        statements += [f"ALTER SEQUENCE {sequence} RESTART" for sequence in drawn]
+        conn.exec_driver_sql("; ".join([*statements, "COMMIT"]))
+
+
+def forget_engine(url: str) -> None:
+    """Close the pooled connection ``truncate_all`` keeps for ``url`` (before DROP DATABASE)."""
+    engine = _RESET_ENGINES.pop(url, None)
+    _TABLES.pop(url, None)
+    if engine is not None:
+        engine.dispose()
