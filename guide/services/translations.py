@@ -207,11 +207,7 @@ def completeness(workspace: Workspace, extra: list[str] | None = None) -> Comple
     """Translated strings per document and locale: every locale the documents use, plus
     ``extra``."""
     documents = stored(workspace).documents
-    tags = {tag for document in documents for tag in document_locales(document)}
-    tags |= set(extra or [])
-    default = normalize_tag(workspace.default_locale)
-    locales = sorted({normalize_tag(tag): tag for tag in tags
-                      if normalize_tag(tag) != default}.values())
+    locales = _locales(workspace, documents, extra or [])
     rows = []
     for document in documents:
         if document.family != "guide" and not document_units(document, workspace.default_locale,
@@ -225,11 +221,19 @@ def completeness(workspace: Workspace, extra: list[str] | None = None) -> Comple
     return Completeness(locales, rows)
 
 
+def _locales(workspace: Workspace, documents: list[Document], extra: list[str]) -> list[str]:
+    """Every locale the documents are written in, plus ``extra``, but the default one."""
+    tags = {tag for document in documents for tag in document_locales(document)} | set(extra)
+    default = normalize_tag(workspace.default_locale)
+    return sorted({normalize_tag(tag): tag for tag in tags
+                   if normalize_tag(tag) != default}.values())
+
+
 def untranslated(workspace: Workspace, body: dict[str, Any]) -> dict[str, int]:
     """{locale: strings without a translation} of a guide body, for each locale any document
     of the workspace is translated to (the editor's "untranslated" markers)."""
     missing = {}
-    for locale in completeness(workspace).locales:
+    for locale in _locales(workspace, stored(workspace).documents, []):
         count = sum(not unit.translated
                     for unit in guide_units(body, locale, workspace.default_locale))
         if count:
