@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     from guide.api.help import blp as help_blp
     from guide.api.plans import blp as plans_blp
     from guide.api.privacy import blp as privacy_blp
+    from guide.api.translations import blp as translations_blp
     from guide.api.widget import blp as widget_blp
     from guide.extensions import api
 
@@ -27,4 +28,5 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(backend_blp)
     api.register_blueprint(plans_blp)
     api.register_blueprint(privacy_blp)
+    api.register_blueprint(translations_blp)
     api.register_blueprint(analytics_blp)

@@ -1,4 +1,5 @@
-"""Translations: completeness per locale and guide, XLIFF/PO downloads, and the upload form."""
+"""Translations: completeness per locale and document (guides, help articles, the lifecycle,
+scenarios), XLIFF/PO downloads, and the upload form."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask_login import current_user
 
 from guide.access import can, policy
 from guide.authoring import bp
-from guide.errors import Conflict, InvalidPayload
+from guide.errors import Conflict, Forbidden, InvalidPayload
 from guide.services import translations
 from guide.services.translation_files import FORMATS, SUFFIXES
 
@@ -66,7 +67,8 @@ def translations_export(workspace: str) -> Any:
 @bp.route("/w/<workspace>/translations/import", methods=["POST"])
 @policy(POST="author")
 def translations_import(workspace: str) -> Any:
-    """Check an uploaded file; on success new draft versions (published if asked and allowed)."""
+    """Check an uploaded file; on success new draft versions (published if asked and allowed).
+    Help articles, the lifecycle and scenarios have no drafts: only publishers import them."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _page([gettext("Choose an XLIFF (.xlf) or PO (.po) file to upload.")], 400)
@@ -75,9 +77,13 @@ def translations_import(workspace: str) -> Any:
         return _page([gettext("Only publishers can publish; upload again without “publish”.")], 403)
     try:
         result = translations.import_file(g.workspace, upload.read(), upload.filename,
-                                          current_user, publish=publish)
+                                          current_user, publish=publish, live=can("publisher"))
     except translations.TranslationsInvalid as error:
         return _page([error.message, *error.lines], 400)
+    except Forbidden:
+        return _page([gettext("Only publishers can import translations of help articles, the "
+                              "lifecycle or scenarios: they have no drafts and take effect at "
+                              "once.")], 403)
     except Conflict as error:
         return _page([error.message], 409)
     flash(_imported(result))
@@ -90,6 +96,7 @@ def _imported(result: translations.ImportResult) -> str:
            if result.published else
            gettext("%(key)s: new version %(number)d draft", key=key, number=number)
            for key, number in result.versions)
+    updated = (gettext("%(name)s: updated", name=name) for name in result.updated)
     count = ngettext("%(num)d %(locale)s string imported", "%(num)d %(locale)s strings imported",
                      result.strings, locale=result.locale)
-    return "; ".join([*new, count]) + "."
+    return "; ".join([*new, *updated, count]) + "."

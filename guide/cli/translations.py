@@ -19,10 +19,11 @@ translations_cli = AppGroup(
     epilog=examples(
         "guide content translations export --locale fr -o fr.xlf   # what is untranslated",
         "guide content translations export --locale de --format po --all",
-        "guide content translations import fr.xlf                 # new draft versions",
+        "guide content translations import fr.xlf                 # new guide drafts",
         "guide content translations import fr.po --publish",
-        note="Exit status 1 and file:line errors when a file is refused; nothing is written. "
-             "The format and the checks: docs/TRANSLATIONS.md."))
+        note="Covers guides, help article titles, lifecycle milestones and stages, scenario "
+             "nudges. Exit status 1 and file:line errors when a file is refused; nothing is "
+             "written. The format and the checks: docs/TRANSLATIONS.md."))
 
 WORKSPACE = click.option("--workspace", "workspace_key", default=None,
                          help="Workspace key (default: the server's only workspace).")
@@ -51,7 +52,10 @@ def export_command(locale: str, fmt: str, everything: bool, output: Path | None,
     """Write the strings that lack a LOCALE translation.
 
     One unit per title, step body, button or choice label, keyed by guide and
-    step ids, from each guide's latest version (drafts included).
+    step ids, from each guide's latest version (drafts included); and per help
+    article title, lifecycle milestone and stage title, scenario nudge title and
+    message (help/KEY/title, lifecycle/milestones/KEY/title,
+    scenario/KEY/actions/nudge/message).
     """
     workspace = _workspace(workspace_key)
     try:
@@ -68,15 +72,18 @@ def export_command(locale: str, fmt: str, everything: bool, output: Path | None,
 
 @translations_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--publish", is_flag=True, help="Publish the new versions (default: drafts).")
+@click.option("--publish", is_flag=True,
+              help="Publish the new guide versions (default: drafts).")
 @click.option("--author", default=default_author, show_default="the OS user",
               help="Who imported: recorded on the new versions and in the audit log.")
 @WORKSPACE
 def import_command(file: Path, publish: bool, author: str, workspace_key: str | None) -> None:
-    """Check a translated FILE (XLIFF 2.0 or PO); save new drafts.
+    """Check a translated FILE (XLIFF 2.0 or PO); save new guide drafts.
 
     Every problem is printed as file:line: message (unknown key, placeholder
     or link target changed, empty translation) and nothing is written.
+    Help articles, the lifecycle and scenarios have no drafts: their
+    translations take effect at once (audited), --publish or not.
     """
     workspace = _workspace(workspace_key)
     try:

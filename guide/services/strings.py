@@ -3,7 +3,7 @@
 Sent with the bootstrap so the widget bundle carries no translations. Keys
 match ``DEFAULT_STRINGS`` in static/widget/src/i18n.ts; a test keeps them in
 step. Placeholders such as ``{done}`` are filled in by the widget. Right-to-left
-languages (Arabic) are in guide/services/strings_rtl.py.
+languages (Arabic, Hebrew) are in guide/services/strings_rtl.py.
 """
 
 from __future__ import annotations

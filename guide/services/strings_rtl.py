@@ -1,6 +1,7 @@
-"""The widget's own words in right-to-left languages (guide/services/strings.py merges
-them into ``STRINGS``). The widget lays itself out right to left for these locales
-(static/widget/src/locale.ts); placeholders stay as in English.
+"""The widget's own words in right-to-left languages, Arabic and Hebrew
+(guide/services/strings.py merges them into ``STRINGS``). The widget lays itself
+out right to left for these locales (static/widget/src/locale.ts); placeholders
+stay as in English.
 """
 
 from __future__ import annotations
@@ -61,5 +62,61 @@ RTL_STRINGS: dict[str, dict[str, str]] = {
         "helpful_thanks": "شكرًا لإخبارنا.",
         "unread_one": "إعلان واحد غير مقروء",
         "unread_other": "{count} إعلانات غير مقروءة",
+    },
+    "he": {
+        "launcher_name": "רשימת צעדים לתחילת העבודה",
+        "get_started": "בואו נתחיל",
+        "steps_done": "הושלמו {done} מתוך {total} צעדים",
+        "mark_done": "סימון כהושלם",
+        "open": "פתיחה",
+        "close": "סגירה",
+        "checklists": "רשימות משימות",
+        "all_done": "סיימת! השלמת את כל הצעדים.",
+        "need_help": "צריכים עזרה?",
+        "done_suffix": "(הושלם)",
+        "save_failed": "לא ניתן היה לשמור את הצעד הזה. נסו שוב.",
+        "not_saved": "עדיין לא נשמר",
+        "back": "הקודם",
+        "next": "הבא",
+        "done": "סיום",
+        "skip_tour": "דילוג על הסיור",
+        "later": "אחר כך",
+        "step_of": "{current} מתוך {total}",
+        "help": "עזרה",
+        "help_search": "חיפוש במאמרי העזרה",
+        "help_empty": "לא נמצאו מאמרים.",
+        "help_error": "לא ניתן היה לטעון את העזרה. נסו שוב.",
+        "contact_support": "פנייה לתמיכה",
+        "help_about": "בנושא: {step}",
+        "help_message": "במה אפשר לעזור?",
+        "help_severity": "עד כמה זה חוסם אתכם?",
+        "severity_blocked": "אני תקוע לגמרי",
+        "severity_question": "רק שאלה",
+        "send": "שליחה",
+        "help_sending": "שולח…",
+        "help_queued": "נשמר. הבקשה תישלח ברגע שתחזרו לרשת.",
+        "help_sent": "תודה! הבקשה שלכם הגיעה לצוות התמיכה.",
+        "help_reference": "מספר פנייה: {reference}",
+        "help_desk": "המשך במוקד העזרה",
+        "help_send_failed": "לא ניתן היה לשלוח את הבקשה. נסו שוב.",
+        "stuck": "נתקעתם?",
+        "dismiss": "הסתרה",
+        "nudge_open": "הראו לי",
+        "plan_vendor": "הצוות של {name}",
+        "plan_customer": "הצוות שלכם",
+        "plan_assignee": "הוקצה ל{name}",
+        "plan_due": "יעד: {date}",
+        "plan_overdue": "באיחור",
+        "survey_send": "שליחה",
+        "survey_thanks": "תודה על המשוב!",
+        "survey_required": "נא לענות על השאלה הזו.",
+        "survey_max": "אפשר לבחור עד {max}.",
+        "helpful": "האם זה עזר?",
+        "yes": "כן",
+        "no": "לא",
+        "helpful_comment": "מה אפשר לשפר? (לא חובה)",
+        "helpful_thanks": "תודה שסיפרתם לנו.",
+        "unread_one": "הודעה אחת שלא נקראה",
+        "unread_other": "{count} הודעות שלא נקראו",
     },
 }

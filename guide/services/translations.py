@@ -1,31 +1,37 @@
-"""Translate a workspace's guides through files: export, import, completeness.
+"""Translate a workspace's author strings through files: export, import, completeness.
 
-Export writes every author string of each guide's latest version (draft or
-published) that has no text for a locale, or all of them, as XLIFF 2.0 or PO.
-Import checks the whole file first (unknown keys, a source that changed since
-the export, placeholders and link targets, empty translations) and writes
-nothing if anything is wrong; otherwise each guide it touches gets a new
-draft version (published with ``publish=True``), through the same building
-blocks as ``content push``, audited as ``guide.save`` with ``source:
-translations import``.
+Export writes every author string (guides' latest versions, draft or published;
+help article titles; the lifecycle's milestones and stages; scenario nudges)
+that has no text for a locale, or all of them, as XLIFF 2.0 or PO. Import
+checks the whole file first (unknown keys, a source that changed since the
+export, placeholders and link targets, empty translations) and writes nothing
+if anything is wrong; otherwise each document it touches is written through
+the building block ``content push`` uses (``translation_documents``), in one
+transaction, audited with ``source: translations import``.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import ValidationError
 
-from guide.errors import InvalidPayload
+from guide.errors import Forbidden, InvalidPayload
 from guide.extensions import db
 from guide.models import Author, Workspace
 from guide.schemas.content import GuideFileSchema
 from guide.schemas.fields import check_locale
-from guide.services import audit, translation_checks, versions
+from guide.services import translation_checks
 from guide.services.localize import normalize_tag
 from guide.services.push import guides_changed
+from guide.services.translation_documents import (
+    SOURCE,
+    Stored,
+    stored,
+    texts_by_document,
+    write,
+)
 from guide.services.translation_files import (
     WRITERS,
     Entry,
@@ -33,9 +39,18 @@ from guide.services.translation_files import (
     TranslationFileError,
     read,
 )
-from guide.services.translation_units import Unit, guide_units, locales_of, with_translations
+from guide.services.translation_units import (
+    Document,
+    Unit,
+    document_locales,
+    document_of,
+    document_units,
+    guide_units,
+    translated,
+)
 
-SOURCE = "translations import"
+__all__ = ["SOURCE", "ImportResult", "TranslationsInvalid", "completeness", "export",
+           "import_file", "units", "untranslated"]
 
 
 class TranslationsInvalid(InvalidPayload):
@@ -55,22 +70,21 @@ class ImportResult:
     # (guide key, new version number)
     versions: list[tuple[str, int]] = field(default_factory=list)
     published: bool = False
+    # "help KEY", "lifecycle", "scenario KEY": updated in place (they have no drafts)
+    updated: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         state = "published" if self.published else "draft"
         out = [f"{key}: new version {number} {state}" for key, number in self.versions]
+        out += [f"{name}: updated" for name in self.updated]
         return [*out, f"{self.strings} {self.locale} string(s) imported"]
 
 
-def _latest_bodies(workspace: Workspace) -> list[dict[str, Any]]:
-    return [status.latest.body for status in versions.statuses(workspace)]
-
-
 def units(workspace: Workspace, locale: str, *, missing_only: bool = True) -> list[Unit]:
-    """The guides' strings for ``locale``: only the untranslated ones unless ``missing_only``
-    is False."""
-    found = [unit for body in _latest_bodies(workspace)
-             for unit in guide_units(body, locale, workspace.default_locale)]
+    """The workspace's author strings for ``locale``: only the untranslated ones unless
+    ``missing_only`` is False."""
+    found = [unit for document in stored(workspace).documents
+             for unit in document_units(document, locale, workspace.default_locale)]
     return [unit for unit in found if not (missing_only and unit.translated)]
 
 
@@ -100,8 +114,8 @@ def _problems(entries: list[Entry], known: dict[str, Unit]) -> list[Problem]:
     for entry in entries:
         unit = known.get(entry.key)
         if unit is None:
-            found.append(Problem(entry.line, f'Unknown key "{entry.key}": no guide string has '
-                                 "it (renamed or removed since the export?)."))
+            found.append(Problem(entry.line, f'Unknown key "{entry.key}": no author string '
+                                 "has it (renamed or removed since the export?)."))
             continue
         if entry.key in seen:
             found.append(Problem(entry.line, f'"{entry.key}" is translated twice (also line '
@@ -121,10 +135,12 @@ def _problems(entries: list[Entry], known: dict[str, Unit]) -> list[Problem]:
 
 
 def import_file(workspace: Workspace, data: bytes, filename: str, actor: Author | str, *,
-                publish: bool = False) -> ImportResult:
-    """Check a translation file and store it as new guide versions in one transaction.
+                publish: bool = False, live: bool = True) -> ImportResult:
+    """Check a translation file and store its translations in one transaction.
 
-    Raises ``TranslationsInvalid`` (every problem with its line; nothing written).
+    Guides get new draft versions (published with ``publish``); help articles, the
+    lifecycle and scenarios are updated at once (refused with ``Forbidden`` unless
+    ``live``). Raises ``TranslationsInvalid`` (every problem with its line; nothing written).
     """
     try:
         parsed = read(data, filename)
@@ -133,90 +149,91 @@ def import_file(workspace: Workspace, data: bytes, filename: str, actor: Author 
         raise TranslationsInvalid(filename, [error.problem]) from error
     except InvalidPayload as error:
         raise TranslationsInvalid(filename, [Problem(1, error.message)]) from error
-    statuses = versions.statuses(workspace)
-    known = {unit.key: unit for status in statuses
-             for unit in guide_units(status.latest.body, locale, workspace.default_locale)}
+    store = stored(workspace)
+    known = {unit.key: unit for document in store.documents
+             for unit in document_units(document, locale, workspace.default_locale)}
     problems = _problems(parsed.entries, known)
     if not parsed.entries:
         problems.append(Problem(1, "The file has no translation units."))
-    changed = [] if problems else _translated_bodies(workspace, statuses, locale, parsed.entries,
-                                                     problems)
+    changed = [] if problems else _translated(workspace, store, locale, parsed.entries, problems)
     if problems:
         raise TranslationsInvalid(filename, problems)
-    result = ImportResult(locale, len(parsed.entries), published=publish)
-    for status, body, count in changed:
-        version = versions.add_version(status.guide, body, actor, "draft", status.latest)
-        audit.record(workspace.id, actor, "guide.save", status.guide.key,
-                     version=version.number, source=SOURCE, locale=locale, strings=count)
-        if publish:
-            versions.publish_version(workspace, actor, status.guide, version, source=SOURCE)
-        result.versions.append((status.guide.key, version.number))
+    if not live and any(document.family != "guide" for document, _, _ in changed):
+        raise Forbidden("Only publishers can import translations of help articles, the "
+                        "lifecycle or scenarios: they have no drafts and take effect at once.")
+    written = write(workspace, store, changed, locale, actor, publish=publish)
     db.session.commit()
-    if publish and result.versions:
+    if publish and written.versions:
         guides_changed(workspace.id)
-    return result
+    return ImportResult(locale, len(parsed.entries), written.versions, publish, written.updated)
 
 
-def _translated_bodies(workspace: Workspace, statuses: list[versions.GuideStatus], locale: str,
-                       entries: list[Entry], problems: list[Problem]
-                       ) -> list[tuple[versions.GuideStatus, dict[str, Any], int]]:
-    """(guide, its new body, strings changed) for each guide the entries change; a body the
-    schema refuses (a translation longer than its field allows) adds to ``problems``."""
-    by_guide: dict[str, dict[str, str]] = defaultdict(dict)
-    first_line: dict[str, int] = {}
+def _translated(workspace: Workspace, store: Stored, locale: str, entries: list[Entry],
+                problems: list[Problem]) -> list[tuple[Document, dict[str, Any], int]]:
+    """(document, its new body, strings changed) for each document the entries change; a
+    body its schema refuses adds to ``problems``."""
+    first_line: dict[tuple[str, str] | None, int] = {}
     for entry in entries:
-        guide_key = entry.key.split("/")[1]
-        by_guide[guide_key][entry.key] = entry.target
-        first_line.setdefault(guide_key, entry.line)
+        first_line.setdefault(document_of(entry.key), entry.line)
     out = []
-    for status in statuses:
-        texts = by_guide.get(status.guide.key)
-        if not texts:
+    grouped = texts_by_document([(entry.key, entry.target) for entry in entries])
+    for (family, key), texts in grouped.items():
+        document = store.find(family, key)
+        if document is None:
             continue
-        body = with_translations(status.latest.body, locale, workspace.default_locale, texts)
         try:
-            body = GuideFileSchema().load(body)
+            body = translated(document, locale, workspace.default_locale, texts)
+            if family == "guide":
+                body = GuideFileSchema().load(body)
         except ValidationError as error:
-            problems.append(Problem(first_line[status.guide.key],
-                                    f"guide {status.guide.key}: {error.messages}"))
+            problems.append(Problem(first_line[family, key], f"{family} {key}: {error.messages}"))
             continue
-        if body != status.latest.body:
-            out.append((status, body, len(texts)))
+        if body != document.body:
+            out.append((document, body, len(texts)))
     return out
 
 
 @dataclass
 class Completeness:
     locales: list[str]
-    # (guide key, title, {locale: (translated, total)})
-    rows: list[tuple[str, Any, dict[str, tuple[int, int]]]]
+    # (family, document key, title, {locale: (translated, total)}); title None: the lifecycle
+    rows: list[tuple[str, str, Any, dict[str, tuple[int, int]]]]
 
     def percent(self, done: int, total: int) -> int:
         return 100 if total == 0 else (100 * done) // total
 
 
 def completeness(workspace: Workspace, extra: list[str] | None = None) -> Completeness:
-    """Translated strings per guide and locale: every locale the guides use, plus ``extra``."""
-    bodies = _latest_bodies(workspace)
-    tags = {tag for body in bodies for tag in locales_of(body)} | set(extra or [])
-    default = normalize_tag(workspace.default_locale)
-    locales = sorted({normalize_tag(tag): tag for tag in tags
-                      if normalize_tag(tag) != default}.values())
+    """Translated strings per document and locale: every locale the documents use, plus
+    ``extra``."""
+    documents = stored(workspace).documents
+    locales = _locales(workspace, documents, extra or [])
     rows = []
-    for body in bodies:
+    for document in documents:
+        if document.family != "guide" and not document_units(document, workspace.default_locale,
+                                                             workspace.default_locale):
+            continue  # a scenario without a nudge: nothing to translate
         counts = {}
         for locale in locales:
-            found = guide_units(body, locale, workspace.default_locale)
+            found = document_units(document, locale, workspace.default_locale)
             counts[locale] = (sum(unit.translated for unit in found), len(found))
-        rows.append((body["key"], body["title"], counts))
+        rows.append((document.family, document.key, document.title, counts))
     return Completeness(locales, rows)
 
 
+def _locales(workspace: Workspace, documents: list[Document], extra: list[str]) -> list[str]:
+    """Every locale the documents are written in, plus ``extra``, but the default one."""
+    tags = {tag for document in documents for tag in document_locales(document)} | set(extra)
+    default = normalize_tag(workspace.default_locale)
+    return sorted({normalize_tag(tag): tag for tag in tags
+                   if normalize_tag(tag) != default}.values())
+
+
 def untranslated(workspace: Workspace, body: dict[str, Any]) -> dict[str, int]:
-    """{locale: strings without a translation} of a guide body, for each locale any guide of
-    the workspace is translated to (the editor's "untranslated" markers)."""
+    """{locale: strings without a translation} of a guide body, for each locale any document
+    of the workspace is translated to (the editor's "untranslated" markers)."""
     missing = {}
-    for locale in completeness(workspace).locales:
+    for locale in _locales(workspace, stored(workspace).documents, []):
         count = sum(not unit.translated
                     for unit in guide_units(body, locale, workspace.default_locale))
         if count:

@@ -188,6 +188,15 @@ def test_locale_trait_beats_the_browser_language(client, open_workspace):
     assert data["strings"]["mark_done"] == "Marquer comme fait"
 
 
+def test_a_hebrew_speaking_user_gets_hebrew_words_and_a_right_to_left_locale(client,
+                                                                             open_workspace):
+    data = factories.bootstrap(client, open_workspace, "noa", locale="he-IL").get_json()
+    # The widget lays out "he" right to left (static/widget/src/locale.ts, its RTL test).
+    assert data["user"]["locale"] == "he-IL"
+    assert data["strings"]["mark_done"] == "סימון כהושלם"
+    assert data["strings"]["steps_done"] == "הושלמו {done} מתוך {total} צעדים"
+
+
 def test_nul_characters_are_refused_everywhere(client, open_workspace):
     for body in ({"app": "open", "user": {"id": "a\x00b"}},
                  {"app": "open", "user": {"id": "ada", "traits": {"k\x00": 1}}},

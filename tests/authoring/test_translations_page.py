@@ -1,5 +1,6 @@
-"""The admin's Translations page: completeness, downloads, the upload form and its refusals,
-and the editor's "untranslated" markers."""
+"""The admin's Translations page: completeness (guides, help articles, the lifecycle,
+scenarios), downloads, the upload form and its refusals, and the editor's "untranslated"
+markers."""
 
 from __future__ import annotations
 
@@ -169,3 +170,49 @@ def test_a_file_larger_than_the_api_payload_limit_uploads(workspace, as_role, ap
     padding = b"<!-- " + b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1024) + b" -->\n"
     data = translated_xliff(author).replace(b"<xliff", padding + b"<xliff", 1)
     assert upload(author, data).status_code == 302
+
+
+def test_the_admin_shows_completeness_for_every_document(workspace, as_role):
+    page = soup(as_role("viewer").get("/admin/w/demo/translations?locale=de")
+                .get_data(as_text=True))
+    table = page.select_one("[data-testid=completeness]")
+    for doc in ("help/connect-data-sources", "lifecycle/lifecycle", "scenario/import-trouble"):
+        row = table.select_one(f'tr[data-doc="{doc}"]')
+        assert row is not None, doc
+        assert row.select_one('[data-locale="fr"]').get_text(" ", strip=True).startswith("100%")
+        assert "untranslated" in row.select_one('[data-locale="de"]').get_text()
+    assert "0% (0/9)" in table.select_one('tr[data-doc="lifecycle/lifecycle"] '
+                                          '[data-locale="de"]').get_text(" ", strip=True)
+    # A scenario without a nudge has nothing to translate: no row.
+    assert table.select_one('tr[data-doc="scenario/inactive-week"]') is None
+
+
+def test_in_the_admin_only_publishers_import_what_takes_effect_at_once(workspace, as_role):
+    import io
+
+    from babel.messages.pofile import read_po, write_po
+
+    def upload(role: str) -> Any:
+        client = as_role(role)
+        catalog = read_po(io.BytesIO(
+            client.get("/admin/w/demo/translations/export?locale=de&format=po").data))
+        for message in catalog:
+            if message.id:
+                message.string = f"DE {message.id}"
+        filled = io.BytesIO()
+        write_po(filled, catalog)
+        filled.seek(0)
+        return client.post("/admin/w/demo/translations/import",
+                           data={"file": (filled, "de.po")},
+                           content_type="multipart/form-data")
+
+    before = db.session.scalar(db.select(db.func.count(AuditEntry.id)))
+    response = upload("author")
+    assert response.status_code == 403
+    assert "Only publishers" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(AuditEntry.id))) == before
+    response = upload("publisher")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    entry = db.session.scalars(db.select(AuditEntry).where(
+        AuditEntry.action == "lifecycle.update").order_by(AuditEntry.id.desc())).first()
+    assert entry.details["source"] == "translations import" and entry.details["locale"] == "de"

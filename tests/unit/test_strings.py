@@ -46,3 +46,10 @@ def test_a_right_to_left_language_ships_every_word():
     words = widget_strings("ar-EG", "en")
     assert words["stuck"] == "هل أنت عالق؟" and words["mark_done"] == "وضع علامة كمنجز"
     assert all(words[key] != english for key, english in STRINGS["en"].items())
+
+
+def test_hebrew_ships_every_word_too():
+    """Hebrew, right to left like Arabic (static/widget/src/locale.ts lists he and iw)."""
+    words = widget_strings("he-IL", "en")
+    assert words["stuck"] == "נתקעתם?" and words["help"] == "עזרה"
+    assert all(words[key] != english for key, english in STRINGS["en"].items())

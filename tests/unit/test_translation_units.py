@@ -113,3 +113,27 @@ def test_a_byte_order_mark_before_the_xml_is_read_as_xliff():
     units = guide_units(body("pulse.yaml"), "fr", "en")
     data = b"\xef\xbb\xbf" + xliff_document(units, workspace="demo", source="en", locale="fr")
     assert read(data, "upload").locale == "fr"
+
+
+def test_lifecycle_and_scenario_units_are_keyed_by_keys_and_action_kinds():
+    from guide.schemas.proactive import LifecycleFileSchema, ScenarioSchema
+    from guide.services.translation_units import Document, document_of, document_units
+
+    lifecycle = LifecycleFileSchema().load({
+        "milestones": [{"key": "connected", "title": "Connected", "when": {"event": "c"}}],
+        "stages": [{"key": "new", "title": {"en": "New", "fr": "Nouveau"}}]})
+    units = {u.key: u for u in document_units(Document("lifecycle", "lifecycle", lifecycle),
+                                              "fr", "en")}
+    assert set(units) == {"lifecycle/milestones/connected/title", "lifecycle/stages/new/title"}
+    assert units["lifecycle/stages/new/title"].target == "Nouveau"
+    scenario = ScenarioSchema().load({
+        "key": "two", "trigger": {"inactive": True, "days": 3},
+        "actions": [{"nudge": {"message": "First {name}"}}, {"tag": "x"},
+                    {"nudge": {"title": "Again", "message": "Second"}}]})
+    keys = [u.key for u in document_units(Document("scenario", "two", scenario), "fr", "en")]
+    # Keyed by the action's kind (numbered from the second), not its position in the list.
+    assert keys == ["scenario/two/actions/nudge/message", "scenario/two/actions/nudge-2/title",
+                    "scenario/two/actions/nudge-2/message"]
+    assert document_of("scenario/two/actions/nudge-2/title") == ("scenario", "two")
+    assert document_of("lifecycle/stages/new/title") == ("lifecycle", "lifecycle")
+    assert document_of("nothing/here") is None
