@@ -160,12 +160,12 @@ def test_panels_close_buttons_are_clickable_under_a_max_z_index_sticky_header(re
     # Focus went into the panel (document.activeElement is our shadow host).
     assert page.evaluate("() => document.activeElement.id") == "guide-root"
     # A real mouse click: Playwright refuses when another element (the header) would receive it.
-    page.locator('[data-testid="guide-close"]').click(timeout=3000)
+    page.locator('[data-testid="guide-close"]').click(timeout=15_000)
     page.locator(PANEL).wait_for(state="hidden")
 
     page.locator(HELP_BUTTON).click()
     page.locator(HELP_PANEL).wait_for(state="visible")
-    page.locator('[data-testid="help-close"]').click(timeout=3000)
+    page.locator('[data-testid="help-close"]').click(timeout=15_000)
     page.locator(HELP_PANEL).wait_for(state="hidden")
     # Focus came back to the widget's help button, not lost.
     assert page.evaluate(
@@ -194,7 +194,7 @@ def test_a_step_inside_a_host_modal_dialog_works_by_mouse_and_keyboard_and_survi
     wait_step(page, "check")
 
     # Mouse: Next is clickable (not inert behind the dialog, not covered by it).
-    page.locator('[data-testid="tour-next"]').click(timeout=3000)
+    page.locator('[data-testid="tour-next"]').click(timeout=15_000)
     wait_step(page, "save")
 
     # Keyboard: Enter on Back and on Next moves the tour and sends no form of the host's.
@@ -261,7 +261,7 @@ def test_on_a_root_the_user_cannot_scroll_only_the_targets_container_scrolls(mob
     assert help_box["y"] >= 0
     assert help_box["y"] + help_box["height"] <= MOBILE["height"]
     assert page.evaluate("() => [window.scrollY, document.scrollingElement.scrollTop]") == [0, 0]
-    page.locator('[data-testid="help-close"]').click(timeout=3000)
+    page.locator('[data-testid="help-close"]').click(timeout=15_000)
 
 
 def test_on_a_right_to_left_page_the_english_panel_and_step_read_left_to_right(desktop, server):

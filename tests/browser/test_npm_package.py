@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.npm_package import PACKAGE, build_package
+from tests.npm_package import build_package
 
 pytestmark = pytest.mark.browser
 
@@ -38,9 +38,8 @@ APP_HTML = """<!doctype html>
 
 
 @pytest.fixture(scope="module")
-def package_module() -> Path:
-    build_package()
-    return PACKAGE / "dist" / "index.mjs"
+def package_module(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_package(tmp_path_factory.mktemp("npm")).parent / "package" / "dist" / "index.mjs"
 
 
 def demo_config(page: Any, user: str) -> dict[str, Any]:

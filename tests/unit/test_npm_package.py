@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.npm_package import PACKAGE, build_package
+from tests.npm_package import WIDGET, build_package
 
 
 @pytest.fixture(scope="module")
-def tarball() -> Path:
-    return build_package()
+def tarball(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_package(tmp_path_factory.mktemp("npm"))
 
 
 NODE_SCRIPT = """
@@ -32,7 +32,7 @@ console.log(JSON.stringify(Object.keys(guide).sort()));
 
 
 def test_the_package_imports_under_node_without_a_dom_and_calls_before_init_do_not_throw(tarball):
-    entry = PACKAGE / "dist" / "index.mjs"
+    entry = tarball.parent / "package" / "dist" / "index.mjs"
     result = subprocess.run(["node", "--input-type=module", "-e", NODE_SCRIPT, entry.as_uri()],
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
@@ -87,7 +87,7 @@ def test_an_app_type_checks_against_the_packed_declarations(tarball, tmp_path, r
     (tmp_path / "tsconfig.json").write_text(json.dumps({"compilerOptions": {
         "strict": True, "module": module, "moduleResolution": resolution, "target": "ES2020",
         "lib": ["ES2020", "DOM"], "noEmit": True, "types": []}, "files": ["app.ts"]}))
-    tsc = PACKAGE.parents[1] / "node_modules" / "typescript" / "bin" / "tsc"
+    tsc = WIDGET / "node_modules" / "typescript" / "bin" / "tsc"
     result = subprocess.run(["node", str(tsc), "-p", str(tmp_path)], capture_output=True,
                             text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

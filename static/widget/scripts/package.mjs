@@ -5,18 +5,19 @@
 // - types/: declarations from tsc --emitDeclarationOnly, types/package.d.ts the entry's;
 // - package.json (exports: import + types) and README.md (npm/README.md).
 // guide.js is not touched: the package is a separate output, outside the size budgets.
+// GUIDE_PACKAGE_OUT=<dir> builds into <dir>/package and packs into <dir> instead.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, "build");
+const out = process.env.GUIDE_PACKAGE_OUT ? resolve(process.env.GUIDE_PACKAGE_OUT) : join(root, "build");
 const pkg = join(out, "package");
 const meta = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
 
-await rm(out, { recursive: true, force: true });
+await rm(pkg, { recursive: true, force: true });
 await mkdir(pkg, { recursive: true });
 
 await build({

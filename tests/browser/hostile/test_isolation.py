@@ -156,7 +156,7 @@ def test_on_a_zoomed_page_a_step_marked_done_by_mouse_is_recorded(open_context, 
     box = page.locator(PANEL).bounding_box()
     viewport = page.viewport_size
     assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], f"the panel {box} leaves {viewport}"
-    page.locator(f'{PANEL} [data-testid="guide-close"]').click(timeout=5_000)
+    page.locator(f'{PANEL} [data-testid="guide-close"]').click(timeout=15_000)
     page.locator(PANEL).wait_for(state="hidden")
     assert error_codes(page) == []
 

@@ -31,7 +31,7 @@ def real_click(locator: Any, what: str) -> None:
     """A mouse click at the element's centre, as Playwright makes it: it waits until
     nothing else would receive the click. Fails saying what took it instead."""
     try:
-        locator.click(timeout=5_000)
+        locator.click(timeout=15_000)
     except PlaywrightTimeout as exc:
         blockers = sorted({line.strip().lstrip("- ") for line in str(exc).splitlines()
                            if "intercepts pointer events" in line})
@@ -131,13 +131,13 @@ def test_a_tour_step_inside_the_hosts_modal_dialog_is_usable_and_leaves_with_it(
 
     assert poll(page, lambda: page.evaluate(IN_STEP)), f"focus is on {page.evaluate(FOCUSED)}, not in the step"
     page.keyboard.press("Enter")  # Next, for the tour; not the host form's implicit submission
-    tour_step(page, "save", timeout=5_000)
+    tour_step(page, "save", timeout=15_000)
     assert submits(page) == 0, "Enter in the tour step submitted the host's form"
 
     real_click(page.locator('[data-testid="tour-back"]'), "The step's Back button")
-    tour_step(page, "name", timeout=5_000)
+    tour_step(page, "name", timeout=15_000)
     real_click(page.locator('[data-testid="tour-next"]'), "The step's Next button")
-    tour_step(page, "save", timeout=5_000)
+    tour_step(page, "save", timeout=15_000)
     for n in range(4):
         page.keyboard.press("Tab")
         assert page.evaluate(IN_STEP), f"Tab {n + 1} left the step for {page.evaluate(FOCUSED)}"
@@ -148,7 +148,7 @@ def test_a_tour_step_inside_the_hosts_modal_dialog_is_usable_and_leaves_with_it(
     page.evaluate("() => document.getElementById('host-dialog').close()")  # the product closes it
     page.locator("#dialog-save").wait_for(state="hidden")
     try:
-        page.wait_for_function(f"() => ({LEFT_BEHIND})().length === 0", timeout=5_000)
+        page.wait_for_function(f"() => ({LEFT_BEHIND})().length === 0", timeout=15_000)
     except PlaywrightTimeout:
         pytest.fail(f"after the dialog closed: {page.evaluate(LEFT_BEHIND)}")
     assert error_codes(page) == []
@@ -191,9 +191,9 @@ def test_a_centred_step_shown_while_the_hosts_modal_dialog_is_open_is_usable(ope
     page.evaluate("() => Guide.start('hostile-dialog-tour')")
     tour_step(page, "name")
     real_click(page.locator('[data-testid="tour-next"]'), "The step's Next button")
-    tour_step(page, "save", timeout=5_000)
+    tour_step(page, "save", timeout=15_000)
     real_click(page.locator('[data-testid="tour-next"]'), "The step's Next button")
-    tour_step(page, "wrap-up", timeout=5_000)
+    tour_step(page, "wrap-up", timeout=15_000)
     real_click(page.locator('[data-testid="tour-next"]'), "The centred step's Done button")
     assert poll(page, lambda: progress(guide, user, "hostile-dialog-tour")[0] == "completed"), \
         f"the tour's progress is {progress(guide, user, 'hostile-dialog-tour')}"
