@@ -119,3 +119,42 @@ def test_no_flash_of_default_colours_and_the_dark_palette_follows_the_system(
     box = page.locator(LAUNCHER).bounding_box()
     assert box["x"] < 400 and box["y"] < 200, box  # top-left
     assert page.locator(f"{LAUNCHER} .launcher-label").inner_text() == "Start here"
+
+
+def test_the_preview_rethemes_in_place_and_a_refused_draft_is_not_applied(context: Any) -> None:
+    """The frames are not reloaded as the form changes: the draft is posted to them and the
+    widget redraws itself (a marker on the frame's window survives); a low-contrast draft
+    is refused with its reason, and the frame keeps the last accepted one."""
+    page = context.new_page()
+    page.goto("/admin/login")
+    page.fill('input[name="email"]', EMAIL)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.goto("/admin/w/demo/theme")
+    light = page.locator('iframe[data-mode="light"]').element_handle().content_frame()
+    page.frame_locator('iframe[data-mode="light"]').locator('[data-testid="guide-panel"]').wait_for()
+    light.evaluate("() => { window.__sameDocument = true; }")
+    host_var = ("(name) => getComputedStyle(document.querySelector('#guide-root'))"
+                ".getPropertyValue(name).trim()")
+
+    page.fill('[data-testid="theme-accent"]', "#0f766e")
+    wait_frame_colour(page, "light", "#0f766e")
+    page.fill('[data-testid="theme-label"]', "Begin")
+    expect(frame_launcher(page, "light").locator(".launcher-label")).to_have_text("Begin")
+    assert light.evaluate("() => window.__sameDocument") is True
+    text_before = light.evaluate(host_var, "--guide-fg")
+
+    page.fill('[data-testid="theme-text"]', "#999999")
+    expect(page.locator('[data-testid="preview-refused"]')).to_have_text(
+        "Not previewed: text #999999 on #ffffff is 2.84:1; needs 4.5:1 (WCAG 2.2 AA).")
+    # The refusal and the post are one decision: once the reason shows, nothing was sent.
+    assert light.evaluate(host_var, "--guide-fg") == text_before != "#999999"
+    wait_frame_colour(page, "light", "#0f766e")
+
+    page.fill('[data-testid="theme-text"]', "#0c0a09")
+    expect(page.locator('[data-testid="preview-refused"]')).to_have_text("")
+    page.wait_for_function("(frame) => getComputedStyle(frame.contentDocument.querySelector('#guide-root'))"
+                           ".getPropertyValue('--guide-fg').trim() === '#0c0a09'",
+                           arg=page.locator('iframe[data-mode="light"]').element_handle())
+    assert light.evaluate("() => window.__sameDocument") is True
+    assert light.evaluate(host_var, "--guide-fg") == "#0c0a09"
