@@ -158,3 +158,19 @@ def test_the_preview_rethemes_in_place_and_a_refused_draft_is_not_applied(contex
                            arg=page.locator('iframe[data-mode="light"]').element_handle())
     assert light.evaluate("() => window.__sameDocument") is True
     assert light.evaluate(host_var, "--guide-fg") == "#0c0a09"
+
+
+def test_auto_mode_follows_a_live_switch_of_the_system_scheme(context: Any) -> None:
+    """`mode: auto` with a dark palette: the user's system switches to dark and back while
+    the launcher shows; the launcher follows, without a reload."""
+    page = context.new_page()
+    page.emulate_media(color_scheme="light")
+    serve_theme(page, THEME)
+    sign_in(page, "hedy")
+    assert page.evaluate(LAUNCHER_BG) == rgb(THEME["accent"])
+    page.evaluate("() => { window.__sameDocument = true; }")
+    page.emulate_media(color_scheme="dark")
+    page.wait_for_function(f"() => ({LAUNCHER_BG})() === '{rgb(THEME['dark']['accent'])}'")
+    page.emulate_media(color_scheme="light")
+    page.wait_for_function(f"() => ({LAUNCHER_BG})() === '{rgb(THEME['accent'])}'")
+    assert page.evaluate("() => window.__sameDocument") is True

@@ -27,7 +27,8 @@ const VARS: Array<[string, keyof Theme, (value: unknown) => string | null]> = [
   ["--guide-font", "font", font],
 ];
 
-export const DARK_QUERY = "(prefers-color-scheme: dark)";
+/** The system's light/dark preference (none without matchMedia). */
+export const darkQuery = (): MediaQueryList | undefined => globalThis.matchMedia?.("(prefers-color-scheme: dark)");
 // The dark palette's colours left out of `dark:` (guide/schemas/theme.py checks the same).
 const DARK: Theme = { accent: "#5e5ce6", background: "#111827", text: "#f3f4f6" };
 
@@ -37,7 +38,7 @@ const DARK: Theme = { accent: "#5e5ce6", background: "#111827", text: "#f3f4f6" 
  */
 export function palette(theme: Theme | null | undefined): Theme | null | undefined {
   const mode = theme?.mode;
-  const dark = mode == "dark" || (mode != "light" && theme?.dark && globalThis.matchMedia?.(DARK_QUERY).matches);
+  const dark = mode == "dark" || (mode != "light" && theme?.dark && darkQuery()?.matches);
   return dark ? { ...theme, ...DARK, ...(theme!.dark as Theme) } : theme;
 }
 
