@@ -174,3 +174,32 @@ def test_auto_mode_follows_a_live_switch_of_the_system_scheme(context: Any) -> N
     page.emulate_media(color_scheme="light")
     page.wait_for_function(f"() => ({LAUNCHER_BG})() === '{rgb(THEME['accent'])}'")
     assert page.evaluate("() => window.__sameDocument") is True
+
+
+def test_the_preview_frame_takes_drafts_from_the_theme_page_only(context: Any) -> None:
+    """A draft posted by anyone but the theme page (the frame's own window here; another
+    origin cannot frame the preview at all: frame-ancestors 'self'), or not shaped like a
+    theme, is ignored; the same draft from the theme page is applied."""
+    page = context.new_page()
+    page.goto("/admin/login")
+    page.fill('input[name="email"]', EMAIL)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.goto("/admin/w/demo/theme")
+    frame = page.locator('iframe[data-mode="light"]')
+    light = frame.element_handle().content_frame()
+    page.frame_locator('iframe[data-mode="light"]').locator('[data-testid="guide-panel"]').wait_for()
+    before = light.evaluate(LAUNCHER_BG)
+    red = {"accent": "#b91c1c"}
+    light.evaluate("t => window.postMessage({type: 'guide:theme', theme: t}, '*')", red)
+    for bad in ({**red, "script": "x"}, {"accent": "red; background: url(x)"},
+                {**red, "launcher": {"label": ""}}, [red]):
+        page.evaluate("([f, t]) => f.contentWindow.postMessage({type: 'guide:theme', theme: t},"
+                      " location.origin)", [frame.element_handle(), bad])
+    # Nothing announces an ignored message: two animation frames of the preview's own (its
+    # answers are immediate) would have been enough for a redraw.
+    light.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert light.evaluate(LAUNCHER_BG) == before != rgb("#b91c1c")
+    page.evaluate("([f, t]) => f.contentWindow.postMessage({type: 'guide:theme', theme: t},"
+                  " location.origin)", [frame.element_handle(), red])
+    wait_frame_colour(page, "light", "#b91c1c")
