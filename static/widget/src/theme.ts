@@ -42,6 +42,13 @@ export function palette(theme: Theme | null | undefined): Theme | null | undefin
   return dark ? { ...theme, ...DARK, ...(theme!.dark as Theme) } : theme;
 }
 
+/** `mode: auto` follows a live switch of the system's setting: `redraw` runs on each; returns the undo. */
+export function followScheme(redraw: () => void): () => void {
+  const query = darkQuery();
+  if (query) query.onchange = redraw;
+  return () => void (query && (query.onchange = null));
+}
+
 /** The custom properties to set on the host; invalid values are left out so the stylesheet defaults apply. */
 export function themeVars(theme: Theme | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};
