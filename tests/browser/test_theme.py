@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import live
-from tests.browser.conftest import checked_context
+from tests.browser.conftest import axe, checked_context
 from tests.browser.test_demo_checklist import LAUNCHER, sign_in
 from tests.browser.theme_helpers import FIRST_PAINT, LAUNCHER_BG, rgb, serve_theme
 
@@ -41,6 +41,12 @@ def theme_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.Live
 @pytest.fixture
 def context(browser: Any, theme_server: live.LiveServer) -> Iterator[Any]:
     yield from checked_context(browser, theme_server.url, height=900)
+
+
+@pytest.fixture
+def axe_context(browser: Any, theme_server: live.LiveServer) -> Iterator[Any]:
+    """The admin's CSP bypassed, so that axe can be injected."""
+    yield from checked_context(browser, theme_server.url, height=900, bypass_csp=True)
 
 
 def frame_launcher(page: Any, mode: str) -> Any:
@@ -121,11 +127,12 @@ def test_no_flash_of_default_colours_and_the_dark_palette_follows_the_system(
     assert page.locator(f"{LAUNCHER} .launcher-label").inner_text() == "Start here"
 
 
-def test_the_preview_rethemes_in_place_and_a_refused_draft_is_not_applied(context: Any) -> None:
+def test_the_preview_rethemes_in_place_and_a_refused_draft_is_not_applied(axe_context: Any) -> None:
     """The frames are not reloaded as the form changes: the draft is posted to them and the
     widget redraws itself (a marker on the frame's window survives); a low-contrast draft
-    is refused with its reason, and the frame keeps the last accepted one."""
-    page = context.new_page()
+    is refused with its reason (axe: the page with it), and the frame keeps the last
+    accepted one."""
+    page = axe_context.new_page()
     page.goto("/admin/login")
     page.fill('input[name="email"]', EMAIL)
     page.fill('input[name="password"]', PASSWORD)
@@ -150,6 +157,7 @@ def test_the_preview_rethemes_in_place_and_a_refused_draft_is_not_applied(contex
     # The refusal and the post are one decision: once the reason shows, nothing was sent.
     assert light.evaluate(host_var, "--guide-fg") == text_before != "#999999"
     wait_frame_colour(page, "light", "#0f766e")
+    assert axe(page) == []
 
     page.fill('[data-testid="theme-text"]', "#0c0a09")
     expect(page.locator('[data-testid="preview-refused"]')).to_have_text("")
