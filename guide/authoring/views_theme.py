@@ -3,6 +3,7 @@ the workspace sees it; a live preview runs the real widget on a page of its own.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
@@ -64,11 +65,25 @@ def theme(workspace: str) -> Any:
                            scenes=SCENES), 400 if errors else 200
 
 
+@bp.get("/w/<workspace>/theme/check")
+@policy(GET="viewer")
+def theme_check(workspace: str) -> Any:
+    """The live preview's check of a draft (``?theme=<JSON>``), the one the page's Save
+    runs (ThemeSchema: format and contrast): the theme as it would be saved, or a
+    ``400 invalid_payload`` naming each field; nothing is stored."""
+    try:
+        draft = json.loads(request.args.get("theme", ""))
+    except ValueError:
+        raise InvalidPayload("The theme is not JSON.", fields={"theme": ["Not JSON."]}) from None
+    return jsonify(themes.load(draft))
+
+
 @bp.get("/w/<workspace>/theme/preview")
 @policy(GET="viewer")
 def theme_preview(workspace: str) -> Any:
     """The preview frame: the real widget on sample guides (theme-preview.js answers its
-    requests), themed by the ``theme`` query parameter; framed by the theme page only."""
+    requests), themed by the ``theme`` query parameter at first, then by the drafts the
+    theme page posts to it (postMessage, same origin only); framed by the theme page only."""
     scene = request.args.get("scene", "checklist")
     data = {"bootstrap": sample_bootstrap(g.workspace), "article": ARTICLE, "nudge": NUDGE,
             "scene": scene if scene in SCENES else "checklist"}

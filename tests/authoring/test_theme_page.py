@@ -137,3 +137,27 @@ def test_a_theme_saved_on_the_page_is_pulled_into_workspace_yaml_and_validates(a
     assert document.data["theme"] == theme()
     assert document.data["theme"]["launcher"] == {"position": "top-left", "label": "Get going"}
     assert load_content(out).ok
+
+
+def test_the_preview_check_answers_the_saved_form_or_the_refusal_and_stores_nothing(as_role):
+    """GET theme/check runs Save's check on a draft for the live preview; nothing is stored."""
+    viewer = as_role("viewer")
+    before = theme()
+
+    def check(draft: object) -> object:
+        return viewer.get(f"{PAGE}/check", query_string={"theme": json.dumps(draft)},
+                          headers={"Accept": "application/json"})
+
+    ok = check({"accent": "#1d4ed8", "launcher": {"label": "Go"}})
+    assert ok.status_code == 200 and ok.get_json() == {"accent": "#1d4ed8", "launcher": {"label": "Go"}}
+    refused = check({"text": "#999999"})
+    assert refused.status_code == 400
+    error = refused.get_json()["error"]
+    assert error["code"] == "invalid_payload"
+    assert error["fields"] == {"text": ["text #999999 on #ffffff is 2.84:1; needs 4.5:1 (WCAG 2.2 AA)."]}
+    for bad in ([1], {"radius": "x"}, {"launcher": {"position": "middle"}}):
+        assert check(bad).status_code == 400, bad
+    for query in ({"theme": "{not json"}, {}):
+        answer = viewer.get(f"{PAGE}/check", query_string=query)
+        assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "invalid_payload"
+    assert theme() == before and theme_audits() == []

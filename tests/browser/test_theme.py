@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import live
-from tests.browser.conftest import checked_context
+from tests.browser.conftest import axe, checked_context
 from tests.browser.test_demo_checklist import LAUNCHER, sign_in
 from tests.browser.theme_helpers import FIRST_PAINT, LAUNCHER_BG, rgb, serve_theme
 
@@ -41,6 +41,12 @@ def theme_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.Live
 @pytest.fixture
 def context(browser: Any, theme_server: live.LiveServer) -> Iterator[Any]:
     yield from checked_context(browser, theme_server.url, height=900)
+
+
+@pytest.fixture
+def axe_context(browser: Any, theme_server: live.LiveServer) -> Iterator[Any]:
+    """The admin's CSP bypassed, so that axe can be injected."""
+    yield from checked_context(browser, theme_server.url, height=900, bypass_csp=True)
 
 
 def frame_launcher(page: Any, mode: str) -> Any:
@@ -119,3 +125,89 @@ def test_no_flash_of_default_colours_and_the_dark_palette_follows_the_system(
     box = page.locator(LAUNCHER).bounding_box()
     assert box["x"] < 400 and box["y"] < 200, box  # top-left
     assert page.locator(f"{LAUNCHER} .launcher-label").inner_text() == "Start here"
+
+
+def test_the_preview_rethemes_in_place_and_a_refused_draft_is_not_applied(axe_context: Any) -> None:
+    """The frames are not reloaded as the form changes: the draft is posted to them and the
+    widget redraws itself (a marker on the frame's window survives); a low-contrast draft
+    is refused with its reason (axe: the page with it), and the frame keeps the last
+    accepted one."""
+    page = axe_context.new_page()
+    page.goto("/admin/login")
+    page.fill('input[name="email"]', EMAIL)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.goto("/admin/w/demo/theme")
+    light = page.locator('iframe[data-mode="light"]').element_handle().content_frame()
+    page.frame_locator('iframe[data-mode="light"]').locator('[data-testid="guide-panel"]').wait_for()
+    light.evaluate("() => { window.__sameDocument = true; }")
+    host_var = ("(name) => getComputedStyle(document.querySelector('#guide-root'))"
+                ".getPropertyValue(name).trim()")
+
+    page.fill('[data-testid="theme-accent"]', "#0f766e")
+    wait_frame_colour(page, "light", "#0f766e")
+    page.fill('[data-testid="theme-label"]', "Begin")
+    expect(frame_launcher(page, "light").locator(".launcher-label")).to_have_text("Begin")
+    assert light.evaluate("() => window.__sameDocument") is True
+    text_before = light.evaluate(host_var, "--guide-fg")
+
+    page.fill('[data-testid="theme-text"]', "#999999")
+    expect(page.locator('[data-testid="preview-refused"]')).to_have_text(
+        "Not previewed: text #999999 on #ffffff is 2.84:1; needs 4.5:1 (WCAG 2.2 AA).")
+    # The refusal and the post are one decision: once the reason shows, nothing was sent.
+    assert light.evaluate(host_var, "--guide-fg") == text_before != "#999999"
+    wait_frame_colour(page, "light", "#0f766e")
+    assert axe(page) == []
+
+    page.fill('[data-testid="theme-text"]', "#0c0a09")
+    expect(page.locator('[data-testid="preview-refused"]')).to_have_text("")
+    page.wait_for_function("(frame) => getComputedStyle(frame.contentDocument.querySelector('#guide-root'))"
+                           ".getPropertyValue('--guide-fg').trim() === '#0c0a09'",
+                           arg=page.locator('iframe[data-mode="light"]').element_handle())
+    assert light.evaluate("() => window.__sameDocument") is True
+    assert light.evaluate(host_var, "--guide-fg") == "#0c0a09"
+
+
+def test_auto_mode_follows_a_live_switch_of_the_system_scheme(context: Any) -> None:
+    """`mode: auto` with a dark palette: the user's system switches to dark and back while
+    the launcher shows; the launcher follows, without a reload."""
+    page = context.new_page()
+    page.emulate_media(color_scheme="light")
+    serve_theme(page, THEME)
+    sign_in(page, "hedy")
+    assert page.evaluate(LAUNCHER_BG) == rgb(THEME["accent"])
+    page.evaluate("() => { window.__sameDocument = true; }")
+    page.emulate_media(color_scheme="dark")
+    page.wait_for_function(f"() => ({LAUNCHER_BG})() === '{rgb(THEME['dark']['accent'])}'")
+    page.emulate_media(color_scheme="light")
+    page.wait_for_function(f"() => ({LAUNCHER_BG})() === '{rgb(THEME['accent'])}'")
+    assert page.evaluate("() => window.__sameDocument") is True
+
+
+def test_the_preview_frame_takes_drafts_from_the_theme_page_only(context: Any) -> None:
+    """A draft posted by anyone but the theme page (the frame's own window here; another
+    origin cannot frame the preview at all: frame-ancestors 'self'), or not shaped like a
+    theme, is ignored; the same draft from the theme page is applied."""
+    page = context.new_page()
+    page.goto("/admin/login")
+    page.fill('input[name="email"]', EMAIL)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.goto("/admin/w/demo/theme")
+    frame = page.locator('iframe[data-mode="light"]')
+    light = frame.element_handle().content_frame()
+    page.frame_locator('iframe[data-mode="light"]').locator('[data-testid="guide-panel"]').wait_for()
+    before = light.evaluate(LAUNCHER_BG)
+    red = {"accent": "#b91c1c"}
+    light.evaluate("t => window.postMessage({type: 'guide:theme', theme: t}, '*')", red)
+    for bad in ({**red, "script": "x"}, {"accent": "red; background: url(x)"},
+                {**red, "launcher": {"label": ""}}, [red]):
+        page.evaluate("([f, t]) => f.contentWindow.postMessage({type: 'guide:theme', theme: t},"
+                      " location.origin)", [frame.element_handle(), bad])
+    # Nothing announces an ignored message: two animation frames of the preview's own (its
+    # answers are immediate) would have been enough for a redraw.
+    light.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert light.evaluate(LAUNCHER_BG) == before != rgb("#b91c1c")
+    page.evaluate("([f, t]) => f.contentWindow.postMessage({type: 'guide:theme', theme: t},"
+                  " location.origin)", [frame.element_handle(), red])
+    wait_frame_colour(page, "light", "#b91c1c")

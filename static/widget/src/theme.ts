@@ -27,7 +27,8 @@ const VARS: Array<[string, keyof Theme, (value: unknown) => string | null]> = [
   ["--guide-font", "font", font],
 ];
 
-export const DARK_QUERY = "(prefers-color-scheme: dark)";
+/** The system's light/dark preference (none without matchMedia). */
+export const darkQuery = (): MediaQueryList | undefined => globalThis.matchMedia?.("(prefers-color-scheme: dark)");
 // The dark palette's colours left out of `dark:` (guide/schemas/theme.py checks the same).
 const DARK: Theme = { accent: "#5e5ce6", background: "#111827", text: "#f3f4f6" };
 
@@ -37,8 +38,15 @@ const DARK: Theme = { accent: "#5e5ce6", background: "#111827", text: "#f3f4f6" 
  */
 export function palette(theme: Theme | null | undefined): Theme | null | undefined {
   const mode = theme?.mode;
-  const dark = mode == "dark" || (mode != "light" && theme?.dark && globalThis.matchMedia?.(DARK_QUERY).matches);
+  const dark = mode == "dark" || (mode != "light" && theme?.dark && darkQuery()?.matches);
   return dark ? { ...theme, ...DARK, ...(theme!.dark as Theme) } : theme;
+}
+
+/** `mode: auto` follows a live switch of the system's setting: `redraw` runs on each; returns the undo. */
+export function followScheme(redraw: () => void): () => void {
+  const query = darkQuery();
+  if (query) query.onchange = redraw;
+  return () => void (query && (query.onchange = null));
 }
 
 /** The custom properties to set on the host; invalid values are left out so the stylesheet defaults apply. */

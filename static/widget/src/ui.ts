@@ -6,7 +6,7 @@ import { setLocale } from "./locale";
 import { nudgeCard } from "./nudgecard";
 import type { PlanView, RenderChecklist } from "./panel/contract";
 import { adoptStyles, CSS } from "./styles";
-import { applyTheme, label } from "./theme";
+import { applyTheme, followScheme, label } from "./theme";
 import { layer, unzoom } from "./toplayer";
 import type { Guide, Nudge, Theme } from "./types";
 
@@ -129,7 +129,7 @@ export function createUi(doc: Document, prefix: string, on: UiHandlers): Ui {
     if (root) return root;
     host = h(doc, "div", { id: "guide-root", "data-guide-widget": "" });
     root = host.attachShadow({ mode: "open" });
-    teardown.push(adoptStyles(root, CSS));
+    teardown.push(adoptStyles(root, CSS), followScheme(render));
     root.append(dock, panel, note);
     setLocale(host, model?.locale_);
     // Themed before it is in the page: never painted in the default colours first.

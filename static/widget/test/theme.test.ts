@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { applyTheme, color, font, label, radius, themeVars } from "../src/theme";
+import { applyTheme, color, followScheme, font, label, radius, themeVars } from "../src/theme";
 import { uuid } from "../src/uuid";
 
 describe("theme validation", () => {
@@ -71,6 +71,19 @@ describe("light and dark", () => {
   it("works where there is no matchMedia", () => {
     vi.stubGlobal("matchMedia", undefined);
     expect(themeVars(theme)["--guide-bg"]).toBe("#fff");
+    expect(() => followScheme(() => {})()).not.toThrow();
+  });
+
+  it("redraws when the system switches, until undone", () => {
+    const query = { matches: false, onchange: null as null | (() => void) };
+    vi.stubGlobal("matchMedia", (q: string) => (q === "(prefers-color-scheme: dark)" ? query : { matches: false }));
+    const redraw = vi.fn();
+    const undo = followScheme(redraw);
+    query.matches = true;
+    query.onchange?.();
+    expect(redraw).toHaveBeenCalledTimes(1);
+    undo();
+    expect(query.onchange).toBeNull();
   });
 });
 

@@ -31,3 +31,17 @@ def test_the_launcher_is_themed_from_its_first_paint_on_a_hostile_page(
     assert page.evaluate(LAUNCHER_BG) == rgb(accent)
     box = page.locator(LAUNCHER).bounding_box()
     assert box["x"] < 400 and box["y"] > 400, box  # bottom-left
+
+
+def test_auto_mode_follows_a_live_switch_of_the_system_scheme_on_a_hostile_page(
+        page: Any, host: Host, user: str) -> None:
+    page.emulate_media(color_scheme="light")
+    serve_theme(page, THEME)
+    open_host(page, host, "/demo/dashboard", user)
+    assert page.evaluate(LAUNCHER_BG) == rgb(THEME["accent"])
+    page.evaluate("() => { window.__sameDocument = true; }")
+    page.emulate_media(color_scheme="dark")
+    page.wait_for_function(f"() => ({LAUNCHER_BG})() === '{rgb(THEME['dark']['accent'])}'")
+    page.emulate_media(color_scheme="light")
+    page.wait_for_function(f"() => ({LAUNCHER_BG})() === '{rgb(THEME['accent'])}'")
+    assert page.evaluate("() => window.__sameDocument") is True
