@@ -121,16 +121,18 @@ def catch_up(workspace: Any, now: datetime, sample: int, rest: bool = True) -> d
             rates.append(rolled.total / (time.perf_counter() - chunk))
         more = rolled.more
     seconds = time.perf_counter() - started
-    more, rest, rest_started = more and rest, 0, time.perf_counter()
+    # ``rest``: whether to roll the rest; ``rested``: how many events that was (none when
+    # the sample held the whole backlog, which is not ``--sample-only``).
+    more, rested, rest_started = more and rest, 0, time.perf_counter()
     while more:
         rolled = rollup(now, workspace_id=workspace.id, batch=10 * BATCH, max_batches=50)
-        rest, more = rest + rolled.total, rolled.more
+        rested, more = rested + rolled.total, rolled.more
     rest_seconds = time.perf_counter() - rest_started
     analyze()
     return {"events": total, "seconds": round(seconds, 1), "sample_only": not rest,
             "events_per_s": round(total / seconds), **spread(rates, 0),
-            "rest_events": rest, "rest_seconds": round(rest_seconds, 1),
-            "rest_events_per_s": round(rest / rest_seconds) if rest else None}
+            "rest_events": rested, "rest_seconds": round(rest_seconds, 1),
+            "rest_events_per_s": round(rested / rest_seconds) if rested else None}
 
 
 def spread(values: list[float], digits: int = 1) -> dict[str, Any]:

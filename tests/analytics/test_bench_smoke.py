@@ -59,6 +59,24 @@ def test_the_analytics_benchmark_runs_at_a_tiny_size(app):
         "PostgreSQL, 10M events"
 
 
+def test_a_sample_holding_the_whole_backlog_is_not_sample_only(app):
+    """(a) rolls the first ``sample`` events at the worker's batch size and the rest in
+    larger batches; when the sample holds the whole backlog nothing is left, and the table
+    says so (it said "not rolled up (`--sample-only`)" of a run without that option)."""
+    workspace = factories.make_workspace(key="bench", timezone="UTC")
+    plan = bench.plan_for("sqlite", utcnow(), events=500)
+    events = bench.load(workspace, plan)["events"]
+    rolled = bench.catch_up(workspace, plan.now, sample=10_000)
+    assert (rolled["events"], rolled["rest_events"], rolled["sample_only"]) == \
+        (events, 0, False)
+    opts = argparse.Namespace(samples=2, runs=1)
+    doc = lines_for({"sqlite": {"catch_up": rolled}}, opts, 0.0)
+    assert [line for line in doc if line.startswith("| (a) the rest")] == \
+        ["| (a) the rest of the backlog, batches of 20,000, events/s | none left |"]
+    left = bench.catch_up(workspace, plan.now, sample=10_000, rest=False)
+    assert left["sample_only"] is True
+
+
 def test_journeys_follow_the_templates_in_start_order():
     plan = bench.plan_for("sqlite", utcnow(), events=500)
     templates = [analytics_data.template(analytics_data.guide_body(n)) for n in range(4)]
