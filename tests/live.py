@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -79,7 +80,9 @@ def run_server(env: dict[str, str], log: Path) -> Iterator[LiveServer]:
             process.wait()
 
 
-def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, deadline: float = 30) -> None:
+def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, deadline: float = 90) -> None:
+    """Until the server answers /healthz (a deadline, not a wait: a start on a busy machine,
+    CI running its two rounds at once, has taken over 30 s)."""
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         if process.poll() is not None:
@@ -136,3 +139,11 @@ def bootstrap(server: LiveServer, user: str,
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
+
+
+def admin_sign_in(page: Any, email: str, password: str) -> None:
+    """Signs in on the admin's login page as a person would (the page lands where it leads)."""
+    page.goto("/admin/login")
+    page.fill('input[name="email"]', email)
+    page.fill('input[name="password"]', password)
+    page.click('button[type="submit"]')

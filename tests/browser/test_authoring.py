@@ -45,10 +45,7 @@ def admin_context(browser: Any, admin_server: live.LiveServer) -> Iterator[Any]:
 
 
 def admin_login(page: Any) -> None:
-    page.goto("/admin/login")
-    page.fill('input[name="email"]', EMAIL)
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
+    live.admin_sign_in(page, EMAIL, PASSWORD)
     page.wait_for_url("**/admin/w/demo/")
 
 

@@ -107,10 +107,7 @@ def test_publish_on_staging_preview_promote_and_find_it_in_the_audit_log(
     server, site = promote_server
     assert production_step_title(server, "before-promote") != TITLE
     admin = context.new_page()
-    admin.goto("/admin/login")
-    admin.fill('input[name="email"]', EMAIL)
-    admin.fill('input[name="password"]', PASSWORD)
-    admin.click('button[type="submit"]')
+    live.admin_sign_in(admin, EMAIL, PASSWORD)
     # Production and staging: the author picks staging among their workspaces.
     admin.wait_for_url("**/admin/")
     admin.locator(".card", has_text="demo-staging").locator("a").first.click()

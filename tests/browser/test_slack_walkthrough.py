@@ -54,10 +54,7 @@ def context(browser: Any, server: live.LiveServer) -> Iterator[Any]:
 def test_an_escalation_from_the_widget_reaches_slack(context, server, slack):
     hook = f"{slack.url.removesuffix('/hook')}/services/T0001/B0002/{TOKEN}"
     admin = context.new_page()
-    admin.goto("/admin/login")
-    admin.fill('input[name="email"]', EMAIL)
-    admin.fill('input[name="password"]', PASSWORD)
-    admin.click('button[type="submit"]')
+    live.admin_sign_in(admin, EMAIL, PASSWORD)
     admin.wait_for_url("**/admin/w/demo/")
     admin.goto("/admin/w/demo/integrations")
     form = admin.locator('[data-testid="slack-form"]')

@@ -16,7 +16,13 @@ from playwright.sync_api import expect
 from tests import live
 from tests.browser.conftest import axe, checked_context
 from tests.browser.test_demo_checklist import LAUNCHER, sign_in
-from tests.browser.theme_helpers import FIRST_PAINT, LAUNCHER_BG, rgb, serve_theme
+from tests.browser.theme_helpers import (
+    FIRST_PAINT,
+    LAUNCHER_BG,
+    assert_follows_a_live_scheme_switch,
+    rgb,
+    serve_theme,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -60,10 +66,7 @@ def wait_frame_colour(page: Any, mode: str, colour: str) -> None:
 
 def test_the_preview_follows_the_form_live_and_low_contrast_is_refused(context: Any) -> None:
     page = context.new_page()
-    page.goto("/admin/login")
-    page.fill('input[name="email"]', EMAIL)
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
+    live.admin_sign_in(page, EMAIL, PASSWORD)
     saved = lambda: page.request.get("/admin/w/demo/theme",  # noqa: E731
                                      headers={"Accept": "application/json"}).json()
     before = saved()
@@ -133,10 +136,7 @@ def test_the_preview_rethemes_in_place_and_a_refused_draft_is_not_applied(axe_co
     is refused with its reason (axe: the page with it), and the frame keeps the last
     accepted one."""
     page = axe_context.new_page()
-    page.goto("/admin/login")
-    page.fill('input[name="email"]', EMAIL)
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
+    live.admin_sign_in(page, EMAIL, PASSWORD)
     page.goto("/admin/w/demo/theme")
     light = page.locator('iframe[data-mode="light"]').element_handle().content_frame()
     page.frame_locator('iframe[data-mode="light"]').locator('[data-testid="guide-panel"]').wait_for()
@@ -175,13 +175,7 @@ def test_auto_mode_follows_a_live_switch_of_the_system_scheme(context: Any) -> N
     page.emulate_media(color_scheme="light")
     serve_theme(page, THEME)
     sign_in(page, "hedy")
-    assert page.evaluate(LAUNCHER_BG) == rgb(THEME["accent"])
-    page.evaluate("() => { window.__sameDocument = true; }")
-    page.emulate_media(color_scheme="dark")
-    page.wait_for_function(f"() => ({LAUNCHER_BG})() === '{rgb(THEME['dark']['accent'])}'")
-    page.emulate_media(color_scheme="light")
-    page.wait_for_function(f"() => ({LAUNCHER_BG})() === '{rgb(THEME['accent'])}'")
-    assert page.evaluate("() => window.__sameDocument") is True
+    assert_follows_a_live_scheme_switch(page, THEME)
 
 
 def test_the_preview_frame_takes_drafts_from_the_theme_page_only(context: Any) -> None:
@@ -189,10 +183,7 @@ def test_the_preview_frame_takes_drafts_from_the_theme_page_only(context: Any) -
     origin cannot frame the preview at all: frame-ancestors 'self'), or not shaped like a
     theme, is ignored; the same draft from the theme page is applied."""
     page = context.new_page()
-    page.goto("/admin/login")
-    page.fill('input[name="email"]', EMAIL)
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
+    live.admin_sign_in(page, EMAIL, PASSWORD)
     page.goto("/admin/w/demo/theme")
     frame = page.locator('iframe[data-mode="light"]')
     light = frame.element_handle().content_frame()

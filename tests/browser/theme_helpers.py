@@ -50,3 +50,15 @@ def serve_theme(page: Any, theme: dict[str, Any]) -> None:
         route.fulfill(status=response.status, headers=headers, body=json.dumps(body))
 
     page.route("**/api/v1/widget/bootstrap", handle)
+
+
+def assert_follows_a_live_scheme_switch(page: Any, theme: dict[str, Any]) -> None:
+    """The launcher shows in ``theme``'s light accent; the system switches to dark and back
+    and the launcher follows each time in the same document (no reload)."""
+    assert page.evaluate(LAUNCHER_BG) == rgb(theme["accent"])
+    page.evaluate("() => { window.__sameDocument = true; }")
+    page.emulate_media(color_scheme="dark")
+    page.wait_for_function(f"() => ({LAUNCHER_BG})() === '{rgb(theme['dark']['accent'])}'")
+    page.emulate_media(color_scheme="light")
+    page.wait_for_function(f"() => ({LAUNCHER_BG})() === '{rgb(theme['accent'])}'")
+    assert page.evaluate("() => window.__sameDocument") is True

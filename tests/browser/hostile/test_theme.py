@@ -9,7 +9,13 @@ import pytest
 
 from tests.browser.hostile.helpers import LAUNCHER, open_host
 from tests.browser.hostile.host import Host
-from tests.browser.theme_helpers import FIRST_PAINT, LAUNCHER_BG, rgb, serve_theme
+from tests.browser.theme_helpers import (
+    FIRST_PAINT,
+    LAUNCHER_BG,
+    assert_follows_a_live_scheme_switch,
+    rgb,
+    serve_theme,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -38,10 +44,4 @@ def test_auto_mode_follows_a_live_switch_of_the_system_scheme_on_a_hostile_page(
     page.emulate_media(color_scheme="light")
     serve_theme(page, THEME)
     open_host(page, host, "/demo/dashboard", user)
-    assert page.evaluate(LAUNCHER_BG) == rgb(THEME["accent"])
-    page.evaluate("() => { window.__sameDocument = true; }")
-    page.emulate_media(color_scheme="dark")
-    page.wait_for_function(f"() => ({LAUNCHER_BG})() === '{rgb(THEME['dark']['accent'])}'")
-    page.emulate_media(color_scheme="light")
-    page.wait_for_function(f"() => ({LAUNCHER_BG})() === '{rgb(THEME['accent'])}'")
-    assert page.evaluate("() => window.__sameDocument") is True
+    assert_follows_a_live_scheme_switch(page, THEME)
