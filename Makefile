@@ -115,6 +115,8 @@ bench: setup $(VENV)/.bench-installed
 	GUIDE_TEST_DATABASE_URL=$${GUIDE_BENCH_DATABASE_URL:-$$GUIDE_TEST_DATABASE_URL} \
 		$(BIN)/python bench/ack_floor.py
 	$(BIN)/python bench/compressed_json.py
+	@# Memory per idle socket: 1,000 and 10,000 sockets in one gevent process (10-25 min).
+	$(BIN)/python bench/socket_memory.py
 	@if [ -x /usr/lib/chromium/chromium ]; then $(BIN)/python bench/first_paint.py; \
 		else echo "first paint skipped: apt-get install chromium"; fi
 	GUIDE_TEST_DATABASE_URL=$${GUIDE_BENCH_DATABASE_URL:-$$GUIDE_TEST_DATABASE_URL} \

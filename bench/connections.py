@@ -1,7 +1,10 @@
 """Idle WebSocket capacity: how many /widget connections one process holds, and their memory.
 
 Speaks Engine.IO 4 / Socket.IO 5 directly over aiohttp WebSockets (a full
-client per connection would cost the load generator more than the server).
+client per connection would cost the load generator more than the server), offering
+permessage-deflate as every browser does (``DEFLATE_BITS``), so the memory measured is
+that of sockets like the widget's. bench/socket_memory.py measures the same at 10,000
+sockets in a client process of its own.
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ from typing import Any
 
 import aiohttp
 
+DEFLATE_BITS = 15  # what browsers offer (the server declines it; docs/BENCHMARKS.md)
+
 
 async def hold(session: aiohttp.ClientSession, ws_url: str, token: str | None,
                connected: asyncio.Event, stop: asyncio.Event) -> bool:
     try:
-        async with session.ws_connect(ws_url, heartbeat=None, timeout=30) as ws:
+        async with session.ws_connect(ws_url, heartbeat=None, timeout=30,
+                                      compress=DEFLATE_BITS) as ws:
             opened = await ws.receive_str(timeout=30)
             assert opened.startswith("0"), opened
             auth = json.dumps({"token": token}) if token else ""
