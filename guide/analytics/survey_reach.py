@@ -93,7 +93,9 @@ def shown_counts(workspace_id: int, guide_id: int, key: str, start: date, end: d
                            SurveyResponse.answered_at >= low,
                            SurveyResponse.answered_at < high)))}
         tail[EITHER] = tail[SHOWN] | tail[ANSWERED]
-        known = _rolled(workspace_id, key, start, end, tail[EITHER])
+        # No user rolled on these days (a new survey, rollups far behind): none to look up.
+        known = _rolled(workspace_id, key, start, end, tail[EITHER]) if any(
+            rolled[(SURVEYS, key, metric)] for metric in tail) else set()
         n = {metric: rolled[(SURVEYS, key, metric)] + len(
              {user for user in users if (metric, user) not in known})
              for metric, users in tail.items()}
