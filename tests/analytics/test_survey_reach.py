@@ -8,7 +8,7 @@ Workspace in Europe/Paris (UTC+1 in early March 2026); range 2..4 March.
 |---|---|---|
 | a | 2 Mar 10:00 | 2 Mar 10:05 |
 | b | 1 Mar 23:30 (the day before), 5 Mar 09:00 (after) | 2 Mar 09:00 |
-| c | 3 Mar 09:00, 3 Mar 15:00, 4 Mar 08:00 | |
+| c | 3 Mar 09:00, 3 Mar 15:00, 4 Mar 00:30 | |
 | d | 3 Mar 23:30 | 4 Mar 00:10, received 6 Mar 08:00 (offline) |
 | e | 3 Mar 10:00, of another survey | |
 | f | | 3 Mar 00:30, received 6 Mar 12:00 (offline) |
@@ -21,7 +21,7 @@ the response rate is 2/3.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,8 +34,9 @@ from guide.analytics.filters import Filters
 from guide.analytics.surveys import survey_report
 from guide.extensions import db
 from guide.models import AnalyticsReach, AnalyticsUserDay, EndUser, Event, Guide
+from guide.models.base import utcnow
 from guide.models.survey import SurveyResponse
-from tests.analytics.conftest import LATER, PARIS, roll_all, user
+from tests.analytics.conftest import LATER, PARIS, roll_all, send, user
 from tests.factories import publish
 
 ZONE = ZoneInfo(PARIS)
@@ -85,7 +86,7 @@ def surveyed(paris):
     shown(paris, b, at(1, 23, 30))
     answered(paris, b, at(2, 9), score=3)
     shown(paris, b, at(5, 9))
-    for when in (at(3, 9), at(3, 15), at(4, 8)):
+    for when in (at(3, 9), at(3, 15), at(4, 0, 30)):  # the last: 3 March 23:30 UTC
         shown(paris, c, when)
     shown(paris, d, at(3, 23, 30))
     answered(paris, d, at(4, 0, 10), received=at(6, 8), score=7)
@@ -171,3 +172,23 @@ def test_the_reach_rows_of_a_survey_are_its_users_chains(surveyed):
 
 def _id(external_id: str) -> int:
     return db.session.scalar(sa.select(EndUser.id).where(EndUser.external_id == external_id))
+
+
+def test_the_widgets_envelopes_are_rolled_as_the_report_counts_them(paris):
+    """A show and an answer through the widget's use case (not rows made by hand): the
+    rollups count them on the days the report does."""
+    publish(paris, SURVEY)
+    db.session.commit()
+    g = user(paris, "g")
+    now = utcnow()  # the server records them now (a client time is at most MAX_LATE old)
+    send(paris, g, "event:track", now, name="$survey_shown", props={"survey": "nps"})
+    send(paris, g, "survey:answer", now, survey="nps", version=1, answers={"score": 4})
+    today = now.astimezone(ZONE).date()
+    days = (today - timedelta(days=1), today + timedelta(days=1))
+    before = survey_report(paris, "nps", *days)
+    assert numbers(before) == (1, 1, 1.0)
+    roll_all()
+    rolled = set(db.session.scalars(sa.select(AnalyticsUserDay.metric).where(
+        AnalyticsUserDay.guide_key == survey_reach.SURVEYS, AnalyticsUserDay.user_id == g.id)))
+    assert rolled == {"survey_shown", "survey_answered", "survey_either"}
+    assert survey_report(paris, "nps", *days) == before

@@ -108,7 +108,7 @@ def test_0028_backfills_who_was_shown_each_survey_up_to_the_watermark(tmp_path):
         a, b, c = (user(ws, k) for k in "abc")
         shown(ws, a, at(2, 10))
         answered(ws, a, at(2, 10, 5))
-        shown(ws, b, at(1, 23, 30))
+        shown(ws, b, at(2, 0, 30))  # 1 March 23:30 UTC: its day is Paris's
         shown(ws, b, at(3, 9))
         answered(ws, b, at(3, 9, 5), score=3)
         last = database.session.scalar(sa.select(sa.func.max(Event.id)))
@@ -122,13 +122,12 @@ def test_0028_backfills_who_was_shown_each_survey_up_to_the_watermark(tmp_path):
         day = lambda d: date(2026, 3, d)  # noqa: E731
         assert days == sorted([
             ("nps", "survey_answered", day(2), ids["a"]), ("nps", "survey_answered", day(3), ids["b"]),
-            ("nps", "survey_either", day(1), ids["b"]), ("nps", "survey_either", day(2), ids["a"]),
-            ("nps", "survey_either", day(3), ids["b"]), ("nps", "survey_shown", day(1), ids["b"]),
+            ("nps", "survey_either", day(2), ids["b"]), ("nps", "survey_either", day(2), ids["a"]),
+            ("nps", "survey_either", day(3), ids["b"]), ("nps", "survey_shown", day(2), ids["b"]),
             ("nps", "survey_shown", day(2), ids["a"]), ("nps", "survey_shown", day(3), ids["b"])])
         first = date(1, 1, 1)
         assert [c for c in chains if c[1] == "survey_shown"] == [
-            ("nps", "survey_shown", day(1), first, 1), ("nps", "survey_shown", day(2), first, 1),
-            ("nps", "survey_shown", day(3), day(1), 1)]
+            ("nps", "survey_shown", day(2), first, 2), ("nps", "survey_shown", day(3), day(2), 1)]
         roll_all()
         rolled = survey_rows()
         assert len(rolled[0]) == len(days) + 2  # c's shown and either
