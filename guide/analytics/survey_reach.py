@@ -52,12 +52,10 @@ def user_days(workspace_id: int, zone: ZoneInfo, rows: Sequence[EventRow]) -> se
     if not rows:
         return found
     if any(row.name == SHOW_EVENT for row in rows):
-        # The batch's id range, and its time range for the (workspace, name, time) index.
+        # The batch's id range (on the primary key: a batch's events may span any time).
         for key, user, at in db.session.execute(
                 sa.select(_survey(), Event.user_id, Event.created_at).where(
-                    *shows(workspace_id), Event.id.between(rows[0].id, rows[-1].id),
-                    Event.created_at.between(min(r.created_at for r in rows),
-                                             max(r.created_at for r in rows)))):
+                    *shows(workspace_id), Event.id.between(rows[0].id, rows[-1].id))):
             if key is not None and len(key) <= MAX_KEY:
                 found |= _both(key, SHOWN, _day(at, zone), user)
     answers = [row.id for row in rows if row.type == ANSWER_TYPE]
