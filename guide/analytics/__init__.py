@@ -22,7 +22,10 @@ How the numbers stay exact and fast:
   (``analytics_moment``, for the proactive vs reactive report's 24-hour
   window); what each user did each local week (``analytics_user_week``,
   ``weekly``: the proactive vs reactive report counts weeks from it); the help
-  searches (``analytics_search``, ``searches``); and the runs.
+  searches (``analytics_search``, ``searches``); the days each user was shown
+  or answered each survey (user-days and chains under ``$survey``,
+  ``survey_reach``: the survey report's users shown and response rate); and
+  the runs.
 - A report (``guide_report``, ``reactive_report``) reads the tables for its range and folds the
   events above the watermark (the tail) itself, from the same runs. Folding
   in consecutive id ranges that hand the runs on gives the same facts as

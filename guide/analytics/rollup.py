@@ -25,7 +25,14 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from guide.analytics import account_rollup, event_rows, onboarding, signups, store
+from guide.analytics import (
+    account_rollup,
+    event_rows,
+    onboarding,
+    signups,
+    store,
+    survey_reach,
+)
 from guide.analytics.facts import Folder
 from guide.analytics.reactive_people import last_stage
 from guide.analytics.tally import Tally
@@ -68,6 +75,7 @@ def roll_batch(workspace_id: int, timezone: ZoneInfo, cutoff: datetime, batch: i
     tally = Tally()
     for row in rows:
         tally.extend(folder.fold(row))
+    tally.users |= survey_reach.user_days(workspace_id, timezone, rows)
     store.save(workspace_id, tally, folder.runs, folder.changed, rows[-1].id)
     db.session.commit()
     return len(rows)

@@ -1,10 +1,11 @@
 """Results of surveys, "was this helpful?" and messages (docs/SURVEYS.md, section 6).
 
 Answers are read from their own narrow tables (``survey_response``,
-``helpful_vote``: one row per answer, indexed by survey and time); who was shown
-a survey or a message comes from its ``$`` events in the range. Not rolled up:
-the work grows with the answers and the shows in the range, never with the
-workspace's other events (docs/ANALYTICS.md, "Surveys").
+``helpful_vote``: one row per answer, indexed by survey and time). The users shown a
+survey, and of those who answered it, are sums over days of the rollups
+(``survey_reach``) plus what they have not absorbed yet; for a filter's users, read
+from their ``$survey_shown`` events. Who saw a message comes from its ``$`` events in
+the range (docs/ANALYTICS.md, "Surveys").
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from guide.analytics import survey_reach
 from guide.analytics.filters import Filters, among
 from guide.analytics.ranges import check_range, midnight
 from guide.errors import NotFound
@@ -80,15 +82,11 @@ def survey_report(workspace: Workspace, key: str, start: date, end: date,
     users = filters.user_ids(workspace) if filters else None
     answered = (SurveyResponse.guide_id == guide.id, SurveyResponse.answered_at >= low,
                 SurveyResponse.answered_at < high, among(SurveyResponse.user_id, users))
-    shown_users = sa.select(Event.user_id).where(
-        Event.workspace_id == workspace.id, Event.name == "$survey_shown",
-        Event.type == "event:track", Event.created_at >= low, Event.created_at < high,
-        Event.user_id.is_not(None), Event.props["survey"].as_string() == key,
-        among(Event.user_id, users)).distinct().subquery()
-    respondent_ids = sa.select(SurveyResponse.user_id).where(*answered)
-    shown, shown_answered = db.session.execute(sa.select(
-        sa.func.count(), sa.func.count().filter(shown_users.c.user_id.in_(respondent_ids)),
-    ).select_from(shown_users)).one()
+    if users is None:  # the rollups (survey_reach): a sum over days
+        shown, shown_answered = survey_reach.shown_counts(workspace.id, guide.id, key, start,
+                                                          end, low, high)
+    else:  # a filter's users: their shows, read
+        shown, shown_answered = _shown_users(workspace, answered, key, low, high, users)
     responses, respondents = db.session.execute(sa.select(
         sa.func.count(SurveyResponse.event_id.distinct()),
         sa.func.count(SurveyResponse.user_id.distinct())).where(*answered)).one()
@@ -101,6 +99,20 @@ def survey_report(workspace: Workspace, key: str, start: date, end: date,
         "comments": _comments(answered),
     }
     return filters.tagged(report, users) if filters else report
+
+
+def _shown_users(workspace: Workspace, answered: tuple[Any, ...], key: str, low: datetime,
+                 high: datetime, users: frozenset[int]) -> tuple[int, int]:
+    """(users shown the survey, of whom answered it) among ``users``, from the events."""
+    shown_users = sa.select(Event.user_id).where(
+        *survey_reach.shows(workspace.id), Event.created_at >= low, Event.created_at < high,
+        Event.props["survey"].as_string() == key, among(Event.user_id, users)
+    ).distinct().subquery()
+    respondent_ids = sa.select(SurveyResponse.user_id).where(*answered)
+    shown, shown_answered = db.session.execute(sa.select(
+        sa.func.count(), sa.func.count().filter(shown_users.c.user_id.in_(respondent_ids)),
+    ).select_from(shown_users)).one()
+    return shown, shown_answered
 
 
 class _Counts:

@@ -25,6 +25,8 @@ class SurveyResponse(db.Model):
     __table_args__ = (
         # The results: one survey's answers in a time range.
         sa.Index("ix_survey_response_guide_at", "guide_id", "answered_at"),
+        # The rollup batch's answers, and a report's tail (guide/analytics/survey_reach.py).
+        sa.Index("ix_survey_response_event", "event_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
