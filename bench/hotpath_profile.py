@@ -13,8 +13,8 @@ two commits on a shared machine (use the CPU figures and statement counts);
 from __future__ import annotations
 
 import argparse
-import os
 import cProfile
+import os
 import pstats
 import sys
 import tempfile
