@@ -119,7 +119,8 @@ def measure(label: str, calls: int, one: Callable[[int], Any], clock: DriverCloc
         if top:
             stats.sort_stats(sort).print_stats(top)
         if os.environ.get("GUIDE_PROFILE_DUMP"):  # for pstats by hand
-            stats.dump_stats(f"{os.environ['GUIDE_PROFILE_DUMP']}.{label.split()[0]}")
+            name = label.split()[-1].strip(")")
+            stats.dump_stats(f"{os.environ['GUIDE_PROFILE_DUMP']}.{name}")
 
 
 # Where a function's own time goes, by the file it is defined in (first match wins).
