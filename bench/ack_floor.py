@@ -111,8 +111,14 @@ def floor_run(url: str, variables: dict[str, Any], script: Path,
     return pgbench(url, variables, script, opts)
 
 
+def worker_cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) of the gunicorn workers so far."""
+    return sum(servers.cpu_seconds(pid) for pid in pids)
+
+
 async def rounds(label: str, url: str, guides: dict[str, str], all_tokens: list[str],
-                 script: Path, opts: argparse.Namespace) -> dict[str, Any]:
+                 script: Path, opts: argparse.Namespace,
+                 pids: dict[str, list[int]]) -> dict[str, Any]:
     payload = socket_load.envelope(*STEP)
     clients = {mode: await socket_load.connect_all(guide, list(all_tokens[:opts.clients]))
                for mode, guide in guides.items()}
@@ -128,9 +134,14 @@ async def rounds(label: str, url: str, guides: dict[str, str], all_tokens: list[
             for mode in modes(opts):
                 print(f"[{label}] round {number + 1}: Guide, group commit {mode} ...",
                       flush=True)
+                cpu = worker_cpu(pids[mode])
                 acks = await socket_load.closed_loop(clients[mode], payload,
                                                      seconds=opts.seconds)
                 one[f"guide_{mode}"] = acks["acks_per_s"]
+                # The worker's CPU per ack: what throughput is made of, whatever else the
+                # shared machine runs (on a busy machine, acks/s mostly measures the load).
+                one[f"cpu_ms_{mode}"] = (worker_cpu(pids[mode]) - cpu) * 1000 / max(
+                    1, acks["acks"])
                 one[f"share_{mode}"] = acks["acks_per_s"] / one["floor_tps"]
             out["rounds"].append(one)
     finally:
@@ -162,14 +173,16 @@ def measure(label: str, url: str, tmp: Path, opts: argparse.Namespace) -> dict[s
         bodies = bootstrap_bodies(demo_secret(guides["on"]),
                                   max(opts.clients, opts.latency_clients))
         tokens = asyncio.run(socket_tokens(guides["on"].url, bodies))
+        pids = {m: servers.worker_pids(g) for m, g in guides.items()}
         out = asyncio.run(rounds(label, url, {m: g.url for m, g in guides.items()}, tokens,
-                                 script, opts))
+                                 script, opts, pids))
     measured = out["rounds"]
     return {
         **out,
         "floor_tps": spread([r["floor_tps"] for r in measured]),
         **{f"guide_{m}": spread([r[f"guide_{m}"] for r in measured]) for m in modes(opts)},
         **{f"share_{m}": spread([r[f"share_{m}"] for r in measured]) for m in modes(opts)},
+        **{f"cpu_ms_{m}": spread([r[f"cpu_ms_{m}"] for r in measured]) for m in modes(opts)},
         "load_average": spread([r["load_average"] for r in measured]),
     }
 
@@ -213,6 +226,10 @@ def doc_lines(results: dict[str, Any], opts: argparse.Namespace) -> list[str]:
         row(f"before ({opts.before_label}), acks/s, group commit on", "guide_before_on")
         row("before: share of the floor, group commit off", "share_before_off", pct=True)
         row("before: share of the floor, group commit on", "share_before_on", pct=True)
+    for mode in modes(opts):
+        name = (f"before ({opts.before_label})" if mode in BEFORE else "Guide")
+        row(f"{name}: worker CPU ms per ack, group commit {mode.split('_')[-1]}",
+            f"cpu_ms_{mode}", ".2f")
     row("Guide's share of the floor, group commit off", "share_off", pct=True)
     row("**Guide's share of the floor, group commit on** (target 60%)", "share_on", pct=True)
     row("load average (1 min) at each round's start", "load_average", ".1f")
