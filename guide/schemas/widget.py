@@ -125,17 +125,6 @@ class EnvelopeBase(StrictSchema):
     id = fields.String(required=True, validate=ENVELOPE_ID)
     at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
 
-    def load(self, data: Any, **options: Any) -> Any:
-        """An envelope that is plainly valid (what the widget sends, thousands a second)
-        is taken without marshmallow's field machinery, as ``BootstrapIn.load`` does;
-        anything else (or any load option) loads through the schema, so a bad envelope
-        gets the same error as ever (tests/unit/test_plain_envelopes.py)."""
-        plain = None if any(v is not None for v in options.values()) else _plain_envelope(
-            type(self), data)
-        if plain is not None:
-            return plain
-        return super().load(data, **options)
-
 
 class StepCompleteIn(EnvelopeBase):
     guide = fields.String(required=True, validate=SLUG)
@@ -208,78 +197,6 @@ class HelpfulIn(EnvelopeBase):
         if bool(data.get("article")) == bool(data.get("guide") and data.get("step")) or (
                 bool(data.get("guide")) != bool(data.get("step"))):
             raise ValidationError("Name exactly one of: article, or guide and step.")
-
-
-# The envelopes with a plain path: field -> (required, check of a present value).
-# Each check is the field's own validator's test (the same compiled pattern, the same
-# bounds); a value that fails any of them, and any key not listed, goes to marshmallow.
-def _slug(value: Any) -> bool:
-    return isinstance(value, str) and SLUG.regex.match(value) is not None
-
-
-def _optional_slug(value: Any) -> bool:
-    return value is None or _slug(value)
-
-
-def _event_name(value: Any) -> bool:
-    return isinstance(value, str) and EVENT_NAME.regex.match(value) is not None
-
-
-def _url(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and len(value) <= 2000)
-
-
-def _props(value: Any) -> bool:
-    if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
-        return False
-    try:
-        check_mapping(value, "props", max_keys=50)
-    except ValidationError:
-        return False
-    return True
-
-
-_STATES = frozenset(["active", "dismissed", "snoozed", "not_started", "completed"])
-_PLAIN_FIELDS: dict[type[EnvelopeBase], dict[str, Any]] = {
-    StepCompleteIn: {"guide": _slug, "step": _slug},
-    GuideStateIn: {"guide": _slug, "state": lambda v: isinstance(v, str) and v in _STATES,
-                   "step": _optional_slug},
-    TrackIn: {"name": _event_name, "props": _props, "url": _url},
-}
-
-
-def _plain_envelope(schema: type[EnvelopeBase], data: Any) -> dict[str, Any] | None:
-    """What ``schema().load(data)`` returns when it surely loads, else None."""
-    checks = _PLAIN_FIELDS.get(schema)
-    if (checks is None or not isinstance(data, dict)
-            or not data.keys() <= checks.keys() | {"id", "at"}):
-        return None
-    envelope_id = data.get("id")
-    if not isinstance(envelope_id, str) or ENVELOPE_ID.regex.match(envelope_id) is None:
-        return None
-    fields_ = schema._declared_fields
-    out: dict[str, Any] = {"id": envelope_id, "at": None}
-    for name, check in checks.items():
-        if name in data:
-            if not check(data[name]):
-                return None
-            out[name] = data[name]
-        elif fields_[name].required:
-            return None
-        else:
-            default = fields_[name].load_default
-            out[name] = default() if callable(default) else default
-    if "props" in out:
-        out["props"] = dict(out["props"])
-    if unstorable(data):
-        return None
-    at = data.get("at")
-    if at is not None:
-        try:  # the field itself: ISO 8601 with a time zone, parsed as marshmallow does
-            out["at"] = fields_["at"].deserialize(at, "at", data)
-        except ValidationError:
-            return None
-    return out
 
 
 ENVELOPE_SCHEMAS: dict[str, type[EnvelopeBase]] = {
