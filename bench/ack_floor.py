@@ -50,8 +50,17 @@ STEP = ("getting-started", "welcome")
 # A gevent process holds at most this many PostgreSQL connections (pool 20 + overflow 10,
 # guide.config): however many sockets send at once, that many transactions are in flight.
 POOL = 30
-# Guide runs twice on the same database, as before group commit and with it.
+# Guide runs twice on the same database, as before group commit and with it; with
+# --before, an earlier checkout runs twice more beside it, in the same rounds.
 MODES = ("off", "on")
+BEFORE = ("before_off", "before_on")
+# Four servers on one PostgreSQL (max_connections 100 here) with pgbench beside them:
+# with --before each gets a pool of 10 (+ 10 overflow), and pgbench as many clients.
+BEFORE_POOL = 10
+
+
+def modes(opts: argparse.Namespace) -> tuple[str, ...]:
+    return MODES + (BEFORE if opts.before else ())
 
 
 def floor_variables(url: str) -> dict[str, Any]:
@@ -102,26 +111,37 @@ def floor_run(url: str, variables: dict[str, Any], script: Path,
     return pgbench(url, variables, script, opts)
 
 
+def worker_cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) of the gunicorn workers so far."""
+    return sum(servers.cpu_seconds(pid) for pid in pids)
+
+
 async def rounds(label: str, url: str, guides: dict[str, str], all_tokens: list[str],
-                 script: Path, opts: argparse.Namespace) -> dict[str, Any]:
+                 script: Path, opts: argparse.Namespace,
+                 pids: dict[str, list[int]]) -> dict[str, Any]:
     payload = socket_load.envelope(*STEP)
     clients = {mode: await socket_load.connect_all(guide, list(all_tokens[:opts.clients]))
                for mode, guide in guides.items()}
     out: dict[str, Any] = {"rounds": []}
     try:
-        for mode in MODES:  # warm-up, not counted: every user's progress row exists after
+        for mode in modes(opts):  # warm-up, not counted: every user's progress row exists after
             await socket_load.closed_loop(clients[mode], payload, seconds=3)
         variables = floor_variables(url)
         for number in range(opts.rounds):
             one: dict[str, Any] = {"load_average": os.getloadavg()[0]}
             print(f"[{label}] round {number + 1}: floor ...", flush=True)
             one["floor_tps"] = await asyncio.to_thread(floor_run, url, variables, script, opts)
-            for mode in MODES:
+            for mode in modes(opts):
                 print(f"[{label}] round {number + 1}: Guide, group commit {mode} ...",
                       flush=True)
+                cpu = worker_cpu(pids[mode])
                 acks = await socket_load.closed_loop(clients[mode], payload,
                                                      seconds=opts.seconds)
                 one[f"guide_{mode}"] = acks["acks_per_s"]
+                # The worker's CPU per ack: what throughput is made of, whatever else the
+                # shared machine runs (on a busy machine, acks/s mostly measures the load).
+                one[f"cpu_ms_{mode}"] = (worker_cpu(pids[mode]) - cpu) * 1000 / max(
+                    1, acks["acks"])
                 one[f"share_{mode}"] = acks["acks_per_s"] / one["floor_tps"]
             out["rounds"].append(one)
     finally:
@@ -144,21 +164,25 @@ def measure(label: str, url: str, tmp: Path, opts: argparse.Namespace) -> dict[s
     script.write_text(ack_sql.pgbench_script())
     with ExitStack() as stack:
         guides = {}
-        for mode in MODES:  # two servers on the same database, one per setting
+        for mode in modes(opts):  # servers on the same database, one per setting
             (tmp / mode).mkdir()
             guides[mode] = stack.enter_context(servers.guide_server(
-                url, tmp / mode, workers=opts.workers, GUIDE_GROUP_COMMIT=mode))
+                url, tmp / mode, workers=opts.workers, GUIDE_GROUP_COMMIT=mode.split("_")[-1],
+                root=opts.before if mode in BEFORE else None,
+                **({"GUIDE_DB_POOL_SIZE": str(BEFORE_POOL)} if opts.before else {})))
         bodies = bootstrap_bodies(demo_secret(guides["on"]),
                                   max(opts.clients, opts.latency_clients))
         tokens = asyncio.run(socket_tokens(guides["on"].url, bodies))
+        pids = {m: servers.worker_pids(g) for m, g in guides.items()}
         out = asyncio.run(rounds(label, url, {m: g.url for m, g in guides.items()}, tokens,
-                                 script, opts))
+                                 script, opts, pids))
     measured = out["rounds"]
     return {
         **out,
         "floor_tps": spread([r["floor_tps"] for r in measured]),
-        **{f"guide_{m}": spread([r[f"guide_{m}"] for r in measured]) for m in MODES},
-        **{f"share_{m}": spread([r[f"share_{m}"] for r in measured]) for m in MODES},
+        **{f"guide_{m}": spread([r[f"guide_{m}"] for r in measured]) for m in modes(opts)},
+        **{f"share_{m}": spread([r[f"share_{m}"] for r in measured]) for m in modes(opts)},
+        **{f"cpu_ms_{m}": spread([r[f"cpu_ms_{m}"] for r in measured]) for m in modes(opts)},
         "load_average": spread([r["load_average"] for r in measured]),
     }
 
@@ -181,7 +205,12 @@ def doc_lines(results: dict[str, Any], opts: argparse.Namespace) -> list[str]:
         f"-c {opts.floor_clients} -j 2` on PostgreSQL (as many clients as Guide's pool has "
         "connections, so the same number of transactions in flight) and by one `sqlite3` "
         "loop on SQLite. Median of the rounds (min-max); the share is taken within each "
-        "round. Raw results: `bench/results/ack_floor.json`.", "",
+        "round. Raw results: `bench/results/ack_floor.json`." + (
+            f" Before: each round also ran {opts.before_label} (`--before`, an earlier "
+            "checkout) on the same database, after this tree's servers; so that four "
+            "servers and pgbench fit in PostgreSQL's 100 connections, each server's pool "
+            f"was {BEFORE_POOL} + 10 overflow connections (`GUIDE_DB_POOL_SIZE`) and pgbench "
+            f"ran {opts.floor_clients} clients." if opts.before else ""), "",
         "| measure | " + " | ".join(dbs) + " |", "|---|" + "---|" * len(dbs),
     ]
 
@@ -192,6 +221,15 @@ def doc_lines(results: dict[str, Any], opts: argparse.Namespace) -> list[str]:
     row("floor, transactions/s", "floor_tps")
     row("Guide, acks/s, group commit off (closed loop)", "guide_off")
     row("Guide, acks/s, group commit on (closed loop)", "guide_on")
+    if opts.before:
+        row(f"before ({opts.before_label}), acks/s, group commit off", "guide_before_off")
+        row(f"before ({opts.before_label}), acks/s, group commit on", "guide_before_on")
+        row("before: share of the floor, group commit off", "share_before_off", pct=True)
+        row("before: share of the floor, group commit on", "share_before_on", pct=True)
+    for mode in modes(opts):
+        name = (f"before ({opts.before_label})" if mode in BEFORE else "Guide")
+        row(f"{name}: worker CPU ms per ack, group commit {mode.split('_')[-1]}",
+            f"cpu_ms_{mode}", ".2f")
     row("Guide's share of the floor, group commit off", "share_off", pct=True)
     row("**Guide's share of the floor, group commit on** (target 60%)", "share_on", pct=True)
     row("load average (1 min) at each round's start", "load_average", ".1f")
@@ -219,10 +257,14 @@ def main() -> None:
                         help="then an open loop: this many clients at --rate envelopes/s")
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--before", type=Path, help="another checkout of Guide (an earlier "
+                        "commit) measured in the same rounds, e.g. from `git archive`")
+    parser.add_argument("--before-label", default="before", help="its name in the table")
     parser.add_argument("--no-doc", action="store_true", help="print, write no files")
     opts = parser.parse_args()
     servers.raise_fd_limit()
-    opts.floor_clients = opts.floor_clients or min(opts.clients, POOL * opts.workers)
+    pool = BEFORE_POOL + 10 if opts.before else POOL
+    opts.floor_clients = opts.floor_clients or min(opts.clients, pool * opts.workers)
     results: dict[str, Any] = {"machine": machine(),
                                **servers.on_each_database("ackfloor", measure, opts,
                                                           sqlite=not opts.no_sqlite)}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import sys
 import tempfile
@@ -95,7 +96,7 @@ def database(postgres: str | None) -> Iterator[str]:
 
 
 def measure(label: str, calls: int, one: Callable[[int], Any], clock: DriverClock,
-            top: int, show_sql: bool, sort: str = "cumulative") -> None:
+            top: int, show_sql: bool, sort: str = "cumulative", by_package: bool = False) -> None:
     statements, driver = clock.statements, clock.seconds
     clock.by_statement = {}
     wall, cpu = time.perf_counter(), time.process_time()
@@ -109,10 +110,61 @@ def measure(label: str, calls: int, one: Callable[[int], Any], clock: DriverCloc
         print("  per statement: calls per call, mean ms in the driver")
         for statement, (count, seconds) in clock.by_statement.items():
             print(f"    {count / calls:4.1f} {seconds / count * 1000:6.3f}  {statement}")
-    if top:  # a second run under the profiler, which slows everything down
-        profiler = cProfile.Profile()
+    if top or by_package:  # a second run under the profiler, which slows everything down
+        # By package: CPU time (time spent waiting for the database is not the worker's).
+        profiler = cProfile.Profile(time.process_time) if by_package else cProfile.Profile()
         profiler.runcall(lambda: [one(calls + i) for i in range(calls)])
-        pstats.Stats(profiler).sort_stats(sort).print_stats(top)
+        stats = pstats.Stats(profiler)
+        if by_package:
+            print_packages(stats, calls, cpu / calls)
+        if top:
+            stats.sort_stats(sort).print_stats(top)
+        if os.environ.get("GUIDE_PROFILE_DUMP"):  # for pstats by hand
+            name = label.split()[-1].strip(")")
+            stats.dump_stats(f"{os.environ['GUIDE_PROFILE_DUMP']}.{name}")
+
+
+# Where a function's own time goes, by the file it is defined in (first match wins).
+PACKAGES = (
+    ("Socket.IO / engine.io (packets, JSON, dispatch)", ("/socketio/", "/engineio/",
+                                                          "/flask_socketio/")),
+    ("Flask / Werkzeug (app and request contexts)", ("/flask/", "/werkzeug/")),
+    ("marshmallow (envelope validation)", ("/marshmallow/",)),
+    ("SQLAlchemy ORM (session, unit of work, loading)", ("/sqlalchemy/orm/",)),
+    ("SQLAlchemy Core (statements, engine, pool, results)", ("/sqlalchemy/",)),
+    ("database driver (psycopg, sqlite3)", ("/psycopg", "sqlite3", "method 'execute'",
+                                            "method 'commit'", "method 'fetch")),
+    ("rate limit (limits)", ("/limits/",)),
+    ("metrics (prometheus_client)", ("/prometheus_client/",)),
+    ("group commit", ("/guide/realtime/group_commit",)),
+    ("Guide: socket handler, use case, services", ("/guide/",)),
+    ("JSON (json module)", ("/json/", "_json")),
+)
+
+
+def package_of(key: tuple[str, int, str]) -> str:
+    where = f"{key[0]} {key[2]}"
+    for name, needles in PACKAGES:
+        if any(needle in where for needle in needles):
+            return name
+    return "other (standard library, builtins, greenlets)"
+
+
+def print_packages(stats: pstats.Stats, calls: int, cpu_per_call: float) -> None:
+    """Self CPU time per package, scaled to the unprofiled CPU per call (the profiler's
+    own overhead is spread in proportion)."""
+    by: dict[str, float] = {}
+    count: dict[str, int] = {}
+    for key, (_cc, ncalls, tottime, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        by[package_of(key)] = by.get(package_of(key), 0.0) + tottime
+        count[package_of(key)] = count.get(package_of(key), 0) + ncalls
+    total = sum(by.values())
+    print(f"  self time by package (of {cpu_per_call * 1000:.2f} ms CPU per call; "
+          f"{sum(count.values()) / calls:.0f} Python function calls per call):")
+    for name, seconds in sorted(by.items(), key=lambda kv: -kv[1]):
+        share = seconds / total
+        print(f"    {share:6.1%} {share * cpu_per_call * 1000:6.3f} ms "
+              f"{count[name] / calls:6.0f} calls  {name}")
 
 
 def main() -> None:
@@ -122,6 +174,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=0)
     parser.add_argument("--sql", action="store_true", help="time each statement")
     parser.add_argument("--sort", default="cumulative", help="cProfile order (tottime, ...)")
+    parser.add_argument("--by-package", action="store_true",
+                        help="the acks' CPU by package (a profiled rerun)")
+    parser.add_argument("--acks-only", action="store_true", help="skip the bootstraps")
     opts = parser.parse_args()
     from guide import create_app
     from guide.content.push import push_content
@@ -169,20 +224,23 @@ def main() -> None:
             return WidgetTestClient(app, socketio, namespace="/widget", auth={"token": token})
 
         args = (clock, opts.top, opts.sql, opts.sort)
-        measure("bootstrap (returning user)", opts.calls, bootstrap, *args)
-        measure("bootstrap, gzip accepted", opts.calls, lambda i: client.post(
-            "/api/v1/widget/bootstrap", json=bodies[i % 50], headers={"Accept-Encoding": "gzip"}),
-            *args)
-        # Its statements go through the DB-API, which the clock does not see (0 statements).
-        floor_app = floor.create_app(url, app.config["SECRET_KEY"])
-        stack.callback(floor_app.extensions["floor"].engine.dispose)
-        floor_client = floor_app.test_client()
-        measure("bootstrap floor (bench/floor.py; its SQL not counted)", opts.calls,
-                lambda i: floor_client.post("/floor/bootstrap", json=bodies[i % 50]), *args)
+        if not opts.acks_only:
+            measure("bootstrap (returning user)", opts.calls, bootstrap, *args)
+            measure("bootstrap, gzip accepted", opts.calls, lambda i: client.post(
+                "/api/v1/widget/bootstrap", json=bodies[i % 50],
+                headers={"Accept-Encoding": "gzip"}), *args)
+            # Its statements go through the DB-API, which the clock does not see (0 statements).
+            floor_app = floor.create_app(url, app.config["SECRET_KEY"])
+            stack.callback(floor_app.extensions["floor"].engine.dispose)
+            floor_client = floor_app.test_client()
+            measure("bootstrap floor (bench/floor.py; its SQL not counted)", opts.calls,
+                    lambda i: floor_client.post("/floor/bootstrap", json=bodies[i % 50]), *args)
         sockets = [connect(t) for t in tokens[:10]]
-        measure("step:complete ack (step done before)", opts.calls, completer(sockets), *args)
+        measure("step:complete ack (step done before)", opts.calls, completer(sockets), *args,
+                by_package=opts.by_package)
         sockets = [connect(t) for t in tokens]
-        measure("step:complete ack (user's first)", opts.calls, completer(sockets), *args)
+        measure("step:complete ack (user's first)", opts.calls, completer(sockets), *args,
+                by_package=opts.by_package)
 
 if __name__ == "__main__":
     main()

@@ -26,7 +26,7 @@ def raise_fd_limit() -> int:
 
 @contextmanager
 def gunicorn(module: str, env: dict[str, str], log: Path,
-             workers: int = 1) -> Iterator[live.LiveServer]:
+             workers: int = 1, root: Path = ROOT) -> Iterator[live.LiveServer]:
     port = live.free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**env, "GUIDE_ASYNC_MODE": "gevent"}
@@ -34,7 +34,7 @@ def gunicorn(module: str, env: dict[str, str], log: Path,
            "--worker-class", "gevent", "--worker-connections", "20000",
            "--bind", f"127.0.0.1:{port}", module]
     with open(log, "wb") as out:
-        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         live.wait_ready(url, process, log)
         yield live.LiveServer(url=url, env=env, process=process, log=log)
@@ -53,7 +53,9 @@ def wait_or_kill(process: subprocess.Popen[Any], seconds: float) -> None:
 
 @contextmanager
 def guide_server(database_url: str, tmp: Path, module: str = "wsgi:app", workers: int = 1,
-                 **settings: str) -> Iterator[live.LiveServer]:
+                 root: Path | None = None, **settings: str) -> Iterator[live.LiveServer]:
+    """Guide from this tree, or from ``root``: another checkout of Guide (an earlier
+    commit, for a before/after in one run) on a database this tree has prepared."""
     # The rate limits would cap the closed-loop test, and every simulated
     # client connects from 127.0.0.1, one address over its connection cap: lift both.
     # Several workers share room emits through Redis when GUIDE_TEST_REDIS_URL is set
@@ -62,8 +64,11 @@ def guide_server(database_url: str, tmp: Path, module: str = "wsgi:app", workers
     env = live.server_env(database_url, tmp / "instance", GUIDE_WORKER="off",
                           GUIDE_RATE_LIMITS="off", GUIDE_MAX_CONNECTIONS_PER_CLIENT="0",
                           **({"GUIDE_MESSAGE_QUEUE": queue} if queue else {}), **settings)
-    live.prepare(env)
-    with gunicorn(module, env, tmp / "guide.log", workers) as server:
+    if root is None:
+        live.prepare(env)
+    else:
+        env["PYTHONPATH"] = str(root)
+    with gunicorn(module, env, tmp / "guide.log", workers, root or ROOT) as server:
         yield server
 
 
@@ -79,6 +84,18 @@ def worker_pid(server: live.LiveServer) -> int:
     children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
     pids = children.read_text().split()
     return int(pids[0])
+
+
+def worker_pids(server: live.LiveServer) -> list[int]:
+    """Every gunicorn worker of ``server``."""
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+    return [int(pid) for pid in children.read_text().split()]
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kb(pid: int) -> int:

@@ -84,4 +84,4 @@ async def closed_loop(clients: list[Any], payload: Callable[[int], dict[str, Any
 
     started = time.monotonic()
     await asyncio.gather(*(worker(c, n) for n, c in enumerate(clients)))
-    return {"acks_per_s": done / (time.monotonic() - started)}
+    return {"acks_per_s": done / (time.monotonic() - started), "acks": done}

@@ -20,6 +20,14 @@ from guide.models import Event
 _EVENT_COLUMNS = frozenset(column.key for column in Event.__table__.columns)
 
 
+# Built once; run on the session's connection (the transaction's, or its savepoint's): the
+# ORM's execute path (its bulk-insert layer, get_bind, autoflush) cost more than the
+# statement. Nothing the envelope changed waits in the session for them: the replay check
+# runs before any write, and the ORM flushes what the envelope changed (its progress) at
+# the commit or the savepoint's release, in the same transaction as the event.
+_INSERT = sa.insert(Event.__table__)
+
+
 def record(event: Event) -> None:
     """Insert the envelope's event row with a Core statement.
 
@@ -31,7 +39,7 @@ def record(event: Event) -> None:
     if event in db.session:
         return
     values = {k: v for k, v in sa.inspect(event).dict.items() if k in _EVENT_COLUMNS}
-    db.session.execute(sa.insert(Event.__table__), [values])
+    db.session.connection().execute(_INSERT, values)
 
 
 def fingerprint(kind: str, data: dict[str, Any]) -> str:
@@ -50,7 +58,7 @@ _RECORDED = db.select(Event.fingerprint, Event.user_id, Event.result).where(
 def replay(workspace_id: int, user_id: int, client_id: str,
            fingerprint: str) -> dict[str, Any] | None:
     """The recorded ack of ``client_id`` marked ``duplicate``; None if it is new."""
-    row = db.session.execute(
+    row = db.session.connection().execute(
         _RECORDED, {"workspace_id": workspace_id, "client_id": client_id}
     ).first()
     if row is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from socketio import Manager
+
 from guide.extensions import db, socketio
 from guide.models import EndUser
 from guide.models.user import workspace_room
@@ -45,4 +47,21 @@ def guides_changed(workspace_id: int) -> None:
 
 
 def _emit(event: str, payload: dict[str, Any], room: str, skip_sid: str | None = None) -> None:
+    if skip_sid is not None and _nobody_else(room, skip_sid):
+        return
     socketio.emit(event, payload, to=room, skip_sid=skip_sid, namespace=NAMESPACE)
+
+
+def _nobody_else(room: str, sid: str) -> bool:
+    """True when the room holds no socket but ``sid``, as far as anyone can know.
+
+    Without a message queue this process's rooms are every room there is, and
+    python-socketio would encode the packet before finding that its only member
+    is skipped (a user with one tab: every ack's progress push). With a queue,
+    other processes may hold the room's other sockets: always emit.
+    """
+    manager = socketio.server.manager
+    if type(manager) is not Manager:
+        return False
+    members = manager.rooms.get(NAMESPACE, {}).get(room)
+    return members is None or all(member == sid for member in members)

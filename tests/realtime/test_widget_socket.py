@@ -155,6 +155,37 @@ def test_other_tabs_of_the_user_get_a_progress_push_but_not_the_sender(connect):
     assert pushes(tab1) == [] and pushes(other_user) == []
 
 
+def test_a_user_with_one_tab_costs_no_progress_packet_but_a_second_tab_gets_it(
+        connect, monkeypatch):
+    from guide.services import push
+
+    sent: list[str] = []
+    emit = push.socketio.emit
+    monkeypatch.setattr(push.socketio, "emit",
+                        lambda event, *a, **kw: (sent.append(event), emit(event, *a, **kw)))
+    tab1 = connect()
+    ack(tab1, "step:complete", {"id": eid(), "guide": "onboarding", "step": "hello"})
+    assert sent == []  # the room holds only the sender: nothing to encode
+    tab2 = connect()
+    tab2.get_received(NS)
+    ack(tab1, "step:complete", {"id": eid(), "guide": "onboarding", "step": "hello"})
+    assert sent == ["progress"] and len(pushes(tab2)) == 1
+
+
+def test_with_a_message_queue_the_progress_push_is_always_published(app, monkeypatch):
+    """Other processes may hold the user's other tabs: only they know."""
+    import socketio
+
+    from guide.extensions import socketio as flask_socketio
+    from guide.services import push
+
+    class Queue(socketio.Manager):  # stands for the Redis/Kombu managers (PubSubManager)
+        pass
+
+    monkeypatch.setattr(flask_socketio.server, "manager", Queue())
+    assert push._nobody_else("user:1", "sid-1") is False
+
+
 def test_account_step_counts_for_teammates_and_reaches_them_live(connect):
     ada = connect("ada", account={"id": "acme", "traits": {}})
     grace = connect("grace", account={"id": "acme", "traits": {}})
