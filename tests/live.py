@@ -109,10 +109,11 @@ def database(tmp: Path, label: str) -> Iterator[str]:
 
 
 @contextmanager
-def demo_server(tmp: Path, label: str = "live") -> Iterator[LiveServer]:
-    """One migrated server with content/ pushed, on its own database."""
+def demo_server(tmp: Path, label: str = "live", **settings: str) -> Iterator[LiveServer]:
+    """One migrated server with content/ pushed, on its own database (``settings``: more
+    GUIDE_* variables for it)."""
     with database(tmp, label) as url:
-        env = server_env(url, tmp / "instance")
+        env = server_env(url, tmp / "instance", **settings)
         prepare(env)
         with run_server(env, tmp / f"{label}.log") as server:
             yield server

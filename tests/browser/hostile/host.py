@@ -107,6 +107,10 @@ def flags_of(request: Request) -> dict[str, str]:
     flags["zoom"] = args.get("zoom", "")
     flags["token"] = args.get("token", "good")
     flags["locale"] = args.get("locale", "en")
+    # "after": the product's listeners (probe.js) load after the embed, as the README
+    # shows; "before": between the stub and Guide.init, queued by the stub, so they hear
+    # even what the widget says before a slow host script would have loaded.
+    flags["listen"] = args.get("listen", "after")
     return flags
 
 
@@ -253,8 +257,8 @@ class HostApp:
                                        if name in on]
         script = lambda src: f'<script nonce="{nonce}" src="/assets/{src}"></script>'  # noqa: E731
         secret = cfg.secret if flags["token"] == "good" else "not-the-workspace-secret-0123456789"
+        stub = cfg.stub.replace("</", "<\\/")
         embed = "\n".join([
-            cfg.stub,
             f"Guide.init({{appKey: {json.dumps(APP_KEY)}, server: {json.dumps(cfg.guide_url)}}});",
             f"Guide.identify({json.dumps(user)}, {json.dumps(traits_for(user, flags['locale']))}, "
             f"{{token: {json.dumps(identity_token(secret, user, flags['locale']))}}});",
@@ -287,9 +291,13 @@ class HostApp:
 {body}
 {script('app.js')}
 <script nonce="{nonce}">
+{stub}
+</script>
+{script('probe.js') if flags["listen"] == "before" else ""}
+<script nonce="{nonce}">
 {embed}
 </script>
-{script('probe.js')}
+{script('probe.js') if flags["listen"] != "before" else ""}
 </body>
 </html>
 """

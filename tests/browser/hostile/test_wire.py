@@ -156,7 +156,10 @@ def test_over_http_a_step_completion_the_server_refuses_is_reported_and_never_sh
 
 
 def test_a_wrongly_signed_identity_token_reaches_guide_on_error_as_identity_invalid(page, host, guide, user):
-    open_host(page, host, "/demo/integrations", user, token="forged", launcher=False)
+    # The listener is queued before Guide.init: loaded after the embed (the default), a
+    # host script slower than the widget's 401 would miss the error (seen in CI).
+    open_host(page, host, "/demo/integrations", user, token="forged", launcher=False,
+              listen="before")
     page.wait_for_function("() => window.__probe.errors.length > 0")
     assert error_codes(page) == ["identity_invalid"], probe(page, "errors")
     assert sql(guide, "SELECT id FROM end_user WHERE external_id = :user", user=user) == []
