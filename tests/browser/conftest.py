@@ -76,6 +76,15 @@ def own_server(name: str, guides: Path) -> tuple[Any, Any]:
     return live_server, context
 
 
+def csp_reports(page: Any) -> list[str]:
+    """The Content Security Policy refusals ``page``'s console reports from now on
+    (a list that fills as they come)."""
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return blocked
+
+
 def axe(page: Any) -> list[Any]:
     """axe's violations on the whole page (its CSP bypassed: see checked_context)."""
     page.add_script_tag(path=str(AXE_PATH))

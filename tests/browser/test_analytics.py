@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests import live
+from tests.browser.conftest import csp_reports
 from tests.browser.test_authoring import admin_context, admin_login, admin_server  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -54,9 +55,7 @@ def no_violations(page: Any) -> None:
 def analytics_page(context: Any) -> tuple[Any, list[str]]:
     """A signed-in page on the Analytics list, and the CSP reports its console gets."""
     page = context.new_page()
-    blocked: list[str] = []
-    page.on("console", lambda message: blocked.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    blocked = csp_reports(page)
     admin_login(page)
     page.click('nav.mainnav a:text-is("Analytics")')
     page.wait_for_url("**/admin/w/demo/analytics")

@@ -14,6 +14,7 @@ import jwt
 import pytest
 
 from tests import live
+from tests.browser.conftest import csp_reports
 from tests.browser.test_analytics import no_violations
 from tests.browser.test_authoring import admin_context, admin_login, admin_server  # noqa: F401
 
@@ -41,9 +42,7 @@ def test_the_lifecycle_pages_show_an_account_and_pass_axe(admin_context, admin_s
     account = f"acct-{uuid.uuid4().hex[:8]}"
     bootstrap_with_account(admin_server, f"lifecycle-{uuid.uuid4().hex[:8]}", account)
     page = admin_context.new_page()
-    blocked: list[str] = []
-    page.on("console", lambda message: blocked.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    blocked = csp_reports(page)
     admin_login(page)
     page.click('nav.mainnav a:text-is("Analytics")')
     page.click('[data-testid="analytics-nav"] a:text-is("Milestones and lifecycle")')

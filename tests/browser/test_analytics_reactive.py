@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import csp_reports
 from tests.browser.test_analytics import no_violations, progress
 from tests.browser.test_authoring import admin_context, admin_login, admin_server  # noqa: F401
 
@@ -17,9 +18,7 @@ def test_the_reactive_page_shows_the_weeks_takes_a_filter_and_passes_axe(
         admin_context, admin_server, tmp_path: Path):  # noqa: F811
     progress(admin_server, "reactive-browser", "getting-started")
     page = admin_context.new_page()
-    blocked: list[str] = []
-    page.on("console", lambda message: blocked.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    blocked = csp_reports(page)
     admin_login(page)
     page.click('nav.mainnav a:text-is("Analytics")')
     page.click('[data-testid="reports"] a:text-is("Proactive vs reactive")')

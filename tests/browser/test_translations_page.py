@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import csp_reports
 from tests.browser.test_analytics import no_violations
 from tests.browser.test_authoring import admin_context, admin_login, admin_server  # noqa: F401
 
@@ -16,9 +17,7 @@ pytestmark = pytest.mark.browser
 
 def test_the_translations_page_lists_every_document_and_passes_axe(admin_context: Any):  # noqa: F811
     page = admin_context.new_page()
-    blocked: list[str] = []
-    page.on("console", lambda message: blocked.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    blocked = csp_reports(page)
     admin_login(page)
     page.goto("/admin/w/demo/translations")
     page.fill('input[name="locale"]', "de")
