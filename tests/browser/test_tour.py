@@ -20,6 +20,7 @@ from tests.browser.tour_helpers import (
     poll,
     record_tour,
     reset_user,
+    server_tour_state,
     sign_in,
     sql,
     step,
@@ -108,7 +109,7 @@ def test_spa_route_change_advances_and_back_forward_follow(page, live_server, te
     page.locator(STEP).wait_for(state="hidden")
     page.go_forward()
     step(page, "reports")
-    assert tour_state(live_server, tess) == ("active", "reports")
+    assert server_tour_state(live_server, tess, ("active", "reports")) == ("active", "reports")
 
 
 def test_resume_after_reload_at_the_same_step(page, live_server, tess):
@@ -118,7 +119,7 @@ def test_resume_after_reload_at_the_same_step(page, live_server, tess):
     step(page, "insights")
     # The server has the step (it commits before it acks). Counting the widget's progress
     # events raced: the first one can come before a listener added after sign-in.
-    assert poll(lambda: [tour_state(live_server, tess)] if tour_state(live_server, tess) == ("active", "insights") else [])
+    assert server_tour_state(live_server, tess, ("active", "insights")) == ("active", "insights")
     page.reload()
     step(page, "insights")
     assert tour_state(live_server, tess) == ("active", "insights")

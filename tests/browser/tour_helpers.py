@@ -103,3 +103,10 @@ def tour_state(server: live.LiveServer, user: str) -> tuple[str, str | None] | N
                        "JOIN end_user u ON u.id = p.user_id JOIN guide g ON g.id = p.guide_id "
                        "WHERE u.external_id = :user AND g.key = :tour", user=user, tour=TOUR)
     return (rows[0][0], rows[0][1]) if rows else None
+
+
+def server_tour_state(server: live.LiveServer, user: str, want: tuple[str, str | None]) -> tuple:
+    """The tour's stored (state, step) once it is `want`, or what it is at the deadline: the
+    widget shows a step before the server has committed it (guide:state is acked later)."""
+    got = poll(lambda: [tour_state(server, user)] if tour_state(server, user) == want else [])
+    return got[0] if got else tour_state(server, user)

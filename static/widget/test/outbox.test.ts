@@ -322,6 +322,20 @@ describe("durable outbox", () => {
     expect(await t.store.load_(A)).toEqual([]); // the page survived (a hidden tab): the answer settles it
   });
 
+  it("on page hide, also sends an envelope whose local save has not finished (the page's end aborts it)", async () => {
+    let release!: () => void;
+    const slow: QueueStore = { ...memoryStore(), put_: () => new Promise<void>((r) => (release = r)) };
+    const t = setup(slow);
+    await t.client.use_(A);
+    t.client.connect_(INFO(), false, A);
+    void t.client.send_("event:track", { id: "v1", name: "$item_clicked", props: { guide: "g", step: "x" } }, true);
+    await vi.advanceTimersByTimeAsync(0);
+    t.client.flush_(); // pagehide: the IndexedDB write is still pending
+    const [, init] = t.fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(JSON.parse(String(init.body)).envelopes.map((e: { data: { id: string } }) => e.data.id)).toEqual(["v1"]);
+    release();
+  });
+
   it("sends tour states one at a time over the socket", async () => {
     const t = setup();
     await t.client.use_(A);
