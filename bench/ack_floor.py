@@ -63,6 +63,36 @@ def modes(opts: argparse.Namespace) -> tuple[str, ...]:
     return MODES + (BEFORE if opts.before else ())
 
 
+def max_connections(url: str) -> int:
+    from guide.config import normalize_database_url
+
+    engine = sa.create_engine(normalize_database_url(url))
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(sa.text("SHOW max_connections")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def fit_connections(opts: argparse.Namespace, limit: int) -> None:
+    """Each server process's pool (``opts.pool``, + 10 overflow) and pgbench's clients, so
+    that every server's connections and pgbench's fit in PostgreSQL's ``limit`` (5 kept
+    free): pgbench runs as many clients as one server has connections, the same number of
+    transactions in flight."""
+    processes = len(modes(opts)) * opts.workers
+    pool = BEFORE_POOL if opts.before else POOL - 10
+    while True:
+        floor = opts.floor_clients or min(opts.clients, (pool + 10) * opts.workers)
+        if processes * (pool + 10) + floor <= limit - 5:
+            break
+        if pool == 1:
+            raise SystemExit(f"{processes} server processes and pgbench need more than "
+                             f"PostgreSQL's max_connections ({limit}): fewer --workers, "
+                             "or --floor-clients")
+        pool -= 1
+    opts.pool, opts.floor_clients = pool, floor
+
+
 def floor_variables(url: str) -> dict[str, Any]:
     """The ids and values Guide binds for these users' envelope, read from its database."""
     from guide.config import normalize_database_url
@@ -169,7 +199,7 @@ def measure(label: str, url: str, tmp: Path, opts: argparse.Namespace) -> dict[s
             guides[mode] = stack.enter_context(servers.guide_server(
                 url, tmp / mode, workers=opts.workers, GUIDE_GROUP_COMMIT=mode.split("_")[-1],
                 root=opts.before if mode in BEFORE else None,
-                **({"GUIDE_DB_POOL_SIZE": str(BEFORE_POOL)} if opts.before else {})))
+                **({} if url.startswith("sqlite") else {"GUIDE_DB_POOL_SIZE": str(opts.pool)})))
         bodies = bootstrap_bodies(demo_secret(guides["on"]),
                                   max(opts.clients, opts.latency_clients))
         tokens = asyncio.run(socket_tokens(guides["on"].url, bodies))
@@ -207,10 +237,11 @@ def doc_lines(results: dict[str, Any], opts: argparse.Namespace) -> list[str]:
         "loop on SQLite. Median of the rounds (min-max); the share is taken within each "
         "round. Raw results: `bench/results/ack_floor.json`." + (
             f" Before: each round also ran {opts.before_label} (`--before`, an earlier "
-            "checkout) on the same database, after this tree's servers; so that four "
-            "servers and pgbench fit in PostgreSQL's 100 connections, each server's pool "
-            f"was {BEFORE_POOL} + 10 overflow connections (`GUIDE_DB_POOL_SIZE`) and pgbench "
-            f"ran {opts.floor_clients} clients." if opts.before else ""), "",
+            "checkout) on the same database, after this tree's servers." if opts.before
+            else "") + (
+            f" So that every server process and pgbench fit in PostgreSQL's "
+            f"`max_connections`, each process's pool was {opts.pool} + 10 overflow connections "
+            f"(`GUIDE_DB_POOL_SIZE`; 20 by default)." if opts.pool != POOL - 10 else ""), "",
         "| measure | " + " | ".join(dbs) + " |", "|---|" + "---|" * len(dbs),
     ]
 
@@ -263,8 +294,7 @@ def main() -> None:
     parser.add_argument("--no-doc", action="store_true", help="print, write no files")
     opts = parser.parse_args()
     servers.raise_fd_limit()
-    pool = BEFORE_POOL + 10 if opts.before else POOL
-    opts.floor_clients = opts.floor_clients or min(opts.clients, pool * opts.workers)
+    fit_connections(opts, max_connections(opts.postgres) if opts.postgres else 10**6)
     results: dict[str, Any] = {"machine": machine(),
                                **servers.on_each_database("ackfloor", measure, opts,
                                                           sqlite=not opts.no_sqlite)}
