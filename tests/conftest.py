@@ -80,6 +80,27 @@ def _no_background_worker() -> Iterator[None]:
         os.environ["GUIDE_WORKER"] = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Passwords hashed and checked in process with argon2-cffi's cheapest parameters.
+
+    Production keeps argon2-cffi's defaults (RFC 9106's low-memory profile: 64 MiB, three
+    passes), about 120 ms a hash or a check on the CI machine; the admin tests' fixtures
+    hash four authors' passwords and sign some of them in for every test, which cost the
+    suite minutes. No test measures the hash's cost. Servers in subprocesses (tests/live.py)
+    keep the defaults, and ``tests/unit/test_password_hashing.py`` checks them.
+    """
+    from argon2 import PasswordHasher, profiles
+
+    from guide.services import authors
+
+    saved = authors._hasher, authors._DUMMY_HASH
+    authors._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    authors._DUMMY_HASH = authors._hasher.hash("not anyone's password")
+    yield
+    authors._hasher, authors._DUMMY_HASH = saved
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database with every migration applied, once per test session."""

@@ -85,3 +85,24 @@ def forget_engine(url: str) -> None:
     _TABLES.pop(url, None)
     if engine is not None:
         engine.dispose()
+
+
+def copy_database(source: str, target: str) -> None:
+    """Make ``target`` (a database of this server) a copy of ``source``, which nobody may be
+    connected to: CREATE DATABASE ... TEMPLATE, a file copy, far cheaper than migrating."""
+    admin = _engine(PG_URL)
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{target}" TEMPLATE "{source}"'))
+    finally:
+        admin.dispose()
+
+
+def drop_database(name: str) -> None:
+    admin = _engine(PG_URL)
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
