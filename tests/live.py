@@ -69,8 +69,9 @@ def prepare(env: dict[str, str]) -> None:
     `guide content push`: the first time in a session for these settings; after that the
     database is a copy of the one they prepared (the two commands took 4 s per server)."""
     url = env["GUIDE_DATABASE_URL"]
-    key = tuple(sorted((name, value) for name, value in env.items()
-                       if name.startswith("GUIDE_") and name != "GUIDE_DATABASE_URL"))
+    key = (("database", make_url(url).get_backend_name()),) + tuple(sorted(
+        (name, value) for name, value in env.items()
+        if name.startswith("GUIDE_") and name != "GUIDE_DATABASE_URL"))
     if key in _PREPARED:
         _copy_database(_PREPARED[key], url)
         return
