@@ -213,7 +213,8 @@ def doc(results: dict[str, Any], opts: argparse.Namespace) -> str:
     lines = [
         START, "## First paint in Chromium (`bench/first_paint.py`)", "",
         f"Measured {m['date']} on {m['cpu']}, {m['cores']} cores, load average "
-        f"{results['load_average']:.1f} (other work shared the machine), with "
+        f"{results['load_average']:.1f}"
+        f"{' (other work shared the machine)' if results['load_average'] >= 1 else ''}, with "
         f"`.venv/bin/python bench/first_paint.py --cold {opts.cold} --warm {opts.warm}`: "
         "the `make demo` server (gunicorn, SQLite) and headless Debian Chromium on the same "
         f"machine, the demo user {USER} on /demo/dashboard. Median (min-max) of "
