@@ -275,8 +275,7 @@ export function createClient(server: string, deps: ClientDeps, handlers: ClientH
     pending_: () => outbox.of_(scope).map((i) => i.rec_),
 
     flush_() {
-      // Not only what is stored: a save still in flight when the page goes is aborted with it
-      // (a click on a link records its view as the page leaves). The server drops replays by id.
+      // Saved or not: a save in flight when the page goes dies with it (replays are dropped by id).
       const batch = token ? batchOf(outbox.of_(tokenScope)) : [];
       if (!batch.length || destroyed) return;
       // Token in the body (PROTOCOL.md section 3): what a beacon can carry. If the page
