@@ -28,17 +28,13 @@ def temporary_database(label: str) -> Iterator[str]:
     """
     assert PG_URL, "GUIDE_TEST_DATABASE_URL is not set"
     name = f"guide_test_{label}_{uuid.uuid4().hex[:8]}"
-    admin = _engine(PG_URL)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    _as_admin(f'CREATE DATABASE "{name}"')
     url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     try:
         yield url
     finally:
         forget_engine(url)
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(name)
 
 
 _RESET_ENGINES: dict[str, sa.Engine] = {}
@@ -90,19 +86,20 @@ def forget_engine(url: str) -> None:
 def copy_database(source: str, target: str) -> None:
     """Make ``target`` (a database of this server) a copy of ``source``, which nobody may be
     connected to: CREATE DATABASE ... TEMPLATE, a file copy, far cheaper than migrating."""
-    admin = _engine(PG_URL)
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{target}" TEMPLATE "{source}"'))
-    finally:
-        admin.dispose()
+    _as_admin(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)',
+              f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
 
 
 def drop_database(name: str) -> None:
+    _as_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _as_admin(*statements: str) -> None:
+    """Statements on the server's maintenance connection (GUIDE_TEST_DATABASE_URL)."""
     admin = _engine(PG_URL)
     try:
         with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for statement in statements:
+                conn.execute(sa.text(statement))
     finally:
         admin.dispose()

@@ -108,5 +108,11 @@ def tour_state(server: live.LiveServer, user: str) -> tuple[str, str | None] | N
 def server_tour_state(server: live.LiveServer, user: str, want: tuple[str, str | None]) -> tuple:
     """The tour's stored (state, step) once it is `want`, or what it is at the deadline: the
     widget shows a step before the server has committed it (guide:state is acked later)."""
-    got = poll(lambda: [tour_state(server, user)] if tour_state(server, user) == want else [])
-    return got[0] if got else tour_state(server, user)
+    seen: list[Any] = []
+
+    def read() -> list[Any]:
+        seen.append(tour_state(server, user))
+        return [want] if seen[-1] == want else []
+
+    poll(read)
+    return seen[-1]
