@@ -9,6 +9,7 @@ import json
 import pytest
 
 from tests.browser.hostile.helpers import (
+    LAUNCHER,
     PANEL,
     TRANSPORTS,
     Wire,
@@ -70,3 +71,24 @@ def test_checklist_views_are_recorded_once_and_batched(page, host, guide, user, 
                  if e["data"].get("name") in VIEWS]
         # Fewer requests than views: they wait for each other.
         assert len([b for b in wire.batches if any(n in b for n in VIEWS)]) < len(views)
+
+
+@transports
+def test_a_link_action_click_is_recorded_once_as_its_page_goes(page, host, guide, user, transport):
+    """The step's button is a link to another page: the click's view is still being saved
+    locally when the page goes, so only the page-hide beacon (next to Borealis's wrapped
+    sendBeacon and fetch, under its CSP) can carry it. Borealis answers the link's target
+    (no ?user=) with a bare 404 page: no widget there to send it later."""
+    open_host(page, host, "/demo/integrations", user, **TRANSPORTS[transport])
+    open_panel(page)
+    item = checklist_step(page, "review-settings")
+    item.locator('[data-testid="step-toggle"]').click()
+    item.locator('[data-testid="step-action"]').click()
+    page.wait_for_url("**/demo/settings")
+    assert page.locator(LAUNCHER).count() == 0  # the next page has no widget
+
+    clicked = poll(page, lambda: named_events(guide, user, "$item_clicked"))
+    assert clicked == [{"guide": "getting-started", "step": "review-settings"}]
+    # The expansion before it arrived too, once.
+    assert poll(page, lambda: named_events(guide, user, "$item_expanded")) == [
+        {"guide": "getting-started", "step": "review-settings"}]
