@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from guide.analytics import store
-from guide.analytics.history import CHECKLIST, PLAN, PREFIX, QUIET, History, User, simulate
+from guide.analytics.history import PLAN, PREFIX, QUIET, History, User, simulate
 from guide.analytics.rollup import rollup
 from guide.extensions import db
 from guide.models import (
@@ -36,7 +37,6 @@ from guide.models import (
     Workspace,
 )
 from guide.models.base import utcnow
-from guide.schemas.proactive import in_holdout
 from guide.services.published import published_guide
 
 CHUNK = 2000
@@ -163,9 +163,9 @@ def _user_row(workspace: Workspace, user: User, account_ids: dict[str, int]) -> 
 
 def _firings(workspace: Workspace, history: History,
              user_ids: dict[str, int]) -> list[dict[str, Any]]:
-    """The stall scenario's firings the history made, and the time-based scenarios' firings
-    that a worker running all along would have recorded (so the first sweep after
-    generating does not fire for the whole history at once)."""
+    """The firings the journeys made (the connect-data reminder, the stalled checklist) and
+    the plan steps' overdue firings a worker running all along would have recorded (so the
+    first sweep after generating does not fire for the whole history at once)."""
     scenarios = db.session.execute(sa.select(Scenario.key, Scenario.id, Scenario.body).where(
         Scenario.workspace_id == workspace.id)).all()
     ids = {key: scenario_id for key, scenario_id, _ in scenarios}
@@ -173,41 +173,20 @@ def _firings(workspace: Workspace, history: History,
 
     def fired(scenario_id: int, subject: str, subject_id: int, window: str,
               details: dict[str, Any], at: datetime, held_out: bool = False) -> None:
-        row = {"workspace_id": workspace.id, "scenario_id": scenario_id,
-               "subject_type": subject, "subject_id": subject_id, "window": window,
-               "details": details, "fired_at": at}
-        if hasattr(ScenarioFiring, "held_out"):
-            row["held_out"] = held_out
-        rows.append(row)
+        rows.append({"workspace_id": workspace.id, "scenario_id": scenario_id,
+                     "subject_type": subject, "subject_id": subject_id, "window": window,
+                     "details": details, "fired_at": at, "held_out": held_out})
 
     for user in history.users:
-        for key, at, held_out, details in user.firings:
-            if key in ids:
-                fired(ids[key], "user", user_ids[user.external_id], "once", details, at,
-                      held_out)
-    for key, scenario_id, body in scenarios:
-        trigger = body.get("trigger") or {}
-        if trigger.get("guide_stalled") == CHECKLIST:
-            for user, at, details in stalls(history, trigger["days"]):
-                fired(scenario_id, "user", user_ids[user.external_id],
-                      f"stalled:{details['last_progress_at']}", details, at,
-                      in_holdout(key, "user", user.external_id, body.get("holdout", 0)))
-        elif trigger.get("plan_overdue") in (PLAN, "*"):
+        for firing in user.firings:
+            if firing.scenario in ids:
+                fired(ids[firing.scenario], "user", user_ids[user.external_id], firing.window,
+                      firing.details, firing.at, firing.held_out)
+    for _, scenario_id, body in scenarios:
+        if (body.get("trigger") or {}).get("plan_overdue") in (PLAN, "*"):
             for account, window, details, at in overdue(workspace, history):
                 fired(scenario_id, "account", account, window, details, at)
     return rows
-
-
-def stalls(history: History, days: int) -> Iterable[tuple[User, datetime, dict[str, Any]]]:
-    """Users whose checklist is still active with no progress for ``days``: when it fired."""
-    for user in history.users:
-        progress = user.progress.get(CHECKLIST)
-        if progress is None or progress["state"] != "active":
-            continue
-        at = progress["updated"] + timedelta(days=days)
-        if at <= history.now - QUIET:
-            yield user, at, {"guide": CHECKLIST, "step": progress["step"], "days": days,
-                             "last_progress_at": progress["updated"].isoformat()}
 
 
 def overdue(workspace: Workspace,
@@ -259,7 +238,8 @@ def generate(workspace: Workspace, *, days: int = 90, users: int = 1500, seed: i
         db.session.rollback()
         return None
     now = now or utcnow()
-    history = simulate(now, days=days, users=users, seed=seed)
+    history = simulate(now, days=days, users=users, seed=seed,
+                       zone=ZoneInfo(workspace.timezone))
     if had:
         store.reset(workspace.id)  # the rollups name the users deleted next (no cascade)
         remove(workspace)

@@ -69,16 +69,44 @@ def test_replacing_keeps_the_workspace_s_own_users_and_events(workspace):
 
 def test_simulation_is_deterministic_and_the_reminder_brings_more_treated_users_back():
     one, two = (history.simulate(NOW, users=2000, seed=9) for _ in range(2))
-    assert [(u.external_id, u.first_seen, len(u.events), u.milestones) for u in one.users] == \
-        [(u.external_id, u.first_seen, len(u.events), u.milestones) for u in two.users]
+    assert [(u.external_id, u.first_seen, len(u.events), u.milestones, u.firings)
+            for u in one.users] == [(u.external_id, u.first_seen, len(u.events), u.milestones,
+                                     u.firings) for u in two.users]
     arms: dict[bool, list[bool]] = {True: [], False: []}
     for user in one.users:
-        for key, _, held_out, _ in user.firings:
-            assert key == history.STALL_SCENARIO
-            arms[held_out].append(history.STALL_MILESTONE in user.milestones)
+        for firing in user.firings:
+            assert firing.scenario in (history.REMINDER, history.STALLED)
+            if firing.scenario == history.REMINDER:
+                arms[firing.held_out].append(history.STALL_MILESTONE in user.milestones)
     fired = len(arms[True]) + len(arms[False])
     assert 0.05 < len(arms[True]) / fired < 0.15
     assert sum(arms[False]) / len(arms[False]) > 1.5 * sum(arms[True]) / len(arms[True])
+
+
+def test_every_guide_a_user_starts_was_offered_and_shown_to_them_first():
+    """As the server and widget record it: bootstrap's offer, then ``$guide_shown``, then
+    the start (``guide:state active`` or a step the envelope newly completed)."""
+    simulated = history.simulate(NOW, users=400, seed=4)
+    started = set()
+    for user in simulated.users:
+        offered: set[str] = set()
+        shown: set[str] = set()
+        days = [row["created_at"].date() for row in user.events if row["type"] == "offer"]
+        for row in sorted(user.events, key=lambda r: r["client_at"] or r["created_at"]):
+            result = row["result"] or {}
+            guides = ({row["name"]} if row["type"] == "guide:state" else set()) | {
+                done["guide"] for done in result.get("completed", [])}
+            if row["type"] == "offer":
+                offered.add(row["name"])
+            elif row["name"] == "$guide_shown":
+                shown.add(row["props"]["guide"])
+            for guide in guides:
+                assert guide in offered and guide in shown, (user.external_id, guide, row)
+                started.add(guide)
+        # one offer of a guide per local day (UTC here) the user was active
+        assert len(days) == len(set(days)) * len({row["name"] for row in user.events
+                                                   if row["type"] == "offer"})
+    assert {history.CHECKLIST, history.TOUR, history.PRO, history.PLAN} <= started
 
 
 def test_the_first_sweep_after_generating_fires_for_almost_nobody(workspace):
@@ -140,7 +168,7 @@ def test_the_history_holds_out_whom_the_engine_would_with_the_content_s_holdout(
     from guide.proactive.rules import Rule
 
     history_rows.generate(workspace, days=90, users=300, seed=3)
-    for key in (history.STALL_SCENARIO, "getting-started-stalled"):
+    for key in (history.REMINDER, history.STALLED):
         scenario = db.session.scalar(sa.select(Scenario).where(
             Scenario.workspace_id == workspace.id, Scenario.key == key))
         assert scenario.body["holdout"] == 10  # percent, as `holdout: 10%` loads
@@ -152,3 +180,39 @@ def test_the_history_holds_out_whom_the_engine_would_with_the_content_s_holdout(
         assert firings and any(held for _, held in firings), key
         assert all(held == rule.holds_out(external_id) for external_id, held in firings), key
     assert history.HOLDOUT == 10
+
+
+def test_each_guide_s_report_has_eligible_at_least_seen_at_least_started(generated):
+    ws, _, end = generated
+    start = end - timedelta(days=90)  # the whole history, its first partial day included
+    for key in (history.CHECKLIST, history.TOUR, history.PRO, history.PLAN):
+        report = analytics.guide_report(ws, key, start, end)
+        numbers = [report[metric]["unique"] for metric in ("eligible", "seen", "started")]
+        assert numbers[0] >= numbers[1] >= numbers[2] > 0, (key, numbers)
+
+
+def test_the_nudges_bring_back_more_of_the_treated_than_of_the_held_out(generated):
+    """Every demo scenario with a goal shows conversions, the two with a holdout a lift:
+    the stalled checklist's nudge about 35% against about 15%."""
+    ws, start, end = generated
+    report = {row["scenario"]: row for row in analytics.scenario_report(ws, start, end,
+                                                                        now=NOW)["scenarios"]}
+    with_goal = {key for key, row in report.items() if row["goal"] and row["treated"]["firings"]}
+    assert with_goal == {history.REMINDER, history.STALLED, "plan-overdue"}
+    for key in with_goal:
+        row = report[key]
+        assert row["treated"]["converted"] > 0, key
+        if row["holdout"]:
+            treated, held = row["treated"]["rate"], row["held_out"]["rate"]
+            assert 0.25 < treated < 0.5 and held < treated - 0.05 and row["lift"] > 0, (
+                key, treated, held)
+
+
+def test_connecting_data_is_where_onboarding_stalls(generated):
+    ws, start, end = generated
+    for first in (start, end - timedelta(days=29)):  # 90 days, and the default 30
+        stalls = analytics.lifecycle_report(ws, first, end, now=NOW)["stalls"]
+        top, *others = stalls
+        assert top["key"] == history.STALL_MILESTONE, stalls
+        assert top["stalls"] > max(row["stalls"] for row in others), stalls
+        assert top["drop_off"] == max(row["drop_off"] for row in stalls), stalls
