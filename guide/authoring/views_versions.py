@@ -11,6 +11,7 @@ from flask_login import current_user
 from guide.access import policy
 from guide.authoring import bp
 from guide.errors import Conflict, InvalidPayload, NotFound, error_response
+from guide.i18n import localize
 from guide.services import versions
 from guide.services.diff import diff_versions
 from guide.services.picker import issue_pick_token
@@ -37,7 +38,7 @@ def publish(workspace: str, key: str) -> Any:
     try:
         version = versions.publish(g.workspace, current_user, guide, _number("version"))
     except (Conflict, NotFound) as error:
-        flash(error.message, "error")
+        flash(localize(error.message), "error")
     else:
         flash(gettext("Published version %(number)s. Widgets are refreshing now.",
                       number=version.number))
@@ -69,7 +70,7 @@ def rollback(workspace: str, key: str) -> Any:
     try:
         version = versions.rollback(g.workspace, current_user, guide, _number("version"))
     except (Conflict, NotFound) as error:
-        flash(error.message, "error")
+        flash(localize(error.message), "error")
     else:
         flash(gettext("Version %(old)s is live again, as version %(new)s.",
                       old=request.form["version"], new=version.number))
