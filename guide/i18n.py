@@ -122,7 +122,8 @@ def error_text(error: GuideError) -> str:
     def said(problems: Any) -> str:
         return " ".join(map(str, problems)) if isinstance(problems, list) else str(problems)
 
-    details = " ".join(f"{name}: {said(localize(problems))}"
+    details = " ".join(gettext("%(field)s: %(problems)s", field=name,
+                               problems=said(localize(problems)))
                        for name, problems in (error.fields or {}).items())
     return f"{localize(error.message)} {details}".strip()
 

@@ -23,7 +23,7 @@ def workspace_settings(workspace: str) -> Any:
         try:
             settings.set_preview_url(current_user, g.workspace, request.form.get("preview_url"))
         except InvalidPayload as error:
-            errors = error.fields or {}
+            errors = localize(error.fields or {})
         else:
             flash(gettext("Settings saved."))
             return redirect(url_for("admin.workspace_settings", workspace=workspace))

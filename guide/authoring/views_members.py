@@ -101,7 +101,7 @@ def invitation(token: str) -> Any:
                 login_user(author)
                 workspace = invitations.workspace_of(found)
         except (Forbidden, Conflict, InvalidPayload) as failure:
-                error = failure.message
+                error = localize(failure.message)
         else:
             flash(gettext("Welcome to %(name)s.", name=workspace.name))
             return redirect(home(workspace.key, authors.role_of(current_user, workspace)))

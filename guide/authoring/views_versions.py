@@ -85,9 +85,9 @@ def rename(workspace: str, key: str) -> Any:
     try:
         added = rename_step(g.workspace, current_user, guide, old, new)
     except InvalidPayload as error:
-        details = "; ".join(m for ms in (error.fields or {}).values() for m in ms)
-        flash(gettext("Could not rename %(step)s: %(why)s", step=old, why=details or error.message),
-              "error")
+        details = "; ".join(localize(m) for ms in (error.fields or {}).values() for m in ms)
+        flash(gettext("Could not rename %(step)s: %(why)s", step=old,
+                      why=details or localize(error.message)), "error")
     else:
         numbers = ", ".join(str(v.number) for v in added)
         flash(gettext("Renamed step %(old)s to %(new)s (version %(numbers)s); users' progress "

@@ -128,3 +128,16 @@ def test_lifecycle_durations_and_points_read_in_french(member):  # noqa: F811
     shares = next(v for k, v in headline.items() if "part des inscrits" in k)
     assert shares[2] == "-16,7 pts"
     assert "+1h 0min" in {v[2] for v in headline.values()}
+
+
+def test_other_refusals_flashed_from_the_services_read_in_french(authors, as_role):
+    admin = as_role("admin")
+    demoted = admin.post(f"/admin/w/demo/members/{authors['admin'].id}/role", {"role": "viewer"},
+                         headers=FR, follow_redirects=True)
+    assert ("C'est le dernier admin de l'espace de travail ; nommez d'abord quelqu'un d'autre "
+            "admin.") in flashes(demoted)
+    publisher = as_role("publisher")
+    again = publisher.post("/admin/w/demo/guides/getting-started/publish", {"version": "1"},
+                           headers=FR, follow_redirects=True)
+    assert any(f.startswith("La version 1 est à l'état « publiée » ; seul un brouillon") for f in
+               flashes(again)), flashes(again)
