@@ -69,7 +69,7 @@ def _mark_vendor_step(account: Account) -> None:
         plans.complete_vendor_step(g.workspace, account, guide_key, step_id,
                                    by=current_user.email, done=done, actor=current_user)
     except GuideError as error:
-        abort(error.status, error.message)
+        abort(error.status, i18n.localize(error.message))
     flash(gettext("%(step)s: marked done.", step=step["title"]) if done
           else gettext("%(step)s: marked not done.", step=step["title"]))
 

@@ -40,7 +40,7 @@ def _report(key: str, chosen: ReportRange, *, filtered: bool = False) -> dict[st
     try:
         return analytics.guide_report(g.workspace, key, chosen.start, chosen.end, filters)
     except NotFound as error:
-        abort(404, error.message)
+        abort(404, i18n.localize(error.message))
     except GuideError as error:
         abort(error.status, _message(error))
 
