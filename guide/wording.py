@@ -65,8 +65,8 @@ LIBRARY_WORDS = frozenset((
 
 def translate(text: Any, gettext: Any, ngettext_: Any) -> Any:
     """``text`` in the language of the given catalog functions (Flask-Babel's, at the
-    edge); anything that is not a Message is returned as it is. Lists and dicts of
-    Messages (a form's field errors) are translated item by item."""
+    edge). Lists and dicts of Messages (a form's field errors) are translated item by
+    item, marshmallow's LIBRARY_WORDS by their text; any other text is returned as it is."""
     if isinstance(text, Message):
         params = {k: translate(v, gettext, ngettext_) for k, v in text.params.items()}
         if text.plural is not None:
