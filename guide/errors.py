@@ -13,6 +13,8 @@ from flask import Flask, Response, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from guide.wording import N_
+
 # Werkzeug status codes -> our stable error codes.
 HTTP_CODES = {
     400: "bad_request",
@@ -89,7 +91,7 @@ def error_response(
 
 def invalid_payload(err: ValidationError) -> InvalidPayload:
     fields = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-    return InvalidPayload("The request body is invalid; see fields.", fields=fields)
+    return InvalidPayload(N_("The request body is invalid; see fields."), fields=fields)
 
 
 def _wants_json() -> bool:

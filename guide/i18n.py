@@ -13,9 +13,24 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from typing import Any
 
+from babel.numbers import get_decimal_symbol, get_minus_sign_symbol, get_plus_sign_symbol
+from babel.units import format_unit
 from flask import Flask, has_request_context, request, session
-from flask_babel import Babel, format_date, format_percent, format_time, get_locale
+from flask_babel import (
+    Babel,
+    format_date,
+    format_percent,
+    format_time,
+    get_locale,
+    gettext,
+    ngettext,
+)
+
+from guide import wording
+from guide.errors import GuideError
+from guide.wording import N_
 
 # The languages the admin reads in, by code, each named in its own language for the
 # picker. English is the source language (the msgids), so it needs no catalog.
@@ -24,11 +39,6 @@ SESSION_KEY = "admin_locale"
 TRANSLATIONS = os.path.join(os.path.dirname(__file__), "translations")
 
 babel = Babel()
-
-
-def N_(word: str) -> str:  # noqa: N802 - gettext's name for "extract, do not translate yet"
-    """Marks a word for extraction that a template translates later as ``_(value)``."""
-    return word
 
 
 # Words that reach ``_()`` as values (a version's state, an HTTP error's name, a report's
@@ -78,10 +88,51 @@ def percent(value: float) -> str:
                           else pattern)
 
 
+def decimal(value: float, *, sign: bool = False) -> str:
+    """One decimal (with its sign if ``sign``) in the locale's symbols: ``-8.3``, ``-8,3``.
+    Python rounds, as the English pages and the CSV exports always have."""
+    text = f"{value:+.1f}" if sign else f"{value:.1f}"
+    locale = get_locale()
+    return (text.replace(".", get_decimal_symbol(locale))
+            .replace("-", get_minus_sign_symbol(locale)).replace("+", get_plus_sign_symbol(locale)))
+
+
+def duration(seconds: float) -> str:
+    """A duration in its two largest units, with CLDR's narrow unit names: ``3d 4h``,
+    ``2h 5m``, ``40s`` in English, ``3j 4h``, ``2h 5min`` in French."""
+    days, rest = divmod(max(int(seconds), 0), 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, rest = divmod(rest, 60)
+    parts = ([(days, "day"), (hours, "hour")] if days else
+             [(hours, "hour"), (minutes, "minute")] if hours else
+             [(minutes, "minute")] if minutes else [(rest, "second")])
+    return " ".join(format_unit(n, f"duration-{unit}", length="narrow", locale=get_locale())
+                    for n, unit in parts)
+
+
+def localize(text: Any) -> Any:
+    """A service's ``Message`` (guide/wording.py) in the page's language; other text as it
+    is. Lists and dicts (a form's field errors) item by item. Also a template filter."""
+    return wording.translate(text, gettext, ngettext)
+
+
+def error_text(error: GuideError) -> str:
+    """What the admin flashes for a service's error: its message, then each field's
+    problems (``name: problem``), in the page's language."""
+    def said(problems: Any) -> str:
+        return " ".join(map(str, problems)) if isinstance(problems, list) else str(problems)
+
+    details = " ".join(gettext("%(field)s: %(problems)s", field=name,
+                               problems=said(localize(problems)))
+                       for name, problems in (error.fields or {}).items())
+    return f"{localize(error.message)} {details}".strip()
+
+
 def init_app(app: Flask) -> None:
     """Binds Flask-Babel: ``_``/``gettext``/``ngettext`` and ``format_*`` in templates."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", TRANSLATIONS)
     babel.init_app(app, locale_selector=select_locale)
+    app.add_template_filter(localize, "localize")
 
     @app.context_processor
     def _languages() -> dict[str, object]:

@@ -69,7 +69,7 @@ def _mark_vendor_step(account: Account) -> None:
         plans.complete_vendor_step(g.workspace, account, guide_key, step_id,
                                    by=current_user.email, done=done, actor=current_user)
     except GuideError as error:
-        abort(error.status, error.message)
+        abort(error.status, i18n.localize(error.message))
     flash(gettext("%(step)s: marked done.", step=step["title"]) if done
           else gettext("%(step)s: marked not done.", step=step["title"]))
 
@@ -86,15 +86,7 @@ def _when(value: datetime) -> str:
 
 @bp.app_template_filter("admin_duration")
 def duration_text(value: timedelta | float | None) -> str:
-    """Time to value in words: ``3d 4h``, ``2h 5m``, ``40s``."""
+    """Time to value in words: ``3d 4h``, ``2h 5m``, ``40s`` (``3j 4h`` in French)."""
     if value is None:
         return ""
-    seconds = int(value.total_seconds() if isinstance(value, timedelta) else value)
-    days, rest = divmod(max(seconds, 0), 86_400)
-    hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m" if minutes else f"{seconds}s"
+    return i18n.duration(value.total_seconds() if isinstance(value, timedelta) else value)

@@ -11,6 +11,7 @@ from flask_login import current_user
 from guide.access import policy
 from guide.authoring import bp
 from guide.errors import InvalidPayload, NotFound
+from guide.i18n import localize
 from guide.services import audit, settings
 
 
@@ -22,7 +23,7 @@ def workspace_settings(workspace: str) -> Any:
         try:
             settings.set_preview_url(current_user, g.workspace, request.form.get("preview_url"))
         except InvalidPayload as error:
-            errors = error.fields or {}
+            errors = localize(error.fields or {})
         else:
             flash(gettext("Settings saved."))
             return redirect(url_for("admin.workspace_settings", workspace=workspace))
@@ -47,7 +48,7 @@ def revoke_api_key(workspace: str, key_id: str) -> Any:
     try:
         settings.revoke_api_key(current_user, g.workspace, key_id)
     except NotFound as error:
-        flash(error.message, "error")
+        flash(localize(error.message), "error")
     else:
         flash(gettext("API key %(key)s revoked.", key=key_id))
     return redirect(url_for("admin.workspace_settings", workspace=workspace))

@@ -40,7 +40,7 @@ def _report(key: str, chosen: ReportRange, *, filtered: bool = False) -> dict[st
     try:
         return analytics.guide_report(g.workspace, key, chosen.start, chosen.end, filters)
     except NotFound as error:
-        abort(404, error.message)
+        abort(404, i18n.localize(error.message))
     except GuideError as error:
         abort(error.status, _message(error))
 
@@ -129,17 +129,28 @@ def _admin_seconds(value: float | None) -> str:
     return gettext("none") if value is None else _duration(value)
 
 
+@bp.app_template_filter("admin_points")
+def _admin_points(value: float) -> str:
+    """A change of a rate in percentage points: ``+2.5 pts``, ``-8,3 pts`` in French."""
+    return gettext("%(lift)s pts", lift=i18n.decimal(value * 100, sign=True))
+
+
+@bp.app_template_filter("admin_signed_points")
+def _admin_signed_points(value: float) -> str:
+    return i18n.decimal(value * 100, sign=True)
+
+
 @bp.app_template_filter("admin_figure")
 def _admin_figure(figure: Figure, which: str) -> str:
     value = getattr(figure, which)
     if figure.kind == "rate":
         return _admin_rate(value)
     if figure.kind == "points":
-        return "none" if value is None else f"{value * 100:+.1f} pts"
+        return gettext("none") if value is None else _admin_points(value)
     if figure.kind == "seconds":
         return _admin_seconds(value)
     if figure.kind == "number":
-        return "none" if value is None else f"{value:.1f}"
+        return gettext("none") if value is None else i18n.decimal(value)
     return str(int(value))
 
 
@@ -153,9 +164,9 @@ def _admin_delta(figure: Figure) -> str:
         return gettext("no change")
     sign = "+" if delta > 0 else "-"
     if figure.kind in ("rate", "points"):
-        return f"{sign}{abs(delta) * 100:.1f} pts"
+        return _admin_points(delta)
     if figure.kind == "seconds":
         return sign + _duration(abs(delta))
     if figure.kind == "number":
-        return f"{sign}{abs(delta):.1f}"
+        return i18n.decimal(delta, sign=True)
     return f"{sign}{abs(int(delta))}"

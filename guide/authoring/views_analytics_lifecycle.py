@@ -11,7 +11,7 @@ from flask import Response, abort, g, render_template, request
 from flask_babel import gettext
 from marshmallow import ValidationError
 
-from guide import analytics
+from guide import analytics, i18n
 from guide.access import policy
 from guide.analytics.filters import Filters
 from guide.authoring import bp
@@ -35,7 +35,7 @@ def _call(report: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> d
     try:
         return report(g.workspace, *args, **kwargs)
     except NotFound as error:
-        abort(404, error.message)
+        abort(404, i18n.localize(error.message))
     except GuideError as error:
         abort(error.status, _message(error))
 

@@ -101,7 +101,7 @@ def profile() -> Any:
                 result = change_password(current_user, request.form.get("password") or "", new,
                                          request.remote_addr)
             except InvalidPayload as invalid:
-                result, error = SignIn(), invalid.message
+                result, error = SignIn(), i18n.localize(invalid.message)
             if result.author is not None:
                 remembered = current_app.config.get("REMEMBER_COOKIE_NAME",
                                                     REMEMBER_COOKIE) in request.cookies

@@ -18,6 +18,7 @@ from flask_login import current_user
 from guide.access import policy
 from guide.authoring import bp
 from guide.errors import Conflict, InvalidPayload, NotFound
+from guide.i18n import error_text
 from guide.services import environments, promote
 
 
@@ -32,7 +33,7 @@ def environment_list(workspace: str) -> Any:
                                           {"name": request.form.get("name", "").strip(),
                                            "allowed_origins": origins})
         except (InvalidPayload, Conflict) as error:
-            flash(_message(error), "error")
+            flash(error_text(error), "error")
         else:
             flash(gettext("Environment %(name)s created: its app key is %(key)s.",
                           name=created.environment, key=created.key))
@@ -56,11 +57,6 @@ def promote_to(workspace: str) -> Any:
             return redirect(url_for("admin.audit_log", workspace=workspace))
         planned = promote.plan(source, g.workspace)
     except (InvalidPayload, NotFound, Conflict) as error:
-        flash(_message(error), "error")
+        flash(error_text(error), "error")
         return redirect(url_for("admin.environment_list", workspace=workspace))
     return render_template("admin/promote.html", plan=planned)
-
-
-def _message(error: InvalidPayload | NotFound | Conflict) -> str:
-    details = " ".join(f"{name}: {problems}" for name, problems in (error.fields or {}).items())
-    return f"{error.message} {details}".strip()

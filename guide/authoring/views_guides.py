@@ -22,6 +22,7 @@ from guide.authoring.forms_kinds import FIRST_GUIDE, FIRST_STEP
 from guide.content.files import schema_errors
 from guide.content.yamlfile import parse_yaml
 from guide.errors import Conflict, InvalidPayload
+from guide.i18n import localize
 from guide.schemas.kinds import QUESTION_TYPES
 from guide.schemas.tour import PLACEMENTS
 from guide.schemas.yaml_form import guide_yaml
@@ -100,9 +101,11 @@ def editor(workspace: str, key: str) -> Any:
         version, created = versions.save_draft(g.workspace, current_user, guide, doc,
                                                base=base_number)
     except InvalidPayload as error:
-        return _render_editor(guide, doc, base_number, locale, field_errors(error.fields), 400)
+        return _render_editor(guide, doc, base_number, locale,
+                              field_errors(localize(error.fields)), 400)
     except Conflict as error:
-        return _render_editor(guide, doc, base_number, locale, {"_form": [error.message]}, 409)
+        return _render_editor(guide, doc, base_number, locale,
+                              {"_form": [localize(error.message)]}, 409)
     flash(gettext("Saved draft version %(number)s.", number=version.number) if created
           else gettext("No changes to save."))
     return redirect(url_for("admin.editor", workspace=workspace, key=key, locale=locale))
@@ -119,16 +122,16 @@ def yaml_editor(workspace: str, key: str) -> Any:
     if request.method == "POST":
         text, base = request.form.get("yaml", ""), int(request.form.get("base") or base)
         document = parse_yaml(text)
-        errors = [f"line {p.line}: {p.message}" for p in document.problems]
+        errors = [_at_line(p.line, p.message) for p in document.problems]
         if not errors:
             try:
                 version, created = versions.save_draft(g.workspace, current_user, guide,
                                                        document.data, base=base)
             except InvalidPayload as error:
-                errors = [f"line {e.line}: {e.message}"
+                errors = [_at_line(e.line, e.message)
                           for e in schema_errors(error.fields or {}, document, key)]
             except Conflict as error:
-                errors = [error.message]
+                errors = [localize(error.message)]
             else:
                 flash(gettext("Saved draft version %(number)s.", number=version.number) if created
                       else gettext("No changes."))
@@ -142,3 +145,7 @@ def yaml_editor(workspace: str, key: str) -> Any:
 def markdown_preview(workspace: str) -> Any:
     """Sanitized HTML of the posted Markdown, exactly as the widget will show it."""
     return render_markdown(request.form.get("text", "")[:20_000])
+
+
+def _at_line(line: int, message: str) -> str:
+    return gettext("line %(line)s: %(problem)s", line=line, problem=localize(message))

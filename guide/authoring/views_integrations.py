@@ -13,6 +13,7 @@ from flask_login import current_user
 from guide.access import policy, wants_json
 from guide.authoring import bp
 from guide.errors import GuideError, InvalidPayload
+from guide.i18n import N_, error_text, localize
 from guide.schemas.integrations import (
     ForwardingIn,
     ForwardingOut,
@@ -24,9 +25,9 @@ from guide.services.integrations import KEEP
 
 SLACK_IN, SLACK_OUT = SlackSettingsIn(), SlackSettingsOut()
 FORWARDING_IN, FORWARDING_OUT = ForwardingIn(), ForwardingOut()
-EVENT_LABELS = {"escalation": "New escalations",
-                "scenario_task": "Tasks opened by scenarios",
-                "survey_detractor": "Survey detractors (NPS 0-6)"}
+EVENT_LABELS = {"escalation": N_("New escalations"),
+                "scenario_task": N_("Tasks opened by scenarios"),
+                "survey_detractor": N_("Survey detractors (NPS 0-6)")}
 
 
 def _form_secret(name: str) -> Any:
@@ -53,7 +54,7 @@ def integrations(workspace: str) -> Any:
         try:
             _save_form()
         except InvalidPayload as error:
-            errors = error.fields or {}
+            errors = localize(error.fields or {})
         else:
             flash(gettext("Settings saved."))
             return redirect(url_for("admin.integrations", workspace=workspace))
@@ -100,7 +101,7 @@ def slack_test(workspace: str) -> Any:
     except GuideError as error:
         if wants_json():
             raise
-        flash(error.message, "error")
+        flash(error_text(error), "error")
     else:
         if wants_json():
             return jsonify({"queued": True}), 202

@@ -17,6 +17,7 @@ from guide.access import policy
 from guide.authoring import bp
 from guide.authoring.views_auth import home
 from guide.errors import Conflict, Forbidden, InvalidPayload, NotFound
+from guide.i18n import localize
 from guide.models.author import ROLES
 from guide.services import authors, invitations
 
@@ -37,7 +38,7 @@ def members(workspace: str) -> Any:
     try:
         token = invitations.invite(current_user, g.workspace, email, request.form.get("role", ""))
     except (InvalidPayload, Conflict) as error:
-        flash(error.message, "error")
+        flash(localize(error.message), "error")
         return redirect(url_for("admin.members", workspace=workspace))
     link = url_for("admin.invitation", token=token, _external=True)
     return _page(link=link, email=authors.normalize_email(email))
@@ -51,7 +52,7 @@ def set_member_role(workspace: str, author_id: int) -> Any:
         member = authors.member(g.workspace, author_id)
         authors.set_role(current_user, g.workspace, member, role)
     except (InvalidPayload, Conflict, NotFound) as error:
-        flash(error.message, "error")
+        flash(localize(error.message), "error")
     else:
         flash(gettext("%(email)s is now %(role)s.", email=member.email, role=role))
     return redirect(url_for("admin.members", workspace=workspace))
@@ -63,7 +64,7 @@ def remove_member(workspace: str, author_id: int) -> Any:
     try:
         authors.remove_role(current_user, g.workspace, author_id)
     except (NotFound, Conflict) as error:
-        flash(error.message, "error")
+        flash(localize(error.message), "error")
     return redirect(url_for("admin.members", workspace=workspace))
 
 
@@ -73,7 +74,7 @@ def revoke_invitation(workspace: str, invitation_id: int) -> Any:
     try:
         email = invitations.revoke(current_user, g.workspace, invitation_id)
     except Conflict as error:
-        flash(error.message, "error")
+        flash(localize(error.message), "error")
     else:
         flash(gettext("The invitation for %(email)s is revoked; its link no longer works.",
                       email=email))
@@ -100,7 +101,7 @@ def invitation(token: str) -> Any:
                 login_user(author)
                 workspace = invitations.workspace_of(found)
         except (Forbidden, Conflict, InvalidPayload) as failure:
-                error = failure.message
+                error = localize(failure.message)
         else:
             flash(gettext("Welcome to %(name)s.", name=workspace.name))
             return redirect(home(workspace.key, authors.role_of(current_user, workspace)))

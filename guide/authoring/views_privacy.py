@@ -24,6 +24,7 @@ from flask import (
 from flask_babel import gettext
 from flask_login import current_user
 
+from guide import i18n
 from guide.access import policy
 from guide.authoring import bp
 from guide.errors import GuideError
@@ -40,7 +41,7 @@ def _user() -> EndUser:
     try:
         return user_by_external_id(g.workspace, request.args.get("id", ""))
     except GuideError as error:
-        abort(error.status, error.message)
+        abort(error.status, i18n.localize(error.message))
 
 
 def _account() -> Account:
@@ -112,7 +113,7 @@ def account_delete(workspace: str) -> Any:
         try:
             privacy.erase_account(g.workspace, account, current_user, users)
         except GuideError as error:
-            abort(error.status, error.message)
+            abort(error.status, i18n.localize(error.message))
         flash(gettext("Account %(id)s erased with its users.", id=external_id) if users == "delete"
               else gettext("Account %(id)s erased; its users are kept.", id=external_id))
         return redirect(url_for("admin.account_list", workspace=workspace))

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, abort, g, render_template
 
+from guide import i18n
 from guide.access import policy
 from guide.analytics import surveys
 from guide.authoring import bp
@@ -29,7 +30,7 @@ def _run(report: Any, chosen: ReportRange, *args: Any) -> Any:
     try:
         return report(g.workspace, *args, chosen.start, chosen.end, filters)
     except NotFound as error:
-        abort(404, error.message)
+        abort(404, i18n.localize(error.message))
     except GuideError as error:
         abort(error.status, _message(error))
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 from guide.access import policy, wants_json
 from guide.authoring import bp
 from guide.errors import InvalidPayload
+from guide.i18n import localize
 from guide.schemas.theme import DARK_DEFAULTS, DEFAULTS, MODES, POSITIONS
 from guide.services import theme as themes
 from guide.services.theme_preview import ARTICLE, NUDGE, SCENES, sample_bootstrap
@@ -55,8 +56,8 @@ def theme(workspace: str) -> Any:
         try:
             themes.save(current_user, g.workspace, shown)
         except InvalidPayload as error:
-            errors = error.fields or {}
-            flash(error.message, "error")
+            errors = localize(error.fields or {})
+            flash(localize(error.message), "error")
         else:
             flash(gettext("Theme saved: users see it the next time the widget starts."))
             return redirect(url_for("admin.theme", workspace=workspace))
@@ -74,8 +75,12 @@ def theme_check(workspace: str) -> Any:
     try:
         draft = json.loads(request.args.get("theme", ""))
     except ValueError:
-        raise InvalidPayload("The theme is not JSON.", fields={"theme": ["Not JSON."]}) from None
-    return jsonify(themes.load(draft))
+        raise InvalidPayload(gettext("The theme is not JSON."),
+                             fields={"theme": [gettext("Not JSON.")]}) from None
+    try:
+        return jsonify(themes.load(draft))
+    except InvalidPayload as error:  # the page shows these: in its reader's language
+        raise InvalidPayload(localize(error.message), fields=localize(error.fields)) from None
 
 
 @bp.get("/w/<workspace>/theme/preview")

@@ -12,6 +12,7 @@ from flask_login import current_user
 from guide.access import can, policy
 from guide.authoring import bp
 from guide.errors import Conflict, Forbidden, InvalidPayload
+from guide.i18n import localize
 from guide.services import translations
 from guide.services.translation_files import FORMATS, SUFFIXES
 
@@ -34,7 +35,7 @@ def _page(errors: list[str] | None = None, status: int = 200) -> Any:
         try:
             translations.check_target_locale(g.workspace, extra[0])
         except InvalidPayload as error:
-            flash(error.message, "error")
+            flash(localize(error.message), "error")
             extra = []
     table = translations.completeness(g.workspace, extra)
     return render_template("admin/translations.html", table=table, formats=FORMATS,
@@ -79,13 +80,13 @@ def translations_import(workspace: str) -> Any:
         result = translations.import_file(g.workspace, upload.read(), upload.filename,
                                           current_user, publish=publish, live=can("publisher"))
     except translations.TranslationsInvalid as error:
-        return _page([error.message, *error.lines], 400)
+        return _page(localize([error.message, *error.lines]), 400)
     except Forbidden:
         return _page([gettext("Only publishers can import translations of help articles, the "
                               "lifecycle or scenarios: they have no drafts and take effect at "
                               "once.")], 403)
     except Conflict as error:
-        return _page([error.message], 409)
+        return _page([localize(error.message)], 409)
     flash(_imported(result))
     return redirect(url_for("admin.translations_page", workspace=workspace))
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from guide.access import policy
 from guide.authoring import bp
 from guide.errors import Conflict, InvalidPayload, NotFound, error_response
+from guide.i18n import localize
 from guide.services import versions
 from guide.services.diff import diff_versions
 from guide.services.picker import issue_pick_token
@@ -37,7 +38,7 @@ def publish(workspace: str, key: str) -> Any:
     try:
         version = versions.publish(g.workspace, current_user, guide, _number("version"))
     except (Conflict, NotFound) as error:
-        flash(error.message, "error")
+        flash(localize(error.message), "error")
     else:
         flash(gettext("Published version %(number)s. Widgets are refreshing now.",
                       number=version.number))
@@ -69,7 +70,7 @@ def rollback(workspace: str, key: str) -> Any:
     try:
         version = versions.rollback(g.workspace, current_user, guide, _number("version"))
     except (Conflict, NotFound) as error:
-        flash(error.message, "error")
+        flash(localize(error.message), "error")
     else:
         flash(gettext("Version %(old)s is live again, as version %(new)s.",
                       old=request.form["version"], new=version.number))
@@ -84,9 +85,9 @@ def rename(workspace: str, key: str) -> Any:
     try:
         added = rename_step(g.workspace, current_user, guide, old, new)
     except InvalidPayload as error:
-        details = "; ".join(m for ms in (error.fields or {}).values() for m in ms)
-        flash(gettext("Could not rename %(step)s: %(why)s", step=old, why=details or error.message),
-              "error")
+        details = "; ".join(localize(m) for ms in (error.fields or {}).values() for m in ms)
+        flash(gettext("Could not rename %(step)s: %(why)s", step=old,
+                      why=details or localize(error.message)), "error")
     else:
         numbers = ", ".join(str(v.number) for v in added)
         flash(gettext("Renamed step %(old)s to %(new)s (version %(numbers)s); users' progress "

@@ -15,59 +15,91 @@ from guide.extensions import db
 from guide.models import Account, EndUser, Scenario, ScenarioFiring, Workspace
 from guide.schemas.proactive import EVENT_TRIGGERS, TRIGGERS, percent_text, scenario_goal
 from guide.services.localize import localize
+from guide.wording import N_, Message
 
 LATEST = 5
 
 
-def _since(t: dict[str, Any]) -> str:
-    return f"entering stage {t['after_stage']}" if t.get("after_stage") else "being first seen"
+def _since(t: dict[str, Any]) -> Message:
+    return (N_("entering stage %(stage)s", stage=t["after_stage"]) if t.get("after_stage")
+            else N_("being first seen"))
+
+
+ANY = {"guide": N_("any guide"), "plan": N_("any plan"), "survey": N_("any survey"),
+       "article": N_("any article")}
 
 
 def _any(value: str, what: str) -> str:
-    return f"any {what}" if value == "*" else value
+    return ANY[what] if value == "*" else value
 
 
-# A trigger in words, per kind (docs/PROACTIVE.md, "Triggers").
-TRIGGER_WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
-    "milestone_missing": lambda t: (f"Milestone {t['milestone_missing']} not reached "
-                                    f"{t['days']} days after {_since(t)}"),
-    "guide_stalled": lambda t: (f"Guide {t['guide_stalled']} active with no progress for "
-                                f"{t['days']} days"),
-    "inactive": lambda t: f"No activity at all {t['days']} days after sign-up",
-    "event_repeated": lambda t: (f"Event {t['event_repeated']} seen {t['count']} times within "
-                                 f"{t['within_minutes']} minutes"),
-    "help_repeated": lambda t: f"Help opened {t.get('count', 2)} times on the same step",
-    "target_missing": lambda t: ("A tour element is missing on the user's current step "
-                                 f"({_any(t['target_missing'], 'guide')})"),
-    "plan_overdue": lambda t: (f"A step of {_any(t['plan_overdue'], 'plan')} is past due and "
-                               "not done (per account"
-                               + (f", {t['owner']}-side steps)" if t.get("owner") else ")")),
-    "survey_answered": lambda t: (f"An answer to {_any(t['survey_answered'], 'survey')}"
-                                  + (f" with a score {json.dumps(t['score'])}" if "score" in t
-                                     else "")
-                                  + (f" choosing {t['choice']}" if "choice" in t else "")),
-    "article_unhelpful": lambda t: (f"{_any(t['article_unhelpful'], 'article')} found not "
-                                    f"helpful {t.get('count', 3)} times"),
+def _plan_overdue(t: dict[str, Any]) -> Message:
+    if t.get("owner"):
+        return N_("A step of %(plan)s is past due and not done (per account, %(owner)s-side "
+                  "steps)", plan=_any(t["plan_overdue"], "plan"), owner=t["owner"])
+    return N_("A step of %(plan)s is past due and not done (per account)",
+              plan=_any(t["plan_overdue"], "plan"))
+
+
+def _survey_answered(t: dict[str, Any]) -> Message:
+    words = N_("An answer to %(survey)s", survey=_any(t["survey_answered"], "survey"))
+    if "score" in t:
+        words = N_("%(answer)s with a score %(score)s", answer=words, score=json.dumps(t["score"]))
+    if "choice" in t:
+        words = N_("%(answer)s choosing %(choice)s", answer=words, choice=t["choice"])
+    return words
+
+
+# A trigger in words, per kind (docs/PROACTIVE.md, "Triggers"): Messages (guide/wording.py)
+# that read English and that the admin shows in its reader's language.
+TRIGGER_WORDS: dict[str, Callable[[dict[str, Any]], Message]] = {
+    "milestone_missing": lambda t: N_("Milestone %(key)s not reached %(days)s days after "
+                                      "%(since)s", key=t["milestone_missing"], days=t["days"],
+                                      since=_since(t)),
+    "guide_stalled": lambda t: N_("Guide %(key)s active with no progress for %(days)s days",
+                                  key=t["guide_stalled"], days=t["days"]),
+    "inactive": lambda t: N_("No activity at all %(days)s days after sign-up", days=t["days"]),
+    "event_repeated": lambda t: N_("Event %(event)s seen %(count)s times within %(minutes)s "
+                                   "minutes", event=t["event_repeated"], count=t["count"],
+                                   minutes=t["within_minutes"]),
+    "help_repeated": lambda t: N_("Help opened %(count)s times on the same step",
+                                  count=t.get("count", 2)),
+    "target_missing": lambda t: N_("A tour element is missing on the user's current step "
+                                   "(%(guide)s)", guide=_any(t["target_missing"], "guide")),
+    "plan_overdue": _plan_overdue,
+    "survey_answered": _survey_answered,
+    "article_unhelpful": lambda t: N_("%(article)s found not helpful %(count)s times",
+                                      article=_any(t["article_unhelpful"], "article"),
+                                      count=t.get("count", 3)),
 }
 
 
-def _nudge(spec: dict[str, Any], locale: str) -> str:
-    text = f"Nudge: “{localize(spec.get('message'), locale, locale)}”"
+def _nudge(spec: dict[str, Any], locale: str) -> Message:
+    text = N_("Nudge: “%(message)s”", message=localize(spec.get("message"), locale, locale))
     if spec.get("guide"):
         where = spec["guide"] + (f" › {spec['step']}" if spec.get("step") else "")
-        text += f" ({'starts' if spec.get('mode') == 'start' else 'Show me opens'} {where})"
+        text = (N_("%(nudge)s (starts %(where)s)", nudge=text, where=where)
+                if spec.get("mode") == "start"
+                else N_("%(nudge)s (Show me opens %(where)s)", nudge=text, where=where))
     return text
 
 
+def _webhook(spec: dict[str, Any], _: str) -> Message:
+    if spec.get("data"):
+        return N_("Webhook scenario.fired with %(data)s", data=json.dumps(spec["data"]))
+    return N_("Webhook scenario.fired")
+
+
 # An action in words, per kind (docs/PROACTIVE.md, "Actions").
-ACTION_WORDS: dict[str, Callable[[Any, str], str]] = {
+ACTION_WORDS: dict[str, Callable[[Any, str], Message]] = {
     "nudge": _nudge,
-    "webhook": lambda spec, _: "Webhook scenario.fired" + (
-        f" with {json.dumps(spec['data'])}" if spec.get("data") else ""),
-    "email": lambda spec, _: f"Email to {spec['to']}: “{spec['subject']}”",
-    "task": lambda spec, _: f"Support task: “{spec['message']}”",
-    "set_trait": lambda spec, _: f"Set trait {spec['key']} = {json.dumps(spec['value'])}",
-    "tag": lambda spec, _: f"Tag {spec}",
+    "webhook": _webhook,
+    "email": lambda spec, _: N_("Email to %(to)s: “%(subject)s”", to=spec["to"],
+                                subject=spec["subject"]),
+    "task": lambda spec, _: N_("Support task: “%(message)s”", message=spec["message"]),
+    "set_trait": lambda spec, _: N_("Set trait %(key)s = %(value)s", key=spec["key"],
+                                    value=json.dumps(spec["value"])),
+    "tag": lambda spec, _: N_("Tag %(tag)s", tag=str(spec)),
 }
 
 
@@ -83,9 +115,9 @@ def action_words(action: dict[str, Any], locale: str) -> str:
     return words(spec, locale) if words else json.dumps(action, sort_keys=True)
 
 
-GOAL_WORDS = {"milestone": "reach milestone {key}", "guide": "complete guide {key}",
-              "step": "plan step {key} done", "event": "track event {key}",
-              "plan_step": "the overdue plan step done"}
+GOAL_WORDS = {"milestone": N_("reach milestone %(key)s"), "guide": N_("complete guide %(key)s"),
+              "step": N_("plan step %(key)s done"), "event": N_("track event %(key)s"),
+              "plan_step": N_("the overdue plan step done")}
 
 
 def goal_words(body: dict[str, Any]) -> str | None:
@@ -93,8 +125,10 @@ def goal_words(body: dict[str, Any]) -> str | None:
     goal = scenario_goal(body)
     if goal is None:
         return None
-    default = "" if "goal" in body else " (the trigger's own)"
-    return f"{GOAL_WORDS[goal['kind']].format(key=goal['key'])} within {goal['days']} days{default}"
+    what = N_(GOAL_WORDS[goal["kind"]], key=goal["key"])
+    if "goal" in body:
+        return N_("%(goal)s within %(days)s days", goal=what, days=goal["days"])
+    return N_("%(goal)s within %(days)s days (the trigger's own)", goal=what, days=goal["days"])
 
 
 @dataclass

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from marshmallow import ValidationError, fields, validate
 
 from guide.schemas.audience import rule_errors
+from guide.wording import N_
 
 # The one slug: guide keys, step ids, tours, help articles, milestones, stages,
 # scenarios, workspace keys, whether they come from content files, the widget or
@@ -40,18 +41,19 @@ LOCALE_PATTERN = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"  # also the admin's input 
 LOCALE = re.compile(rf"^(?=.{{2,35}}$){LOCALE_PATTERN}$")
 COLOR = validate.Regexp(
     r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$",
-    error='Must be a hex color ("#4f46e5").',
+    error=N_('Must be a hex color ("#4f46e5").'),
 )
 FONT = validate.Regexp(
     r"""^[A-Za-z0-9 ,'"_-]{1,200}$""",
-    error='Must be a CSS font-family list (letters, digits, spaces, quotes, "," "-" "_").',
+    error=N_('Must be a CSS font-family list (letters, digits, spaces, quotes, "," "-" "_")'
+             "."),
 )
 LINK_SCHEMES = ("http", "https", "mailto")
 
 
 def check_locale(tag: Any) -> None:
     if not isinstance(tag, str) or not LOCALE.match(tag):
-        raise ValidationError("Not a valid locale tag (e.g. en, fr, fr-CA).")
+        raise ValidationError(N_("Not a valid locale tag (e.g. en, fr, fr-CA)."))
 
 
 @cache
@@ -70,22 +72,23 @@ def check_timezone(name: Any) -> None:
 def check_link(url: str, *, relative: bool = True) -> None:
     """Links authors put in front of users: relative, http(s) or mailto, nothing executable."""
     if not url or len(url) > 2000:
-        raise ValidationError("Must be 1-2000 characters.")
+        raise ValidationError(N_("Must be 1-2000 characters."))
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
         # Browsers strip tabs and newlines, so "java\tscript:" would still run.
-        raise ValidationError("Must not contain spaces or control characters; encode them (%20).")
+        raise ValidationError(N_("Must not contain spaces or control characters; encode them "
+                                 "(%20)."))
     if url.startswith("//"):
-        raise ValidationError('Protocol-relative URLs are not allowed; write "https://...".')
+        raise ValidationError(N_('Protocol-relative URLs are not allowed; write "https://...".'))
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if not scheme and not relative:
-        raise ValidationError("Must be an absolute http(s) or mailto URL.")
+        raise ValidationError(N_("Must be an absolute http(s) or mailto URL."))
     if scheme and scheme not in LINK_SCHEMES:
-        raise ValidationError(
-            f'Link scheme "{scheme}:" is not allowed; use a relative URL, http(s) or mailto.'
-        )
+        raise ValidationError(N_('Link scheme "%(scheme)s:" is not allowed; use a relative URL, '
+                                 "http(s) or mailto.", scheme=scheme))
     if scheme in ("http", "https") and not parts.netloc:
-        raise ValidationError(f'"{url}" has no host; write "https://example.com/...".')
+        raise ValidationError(N_('"%(url)s" has no host; write "https://example.com/...".',
+                                 url=url))
 
 
 def check_url_pattern(pattern: str) -> None:

@@ -15,6 +15,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from guide.schemas.base import StrictSchema
 from guide.schemas.fields import COLOR, FONT, StrictInteger
+from guide.wording import N_, Message
 
 POSITIONS = ("bottom-right", "bottom-left", "top-right", "top-left")
 MODES = ("auto", "light", "dark")
@@ -64,19 +65,21 @@ def _ratio(value: float) -> str:
     return f"{int(value * 100) / 100:.2f}"
 
 
-def contrast_problems(palette: dict[str, str]) -> dict[str, str]:
+def contrast_problems(palette: dict[str, str]) -> dict[str, Message]:
     """The unreadable pairs of a full palette (accent, background, text), keyed by the
     field to change: ``{"text": "text #999 on #fff is 2.84:1; needs 4.5:1"}``."""
     accent, background, text = palette["accent"], palette["background"], palette["text"]
-    pairs = [("text", "text", text, background, TEXT_MIN),
-             ("accent", "button text", BUTTON_TEXT, accent, TEXT_MIN),
-             ("accent", "accent", accent, background, NON_TEXT_MIN)]
-    problems: dict[str, str] = {}
-    for field, name, fg, bg, minimum in pairs:
+    pairs = [("text", N_("text %(fg)s on %(bg)s is %(ratio)s:1; needs %(need)s:1 (WCAG 2.2 AA)."),
+              text, background, TEXT_MIN),
+             ("accent", N_("button text %(fg)s on %(bg)s is %(ratio)s:1; needs %(need)s:1 "
+                           "(WCAG 2.2 AA)."), BUTTON_TEXT, accent, TEXT_MIN),
+             ("accent", N_("accent %(fg)s on %(bg)s is %(ratio)s:1; needs %(need)s:1 "
+                           "(WCAG 2.2 AA)."), accent, background, NON_TEXT_MIN)]
+    problems: dict[str, Message] = {}
+    for field, words, fg, bg, minimum in pairs:
         ratio = contrast(fg, bg)
         if ratio < minimum and field not in problems:
-            problems[field] = (f"{name} {fg} on {bg} is {_ratio(ratio)}:1; "
-                               f"needs {minimum:g}:1 (WCAG 2.2 AA).")
+            problems[field] = N_(words, fg=fg, bg=bg, ratio=_ratio(ratio), need=f"{minimum:g}")
     return problems
 
 

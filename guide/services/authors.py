@@ -15,6 +15,7 @@ from guide.models.author import ROLES, role_rank
 from guide.models.base import utcnow
 from guide.services import audit, login_throttle
 from guide.services.transaction import owns_transaction
+from guide.wording import N_
 
 _hasher = PasswordHasher()
 # Verified when the email is unknown, so a wrong email takes as long as a wrong password.
@@ -24,8 +25,8 @@ MIN_PASSWORD = 8
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise InvalidPayload(f"Passwords have at least {MIN_PASSWORD} characters.",
-                             fields={"password": ["Too short."]})
+        raise InvalidPayload(N_("Passwords have at least %(least)d characters.",
+                                least=MIN_PASSWORD), fields={"password": [N_("Too short.")]})
     return _hasher.hash(password)
 
 
@@ -36,7 +37,8 @@ def generate_password() -> str:
 def normalize_email(email: str) -> str:
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 255 or any(ch.isspace() for ch in email):
-        raise InvalidPayload("Not a valid email address.", fields={"email": ["Not valid."]})
+        raise InvalidPayload(N_("Not a valid email address."),
+                             fields={"email": [N_("Not valid.")]})
     return email
 
 
@@ -139,8 +141,8 @@ def members(workspace: Workspace) -> list[tuple[Author, str]]:
 
 def check_role(role: str) -> None:
     if role not in ROLES:
-        raise InvalidPayload(f"Unknown role {role!r}; one of: {', '.join(ROLES)}.",
-                             fields={"role": ["Unknown role."]})
+        raise InvalidPayload(N_("Unknown role %(role)s; one of: %(roles)s.", role=repr(role),
+                                roles=", ".join(ROLES)), fields={"role": [N_("Unknown role.")]})
 
 
 def _admins(workspace: Workspace) -> int:
@@ -160,7 +162,7 @@ def set_role(actor: Author | str | None, workspace: Workspace, author: Author,
     if before == role:
         return
     if before == "admin" and _admins(workspace) <= 1:
-        raise Conflict("This is the workspace's last admin; make someone else admin first.")
+        raise Conflict(N_("This is the workspace's last admin; make someone else admin first."))
     if row is None:
         db.session.add(AuthorRole(author_id=author.id, workspace_id=workspace.members_workspace_id,
                                   role=role))
@@ -178,7 +180,7 @@ def member(workspace: Workspace, author_id: int) -> Author:
         AuthorRole, AuthorRole.author_id == Author.id).where(
         Author.id == author_id, AuthorRole.workspace_id == workspace.members_workspace_id))
     if found is None:
-        raise NotFound("That author has no role in this workspace.")
+        raise NotFound(N_("That author has no role in this workspace."))
     return found
 
 
@@ -189,9 +191,9 @@ def remove_role(actor: Author, workspace: Workspace, author_id: int) -> None:
         AuthorRole.workspace_id == workspace.members_workspace_id))
     author = db.session.get(Author, author_id)
     if row is None or author is None:
-        raise NotFound("That author has no role in this workspace.")
+        raise NotFound(N_("That author has no role in this workspace."))
     if row.role == "admin" and _admins(workspace) <= 1:
-        raise Conflict("This is the workspace's last admin; make someone else admin first.")
+        raise Conflict(N_("This is the workspace's last admin; make someone else admin first."))
     db.session.delete(row)
     audit.record(workspace.members_workspace_id, actor, "role.remove", author.email,
                  previous=row.role)
@@ -202,7 +204,7 @@ def create_author(email: str, password: str, *, name: str | None = None) -> Auth
     """A new author without any role (add one with ``set_role``); flushed, not committed."""
     email = normalize_email(email)
     if find_author(email) is not None:
-        raise Conflict(f"An author with the email {email} already exists.")
+        raise Conflict(N_("An author with the email %(email)s already exists.", email=email))
     author = Author(email=email, name=name, password_hash=hash_password(password))
     db.session.add(author)
     db.session.flush()
@@ -239,4 +241,4 @@ def _matches(author: Author, password: str) -> bool:
 
 def require_rank(role: str | None, needed: str) -> None:
     if role_rank(role) < role_rank(needed):
-        raise Forbidden(f"This needs the {needed} role in this workspace.")
+        raise Forbidden(N_("This needs the %(role)s role in this workspace.", role=needed))

@@ -21,6 +21,7 @@ from guide.models import Author, Workspace
 from guide.schemas.environments import EnvironmentSchema
 from guide.services import audit, workspaces
 from guide.services.transaction import owns_transaction
+from guide.wording import N_
 
 # Settings a new environment copies from its production workspace (never the key,
 # name, origins or secrets: those are the environment's own).
@@ -49,15 +50,15 @@ def find(workspace: Workspace, name: str) -> Workspace:
         if candidate.environment == name:
             return candidate
     names = ", ".join(env.environment for env in of(workspace))
-    raise NotFound(f'{production_of(workspace).key} has no environment "{name}" '
-                   f"(it has: {names}).")
+    raise NotFound(N_('%(workspace)s has no environment "%(name)s" (it has: %(names)s).',
+                      workspace=production_of(workspace).key, name=name, names=names))
 
 
 def resolve(key: str, name: str | None) -> Workspace:
     """The workspace with app key ``key``, or its environment ``name`` when given."""
     workspace = workspaces.by_key(key)
     if workspace is None:
-        raise NotFound(f'No workspace "{key}" on this server.')
+        raise NotFound(N_('No workspace "%(key)s" on this server.', key=key))
     return workspace if name is None else find(workspace, name)
 
 
@@ -72,15 +73,17 @@ def create(actor: Author | str, workspace: Workspace, data: dict[str, Any]) -> W
         raise invalid_payload(error) from error
     name = loaded["name"]
     if workspace.production_id is not None:
-        raise InvalidPayload(f"{workspace.key} is itself an environment; create environments "
-                             "of its production workspace.", fields={"workspace": ["Not "
-                                                                                   "production."]})
+        raise InvalidPayload(N_("%(workspace)s is itself an environment; create environments "
+                                "of its production workspace.", workspace=workspace.key),
+                             fields={"workspace": [N_("Not production.")]})
     if any(env.environment == name for env in of(workspace)):
-        raise Conflict(f'{workspace.key} already has an environment "{name}".',
+        raise Conflict(N_('%(workspace)s already has an environment "%(name)s".',
+                          workspace=workspace.key, name=name),
                        code="environment_exists")
     key = f"{workspace.key}-{name}"[:64]
     if workspaces.by_key(key) is not None:
-        raise Conflict(f'The app key "{key}" is taken by another workspace.', code="key_taken")
+        raise Conflict(N_('The app key "%(key)s" is taken by another workspace.', key=key),
+                       code="key_taken")
     environment = Workspace(key=key, name=f"{workspace.name} ({name})", environment=name,
                             production_id=workspace.id,
                             allowed_origins=loaded["allowed_origins"],

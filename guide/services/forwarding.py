@@ -19,6 +19,7 @@ from guide.models import Author, Event, IntegrationSettings, Workspace
 from guide.models.integrations import SEGMENT_BATCH_URL
 from guide.schemas.fields import check_link
 from guide.services.integrations import KEEP, URL_LENGTH, masked, save, set_secret
+from guide.wording import N_
 
 KEY_LENGTH = 200
 
@@ -35,17 +36,19 @@ def _check(write_key: Any, url: str | None) -> None:
     fields: dict[str, list[str]] = {}
     if isinstance(write_key, str) and (len(write_key) > KEY_LENGTH or not write_key.isprintable()
                                        or any(ch.isspace() for ch in write_key)):
-        fields["write_key"] = [f"A write key is 1-{KEY_LENGTH} characters without spaces."]
+        fields["write_key"] = [N_("A write key is 1-%(most)d characters without spaces.",
+                                  most=KEY_LENGTH)]
     if url is not None:
         try:
             check_link(url, relative=False)
             plain = url.startswith("http://") and current_app.config["GUIDE_WEBHOOK_ALLOW_PRIVATE"]
             if not (url.startswith("https://") or plain) or len(url) > URL_LENGTH:
-                raise ValidationError(f"Must be an https URL of at most {URL_LENGTH} characters.")
+                raise ValidationError(N_("Must be an https URL of at most %(most)d characters.",
+                                         most=URL_LENGTH))
         except ValidationError as error:
             fields["url"] = error.messages  # type: ignore[assignment]
     if fields:
-        raise InvalidPayload("Invalid event forwarding settings; see fields.", fields=fields)
+        raise InvalidPayload(N_("Invalid event forwarding settings; see fields."), fields=fields)
 
 
 def configure(actor: Author | str, workspace: Workspace, write_key: Any = KEEP,

@@ -21,6 +21,7 @@ from guide.models import Author, AuthorInvitation, AuthorRole, Workspace
 from guide.models.base import utcnow
 from guide.services import audit, authors
 from guide.services.transaction import owns_transaction
+from guide.wording import N_
 
 VALID_FOR = timedelta(days=7)
 
@@ -45,7 +46,8 @@ def invite(actor: Author, workspace: Workspace, email: str, role: str) -> str:
     email = authors.normalize_email(email)
     authors.check_role(role)
     if _member_role(workspace, email) is not None:
-        raise Conflict(f"{email} is already a member; change their role in the list.")
+        raise Conflict(N_("%(email)s is already a member; change their role in the list.",
+                          email=email))
     db.session.execute(db.delete(AuthorInvitation).where(
         AuthorInvitation.workspace_id == workspace.id, AuthorInvitation.email == email,
         AuthorInvitation.accepted_at.is_(None)))
@@ -71,7 +73,7 @@ def revoke(actor: Author, workspace: Workspace, invitation_id: int) -> str:
     invitation = db.session.get(AuthorInvitation, invitation_id)
     if (invitation is None or invitation.workspace_id != workspace.id
             or invitation.accepted_at is not None):
-        raise Conflict("That invitation was already accepted or revoked.")
+        raise Conflict(N_("That invitation was already accepted or revoked."))
     db.session.delete(invitation)
     audit.record(workspace.id, actor, "member.invite_revoke", invitation.email)
     db.session.commit()
@@ -100,8 +102,8 @@ def accept(invitation: AuthorInvitation, author: Author) -> Workspace:
     Already a member: the role they have is kept (accepting never demotes anyone).
     """
     if author.email != invitation.email:
-        raise Forbidden(f"This invitation is for {invitation.email}; sign in with that "
-                        "email to accept it.")
+        raise Forbidden(N_("This invitation is for %(email)s; sign in with that email to accept "
+                           "it.", email=invitation.email))
     workspace = workspace_of(invitation)
     invitation.accepted_at = utcnow()
     audit.record(workspace.id, author, "member.join", author.email, role=invitation.role)
@@ -118,7 +120,7 @@ def accept_new(invitation: AuthorInvitation, password: str, name: str | None) ->
     Refused when the email has an account: its owner signs in to accept instead.
     """
     if authors.find_author(invitation.email) is not None:
-        raise Conflict("This email already has a Guide account: sign in to accept.")
+        raise Conflict(N_("This email already has a Guide account: sign in to accept."))
     author = authors.create_author(invitation.email, password, name=(name or "").strip()[:200]
                                    or None)
     audit.record(invitation.workspace_id, author, "author.create", author.email)

@@ -24,6 +24,7 @@ from guide.services.diff import DiffLine, diff_bodies, unified_text
 from guide.services.environments import production_of
 from guide.services.push import guides_changed
 from guide.services.transaction import owns_transaction
+from guide.wording import N_
 
 # What promoting does to a guide.
 ADDED, CHANGED, UNCHANGED, LEFT_ALONE = "added", "changed", "unchanged", "only in target"
@@ -88,11 +89,12 @@ def _published(workspace: Workspace) -> dict[str, tuple[Guide, GuideVersion]]:
 
 def _check_pair(source: Workspace, target: Workspace) -> None:
     if source.id == target.id:
-        raise InvalidPayload("Promote from one environment to another, not to itself.",
-                             fields={"to": ["Same as the source."]})
+        raise InvalidPayload(N_("Promote from one environment to another, not to itself."),
+                             fields={"to": [N_("Same as the source.")]})
     if production_of(source).id != production_of(target).id:
-        raise InvalidPayload(f"{source.key} and {target.key} are not environments of the same "
-                             "workspace.", fields={"to": ["Another workspace."]})
+        raise InvalidPayload(N_("%(source)s and %(target)s are not environments of the same "
+                                "workspace.", source=source.key, target=target.key),
+                             fields={"to": [N_("Another workspace.")]})
 
 
 def plan(source: Workspace, target: Workspace, keys: list[str] | None = None) -> PromotePlan:
@@ -101,7 +103,8 @@ def plan(source: Workspace, target: Workspace, keys: list[str] | None = None) ->
     published, live = _published(source), _published(target)
     missing = [key for key in keys or [] if key not in published]
     if missing:
-        raise NotFound(f"Not published in {source.environment}: {', '.join(missing)}.")
+        raise NotFound(N_("Not published in %(environment)s: %(keys)s.",
+                          environment=source.environment, keys=", ".join(missing)))
     chosen = keys or list(published)
     locale = target.default_locale
     changes = []
@@ -129,8 +132,9 @@ def promote(actor: Author | str, source: Workspace, target: Workspace,
     with a Conflict if either side changed since that plan was shown. Committed."""
     done = plan(source, target, keys)
     if expected is not None and expected != done.fingerprint:
-        raise Conflict(f"{source.environment} or {target.environment} changed since you saw "
-                       "the diff; review it again.", code="promote_stale")
+        raise Conflict(N_("%(source)s or %(target)s changed since you saw the diff; review it "
+                          "again.", source=source.environment, target=target.environment),
+                       code="promote_stale")
     for change in done.to_apply:
         _publish(actor, source, target, change)
     db.session.commit()

@@ -23,6 +23,7 @@ from guide.schemas.fields import SLUG
 from guide.services import audit
 from guide.services.push import guides_changed
 from guide.services.versions import add_version, latest_version, validate_body
+from guide.wording import N_
 
 
 def renamed(body: dict[str, Any], old: str, new: str) -> dict[str, Any]:
@@ -39,9 +40,11 @@ def _check(version: GuideVersion, old: str, new: str) -> None:
     except Exception as error:
         raise InvalidPayload(str(error), fields={"new_id": [str(error)]}) from error
     if old not in version.step_ids:
-        raise InvalidPayload(f'There is no step "{old}".', fields={"old_id": ["No such step."]})
+        raise InvalidPayload(N_('There is no step "%(step)s".', step=old),
+                             fields={"old_id": [N_("No such step.")]})
     if new in version.step_ids:
-        raise InvalidPayload(f'A step "{new}" already exists.', fields={"new_id": ["Taken."]})
+        raise InvalidPayload(N_('A step "%(step)s" already exists.', step=new),
+                             fields={"new_id": [N_("Taken.")]})
 
 
 def migrate_progress(guide: Guide, old: str, new: str) -> int:

@@ -13,6 +13,7 @@ from guide.models import Author, AuthoringSettings, Workspace
 from guide.models.base import utcnow
 from guide.schemas.fields import check_link
 from guide.services import audit
+from guide.wording import N_
 
 # The demo workspace previews in the demo product this server serves.
 DEMO_PREVIEW_URL = "/demo/dashboard"
@@ -35,7 +36,7 @@ def set_preview_url(actor: Author, workspace: Workspace, url: str | None) -> Non
             if not url.startswith("/"):
                 check_link(url, relative=False)
         except ValidationError as error:
-            raise InvalidPayload("Not a valid preview URL.",
+            raise InvalidPayload(N_("Not a valid preview URL."),
                                  fields={"preview_url": error.messages}) from error  # type: ignore[dict-item]
     settings = db.session.get(AuthoringSettings, workspace.id)
     if settings is None:
@@ -79,7 +80,7 @@ def revoke_api_key(actor: Author, workspace: Workspace, key_id: str) -> None:
     hashes = list(workspace.api_key_hashes or [])
     kept = [h for h in hashes if h[:KEY_ID_LENGTH] != key_id]
     if len(kept) == len(hashes):
-        raise NotFound("No API key with that id.")
+        raise NotFound(N_("No API key with that id."))
     workspace.api_key_hashes = kept
     audit.record(workspace.id, actor, "api_key.revoke", key_id)
     db.session.commit()

@@ -21,6 +21,7 @@ from guide.models.base import isoformat, utcnow
 from guide.models.integrations import SLACK_EVENTS
 from guide.services import audit, outbox
 from guide.services.integrations import KEEP, URL_LENGTH, masked, save, set_secret
+from guide.wording import N_
 
 # T<team>/B<channel hook>/<token>: the shape Slack gives every incoming webhook.
 _PATH = re.compile(r"/services/[A-Za-z0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+")
@@ -42,9 +43,10 @@ def check_url(url: str) -> None:
     path = url[len(base):] if url.startswith(base) else ""
     if len(url) > URL_LENGTH or not _PATH.fullmatch(path):
         raise InvalidPayload(
-            "Not a Slack incoming-webhook URL.",
-            fields={"webhook_url": [f"Must look like {base}/services/T.../B.../... (Slack: "
-                                    "your app > Incoming Webhooks > Add New Webhook)."]})
+            N_("Not a Slack incoming-webhook URL."),
+            fields={"webhook_url": [N_("Must look like %(base)s/services/T.../B.../... (Slack: "
+                                       "your app > Incoming Webhooks > Add New Webhook).",
+                                       base=base)]})
 
 
 def view(workspace: Workspace) -> dict[str, Any]:
@@ -61,8 +63,9 @@ def configure(actor: Author, workspace: Workspace, events: list[str], url: Any =
     audited without the URL. Commits."""
     strangers = sorted(set(events) - set(SLACK_EVENTS))
     if strangers:
-        raise InvalidPayload("Unknown Slack events.", fields={"events": [
-            f"Unknown: {', '.join(strangers)}; one of {', '.join(SLACK_EVENTS)}."]})
+        raise InvalidPayload(N_("Unknown Slack events."), fields={"events": [
+            N_("Unknown: %(names)s; one of %(known)s.", names=", ".join(strangers),
+               known=", ".join(SLACK_EVENTS))]})
     if isinstance(url, str):
         url = url.strip() or None
     if url not in (KEEP, None):
@@ -79,7 +82,7 @@ def configure(actor: Author, workspace: Workspace, events: list[str], url: Any =
 def send_test(actor: Author, workspace: Workspace) -> None:
     """Queue a test message to the workspace's channel (delivered by the worker). Commits."""
     if not webhook_url(workspace.id):
-        raise Conflict("Slack is not configured: save an incoming-webhook URL first.",
+        raise Conflict(N_("Slack is not configured: save an incoming-webhook URL first."),
                        code="slack_not_configured")
     now = utcnow()
     body = {"type": "slack.test", "timestamp": isoformat(now),

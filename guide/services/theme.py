@@ -16,6 +16,7 @@ from guide.extensions import db
 from guide.models import Author, Workspace
 from guide.schemas.theme import ThemeSchema
 from guide.services import audit
+from guide.wording import N_
 
 THEME = ThemeSchema()
 
@@ -28,21 +29,23 @@ def flat_errors(messages: dict[str, Any], prefix: str = "") -> dict[str, list[st
         if isinstance(value, dict):
             flat.update(flat_errors(value, f"{name}."))
         else:
-            flat[name] = list(value) if isinstance(value, list) else [str(value)]
+            flat[name] = (list(value) if isinstance(value, list)
+                          else [value if isinstance(value, str) else str(value)])
     return flat
 
 
 def load(data: Any) -> dict[str, Any]:
     """A valid theme from ``data``, or InvalidPayload naming each field and what is wrong."""
     if not isinstance(data, dict):
-        raise InvalidPayload("A theme is a JSON object.")
+        raise InvalidPayload(N_("A theme is a JSON object."))
     try:
         return THEME.load(data)
     except ValidationError as error:
         fields = flat_errors(error.messages if isinstance(error.messages, dict)
                              else {"theme": error.messages})
         first = next(iter(fields.values()))[0]
-        raise InvalidPayload(f"The theme was not saved: {first}", fields=fields) from error
+        raise InvalidPayload(N_("The theme was not saved: %(reason)s", reason=first),
+                             fields=fields) from error
 
 
 def save(actor: Author, workspace: Workspace, data: Any) -> dict[str, Any]:

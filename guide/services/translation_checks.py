@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from guide.wording import N_
+
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.]*\}")
 # Inline links and images ``[text](target "title")`` and autolinks ``<https://...>``.
 LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)"
@@ -31,16 +33,18 @@ def _listed(items: Counter[str]) -> str:
 def problems(source: str, target: str) -> list[str]:
     """Why ``target`` cannot replace ``source`` (empty list: it can)."""
     if not target.strip():
-        return ["The translation is empty."]
+        return [N_("The translation is empty.")]
     found = []
     wanted, got = placeholders(source), placeholders(target)
     if wanted - got:
-        found.append(f"Placeholder {_listed(wanted - got)} is missing from the translation; "
-                     "keep it as it is in the source.")
+        found.append(N_("Placeholder %(names)s is missing from the translation; keep it as it "
+                        "is in the source.", names=_listed(wanted - got)))
     if got - wanted:
-        found.append(f"Placeholder {_listed(got - wanted)} is not in the source; remove it.")
+        found.append(N_("Placeholder %(names)s is not in the source; remove it.",
+                        names=_listed(got - wanted)))
     links, translated = link_targets(source), link_targets(target)
     if links != translated:
-        found.append(f"Link targets changed: the source links to [{_listed(links)}], the "
-                     f"translation to [{_listed(translated)}]; translate the link text only.")
+        found.append(N_("Link targets changed: the source links to [%(source)s], the "
+                        "translation to [%(translation)s]; translate the link text only.",
+                        source=_listed(links), translation=_listed(translated)))
     return found

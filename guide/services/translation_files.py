@@ -18,6 +18,7 @@ from babel.messages.pofile import PoFileError, read_po, write_po
 from lxml import etree
 
 from guide.services.translation_units import Unit
+from guide.wording import N_
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"
 FORMATS = ("xliff", "po")
@@ -40,7 +41,8 @@ class Problem:
     message: str
 
     def where(self, filename: str) -> str:
-        return f"{filename}:{self.line}: {self.message}"
+        return N_("%(file)s:%(line)d: %(problem)s", file=filename, line=self.line,
+                  problem=self.message)
 
 
 class TranslationFileError(Exception):
@@ -111,15 +113,17 @@ def read_xliff(data: bytes) -> TranslationFile:
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as error:
-        raise TranslationFileError(error.lineno or 1, f"Not well-formed XML: {error.msg}.") \
-            from error
+        raise TranslationFileError(error.lineno or 1, N_("Not well-formed XML: %(why)s.",
+                                                         why=error.msg)) from error
     if root.tag != _q("xliff") or not root.get("version", "").startswith("2."):
-        raise TranslationFileError(root.sourceline or 1, "Not an XLIFF 2.0 document (expected "
-                                   f'<xliff version="2.0" xmlns="{XLIFF_NS}">).')
+        raise TranslationFileError(root.sourceline or 1, N_(
+            'Not an XLIFF 2.0 document (expected <xliff version="2.0" xmlns="%(namespace)s">).',
+            namespace=XLIFF_NS))
     locale = root.get("trgLang")
     if not locale:
-        raise TranslationFileError(root.sourceline or 1, "The <xliff> element has no trgLang: "
-                                   "the file does not say which language it translates to.")
+        raise TranslationFileError(root.sourceline or 1, N_(
+            "The <xliff> element has no trgLang: the file does not say which language it "
+            "translates to."))
     entries = []
     for unit in root.iter(_q("unit")):
         key = unit.get("name") or (unit.get("id") or "").replace(".", "/")
@@ -131,16 +135,20 @@ def read_xliff(data: bytes) -> TranslationFile:
     return TranslationFile(locale, entries)
 
 
+def _not_po(error: Exception) -> str:
+    return N_("Not a valid PO file: %(why)s.", why=str(error))
+
+
 def read_po_file(data: bytes) -> TranslationFile:
     try:
         catalog = read_po(io.BytesIO(data), abort_invalid=True)
     except PoFileError as error:
-        raise TranslationFileError(error.lineno + 1, f"Not a valid PO file: {error}.") from error
+        raise TranslationFileError(error.lineno + 1, _not_po(error)) from error
     except (ValueError, UnicodeDecodeError) as error:
-        raise TranslationFileError(1, f"Not a valid PO file: {error}.") from error
+        raise TranslationFileError(1, _not_po(error)) from error
     if not catalog.locale_identifier:
-        raise TranslationFileError(1, 'The PO header has no "Language:": the file does not '
-                                   "say which language it translates to.")
+        raise TranslationFileError(1, N_('The PO header has no "Language:": the file does not '
+                                      "say which language it translates to."))
     entries = []
     for message in catalog:
         if not message.id:

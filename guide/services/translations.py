@@ -48,6 +48,7 @@ from guide.services.translation_units import (
     guide_units,
     translated,
 )
+from guide.wording import N_, ngettext
 
 __all__ = ["SOURCE", "ImportResult", "TranslationsInvalid", "completeness", "export",
            "import_file", "units", "untranslated"]
@@ -58,7 +59,10 @@ class TranslationsInvalid(InvalidPayload):
 
     def __init__(self, filename: str, problems: list[Problem]) -> None:
         lines = [problem.where(filename) for problem in problems]
-        super().__init__(f"{len(problems)} problem(s) in {filename}; nothing was imported.",
+        # One English text for any count (what the API documents); plural forms elsewhere.
+        super().__init__(ngettext("%(num)d problem(s) in %(file)s; nothing was imported.",
+                                  "%(num)d problem(s) in %(file)s; nothing was imported.",
+                                  len(problems), file=filename),
                          code="translations_invalid", fields={"file": lines})
         self.lines = lines
 
@@ -93,11 +97,12 @@ def check_target_locale(workspace: Workspace, locale: str) -> str:
     try:
         check_locale(locale)
     except ValidationError as error:
-        raise InvalidPayload(f'"{locale}" is not a valid locale tag (e.g. fr, fr-CA).',
-                             fields={"locale": error.messages}) from error
+        raise InvalidPayload(N_('"%(locale)s" is not a valid locale tag (e.g. fr, fr-CA).',
+                                locale=locale), fields={"locale": error.messages}) from error
     if normalize_tag(locale) == normalize_tag(workspace.default_locale):
-        raise InvalidPayload(f'"{locale}" is the workspace\'s default locale: the source '
-                             "language, which authors write in.", fields={"locale": ["Source."]})
+        raise InvalidPayload(N_('"%(locale)s" is the workspace\'s default locale: the source '
+                                "language, which authors write in.", locale=locale),
+                             fields={"locale": [N_("Source.")]})
     return locale
 
 
@@ -114,23 +119,28 @@ def _problems(entries: list[Entry], known: dict[str, Unit]) -> list[Problem]:
     for entry in entries:
         unit = known.get(entry.key)
         if unit is None:
-            found.append(Problem(entry.line, f'Unknown key "{entry.key}": no author string '
-                                 "has it (renamed or removed since the export?)."))
+            found.append(Problem(entry.line, N_('Unknown key "%(key)s": no author string has it '
+                                                "(renamed or removed since the export?).",
+                                                key=entry.key)))
             continue
         if entry.key in seen:
-            found.append(Problem(entry.line, f'"{entry.key}" is translated twice (also line '
-                                 f"{seen[entry.key]})."))
+            found.append(Problem(entry.line, N_('"%(key)s" is translated twice (also line '
+                                                "%(line)d).", key=entry.key,
+                                                line=seen[entry.key])))
             continue
         seen[entry.key] = entry.line
         if entry.source.strip() and entry.source.strip() != unit.source.strip():
-            found.append(Problem(entry.line, f'The source of "{entry.key}" changed since this '
-                                 "file was exported; export again and translate the new text."))
+            found.append(Problem(entry.line, N_(
+                'The source of "%(key)s" changed since this file was exported; export again '
+                "and translate the new text.", key=entry.key)))
             continue
         messages = translation_checks.problems(unit.source, entry.target)
         if len(entry.target) > unit.max_length:
-            messages.append(f"The translation has {len(entry.target)} characters; this field "
-                            f"takes at most {unit.max_length}.")
-        found += [Problem(entry.line, f'"{entry.key}": {message}') for message in messages]
+            messages.append(N_("The translation has %(length)d characters; this field takes at "
+                               "most %(most)d.", length=len(entry.target),
+                               most=unit.max_length))
+        found += [Problem(entry.line, N_('"%(key)s": %(problem)s', key=entry.key,
+                                         problem=message)) for message in messages]
     return found
 
 
@@ -154,13 +164,13 @@ def import_file(workspace: Workspace, data: bytes, filename: str, actor: Author 
              for unit in document_units(document, locale, workspace.default_locale)}
     problems = _problems(parsed.entries, known)
     if not parsed.entries:
-        problems.append(Problem(1, "The file has no translation units."))
+        problems.append(Problem(1, N_("The file has no translation units.")))
     changed = [] if problems else _translated(workspace, store, locale, parsed.entries, problems)
     if problems:
         raise TranslationsInvalid(filename, problems)
     if not live and any(document.family != "guide" for document, _, _ in changed):
-        raise Forbidden("Only publishers can import translations of help articles, the "
-                        "lifecycle or scenarios: they have no drafts and take effect at once.")
+        raise Forbidden(N_("Only publishers can import translations of help articles, the "
+                        "lifecycle or scenarios: they have no drafts and take effect at once."))
     written = write(workspace, store, changed, locale, actor, publish=publish)
     db.session.commit()
     if publish and written.versions:
@@ -186,7 +196,9 @@ def _translated(workspace: Workspace, store: Stored, locale: str, entries: list[
             if family == "guide":
                 body = GuideFileSchema().load(body)
         except ValidationError as error:
-            problems.append(Problem(first_line[family, key], f"{family} {key}: {error.messages}"))
+            problems.append(Problem(first_line[family, key], N_(
+                "%(family)s %(key)s: %(problems)s", family=family, key=key,
+                problems=str(error.messages))))
             continue
         if body != document.body:
             out.append((document, body, len(texts)))

@@ -25,6 +25,7 @@ from guide.models.base import body_checksum
 from guide.schemas.content import GuideFileSchema
 from guide.services import audit
 from guide.services.push import guides_changed
+from guide.wording import N_
 
 
 @dataclass
@@ -58,7 +59,7 @@ def validate_body(data: Any) -> dict[str, Any]:
 def get_guide(workspace: Workspace, key: str) -> Guide:
     guide = find_guide(workspace, key)
     if guide is None:
-        raise NotFound(f'No guide "{key}" in this workspace.')
+        raise NotFound(N_('No guide "%(key)s" in this workspace.', key=key))
     return guide
 
 
@@ -71,7 +72,7 @@ def get_version(guide: Guide, number: int) -> GuideVersion:
     version = db.session.scalar(db.select(GuideVersion).where(
         GuideVersion.guide_id == guide.id, GuideVersion.number == number))
     if version is None:
-        raise NotFound(f"{guide.key} has no version {number}.")
+        raise NotFound(N_("%(key)s has no version %(number)s.", key=guide.key, number=number))
     return version
 
 
@@ -180,8 +181,9 @@ def create_guide(workspace: Workspace, author: Author, data: dict[str, Any]) -> 
     """A new guide with its first draft, from a (raw) guide document."""
     body = validate_body(data)
     if find_guide(workspace, body["key"]) is not None:
-        raise InvalidPayload("The request body is invalid; see fields.",
-                             fields={"key": [f'A guide "{body["key"]}" already exists.']})
+        raise InvalidPayload(N_("The request body is invalid; see fields."),
+                             fields={"key": [N_('A guide "%(key)s" already exists.',
+                                                key=body["key"])]})
     guide = add_guide(workspace, body)
     version = add_version(guide, body, author, "draft", None)
     audit.record(workspace.id, author, "guide.create", guide.key, version=1)
@@ -199,12 +201,13 @@ def save_draft(workspace: Workspace, author: Author, guide: Guide, data: dict[st
     """
     body = validate_body(data)
     if body["key"] != guide.key or body["kind"] != guide.kind:
-        raise InvalidPayload("The key and kind of a guide cannot change.",
-                             fields={"key": ["Cannot change."]})
+        raise InvalidPayload(N_("The key and kind of a guide cannot change."),
+                             fields={"key": [N_("Cannot change.")]})
     latest = latest_version(guide)
     if base is not None and base != latest.number:
-        raise Conflict(f"{latest.author or 'Someone'} saved version {latest.number} after you "
-                       "opened the editor; reload to see it.", code="version_conflict")
+        raise Conflict(N_("%(author)s saved version %(number)s after you opened the editor; "
+                          "reload to see it.", author=latest.author or N_("Someone"),
+                          number=latest.number), code="version_conflict")
     if latest.checksum == body_checksum(body):
         return latest, False
     version = add_version(guide, body, author, "draft", latest)
@@ -217,10 +220,11 @@ def publish(workspace: Workspace, author: Author, guide: Guide, number: int) -> 
     """Publish draft ``number``, which must be the latest version."""
     version, latest = get_version(guide, number), latest_version(guide)
     if version.state != "draft":
-        raise Conflict(f"Version {number} is {version.state}; only a draft can be published "
-                       "(use rollback for an older version).", code="not_a_draft")
+        raise Conflict(N_("Version %(number)s is %(state)s; only a draft can be published (use "
+                          "rollback for an older version).", number=number,
+                          state=N_(version.state)), code="not_a_draft")
     if version.id != latest.id:
-        raise Conflict(f"Version {latest.number} is newer; publish that one.",
+        raise Conflict(N_("Version %(number)s is newer; publish that one.", number=latest.number),
                        code="version_conflict")
     publish_version(workspace, author, guide, version)
     db.session.commit()
@@ -232,7 +236,8 @@ def rollback(workspace: Workspace, author: Author, guide: Guide, number: int) ->
     """Republish the body of version ``number`` as a new, published version."""
     source, latest = get_version(guide, number), latest_version(guide)
     if guide.published_version_id == source.id:
-        raise Conflict(f"Version {number} is already the published one.", code="already_published")
+        raise Conflict(N_("Version %(number)s is already the published one.", number=number),
+                       code="already_published")
     version = add_version(guide, source.body, author, "published", latest)
     guide.publish(version)
     audit.record(workspace.id, author, "guide.rollback", guide.key, version=version.number,

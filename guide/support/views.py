@@ -15,7 +15,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from guide import access
+from guide import access, i18n
 from guide.access import policy
 from guide.errors import GuideError
 from guide.services import escalations, support_inbox
@@ -95,7 +95,7 @@ def change_status(workspace: str, reference: str) -> Response:
         escalations.change_status(g.workspace, reference, request.form.get("status", ""), note,
                                   by=current_user.email)
     except GuideError as error:
-        abort(400 if error.status == 400 else 404, error.message)
+        abort(400 if error.status == 400 else 404, i18n.localize(error.message))
     return redirect(url_for("support.escalation", reference=reference))
 
 
