@@ -220,9 +220,10 @@ export function createSpots(host: MessagesHost, root: () => ShadowRoot, gone: Se
     const busy = !!host.busy?.();
     held = false;
     for (const m of [...hotspots, ...tooltips]) {
+      if (gone.has(m.key)) continue;
       // A tour on screen holds beacons back (not tooltips: the user asks for those).
       if (busy && m.kind === "hotspot" && !started.has(m.key)) held = true;
-      else if (!gone.has(m.key)) for (const s of m.steps) if (here(s)) items.push([m, s]);
+      else for (const s of m.steps) if (here(s)) items.push([m, s]);
     }
     if (!items.length) return;
     if (!live) {
