@@ -16,6 +16,7 @@ import pytest
 from tests import live
 from tests.browser.conftest import checked_context
 from tests.browser.test_demo_checklist import open_panel, sign_in
+from tests.browser.tour_helpers import sql
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +52,20 @@ def admin_context(browser: Any, admin_server: live.LiveServer) -> Iterator[Any]:
 def admin_login(page: Any) -> None:
     live.admin_sign_in(page, EMAIL, PASSWORD)
     page.wait_for_url("**/admin/w/demo/")
+
+
+def preview_draft(context: Any, guide: str, step: str, title: str) -> Any:
+    """As the admin: save a draft of ``guide`` whose step ``step`` is titled ``title``, and
+    click Preview; returns the product page it opens (the context's user, previewing)."""
+    admin = context.new_page()
+    admin_login(admin)
+    admin.goto(f"/admin/w/demo/guides/{guide}")
+    admin.locator(f'fieldset[data-step="{step}"] [data-testid="step-title"]').fill(title)
+    admin.click('[data-testid="save"]')
+    admin.locator(".flash", has_text="Saved draft version").wait_for()
+    with context.expect_page() as opened:
+        admin.click("text=Preview")
+    return opened.value
 
 
 def widget_supports(page: Any, feature: str) -> bool:
@@ -130,6 +145,31 @@ def test_preview_shows_the_draft_to_the_author_only(admin_context):
     preview.wait_for_function(f"() => ({WIDGET_TITLE})('welcome').includes('Draft only')")
     open_panel(probe)
     assert "Draft only" not in probe.evaluate(WIDGET_TITLE, "welcome")
+
+
+def test_previewing_an_announcement_records_nothing_for_the_previewing_user(
+        admin_context, admin_server):
+    """The draft banner shows in the preview, but its seen and dismissed events stay in the
+    page: they would set the previewing user's real progress (and analytics)."""
+    from tests.browser.test_messages import BANNER, events
+    from tests.browser.tour_helpers import poll
+
+    probe = admin_context.new_page()
+    sign_in(probe, "hedy")  # the product's user for this context; not whats-new's audience
+    preview = preview_draft(admin_context, "whats-new", "main", "Draft news")
+    banner = preview.locator(BANNER)
+    banner.wait_for()
+    assert "Draft news" in banner.inner_text()
+    preview.locator('[data-testid="announcement-dismiss"]').click()
+    banner.wait_for(state="detached")
+    # Sent after the banner's events: once it is stored, theirs would have been too.
+    preview.evaluate("Guide.track('preview_checked')")
+    assert poll(lambda: events(admin_server, "hedy", "preview_checked")) == [{}]
+    for name in ("$announcement_seen", "$announcement_dismissed"):
+        assert events(admin_server, "hedy", name) == [], name
+    assert sql(admin_server, "SELECT p.state FROM progress p JOIN end_user u ON u.id = p.user_id "
+                             "JOIN guide g ON g.id = p.guide_id "
+                             "WHERE u.external_id = 'hedy' AND g.key = 'whats-new'") == []
 
 
 def test_the_picker_fills_the_target_field(admin_context):

@@ -21,7 +21,15 @@ from playwright.sync_api import expect
 from tests import live
 from tests.browser.conftest import axe, own_server
 from tests.browser.conftest import focused_testid as focused
-from tests.browser.tour_helpers import poll, sign_in_anew, sql
+from tests.browser.tour_helpers import (
+    STEP,
+    dismiss_tour,
+    poll,
+    reset_user,
+    sign_in,
+    sign_in_anew,
+    sql,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -216,3 +224,40 @@ def test_spa_route_changes_follow_the_steps_page_rules(page, live_server):
     # The tooltip works again after the route changes back (and counts for that view).
     rows = poll(lambda: [r for r in [events(live_server, "katherine", "$tooltip_shown")] if len(r) == 1])
     assert rows == [[{"tooltip": "msg-tooltip", "step": "export"}]]
+
+
+def test_alan_the_tour_first_then_the_announcements_and_the_beacon_and_the_badge_clears(
+        page, live_server):
+    """A new user signing in as Alan (README's walkthrough) meets the dashboard tour first:
+    the demo's `whats-new` banner, this module's modal (he is a viewer) and the Export
+    beacon wait while it shows, counted on the help button; when he skips the tour they
+    show, and the badge clears, each announcement seen once."""
+    # Events stay when progress is forgotten: count those of this visit only.
+    earlier = {name: len(events(live_server, "alan", name))
+               for name in ("$announcement_seen", "$hotspot_seen")}
+
+    def since(name: str) -> list[dict[str, Any]]:
+        return events(live_server, "alan", name)[earlier[name]:]
+
+    reset_user(live_server, "alan")
+    sign_in(page, "alan")
+    page.locator(STEP).wait_for(state="visible")
+    # messages.js has run (its factory is on window, and its update follows in the same task):
+    # it holds everything back while the tour shows.
+    page.wait_for_function("() => typeof window.__guideMessages === 'function'")
+    help_button = page.get_by_test_id("guide-help-button")
+    expect(help_button).to_have_accessible_name("Help, 2 unread announcements")
+    assert page.locator(BANNER).count() == 0
+    assert page.locator(MODAL).count() == 0
+    assert page.locator(BEACON).count() == 0
+    assert page.locator(STEP).is_visible()
+
+    dismiss_tour(page)
+    page.locator(BANNER).wait_for()
+    assert "Reports can now be scheduled" in page.locator(BANNER).inner_text()
+    page.locator(MODAL).wait_for()
+    page.locator(BEACON).wait_for()
+    expect(help_button).to_have_accessible_name("Help")
+    seen = poll(lambda: [r for r in [since("$announcement_seen")] if len(r) >= 2])
+    assert sorted(r["announcement"] for r in seen[0]) == ["msg-modal", "whats-new"]
+    assert poll(lambda: since("$hotspot_seen")) == [{"hotspot": "export-hotspot", "step": "export"}]

@@ -44,15 +44,7 @@ def test_preview_shows_the_draft_keeps_it_across_pages_and_keeps_progress_local(
         admin_context, admin_server):
     probe = admin_context.new_page()
     sign_in(probe, "ben")  # the product's signed-in user for this context
-    admin = admin_context.new_page()
-    admin_login(admin)
-    admin.goto("/admin/w/demo/guides/getting-started")
-    admin.locator('fieldset[data-step="welcome"] [data-testid="step-title"]').fill("Draft hello")
-    admin.click('[data-testid="save"]')
-    admin.locator(".flash", has_text="Saved draft version").wait_for()
-    with admin_context.expect_page() as opened:
-        admin.click("text=Preview")
-    preview = opened.value
+    preview = authoring.preview_draft(admin_context, "getting-started", "welcome", "Draft hello")
     badge = author(preview, '[data-testid="preview-badge"]')
     badge.wait_for()
     assert "Preview of version" in badge.inner_text()

@@ -24,7 +24,7 @@ export function createDirector(w: Pick<Parts, "win_" | "store_" | "ui_" | "event
   const ended = new Set<string>();
   const tourList = () => tours(session.data_?.guides ?? []);
   const busy = (): boolean => starting > 0 || !!runtime?.showing?.();
-  /** No tour on screen: the due survey and an unread modal announcement, held back for it, show now. */
+  /** No tour on screen: the due survey, banners, an unread modal and beacons, held back for it, show now. */
   const idle = (): void => {
     if (busy() || destroyed) return;
     w.surveys_.evaluate_();

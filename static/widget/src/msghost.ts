@@ -8,7 +8,7 @@ import type { GuideError } from "./types";
  * The messages host: loads dist/messages.js once bootstrap lists an
  * announcement, hotspot or tooltip (nothing is fetched otherwise), and keeps
  * the launcher's unread badge: bootstrap's unread announcements, less those
- * seen on this page since.
+ * seen on this page since (one held back while a tour shows still counts).
  */
 export function createMessages(w: Pick<Parts, "win_" | "ui_" | "report_" | "load_" | "session_" | "start_" | "help_" | "director_">): Messages {
   const { win_: win, session_: session } = w;
@@ -24,10 +24,10 @@ export function createMessages(w: Pick<Parts, "win_" | "ui_" | "report_" | "load
     strings: session.strings_,
     locale: () => session.data_?.user?.locale,
     vars: () => themeVars(session.data_?.workspace?.theme),
-    track(name, props) {
+    track(name, props, view) {
       if (name === "$announcement_seen") seen.add(props.announcement as string);
       badge();
-      session.track_(name, props);
+      session.track_(name, props, view);
     },
     start: (key) => void w.start_(key),
     help: (article) => w.help_.open_(article ? { article } : undefined),
@@ -52,8 +52,7 @@ export function createMessages(w: Pick<Parts, "win_" | "ui_" | "report_" | "load
     wake_: () => run((r) => r.wake?.()),
     start_(key) {
       const d = session.data_;
-      const all = [...(d?.announcements ?? []), ...(d?.hotspots ?? [])];
-      if (!all.some((m) => m.key === key)) return false;
+      if (![...(d?.announcements ?? []), ...(d?.hotspots ?? []), ...(d?.tooltips ?? [])].some((m) => m.key === key)) return false;
       run((r) => r.start(key));
       return true;
     },

@@ -130,7 +130,7 @@ export interface Director {
   event_(name: string): void;
   /** A tour step is on screen. */
   showing_(): boolean;
-  /** A tour step is on screen, or a tour is about to start (its runtime loading): surveys and modals wait. */
+  /** A tour step is on screen, or a tour is about to start (its runtime loading): surveys, banners, modals and beacons wait. */
   busy_(): boolean;
   destroy_(): void;
 }
@@ -152,9 +152,9 @@ export interface Messages {
   update_(): void;
   /** A route change (SPA): beacons and tooltips follow their `page` rules. */
   route_(url: string): void;
-  /** Guide.start for an announcement or hotspot; false when `key` is none. */
+  /** Guide.start for an announcement, hotspot or tooltip; false when `key` is none. */
   start_(key: string): boolean;
-  /** The tour that held it back ended: an unread modal announcement shows now. */
+  /** The tour that held them back ended: banners, an unread modal and beacons show now. */
   wake_(): void;
   destroy_(): void;
 }

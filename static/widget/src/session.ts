@@ -35,9 +35,7 @@ export function createSession(w: Pick<Parts, "win_" | "store_" | "ui_" | "events
   // Guides counted as shown (`$guide_shown`) on this page for this user: once each.
   const shown = new Set<unknown>();
   const track = (name: string, props?: Record<string, unknown>, view?: boolean): void =>
-    // An author previewing a draft is no user seeing the guide: no views of it.
-    void (!(view && w.author_.draft_() && props!.guide === w.author_.draft_()) &&
-      (name !== "$guide_shown" || shown.size < shown.add(props!.guide).size) &&
+    void ((name !== "$guide_shown" || shown.size < shown.add(props!.guide).size) &&
       send("event:track", { name, ...(props ? { props } : {}), url: pageUrl(win.location) }, view));
 
   function emitChanges(changes: StoreChanges): void {
@@ -53,10 +51,11 @@ export function createSession(w: Pick<Parts, "win_" | "store_" | "ui_" | "events
 
   function send(type: EnvelopeType, payload: Record<string, unknown>, view?: boolean): Promise<Ack> {
     const envelope = { id: uuid(), ...payload, at: new Date().toISOString() };
-    // A previewed draft's progress stays in this page: its steps may not exist in the
-    // published version, and a preview must not change the author's real progress.
+    // A previewed draft's progress stays in this page: its steps may not exist in the published
+    // version, and a preview must not change the author's real progress or count as a user's
+    // view, answer or click: nothing naming the draft (its events' props too) leaves the page.
     const draft = w.author_.draft_();
-    if (draft && payload.guide === draft && type !== "event:track") return Promise.resolve({ ok: true });
+    if (draft && Object.values((type === "event:track" ? payload.props : payload) ?? {}).includes(draft)) return Promise.resolve({ ok: true });
     if (client && scope) return client.send_(type, envelope, view);
     return new Promise<Ack>((resolve) => early.push((c) => void c.send_(type, envelope, view).then(resolve)));
   }

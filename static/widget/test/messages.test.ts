@@ -87,23 +87,37 @@ describe("messages runtime", () => {
     expect(shadow().querySelector('[data-testid="announcement-modal"]')).toBeNull();
   });
 
-  it("holds an unread modal back while a tour is on screen (banners show), and opens it on wake", () => {
+  it("holds a new banner and an unread modal back while a tour is on screen, and shows them on wake", () => {
     const made = runtime();
     let touring = true;
     (made.host as MessagesHost).busy = () => touring;
     rt = made.rt;
     rt.update({ announcements: [modal(), banner()], hotspots: [], tooltips: [] });
-    expect(shadow().querySelector('[data-testid="announcement-modal"]')).toBeNull();
-    expect(shadow().querySelector('[data-testid="announcement-banner"]')).not.toBeNull();
+    expect(document.querySelector("#guide-messages-root")).toBeNull(); // no modal, no banner
     rt.wake!();
-    expect(shadow().querySelector('[data-testid="announcement-modal"]')).toBeNull(); // still touring
+    expect(document.querySelector("#guide-messages-root")).toBeNull(); // still touring
+    expect(made.host.track).not.toHaveBeenCalled(); // nothing seen: the badge still counts both
     touring = false;
     rt.wake!();
     expect(shadow().querySelector('[data-testid="announcement-modal"]')).not.toBeNull();
+    expect(shadow().querySelector('[data-testid="announcement-banner"]')).not.toBeNull();
     expect(vi.mocked(made.host.track).mock.calls.filter(([n]) => n === "$announcement_seen")).toEqual([
       ["$announcement_seen", { announcement: "news" }],
       ["$announcement_seen", { announcement: "editor" }],
     ]);
+  });
+
+  it("a banner already shown stays when a tour starts, and Guide.start shows one at once over a tour", () => {
+    const made = runtime();
+    let touring = false;
+    (made.host as MessagesHost).busy = () => touring;
+    rt = made.rt;
+    rt.update({ announcements: [banner()], hotspots: [], tooltips: [] });
+    touring = true;
+    rt.update({ announcements: [banner(), banner({ key: "later", position: "bottom" })], hotspots: [], tooltips: [] });
+    expect([...shadow().querySelectorAll('[data-testid="announcement-banner"]')]).toHaveLength(1);
+    expect(rt.start("later")).toBe(true);
+    expect([...shadow().querySelectorAll('[data-testid="announcement-banner"]')]).toHaveLength(2);
   });
 });
 
@@ -140,8 +154,19 @@ describe("messages host", () => {
     expect(rt.update).toHaveBeenCalledWith(expect.objectContaining({ announcements: payload.announcements }));
     made.host!.track("$announcement_seen", { announcement: "news" });
     expect(w.ui_.badge_).toHaveBeenLastCalledWith(0);
-    expect(w.session_.track_).toHaveBeenCalledWith("$announcement_seen", { announcement: "news" });
+    expect(w.session_.track_).toHaveBeenCalledWith("$announcement_seen", { announcement: "news" }, undefined);
+    made.host!.track("$hotspot_seen", { hotspot: "spot", step: "a" }, true); // a view: batched
+    expect(w.session_.track_).toHaveBeenLastCalledWith("$hotspot_seen", { hotspot: "spot", step: "a" }, true);
     expect(messages.start_("news")).toBe(true);
     expect(messages.start_("getting-started")).toBe(false);
+  });
+
+  it("Guide.start names a tooltip too: the bundle shows it", async () => {
+    const tip: Message = { key: "tip", kind: "tooltip", title: "Export", steps: [{ id: "export", title: "Export", body_html: "", target: "#export" }] };
+    const { rt, messages } = host(bootstrapPayload({ tooltips: [tip] } as Partial<BootstrapResponse>));
+    messages.update_();
+    expect(messages.start_("tip")).toBe(true);
+    await settle();
+    expect(rt.start).toHaveBeenCalledWith("tip");
   });
 });

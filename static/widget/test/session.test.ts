@@ -115,15 +115,21 @@ describe("createSession", () => {
     expect(sockets[0].emitted.map((e) => [e.event, e.data.name])).toEqual([["event:track", "x"], ["event:track", "$page"]]);
   });
 
-  it("views count once per guide per page, and never for a previewed draft; a view naming no guide still goes", async () => {
+  /** A session connected for u1 while an author previews `draft`, on fake timers. */
+  async function previewing(draft: string): Promise<ReturnType<typeof setup>> {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
-    const { w, session, sockets } = setup();
-    destroy = session.destroy_;
-    w.author_.draft_.mockReturnValue("draft-guide" as never);
-    session.init_("demo", "https://guide.test");
-    session.identify_({ id: "u1", token: null });
+    const made = setup();
+    destroy = made.session.destroy_;
+    made.w.author_.draft_.mockReturnValue(draft as never);
+    made.session.init_("demo", "https://guide.test");
+    made.session.identify_({ id: "u1", token: null });
     await vi.advanceTimersByTimeAsync(0);
-    sockets[0].accept();
+    made.sockets[0].accept();
+    return made;
+  }
+
+  it("views count once per guide per page, and never for a previewed draft; a view naming no guide still goes", async () => {
+    const { session, sockets } = await previewing("draft-guide");
     for (let i = 0; i < 3; i++) session.track_("$guide_shown", { guide: "published" }, true);
     session.track_("$guide_shown", { guide: "draft-guide" }, true);
     session.track_("$step_shown", { guide: "draft-guide", step: "a" }, true);
@@ -131,6 +137,22 @@ describe("createSession", () => {
     await vi.advanceTimersByTimeAsync(VIEW_DELAY_MS);
     const views = sockets[0].emitted.filter((e) => e.data.name !== "$page").map((e) => [e.data.name, e.data.props.guide]);
     expect(views).toEqual([["$guide_shown", "published"], ["$article_view", null]]);
+  });
+
+  it("a previewed draft message or survey: its views, seen, clicks and answers stay in the page; others' go", async () => {
+    const { session, sockets } = await previewing("draft-msg");
+    session.track_("$announcement_seen", { announcement: "draft-msg" });
+    session.track_("$announcement_clicked", { announcement: "draft-msg", step: "main" });
+    session.track_("$hotspot_seen", { hotspot: "draft-msg", step: "a" }, true);
+    session.track_("$tooltip_shown", { tooltip: "draft-msg", step: "a" });
+    session.track_("$survey_shown", { survey: "draft-msg" });
+    await expect(session.send_("survey:answer", { survey: "draft-msg", version: 2, answers: { score: 3 } })).resolves.toEqual({ ok: true });
+    session.track_("$announcement_seen", { announcement: "published" });
+    session.track_("$target_missing", { guide: "draft-msg", step: "a", selector: "#x" });
+    await vi.advanceTimersByTimeAsync(VIEW_DELAY_MS);
+    const sent = sockets[0].emitted.filter((e) => e.data.name !== "$page").map((e) => [e.event, e.data.name]);
+    expect(sent).toEqual([["event:track", "$announcement_seen"]]);
+    expect(sockets[0].emitted.find((e) => e.data.name === "$announcement_seen")!.data.props).toEqual({ announcement: "published" });
   });
 
   it("waits as long as a rate-limited bootstrap is told to, then asks again", async () => {

@@ -17,8 +17,12 @@ const hotspot: Message = {
 let spots: Spots;
 let root: ShadowRoot;
 let anchor: ReturnType<typeof vi.fn>;
+let track: ReturnType<typeof vi.fn>;
+let touring = false;
 
 function make(): void {
+  touring = false;
+  track = vi.fn();
   anchor = vi.fn(() => () => {});
   const targeting: Targeting = {
     anchor: anchor as unknown as Targeting["anchor"],
@@ -28,8 +32,8 @@ function make(): void {
     }) as Targeting["waitForTarget"],
   };
   const host = {
-    win: window, strings: () => mergeStrings(EN), locale: () => "en", vars: () => ({}), track: vi.fn(), start: vi.fn(), help: vi.fn(),
-    safeUrl: (u: unknown) => String(u), targeting: async () => targeting,
+    win: window, strings: () => mergeStrings(EN), locale: () => "en", vars: () => ({}), track, start: vi.fn(), help: vi.fn(),
+    safeUrl: (u: unknown) => String(u), targeting: async () => targeting, busy: () => touring,
   } as unknown as MessagesHost;
   const el = document.createElement("div");
   document.body.append(el);
@@ -38,6 +42,9 @@ function make(): void {
 }
 
 const target = (): HTMLButtonElement => document.querySelector<HTMLButtonElement>("#export")!;
+const beacon = (): HTMLButtonElement | null => root.querySelector<HTMLButtonElement>('[data-testid="hotspot-beacon"]');
+const hotspotTip = (): HTMLElement | null => root.querySelector('[data-testid="hotspot-tip"]');
+const calls = (name: string) => track.mock.calls.filter(([n]) => n === name);
 const tip = (): HTMLElement | null => root.querySelector('[data-testid="tooltip"]');
 const fire = (el: EventTarget, type: string): boolean => el.dispatchEvent(new Event(type));
 const escape = (on: EventTarget = document): boolean => on.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true, composed: true }));
@@ -139,5 +146,111 @@ describe("placement on a right-to-left page", () => {
     await settle();
     fire(target(), "mouseenter");
     expect(anchor.mock.calls[0][4]).toBe("right");
+  });
+});
+
+describe("Guide.start(tooltip)", () => {
+  it("shows the tip at its target as if focused, and announces it, without moving focus; Escape hides it", async () => {
+    const field = document.createElement("input");
+    document.body.append(field);
+    field.focus();
+    spots.update([], [tooltip]);
+    await settle();
+    vi.useFakeTimers();
+    expect(spots.open("tip")).toBe(true);
+    expect(tip()).not.toBeNull();
+    expect(document.activeElement).toBe(field);
+    expect(root.querySelector('[data-testid="tooltip-live"]')!.textContent).toBe("Export this dashboard. As CSV.");
+    fire(target(), "mouseenter");
+    fire(target(), "mouseleave");
+    vi.advanceTimersByTime(HOVER_GRACE_MS * 3);
+    expect(tip()).not.toBeNull(); // pinned: the pointer passing by does not take it away
+    escape(field);
+    expect(tip()).toBeNull();
+    fire(target(), "mouseenter");
+    fire(target(), "mouseleave");
+    vi.advanceTimersByTime(HOVER_GRACE_MS);
+    expect(tip()).toBeNull(); // unpinned: hover works as before
+    expect(calls("$tooltip_shown")).toEqual([["$tooltip_shown", { tooltip: "tip", step: "export" }, undefined]]);
+  });
+
+  it("goes when the target, focused since, is blurred, or on a press elsewhere", async () => {
+    spots.update([], [tooltip]);
+    await settle();
+    spots.open("tip");
+    target().focus();
+    target().blur();
+    expect(tip()).toBeNull();
+    spots.open("tip");
+    expect(tip()).not.toBeNull();
+    document.body.dispatchEvent(new Event("pointerdown", { bubbles: true }));
+    expect(tip()).toBeNull();
+  });
+
+  it("waits for a late target, then shows; a key that is none of ours is false", async () => {
+    target().remove();
+    const waiting: Array<(el: HTMLElement | null) => void> = [];
+    spots.destroy();
+    const host = {
+      win: window, strings: () => mergeStrings(EN), locale: () => "en", vars: () => ({}), track, start: vi.fn(), help: vi.fn(),
+      safeUrl: (u: unknown) => String(u),
+      targeting: async () => ({ anchor, waitForTarget: (_d: Document, _s: string, _ms: number, found: (el: HTMLElement | null) => void) => (waiting.push(found), () => {}) }),
+    } as unknown as MessagesHost;
+    spots = createSpots(host, () => root, new Set());
+    spots.update([], [tooltip]);
+    expect(spots.open("tip")).toBe(true);
+    expect(spots.open("nope")).toBe(false);
+    await settle();
+    expect(tip()).toBeNull();
+    const button = document.createElement("button");
+    button.id = "export";
+    document.body.append(button);
+    waiting[waiting.length - 1](button);
+    expect(tip()).not.toBeNull();
+  });
+});
+
+describe("hotspots and a running tour", () => {
+  it("records $hotspot_seen, a batched view, once per step per page view when its beacon is drawn", async () => {
+    spots.update([hotspot], []);
+    await settle();
+    expect(beacon()).not.toBeNull();
+    spots.update([hotspot], []); // drawn again (a bootstrap): the same page view
+    await settle();
+    expect(calls("$hotspot_seen")).toEqual([["$hotspot_seen", { hotspot: "spot", step: "insights" }, true]]);
+    history.pushState(null, "", "/elsewhere"); // a new page view (SPA)
+    spots.update([hotspot], []);
+    await settle();
+    expect(calls("$hotspot_seen")).toHaveLength(2);
+    history.pushState(null, "", "/");
+  });
+
+  it("draws no beacon while a tour is on screen (tooltips still work), and draws it on wake", async () => {
+    touring = true;
+    spots.update([hotspot], [tooltip]);
+    await settle();
+    expect(beacon()).toBeNull();
+    fire(target(), "mouseenter");
+    expect(tip()).not.toBeNull();
+    spots.wake();
+    await settle();
+    expect(beacon()).toBeNull(); // still touring
+    expect(calls("$hotspot_seen")).toEqual([]);
+    touring = false;
+    spots.wake();
+    await settle();
+    expect(beacon()).not.toBeNull();
+    expect(calls("$hotspot_seen")).toHaveLength(1);
+  });
+
+  it("Guide.start(hotspot) draws its beacon over the tour and opens its tip", async () => {
+    touring = true;
+    spots.update([hotspot], []);
+    await settle();
+    expect(spots.open("spot")).toBe(true);
+    await settle();
+    expect(beacon()).not.toBeNull();
+    expect(hotspotTip()).not.toBeNull();
+    expect(beacon()!.getAttribute("aria-expanded")).toBe("true");
   });
 });

@@ -61,8 +61,8 @@ export interface MessagesHost {
   locale(): string | undefined;
   /** Validated theme custom properties (theme.ts). */
   vars(): Record<string, string>;
-  /** `$announcement_*`, `$hotspot_*`, `$tooltip_shown`, `$target_missing`, through the durable outbox. */
-  track(name: string, props: Record<string, unknown>): void;
+  /** `$announcement_*`, `$hotspot_*`, `$tooltip_shown`, `$target_missing`, through the durable outbox; `view`: batched. */
+  track(name: string, props: Record<string, unknown>, view?: boolean): void;
   /** A cta `guide`: Guide.start. */
   start(guide: string): void;
   /** A cta `help`: the help panel, at an article. */
@@ -71,7 +71,7 @@ export interface MessagesHost {
   safeUrl(url: unknown): string | null;
   /** The tour bundle's targeting, loaded on first use. */
   targeting(): Promise<Targeting>;
-  /** A tour is on screen (or starting): an unread modal waits for `wake`. Absent in an older guide.js. */
+  /** A tour is on screen (or starting): new banners, an unread modal and beacons wait for `wake`. Absent in an older guide.js. */
   busy?(): boolean;
 }
 
@@ -80,9 +80,9 @@ export interface MessagesRuntime {
   update(lists: MessageLists): void;
   /** A route change (SPA): beacons and tooltips follow their `page` rules. */
   route(url: string): void;
-  /** Guide.start(key): shows that announcement (or hotspot tip); false when it is none of ours. */
+  /** Guide.start(key): shows that announcement, hotspot tip or tooltip; false when it is none of ours. */
   start(key: string): boolean;
-  /** The tour that held an unread modal back ended: it shows now. */
+  /** The tour that held banners, an unread modal or beacons back ended: they show now. */
   wake?(): void;
   destroy(): void;
 }

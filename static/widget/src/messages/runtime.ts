@@ -17,8 +17,9 @@ import { MSG_CSS_ALL } from "./styles";
  * asked for: its own host element, the first child of <body> (`top`) or the
  * last (`bottom`), in the page's flow. A modal is a <dialog> opened with
  * showModal(): top layer, the page inert behind it (the focus trap), Escape
- * closes it (its `cancel`), and focus goes back where it was. An unread
- * modal waits while a tour is on screen and opens when it ends (`wake`).
+ * closes it (its `cancel`), and focus goes back where it was. While a tour
+ * is on screen (or starting), a banner not yet shown, an unread modal and the
+ * beacons wait, and show when it ends (`wake`); Guide.start shows them at once.
  */
 export function createMessages(host: MessagesHost): MessagesRuntime {
   const win = host.win;
@@ -155,9 +156,10 @@ export function createMessages(host: MessagesHost): MessagesRuntime {
       if (a.style === "banner" && ![...wanted.values()].some((b) => (b.position === "bottom" ? "bottom" : "top") === at)) wanted.set(a.key, a);
     }
     for (const [key, remove] of banners) if (!wanted.has(key)) remove();
+    // A running tour is not interrupted: a new banner and an unread modal wait for wake(), when it ends.
+    if (host.busy?.()) return;
     for (const a of wanted.values()) if (!banners.has(a.key)) showBanner(a);
-    // A running tour is not interrupted: wake() comes when it ends.
-    const next = !host.busy?.() && due.find((a) => a.style === "modal" && a.unread && !seen.has(a.key));
+    const next = due.find((a) => a.style === "modal" && a.unread && !seen.has(a.key));
     if (next) showModal(next);
   }
 
@@ -167,8 +169,14 @@ export function createMessages(host: MessagesHost): MessagesRuntime {
       render();
       spots.update(lists.hotspots, lists.tooltips);
     },
-    route: () => spots.update(lists.hotspots, lists.tooltips),
-    wake: render,
+    route() {
+      render(); // a tour that waits for another page holds nothing back here
+      spots.update(lists.hotspots, lists.tooltips);
+    },
+    wake() {
+      render();
+      spots.wake();
+    },
     start(key) {
       const a = lists.announcements.find((m) => m.key === key);
       if (!a) return spots.open(key);

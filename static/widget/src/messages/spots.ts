@@ -19,8 +19,10 @@ export const mirrored = (win: Window, target: Element, placement: string | undef
 export interface Spots {
   /** Draws again for this page: beacons and tooltips whose `page` rule matches. */
   update(hotspots: Message[], tooltips: Message[]): void;
-  /** Guide.start(hotspot): opens its first beacon's tip. */
+  /** Guide.start(key): opens a hotspot's first tip, or shows a tooltip's first tip as if its target had focus. */
   open(key: string): boolean;
+  /** The tour that held the beacons back ended: they show now. */
+  wake(): void;
   destroy(): void;
 }
 
@@ -41,19 +43,40 @@ export interface Spots {
  * stays while the target is hovered or focused), and dismissible (Escape
  * hides it, wherever focus is, without moving focus). An open hotspot tip
  * also closes on Escape pressed anywhere, focus staying where it is.
+ *
+ * While a tour is on screen (or starting) no beacon is drawn: they wait for
+ * `wake`, unless Guide.start names them. `$hotspot_seen` and `$tooltip_shown`
+ * count once per step per page view.
  */
 export function createSpots(host: MessagesHost, root: () => ShadowRoot, gone: Set<string>): Spots {
   const win = host.win;
   const doc = win.document;
   const opened = new Set<string>();
-  const shownTips = new Set<string>();
+  // Beacons and tooltips counted as seen or shown on this page view.
+  const shown = new Set<string>();
+  // Hotspots Guide.start named: drawn even while a tour is on screen.
+  const started = new Set<string>();
   let live: HTMLElement | null = null;
   let teardown: Array<() => void> = [];
   let generation = 0;
   let url = "";
+  // Beacons a tour held back, and the item Guide.start asked for before it was drawn.
+  let held = false;
+  let pending: string | null = null;
   const openers = new Map<string, () => void>();
 
   const k = (m: Message, s: MessageStep): string => `${m.key}\u0000${s.id}`;
+  /** This step seen, recorded once per page view (`view`: batched with the other views). */
+  const once = (name: string, m: Message, s: MessageStep, view?: boolean): void =>
+    void (shown.size < shown.add(k(m, s)).size && host.track(name, { [m.kind]: m.key, step: s.id }, view));
+  /** What Guide.start(key) calls: the first drawn step's, at once if it was asked for already. */
+  function opener(m: Message, fn: () => void): void {
+    if (!openers.has(m.key)) openers.set(m.key, fn);
+    if (pending === m.key) {
+      pending = null;
+      fn();
+    }
+  }
   const here = (s: MessageStep): boolean => !!s.target && (!s.page || urlMatches(s.page, pageUrl(win.location)));
 
   /** A positioned box with an arrow, in the top layer. */
@@ -115,7 +138,8 @@ export function createSpots(host: MessagesHost, root: () => ShadowRoot, gone: Se
     // Escape elsewhere (focus in the page): the tip goes, focus stays. Not stopped: the page's own handlers run.
     const esc = (e: KeyboardEvent): void => void (e.key === "Escape" && close(false));
     doc.addEventListener("keydown", esc);
-    if (!openers.has(m.key)) openers.set(m.key, open);
+    once("$hotspot_seen", m, s, true);
+    opener(m, open);
     teardown.push(() => {
       doc.removeEventListener("keydown", esc);
       close(false);
@@ -129,47 +153,58 @@ export function createSpots(host: MessagesHost, root: () => ShadowRoot, gone: Se
     const text = [s.title, s.body_html && html(doc, s.body_html)?.textContent].filter(Boolean).join(". ");
     let tip: { el: HTMLElement; arrow: HTMLElement } | null = null;
     let stop = (): void => {};
-    // Why it shows: the pointer on the target or the tip, focus on the target. It goes when none holds.
+    // Why it shows: the pointer on the target or the tip, focus on the target, Guide.start (pinned:
+    // as if the target had focus, until Escape, a blur of the target or a press elsewhere). It goes when none holds.
     let hovered = false;
     let focused = false;
+    let pinned = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const enter = (e: Event): void => {
-      clearTimeout(timer);
-      if (e.type === "focusin") focused = true;
-      else hovered = true;
-      if (e.currentTarget !== target) return; // onto the tip: it stays as it is
+    const show = (announce: boolean): void => {
       if (!tip) {
         tip = box("tt", { "aria-hidden": "true", "data-testid": "tooltip", "data-key": m.key }, s.title ? h(doc, "strong", {}, s.title) : null, html(doc, s.body_html));
         tip.el.addEventListener("mouseenter", enter);
         tip.el.addEventListener("mouseleave", leave);
         layer(tip.el, true);
         stop = t.anchor(win, target, tip.el, tip.arrow, mirrored(win, target, s.placement), () => {}, false);
-        if (!shownTips.has(k(m, s))) host.track("$tooltip_shown", { tooltip: m.key, step: s.id });
-        shownTips.add(k(m, s));
+        once("$tooltip_shown", m, s);
       }
-      if (e.type === "focusin" && live) live.textContent = text;
+      if (announce && live) live.textContent = text;
+    };
+    const enter = (e: Event): void => {
+      clearTimeout(timer);
+      if (e.type === "focusin") focused = true;
+      else hovered = true;
+      // Onto the tip: it stays as it is.
+      if (e.currentTarget === target) show(e.type === "focusin");
     };
     const hide = (): void => {
       clearTimeout(timer);
+      pinned = false;
       stop();
       tip?.el.remove();
       tip = null;
       if (live) live.textContent = "";
     };
     const leave = (e: Event): void => {
-      if (e.type === "focusout") focused = false;
+      if (e.type === "focusout") focused = pinned = false;
       else hovered = false;
       clearTimeout(timer);
-      if (focused || hovered) return;
+      if (focused || hovered || pinned) return;
       // Blurred: at once. The pointer gone: after a moment, in case it is on its way to the tip.
       if (e.type === "focusout") hide();
       else timer = setTimeout(() => !hovered && !focused && hide(), HOVER_GRACE_MS);
     };
     const esc = (e: KeyboardEvent): void => void (e.key === "Escape" && tip && hide());
+    // A press anywhere unpins it: it stays only while the pointer or focus holds it.
+    const press = (): void => void (pinned && !hovered && !focused ? hide() : (pinned = false));
     const on: Array<[EventTarget, string, EventListener]> = [
-      [target, "mouseenter", enter], [target, "focusin", enter], [target, "mouseleave", leave], [target, "focusout", leave], [doc, "keydown", esc as EventListener],
+      [target, "mouseenter", enter], [target, "focusin", enter], [target, "mouseleave", leave], [target, "focusout", leave], [doc, "keydown", esc as EventListener], [doc, "pointerdown", press],
     ];
     on.forEach(([el, type, fn]) => el.addEventListener(type, fn));
+    opener(m, () => {
+      pinned = true;
+      show(true);
+    });
     teardown.push(() => {
       hide();
       on.forEach(([el, type, fn]) => el.removeEventListener(type, fn));
@@ -182,7 +217,14 @@ export function createSpots(host: MessagesHost, root: () => ShadowRoot, gone: Se
     openers.clear();
     const gen = ++generation;
     const items: Array<[Message, MessageStep]> = [];
-    for (const m of [...hotspots, ...tooltips]) if (!gone.has(m.key)) for (const s of m.steps) if (here(s)) items.push([m, s]);
+    const busy = !!host.busy?.();
+    held = false;
+    for (const m of [...hotspots, ...tooltips]) {
+      if (gone.has(m.key)) continue;
+      // A tour on screen holds beacons back (not tooltips: the user asks for those).
+      if (busy && m.kind === "hotspot" && !started.has(m.key)) held = true;
+      else for (const s of m.steps) if (here(s)) items.push([m, s]);
+    }
     if (!items.length) return;
     if (!live) {
       live = h(doc, "div", { class: "sr", role: "status", "data-testid": "tooltip-live" });
@@ -207,18 +249,30 @@ export function createSpots(host: MessagesHost, root: () => ShadowRoot, gone: Se
   return {
     update(hs, ts) {
       const now = pageUrl(win.location);
-      // A new page view: tooltips count as shown again.
-      if (now !== url) shownTips.clear();
+      // A new page view: beacons and tooltips count as seen again.
+      if (now !== url) {
+        shown.clear();
+        pending = null;
+      }
       url = now;
       hotspots = hs;
       tooltips = ts;
       draw();
     },
     open(key) {
+      if (![...hotspots, ...tooltips].some((m) => m.key === key)) return false;
       const fn = openers.get(key);
-      fn?.();
-      return !!fn || hotspots.some((m) => m.key === key);
+      if (fn) fn();
+      else {
+        // Not drawn (held back by a tour, dismissed here, its target late): it opens once drawn.
+        pending = key;
+        started.add(key);
+        gone.delete(key);
+        draw();
+      }
+      return true;
     },
+    wake: () => void (held && draw()),
     destroy() {
       generation++;
       teardown.splice(0).forEach((fn) => fn());
