@@ -29,8 +29,14 @@ const RTL = 16;
 // 19,441 B to 18,477 B gzip and its budget follows it (+40 B of room). Two bundles compress
 // apart: the panel costs 629 B more in all than it did inside guide.js (SPLIT).
 const SPLIT = 640;
+// Issue #15 (preview): an author's preview keeps every envelope naming the draft in the page
+// (the message kinds' views and a draft survey's answer, not only a guide's state). It must
+// live in guide.js, as the author bundle may load after the first events: +12 B (18,502 ->
+// 18,514 B); the room it leaves is 40 B again. Issue #15's own growth of guide.js: +1,493 B
+// (17,695 B at f9e3986^ -> 19,188 B at cd34cf4) + 12 B = 1,505 B of the 1,536 B it allows.
+const PREVIEW = 40;
 const WHOLE = 30 * 1024 + ANALYTICS + KINDS + THEME + RTL + SPLIT;
-const FIRST_LOAD = 18477 + 40;
+const FIRST_LOAD = 18477 + 40 + PREVIEW;
 const budgets = [
   ["guide.js", FIRST_LOAD, "<="],
   ["tour.js", WHOLE, "<="],
