@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from guide.extensions import db
+from guide.models import Event, Progress
 from guide.services import authors, versions
 from guide.services.preview import issue_preview_token
-from tests.api.test_surveys import answer, boot, second_visit, track
+from tests.api.test_surveys import answer, boot, second_visit, send, track
 from tests.survey_content import push_demo
 
 
@@ -85,3 +86,44 @@ def test_a_previewed_announcement_shows_outside_its_dates(client, demo):
     db.session.commit()
     assert boot(client, demo, preview=issue_preview_token(author, demo, draft))[
         "announcements"][0]["ends_at"] == "2026-02-01T00:00:00+00:00"
+
+
+def test_hotspot_seen_is_counted_and_moves_no_progress(client, demo):
+    """$hotspot_seen (docs/SURVEYS.md, section 3): the results' seen, analytics only."""
+    socket = boot(client, demo)["socket"]["token"]
+    for _ in range(2):  # two page views
+        assert track(client, socket, "$hotspot_seen", hotspot="export-button", step="export")["ok"]
+    [hotspot] = boot(client, demo)["hotspots"]
+    assert (hotspot["state"], hotspot["steps"][0]["seen"]) == ("not_started", False)
+    assert db.session.scalars(db.select(Progress)).all() == []
+    report = results(client, demo, "messages/export-button")
+    assert (report["seen"], report["clicked"], report["dismissed"]) == (1, 0, 0)
+    assert report["steps"] == [{"id": "export", "seen": 1, "clicked": 0}]
+
+
+def test_a_hotspot_target_missing_is_recorded_and_reported(client, demo):
+    """The beacon's element never appeared: the widget's $target_missing (docs/PROTOCOL.md)
+    is accepted and listed by the guides' health report, as a tour step's is."""
+    socket = boot(client, demo)["socket"]["token"]
+    result = send(client, socket, "event:track", name="$target_missing", url="/demo/reports",
+                  props={"guide": "export-button", "step": "export", "selector": "#export"})
+    assert result["ok"], result
+    assert db.session.scalars(db.select(Event.name).where(
+        Event.name == "$target_missing")).all() == ["$target_missing"]
+    key = demo.create_api_key()
+    db.session.commit()
+    health = client.get("/api/v1/guides/health", headers={"Authorization": f"Bearer {key}"})
+    [row] = health.get_json()["missing_targets"]
+    assert row | {"last_seen": None} == {
+        "guide": "export-button", "step": "export", "selector": "#export", "count": 1,
+        "users": 1, "last_seen": None, "current_selector": "#export",
+        "in_published_version": True, "pages": ["/demo/reports"]}
+
+
+def results(client, workspace, path: str, **query: str) -> dict[str, Any]:
+    key = workspace.create_api_key()
+    db.session.commit()
+    response = client.get(f"/api/v1/analytics/{path}", query_string=query,
+                          headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
