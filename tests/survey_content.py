@@ -121,13 +121,14 @@ WEBHOOKS = """  webhooks:
 """
 
 
-def push_demo(app: Any, tmp_path: Path) -> Any:
-    """The demo's content with these files, a scenario on an article and a webhook, pushed;
-    emails on (to nowhere): the demo workspace."""
+def push_demo(app: Any, tmp_path: Path, scenarios: str = "") -> Any:
+    """The demo's content with these files, a scenario on an article (and ``scenarios``,
+    more items of the list) and a webhook, pushed; emails on (to nowhere): the demo
+    workspace."""
     content = Path(shutil.copytree(CONTENT_DIR, tmp_path / "content"))
     write_files(content / "guides")
     with (content / "scenarios.yaml").open("a") as file:
-        file.write(SCENARIOS)
+        file.write(SCENARIOS + scenarios)
     workspace_file = content / "workspace.yaml"
     workspace_file.write_text(workspace_file.read_text().replace(
         "  allow_private_webhooks: false\n", WEBHOOKS + "  allow_private_webhooks: false\n"))

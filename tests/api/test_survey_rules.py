@@ -4,15 +4,17 @@ hotspot events the results count (docs/SURVEYS.md)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from guide.extensions import db
-from guide.models import Event, Progress
+from guide.models import Escalation, Event, Progress
 from guide.services import authors, versions
 from guide.services.preview import issue_preview_token
+from guide.usecases import bootstrap
 from tests.api.test_surveys import answer, boot, second_visit, send, track
 from tests.survey_content import push_demo
 
@@ -127,3 +129,71 @@ def results(client, workspace, path: str, **query: str) -> dict[str, Any]:
                           headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200, response.get_json()
     return response.get_json()
+
+
+def test_an_every_days_survey_comes_back_after_n_days_and_stops_at_max(client, demo):
+    """nps: frequency {every_days: 90, max: 2}, show_when {visit: 2}: due again 90 days
+    after it was last shown (answered or not), and never after its second showing."""
+    socket = boot(client, demo)["socket"]["token"]
+    second_visit()
+    assert due(boot(client, demo))[0] == ("nps", True)
+    assert track(client, socket, "$survey_shown", survey="nps")["ok"]
+    assert answer(client, socket, answers={"score": 8})["ok"]
+    row = db.session.scalars(db.select(Progress).where(Progress.shown_count == 1)).one()
+    row.last_shown_at -= timedelta(days=89)
+    db.session.commit()
+    assert due(boot(client, demo))[0] == ("nps", False)  # 89 days: not yet
+    row.last_shown_at -= timedelta(days=1)
+    db.session.commit()
+    assert due(boot(client, demo))[0] == ("nps", True)  # 90 days: asked again
+    assert track(client, socket, "$survey_shown", survey="nps")["ok"]
+    db.session.refresh(row)
+    assert row.shown_count == 2
+    row.last_shown_at -= timedelta(days=365)
+    db.session.commit()
+    assert due(boot(client, demo))[0] == ("nps", False)  # shown twice: max 2
+
+
+@pytest.mark.parametrize(("now", "listed"), [
+    (datetime(2025, 12, 31, 23, 59, tzinfo=UTC), False),  # before starts_at
+    (datetime(2026, 1, 1, tzinfo=UTC), True),  # from starts_at
+    (datetime(2098, 12, 31, 23, 59, tzinfo=UTC), True),
+    (datetime(2099, 1, 1, tzinfo=UTC), False),  # from ends_at: over
+])
+def test_an_announcement_is_listed_from_starts_at_until_ends_at(client, demo, monkeypatch,
+                                                                now, listed):
+    """new-reports: starts_at 2026-01-01T00:00Z, ends_at 2099-01-01T00:00Z."""
+    monkeypatch.setattr(bootstrap, "utcnow", lambda: now)
+    data = boot(client, demo)
+    assert [a["key"] for a in data["announcements"]] == (["new-reports"] if listed else [])
+    assert data["announcements_unread"] == int(listed)
+
+
+CHOICE_SCENARIOS = """
+  - key: dashboards-fans
+    trigger: {survey_answered: pulse, question: used-most, choice: dashboards}
+    actions:
+      - task: {message: Loves dashboards}
+  - key: wants-sso
+    trigger: {survey_answered: pulse, choice: sso}
+    actions:
+      - task: {message: Wants SSO}
+"""
+
+
+@pytest.mark.parametrize(("answers", "fired"), [
+    ({"csat": 4, "used-most": "dashboards"}, ["dashboards-fans"]),
+    ({"csat": 4, "used-most": "reports", "wishes": ["api", "sso"]}, ["wants-sso"]),
+    ({"csat": 4, "used-most": "dashboards", "wishes": ["sso"]}, ["dashboards-fans", "wants-sso"]),
+    ({"csat": 4, "used-most": "reports", "wishes": ["api"]}, []),
+])
+def test_a_survey_answered_trigger_on_a_choice(app, client, tmp_path, answers, fired):
+    """`choice: C` fires for a single or multiple answer holding C, of `question` when
+    it names one (docs/SURVEYS.md, section 4)."""
+    workspace = push_demo(app, tmp_path, CHOICE_SCENARIOS)
+    socket = boot(client, workspace)["socket"]["token"]
+    assert answer(client, socket, survey="pulse", answers=answers)["ok"]
+    tasks = db.session.scalars(db.select(Escalation).order_by(Escalation.scenario_key)).all()
+    assert [t.scenario_key for t in tasks] == fired
+    for task in tasks:
+        assert task.context["scenario"]["details"]["answers"] == answers
