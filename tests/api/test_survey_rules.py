@@ -24,12 +24,15 @@ def demo(app, tmp_path: Path):
     return push_demo(app, tmp_path)
 
 
-def preview_token(workspace: Any, key: str) -> str:
-    """A preview of ``key``'s published version, by an author of the workspace."""
-    author = authors.create_author("ana@example.com", "long enough password")
-    authors.set_role("test", workspace, author, "author")
-    guide = versions.get_guide(workspace, key)
-    token = issue_preview_token(author, workspace, guide.published_version)
+def preview_token(workspace: Any, key: str, version: Any = None) -> str:
+    """A preview of ``version`` (default: ``key``'s published one) by an author of the
+    workspace."""
+    author = authors.find_author("ana@example.com")
+    if author is None:
+        author = authors.create_author("ana@example.com", "long enough password")
+        authors.set_role("test", workspace, author, "author")
+    token = issue_preview_token(author, workspace,
+                                version or versions.get_guide(workspace, key).published_version)
     db.session.commit()
     return token
 
@@ -67,27 +70,20 @@ def test_a_previewed_announcement_or_hotspot_shows_though_seen_or_dismissed(clie
     banner = boot(client, demo, preview=preview_token(demo, "new-reports"))
     assert [(a["key"], a["unread"]) for a in banner["announcements"]] == [("new-reports", True)]
     assert banner["announcements_unread"] == 1 and banner["hotspots"] == []
-    beacon = boot(client, demo, preview=preview_token_again(demo, "export-button"))
+    beacon = boot(client, demo, preview=preview_token(demo, "export-button"))
     [hotspot] = beacon["hotspots"]
     assert (hotspot["state"], hotspot["steps"][0]["seen"]) == ("not_started", False)
     assert beacon["announcements"] == []
 
 
-def preview_token_again(workspace: Any, key: str) -> str:
-    author = authors.find_author("ana@example.com")
-    guide = versions.get_guide(workspace, key)
-    return issue_preview_token(author, workspace, guide.published_version)
-
-
 def test_a_previewed_announcement_shows_outside_its_dates(client, demo):
     guide = versions.get_guide(demo, "new-reports")
     body = {**guide.published_version.body, "ends_at": "2026-02-01T00:00:00+00:00"}
-    author = authors.create_author("ana@example.com", "long enough password")
-    authors.set_role("test", demo, author, "author")
-    draft, _ = versions.save_draft(demo, author, guide, body)
-    db.session.commit()
-    assert boot(client, demo, preview=issue_preview_token(author, demo, draft))[
-        "announcements"][0]["ends_at"] == "2026-02-01T00:00:00+00:00"
+    preview_token(demo, "new-reports")  # the author
+    draft, _ = versions.save_draft(demo, authors.find_author("ana@example.com"), guide, body)
+    data = boot(client, demo, preview=preview_token(demo, "new-reports", draft))
+    assert [a["ends_at"] for a in data["announcements"]] == ["2026-02-01T00:00:00+00:00"]
+    assert boot(client, demo)["announcements"][0]["ends_at"] == "2099-01-01T00:00:00+00:00"
 
 
 def test_hotspot_seen_is_counted_and_moves_no_progress(client, demo):
