@@ -21,6 +21,10 @@ from guide.services.localize import localize
 from guide.services.surveys import survey_version
 
 Lines = list[tuple[str, list[str]]]
+# Details known to read best in this order; the others follow (a JSONB column, as the
+# outbox's and the task's, does not keep the order they were written in).
+ORDER = ("survey", "version", "article", "votes", "user", "account", "answers", "score",
+         "comment")
 
 
 def why_lines(workspace: Workspace, details: dict[str, Any] | None) -> Lines:
@@ -28,11 +32,14 @@ def why_lines(workspace: Workspace, details: dict[str, Any] | None) -> Lines:
     details = details or {}
     questions = _questions(workspace, details)
     out: Lines = []
-    for name, value in details.items():
+    rank = {name: index for index, name in enumerate(ORDER)}
+    for name, value in sorted(details.items(), key=lambda item: rank.get(item[0], len(rank))):
         if _empty(value):
             continue
         if name == "answers" and isinstance(value, dict):
-            lines = [_answer(questions.get(q), q, v, workspace) for q, v in value.items()]
+            asked = {q: index for index, q in enumerate(questions)}  # the survey's order
+            lines = [_answer(questions.get(q), q, v, workspace) for q, v in
+                     sorted(value.items(), key=lambda item: asked.get(item[0], len(asked)))]
         elif name == "user":
             lines = [_named(workspace, EndUser, value)]
         elif name == "account":
