@@ -3,7 +3,13 @@ shared by the schema, push/pull, bootstrap and envelope tests."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+from typing import Any
+
+from guide.content.push import push_content
+from tests import factories
+from tests.conftest import CONTENT_DIR
 
 FILES = {
     "nps.yaml": """\
@@ -99,3 +105,33 @@ steps:
 def write_files(guides_dir: Path) -> None:
     for name, text in FILES.items():
         (guides_dir / name).write_text(text)
+
+
+# The demo's scenarios.yaml has detractor-follow-up (NPS <= 6: a task, an email to the CSM).
+SCENARIOS = """
+  - key: fix-this-article
+    trigger: {article_unhelpful: invite-teammates, count: 2}
+    max_per_subject: 10
+    actions:
+      - task: {message: This article was found unhelpful twice}
+"""
+WEBHOOKS = """  webhooks:
+    - url: https://hooks.example.com/guide
+      events: [survey.answered]
+"""
+
+
+def push_demo(app: Any, tmp_path: Path, scenarios: str = "") -> Any:
+    """The demo's content with these files, a scenario on an article (and ``scenarios``,
+    more items of the list) and a webhook, pushed; emails on (to nowhere): the demo
+    workspace."""
+    content = Path(shutil.copytree(CONTENT_DIR, tmp_path / "content"))
+    write_files(content / "guides")
+    with (content / "scenarios.yaml").open("a") as file:
+        file.write(SCENARIOS + scenarios)
+    workspace_file = content / "workspace.yaml"
+    workspace_file.write_text(workspace_file.read_text().replace(
+        "  allow_private_webhooks: false\n", WEBHOOKS + "  allow_private_webhooks: false\n"))
+    push_content(content)
+    app.config["GUIDE_SMTP_URL"] = "smtp://127.0.0.1:1"
+    return factories.workspace("demo")

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from guide.errors import GuideError
+from guide.models.base import utcnow
 
 MAX_DAYS = 731
 
@@ -18,6 +19,14 @@ def check_range(start: date, end: date) -> None:
     if (end - start).days + 1 > MAX_DAYS:
         raise GuideError(f"A report covers at most {MAX_DAYS} days.", code="invalid_range",
                          fields={"end": f"at most {MAX_DAYS} days after start"})
+
+
+def recent_days(timezone: str, start: date | None, end: date | None,
+                days: int = 30) -> tuple[date, date]:
+    """A report's range with its defaults: ``end`` today in ``timezone``, ``start`` the
+    first of the ``days`` local days that end on ``end`` (the last 30 days)."""
+    end = end or utcnow().astimezone(ZoneInfo(timezone)).date()
+    return start or end - timedelta(days=days - 1), end
 
 
 def whole_weeks(start: date, end: date) -> list[date]:

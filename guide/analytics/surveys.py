@@ -31,7 +31,8 @@ MAX_COMMENTS = 500
 MESSAGE_EVENTS = {
     "announcement": {"seen": "$announcement_seen", "clicked": "$announcement_clicked",
                      "dismissed": "$announcement_dismissed"},
-    "hotspot": {"clicked": "$hotspot_opened", "dismissed": "$hotspot_dismissed"},
+    "hotspot": {"seen": "$hotspot_seen", "clicked": "$hotspot_opened",
+                "dismissed": "$hotspot_dismissed"},
     "tooltip": {"seen": "$tooltip_shown"},
     "survey": {"seen": "$survey_shown", "dismissed": "$survey_dismissed"},
 }

@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from guide.authoring.forms_kinds import NEW_KINDS, kind_guide_fields, kind_step, kind_step_view
 from guide.authoring.text_fields import int_or_raw, merged, text_in, yaml_value
 from guide.content.files import flatten_messages, format_path
-from guide.schemas.yaml_form import dump_yaml
+from guide.schemas.yaml_form import dump_flow, dump_yaml
 
 GUIDE_TEXT = ("title", "description")
 STEP_TEXT = ("title", "body")
@@ -175,12 +175,14 @@ def step_view(step: dict[str, Any], locale: str, default: str) -> dict[str, Any]
     }
 
 
-def yaml_text(value: Any) -> str:
+def yaml_text(value: Any, *, one_line: bool = False) -> str:
+    """A YAML value as a text box shows it: block style in a textarea (the audience),
+    flow style in a one-line input (``one_line``: a tour's repeat, a survey's frequency)."""
     if value in (None, ""):
         return ""
     if isinstance(value, str):
         return value
-    return dump_yaml(value)
+    return dump_flow(value) if one_line else dump_yaml(value)
 
 
 def locales_of(doc: dict[str, Any], default: str) -> list[str]:

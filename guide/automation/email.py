@@ -19,7 +19,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from guide.models import OutboxMessage
+from guide.extensions import db
+from guide.models import OutboxMessage, Workspace
+from guide.services.firing_text import when_text, why_lines
 
 TIMEOUT = 30
 _templates = Environment(
@@ -32,7 +34,7 @@ def render(message: OutboxMessage) -> tuple[str, str, str]:
     """``(subject, text, html)`` for an escalation or scenario event."""
     data: dict[str, Any] = message.payload["data"]
     if message.payload["type"] == "scenario.fired":
-        return _render_scenario(data)
+        return _render_scenario(message.workspace_id, data)
     escalation = data["escalation"]
     change = data.get("change")
     what = f"{change['to']}" if change else escalation["severity"]
@@ -43,9 +45,13 @@ def render(message: OutboxMessage) -> tuple[str, str, str]:
             _templates.get_template("escalation.html").render(values))
 
 
-def _render_scenario(data: dict[str, Any]) -> tuple[str, str, str]:
-    """A scenario's email to a CSM or owner: the author's subject and text, then the facts."""
-    values = {"d": data, "email": data.get("email") or {}}
+def _render_scenario(workspace_id: int, data: dict[str, Any]) -> tuple[str, str, str]:
+    """A scenario's email to a CSM or owner: the author's subject and text, then the facts
+    in words (``firing_text``: answers by question, people by name, no empty ones)."""
+    workspace = db.session.get(Workspace, workspace_id)
+    why = why_lines(workspace, data.get("details")) if workspace else []
+    values = {"d": data, "email": data.get("email") or {}, "why": why,
+              "fired": when_text(data.get("fired_at") or "")}
     return (values["email"].get("subject") or f"Guide: {data['scenario']}",
             _templates.get_template("scenario.txt").render(values),
             _templates.get_template("scenario.html").render(values))

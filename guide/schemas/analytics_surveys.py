@@ -5,10 +5,20 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from guide.schemas.analytics import ReportFilters, ReportQuery
+from guide.schemas.analytics import DAY, ReportFilters, ReportQuery
 
 
-class ResponsesQuery(ReportQuery):
+class RecentReportQuery(ReportQuery):
+    """As ``ReportQuery``; ``start`` and ``end`` may be left out: the last 30 days."""
+
+    start = fields.Date(load_default=None, validate=DAY, metadata={
+        "description": "First local day of the range (default: 29 days before end)."})
+    end = fields.Date(load_default=None, validate=DAY, metadata={
+        "description": "Last local day of the range, included (default: today in the "
+                       "workspace's timezone)."})
+
+
+class ResponsesQuery(RecentReportQuery):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]),
                            metadata={"description": "`csv`: a CSV file instead of JSON."})
 

@@ -80,6 +80,13 @@ def dump_yaml(data: Any) -> str:
     )  # fmt: skip
 
 
+def dump_flow(data: Any) -> str:
+    """One line of flow-style YAML (``{every_days: 90, max: 4}``), for a one-line input:
+    a browser drops the newlines of block style, and the value no longer parses."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     width=1 << 30, default_flow_style=True).strip()
+
+
 def ordered(mapping: dict[str, Any], order: list[str]) -> dict[str, Any]:
     """Keys in ``order`` first (in that order), then the rest alphabetically."""
     rank = {name: index for index, name in enumerate(order)}

@@ -117,19 +117,26 @@ def in_dates(body: dict[str, Any], now: datetime) -> bool:
 
 
 def for_user(workspace: Workspace, user: EndUser, items: list[tuple[Any, Any, dict[str, Any]]],
-             now: datetime) -> dict[str, Any]:
-    """The bootstrap's lists: ``items`` are (guide, version, view) of the offered messages."""
+             now: datetime, previewed: int | None = None) -> dict[str, Any]:
+    """The bootstrap's lists: ``items`` are (guide, version, view) of the offered messages.
+
+    ``previewed``: the id of the guide an author previews (docs/SURVEYS.md, "Preview"):
+    shown as to a user who never saw it, whatever show_when, the frequency, the survey cap,
+    the dates, and what this user already saw, answered or dismissed; the only survey due.
+    """
     out: dict[str, Any] = {name: [] for name in LISTS.values()}
     rows = _rows(user) if items else {}
-    survey_due = _cap_open(workspace, rows, now)
+    survey_due = (_cap_open(workspace, rows, now)
+                  and not any(g.id == previewed and g.kind == "survey" for g, _, _ in items))
     for guide, version, view in items:
-        row = rows.get(guide.id)
+        preview = guide.id == previewed
+        row = None if preview else rows.get(guide.id)
         state = row.state if row else "not_started"
         if guide.kind == "survey":
-            due = survey_due and _due(version.body, row, user, now)
+            due = preview or (survey_due and _due(version.body, row, user, now))
             survey_due &= not due  # one due survey at a time, the first by priority
             out["surveys"].append({**view, "due": due, "state": _survey_state(row)})
-        elif state == "dismissed" or (guide.kind == "announcement"
+        elif state == "dismissed" or (guide.kind == "announcement" and not preview
                                       and not in_dates(version.body, now)):
             continue
         elif guide.kind == "announcement":

@@ -75,6 +75,8 @@ class PreviewResult:
     pairs: Pairs
     # Added to the bootstrap response as "preview" (None: no preview was asked for).
     info: dict[str, Any] | None = field(default=None)
+    # The previewed guide's id: shown whatever the user's state (None: no valid preview).
+    guide_id: int | None = None
 
 
 def apply_preview(pairs: Pairs, token: str | None, workspace: Workspace) -> PreviewResult:
@@ -95,4 +97,4 @@ def apply_preview(pairs: Pairs, token: str | None, workspace: Workspace) -> Prev
         out.append((preview.guide, preview.version))
     info = {"ok": True, "guide": preview.guide.key, "version": preview.version.number,
             "author": preview.author.label}
-    return PreviewResult(out, info)
+    return PreviewResult(out, info, preview.guide.id)

@@ -19,6 +19,7 @@ from guide import access, i18n
 from guide.access import policy
 from guide.errors import GuideError
 from guide.services import escalations, support_inbox
+from guide.services.firing_text import why_lines
 from guide.services.support_inbox import ORIGINS, STATUSES
 from guide.services.timeline import timeline
 
@@ -84,7 +85,9 @@ def escalation(workspace: str, reference: str) -> str:
         item = support_inbox.escalation(g.workspace, reference)
     except GuideError:
         abort(404, f"No escalation {reference} in this workspace.")
-    return render_template("support/escalation.html", e=item, c=item["context"])
+    scenario = item["context"].get("scenario") or {}
+    return render_template("support/escalation.html", e=item, c=item["context"],
+                           why=why_lines(g.workspace, scenario.get("details")))
 
 
 @bp.post("/w/<workspace>/escalations/<reference>/status")

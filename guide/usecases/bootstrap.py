@@ -82,7 +82,7 @@ def bootstrap(payload: dict[str, Any], caller: Caller) -> dict[str, Any]:
         },
         "guides": [guide_view(workspace, version, locale) for _, version in pairs],
         "progress": rules.progress_map(user, pairs),
-        **messages.for_user(workspace, user, items, utcnow()),
+        **messages.for_user(workspace, user, items, utcnow(), preview.guide_id),
         "strings": widget_strings(locale, workspace.default_locale),
         **({"preview": preview.info} if preview.info else {}),
         "socket": {"namespace": "/widget", "path": "/socket.io", "token": token, "expires_in": ttl},

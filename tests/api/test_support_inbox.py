@@ -223,7 +223,7 @@ def test_a_proactive_task_shows_the_scenario_beside_the_users_context(signed_in,
     html = page.get_data(as_text=True)
     assert "Proactive" in html and "Why: scenario <code>not-connected</code>" in html
     assert "Not connected after 2 days" in html and "user late" in html
-    assert "milestone</dt><dd>connected" in html
+    assert 'milestone</dt><dd data-detail="milestone">connected' in html
     assert ">plan</dt><dd>trial" in html  # the user's traits, from the context snapshot
     account_task = signed_in.get(f"{INBOX}/escalations/{proactive['plan-late']}")
     assert account_task.status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from jsonschema_rs import Draft202012Validator
@@ -132,3 +133,24 @@ def test_bad_input_is_a_4xx_of_the_one_shape(client, seeded, path, query, status
 
 def test_the_results_need_the_secret_key(client, seeded):
     assert get(client, "wrong", "surveys/nps").status_code == 401
+
+
+@pytest.mark.parametrize("path", ["surveys/nps", "surveys/nps/responses", "helpful",
+                                  "messages/new-reports"])
+def test_a_range_left_out_is_the_last_30_days(client, seeded, path):
+    """docs/SURVEYS.md, section 6: start and end default to the last 30 local days (a
+    request without them was a 400 "start: Missing data for required field")."""
+    headers = {"Authorization": f"Bearer {seeded}"}
+    today = utcnow().date()  # the demo workspace's timezone is UTC
+    given = client.get(f"/api/v1/analytics/{path}", headers=headers,
+                       query_string={"start": (today - timedelta(days=29)).isoformat(),
+                                     "end": today.isoformat()})
+    response = client.get(f"/api/v1/analytics/{path}", headers=headers)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == given.get_json()
+    if "start" in response.get_json():
+        assert (response.get_json()["start"], response.get_json()["end"]) == (
+            (today - timedelta(days=29)).isoformat(), today.isoformat())
+    only_end = client.get(f"/api/v1/analytics/{path}", headers=headers,
+                          query_string={"end": today.isoformat()})
+    assert only_end.get_json() == given.get_json()

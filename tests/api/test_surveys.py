@@ -4,7 +4,6 @@ the triggers, the account's NPS and the survey.answered webhook."""
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +12,6 @@ from typing import Any
 import pytest
 
 from guide.automation import email
-from guide.content.push import push_content
 from guide.extensions import db
 from guide.models import (
     Account,
@@ -26,35 +24,12 @@ from guide.models import (
 )
 from guide.models.base import utcnow
 from tests import factories
-from tests.conftest import CONTENT_DIR
-from tests.survey_content import write_files
-
-# The demo's scenarios.yaml has detractor-follow-up (NPS <= 6: a task, an email to the CSM).
-SCENARIOS = """
-  - key: fix-this-article
-    trigger: {article_unhelpful: invite-teammates, count: 2}
-    max_per_subject: 10
-    actions:
-      - task: {message: This article was found unhelpful twice}
-"""
-WEBHOOKS = """  webhooks:
-    - url: https://hooks.example.com/guide
-      events: [survey.answered]
-"""
+from tests.survey_content import push_demo
 
 
 @pytest.fixture
 def demo(app, tmp_path: Path):
-    content = Path(shutil.copytree(CONTENT_DIR, tmp_path / "content"))
-    write_files(content / "guides")
-    with (content / "scenarios.yaml").open("a") as file:
-        file.write(SCENARIOS)
-    workspace_file = content / "workspace.yaml"
-    workspace_file.write_text(workspace_file.read_text().replace(
-        "  allow_private_webhooks: false\n", WEBHOOKS + "  allow_private_webhooks: false\n"))
-    push_content(content)
-    app.config["GUIDE_SMTP_URL"] = "smtp://127.0.0.1:1"
-    return factories.workspace("demo")
+    return push_demo(app, tmp_path)
 
 
 def boot(client, ws, user="grace", **body: Any) -> dict[str, Any]:

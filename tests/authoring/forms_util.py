@@ -6,6 +6,8 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
+ONE_LINE = ("text", "search", "url", "tel", "email", "password")
+
 
 def form_data(html: str, selector: str = "form#editor") -> dict[str, str]:
     """Every successful control of the form: inputs, selected options, textareas."""
@@ -25,6 +27,9 @@ def form_data(html: str, selector: str = "form#editor") -> dict[str, str]:
         elif field.get("type") in ("checkbox", "radio"):
             if field.has_attr("checked"):
                 data[name] = field.get("value", "on")
+        elif field.get("type", "text") in ONE_LINE:
+            # A one-line input's value sanitization strips newlines (HTML, "Text state").
+            data[name] = field.get("value", "").replace("\r", "").replace("\n", "")
         else:
             data[name] = field.get("value", "")
     return data

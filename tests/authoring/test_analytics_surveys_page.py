@@ -12,7 +12,7 @@ import pytest
 
 from guide.models.base import utcnow
 from tests.api.test_survey_results_api import seeded  # noqa: F401 (fixture)
-from tests.api.test_surveys import demo  # noqa: F401 (fixture)
+from tests.api.test_surveys import boot, demo, track  # noqa: F401 (fixture)
 from tests.authoring.forms_util import soup
 
 BASE = "/admin/w/demo/analytics"
@@ -123,10 +123,23 @@ def test_announcement_seen_clicked_dismissed(viewer):
         "seen": "0", "clicked": "1"}
 
 
-def test_a_hotspot_has_no_seen_count_and_says_so(viewer):
+def test_a_hotspot_counts_who_saw_its_beacon_and_a_tooltip_says_what_it_does_not_record(
+        client, demo, viewer):  # noqa: F811
+    """$hotspot_seen (a beacon drawn; the widget sends it once per page view) is the
+    hotspot's seen: it showed "not recorded"."""
+    for user, events in [("u1", ["$hotspot_seen", "$hotspot_seen", "$hotspot_opened"]),
+                         ("u2", ["$hotspot_seen", "$hotspot_dismissed"]), ("u3", [])]:
+        token = boot(client, demo, user)["socket"]["token"]
+        for name in events:
+            assert track(client, token, name, hotspot="export-button", step="export")["ok"]
     html = page(viewer, "messages/export-button")
     assert metrics(html.select_one('[data-testid="message-totals"]')) == {
-        "seen": "not recorded", "clicked": "0", "dismissed": "0"}
+        "seen": "2", "clicked": "1", "dismissed": "1"}
+    assert metrics(html.select_one('[data-testid="message-steps"]')) == {
+        "seen": "2", "clicked": "1"}
+    tooltip = page(viewer, "messages/filters-tip")
+    assert metrics(tooltip.select_one('[data-testid="message-totals"]')) == {
+        "seen": "0", "clicked": "not recorded", "dismissed": "not recorded"}
 
 
 def test_the_list_links_each_survey_and_message_and_the_nav_links_the_list(viewer):

@@ -117,6 +117,21 @@ def test_tour_fields_round_trip_through_the_form(db, as_role):
     assert step["buttons"] == ["next", "dismiss"]
 
 
+def test_a_tour_repeat_rule_round_trips_through_its_one_line_input(db, as_role):
+    """``{every_days: N, max: M}`` shows in flow style: in block style the browser's
+    one-line input dropped its newline, and the unchanged form failed to save."""
+    author = as_role("author")
+    data = load(author, "dashboard-tour")
+    data["repeat"] = "{every_days: 7, max: 3}"
+    assert save(author, data, "dashboard-tour").status_code == 302
+    saved = latest(db, "dashboard-tour")
+    assert saved.body["repeat"] == {"every_days": 7, "max": 3}
+    again = load(author, "dashboard-tour")
+    assert again["repeat"] == "{every_days: 7, max: 3}"
+    assert save(author, again, "dashboard-tour").status_code == 302
+    assert latest(db, "dashboard-tour").number == saved.number
+
+
 def test_the_markdown_preview_is_sanitized_html(as_role):
     response = as_role("author").post("/admin/w/demo/markdown",
                                       {"text": "**bold** <script>alert(1)</script> [x](javascript:y)"})

@@ -139,3 +139,12 @@ def test_new_guide_creates_each_kind_and_opens_its_editor(db, as_role, kind):
     assert version.body["kind"] == kind and version.state == "draft"
     html = author.get(EDITOR.format(key=f"new-{kind}")).get_data(as_text=True)
     assert "Milestone" not in html and "Help article key" not in html
+
+
+def test_one_line_inputs_hold_yaml_in_flow_style(db, as_role):
+    """A browser strips the newlines of an <input>'s value: block YAML there (the demo
+    NPS's frequency) came back as one unparsable line and saving the form unchanged failed."""
+    author = as_role("author")
+    field = soup(author.get(EDITOR.format(key="nps")).get_data(as_text=True)).select_one(
+        'input[name="frequency"]')
+    assert field["value"] == "{every_days: 90, max: 2}"

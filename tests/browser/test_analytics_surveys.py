@@ -90,6 +90,7 @@ def test_the_new_kinds_editors_and_the_helpful_and_message_results_pass_axe(
                                                "step": "connect-data"}},
         event("$announcement_seen", announcement="whats-new"),
         event("$announcement_clicked", announcement="whats-new", step="main"),
+        event("$hotspot_seen", hotspot="export-hotspot", step="export"),
         event("$hotspot_opened", hotspot="export-hotspot", step="export")])
 
     page.goto("/admin/w/demo/analytics/surveys")
@@ -97,11 +98,15 @@ def test_the_new_kinds_editors_and_the_helpful_and_message_results_pass_axe(
     page.wait_for_url("**/admin/w/demo/analytics/helpful*")
     assert HOSTILE in page.inner_text("main") and page.evaluate("window.pwned") is None
     no_violations(page)
-    for key, seen in (("whats-new", "1"), ("export-hotspot", "not recorded")):
+    for key in ("whats-new", "export-hotspot"):  # a hotspot's seen: its beacon drawn
         page.goto("/admin/w/demo/analytics/surveys")
         page.click(f'[data-guide="{key}"] a')
         page.wait_for_url(f"**/admin/w/demo/analytics/messages/{key}*")
-        assert page.locator('[data-testid="message-totals"] [data-metric="seen"]').inner_text() == seen
+        seen = page.locator('[data-testid="message-totals"] [data-metric="seen"]').inner_text()
+        if key == "whats-new":
+            assert seen == "1"
+        else:  # this reader at least: a widget drawing the beacon elsewhere adds its user
+            assert seen.isdigit() and int(seen) >= 1, seen
         no_violations(page)
     assert blocked == []
 

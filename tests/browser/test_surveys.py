@@ -240,3 +240,39 @@ def corner(box: dict[str, float], viewport: dict[str, int], room: float = 120) -
     its badge) to the viewport's edges."""
     x, y = max(box["x"] - room, 0), max(box["y"] - room, 0)
     return {"x": x, "y": y, "width": viewport["width"] - x, "height": viewport["height"] - y}
+
+
+def test_the_author_previews_the_nps_survey_as_ben_on_his_first_visit(context, live_server):
+    """show_when {visit: 2} holds the survey back from Ben today; the author's preview
+    shows it all the same (docs/SURVEYS.md: a previewed item is due whatever the rules)."""
+    product = context.new_page()
+    sign_in_anew(product, live_server, "ben")
+    product.wait_for_load_state("networkidle")
+    assert sql(live_server, "SELECT visits FROM end_user WHERE external_id = 'ben'") == [(1,)]
+    assert product.locator(CARD).count() == 0  # not due: his first visit
+    admin = context.new_page()
+    admin_login(admin)
+    admin.goto("/admin/w/demo/guides/nps")
+    with context.expect_page() as opened:
+        admin.get_by_role("button", name="Preview").click()
+    preview = opened.value
+    card = preview.locator(CARD)
+    card.wait_for(state="visible")
+    assert "How likely are you to recommend Acme Analytics" in card.inner_text()
+    assert sql(live_server, "SELECT visits FROM end_user WHERE external_id = 'ben'") == [(1,)]
+
+
+def test_the_nps_survey_saves_unchanged_from_the_editor(page, live_server):
+    """The demo NPS's frequency {every_days: 90, max: 4} in its one-line input: saved
+    as it is, no error, and the draft is the published content (no new version)."""
+    admin_login(page)
+    page.goto("/admin/w/demo/guides/nps")
+    assert page.locator('[data-testid="survey-frequency"]').input_value() == \
+        "{every_days: 90, max: 4}"
+    page.locator('[data-testid="save"]').click()
+    page.wait_for_load_state()
+    assert page.locator(".flash.error, span.error").count() == 0
+    expect(page.locator(".flash").first).to_contain_text("No changes to save.")
+    # One version, the published one: the draft the form saved is the published content.
+    assert sql(live_server, "SELECT v.number, v.id = g.published_version_id FROM guide_version v "
+                            "JOIN guide g ON g.id = v.guide_id WHERE g.key = 'nps'") == [(1, True)]
