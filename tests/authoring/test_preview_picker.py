@@ -96,7 +96,7 @@ def test_the_editors_preview_script_gets_the_url_as_json(as_role, workspace, dra
     editor = author.get("/admin/w/demo/guides/getting-started").get_data(as_text=True)
     assert "form-action 'self'" in author.get("/admin/w/demo/guides/getting-started").headers[
         "Content-Security-Policy"]
-    assert 'action="/admin/w/demo/guides/getting-started/preview" target="_blank" data-preview' \
+    assert 'action="/admin/w/demo/guides/getting-started/preview" target="_blank" data-open-preview' \
         in editor
     response = author.post("/admin/w/demo/guides/getting-started/preview",
                            headers={"X-Requested-With": "XMLHttpRequest"})

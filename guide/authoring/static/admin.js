@@ -164,7 +164,7 @@
    * The server answers with the preview URL (JSON) and the tab goes there: a form's
    * redirect to the product's origin would be refused by the admin's CSP (form-action). */
   document.addEventListener("submit", function (e) {
-    var form = e.target.closest("form[data-preview]");
+    var form = e.target.closest("form[data-open-preview]");
     if (!form) return;
     e.preventDefault();
     var win = window.open("about:blank", "_blank");
