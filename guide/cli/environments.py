@@ -75,9 +75,9 @@ def environment_list_command(key: str) -> None:
 @click.option("--clear", is_flag=True, help="Remove every allowed origin.")
 def environment_set_origins_command(key: str, name: str, origins: tuple[str, ...],
                                     clear: bool) -> None:
-    """Replace the allowed origins of environment NAME of workspace KEY.
+    """Replace environment NAME's allowed origins.
 
-    Audited in the environment as settings.update. A production workspace's
+    NAME is an environment of workspace KEY. Audited in the environment as settings.update. A production workspace's
     origins are set in its workspace.yaml (guide content push).
     """
     if bool(origins) == clear:
