@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 from flask.cli import ScriptInfo
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 
 from guide import create_app
 from guide.cli import COMMANDS
@@ -61,6 +61,10 @@ class GuideGroup(click.Group):
             # An unreachable or unmigrated database: the cause and the fix, not a traceback.
             raise click.ClickException(f"the database refused: {error.orig}\n{DATABASE_HINT}"
                                        ) from error
+        except (ArgumentError, NoSuchModuleError) as error:
+            # SQLAlchemy could not read the URL (creating the app builds the engine).
+            raise click.ClickException(f"GUIDE_DATABASE_URL is not a database URL: {error} "
+                                       "(e.g. postgresql://user:password@host/guide)") from error
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for _, names in SECTIONS for name in names]

@@ -7,6 +7,7 @@ the same code and message whichever path it used.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -98,6 +99,18 @@ def _wants_json() -> bool:
     return request.path.startswith(("/api/", "/widget/", "/socket.io"))
 
 
+# Under these path prefixes, an HTTP error no blueprint handled (a URL no route matches)
+# is rendered by the area's own error page: ``register_error_page``.
+_ERROR_PAGES = "guide.error_pages"
+
+
+def register_error_page(app: Flask, prefix: str,
+                        render: Callable[[HTTPException], Any]) -> None:
+    """``render`` answers the HTTP errors of URLs under ``prefix`` that no route of it
+    matched (e.g. ``/admin/nosuch``), instead of Werkzeug's bare page."""
+    app.extensions.setdefault(_ERROR_PAGES, {})[prefix] = render
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def _refuse_nul() -> tuple[Response, int] | None:
@@ -118,6 +131,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException) -> Any:
         if not _wants_json():
+            for prefix, render in app.extensions.get(_ERROR_PAGES, {}).items():
+                if request.path.startswith(prefix):
+                    return render(err)
             return err
         status = err.code or 500
         data = getattr(err, "data", None) or {}

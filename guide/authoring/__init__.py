@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from guide import access
+from guide import access, errors
 from guide.schemas.fields import LOCALE_PATTERN, SLUG_PATTERN
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
@@ -50,3 +50,5 @@ def init_app(app: Flask) -> None:
     )
 
     app.register_blueprint(bp)
+    # /admin/ URLs that match no route get the admin's 404 page, not Werkzeug's.
+    errors.register_error_page(app, "/admin/", views_auth.error_page)

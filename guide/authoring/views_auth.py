@@ -11,6 +11,8 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -20,11 +22,12 @@ from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from guide import i18n
 from guide.access import can, policy, wants_json
 from guide.authoring import bp
-from guide.errors import InvalidPayload, error_response
+from guide.errors import InvalidPayload, NotFound, error_response
 from guide.i18n import remember_locale
 from guide.models.author import role_allows
 from guide.services.authors import SignIn, change_password, end_sessions, sign_in, workspaces_of
@@ -154,13 +157,31 @@ def _security_headers(response: Response) -> Response:
 
 
 @bp.errorhandler(HTTPException)
-def _error_page(error: HTTPException) -> Any:
+def error_page(error: HTTPException) -> Any:
+    """The admin's error page (its JSON endpoints, asked by a script, get the error shape).
+    Also for URLs under /admin/ that no route matches (``errors.register_error_page``):
+    then no admin context processor ran, so the page gets the helpers itself."""
     code = error.code or 500
     message = error.description or error.name
     if wants_json():
         return error_response(code, error.name.lower().replace(" ", "_"), message)
-    return render_template("admin/error.html", code=code, title=gettext(error.name),
-                           message=message), code
+    return _page(code, message)
+
+
+@bp.errorhandler(NotFound)
+def _not_found_page(error: NotFound) -> Any:
+    """Something an admin URL names is not there (e.g. no such guide): the admin's 404 page
+    with the service's message, not the JSON the admin's scripts get."""
+    if wants_json():
+        return jsonify(error.to_dict()), error.status
+    return _page(error.status, error.message)
+
+
+def _page(code: int, message: str) -> Response:
+    title = gettext(HTTP_STATUS_CODES.get(code, "Error"))
+    response = make_response(render_template("admin/error.html", code=code, title=title,
+                                             message=message, **_helpers()), code)
+    return _security_headers(response)  # (outside the blueprint, its after_request won't)
 
 
 @bp.app_template_filter("admin_text")

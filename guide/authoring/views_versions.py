@@ -8,7 +8,7 @@ from flask import abort, flash, g, jsonify, redirect, render_template, request, 
 from flask_babel import gettext
 from flask_login import current_user
 
-from guide.access import policy
+from guide.access import policy, wants_json
 from guide.authoring import bp
 from guide.errors import Conflict, InvalidPayload, NotFound, error_response
 from guide.i18n import localize
@@ -98,15 +98,23 @@ def rename(workspace: str, key: str) -> Any:
 @bp.route("/w/<workspace>/guides/<key>/preview", methods=["POST"])
 @policy(POST="author")
 def preview(workspace: str, key: str) -> Any:
-    """Open the host product with a preview token for the latest version (the draft)."""
+    """The host product's URL with a preview token for the latest version (the draft): as
+    JSON for the editor's script, which opens it in a tab (the admin's CSP, ``form-action
+    'self'``, blocks a form's redirect to another origin); a redirect without JavaScript."""
     guide = versions.get_guide(g.workspace, key)
     target = preview_url_of(g.workspace)
     if target is None:
-        flash(gettext("Set the workspace's preview URL (Settings) to preview in your product."),
-              "error")
+        message = gettext("Set the workspace's preview URL (Settings) to preview in your "
+                          "product.")
+        if wants_json():
+            return error_response(409, "no_preview_url", message)
+        flash(message, "error")
         return _back(key)
     token = issue_preview_token(current_user, g.workspace, versions.latest_version(guide))
-    return redirect(with_param(target, "guide_preview", token))
+    url = with_param(target, "guide_preview", token)
+    if wants_json():
+        return jsonify({"url": url, "expires_in": PREVIEW_TTL})
+    return redirect(url)
 
 
 @bp.route("/w/<workspace>/guides/<key>/pick", methods=["POST"])

@@ -61,7 +61,13 @@ def tracks(event: Any) -> list[tuple[str, dict[str, Any]]]:
     props = event.props if isinstance(event.props, dict) else {}
     kind, calls = event.type, []
     if kind == "guide:state" and props.get("state") in STATES:
-        if props["state"] != "completed" or not (event.result or {}).get("completed"):
+        passed = props.get("passed") if isinstance(props.get("passed"), list) else []
+        calls += [("Step Completed", {"guide": props.get("guide"), "step": step})
+                  for step in passed]
+        # A running tour says "active" at each step: only the move into it is a start.
+        moving_on = props["state"] == "active" and props.get("from") == "active"
+        if not moving_on and (props["state"] != "completed"
+                              or not (event.result or {}).get("completed")):
             calls.append((STATES[props["state"]], {"guide": props.get("guide")}))
     elif kind == "event:track" and event.name in TRACKED:
         calls.append((TRACKED[event.name], {k: props.get(k) for k in ("guide", "nudge",

@@ -16,6 +16,7 @@ from guide.services import environments, promote, workspaces
                      epilog=examples(
     "guide workspace environment create demo staging --origin https://staging.example.com",
     "guide workspace environment list demo",
+    "guide workspace environment set-origins demo staging --origin https://staging.example.com",
     note="Each environment has its own app key, origins, signing secret, users and "
          "analytics; the authors are the workspace's. docs/ENVIRONMENTS.md."))
 def environment_cli() -> None:
@@ -59,6 +60,38 @@ def environment_list_command(key: str) -> None:
     for environment in environments.of(workspace_or_exit(key)):
         origins = ", ".join(environment.allowed_origins or []) or "(no origins)"
         click.echo(f"{environment.environment}\t{environment.key}\t{origins}")
+
+
+@environment_cli.command("set-origins", epilog=examples(
+    "guide workspace environment set-origins demo staging --origin https://staging.example.com",
+    "guide workspace environment set-origins demo qa --clear",
+    note="Exit status: 0 done (or already so), 1 an error (nothing was changed), 2 wrong "
+         "usage."))
+@click.argument("key")
+@click.argument("name")
+@click.option("--origin", "origins", multiple=True,
+              help="An origin allowed to call the widget API, scheme://host[:port] (repeat "
+                   "for several). They replace the environment's current ones.")
+@click.option("--clear", is_flag=True, help="Remove every allowed origin.")
+def environment_set_origins_command(key: str, name: str, origins: tuple[str, ...],
+                                    clear: bool) -> None:
+    """Replace environment NAME's allowed origins.
+
+    NAME is an environment of workspace KEY. Audited in the environment as
+    settings.update. A production workspace's origins are set in its
+    workspace.yaml (guide content push).
+    """
+    if bool(origins) == clear:
+        raise click.UsageError("Give --origin URL (one or more) or --clear.")
+    workspace = workspace_or_exit(key)
+    try:
+        environment = environments.find(workspace, name)
+        changed = environments.set_origins(CLI_ACTOR, environment, list(origins))
+    except GuideError as error:
+        raise click.ClickException(_message(error)) from error
+    now = ", ".join(environment.allowed_origins or []) or "(no origins)"
+    click.echo(f"environment {name} of {key}: {'allowed origins' if changed else 'unchanged'}: "
+               f"{now}")
 
 
 @content_cli.command("promote", epilog=examples(

@@ -1,4 +1,5 @@
-"""An environment as an admin or the CLI asks for one: its name and allowed origins."""
+"""An environment as an admin or the CLI asks for one: its name and allowed origins, and
+its origins alone when they change."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ ENVIRONMENT_NAME = validate.And(
 )  # fmt: skip
 
 
-class EnvironmentSchema(Schema):
-    name = fields.String(required=True, validate=ENVIRONMENT_NAME)
+class OriginsSchema(Schema):
+    """An environment's allowed origins, as its Settings page or ``set-origins`` changes them."""
+
     allowed_origins = fields.List(Origin(), load_default=list, validate=validate.Length(max=50))
+
+
+class EnvironmentSchema(OriginsSchema):
+    name = fields.String(required=True, validate=ENVIRONMENT_NAME)

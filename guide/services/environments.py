@@ -6,7 +6,9 @@ any workspace's; ``production_id`` links it to its production workspace, whose
 members (author roles) it shares (``services.authors`` resolves roles through
 it). A new environment starts with its production's workspace.yaml settings but
 its own name, key, origins and secret; content reaches it by ``content push
---environment`` or the admin, and leaves it for production by ``promote``.
+--environment`` or the admin, and leaves it for production by ``promote``. Its
+origins change with ``set_origins`` (its Settings page, ``environment
+set-origins``): workspace.yaml never sets them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from marshmallow import ValidationError
 from guide.errors import Conflict, InvalidPayload, NotFound, invalid_payload
 from guide.extensions import db
 from guide.models import Author, Workspace
-from guide.schemas.environments import EnvironmentSchema
+from guide.schemas.environments import EnvironmentSchema, OriginsSchema
 from guide.services import audit, workspaces
 from guide.services.transaction import owns_transaction
 from guide.wording import N_
@@ -95,3 +97,32 @@ def create(actor: Author | str, workspace: Workspace, data: dict[str, Any]) -> W
         audit.record(where.id, actor, "environment.create", name, app_key=key)
     db.session.commit()
     return environment
+
+
+@owns_transaction
+def set_origins(actor: Author | str, environment: Workspace, origins: list[str]) -> bool:
+    """Replace an environment's allowed origins (validated and normalized as at creation).
+    True if they changed: audited in the environment as ``settings.update`` of
+    ``allowed_origins``, and committed. A production workspace's come from workspace.yaml."""
+    if environment.production_id is None:
+        raise InvalidPayload(f"{environment.key} is the production workspace: its allowed "
+                             "origins are set in workspace.yaml (guide content push).",
+                             fields={"allowed_origins": ["Set in workspace.yaml."]})
+    try:
+        loaded = OriginsSchema().load({"allowed_origins": origins})["allowed_origins"]
+    except ValidationError as error:
+        problems = error.messages.get("allowed_origins", []) if isinstance(
+            error.messages, dict) else error.messages
+        if isinstance(problems, dict):  # by position in the list: the messages name the value
+            problems = [m for messages in problems.values() for m in messages]
+        raise InvalidPayload("Not valid allowed origins.",
+                             fields={"allowed_origins": list(problems)}) from error
+    loaded = list(dict.fromkeys(loaded))
+    previous = list(environment.allowed_origins or [])
+    if loaded == previous:
+        return False
+    environment.allowed_origins = loaded
+    audit.record(environment.id, actor, "settings.update", "allowed_origins",
+                 previous=previous, value=loaded)
+    db.session.commit()
+    return True

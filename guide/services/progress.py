@@ -239,8 +239,8 @@ def refresh_state(
 def set_state(
     user: EndUser, guide: Guide, version: GuideVersion, state: str, step_id: str | None,
     out: Outcome,
-) -> bool:
-    """Apply a ``guide:state`` envelope; True if the guide just became completed.
+) -> tuple[str, str | None]:
+    """Apply a ``guide:state`` envelope; the guide's state and current step before it.
 
     A completed checklist stays completed (its steps decide); a tour is
     completed by the widget when the user finishes it, and may be shown again
@@ -248,7 +248,7 @@ def set_state(
     """
     now = utcnow()
     progress = get_or_create_progress(user, guide)
-    before = progress.state
+    before, before_step = progress.state, progress.current_step
     if state == "active" and before != "active":
         progress.shown_count = (progress.shown_count or 0) + 1
         progress.last_shown_at = now
@@ -264,11 +264,26 @@ def set_state(
     if step_id is not None:
         progress.current_step = step_id
     progress.updated_at = now
-    finished = state == "completed" and before != "completed"
-    if finished:
+    if state == "completed" and before != "completed":
         progress.completed_at = now
         out.record(GuideDone(user, guide.key, version.body.get("milestone"), now))
-    return finished
+    return before, before_step
+
+
+def tour_steps_passed(version: GuideVersion, before: str, before_step: str | None,
+                      state: str, step_id: str | None) -> list[str]:
+    """The steps a running tour left behind going forward: from its step before a
+    ``guide:state`` (active at ``before_step``) up to the new step, or to the end when
+    it is completed. Nothing when it starts, goes back or stays on its step."""
+    steps = list(version.step_ids)
+    if before != "active" or before_step not in steps:
+        return []
+    start = steps.index(before_step)
+    if state == "completed":
+        return steps[start:]
+    if state == "active" and step_id in steps and steps.index(step_id) > start:
+        return steps[start:steps.index(step_id)]
+    return []
 
 
 def teammates_with_progress(user: EndUser, guide: Guide) -> list[tuple[EndUser, Progress]]:

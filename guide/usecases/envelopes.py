@@ -237,9 +237,18 @@ def _apply_guide_state(ctx: Context, env: dict[str, Any], event: Event, out: Out
             code="invalid_state",
         )
     event.name = guide.key
-    event.props = {"guide": guide.key, "state": env["state"], "step": env["step"]}
     out.touch(guide, version)
-    if rules.set_state(ctx.user, guide, version, env["state"], env["step"], out):
+    before, before_step = rules.set_state(ctx.user, guide, version, env["state"], env["step"],
+                                          out)
+    # "from" and a tour's "passed" steps: what event forwarding sends (docs/INTEGRATIONS.md).
+    event.props = {"guide": guide.key, "state": env["state"], "step": env["step"],
+                   "from": before}
+    if guide.kind == "tour":
+        passed = rules.tour_steps_passed(version, before, before_step, env["state"],
+                                         env["step"])
+        if passed:
+            event.props["passed"] = passed
+    if env["state"] == "completed" and before != "completed":
         _complete_waiting_for(ctx, {"tour": guide.key}, out)
 
 

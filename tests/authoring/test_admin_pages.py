@@ -129,3 +129,36 @@ def test_cli_creates_authors_idempotently(app, runner, workspace):
     missing = runner.invoke(args=["guide", "author", "create", "x@example.com",
                                   "--workspace", "nope", "--password", "longenough"])
     assert missing.exit_code == 1 and 'No workspace "nope"' in missing.output
+
+
+def test_an_unknown_guide_or_admin_url_is_the_admins_404_page(app, as_role):
+    author = as_role("author")
+    for url in ("/admin/w/demo/guides/nosuch", "/admin/no/such/page"):
+        response = author.get(url)
+        assert (response.status_code, response.mimetype) == (404, "text/html"), url
+        page = soup(response.get_data(as_text=True))
+        assert page.select_one('link[href$="admin.css"]') is not None, url  # the admin's layout
+        assert page.select_one("h1").get_text(strip=True) == "404 · Not Found", url
+        assert page.select_one('a[href="/admin/"]') is not None, url
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert "nosuch" in author.get("/admin/w/demo/guides/nosuch").get_data(as_text=True)
+    french = author.get("/admin/no/such/page", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert soup(french.get_data(as_text=True)).select_one("h1").get_text(strip=True) == (
+        "404 · Introuvable")
+    signed_out = app.test_client().get("/admin/no/such/page")
+    assert signed_out.status_code == 404 and "admin.css" in signed_out.get_data(as_text=True)
+
+
+def test_the_admins_scripts_still_get_json_errors(as_role):
+    author = as_role("author")
+    for headers in ({"X-Requested-With": "XMLHttpRequest"}, {"Accept": "application/json"}):
+        for url in ("/admin/w/demo/guides/nosuch", "/admin/no/such/page"):
+            response = author.get(url, headers=headers)
+            assert response.status_code == 404, (url, headers)
+            assert response.get_json()["error"]["code"] == "not_found", (url, headers)
+
+
+def test_admin_pages_name_an_inline_icon_so_browsers_ask_for_no_favicon(as_role, app):
+    for page in (as_role("viewer").get("/admin/w/demo/").get_data(as_text=True),
+                 app.test_client().get("/admin/login").get_data(as_text=True)):
+        assert soup(page).select_one('link[rel="icon"]')["href"] == "data:,"

@@ -135,3 +135,46 @@ def test_promote_from_an_unknown_environment_is_a_message_not_a_500(
                                         follow_redirects=True)
     assert response.status_code == 200
     assert "no environment &#34;nope&#34;" in response.get_data(as_text=True)
+
+
+def test_an_admin_sets_an_environments_origins_on_its_settings_page(
+        as_role: Any, staging: Any) -> None:
+    admin = as_role("admin")
+    page = admin.get("/admin/w/demo-staging/settings").get_data(as_text=True)
+    assert 'action="/admin/w/demo-staging/settings/origins"' in page
+    assert ">https://staging.example</textarea>" in page
+    response = admin.post("/admin/w/demo-staging/settings/origins", data={
+        "allowed_origins": "https://staging.example\r\nHTTP://127.0.0.1:8080/"})
+    assert response.status_code == 302
+    factories.db.session.refresh(staging)
+    assert staging.allowed_origins == ["https://staging.example", "http://127.0.0.1:8080"]
+    assert "Allowed origins saved." in admin.get("/admin/w/demo-staging/settings").get_data(
+        as_text=True)
+    audit = admin.get("/admin/w/demo-staging/audit").get_data(as_text=True)
+    assert "settings.update" in audit and "allowed_origins" in audit
+    # A bad origin: the form again with the message, nothing changed.
+    bad = admin.post("/admin/w/demo-staging/settings/origins",
+                     data={"allowed_origins": "https://ok.example staging.example"})
+    assert bad.status_code == 400
+    assert "&#34;staging.example&#34; is not an origin" in bad.get_data(as_text=True)
+    factories.db.session.refresh(staging)
+    assert staging.allowed_origins == ["https://staging.example", "http://127.0.0.1:8080"]
+
+
+def test_origins_need_the_csrf_token_an_admin_and_an_environment(
+        app: Any, as_role: Any, workspace: Any, staging: Any) -> None:
+    admin = as_role("admin")
+    forged = admin.client.post("/admin/w/demo-staging/settings/origins",
+                               data={"allowed_origins": "https://evil.example"})
+    assert forged.status_code == 400
+    assert as_role("publisher").post("/admin/w/demo-staging/settings/origins", data={
+        "allowed_origins": "https://evil.example"}).status_code == 403
+    production = admin.post("/admin/w/demo/settings/origins",
+                            data={"allowed_origins": "https://evil.example"})
+    assert production.status_code == 400 and "workspace.yaml" in production.get_data(as_text=True)
+    assert 'action="/admin/w/demo/settings/origins"' not in admin.get(
+        "/admin/w/demo/settings").get_data(as_text=True)
+    factories.db.session.refresh(staging)
+    factories.db.session.refresh(workspace)
+    assert staging.allowed_origins == ["https://staging.example"]
+    assert "https://evil.example" not in (workspace.allowed_origins or [])

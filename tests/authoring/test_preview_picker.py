@@ -89,6 +89,34 @@ def test_the_preview_button_opens_the_preview_url_with_a_token(as_role, workspac
     assert preview.version.id == draft.id
 
 
+def test_the_editors_preview_script_gets_the_url_as_json(as_role, workspace, draft):
+    """The editor's script asks (XHR) and opens the URL itself: a form's redirect to the
+    product's origin is refused by the admin's CSP (form-action 'self')."""
+    author = as_role("author")
+    editor = author.get("/admin/w/demo/guides/getting-started").get_data(as_text=True)
+    assert "form-action 'self'" in author.get("/admin/w/demo/guides/getting-started").headers[
+        "Content-Security-Policy"]
+    assert 'action="/admin/w/demo/guides/getting-started/preview" target="_blank" data-open-preview' \
+        in editor
+    response = author.post("/admin/w/demo/guides/getting-started/preview",
+                           headers={"X-Requested-With": "XMLHttpRequest"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["expires_in"] == preview_service.PREVIEW_TTL
+    location = urlsplit(body["url"])
+    assert location.path == "/demo/dashboard"
+    token = parse_qs(location.query)["guide_preview"][0]
+    assert preview_service.verify_preview_token(token, workspace).version.id == draft.id
+
+
+def test_preview_without_a_preview_url_is_a_json_409_for_the_script(app, as_role, draft):
+    app.config["GUIDE_DEMO"] = False  # no demo preview URL to fall back on
+    response = as_role("author").post("/admin/w/demo/guides/getting-started/preview",
+                                      headers={"X-Requested-With": "XMLHttpRequest"})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "no_preview_url"
+
+
 # ---- the element picker ----
 
 def admin_socket(app, client, origin=None):

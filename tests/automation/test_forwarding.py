@@ -157,6 +157,19 @@ class Row:
 
 @pytest.mark.parametrize(("row", "calls"), [
     (Row("guide:state", "tour", {"guide": "tour", "state": "active"}), [("Guide Started", {"guide": "tour"})]),
+    # A tour: started once, then each step it moves on from is completed (not started again).
+    (Row("guide:state", "tour", {"guide": "tour", "state": "active", "step": "one",
+                                 "from": "not_started"}), [("Guide Started", {"guide": "tour"})]),
+    (Row("guide:state", "tour", {"guide": "tour", "state": "active", "step": "two",
+                                 "from": "active", "passed": ["one"]}),
+     [("Step Completed", {"guide": "tour", "step": "one"})]),
+    (Row("guide:state", "tour", {"guide": "tour", "state": "active", "step": "two",
+                                 "from": "active"}), []),
+    (Row("guide:state", "tour", {"guide": "tour", "state": "completed", "from": "active",
+                                 "passed": ["three"]}),
+     [("Step Completed", {"guide": "tour", "step": "three"}), ("Guide Completed", {"guide": "tour"})]),
+    (Row("guide:state", "tour", {"guide": "tour", "state": "active", "step": "one",
+                                 "from": "completed"}), [("Guide Started", {"guide": "tour"})]),
     (Row("guide:state", "tour", {"guide": "tour", "state": "dismissed"}), [("Guide Dismissed", {"guide": "tour"})]),
     (Row("guide:state", "tour", {"guide": "tour", "state": "snoozed"}), []),
     (Row("event:track", "$nudge_opened", {"nudge": 7, "scenario": "stalled"}),
@@ -189,3 +202,23 @@ def test_erasing_a_user_drops_the_batch_waiting_with_their_calls(client, quick, 
     counts = privacy.erase_user(quick, ada, "tests")
     assert counts["outbox_dropped"] == 1
     assert db.session.get(OutboxMessage, row_id) is None
+
+
+def test_a_tour_is_started_once_and_each_step_it_moves_on_from_is_completed(client, open_workspace):
+    factories.publish(open_workspace, {"key": "tour", "kind": "tour", "title": "Tour", "steps": [
+        {"id": step, "title": step.title(), "target": f"#{step}"} for step in ("one", "two",
+                                                                              "three")]})
+    forwarding.configure("tests", open_workspace, KEY)
+    token = factories.socket_token(client, open_workspace, "ben")
+    for state, step in (("active", "one"), ("active", "two"), ("active", "two"), ("active", "one"),
+                        ("active", "three"), ("completed", None), ("active", "one")):
+        send(client, token, "guide:state", guide="tour", state=state,
+             **({"step": step} if step else {}))
+    forward.forward_due(now=later().now)
+    calls = [(c["event"], c["properties"].get("step")) for m in messages()
+             for c in m.payload["batch"]]
+    # Back from two to one completes nothing; three was reached from one (two done before).
+    assert calls == [("Guide Started", None), ("Step Completed", "one"),
+                     ("Step Completed", "one"), ("Step Completed", "two"),
+                     ("Step Completed", "three"), ("Guide Completed", None),
+                     ("Guide Started", None)]

@@ -202,3 +202,36 @@ def test_the_preview_frame_takes_drafts_from_the_theme_page_only(context: Any) -
     page.evaluate("([f, t]) => f.contentWindow.postMessage({type: 'guide:theme', theme: t},"
                   " location.origin)", [frame.element_handle(), red])
     wait_frame_colour(page, "light", "#b91c1c")
+
+
+def test_the_dark_preview_shows_what_users_in_dark_mode_really_see(context: Any) -> None:
+    """Without a dark variant, `auto` users whose system is dark get the light colours: so
+    does the dark frame, and its caption says why; with a variant they get it; `Always dark`
+    gives users whose system is light the dark colours. Nothing is saved."""
+    page = context.new_page()
+    live.admin_sign_in(page, EMAIL, PASSWORD)
+    page.goto("/admin/w/demo/theme")
+    light_note = page.locator('[data-testid="preview-light-note"]')
+    dark_note = page.locator('[data-testid="preview-dark-note"]')
+    page.select_option('[data-testid="theme-mode"]', "auto")
+    page.uncheck('input[name="dark_enabled"]')
+    page.fill('[data-testid="theme-accent"]', "#0f766e")
+    wait_frame_colour(page, "light", "#0f766e")
+    wait_frame_colour(page, "dark", "#0f766e")
+    expect(dark_note).to_have_text("Users whose system is dark see the light colours: there is "
+                                   "no dark variant, or the theme is always light.")
+    expect(light_note).to_have_text("Users whose system is light.")
+
+    page.check('input[name="dark_enabled"]')
+    page.fill('[data-testid="theme-dark_accent"]', "#7c3aed")
+    wait_frame_colour(page, "dark", "#7c3aed")
+    wait_frame_colour(page, "light", "#0f766e")
+    expect(dark_note).to_have_text("Users whose system is dark.")
+
+    page.select_option('[data-testid="theme-mode"]', "dark")
+    wait_frame_colour(page, "light", "#7c3aed")
+    expect(light_note).to_have_text("Users whose system is light see the dark colours: the "
+                                    "theme is always dark.")
+    page.select_option('[data-testid="theme-mode"]', "light")
+    wait_frame_colour(page, "dark", "#0f766e")
+    expect(dark_note).to_contain_text("see the light colours")

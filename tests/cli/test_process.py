@@ -94,3 +94,16 @@ def test_serve_answers_then_stops(env: dict[str, str], tmp_path: Path, mode: lis
     else:
         assert "Using worker: gevent" in output
         assert returncode == 0
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("garbage://", "Can't load plugin: sqlalchemy.dialects:garbage"),
+    ("not a url", "Could not parse SQLAlchemy URL"),
+])
+def test_a_malformed_database_url_is_one_line_and_exit_1(env: dict[str, str], tmp_path: Path,
+                                                         url: str, why: str) -> None:
+    done = guide({**env, "GUIDE_DATABASE_URL": url}, tmp_path, "db", "current")
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: GUIDE_DATABASE_URL is not a database URL: ")
+    assert why in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1

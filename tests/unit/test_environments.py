@@ -132,3 +132,36 @@ def test_promote_only_between_environments_of_one_workspace(prod: Any, staging: 
         promote.plan(staging, other)
     with pytest.raises(InvalidPayload):
         promote.plan(staging, staging)
+
+
+def test_an_environments_origins_change_normalized_and_audited(prod: Any, staging: Any) -> None:
+    assert environments.set_origins("ana", staging, ["HTTPS://Staging.example.com/",
+                                                     "http://127.0.0.1:8080"]) is True
+    assert staging.allowed_origins == ["https://staging.example.com", "http://127.0.0.1:8080"]
+    assert environments.set_origins("ana", staging, ["http://127.0.0.1:8080/",
+                                                     "https://staging.example.com"]) is True
+    assert environments.set_origins("ana", staging, ["http://127.0.0.1:8080",
+                                                     "https://staging.example.com"]) is False
+    [first, second] = factories.db.session.scalars(factories.db.select(AuditEntry).where(
+        AuditEntry.action == "settings.update", AuditEntry.workspace_id == staging.id)
+        .order_by(AuditEntry.id)).all()
+    assert (first.target, first.actor, first.details) == ("allowed_origins", "ana", {
+        "previous": ["https://staging.example.com"],
+        "value": ["https://staging.example.com", "http://127.0.0.1:8080"]})
+    assert second.details["value"] == ["http://127.0.0.1:8080", "https://staging.example.com"]
+    assert environments.set_origins("ana", staging, []) is True
+    assert staging.allowed_origins == []
+
+
+def test_bad_origins_and_production_are_refused_and_nothing_changes(prod: Any,
+                                                                     staging: Any) -> None:
+    with pytest.raises(InvalidPayload) as refused:
+        environments.set_origins("ana", staging, ["https://ok.example", "staging.example.com"])
+    assert refused.value.fields == {"allowed_origins": [
+        '"staging.example.com" is not an origin; write scheme://host[:port].']}
+    with pytest.raises(InvalidPayload) as production:
+        environments.set_origins("ana", prod, ["https://other.example"])
+    assert "workspace.yaml" in production.value.message
+    factories.db.session.expire_all()
+    assert staging.allowed_origins == ["https://staging.example.com"]
+    assert prod.allowed_origins == ["https://app.example.com"]

@@ -128,3 +128,29 @@ def test_pull_an_environment_keeps_the_production_workspace_file(app: Flask, wor
     assert "title: Staged" in (content / "guides" / "onboarding.yaml").read_text()
     assert "workspace.yaml: unchanged" in result.stdout
     assert "staging.invalid" not in (content / "workspace.yaml").read_text()
+
+
+def test_environment_set_origins_replaces_them_with_exit_codes(app: Flask, workspace: Any) -> None:
+    run(app, "workspace", "environment", "create", "demo", "staging")
+    done = run(app, "workspace", "environment", "set-origins", "demo", "staging",
+               "--origin", "https://staging.example.com", "--origin", "http://127.0.0.1:8080/")
+    assert done.exit_code == 0, done.output
+    assert done.stdout == ("environment staging of demo: allowed origins: "
+                           "https://staging.example.com, http://127.0.0.1:8080\n")
+    listed = run(app, "workspace", "environment", "list", "demo").stdout.splitlines()
+    assert listed[1] == "staging\tdemo-staging\thttps://staging.example.com, http://127.0.0.1:8080"
+    entry = factories.db.session.scalars(factories.db.select(AuditEntry).where(
+        AuditEntry.action == "settings.update", AuditEntry.target == "allowed_origins")).one()
+    assert entry.actor == "cli"
+    bad = run(app, "workspace", "environment", "set-origins", "demo", "staging",
+              "--origin", "not an origin")
+    assert bad.exit_code == 1 and '"not an origin" is not an origin' in bad.stderr
+    assert run(app, "workspace", "environment", "set-origins", "demo", "production",
+               "--origin", "https://x.example").exit_code == 1
+    assert run(app, "workspace", "environment", "set-origins", "demo", "nope",
+               "--origin", "https://x.example").exit_code == 1
+    assert run(app, "workspace", "environment", "set-origins", "demo", "staging"
+               ).exit_code == 2  # neither --origin nor --clear
+    cleared = run(app, "workspace", "environment", "set-origins", "demo", "staging", "--clear")
+    assert (cleared.exit_code, cleared.stdout) == (
+        0, "environment staging of demo: allowed origins: (no origins)\n")

@@ -2,7 +2,8 @@
  * - confirm buttons (data-confirm), the rename dialog;
  * - the step list: add, remove, reorder; field names renumbered before submit;
  * - live Markdown preview (the server renders and sanitizes, exactly as for the widget);
- * - the element picker: a tiny Socket.IO (Engine.IO v4, WebSocket only) client on /admin.
+ * - the element picker: a tiny Socket.IO (Engine.IO v4, WebSocket only) client on /admin;
+ * - Preview: opens the URL the server returns (the CSP's form-action keeps a form in 'self').
  */
 (function () {
   "use strict";
@@ -158,6 +159,26 @@
         status(word("click", "Click an element in the product tab; its selector appears here."));
       });
   }
+
+  /* ---- Preview: the draft in the product, in a new tab ----
+   * The server answers with the preview URL (JSON) and the tab goes there: a form's
+   * redirect to the product's origin would be refused by the admin's CSP (form-action). */
+  document.addEventListener("submit", function (e) {
+    var form = e.target.closest("form[data-open-preview]");
+    if (!form) return;
+    e.preventDefault();
+    var win = window.open("about:blank", "_blank");
+    post(form.action, {})
+      .then(function (r) { return r.json(); })
+      .then(function (res) {
+        if (!res.url) throw new Error((res.error && res.error.message) || "");
+        if (win) win.location = res.url; else window.open(res.url, "_blank");
+      })
+      .catch(function (error) {
+        if (win) win.close();
+        status(error.message || form.getAttribute("data-failed"));
+      });
+  });
 
   function picked(data) {
     var input = document.querySelector('[data-uid="' + (data.field || "").replace(/[^\w-]/g, "") + '"]');

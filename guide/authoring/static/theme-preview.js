@@ -1,7 +1,7 @@
 /* The theme page's preview frame: the real widget (guide.js, loaded next) on sample guides.
  * This page answers the widget's requests itself, so nothing is stored and no user is
- * created; the draft theme comes in the query (?theme=<JSON>&mode=light|dark) for the first
- * paint, then from the theme page (postMessage: from this origin and the parent window
+ * created; the draft theme comes in the query (?theme=<JSON>; mode=light|dark: the users'
+ * system) for the first paint, then from the theme page (postMessage: from this origin and the parent window
  * only, and only a theme's shape). A new draft goes into the bootstrap answer and the
  * widget asks for it again (Guide.identify with a new trait): it redraws itself with its
  * own theme code (theme.ts validates every value, as it does a theme from the server),
@@ -17,10 +17,22 @@
     var given = JSON.parse(params.get("theme") || "{}");
     if (given && typeof given === "object" && !Array.isArray(given)) theme = given;
   } catch (e) { /* a broken draft previews as the default theme */ }
+  /* The frame stands for the users whose system is light, or dark (?mode=): it answers the
+   * widget's prefers-color-scheme query so, and the theme's own mode then decides, as for
+   * those users (no dark variant with `auto`: the light colours, even in the dark frame). */
   var mode = params.get("mode");
-  if (mode === "light" || mode === "dark") document.documentElement.setAttribute("data-mode", mode);
-  else mode = null;
-  if (mode) theme.mode = mode;
+  if (mode === "light" || mode === "dark") {
+    document.documentElement.setAttribute("data-mode", mode);
+    var system = window.matchMedia ? window.matchMedia.bind(window) : null;
+    window.matchMedia = function (query) {
+      var scheme = /^\s*\(\s*prefers-color-scheme\s*:\s*(light|dark)\s*\)\s*$/.exec(String(query));
+      if (!scheme && system) return system(query);
+      var none = function () {};
+      return { matches: !!scheme && scheme[1] === mode, media: String(query), onchange: null,
+        addEventListener: none, removeEventListener: none, addListener: none, removeListener: none,
+        dispatchEvent: function () { return false; } };
+    };
+  }
   boot.workspace.theme = theme;
   var checklist = boot.guides[0].key, tour = boot.guides[1].key;
   var article = data.article, nudge = data.nudge;
@@ -79,7 +91,6 @@
     var msg = event.data;
     if (!isObject(msg) || msg.type !== "guide:theme" || !validTheme(msg.theme)) return;
     var next = JSON.parse(JSON.stringify(msg.theme));
-    if (mode) next.mode = mode;
     if (JSON.stringify(next) === JSON.stringify(boot.workspace.theme)) return;
     boot.workspace.theme = next;
     // The widget's next bootstrap answer has the draft; a new trait asks for one now.

@@ -78,6 +78,17 @@
     frames.forEach(function (frame) { if (frame.contentWindow === event.source) post(frame); });
   });
 
+  /* Each frame's caption: whether its users see the other scheme's colours (the widget's
+   * rule, theme.ts: `auto` follows the system only with a dark variant). */
+  function captions() {
+    var theme = draft(), mode = theme.mode || "auto";
+    var other = { light: mode === "dark", dark: mode === "light" || (mode === "auto" && !theme.dark) };
+    frames.forEach(function (frame) {
+      var note = frame.parentNode.querySelector("figcaption");
+      if (note) note.textContent = note.getAttribute(other[frame.getAttribute("data-mode")] ? "data-other" : "data-plain");
+    });
+  }
+
   var timer;
   function later() {
     clearTimeout(timer);
@@ -85,6 +96,8 @@
   }
   form.addEventListener("input", later);
   form.addEventListener("change", later);
+  form.addEventListener("change", captions);
+  captions();
   scene.addEventListener("change", load);
   render();
 }());
