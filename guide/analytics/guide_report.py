@@ -28,6 +28,7 @@ from guide.analytics.facts import (
     STARTED,
     STEP_COMPLETED,
     STEP_SHOWN,
+    STEP_TIME,
     TARGET_MISSING,
     Folder,
 )
@@ -160,7 +161,8 @@ def shape(workspace: Workspace, pair: Pair, numbers: Numbers, start: date,
                   **{metric: numbers.by_day(metric, GUIDE_LEVEL, day)
                      for metric in GUIDE_METRICS}} for day in days],
         "steps": _funnel(version.step_ids, numbers, totals[STARTED]["unique"],
-                         STEP_SHOWN if guide.kind == "tour" else STEP_COMPLETED),
+                         *((STEP_SHOWN, STEP_TIME) if guide.kind == "tour"
+                           else (STEP_COMPLETED, STEP_COMPLETED))),
         # Help and escalations that named the guide but no step.
         "unattributed": {name: numbers.total(metric, GUIDE_LEVEL)
                          for name, metric in STEP_FRICTION.items()},
@@ -183,10 +185,11 @@ def by_week(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(weeks.values())
 
 
-def _funnel(step_ids: list[str], numbers: Numbers, started: int,
-            reach: str) -> list[dict[str, Any]]:
+def _funnel(step_ids: list[str], numbers: Numbers, started: int, reach: str,
+            timed: str) -> list[dict[str, Any]]:
     """Each step in the guide's order: users who reached it (``reach``: completed it; a
-    tour's step: was shown it), the drop-off from the one before."""
+    tour's step: was shown it), the drop-off from the one before; the time on it
+    (``timed``: the durations its completions end; a tour's: from shown to the next)."""
     steps, before = [], started
     for step in step_ids:
         reached = numbers.uniques.get((step, reach), 0)
@@ -195,7 +198,7 @@ def _funnel(step_ids: list[str], numbers: Numbers, started: int,
             "drop_off_rate": _rate(before - reached, before),
             **{name: numbers.total(metric, step)
                for name, metric in {**STEP_VIEWS, **STEP_FRICTION}.items()},
-            "time_on_step": numbers.timing(step, STEP_COMPLETED),
+            "time_on_step": numbers.timing(step, timed),
         })
         before = reached
     return steps
