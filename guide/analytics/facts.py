@@ -26,6 +26,9 @@ ELIGIBLE, CHECKLIST_OPEN = "eligible", "checklist_open"
 # Step level
 STEP_SHOWN, STEP_COMPLETED, TARGET_MISSING, HELP_OPENED, ESCALATED = (
     "step_shown", "step_completed", "target_missing", "help_opened", "escalated")
+# A help opening from a step's "Stuck?" (a ``$help_open`` naming a step and an article:
+# only the Stuck? button opens help at an article with its step; docs/PROTOCOL.md).
+STUCK = "stuck"
 # A tour step's time on it, from its ``$step_shown`` to the next step shown of the run,
 # or the run's completion or dismissal: a duration only (no count, no user-day).
 STEP_TIME = "step_time"
@@ -136,6 +139,8 @@ class Folder:
             self._state(_key(props.get("guide")), props.get("state"))
         elif row.type == "event:track" and row.name in TRACKED:
             self._tracked(TRACKED[row.name], _key(props.get("guide")), props.get("step"))
+            if row.name == "$help_open" and _key(props.get("article")) is not None:
+                self._tracked(STUCK, _key(props.get("guide")), props.get("step"))
         elif row.type == "help:escalate":
             self._tracked(ESCALATED, _key(props.get("guide")), props.get("step"))
         elif row.type == OFFER and _key(row.name) is not None:
@@ -220,7 +225,10 @@ class Folder:
     def _tracked(self, metric: str, guide: str | None, step: Any) -> None:
         if guide is None:
             return
-        if metric in STEP_METRICS or metric == ESCALATED:
+        if metric == STUCK:
+            if _key(step) is not None:
+                self._fact(guide, STUCK, step)
+        elif metric in STEP_METRICS or metric == ESCALATED:
             self._fact(guide, metric, _key(step) or GUIDE_LEVEL)
             if metric == STEP_SHOWN and _key(step) is not None:
                 self._shown(guide, _key(step))

@@ -29,6 +29,7 @@ from guide.analytics.facts import (
     STEP_COMPLETED,
     STEP_SHOWN,
     STEP_TIME,
+    STUCK,
     TARGET_MISSING,
     Folder,
 )
@@ -51,8 +52,11 @@ GUIDE_METRICS = (ELIGIBLE, SEEN, CHECKLIST_OPEN, STARTED, COMPLETED, DISMISSED, 
 # What users saw and did at each step (totals): tour steps shown, checklist items
 # expanded and their action clicked.
 STEP_VIEWS = {"shown": STEP_SHOWN, "expanded": ITEM_EXPANDED, "clicked": ITEM_CLICKED}
-STEP_FRICTION = {"target_missing": TARGET_MISSING, "help_opened": HELP_OPENED,
+# Beside each step, why users leave it ("stuck": help opened from its "Stuck?", a part
+# of help_opened). Help and escalations naming no step are ``unattributed``.
+STEP_FRICTION = {"target_missing": TARGET_MISSING, "stuck": STUCK, "help_opened": HELP_OPENED,
                  "escalations": ESCALATED}
+UNATTRIBUTED = {name: metric for name, metric in STEP_FRICTION.items() if metric != STUCK}
 
 
 def guide_report(workspace: Workspace, guide_key: str, start: date, end: date,
@@ -165,7 +169,7 @@ def shape(workspace: Workspace, pair: Pair, numbers: Numbers, start: date,
                            else (STEP_COMPLETED, STEP_COMPLETED))),
         # Help and escalations that named the guide but no step.
         "unattributed": {name: numbers.total(metric, GUIDE_LEVEL)
-                         for name, metric in STEP_FRICTION.items()},
+                         for name, metric in UNATTRIBUTED.items()},
     }
 
 
