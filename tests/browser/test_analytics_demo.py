@@ -137,16 +137,16 @@ def test_the_step_funnel_says_why_without_scrolling_at_1280_px(browser: Any,
         region = page.locator('.table-scroll:has([data-testid="funnel"])').bounding_box()
         assert box["x"] + box["width"] <= region["x"] + region["width"], (box, region)
         chart = page.locator('svg[data-testid="funnel-chart"]')
-        labels = chart.locator("g.bar text.axis").all_inner_texts()
+        labels = chart.locator("g.bar text.axis").all_text_contents()
         assert labels[1] == "Your key numbers", labels  # the first step's title, not "kpis"
         assert any(note and "target missing" in note
-                   for note in chart.locator("g.bar text.note").all_inner_texts())
+                   for note in chart.locator("g.bar text.note").all_text_contents())
         medians = cells(page, '[data-testid="funnel"] tr[data-step]', "step", "time_median")
         assert any(value == value for value in medians.values()), medians  # not all "none"
         no_violations(page)
         page.goto("/admin/w/demo/analytics/lifecycle?days=90")
         bars = page.locator('svg[data-testid="milestone-chart"] g.bar text.axis')
-        assert "Connected a data source" in bars.all_inner_texts()
-        assert "Finished getting started" in bars.all_inner_texts()  # "activated", titled
+        assert "Connected a data source" in bars.all_text_contents()
+        assert "Finished getting started" in bars.all_text_contents()  # "activated", titled
         no_violations(page)
         assert blocked == []
