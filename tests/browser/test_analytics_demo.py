@@ -133,7 +133,7 @@ def test_the_step_funnel_says_why_without_scrolling_at_1280_px(browser: Any,
         header = page.locator('[data-testid="funnel"] [data-testid="target-missing-header"]')
         box, viewport = header.bounding_box(), page.viewport_size
         assert box is not None and viewport == {"width": 1280, "height": 800}
-        assert 0 <= box["x"] and box["x"] + box["width"] <= viewport["width"], box
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
         region = page.locator('.table-scroll:has([data-testid="funnel"])').bounding_box()
         assert box["x"] + box["width"] <= region["x"] + region["width"], (box, region)
         chart = page.locator('svg[data-testid="funnel-chart"]')
