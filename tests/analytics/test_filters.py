@@ -46,7 +46,8 @@ def traits(history):  # noqa: F811
 def step(name, done, drop, rate, times, *, missing=0, help_=0, escalations=0, expanded=0,
          clicked=0):
     return {"step": name, "completed": done, "drop_off": drop, "drop_off_rate": rate,
-            "shown": 0, "expanded": expanded, "clicked": clicked, "target_missing": missing, "help_opened": help_,
+            "shown": 0, "expanded": expanded, "clicked": clicked, "target_missing": missing, "stuck": 0,
+            "help_opened": help_,
             "escalations": escalations,
             "time_on_step": {"median": times[0], "p90": times[1], "count": times[2]}}
 
