@@ -9,7 +9,12 @@ bounded in the app (guide/serving.py); here:
   gevent worker reads them under this deadline), and that an idle keep-alive
   connection stays open;
 - ``worker_connections``: connections the process holds at once (beyond it,
-  new ones wait in the listen backlog); the open-file limit is raised to fit.
+  new ones wait in the listen backlog); the open-file limit is raised to fit;
+- ``limit_request_line``: bytes of a request line, gunicorn's largest (its default,
+  4094, answered an analytics URL with a long segment filter by its own HTML "414");
+  a segment of the most characters the reports take (``guide.analytics.filters
+  .MAX_TEXT``) in ASCII, each percent-encoded, fits, and a longer one is the app's 400
+  ``invalid_filter`` in the JSON error shape.
 
 Command-line options override these (``--worker-connections 20000``).
 """
@@ -23,6 +28,7 @@ worker_class = "gevent"
 workers = 1
 worker_connections = 10000
 keepalive = 5
+limit_request_line = 8190
 # gunicorn 27 opens a control socket under the home directory unless told not to.
 control_socket_disable = True
 # Lets in-flight requests finish on a restart; WebSockets reconnect to the new worker.

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from guide.analytics import durations
-from guide.analytics.facts import Run
+from guide.analytics.facts import RUN_COLUMNS, Run
 from guide.analytics.tally import Tally
 from guide.extensions import db
 
@@ -51,11 +51,14 @@ _MOMENTS = (
     "CAST(%(u)s AS integer[]), CAST(%(at)s AS timestamptz[]), CAST(%(d)s AS date[])) "
     "ON CONFLICT DO NOTHING")
 _RUNS = (
-    "INSERT INTO analytics_run (workspace_id, user_id, guide_key, started_at, last_step_at) "
+    "INSERT INTO analytics_run (workspace_id, user_id, guide_key, started_at, last_step_at, "
+    "shown_step, shown_at) "
     "SELECT %(ws)s, * FROM unnest(CAST(%(u)s AS integer[]), CAST(%(g)s AS text[]), "
-    "CAST(%(started)s AS timestamptz[]), CAST(%(last)s AS timestamptz[])) "
+    "CAST(%(started)s AS timestamptz[]), CAST(%(last)s AS timestamptz[]), "
+    "CAST(%(shown)s AS text[]), CAST(%(shown_at)s AS timestamptz[])) "
     "ON CONFLICT (workspace_id, user_id, guide_key) DO UPDATE SET "
-    "started_at = excluded.started_at, last_step_at = excluded.last_step_at")
+    "started_at = excluded.started_at, last_step_at = excluded.last_step_at, "
+    "shown_step = excluded.shown_step, shown_at = excluded.shown_at")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -72,10 +75,15 @@ def _time(value: datetime | None) -> str:
     return "NULL" if value is None else value.isoformat()
 
 
+def _text(value: str | None) -> str:
+    return "NULL" if value is None else _quoted(value)
+
+
 # How each column's values are written in an array literal, by its name in the statements.
 _ENCODE: dict[str, Callable[[Any], str]] = {
     "g": _quoted, "s": _quoted, "m": _quoted, "d": _day, "n": str, "b": str, "u": str, "e": str,
-    "sec": repr, "at": _time, "started": _time, "last": _time}
+    "sec": repr, "at": _time, "started": _time, "last": _time, "shown": _text,
+    "shown_at": _time}
 
 
 def _columns(rows: list[tuple[Any, ...]], names: str) -> dict[str, str]:
@@ -104,5 +112,6 @@ def save(workspace_id: int, tally: Tally, runs: dict[tuple[int, str], Run],
             [(e, *moment) for e, moment in sorted(tally.moments.items())], "e m u at d")})
     if changed:
         run(_RUNS, {**ws, **_columns(
-            [(u, g, runs[(u, g)].started_at, runs[(u, g)].last_step_at)
-             for u, g in sorted(changed)], "u g started last")})
+            [(u, g, *(getattr(runs[(u, g)], name) for name in RUN_COLUMNS))
+             for u, g in sorted(changed)],
+            "u g started last shown shown_at")})

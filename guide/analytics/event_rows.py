@@ -1,11 +1,12 @@
 """The event log as the fold reads it: a workspace's events in id order, a page at a time.
 
-Only what ``Folder.fold`` reads leaves the database. Of ``props``, the three
+Only what ``Folder.fold`` reads leaves the database. Of ``props``, the four
 fields it looks at, and only when they are JSON strings (``_key`` and the state
-comparisons ignore anything else): ``guide``, ``step`` and ``state``, as text
-columns, so no JSON is decoded for them. ``result`` only when it lists completed
-steps (``Folder._steps_done`` does nothing with the others). Decoding every
-``props`` and ``result`` was a third of a rollup batch's time in Python.
+comparisons ignore anything else): ``guide``, ``step``, ``state`` and ``article``
+(a help opening's: "Stuck?"), as text columns, so no JSON is decoded for them.
+``result`` only when it lists completed steps (``Folder._steps_done`` does nothing
+with the others). Decoding every ``props`` and ``result`` was a third of a rollup
+batch's time in Python.
 
 On PostgreSQL the rows are read on the session's driver connection (in its
 transaction): SQLAlchemy's result rows cost as much again as psycopg's.
@@ -24,7 +25,7 @@ from guide.extensions import db
 from guide.models import Event
 
 PAGE = 5000
-PROPS = ("guide", "step", "state")
+PROPS = ("guide", "step", "state", "article")
 
 
 def _sqlite_string(path: str) -> Any:
@@ -53,10 +54,10 @@ _SQLITE = (sa.select(Event.id, Event.user_id, Event.type, Event.name,
 
 
 def _row(id_: int, user_id: int | None, type_: str, name: str, guide: str | None,
-         step: str | None, state: str | None, result: Any, client_at: Any,
-         created_at: Any) -> EventRow:
+         step: str | None, state: str | None, article: str | None, result: Any,
+         client_at: Any, created_at: Any) -> EventRow:
     props = None if guide is None and step is None and state is None else {
-        "guide": guide, "step": step, "state": state}
+        "guide": guide, "step": step, "state": state, "article": article}
     if isinstance(result, str):
         result = json.loads(result)
     return EventRow(id_, user_id, type_, name, props, result, client_at, created_at)

@@ -26,6 +26,13 @@ ELIGIBLE, CHECKLIST_OPEN = "eligible", "checklist_open"
 # Step level
 STEP_SHOWN, STEP_COMPLETED, TARGET_MISSING, HELP_OPENED, ESCALATED = (
     "step_shown", "step_completed", "target_missing", "help_opened", "escalated")
+# A help opening from a step's "Stuck?" (a ``$help_open`` naming a step and an article:
+# only the Stuck? button opens help at an article with its step; docs/PROTOCOL.md).
+STUCK = "stuck"
+# A tour step's time on it, from its ``$step_shown`` to the next step shown of the run,
+# or the run's completion or dismissal: a duration only (no count, no user-day).
+STEP_TIME = "step_time"
+DURATION_ONLY = {STEP_TIME}
 # A checklist item expanded; its action button clicked.
 ITEM_EXPANDED, ITEM_CLICKED = "item_expanded", "item_clicked"
 # Workspace level (the proactive vs reactive report), under the guide key WORKSPACE:
@@ -70,10 +77,17 @@ class EventRow(NamedTuple):
 
 @dataclass
 class Run:
-    """A user's open run of a guide: when it started, when its last step was done."""
+    """A user's open run of a guide: when it started, when its last step was done, and the
+    step last shown (a tour's) and when, until the next one or the run's end times it."""
 
     started_at: datetime | None = None
     last_step_at: datetime | None = None
+    shown_step: str | None = None
+    shown_at: datetime | None = None
+
+
+# Run's fields, the columns of ``analytics_run`` that hold them.
+RUN_COLUMNS = ("started_at", "last_step_at", "shown_step", "shown_at")
 
 
 class Fact(NamedTuple):
@@ -125,6 +139,8 @@ class Folder:
             self._state(_key(props.get("guide")), props.get("state"))
         elif row.type == "event:track" and row.name in TRACKED:
             self._tracked(TRACKED[row.name], _key(props.get("guide")), props.get("step"))
+            if row.name == "$help_open" and _key(props.get("article")) is not None:
+                self._tracked(STUCK, _key(props.get("guide")), props.get("step"))
         elif row.type == "help:escalate":
             self._tracked(ESCALATED, _key(props.get("guide")), props.get("step"))
         elif row.type == OFFER and _key(row.name) is not None:
@@ -174,8 +190,20 @@ class Folder:
             self._fact(guide, STARTED)
         return run
 
+    def _shown(self, guide: str, step: str | None) -> None:
+        """A step shown ends the one shown before it (its time on the step) and starts its
+        own; ``None``: the run ended. Only in an open run: a show the widget's batch sent
+        after the run ended starts nothing."""
+        run = self._run(guide)
+        if run.shown_step is not None and run.shown_at is not None:
+            self._fact(guide, STEP_TIME, run.shown_step, _since(self._at, run.shown_at))
+        open_run = step is not None and run.started_at is not None
+        run.shown_step, run.shown_at = (step, self._at) if open_run else (None, None)
+
     def _close(self, guide: str, metric: str) -> None:
         run = self._run(guide)
+        if run.started_at is not None:
+            self._shown(guide, None)
         if metric == COMPLETED:
             if run.started_at is None:
                 return  # a second signal for a completion already counted
@@ -197,8 +225,13 @@ class Folder:
     def _tracked(self, metric: str, guide: str | None, step: Any) -> None:
         if guide is None:
             return
-        if metric in STEP_METRICS or metric == ESCALATED:
+        if metric == STUCK:
+            if _key(step) is not None:
+                self._fact(guide, STUCK, step)
+        elif metric in STEP_METRICS or metric == ESCALATED:
             self._fact(guide, metric, _key(step) or GUIDE_LEVEL)
+            if metric == STEP_SHOWN and _key(step) is not None:
+                self._shown(guide, _key(step))
         else:
             self._fact(guide, metric)
 

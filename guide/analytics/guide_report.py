@@ -28,6 +28,8 @@ from guide.analytics.facts import (
     STARTED,
     STEP_COMPLETED,
     STEP_SHOWN,
+    STEP_TIME,
+    STUCK,
     TARGET_MISSING,
     Folder,
 )
@@ -50,8 +52,11 @@ GUIDE_METRICS = (ELIGIBLE, SEEN, CHECKLIST_OPEN, STARTED, COMPLETED, DISMISSED, 
 # What users saw and did at each step (totals): tour steps shown, checklist items
 # expanded and their action clicked.
 STEP_VIEWS = {"shown": STEP_SHOWN, "expanded": ITEM_EXPANDED, "clicked": ITEM_CLICKED}
-STEP_FRICTION = {"target_missing": TARGET_MISSING, "help_opened": HELP_OPENED,
+# Beside each step, why users leave it ("stuck": help opened from its "Stuck?", a part
+# of help_opened). Help and escalations naming no step are ``unattributed``.
+STEP_FRICTION = {"target_missing": TARGET_MISSING, "stuck": STUCK, "help_opened": HELP_OPENED,
                  "escalations": ESCALATED}
+UNATTRIBUTED = {name: metric for name, metric in STEP_FRICTION.items() if metric != STUCK}
 
 
 def guide_report(workspace: Workspace, guide_key: str, start: date, end: date,
@@ -160,10 +165,11 @@ def shape(workspace: Workspace, pair: Pair, numbers: Numbers, start: date,
                   **{metric: numbers.by_day(metric, GUIDE_LEVEL, day)
                      for metric in GUIDE_METRICS}} for day in days],
         "steps": _funnel(version.step_ids, numbers, totals[STARTED]["unique"],
-                         STEP_SHOWN if guide.kind == "tour" else STEP_COMPLETED),
+                         *((STEP_SHOWN, STEP_TIME) if guide.kind == "tour"
+                           else (STEP_COMPLETED, STEP_COMPLETED))),
         # Help and escalations that named the guide but no step.
         "unattributed": {name: numbers.total(metric, GUIDE_LEVEL)
-                         for name, metric in STEP_FRICTION.items()},
+                         for name, metric in UNATTRIBUTED.items()},
     }
 
 
@@ -183,10 +189,11 @@ def by_week(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(weeks.values())
 
 
-def _funnel(step_ids: list[str], numbers: Numbers, started: int,
-            reach: str) -> list[dict[str, Any]]:
+def _funnel(step_ids: list[str], numbers: Numbers, started: int, reach: str,
+            timed: str) -> list[dict[str, Any]]:
     """Each step in the guide's order: users who reached it (``reach``: completed it; a
-    tour's step: was shown it), the drop-off from the one before."""
+    tour's step: was shown it), the drop-off from the one before; the time on it
+    (``timed``: the durations its completions end; a tour's: from shown to the next)."""
     steps, before = [], started
     for step in step_ids:
         reached = numbers.uniques.get((step, reach), 0)
@@ -195,7 +202,7 @@ def _funnel(step_ids: list[str], numbers: Numbers, started: int,
             "drop_off_rate": _rate(before - reached, before),
             **{name: numbers.total(metric, step)
                for name, metric in {**STEP_VIEWS, **STEP_FRICTION}.items()},
-            "time_on_step": numbers.timing(step, STEP_COMPLETED),
+            "time_on_step": numbers.timing(step, timed),
         })
         before = reached
     return steps

@@ -182,6 +182,8 @@ def _funnel(workspace: Workspace, life: Lifecycle, lo: datetime, hi: datetime,
             "expected_days": milestone.expected_days,
             "reached": count, "share": _rate(count, total),
             "drop_off": before - count, "drop_off_rate": _rate(before - count, before),
+            # More reached it than the one before: not a funnel step (reached out of order).
+            "out_of_order": count > before,
             "time_to_value": {"count": count,
                               **{name: quantiles.get((milestone.key, rank(q, count)))
                                  for name, q in QUANTILES}},

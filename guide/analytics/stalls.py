@@ -37,7 +37,8 @@ def stalls_of(workspace: Workspace, life: Lifecycle, lo: datetime, hi: datetime,
     escalations = (Counter({key: rolled[1][""] - rolled[1][key] for key in life.keys})
                    if rolled else _escalations_before(workspace, life, lo, hi, users))
     rows = [{"key": row["key"], "title": row["title"], "stalls": stalls[row["key"]],
-             "escalations": escalations[row["key"]], "drop_off": row["drop_off"]}
+             "escalations": escalations[row["key"]], "drop_off": row["drop_off"],
+             "out_of_order": row["out_of_order"]}
             for row in funnel]
     order = {key: index for index, key in enumerate(life.keys)}
     return sorted(rows, key=lambda r: (-r["stalls"], -r["escalations"], -r["drop_off"],

@@ -21,6 +21,7 @@ from guide.analytics import (
     weekly,
 )
 from guide.analytics.facts import (
+    RUN_COLUMNS,
     Folder,
     Run,
 )
@@ -73,7 +74,8 @@ def lock_watermark(workspace_id: int) -> int:
     return watermark(workspace_id)
 
 
-_PG_RUNS = ("SELECT user_id, guide_key, started_at, last_step_at FROM analytics_run "
+_PG_RUNS = ("SELECT user_id, guide_key, started_at, last_step_at, shown_step, shown_at "
+            "FROM analytics_run "
             "WHERE workspace_id = %(ws)s AND user_id = ANY(CAST(%(ids)s AS integer[]))")
 
 
@@ -86,10 +88,10 @@ def runs_of(workspace_id: int, user_ids: set[int]) -> dict[tuple[int, str], Run]
             "ws": workspace_id, "ids": "{" + ",".join(map(str, ids)) + "}"})
     else:
         rows = [row for start in range(0, len(ids), CHUNK) for row in connection.execute(
-            sa.select(a.user_id, a.guide_key, a.started_at, a.last_step_at).where(
+            sa.select(a.user_id, a.guide_key, a.started_at, a.last_step_at, a.shown_step,
+                      a.shown_at).where(
                 a.workspace_id == workspace_id, a.user_id.in_(ids[start:start + CHUNK])))]
-    return {(user_id, guide): Run(started_at, last_step_at)
-            for user_id, guide, started_at, last_step_at in rows}
+    return {(user_id, guide): Run(*times) for user_id, guide, *times in rows}
 
 
 def save(workspace_id: int, tally: Tally, runs: dict[tuple[int, str], Run],
@@ -140,10 +142,10 @@ def save(workspace_id: int, tally: Tally, runs: dict[tuple[int, str], Run],
         stmt = _insert(runs_table)
         run(stmt.on_conflict_do_update(
             index_elements=["workspace_id", "user_id", "guide_key"],
-            set_={"started_at": stmt.excluded.started_at,
-                  "last_step_at": stmt.excluded.last_step_at}),
-            [{**ws, "user_id": u, "guide_key": g, "started_at": runs[(u, g)].started_at,
-              "last_step_at": runs[(u, g)].last_step_at} for u, g in sorted(changed)])
+            set_={name: stmt.excluded[name] for name in RUN_COLUMNS}),
+            [{**ws, "user_id": u, "guide_key": g,
+              **{name: getattr(runs[(u, g)], name) for name in RUN_COLUMNS}}
+             for u, g in sorted(changed)])
     _move(workspace_id, last_event_id)
 
 

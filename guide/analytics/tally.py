@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from guide.analytics.facts import Fact
+from guide.analytics.facts import DURATION_ONLY, Fact
 
 # (guide, step, metric, day)
 CountKey = tuple[str, str, str, date]
@@ -32,8 +32,9 @@ class Tally:
 
     def add(self, fact: Fact) -> None:
         event_id, day, guide, step, metric, user_id, seconds, at = fact
-        self.counts[(guide, step, metric, day)] += 1
-        self.users.add((guide, step, metric, day, user_id))
+        if metric not in DURATION_ONLY:
+            self.counts[(guide, step, metric, day)] += 1
+            self.users.add((guide, step, metric, day, user_id))
         if seconds is not None:
             self.durations[(guide, step, metric, event_id)] = (day, seconds)
         if at is not None:

@@ -17,7 +17,7 @@ from guide.analytics.surveys import CSV_COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STEP_COLUMNS = ("step", "completed", "drop_off", "drop_off_rate", "shown", "expanded", "clicked",
-                "target_missing", "help_opened", "escalations")
+                "target_missing", "stuck", "help_opened", "escalations")
 METRICS = ("eligible", "seen", "checklist_open", "started", "completed", "dismissed", "snoozed")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 

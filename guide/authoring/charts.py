@@ -24,7 +24,10 @@ from guide.i18n import N_
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 28
 MAX_X_LABELS = 7
-BAR_HEIGHT, BAR_GAP, LABEL_WIDTH = 22, 8, 150
+BAR_HEIGHT, BAR_GAP, LABEL_WIDTH = 22, 8, 190
+# Characters of a bar's label that fit LABEL_WIDTH at the chart's 12px (the whole text is
+# the bar's <title>, and in the table beside it); a note's line under its bar.
+LABEL_CHARS, NOTE_HEIGHT = 27, 14
 # Each series also has its own dash pattern, so the lines differ without colour.
 TREND_SERIES = (("started", N_("Started"), ""), ("completed", N_("Completed"), "6 3"),
                 ("dismissed", N_("Dismissed"), "2 3"))
@@ -67,6 +70,9 @@ class Bar:
     # Its colour, a class in admin.css (``bar-<tone>``): "start" for a funnel's first bar,
     # "promoter", "passive" or "detractor" for an NPS band; "" for the accent colour.
     tone: str = ""
+    # The whole label (a shortened ``label`` is drawn), and a line drawn under the bar.
+    title: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,20 +149,27 @@ def funnel_chart(started: int, steps: list[dict[str, Any]],
     """One bar for the users who started, then one per step: the users who completed it
     (the lifecycle report: who signed up, then who reached each milestone)."""
     rows = [(first_label, started)] + [(step["step"], step["completed"]) for step in steps]
-    return bar_chart(rows, tones=["start"])
+    return bar_chart(rows, tones=["start"], notes=[""] + [step.get("note", "") for step in steps])
 
 
-def bar_chart(rows: list[tuple[str, int]], tones: list[str] | None = None) -> BarChart:
+def short_label(text: str) -> str:
+    """A bar's label short enough for the label column."""
+    return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1].rstrip() + "…"
+
+
+def bar_chart(rows: list[tuple[str, int]], tones: list[str] | None = None,
+              notes: list[str] | None = None) -> BarChart:
     """One horizontal bar per (label, value), scaled to the largest value; ``tones`` colour
-    the first bars (the rest keep the accent colour)."""
+    the first bars (the rest keep the accent colour); ``notes``, a line under each bar
+    (a funnel step's friction), make room for it."""
     largest = max((value for _, value in rows), default=0) or 1
     plot_w = WIDTH - LABEL_WIDTH - 48  # room for the value after the longest bar
-    tones = tones or []
-    bars = [Bar(label, value, TOP + i * (BAR_HEIGHT + BAR_GAP), plot_w * value / largest,
-                tones[i] if i < len(tones) else "")
+    tones, notes = tones or [], notes or []
+    step = BAR_HEIGHT + BAR_GAP + (NOTE_HEIGHT if any(notes) else 0)
+    bars = [Bar(short_label(label), value, TOP + i * step, plot_w * value / largest,
+                tones[i] if i < len(tones) else "", label, notes[i] if i < len(notes) else "")
             for i, (label, value) in enumerate(rows)]
-    height = TOP * 2 + len(rows) * (BAR_HEIGHT + BAR_GAP)
-    return BarChart(WIDTH, height, LABEL_WIDTH, bars)
+    return BarChart(WIDTH, TOP * 2 + len(rows) * step, LABEL_WIDTH, bars)
 
 
 def _short(day: date) -> str:

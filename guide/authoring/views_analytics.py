@@ -20,10 +20,17 @@ from guide.authoring.charts import TREND_SERIES, funnel_chart, trend_chart
 from guide.authoring.report_range import ReportRange, range_of, today_in
 from guide.authoring.views_accounts import duration_text as _duration
 from guide.errors import GuideError, NotFound
+from guide.i18n import N_
 from guide.schemas.analytics import PRESETS
+from guide.services.localize import localize
 from guide.services.published import published_guide, published_guides
 
 USERS_PER_PAGE = 50
+# A funnel bar's friction note, part by part.
+FRICTION_NOTES = (("target_missing", N_("%(count)s target missing")),
+                  ("stuck", N_("%(count)s Stuck?")),
+                  ("help_opened", N_("%(count)s help opened")),
+                  ("escalations", N_("%(count)s escalated")))
 
 
 def _range() -> ReportRange:
@@ -84,7 +91,22 @@ def guide_analytics(workspace: str, key: str) -> Any:
         chosen=chosen, presets=PRESETS, version=pair[1] if pair else None, filterable=True,
         figures=headline(report, previous), trend=trend_chart(trend_rows, chosen.by),
         trend_rows=trend_rows, trend_series=TREND_SERIES, users=users,
-        funnel=funnel_chart(report["started"]["unique"], report["steps"]))
+        funnel=funnel_chart(report["started"]["unique"], _funnel_bars(report, pair)))
+
+
+def _funnel_bars(report: dict[str, Any], pair: Any) -> list[dict[str, Any]]:
+    """The funnel's bars: each step by its title (its key when it has none), and its
+    friction beside it (the counts that are not 0), so the chart says why users leave."""
+    version, locale = (pair[1] if pair else None), g.workspace.default_locale
+    bars = []
+    for step in report["steps"]:
+        found = version.step(step["step"]) if version else None
+        title = localize(found.get("title"), locale, locale) if found else None
+        parts = [gettext(text, count=step[name]) for name, text in FRICTION_NOTES
+                 if step[name]]
+        bars.append({"step": title or step["step"], "completed": step["completed"],
+                     "note": ", ".join(parts)})
+    return bars
 
 
 @bp.route("/w/<workspace>/analytics/guides/<key>/report.csv")

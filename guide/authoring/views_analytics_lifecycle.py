@@ -26,7 +26,6 @@ from guide.schemas.analytics import PRESETS
 from guide.schemas.analytics_lifecycle import STATUSES, WithinQuery
 
 PAGE_SIZE = 100
-LABEL_CHARS = 19
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -82,8 +81,7 @@ def lifecycle_analytics(workspace: str) -> Any:
     before = chosen.previous()
     previous = _call(analytics.lifecycle_report, before.start, before.end, within,
                      filters=_active(before.filters))
-    bars = [{"step": _short(m["title"]), "completed": m["reached"]}
-            for m in report["milestones"]]
+    bars = [{"step": m["title"], "completed": m["reached"]} for m in report["milestones"]]
     funnel = funnel_chart(report["signups"], bars, "Signed up")
     return render_template("admin/analytics_lifecycle.html", report=report, chosen=chosen,
                            presets=PRESETS, within=within, funnel=funnel, before=before,
@@ -106,11 +104,6 @@ def _headline(report: dict[str, Any], previous: dict[str, Any]) -> list[Figure]:
                                       title=m["title"]), "seconds",
                               m["time_to_value"]["median"], was["time_to_value"]["median"]))
     return figures
-
-
-def _short(title: str) -> str:
-    """A bar's label short enough for the chart's label column (the table has it whole)."""
-    return title if len(title) <= LABEL_CHARS else title[:LABEL_CHARS - 1].rstrip() + "…"
 
 
 def _stage_rows(stages: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -186,6 +186,10 @@ class AnalyticsRun(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Event time of the run's last step completion (time on the next step starts there).
     last_step_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A tour's step last shown in the open run, and its event time: the next step shown
+    # or the run's end times it (time on the step).
+    shown_step: Mapped[str | None] = mapped_column(sa.String(100))
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AnalyticsMoment(db.Model):

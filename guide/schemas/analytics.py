@@ -112,6 +112,9 @@ class FunnelStep(Schema):
     clicked = fields.Integer(metadata={
         "description": "Checklist items: $item_clicked events (the step's action button)."})
     target_missing = fields.Integer()
+    stuck = fields.Integer(metadata={
+        "description": "Help opened from the step's \"Stuck?\" ($help_open naming the step "
+                       "and an article); also counted in help_opened."})
     help_opened = fields.Integer()
     escalations = fields.Integer()
     time_on_step = fields.Nested(Timing)

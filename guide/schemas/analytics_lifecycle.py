@@ -55,8 +55,12 @@ class FunnelMilestone(Schema):
     reached = fields.Integer(metadata={"description": "Signups who reached it (so far)."})
     share = fields.Float(allow_none=True, metadata={"description": "reached / signups"})
     drop_off = fields.Integer(metadata={
-        "description": "The previous milestone's reached (first: signups) minus this one."})
+        "description": "The previous milestone's reached (first: signups) minus this one; "
+                       "negative when more users reached this one (see out_of_order)."})
     drop_off_rate = fields.Float(allow_none=True)
+    out_of_order = fields.Boolean(metadata={
+        "description": "More users reached it than the previous milestone: not a funnel "
+                       "step (users reach it out of order), so drop_off is negative."})
     time_to_value = fields.Nested(TimeToValue)
 
 
@@ -67,6 +71,7 @@ class Stall(Schema):
     escalations = fields.Integer(metadata={
         "description": "User escalations in the range from users who had not reached it."})
     drop_off = fields.Integer()
+    out_of_order = fields.Boolean()
 
 
 class CohortCell(Schema):

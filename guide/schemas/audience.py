@@ -30,7 +30,9 @@ def is_number(value: Any) -> bool:
 
 
 def _is_scalar(value: Any) -> bool:
-    return value is None or isinstance(value, str | bool) or is_number(value)
+    """A value to compare with: null is not one (``{trait: plan, eq:}`` is a value left out;
+    a trait that is not set is ``exists: false``)."""
+    return isinstance(value, str | bool) or is_number(value)
 
 
 def _is_time(value: Any) -> bool:
@@ -38,8 +40,10 @@ def _is_time(value: Any) -> bool:
 
 
 _VALUE_CHECKS: dict[str, tuple[Any, str]] = {
-    "eq": (_is_scalar, "must be a string, number, boolean or null"),
-    "ne": (_is_scalar, "must be a string, number, boolean or null"),
+    "eq": (_is_scalar, "must be a string, number or boolean (for a trait that is not set, "
+                       "write exists: false)"),
+    "ne": (_is_scalar, "must be a string, number or boolean (for a trait that is set, "
+                       "write exists: true)"),
     "in": (
         lambda v: isinstance(v, list) and 0 < len(v) <= 500 and all(map(_is_scalar, v)),
         "must be a list of 1 to 500 strings, numbers or booleans",

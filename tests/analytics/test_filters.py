@@ -46,7 +46,8 @@ def traits(history):  # noqa: F811
 def step(name, done, drop, rate, times, *, missing=0, help_=0, escalations=0, expanded=0,
          clicked=0):
     return {"step": name, "completed": done, "drop_off": drop, "drop_off_rate": rate,
-            "shown": 0, "expanded": expanded, "clicked": clicked, "target_missing": missing, "help_opened": help_,
+            "shown": 0, "expanded": expanded, "clicked": clicked, "target_missing": missing, "stuck": 0,
+            "help_opened": help_,
             "escalations": escalations,
             "time_on_step": {"median": times[0], "p90": times[1], "count": times[2]}}
 
@@ -167,6 +168,9 @@ def test_account_traits_and_relative_dates_mean_what_they_mean_in_an_audience(tr
     ("plan", None, "segment", "must be a mapping"),
     ("{all: [{trait: seats, gt: many}]}", None, "segment", "all.0.gt: gt compares numbers"),
     ("{url: /app/**}", None, "segment", "url conditions are not allowed"),
+    # A value left out: null is not a value to compare with (it matched nobody: all zeros).
+    ("{trait: plan, eq:}", None, "segment", "eq: eq must be a string, number or boolean"),
+    ("{trait: plan, eq: null}", None, "segment", "write exists: false"),
     ("{trait: &a plan, eq: *a}", None, "segment", "aliases"),
     ("{trait: p, eq: " + "x" * 2000 + "}", None, "segment", "at most 2000 characters"),
     ("[" * 999 + "]" * 999, None, "segment", "nest at most 32"),

@@ -102,7 +102,7 @@ def expected(d0: date, today: date) -> dict:
              expanded=0, clicked=0):
         return {"step": name, "completed": done, "drop_off": drop, "drop_off_rate": rate,
                 "shown": 0, "expanded": expanded, "clicked": clicked,
-                "target_missing": missing, "help_opened": help_,
+                "target_missing": missing, "stuck": 0, "help_opened": help_,
                 "escalations": escalations,
                 "time_on_step": {"median": times[0], "p90": times[1], "count": times[2]}}
 
@@ -224,12 +224,27 @@ def test_a_tour_s_funnel_counts_the_users_shown_each_step(paris):
     for who, minute in ((u1, 0), (u2, 10)):
         send(paris, who, "guide:state", at(d0, 9, minute + 2), state="active", step="two", **g)
     send(paris, u1, "event:track", at(d0, 9, 3), name="$step_shown", props={**g, "step": "two"})
+    # Rolled up to here: u1's step two, shown at 9:03, is timed from the rolled run.
+    roll_all()
     send(paris, u2, "event:track", at(d0, 9, 13), name="$target_missing",
          props={**g, "step": "two", "selector": "#b"})
+    # Help: u2 from step one's "Stuck?" (its article), u3 from the help button on step one
+    # (no article), u1 at an article with no step (a message's link): one Stuck? opening.
+    send(paris, u2, "event:track", at(d0, 9, 13), name="$help_open",
+         props={**g, "step": "one", "article": "finding-b"})
+    send(paris, u3, "event:track", at(d0, 9, 22), name="$help_open",
+         props={**g, "step": "one", "article": None})
+    send(paris, u1, "event:track", at(d0, 9, 4), name="$help_open",
+         props={**g, "step": None, "article": "tips"})
     send(paris, u2, "guide:state", at(d0, 9, 14), state="dismissed", step="two", **g)
     send(paris, u1, "event:track", at(d0, 9, 5), name="$step_shown",
          props={**g, "step": "three"})
     send(paris, u1, "guide:state", at(d0, 9, 6), state="completed", step="three", **g)
+    # A show the widget's batch sent after the run ended starts no time: the tour's next
+    # run (none here) would otherwise end it.
+    send(paris, u1, "event:track", at(d0, 9, 6), name="$step_shown",
+         props={**g, "step": "three"})
+    tail = analytics.guide_report(paris, "tour", d0, today)  # rollups plus the tail
     roll_all()
     report = analytics.guide_report(paris, "tour", d0, today)
     funnel = [(s["step"], s["completed"], s["drop_off"], s["target_missing"])
@@ -237,7 +252,18 @@ def test_a_tour_s_funnel_counts_the_users_shown_each_step(paris):
     # Three started; all saw one, u1 alone saw two (u2's target was missing), u1 saw three.
     assert report["started"] == {"total": 3, "unique": 3}
     assert funnel == [("one", 3, 0, 0), ("two", 1, 2, 1), ("three", 1, 0, 0)]
-    assert report == analytics.raw_guide_report(paris, "tour", d0, today)
+    assert [s["shown"] for s in report["steps"]] == [3, 1, 2]
+    assert [(s["stuck"], s["help_opened"]) for s in report["steps"]] == [(1, 2), (0, 0),
+                                                                          (0, 0)]
+    assert report["unattributed"] == {"target_missing": 0, "help_opened": 1, "escalations": 0}
+    # Time on each step, from its $step_shown to the next one shown or the run's end:
+    # one: u1 9:01 -> 9:03 (two shown) 120 s, u2 9:11 -> 9:14 (dismissed) 180 s, u3 still
+    # on it (not timed); two: u1 9:03 -> 9:05, 120 s; three: u1 9:05 -> 9:06 (completed).
+    assert [s["time_on_step"] for s in report["steps"]] == [
+        {"count": 2, "median": 120.0, "p90": 180.0},
+        {"count": 1, "median": 120.0, "p90": 120.0},
+        {"count": 1, "median": 60.0, "p90": 60.0}]
+    assert report == tail == analytics.raw_guide_report(paris, "tour", d0, today)
     # The users table: a tour completes no step on its own, so its progress is every step
     # once completed (u1), else the steps before the one it is on (u2 on two, u3 on one).
     from guide.analytics.guide_users import guide_users

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from guide import analytics
 from guide.analytics.filters import Filters
 from guide.errors import GuideError
 from guide.extensions import db
-from guide.models import EndUser
+from guide.models import EndUser, UserMilestone
 from tests.analytics.conftest import paris  # noqa: F401 (fixture)
 from tests.analytics.lifecycle_history import NOW, PRO, mark_pro, seed
 
@@ -28,7 +28,8 @@ def ttv(count, median, p90):
 
 def funnel_row(key, title, expected, reached, share, drop, rate, time):
     return {"key": key, "title": title, "expected_days": expected, "reached": reached,
-            "share": share, "drop_off": drop, "drop_off_rate": rate, "time_to_value": time}
+            "share": share, "drop_off": drop, "drop_off_rate": rate, "out_of_order": drop < 0,
+            "time_to_value": time}
 
 
 def cells(*rows):
@@ -60,15 +61,16 @@ EXPECTED = {
         # s1 (milestone_missing dashboard) x2 + s2 (guide_stalled onboarding, whose step
         # reaches dashboard); the 4 user escalations in the range all came before it.
         {"key": "dashboard", "title": "First dashboard", "stalls": 3, "escalations": 4,
-         "drop_off": 2},
+         "drop_off": 2, "out_of_order": False},
         # s3 for u4 and for account C (u7's is before the range); only u4 escalated
         # before connecting (u1, u5 and u7 had connected).
         {"key": "connected", "title": "Connected data", "stalls": 2, "escalations": 1,
-         "drop_off": 1},
+         "drop_off": 1, "out_of_order": False},
         # s2 again: onboarding's own milestone.
         {"key": "onboarded", "title": "onboarded", "stalls": 1, "escalations": 4,
-         "drop_off": 1},
-        {"key": "invited", "title": "invited", "stalls": 0, "escalations": 4, "drop_off": 2},
+         "drop_off": 1, "out_of_order": False},
+        {"key": "invited", "title": "invited", "stalls": 0, "escalations": 4, "drop_off": 2,
+         "out_of_order": False},
     ],
     "cohorts": [
         # Wed 4 .. Sun 8 March: u1, u2. u1's invited came after 10 days (not within 7).
@@ -183,13 +185,13 @@ def test_a_segment_keeps_only_its_users_signups_stalls_escalations_and_stages(li
         # of the user escalations only u4's (12 Mar), before any milestone.
         "stalls": [
             {"key": "dashboard", "title": "First dashboard", "stalls": 3, "escalations": 1,
-             "drop_off": 0},
+             "drop_off": 0, "out_of_order": False},
             {"key": "connected", "title": "Connected data", "stalls": 2, "escalations": 1,
-             "drop_off": 1},
+             "drop_off": 1, "out_of_order": False},
             {"key": "onboarded", "title": "onboarded", "stalls": 1, "escalations": 1,
-             "drop_off": 0},
+             "drop_off": 0, "out_of_order": False},
             {"key": "invited", "title": "invited", "stalls": 0, "escalations": 1,
-             "drop_off": 1},
+             "drop_off": 1, "out_of_order": False},
         ],
         "cohorts": [
             {"week": "2026-03-02", "signups": 0, "complete": True,
@@ -238,3 +240,22 @@ def test_a_locale_keeps_its_users(lifecycle):
     assert [m["reached"] for m in report["milestones"]] == [1, 1, 1, 0]
     assert {s["key"]: s["escalations"] for s in report["stalls"]} == {
         "connected": 0, "dashboard": 1, "invited": 1, "onboarded": 1}
+
+
+def test_a_milestone_more_users_reached_than_the_one_before_is_out_of_order(lifecycle):
+    """u2, u3 and u5 also invited the team: 4 reached "invited", one more than the 3 of
+    "dashboard" before it. Its drop-off stays the arithmetic (3 - 4 = -1, rate -1/3), and
+    the row says it is not a funnel step."""
+    users = {u.external_id: u for u in db.session.scalars(db.select(EndUser))}
+    for name in ("u2", "u3", "u5"):
+        db.session.add(UserMilestone(user_id=users[name].id, key="invited", source="test",
+                                     reached_at=users[name].first_seen + timedelta(days=1)))
+    db.session.commit()
+    report = analytics.lifecycle_report(lifecycle, START, END, now=NOW)
+    invited, onboarded = report["milestones"][2:]
+    assert (invited["reached"], invited["drop_off"], invited["drop_off_rate"],
+            invited["out_of_order"]) == (4, -1, -1 / 3, True)
+    assert (onboarded["drop_off"], onboarded["out_of_order"]) == (4, False)
+    assert [m["out_of_order"] for m in report["milestones"]] == [False, False, True, False]
+    stall = next(s for s in report["stalls"] if s["key"] == "invited")
+    assert (stall["drop_off"], stall["out_of_order"]) == (-1, True)

@@ -42,6 +42,7 @@ from guide.models import (
 )
 from guide.models.analytics import ROLLUPS
 from guide.services import privacy
+from tests import factories
 from tests.analytics.conftest import LATER, PARIS, user
 
 # Saturday evening before the clocks go forward in Paris (01:00 UTC on Sunday).
@@ -59,7 +60,13 @@ RESULTS = (0, 0.0, 2, False, "0", None)
 
 guides, steps = st.sampled_from(GUIDES), st.sampled_from(STEPS)
 done = st.lists(st.fixed_dictionaries({"guide": guides, "step": steps}), min_size=1, max_size=2)
+# A tour's run: its states and its steps shown (time on a step runs from its show to the
+# next one or the run's end, across batches).
+tour_kind = st.tuples(st.just("tour"), st.fixed_dictionaries({
+    "state": st.sampled_from(["active", "shown", "shown", "completed", "dismissed"]),
+    "step": steps}))
 kind = st.one_of(
+    tour_kind,
     st.tuples(st.just("guide:state"), st.fixed_dictionaries(
         {"guide": guides, "state": st.sampled_from(STATES)})),
     st.tuples(st.sampled_from(["step:complete", "event:track"]), st.fixed_dictionaries({
@@ -75,15 +82,19 @@ kind = st.one_of(
     st.tuples(st.sampled_from(["search", "anonymous search"]), st.fixed_dictionaries({
         "query": st.sampled_from(QUERIES), "results": st.sampled_from(RESULTS)})),
 )
-event = st.tuples(
-    st.integers(0, 2),  # which user
-    kind,
-    # minutes since the previous event reached the server: a user's days of a metric
-    # with days between them (whole days apart too)
-    st.integers(0, 240) | st.sampled_from([24 * 60, 2 * 24 * 60]),
-    # client clock: on time, late (up to 9 days: some beyond MAX_LATE), or ahead
-    st.none() | st.integers(-9 * 24 * 60, 30),
-)
+def events_of(kind: st.SearchStrategy) -> st.SearchStrategy:
+    return st.tuples(
+        st.integers(0, 2),  # which user
+        kind,
+        # minutes since the previous event reached the server: a user's days of a metric
+        # with days between them (whole days apart too)
+        st.integers(0, 240) | st.sampled_from([24 * 60, 2 * 24 * 60]),
+        # client clock: on time, late (up to 9 days: some beyond MAX_LATE), or ahead
+        st.none() | st.integers(-9 * 24 * 60, 30),
+    )
+
+
+event, tour_event = events_of(kind), events_of(tour_kind)
 # Events of the first part sent again 1 to 3 days before it, received once it is rolled:
 # days that land before or between rolled days of a user's metric (analytics_reach: the
 # next day's previous day changes).
@@ -104,6 +115,12 @@ def _row(workspace_id: int, users: list[int], at: datetime, item: tuple) -> Even
         return Event(type=what, name="x", props={},
                      result={"ok": True, "completed": data["completed"], "progress": progress},
                      **common)
+    if what == "tour":
+        if data["state"] == "shown":
+            return Event(type="event:track", name="$step_shown",
+                         props={"guide": "tour", "step": data["step"]}, **common)
+        return Event(type="guide:state", name="tour", props={"guide": "tour", **data},
+                     result={"ok": True, "completed": []}, **common)
     if what == "track":
         return Event(type="event:track", name=data["name"],
                      props={"guide": data["guide"], "step": data["step"]}, **common)
@@ -164,6 +181,8 @@ def stream_setup(paris):
     """The workspace; ``stream_users()`` makes the stream's users (a test may erase one)."""
     account = Account(workspace_id=paris.id, external_id="acme")
     db.session.add(account)
+    factories.publish(paris, {"key": "tour", "kind": "tour", "title": "Tour", "steps": [
+        {"id": step, "title": step.title()} for step in STEPS]})
     db.session.commit()
     made = iter(range(10**6))
 
@@ -205,6 +224,11 @@ def _same(ws, low: date, high: date) -> None:
     """Both reports: rollups plus the tail give what a fold over every event gives."""
     assert analytics.guide_report(ws, "onboarding", low, high) == \
         analytics.raw_guide_report(ws, "onboarding", low, high)
+    # The tour: its funnel counts shows, and times each step from its show to the next
+    # one or the run's end (runs handed on from batch to batch), filtered or not.
+    for filters in (None, Filters.parse(locale="fr")):
+        assert analytics.guide_report(ws, "tour", low, high, filters) == \
+            analytics.raw_guide_report(ws, "tour", low, high, filters)
     # NOW falls inside the stream: some help openings are not 24 hours old yet.
     assert analytics.reactive_report(ws, low, high, NOW) == \
         analytics.raw_reactive_report(ws, low, high, NOW)
@@ -345,6 +369,29 @@ def test_rollups_plus_tail_equal_the_raw_computation(stream_setup, items, split,
     # The weekly counts keep them, anonymously; the rest forgets them.
     assert analytics.reactive_report(ws, days[0], days[-1], NOW) == _kept_counts(
         before, analytics.raw_reactive_report(ws, days[0], days[-1], NOW))
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(items=st.lists(tour_event, min_size=4, max_size=30), split=st.integers(0, 30),
+       batch=st.integers(1, 4))
+def test_a_tour_s_time_on_step_from_rollups_plus_tail_is_the_raw_one(stream_setup, items,
+                                                                      split, batch):
+    """Tour runs alone (the mixed stream holds few): shows timed across batch boundaries,
+    partly rolled, the rest in the tail, then all rolled."""
+    ws, stream_users = stream_setup
+    users = stream_users()
+    _clear(ws.id)
+    at = _insert(ws, users, items[:split], BASE)
+    analytics.rollup(LATER, batch=batch, max_batches=None)
+    _insert(ws, users, items[split:], at)
+    analytics.rollup(LATER, batch=batch, max_batches=2)
+    days = _days(ws)
+    for _ in range(2):
+        for filters in (None, Filters.parse(locale="fr")):
+            assert analytics.guide_report(ws, "tour", days[0], days[-1], filters) == \
+                analytics.raw_guide_report(ws, "tour", days[0], days[-1], filters)
+        analytics.rollup(LATER, batch=batch, max_batches=None)
 
 
 def test_an_event_a_day_late_adds_to_the_week_row_of_its_event_time(stream_setup):

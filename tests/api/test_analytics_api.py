@@ -3,9 +3,13 @@ hand-computed history of tests/analytics/test_guide_report.py."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from jsonschema_rs import Draft202012Validator
 
+from guide import gunicorn_config
+from guide.analytics.filters import MAX_TEXT
 from guide.extensions import db
 from tests import factories
 from tests.analytics.conftest import paris  # noqa: F401 (fixture)
@@ -73,3 +77,20 @@ def test_it_needs_a_secret_key_of_that_workspace_before_anything_else(client, pa
     # Another workspace's key reads that workspace's guide of the same key: none of paris'.
     mine = report(client, other_key, start="2026-03-01", end="2026-03-02").get_json()
     assert mine["started"] == {"total": 0, "unique": 0} and mine["timezone"] == "UTC"
+
+
+def test_a_long_segment_fits_the_request_line_and_a_longer_one_is_the_apps_400(
+        client, paris, api_key):  # noqa: F811
+    days = {"start": "2026-03-01", "end": "2026-03-02"}
+    # The longest segment taken, of ASCII that is all percent-encoded ("," is 3 bytes):
+    # gunicorn reads its request line (it answered 4094+ bytes with an HTML 414 of its own).
+    longest = "{trait: plan, in: [" + "," * (MAX_TEXT - 21) + "]}"
+    line = f"GET /api/v1/analytics/guides/onboarding?{urlencode({**days, 'segment': longest})} HTTP/1.1"
+    assert len(longest) == MAX_TEXT
+    assert len(line.encode()) <= gunicorn_config.limit_request_line
+    # One more than the cap (an 8 KB URL): our 400 in the one JSON error shape.
+    response = report(client, api_key, **days, segment="{trait: plan, eq: " + "x" * 8000 + "}")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "invalid_filter" and "at most 2000 characters" in error["fields"][
+        "segment"][0]

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
 
+from guide.extensions import db
+from guide.models import EndUser, UserMilestone
 from guide.services.authors import ensure_author
 from tests.analytics.conftest import paris  # noqa: F401 (fixture)
 from tests.analytics.lifecycle_history import PRO, frozen_now, mark_pro, seed
@@ -203,3 +206,22 @@ def test_a_bad_segment_or_locale_is_a_400_page(member, path):
     assert response.status_code == 400
     assert "segment" in response.get_data(as_text=True)
     assert viewer.get(f"{BASE}/{path}locale=fr_FR").status_code == 400
+
+
+def test_a_milestone_reached_out_of_order_says_so_instead_of_a_negative_drop_off(member, paris):  # noqa: F811
+    """u2, u3 and u5 also invited the team: 4 reached it against 3 for the dashboard."""
+    client = member("viewer")
+    users = {u.external_id: u for u in db.session.scalars(db.select(EndUser))}
+    for name in ("u2", "u3", "u5"):
+        db.session.add(UserMilestone(user_id=users[name].id, key="invited", source="test",
+                                     reached_at=users[name].first_seen + timedelta(days=1)))
+    db.session.commit()
+    page = soup(client.get(f"{BASE}/lifecycle?{RANGE}").get_data(as_text=True))
+    invited = rows(page, "milestones", "data-milestone")["invited"]
+    assert invited[2:4] == ["+1 more than the milestone before",
+                            "not a funnel step: reached out of order"]
+    assert "-1" not in " ".join(invited) and "−" not in " ".join(invited)
+    stall = rows(page, "stalls", "data-milestone")["invited"]
+    assert stall[2] == "none: +1 more than the milestone before"
+    # Without a title the key names it, once.
+    assert page.select_one('[data-milestone="invited"] th').get_text(" ", strip=True) == "invited"

@@ -48,12 +48,14 @@ def test_the_guide_page_shows_the_hand_computed_report(history, member):  # noqa
     assert response.status_code == 200
     page = soup(response.get_data(as_text=True))
     funnel = cells(page, "funnel")
-    # completed, drop-off, rate, shown, expanded, clicked, target missing, help, escalations,
-    # time median, p90
-    assert funnel["hello"] == ["3", "0", "0.0%", "0", "1", "0", "0", "0", "0", "10m", "20m"]
-    assert funnel["connect"] == ["2", "1", "33.3%", "0", "1", "1", "3", "1", "1", "20m", "30m"]
-    assert funnel["visit"] == ["2", "0", "0.0%", "0", "0", "0", "0", "0", "0", "10m", "1d 0h"]
-    assert funnel["team"] == ["2", "0", "0.0%", "0", "0", "0", "0", "0", "0", "10m", "30m"]
+    # completed, drop-off, rate; the friction: target missing, Stuck?, help, escalations,
+    # time median, p90; then shown, expanded, clicked
+    assert funnel["hello"] == ["3", "0", "0.0%", "0", "0", "0", "0", "10m", "20m", "0", "1", "0"]
+    assert funnel["connect"] == ["2", "1", "33.3%", "3", "0", "1", "1", "20m", "30m", "0", "1",
+                                 "1"]
+    assert funnel["visit"] == ["2", "0", "0.0%", "0", "0", "0", "0", "10m", "1d 0h", "0", "0",
+                               "0"]
+    assert funnel["team"] == ["2", "0", "0.0%", "0", "0", "0", "0", "10m", "30m", "0", "0", "0"]
     headline = cells(page, "headline")
     # This period, the previous five days (nothing happened), the change.
     assert headline["Started, unique users"] == ["3", "0", "+3"]
@@ -176,9 +178,10 @@ def test_the_csv_holds_the_headline_numbers_and_the_funnel(history, member):  # 
     assert ["time_to_complete_median_seconds", "4200.0", ""] in rows
     funnel = rows[rows.index(["time_to_complete_p90_seconds", "91800.0", ""]) + 2:]
     assert funnel[0][:3] == ["step", "completed", "drop_off"]
-    assert funnel[0][4:7] == ["shown", "expanded", "clicked"]
-    assert funnel[2] == ["connect", "2", "1", str(1 / 3), "0", "1", "1", "3", "1", "1", "1200.0",
-                         "1800.0"]
+    assert funnel[0][4:11] == ["shown", "expanded", "clicked", "target_missing", "stuck",
+                               "help_opened", "escalations"]
+    assert funnel[2] == ["connect", "2", "1", str(1 / 3), "0", "1", "1", "3", "0", "1", "1",
+                         "1200.0", "1800.0"]
     assert [row[0] for row in funnel[1:]] == ["hello", "connect", "visit", "team"]
 
 

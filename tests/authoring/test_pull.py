@@ -97,7 +97,7 @@ audiences = st.sampled_from([
     {"trait": "plan", "in": ["trial", "pro"]},
     {"all": [{"trait": "seats", "gte": 2.5}, {"url": "/app/**"}]},
     {"any": [{"not": {"trait": "beta", "eq": True}}, {"trait": "signed_up_at", "after": "-14d"}]},
-    {"trait": "name", "eq": None},
+    {"trait": "name", "exists": False},
 ])
 
 

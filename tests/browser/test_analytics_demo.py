@@ -122,3 +122,33 @@ def test_milestones_stall_and_accounts_fall_behind(admin, screenshot_dir: Path):
     admin.wait_for_selector('[data-testid="timeline"]')
     assert admin.locator('[data-testid="timeline"] [data-lane]').count() > 0
     shot(admin, screenshot_dir, "admin-analytics-timeline.png")
+
+
+def test_the_step_funnel_says_why_without_scrolling_at_1280_px(browser: Any,
+                                                                 history_server: live.LiveServer):
+    """At 1280 x 800 the funnel's friction columns are in view (they came after what users
+    saw, past the table's scroll box), the chart's bars name the steps by title with their
+    friction beside them, a tour's steps have a time on them, and axe finds nothing."""
+    for context in checked_context(browser, history_server.url, height=800):
+        page, blocked = analytics_page(context)
+        page.goto("/admin/w/demo/analytics/guides/dashboard-tour?days=90")
+        header = page.locator('[data-testid="funnel"] [data-testid="target-missing-header"]')
+        box, viewport = header.bounding_box(), page.viewport_size
+        assert box is not None and viewport == {"width": 1280, "height": 800}
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+        region = page.locator('.table-scroll:has([data-testid="funnel"])').bounding_box()
+        assert box["x"] + box["width"] <= region["x"] + region["width"], (box, region)
+        chart = page.locator('svg[data-testid="funnel-chart"]')
+        labels = chart.locator("g.bar text.axis").all_text_contents()
+        assert labels[1] == "Your key numbers", labels  # the first step's title, not "kpis"
+        assert any(note and "target missing" in note
+                   for note in chart.locator("g.bar text.note").all_text_contents())
+        medians = cells(page, '[data-testid="funnel"] tr[data-step]', "step", "time_median")
+        assert any(value == value for value in medians.values()), medians  # not all "none"
+        no_violations(page)
+        page.goto("/admin/w/demo/analytics/lifecycle?days=90")
+        bars = page.locator('svg[data-testid="milestone-chart"] g.bar text.axis')
+        assert "Connected a data source" in bars.all_text_contents()
+        assert "Finished getting started" in bars.all_text_contents()  # "activated", titled
+        no_violations(page)
+        assert blocked == []

@@ -149,6 +149,10 @@ def test_valid_rules_have_no_errors() -> None:
     assert rule_errors(rule) == {}
 
 
+EQ_VALUE = ("eq must be a string, number or boolean (for a trait that is not set, write "
+            "exists: false).")
+
+
 @pytest.mark.parametrize(
     ("rule", "expected"),
     [
@@ -183,7 +187,14 @@ def test_valid_rules_have_no_errors() -> None:
             {"gt": ["gt compares numbers; use before/after for dates."]},
         ),
         ({"trait": "x", "exists": "yes"}, {"exists": ["exists must be true or false."]}),
-        ({"trait": "x", "eq": [1]}, {"eq": ["eq must be a string, number, boolean or null."]}),
+        ({"trait": "x", "eq": [1]}, {"eq": [EQ_VALUE]}),
+        # A value left out ({trait: plan, eq:}) is not "the trait is not set": exists says so.
+        ({"trait": "plan", "eq": None}, {"eq": [EQ_VALUE]}),
+        ({"trait": "plan", "ne": None}, {"ne": [
+            "ne must be a string, number or boolean (for a trait that is set, write exists: "
+            "true)."]}),
+        ({"trait": "plan", "in": ["pro", None]},
+         {"in": ["in must be a list of 1 to 500 strings, numbers or booleans."]}),
     ],
 )
 def test_grammar_errors(rule: Any, expected: dict[str, Any]) -> None:

@@ -38,6 +38,20 @@ def scenarios_file(*scenarios: tuple[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def test_every_demo_milestone_has_a_title_in_english_and_french() -> None:
+    """The analytics pages name milestones by title (the key only when there is none)."""
+    content = load_content(CONTENT_DIR)
+    assert content.lifecycle is not None
+    declared = {m["key"]: m.get("title") for m in content.lifecycle["milestones"]}
+    named = {key for stage in content.lifecycle["stages"] for key in stage["requires"]}
+    named |= {g.body["milestone"] for g in content.guides if "milestone" in g.body}
+    assert named <= set(declared), named - set(declared)
+    assert all(isinstance(title, dict) and title.get("en") and title.get("fr")
+               for title in declared.values()), declared
+    assert declared["activated"] == {"en": "Finished getting started",
+                                     "fr": "Prise en main terminée"}
+
+
 def test_the_demo_lifecycle_scenarios_and_plan_load() -> None:
     content = load_content(CONTENT_DIR)
     assert content.ok, [str(e) for e in content.errors]

@@ -215,6 +215,13 @@ def test_audience_grammar_errors_are_nested() -> None:
     }
 
 
+def test_an_audience_comparing_with_a_value_left_out_is_refused() -> None:
+    # YAML ``{trait: plan, eq:}``: the value was left out, not "the plan is not set".
+    data = guide(audience={"trait": "plan", "eq": None})
+    assert list(errors(data)) == ["audience"]
+    assert "exists: false" in errors(data)["audience"]["eq"][0]
+
+
 # ---------------------------------------------------------------- workspace
 
 

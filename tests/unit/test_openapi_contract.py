@@ -120,3 +120,29 @@ def test_bootstrap_and_events_answers_match_their_schemas(client, open_workspace
     assert events.status_code == 200, events.get_json()
     _validator(document, "EventsOut").validate(events.get_json())
     assert set(events.get_json()) == {"results", "nudges"}
+
+
+def test_the_secret_key_is_documented_where_it_is_needed_and_only_there(client, document) -> None:
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["secretKey"] == {**schemes["secretKey"], "type": "http", "scheme": "bearer"}
+    analytics = document["paths"]["/api/v1/analytics/guides/{guide}"]["get"]
+    assert analytics["security"] == [{"secretKey": []}]
+    secret, public = [], []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            needs = {"secretKey": []} in operation.get("security", [])
+            (secret if needs else public).append((path, method))
+    # What the document says is what the server does: each of those operations answers a
+    # call without the key (its path parameters made up) with 401 api_key_invalid.
+    for path, method in secret:
+        url = "/".join("x" if part.startswith("{") else part for part in path.split("/"))
+        response = client.open(url, method=method.upper())
+        assert response.status_code == 401, (path, method)
+        assert response.get_json()["error"]["code"] == "api_key_invalid", (path, method)
+    assert len(secret) >= 30
+    assert sorted(path for path, _ in public) == [
+        "/api/v1/widget/bootstrap", "/api/v1/widget/events", "/api/v1/widget/help",
+        "/api/v1/widget/help/{key}"]
+    assert document["paths"]["/api/v1/widget/help"]["get"]["security"] == [{"socketToken": []}]

@@ -80,7 +80,8 @@ export function createHelp(w: Pick<Parts, "win_" | "prefix_" | "store_" | "ui_" 
     if (!ws?.help_enabled) return openSupport();
     // Where the user is (the panel suggests articles for the same place): scenarios react to help opened twice on one step.
     const on = at?.guide ? at : { ...at, ...where() };
-    if (!shown) session.track_("$help_open", { guide: on.guide ?? null, step: on.step ?? null, article: on.article ?? null });
+    // `article` marks a step's "Stuck?" (docs/PROTOCOL.md): only it opens at an article with its guide; a message's link does not.
+    if (!shown) session.track_("$help_open", { guide: on.guide ?? null, step: on.step ?? null, article: at?.guide ? at.article ?? null : null });
     shown = true;
     ui.close_(false);
     if (!panel) {

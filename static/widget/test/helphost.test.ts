@@ -41,6 +41,13 @@ describe("createHelp", () => {
     expect(w.session_.track_).toHaveBeenLastCalledWith("$help_open", { guide: "getting-started", step: "invite", article: "inviting" });
   });
 
+  it("tracks a message's article link as help opened where the user is, not as a step's Stuck?", async () => {
+    const { w, help } = setup();
+    help.open_({ article: "faq" });
+    await settle();
+    expect(w.session_.track_).toHaveBeenCalledWith("$help_open", { guide: "getting-started", step: "connect-data", article: null });
+  });
+
   it("keeps a call made before the first bootstrap, and opens it on replay", async () => {
     const { w, panel, help } = setup(null);
     help.open_({ article: "faq" });
