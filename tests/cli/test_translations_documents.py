@@ -97,7 +97,7 @@ def test_a_round_trip_updates_articles_lifecycle_and_scenarios_at_once(
     assert article.details == {"status": "updated", "source": "translations import",
                                "locale": "de", "strings": 1}
     [life] = audit("lifecycle.update")
-    assert life.details["strings"] == 9 and life.details["locale"] == "de"
+    assert life.details["strings"] == 10 and life.details["locale"] == "de"
     assert {e.target for e in audit("scenario.update")} == {
         "import-trouble", "connect-data-reminder", "getting-started-stalled"}
     # `content pull` writes the translations into the files.
