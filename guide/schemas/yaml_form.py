@@ -82,8 +82,10 @@ def dump_yaml(data: Any) -> str:
 
 def dump_flow(data: Any) -> str:
     """One line of flow-style YAML (``{every_days: 90, max: 4}``), for a one-line input:
-    a browser drops the newlines of block style, and the value no longer parses."""
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+    a browser drops the newlines of block style, and the value no longer parses. Keys in
+    alphabetical order: PostgreSQL's JSONB keeps its own order (shorter keys first), so the
+    stored order would differ from SQLite's."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=True, allow_unicode=True,
                      width=1 << 30, default_flow_style=True).strip()
 
 

@@ -21,7 +21,7 @@ def test_validate_the_default_directory(app: Flask) -> None:
     result = run(app, "content", "validate")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "7 guides, 4 help articles, 5 milestones, 4 stages, 8 scenarios, 0 errors\n")
+        "7 guides, 4 help articles, 6 milestones, 4 stages, 8 scenarios, 0 errors\n")
 
 
 def test_validate_reports_file_line_errors_and_exits_1(app: Flask, tmp_path: Path) -> None:

@@ -43,5 +43,5 @@ def test_the_demo_lifecycle_has_deadlines():
     assert content.ok
     days = {m["key"]: m.get("expected_days") for m in content.lifecycle["milestones"]}
     assert days == {"data_connected": 3, "first_dashboard": 7, "team_invited": 14,
-                    "power_user": 45, "paying": None}
+                    "power_user": 45, "paying": None, "activated": None}
     assert content.lifecycle["stages"][-1]["expected_days"] == 30
