@@ -42,6 +42,9 @@ def test_banner_hotspot_and_tooltip_work_on_a_hostile_page(page, host, guide, us
     page.locator('[data-testid="hotspot-tip"]').wait_for()
     assert poll(page, lambda: named_events(guide, user, "$hotspot_opened")) == [
         {"hotspot": "hostile-hotspot", "step": "share"}]
+    # The beacon drawn counts as seen, once for this page view.
+    assert poll(page, lambda: named_events(guide, user, "$hotspot_seen")) == [
+        {"hotspot": "hostile-hotspot", "step": "share"}]
 
     page.locator("#copy-link").focus()
     page.locator('[data-testid="tooltip"]').wait_for()
